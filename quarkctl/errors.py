@@ -1,0 +1,51 @@
+"""Exit codes and the exceptions that carry them to the command line."""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    OK = 0
+    LINK_ERRORS = 1  # finished, but some links could not be checked
+    USAGE = 2  # bad option, bad setting, database unreachable
+    AUTH = 3  # Quark rejected the cookie
+    ABORTED = 4  # circuit breaker: Quark or the network kept failing
+    INTERNAL = 70  # a bug in quarkctl (EX_SOFTWARE)
+    LOCKED = 75  # another run holds the lock (EX_TEMPFAIL)
+    SIGINT = 130
+    SIGTERM = 143
+
+
+class QuarkctlError(Exception):
+    """An error the user can act on: one line, one exit code, no traceback."""
+
+    exit_code = ExitCode.USAGE
+
+
+class ConfigError(QuarkctlError):
+    """A setting is missing or wrong; the message names the setting."""
+
+
+class DatabaseError(QuarkctlError):
+    """The database could not be reached or used."""
+
+
+class AuthError(QuarkctlError):
+    exit_code = ExitCode.AUTH
+
+
+class QuarkUnreachable(QuarkctlError):
+    exit_code = ExitCode.ABORTED
+
+
+class LockedError(QuarkctlError):
+    exit_code = ExitCode.LOCKED
+
+
+class Interrupted(QuarkctlError):
+    """SIGINT or SIGTERM before the run proper started."""
+
+    def __init__(self, message: str, signum: int | None) -> None:
+        super().__init__(message)
+        self.exit_code = ExitCode.SIGINT if signum == 2 else ExitCode.SIGTERM

@@ -1,0 +1,161 @@
+"""Check one share link: token, then detail, with retries for what can heal."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from quarkctl.links import ROOT_FID, LinkError, ShareLink, parse_share_url
+from quarkctl.pacing import Sleeper, WaitListener
+from quarkctl.quark import ApiReply, QuarkClient
+from quarkctl.verdict import Classified, Outcome, Verdict, classify
+
+AUTH_REASON = "cookie_rejected"
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    verdict: Verdict
+    reason: str
+    api_code: int | None = None
+    http_status: int | None = None
+    message: str | None = None  # Quark's words, as sent
+    requests: int = 0
+    transient: bool = False  # an error that retries could not heal (counts for the circuit breaker)
+
+    @property
+    def auth_rejected(self) -> bool:
+        return self.reason == AUTH_REASON
+
+
+_FINAL = {
+    Outcome.DEAD: Verdict.EXPIRED,
+    Outcome.NEEDS_PASSCODE: Verdict.NEEDS_PASSCODE,
+    Outcome.AUTH: Verdict.ERROR,
+    Outcome.UNKNOWN: Verdict.ERROR,
+}
+
+
+def parse_or_result(text: str | None) -> ShareLink | CheckResult:
+    """The parsed link, or the verdict a link gets without any request."""
+    try:
+        return parse_share_url(text or "")
+    except LinkError as exc:
+        verdict = Verdict.SKIPPED if exc.reason == "unsupported_link" else Verdict.ERROR
+        return CheckResult(verdict, exc.reason)
+
+
+class _Retry(Exception):
+    def __init__(self, classified: Classified) -> None:
+        self.classified = classified
+
+
+class LinkChecker:
+    def __init__(
+        self,
+        client: QuarkClient,
+        *,
+        retries: int = 2,
+        backoff: float = 2.0,
+        max_backoff: float = 60.0,
+        sleep: Sleeper,
+        on_wait: WaitListener | None = None,
+    ) -> None:
+        self.client = client
+        self.retries = retries
+        self.backoff = backoff
+        self.max_backoff = max_backoff
+        self.sleep = sleep
+        self.on_wait = on_wait or (lambda seconds, kind: None)
+        self._requests = 0
+
+    def check(self, text: str | None) -> CheckResult:
+        link = parse_or_result(text)
+        return link if isinstance(link, CheckResult) else self.check_link(link)
+
+    def check_link(self, link: ShareLink) -> CheckResult:
+        self._requests = 0
+        last: Classified | None = None
+        for attempt in range(self.retries + 1):
+            if attempt and not self._backoff(attempt, last):
+                assert last is not None
+                return CheckResult(Verdict.ERROR, "interrupted", last.api_code, last.http_status, last.message, self._requests)
+            try:
+                result = self._probe(link)
+            except _Retry as retry:
+                last = retry.classified
+                continue
+            return CheckResult(result.verdict, result.reason, result.api_code, result.http_status, result.message, self._requests)
+        assert last is not None
+        return CheckResult(Verdict.ERROR, last.reason, last.api_code, last.http_status, last.message, self._requests, transient=True)
+
+    def _backoff(self, attempt: int, last: Classified | None) -> bool:
+        seconds = self.backoff * 2 ** (attempt - 1)
+        if last is not None and last.retry_after:
+            seconds = max(seconds, min(last.retry_after, self.max_backoff))
+        seconds = min(seconds, self.max_backoff)
+        if seconds <= 0:
+            return True
+        self.on_wait(seconds, "backoff")
+        return self.sleep(seconds)
+
+    def _ask(self, reply: ApiReply) -> Classified:
+        """Classify; raise _Retry for what a retry may heal."""
+        self._requests += 1
+        classified = classify(reply)
+        if classified.outcome in (Outcome.TRANSIENT, Outcome.TOKEN_EXPIRED):
+            raise _Retry(classified)
+        return classified
+
+    @staticmethod
+    def _final(classified: Classified) -> CheckResult:
+        return CheckResult(
+            _FINAL[classified.outcome], classified.reason, classified.api_code, classified.http_status, classified.message
+        )
+
+    def _token(self, link: ShareLink) -> str | CheckResult:
+        reply = self.client.share_token(link.pwd_id, link.passcode)
+        classified = self._ask(reply)
+        if classified.outcome is not Outcome.OK:
+            return self._final(classified)
+        stoken = reply.data.get("stoken") if isinstance(reply.data, dict) else None
+        if not isinstance(stoken, str) or not stoken:
+            # code 0 without a stoken is not proof of anything (quark-api.md 4.2 rule 2)
+            return CheckResult(Verdict.ERROR, "unexpected_response", reply.code, reply.http_status, reply.message)
+        return stoken
+
+    def _listing(self, link: ShareLink, stoken: str, pdir_fid: str) -> list | CheckResult:
+        reply = self.client.share_detail(link.pwd_id, stoken, pdir_fid)
+        classified = self._ask(reply)
+        if classified.outcome is not Outcome.OK:
+            return self._final(classified)
+        items = reply.data.get("list") if isinstance(reply.data, dict) else None
+        if not isinstance(items, list):
+            return CheckResult(Verdict.ERROR, "unexpected_response", reply.code, reply.http_status, reply.message)
+        return items
+
+    def _probe(self, link: ShareLink) -> CheckResult:
+        stoken = self._token(link)
+        if isinstance(stoken, CheckResult):
+            return stoken
+        items = self._listing(link, stoken, link.pdir_fid)
+        if isinstance(items, CheckResult):
+            return items
+        if items:
+            return CheckResult(Verdict.VALID, "ok", 0, 200)
+        if link.is_subfolder:
+            # An empty sub-folder is legitimate; the share lives if its root still lists files.
+            root = self._listing(link, stoken, ROOT_FID)
+            if isinstance(root, CheckResult):
+                return root
+            if root:
+                return CheckResult(Verdict.VALID, "empty_subfolder", 0, 200)
+        # An empty root may be content under review: confirm with a fresh token before calling it dead.
+        stoken = self._token(link)
+        if isinstance(stoken, CheckResult):
+            return stoken
+        items = self._listing(link, stoken, ROOT_FID)
+        if isinstance(items, CheckResult):
+            return items
+        if items:
+            return CheckResult(Verdict.VALID, "ok", 0, 200)
+        return CheckResult(Verdict.EXPIRED, "empty_share", 0, 200)

@@ -1,0 +1,97 @@
+"""Polite pacing between links, with sleeps that a signal can cut short.
+
+Same rules as the job quarkctl replaces: a random uniform(min, max) pause between links and a
+longer rest after every `rest_every` links; never after the last link, errors paced too.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from quarkctl.errors import ConfigError
+from quarkctl.i18n import _
+
+# Called before each wait: (seconds, kind) with kind "delay", "rest" or "backoff".
+WaitListener = Callable[[float, str], None]
+# Sleeps; returns False when it was interrupted (the run is stopping).
+Sleeper = Callable[[float], bool]
+
+
+@dataclass(frozen=True)
+class PacingPolicy:
+    min_delay: float = 1.0
+    max_delay: float = 3.0
+    rest_every: int = 10
+    rest_seconds: float = 10.0
+
+    @classmethod
+    def off(cls) -> PacingPolicy:
+        return cls(0.0, 0.0, 0, 0.0)
+
+    def validate(self) -> PacingPolicy:
+        if min(self.min_delay, self.max_delay, self.rest_seconds) < 0 or self.rest_every < 0:
+            raise ConfigError(_("pacing: delays and --rest-every must not be negative"))
+        if self.min_delay > self.max_delay:
+            raise ConfigError(_("--min-delay: must not be larger than --max-delay"))
+        return self
+
+
+class StopSignal:
+    """Set once by a signal handler (or the run itself); every sleep wakes up at once."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+        self.signum: int | None = None
+        self.reason: str | None = None
+
+    def set(self, signum: int | None = None, reason: str | None = None) -> None:
+        if not self._event.is_set():
+            self.signum, self.reason = signum, reason
+        self._event.set()
+
+    def is_set(self) -> bool:
+        return self._event.is_set()
+
+    def sleep(self, seconds: float) -> bool:
+        if seconds <= 0:
+            return not self._event.is_set()
+        return not self._event.wait(seconds)
+
+
+class Pacer:
+    """One per worker: call before_link() before each link; it waits as the policy says."""
+
+    def __init__(
+        self,
+        policy: PacingPolicy,
+        sleep: Sleeper,
+        rng: random.Random | None = None,
+        on_wait: WaitListener | None = None,
+    ) -> None:
+        self.policy = policy
+        self.sleep = sleep
+        self.rng = rng or random.Random()
+        self.on_wait = on_wait or (lambda seconds, kind: None)
+        self.done = 0  # links this worker has started
+
+    def _wait(self, seconds: float, kind: str) -> bool:
+        if seconds <= 0:
+            return True
+        self.on_wait(seconds, kind)
+        return self.sleep(seconds)
+
+    def before_link(self) -> bool:
+        """False when interrupted while waiting: the link must not be started."""
+        self.done += 1
+        if self.done == 1:
+            return True
+        policy = self.policy
+        if policy.max_delay > 0 and not self._wait(self.rng.uniform(policy.min_delay, policy.max_delay), "delay"):
+            return False
+        finished = self.done - 1
+        if policy.rest_every and finished % policy.rest_every == 0:
+            return self._wait(policy.rest_seconds, "rest")
+        return True

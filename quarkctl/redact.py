@@ -1,0 +1,40 @@
+"""Keep secrets (the Quark cookie, the database password) out of every line we print or log."""
+
+from __future__ import annotations
+
+import threading
+
+MASK = "***"
+_MIN_SECRET = 4  # shorter strings would mask ordinary words
+
+
+class Redactor:
+    def __init__(self) -> None:
+        self._secrets: set[str] = set()
+        self._lock = threading.Lock()
+
+    def add(self, secret: str | None) -> None:
+        if secret and len(secret) >= _MIN_SECRET:
+            with self._lock:
+                self._secrets.add(secret)
+
+    def add_cookie(self, cookie: str | None) -> None:
+        """The whole cookie, and each value in it: an error may quote a single value."""
+        if not cookie:
+            return
+        self.add(cookie.strip())
+        for part in cookie.replace("\n", ";").split(";"):
+            _, _, value = part.partition("=")
+            if len(value.strip()) >= 8:
+                self.add(value.strip())
+
+    def __call__(self, text: str) -> str:
+        with self._lock:
+            secrets = sorted(self._secrets, key=len, reverse=True)
+        for secret in secrets:
+            if secret in text:
+                text = text.replace(secret, MASK)
+        return text
+
+
+redact = Redactor()

@@ -1,0 +1,240 @@
+"""Render a check run: rich progress on a terminal, plain timestamped lines elsewhere, JSON on request.
+
+The run produces data (LinkOutcome, RunReport); this module only turns it into text, and every
+line passes through the redactor so no secret is ever printed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import datetime
+from typing import IO, Any
+
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+from rich.table import Table
+
+from quarkctl.checker import JOB, Listener, LinkOutcome, RunReport
+from quarkctl.db import ResourceRow
+from quarkctl.i18n import _
+from quarkctl.messages import abort_text, reason_text, verdict_text
+from quarkctl.redact import redact
+
+_LEVEL = {"valid": "INFO", "skipped": "INFO", "expired": "WARN", "needs_passcode": "WARN", "error": "ERROR"}
+_STYLE = {"valid": "green", "skipped": "dim", "expired": "red", "needs_passcode": "yellow", "error": "magenta"}
+
+
+def use_rich(stream: IO[str]) -> bool:
+    """Colour and cursor control only on a terminal, never with NO_COLOR or TERM=dumb."""
+    return stream.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
+
+
+def _duration(seconds: float) -> str:
+    minutes, secs = divmod(int(round(seconds)), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}h{minutes:02d}m{secs:02d}s" if hours else f"{minutes}m{secs:02d}s"
+
+
+def _local(moment: datetime | None) -> str:
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M:%S") if moment else "-"
+
+
+def outcome_detail(outcome: LinkOutcome) -> str:
+    """`expired: the owner cancelled the share (41012 好友已取消了分享)`; Quark's words as sent."""
+    result = outcome.result
+    text = f"{verdict_text(result.verdict.value)}: {reason_text(result.reason)}"
+    evidence = " ".join(str(x) for x in (result.api_code if result.api_code else None, result.message) if x)
+    if result.reason not in ("ok",) and evidence:
+        text += f" ({evidence})"
+    if outcome.changed:
+        text += " " + (_("[marked expired]") if result.verdict.value == "expired" else _("[marked valid again]"))
+    if outcome.cached:
+        text += " " + _("[same link as an earlier row]")
+    return text
+
+
+def summary_rows(report: RunReport) -> list[tuple[str, str]]:
+    s = report.summary
+    rows = [
+        (_("total"), str(s["total"])),
+        (_("valid"), str(s["valid"])),
+        (_("expired"), str(s["expired"])),
+        (_("needs passcode"), str(s["needs_passcode"])),
+        (_("errors"), str(s["errors"])),
+        (_("skipped"), str(s["skipped"])),
+        (_("newly marked expired"), str(len(report.newly_expired)) + (" " + _("(dry run: nothing written)") if report.dry_run else "")),
+        (_("duration"), _duration(report.duration)),
+        (_("finished at"), _local(report.finished_at)),
+    ]
+    return rows
+
+
+class PlainReporter(Listener):
+    """Timestamped lines for cron mail, journald and log files: no colour, no cursor control."""
+
+    def __init__(self, stream: IO[str], *, quiet: bool = False) -> None:
+        self.stream = stream
+        self.quiet = quiet
+        self.rest_after = 0
+
+    def line(self, level: str, text: str, *, always: bool = False) -> None:
+        if self.quiet and not always:
+            return
+        stamp = datetime.now().astimezone().strftime("%Y-%m-%d %H:%M:%S")
+        self.stream.write(redact(f"{stamp} {level:<5} {text}") + "\n")
+        self.stream.flush()
+
+    def started(self, total: int) -> None:
+        self.line("INFO", _("{job}: {total} links to check").format(job=JOB, total=total))
+
+    def waiting(self, seconds: float, kind: str) -> None:
+        # Per-link delays would double the log; rests and backoffs say why the run pauses.
+        if kind == "rest":
+            self.line("INFO", _("resting {seconds:g} s").format(seconds=seconds))
+        elif kind == "backoff":
+            self.line("INFO", _("transient failure, retrying in {seconds:g} s").format(seconds=seconds))
+
+    def link_done(self, outcome: LinkOutcome) -> None:
+        verdict = outcome.result.verdict.value
+        self.line(_LEVEL[verdict], f"[{outcome.index}/{outcome.total}] {outcome.row.name} {outcome.row.link or ''} {outcome_detail(outcome)}")
+
+    def finish(self, report: RunReport) -> None:
+        if report.abort_reason:
+            level = "WARN" if report.abort_reason == "interrupted" else "ERROR"
+            self.line(level, abort_text(report.abort_reason, n=report.summary["errors"]), always=True)
+        text = ", ".join(f"{label} {value}" for label, value in summary_rows(report))
+        self.line("INFO", _("summary: {text}").format(text=text), always=True)
+
+
+class RichReporter(Listener):
+    """A progress bar with one line per finished link above it, then a summary table."""
+
+    def __init__(self, stream: IO[str], *, quiet: bool = False) -> None:
+        self.console = Console(file=stream, highlight=False)
+        self.quiet = quiet
+        self.progress = Progress(
+            SpinnerColumn(),
+            TextColumn("{task.description}", style="bold"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TimeRemainingColumn(),
+            console=self.console,
+            transient=True,
+        )
+        self.task: Any = None
+
+    def started(self, total: int) -> None:
+        if not self.quiet:
+            self.progress.start()
+        self.task = self.progress.add_task(_("starting"), total=total)
+
+    def link_started(self, row: ResourceRow) -> None:
+        self.progress.update(self.task, description=redact(escape(row.name)))
+
+    def waiting(self, seconds: float, kind: str) -> None:
+        label = {"rest": _("resting {seconds:.1f} s"), "backoff": _("retrying in {seconds:.1f} s")}.get(kind, _("waiting {seconds:.1f} s"))
+        self.progress.update(self.task, description=label.format(seconds=seconds))
+
+    def link_done(self, outcome: LinkOutcome) -> None:
+        self.progress.update(self.task, completed=outcome.index, total=outcome.total)
+        if self.quiet:
+            return
+        verdict = outcome.result.verdict.value
+        self.console.print(
+            redact(
+                f"[dim][{outcome.index}/{outcome.total}][/] {escape(outcome.row.name)} [dim]{escape(outcome.row.link or '')}[/] "
+                f"[{_STYLE[verdict]}]{escape(outcome_detail(outcome))}[/]"
+            )
+        )
+
+    def finish(self, report: RunReport) -> None:
+        self.progress.stop()
+        if report.abort_reason:
+            style = "yellow" if report.abort_reason == "interrupted" else "bold red"
+            self.console.print(f"[{style}]{escape(abort_text(report.abort_reason, n=report.summary['errors']))}[/]")
+        table = Table(title=_("check-links summary"), show_header=False)
+        table.add_column()
+        table.add_column(justify="right")
+        for label, value in summary_rows(report):
+            table.add_row(label, value)
+        self.console.print(table)
+
+
+class JsonCollector(Listener):
+    """Machine output: one JSON object on stdout at the end; it never changes with the language."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self.stream = stream
+        self.results: list[dict[str, Any]] = []
+
+    def link_done(self, outcome: LinkOutcome) -> None:
+        r = outcome.result
+        self.results.append(
+            {
+                "id": outcome.row.id,
+                "name": outcome.row.name,
+                "link": outcome.row.link,
+                "verdict": r.verdict.value,
+                "reason": r.reason,
+                "api_code": r.api_code,
+                "message": r.message,
+                "marked": outcome.changed,
+            }
+        )
+
+    def finish(self, report: RunReport) -> None:
+        document = {
+            "job": JOB,
+            "started_at": report.started_at.isoformat(),
+            "finished_at": report.finished_at.isoformat() if report.finished_at else None,
+            "summary": report.summary,
+            "results": self.results,
+            "exit_code": int(report.exit_code),
+            "aborted": report.abort_reason,
+            "dry_run": report.dry_run,
+        }
+        self.stream.write(redact(json.dumps(document, ensure_ascii=False)) + "\n")
+        self.stream.flush()
+
+
+class Fanout(Listener):
+    def __init__(self, *listeners: Listener) -> None:
+        self.listeners = listeners
+
+    def started(self, total: int) -> None:
+        for listener in self.listeners:
+            listener.started(total)
+
+    def link_started(self, row: ResourceRow) -> None:
+        for listener in self.listeners:
+            listener.link_started(row)
+
+    def waiting(self, seconds: float, kind: str) -> None:
+        for listener in self.listeners:
+            listener.waiting(seconds, kind)
+
+    def link_done(self, outcome: LinkOutcome) -> None:
+        for listener in self.listeners:
+            listener.link_done(outcome)
+
+    def finish(self, report: RunReport) -> None:
+        for listener in self.listeners:
+            listener.finish(report)  # type: ignore[attr-defined]
+
+
+def make_reporter(*, json_mode: bool, quiet: bool, stdout: IO[str], stderr: IO[str], log_file: IO[str] | None) -> Fanout:
+    """Human output on stdout (on stderr when stdout carries JSON), plus the log file if any."""
+    human_stream = stderr if json_mode else stdout
+    quiet_human = quiet or False
+    listeners: list[Listener] = []
+    if not (json_mode and quiet):
+        human = RichReporter if use_rich(human_stream) else PlainReporter
+        listeners.append(human(human_stream, quiet=quiet_human))
+    if json_mode:
+        listeners.append(JsonCollector(stdout))
+    if log_file is not None:
+        listeners.append(PlainReporter(log_file))
+    return Fanout(*listeners)

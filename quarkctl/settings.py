@@ -1,0 +1,110 @@
+"""Settings: flags, then the environment, then a .env file (which never overrides the environment)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from dotenv import dotenv_values
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
+
+from quarkctl.errors import ConfigError
+from quarkctl.i18n import _
+from quarkctl.redact import redact
+
+DEFAULT_MYSQL_PORT = 3306
+DEFAULT_MYSQL_DATABASE = "pan_library"
+
+
+@dataclass(frozen=True)
+class Settings:
+    cookie: str | None
+    database_url: URL
+    default_sqlite: bool  # the embedded default: create everything on first use
+    api_base: str | None
+
+    @property
+    def database_label(self) -> str:
+        """The URL without its password, for messages."""
+        return self.database_url.render_as_string(hide_password=True)
+
+
+def read_environment(env_file: Path | None, environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The real environment over the .env file (given, or ./.env when present)."""
+    environ = os.environ if environ is None else environ
+    values: dict[str, str] = {}
+    if env_file is not None and not env_file.is_file():
+        raise ConfigError(_("--env-file: no such file: {path}").format(path=env_file))
+    path = env_file or Path.cwd() / ".env"
+    if path.is_file():
+        try:
+            loaded = dotenv_values(path)
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(_("--env-file: cannot read {path}: {error}").format(path=path, error=exc)) from None
+        values.update({k: v for k, v in loaded.items() if v is not None})
+    values.update(environ)
+    return values
+
+
+def data_dir(env: Mapping[str, str]) -> Path:
+    base = env.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "quarkctl"
+
+
+def state_dir(env: Mapping[str, str]) -> Path:
+    base = env.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    return Path(base) / "quarkctl"
+
+
+def database_url(env: Mapping[str, str]) -> tuple[URL, bool]:
+    """DATABASE_URL, else the DB_* variables (MySQL), else the embedded SQLite file."""
+    raw = env.get("DATABASE_URL", "").strip()
+    if raw:
+        try:
+            url = make_url(raw)
+        except (ArgumentError, ValueError):
+            raise ConfigError(_("DATABASE_URL: not a valid database URL (e.g. mysql+pymysql://user:pass@host/db)")) from None
+        redact.add(url.password if isinstance(url.password, str) else None)
+        return url, False
+    host = env.get("DB_HOST", "").strip()
+    if host:
+        password = env.get("DB_PASSWORD") or None
+        redact.add(password)
+        port_text = env.get("DB_PORT", "").strip() or str(DEFAULT_MYSQL_PORT)
+        if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+            raise ConfigError(_("DB_PORT: must be a port number, got {value!r}").format(value=port_text))
+        url = URL.create(
+            "mysql+pymysql",
+            username=env.get("DB_USERNAME") or None,
+            password=password,
+            host=host,
+            port=int(port_text),
+            database=env.get("DB_DATABASE", "").strip() or DEFAULT_MYSQL_DATABASE,
+            query={"charset": "utf8mb4"},
+        )
+        return url, False
+    path = data_dir(env) / "quarkctl.db"
+    return URL.create("sqlite", database=str(path)), True
+
+
+def api_base(env: Mapping[str, str]) -> str | None:
+    raw = env.get("QUARK_API_BASE", "").strip()
+    if not raw:
+        return None
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.path not in ("", "/"):
+        raise ConfigError(_("QUARK_API_BASE: must be scheme and host only, like http://127.0.0.1:8080, got {value!r}").format(value=raw))
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def load(env: Mapping[str, str], *, need_cookie: bool) -> Settings:
+    cookie = (env.get("QUARK_COOKIE") or "").strip() or None
+    redact.add_cookie(cookie)
+    if need_cookie and cookie is None:
+        raise ConfigError(_("QUARK_COOKIE is not set: put your pan.quark.cn cookie in the environment or .env, or use --anonymous"))
+    url, default_sqlite = database_url(env)
+    return Settings(cookie=cookie, database_url=url, default_sqlite=default_sqlite, api_base=api_base(env))

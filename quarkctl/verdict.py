@@ -1,0 +1,112 @@
+"""What a Quark answer means. The classification of API answers lives here and only here.
+
+Rules from quark-api.md section 4.2: dead only on explicit codes, never on an unknown one;
+passcode problems mean the share lives; transient failures are retried and never mark a link.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+from quarkctl.quark import ApiReply
+
+
+class Verdict(str, Enum):
+    """The result of checking one link (machine values: they appear in JSON and the history)."""
+
+    VALID = "valid"
+    EXPIRED = "expired"
+    NEEDS_PASSCODE = "needs_passcode"
+    ERROR = "error"
+    SKIPPED = "skipped"
+
+
+class Outcome(Enum):
+    """What one API answer means, before retries decide the verdict."""
+
+    OK = "ok"
+    DEAD = "dead"
+    NEEDS_PASSCODE = "needs_passcode"
+    AUTH = "auth"
+    TRANSIENT = "transient"
+    TOKEN_EXPIRED = "token_expired"  # transient, and the next try needs a fresh stoken
+    UNKNOWN = "unknown"
+
+
+DEAD_CODES = {
+    41004: "files_deleted",
+    41006: "share_not_found",
+    41011: "share_invalid",
+    41012: "share_cancelled",
+    41019: "share_expired",
+    41010: "content_violation",
+    41031: "sharer_banned",
+}
+PASSCODE_CODES = {41007: "passcode_wrong", 41008: "passcode_required", 41021: "passcode_attempts_limited"}
+AUTH_CODES = {31001: "cookie_rejected", 50051: "cookie_rejected"}
+TRANSIENT_CODES = {14021: "risk_control", 15000: "server_error"}
+STOKEN_EXPIRED_MESSAGE = "stoken过期"
+# Used only when an error answer carries no code (quark-api.md 4.2 rule 3).
+DEAD_MESSAGES = (
+    ("分享不存在", "share_not_found"),
+    ("文件不存在", "files_deleted"),
+    ("已失效", "share_invalid"),
+    ("已取消", "share_cancelled"),
+    ("违规", "content_violation"),
+    ("过期", "share_expired"),
+)
+
+
+@dataclass(frozen=True)
+class Classified:
+    outcome: Outcome
+    reason: str
+    api_code: int | None = None
+    http_status: int | None = None
+    message: str | None = None  # Quark's own words, shown as sent
+    retry_after: float | None = None
+
+
+def _is_ok(reply: ApiReply) -> bool:
+    code, status = reply.code, reply.status
+    # Some OK answers omit one of the two fields; missing counts as OK only beside an OK one.
+    if code is None and status is None:
+        return False
+    return code in (0, None) and status in (200, None)
+
+
+def classify(reply: ApiReply) -> Classified:
+    def result(outcome: Outcome, reason: str) -> Classified:
+        return Classified(outcome, reason, reply.code, reply.http_status, reply.message, reply.retry_after)
+
+    if reply.transport_error:
+        return result(Outcome.TRANSIENT, reply.transport_error)
+    if reply.http_status == 429:
+        return result(Outcome.TRANSIENT, "rate_limited")
+    if reply.body is None:
+        if (reply.http_status or 0) >= 500:
+            return result(Outcome.TRANSIENT, "server_error")
+        return result(Outcome.TRANSIENT, "bad_response")
+    if _is_ok(reply) and (reply.http_status or 200) < 400:
+        return result(Outcome.OK, "ok")
+    code, message = reply.code, reply.message or ""
+    if STOKEN_EXPIRED_MESSAGE in message or code == 41016:
+        return result(Outcome.TOKEN_EXPIRED, "stoken_expired")
+    if code in AUTH_CODES or (code is None and (reply.status == 401 or reply.http_status == 401)):
+        return result(Outcome.AUTH, AUTH_CODES.get(code or 0, "cookie_rejected"))
+    if code in DEAD_CODES:
+        return result(Outcome.DEAD, DEAD_CODES[code])
+    if code in PASSCODE_CODES:
+        return result(Outcome.NEEDS_PASSCODE, PASSCODE_CODES[code])
+    if "提取码" in message:
+        return result(Outcome.NEEDS_PASSCODE, "passcode_required")
+    if code in TRANSIENT_CODES:
+        return result(Outcome.TRANSIENT, TRANSIENT_CODES[code])
+    if code is None:
+        for fragment, reason in DEAD_MESSAGES:
+            if fragment in message:
+                return result(Outcome.DEAD, reason)
+    if max(reply.http_status or 0, reply.status or 0) >= 500:
+        return result(Outcome.TRANSIENT, "server_error")
+    return result(Outcome.UNKNOWN, "unknown_code")
