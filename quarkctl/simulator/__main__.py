@@ -1,0 +1,65 @@
+"""`python -m quarkctl.simulator`: serve a scenario on loopback until SIGINT/SIGTERM."""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import signal
+import sys
+import threading
+
+from .model import load_scenario
+from .server import Simulator
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m quarkctl.simulator", description=__doc__)
+    parser.add_argument("--scenario", help="scenario JSON file (default: the bundled example.json)")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
+    parser.add_argument("--list", action="store_true", help="print the scenario's share links and exit")
+    parser.add_argument("--allow-remote", action="store_true", help="allow binding a non-loopback host")
+    args = parser.parse_args(argv)
+
+    try:
+        scenario = load_scenario(args.scenario)
+    except (OSError, ValueError, TypeError) as exc:
+        print(f"error: cannot load scenario: {exc}", file=sys.stderr)
+        return 2
+    if args.list:
+        for share in scenario.shares:
+            faults = ", ".join(f.describe() for f in share.faults)
+            print("\t".join([share.link, share.expected_state(), share.title] + ([faults] if faults else [])))
+        return 0
+    if not _is_loopback(args.host) and not args.allow_remote:
+        print(f"error: refusing non-loopback host {args.host!r} without --allow-remote", file=sys.stderr)
+        return 2
+
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    sim = Simulator(cookies=scenario.cookies, strict_cookie=scenario.strict_cookie, shares=scenario.shares)
+    try:
+        base = sim.start(args.host, args.port)
+    except OSError as exc:
+        print(f"error: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
+        return 2
+    print(f"QUARK_API_BASE={base}", flush=True)
+    print(f"serving {len(scenario.shares)} shares; stop with Ctrl-C or SIGTERM", file=sys.stderr, flush=True)
+    while not stop.wait(1.0):  # a timed wait lets the signal handler run promptly
+        pass
+    sim.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,239 @@
+"""Data model of the Quark API simulator: shares, faults, request records, scenarios, the code table.
+
+Field names and codes follow /work/shared/quark-api.md (sections 3 and 4).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field, fields
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+# code -> (HTTP status = JSON status, message), quark-api.md 4.1. 41013 is the detail "no such folder".
+CODES: dict[int, tuple[int, str]] = {
+    41004: (404, "文件不存在"),
+    41006: (404, "分享不存在"),
+    41007: (404, "提取码错误，请检查后再试。"),
+    41008: (404, "需要提取码"),
+    41010: (404, "文件涉及违规内容"),
+    41011: (404, "分享地址已失效"),
+    41012: (404, "好友已取消了分享"),
+    41013: (404, "文件夹不存在"),
+    41016: (400, "分享的stoken过期"),
+    41019: (404, "分享地址已过期"),
+    41021: (404, "提取码输入次数过多"),
+    41031: (403, "分享者用户封禁链接查看受限"),
+    14021: (400, "file not found"),
+    15000: (500, "inner error"),  # the server appends ", requestId <random>"
+    31001: (401, "require login [guest]"),
+}
+UNKNOWN_CODE = (400, "unknown error")
+
+FAULT_KINDS = frozenset(
+    {"code", "http_error", "html", "garbage", "rate_limit", "slow", "stoken_expired", "reset"}
+)
+FAULT_ENDPOINTS = frozenset({"token", "detail", "any"})
+
+FIXED_MS = 1760700000000  # created_at/updated_at of every node unless the node gives its own
+NEVER_EXPIRES_MS = 4102416000000  # expired_at meaning "permanent" (expired_type 1)
+SHARE_LINK = "https://pan.quark.cn/s/{}"
+
+
+def code_info(code: int) -> tuple[int, str]:
+    return CODES.get(code, UNKNOWN_CODE)
+
+
+@dataclass
+class Fault:
+    """A misbehaviour applied to the first `times` matching requests (None = every request)."""
+
+    kind: str
+    endpoint: str = "token"
+    times: int | None = None
+    code: int | None = None
+    status: int | None = None
+    message: str | None = None
+    delay: float = 0.0
+    retry_after: int | float | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind not in FAULT_KINDS:
+            raise ValueError(f"unknown fault kind {self.kind!r} (one of {sorted(FAULT_KINDS)})")
+        if self.endpoint not in FAULT_ENDPOINTS:
+            raise ValueError(f"unknown fault endpoint {self.endpoint!r} (one of {sorted(FAULT_ENDPOINTS)})")
+        if self.kind == "code" and self.code is None:
+            self.code = 15000  # the commonest transient error
+
+    def describe(self) -> str:
+        what = f"code {self.code}" if self.kind == "code" else self.kind
+        return f"{what} on {self.endpoint}" + ("" if self.times is None else f" x{self.times}")
+
+
+@dataclass
+class Share:
+    """One share link. `files` is a tree of nodes: a name (str) or {"name", "size"?, "children"?,
+    "dir"?, "created_at"?, "updated_at"?}; a node with "children" (or "dir": true) is a folder.
+
+    dead_code: the token call fails with it. detail_code: the token works, detail fails with it
+    (the share died after the token). Both are read on every request, so tests may change them live.
+    """
+
+    pwd_id: str
+    title: str = ""
+    passcode: str | None = None
+    files: list = field(default_factory=list)
+    dead_code: int | None = None
+    detail_code: int | None = None
+    faults: list[Fault] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.pwd_id, str) or not self.pwd_id:
+            raise ValueError(f"pwd_id must be a non-empty string, got {self.pwd_id!r}")
+        self.faults = [f if isinstance(f, Fault) else Fault(**f) for f in self.faults]
+
+    @property
+    def link(self) -> str:
+        url = SHARE_LINK.format(self.pwd_id)
+        return f"{url}?pwd={self.passcode}" if self.passcode else url
+
+    def expected_state(self) -> str:
+        """What a correct checker should conclude, faults aside (they only delay the answer)."""
+        if self.dead_code:
+            return f"dead:{self.dead_code}"
+        if self.detail_code:
+            return f"dies-after-token:{self.detail_code}"
+        return "alive" if self.files else "empty"
+
+
+@dataclass(frozen=True)
+class RequestRecord:
+    t: float  # time.monotonic() at arrival
+    wall: float  # time.time() at arrival
+    method: str
+    path: str
+    endpoint: str  # "account", "token", "detail" or "other"
+    pwd_id: str | None
+    query: dict
+    body: dict | None
+    host: str | None
+    has_cookie: bool
+    status: int  # HTTP status answered, 0 when the connection was dropped
+
+
+@dataclass
+class Scenario:
+    cookies: list[str] = field(default_factory=list)
+    strict_cookie: bool = False
+    shares: list[Share] = field(default_factory=list)
+
+
+def _only_known(d: dict, cls: type, where: str) -> dict:
+    known = {f.name for f in fields(cls)}
+    unknown = set(d) - known
+    if unknown:
+        raise ValueError(f"{where}: unknown field(s) {sorted(unknown)} (known: {sorted(known)})")
+    return d
+
+
+def load_scenario(src: str | Path | dict | None = None) -> Scenario:
+    """Build a Scenario from a dict, a JSON file path, or (None) the bundled example.json."""
+    if src is None:
+        text = resources.files(__package__).joinpath("scenarios/example.json").read_text("utf-8")
+        src = json.loads(text)
+    elif not isinstance(src, dict):
+        src = json.loads(Path(src).read_text("utf-8"))
+    _only_known(src, Scenario, "scenario")
+    shares = []
+    for i, s in enumerate(src.get("shares", [])):
+        s = dict(_only_known(s, Share, f"shares[{i}]"))
+        s["faults"] = [
+            Fault(**_only_known(f, Fault, f"shares[{i}].faults[{j}]")) for j, f in enumerate(s.get("faults", []))
+        ]
+        shares.append(Share(**s))
+    return Scenario(
+        cookies=list(src.get("cookies", [])), strict_cookie=bool(src.get("strict_cookie", False)), shares=shares
+    )
+
+
+# --- share contents -------------------------------------------------------------------------------
+
+# extension -> (obj_category, category, format_type); category 1 = video and 4 = doc are attested,
+# the other numbers are inferred. A fixed table, not `mimetypes`, so output is the same on every host.
+_VIDEO = ("video", 1)
+_KINDS: dict[str, tuple[str, int, str]] = {
+    "mp4": (*_VIDEO, "video/mp4"), "mkv": (*_VIDEO, "video/x-matroska"), "avi": (*_VIDEO, "video/x-msvideo"),
+    "mov": (*_VIDEO, "video/quicktime"), "ts": (*_VIDEO, "video/mp2t"), "flv": (*_VIDEO, "video/x-flv"),
+    "rmvb": (*_VIDEO, "application/vnd.rn-realmedia-vbr"), "wmv": (*_VIDEO, "video/x-ms-wmv"),
+    "m4v": (*_VIDEO, "video/x-m4v"), "webm": (*_VIDEO, "video/webm"),
+    "mp3": ("audio", 2, "audio/mpeg"), "flac": ("audio", 2, "audio/flac"), "m4a": ("audio", 2, "audio/mp4"),
+    "jpg": ("image", 3, "image/jpeg"), "jpeg": ("image", 3, "image/jpeg"), "png": ("image", 3, "image/png"),
+    "txt": ("doc", 4, "text/plain"), "pdf": ("doc", 4, "application/pdf"), "srt": ("doc", 4, "text/plain"),
+    "ass": ("doc", 4, "text/plain"), "nfo": ("doc", 4, "text/plain"), "epub": ("doc", 4, "application/epub+zip"),
+    "zip": ("archive", 5, "application/zip"), "rar": ("archive", 5, "application/x-rar-compressed"),
+    "7z": ("archive", 5, "application/x-7z-compressed"),
+}
+_OTHER = ("", 0, "application/octet-stream")
+_NODE_KEYS = frozenset({"name", "size", "children", "dir", "created_at", "updated_at"})
+
+
+def node_fid(pwd_id: str, path: str) -> str:
+    return hashlib.md5(f"{pwd_id}/{path}".encode()).hexdigest()
+
+
+def node_fid_token(pwd_id: str, path: str) -> str:
+    return hashlib.md5(f"share_fid_token:{pwd_id}/{path}".encode()).hexdigest()
+
+
+@dataclass
+class Listing:
+    """A share's tree, precomputed so a detail request is dict lookups and a slice."""
+
+    children: dict[str, list[dict]]  # folder fid ("0" = root) -> its items, folders first, then by name
+    full_path: dict[str, list[dict]]  # folder fid -> breadcrumb [{"fid", "file_name"}] below the root
+    fids: dict[str, str]  # "S01/e1.mkv" -> fid
+
+
+def build_listing(share: Share) -> Listing:
+    listing = Listing(children={}, full_path={"0": []}, fids={})
+
+    def walk(nodes: list, pdir_fid: str, prefix: str, crumbs: list[dict]) -> None:
+        items = []
+        for node in nodes:
+            node = {"name": node} if isinstance(node, str) else node
+            if not isinstance(node, dict) or not node.get("name"):
+                raise ValueError(f"share {share.pwd_id}: a file node needs a name, got {node!r}")
+            if set(node) - _NODE_KEYS:
+                raise ValueError(f"share {share.pwd_id}: unknown node field(s) {sorted(set(node) - _NODE_KEYS)}")
+            name = node["name"]
+            path = prefix + name
+            if path in listing.fids:
+                raise ValueError(f"share {share.pwd_id}: duplicate path {path!r}")
+            fid = listing.fids[path] = node_fid(share.pwd_id, path)
+            is_dir = "children" in node or bool(node.get("dir"))
+            item = {
+                "fid": fid, "file_name": name, "pdir_fid": pdir_fid,
+                "file_type": 0 if is_dir else 1, "dir": is_dir, "file": not is_dir,
+                "share_fid_token": node_fid_token(share.pwd_id, path),
+                "created_at": node.get("created_at", FIXED_MS), "updated_at": node.get("updated_at", FIXED_MS),
+                "status": 1,
+            }  # fmt: skip
+            if is_dir:
+                kids = node.get("children") or []
+                item.update(size=0, obj_category="", category=0, format_type="", include_items=len(kids))
+                here = crumbs + [{"fid": fid, "file_name": name}]
+                listing.full_path[fid] = here
+                walk(kids, fid, path + "/", here)
+            else:
+                ext = name.rpartition(".")[2].lower() if "." in name else ""
+                obj_category, category, format_type = _KINDS.get(ext, _OTHER)
+                size = node.get("size", 1_048_576 + int(fid[:6], 16))  # deterministic, non-zero
+                item.update(size=size, obj_category=obj_category, category=category, format_type=format_type)
+            items.append(item)
+        items.sort(key=lambda it: (it["file_type"], it["file_name"]))
+        listing.children[pdir_fid] = items
+
+    walk(share.files, "0", "", [])
+    return listing

@@ -1,0 +1,495 @@
+"""The Quark API simulator: a loopback HTTP server answering like pan.quark.cn / drive-pc.quark.cn.
+
+Routing is a dict of (method, path) -> (endpoint name, handler); a new endpoint is one function
+decorated with @route. Paths are matched whatever the Host header, because clients only swap
+scheme+host for the simulator's base URL.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import http
+import json
+import os
+import random
+import socket
+import sys
+import threading
+import time
+import traceback
+from dataclasses import asdict, dataclass, replace
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Callable
+from urllib.parse import parse_qs, urlsplit
+
+from .model import (
+    NEVER_EXPIRES_MS,
+    Fault,
+    Listing,
+    RequestRecord,
+    Share,
+    build_listing,
+    code_info,
+    load_scenario,
+)
+
+JSON_TYPE = "application/json;charset=UTF-8"
+HTML_TYPE = "text/html;charset=UTF-8"
+TOKEN_PATH = "/1/clouddrive/share/sharepage/token"
+DETAIL_PATH = "/1/clouddrive/share/sharepage/detail"
+LOG_PATH = "/__sim__/log"
+
+ERROR_PAGE_HTML = (
+    "<html><head><title>{status} {phrase}</title></head><body><center><h1>{status} {phrase}</h1></center>"
+    "<hr><center>Tengine</center></body></html>"
+)
+ANTI_BOT_HTML = (
+    "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>安全验证</title></head>"
+    "<body><div id=\"nc\">访问过于频繁，请完成安全验证后继续访问</div></body></html>"
+)
+
+
+# --- replies --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Reply:
+    status: int  # 0 = drop the connection without answering
+    body: bytes = b""
+    content_type: str = JSON_TYPE
+    headers: tuple[tuple[str, str], ...] = ()
+
+
+DROP = Reply(0)
+
+
+def _json(obj: dict, status: int = 200) -> Reply:
+    return Reply(status, json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode())
+
+
+def ok(data: dict, metadata: dict | None = None) -> Reply:
+    return _json({"status": 200, "code": 0, "message": "ok", "timestamp": int(time.time()),
+                  "data": data, "metadata": metadata or {}})  # fmt: skip
+
+
+def _req_id() -> str:
+    return f"{random.getrandbits(30):06x}-{random.getrandbits(56):014x}"
+
+
+def error(code: int, status: int | None = None, message: str | None = None) -> Reply:
+    """Quark's error envelope: no `data` key, HTTP status = JSON status."""
+    table_status, table_message = code_info(code)
+    status = status or table_status
+    req_id = _req_id()
+    if message is None:
+        message = f"{table_message}, requestId {req_id}" if code == 15000 else table_message
+    return _json({"status": status, "code": code, "message": message, "req_id": req_id,
+                  "timestamp": int(time.time()), "metadata": {}}, status)  # fmt: skip
+
+
+def _html(status: int, page: str, headers: tuple = ()) -> Reply:
+    return Reply(status, page.encode(), HTML_TYPE, headers)
+
+
+def _phrase(status: int) -> str:
+    try:
+        return http.HTTPStatus(status).phrase
+    except ValueError:
+        return "Unknown"
+
+
+# --- routing --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Request:
+    method: str
+    path: str
+    query: dict[str, str]
+    body: dict | None
+    cookie: str | None  # the Cookie header, stripped; None when absent or empty
+
+
+Handler = Callable[["Simulator", Request], Reply]
+ROUTES: dict[tuple[str, str], tuple[str, Handler]] = {}
+
+
+def route(method: str, path: str, endpoint: str) -> Callable[[Handler], Handler]:
+    def register(fn: Handler) -> Handler:
+        ROUTES[(method, path)] = (endpoint, fn)
+        return fn
+
+    return register
+
+
+def not_found(sim: Simulator, req: Request) -> Reply:
+    return error(404, 404, "not found")
+
+
+@route("GET", "/account/info", "account")
+def account_info(sim: Simulator, req: Request) -> Reply:
+    reply = sim._apply_faults(sim.account_faults, None, None)
+    if reply:
+        return reply
+    if req.cookie is None or req.cookie not in sim.cookies:
+        return error(31001)
+    parts = dict(p.strip().partition("=")[::2] for p in req.cookie.split(";"))
+    uid = parts.get("__uid") or hashlib.md5(req.cookie.encode()).hexdigest()[:16]
+    return ok({"nickname": "sim-user", "avatarUri": "", "uid": uid})
+
+
+@route("POST", TOKEN_PATH, "token")
+def share_token(sim: Simulator, req: Request) -> Reply:
+    body = req.body or {}
+    state = sim._share_gate(req, body.get("pwd_id"), "token")
+    if isinstance(state, Reply):
+        return state
+    share = state.share
+    if share.dead_code:
+        return error(share.dead_code)
+    if share.passcode:
+        given = body.get("passcode")
+        if not given:
+            return error(41008)
+        if given != share.passcode:
+            return error(41007)
+    return ok({
+        "stoken": sim._issue_stoken(state), "title": share.title, "expired_type": 1,
+        "expired_at": NEVER_EXPIRES_MS, "author": {"nick_name": "sim-sharer", "avatar_url": ""},
+    })  # fmt: skip
+
+
+def _positive_int(value: str | None, default: int) -> int:
+    try:
+        n = int(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return default
+    return n if n >= 1 else default
+
+
+@route("GET", DETAIL_PATH, "detail")
+def share_detail(sim: Simulator, req: Request) -> Reply:
+    q = req.query
+    state = sim._share_gate(req, q.get("pwd_id"), "detail")
+    if isinstance(state, Reply):
+        return state
+    if sim._stokens.get(q.get("stoken", "")) != (state.share.pwd_id, state.generation):
+        return error(41016)
+    dead = state.share.detail_code or state.share.dead_code
+    if dead:
+        return error(dead)
+    pdir_fid = q.get("pdir_fid") or "0"
+    items = state.listing.children.get(pdir_fid)
+    if items is None:
+        return error(41013)
+    page, size = _positive_int(q.get("_page"), 1), _positive_int(q.get("_size"), 50)
+    chunk = items[(page - 1) * size : page * size]
+    data: dict = {"is_owner": 0, "list": chunk}
+    if q.get("_fetch_share") == "1":
+        data["share"] = {"title": state.share.title}
+    if q.get("ver") == "2" and q.get("fetch_share_full_path") == "1":
+        data["full_path"] = state.listing.full_path[pdir_fid]
+    return ok(data, {"_total": len(items), "_count": len(chunk), "_size": size, "_page": page})
+
+
+# --- the simulator --------------------------------------------------------------------------------
+
+
+@dataclass
+class _ShareState:
+    share: Share
+    listing: Listing
+    generation: int = 0  # bumped to invalidate every stoken issued so far
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 128  # benchmarks open many connections at once
+
+    def handle_error(self, request, client_address) -> None:
+        if isinstance(sys.exc_info()[1], OSError):
+            return  # the client went away, or stop() shut the socket: nothing to report
+        super().handle_error(request, client_address)
+
+    def server_bind(self) -> None:
+        # HTTPServer.server_bind does a reverse DNS lookup (getfqdn), slow without a network.
+        self.socket.bind(self.server_address)
+        self.server_address = self.socket.getsockname()
+        self.server_name, self.server_port = self.server_address[:2]
+
+
+class _Server6(_Server):
+    address_family = socket.AF_INET6
+
+
+class Simulator:
+    """In-process fake of the Quark share API. `start()` serves on loopback in daemon threads."""
+
+    def __init__(
+        self,
+        cookies: list[str] | tuple[str, ...] = (),
+        strict_cookie: bool = False,
+        shares: list[Share] | tuple[Share, ...] = (),
+        host: str = "127.0.0.1",
+        port: int = 0,
+    ) -> None:
+        self.cookies = [c.strip() for c in cookies]  # read live: tests may expire a cookie mid-run
+        self.strict_cookie = strict_cookie
+        self.account_faults: list[Fault] = []
+        self.host, self.port = host, port
+        self.base_url: str | None = None
+        self._shares: dict[str, _ShareState] = {}
+        self._stokens: dict[str, tuple[str, int]] = {}  # stoken -> (pwd_id, generation)
+        self._hits: dict[int, list] = {}  # id(fault) -> [fault, times applied]
+        self._log: list[RequestRecord] = []
+        self._lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._server: _Server | None = None
+        self._thread: threading.Thread | None = None
+        self._conns: set[socket.socket] = set()
+        self.active = 0  # requests being handled right now
+        for share in shares:
+            self.add_share(share)
+
+    @classmethod
+    def from_scenario(cls, src: str | Path | dict | None = None, **kwargs) -> Simulator:
+        sc = load_scenario(src)
+        return cls(cookies=sc.cookies, strict_cookie=sc.strict_cookie, shares=sc.shares, **kwargs)
+
+    # shares and faults
+
+    def add_share(self, share: Share) -> Share:
+        """Add (or replace) a copy of `share` and return the copy: change it (dead_code, detail_code,
+        faults) to change the live share. The file tree is read now; later edits to `files` are ignored."""
+        share = replace(share, faults=list(share.faults))  # a Share may be reused by other simulators
+        self._shares[share.pwd_id] = _ShareState(share, build_listing(share))
+        return share
+
+    @property
+    def shares(self) -> dict[str, Share]:
+        return {pwd_id: st.share for pwd_id, st in self._shares.items()}
+
+    def add_fault(self, pwd_id: str, fault: Fault) -> None:
+        with self._lock:
+            self._shares[pwd_id].share.faults.append(fault)
+
+    def fid_of(self, pwd_id: str, path: str) -> str:
+        """The fid of a node by its path in the share ("S01/e1.mkv"); "" is the root, "0"."""
+        path = path.strip("/")
+        return self._shares[pwd_id].listing.fids[path] if path else "0"
+
+    def invalidate_stokens(self, pwd_id: str) -> None:
+        with self._lock:
+            self._shares[pwd_id].generation += 1
+
+    # request log
+
+    def requests(self, endpoint: str | None = None, pwd_id: str | None = None) -> list[RequestRecord]:
+        """Thread-safe snapshot of the log in arrival order, optionally filtered."""
+        with self._lock:
+            log = list(self._log)
+        log.sort(key=lambda r: r.t)  # appended when answered; slow requests finish out of order
+        if endpoint is not None:
+            log = [r for r in log if r.endpoint == endpoint]
+        return log if pwd_id is None else [r for r in log if r.pwd_id == pwd_id]
+
+    @property
+    def log(self) -> list[RequestRecord]:
+        return self.requests()
+
+    def clear_log(self) -> None:
+        with self._lock:
+            self._log.clear()
+
+    # lifecycle
+
+    def start(self, host: str | None = None, port: int | None = None) -> str:
+        if self._server is not None:
+            raise RuntimeError("simulator already started")
+        host = host or self.host
+        port = self.port if port is None else port
+        self._stopping.clear()
+        server = (_Server6 if ":" in host else _Server)((host, port), _RequestHandler)
+        server.sim = self  # type: ignore[attr-defined]
+        self._server = server
+        self.host, self.port = host, server.server_address[1]
+        self.base_url = f"http://[{host}]:{self.port}" if ":" in host else f"http://{host}:{self.port}"
+        # A short poll interval keeps stop() fast (shutdown waits for the next poll).
+        self._thread = threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="quark-sim", daemon=True
+        )
+        self._thread.start()
+        return self.base_url
+
+    def stop(self) -> None:
+        server, self._server = self._server, None
+        if server is None:
+            return
+        self._stopping.set()  # cuts "slow" faults short
+        server.shutdown()
+        server.server_close()
+        with self._lock:
+            conns = list(self._conns)
+        for conn in conns:  # idle keep-alive connections would otherwise keep being served
+            try:
+                conn.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+        if self._thread:
+            self._thread.join()
+
+    def __enter__(self) -> Simulator:
+        self.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    # used by the handlers
+
+    def _record(self, record: RequestRecord) -> None:
+        with self._lock:
+            self._log.append(record)
+
+    def _cookie_rejected(self, req: Request) -> bool:
+        return self.strict_cookie and req.cookie is not None and req.cookie not in self.cookies
+
+    def _share_gate(self, req: Request, pwd_id, endpoint: str) -> _ShareState | Reply:
+        """The checks every share endpoint starts with: cookie, existence, injected faults."""
+        if self._cookie_rejected(req):
+            return error(31001)
+        state = self._shares.get(pwd_id) if isinstance(pwd_id, str) else None
+        if state is None:
+            return error(41006)
+        return self._apply_faults(state.share.faults, endpoint, state) or state
+
+    def _issue_stoken(self, state: _ShareState) -> str:
+        stoken = base64.b64encode(os.urandom(24)).decode()
+        with self._lock:
+            self._stokens[stoken] = (state.share.pwd_id, state.generation)
+        return stoken
+
+    def _apply_faults(self, faults: list[Fault], endpoint: str | None, state: _ShareState | None) -> Reply | None:
+        """Pick the first fault that matches `endpoint` (None = any) and has uses left; render it."""
+        with self._lock:
+            for fault in faults:
+                if endpoint is not None and fault.endpoint not in (endpoint, "any"):
+                    continue
+                entry = self._hits.get(id(fault))
+                if entry is None or entry[0] is not fault:
+                    entry = self._hits[id(fault)] = [fault, 0]
+                if fault.times is None or entry[1] < fault.times:
+                    entry[1] += 1
+                    break
+            else:
+                return None
+            if fault.kind == "stoken_expired" and state is not None:
+                state.generation += 1
+        return self._render_fault(fault)
+
+    def _render_fault(self, fault: Fault) -> Reply | None:
+        kind = fault.kind
+        if kind == "code":
+            return error(fault.code, fault.status, fault.message)  # type: ignore[arg-type]
+        if kind == "stoken_expired":
+            return error(41016, fault.status, fault.message)
+        if kind == "reset":
+            return DROP
+        if kind == "slow":
+            self._stopping.wait(fault.delay)
+            return None  # then answer normally
+        if kind == "http_error":
+            status = fault.status or 502
+            return _html(status, ERROR_PAGE_HTML.format(status=status, phrase=_phrase(status)))
+        if kind == "html":
+            return _html(fault.status or 200, ANTI_BOT_HTML)
+        if kind == "garbage":
+            return Reply(fault.status or 200, b'{"status":200,')
+        if kind == "rate_limit":
+            retry_after = fault.retry_after if fault.retry_after is not None else 1
+            status = fault.status or 429
+            page = ERROR_PAGE_HTML.format(status=status, phrase=_phrase(status))
+            return _html(status, page, (("Retry-After", str(retry_after)),))
+        raise AssertionError(kind)
+
+    def _log_reply(self, query: dict) -> Reply:
+        records = self.requests(query.get("endpoint"), query.get("pwd_id"))
+        return Reply(200, json.dumps([asdict(r) for r in records], ensure_ascii=False).encode())
+
+
+class _RequestHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: _Server
+
+    def setup(self) -> None:
+        super().setup()
+        # Each reply is one write, but keep small replies from waiting on Nagle + delayed ACK.
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        sim = self.server.sim
+        with sim._lock:
+            sim._conns.add(self.connection)
+
+    def finish(self) -> None:
+        sim = self.server.sim
+        with sim._lock:
+            sim._conns.discard(self.connection)
+        super().finish()
+
+    def log_message(self, format, *args) -> None:  # noqa: A002 - keep stderr quiet
+        pass
+
+    def _dispatch(self) -> None:
+        t, wall = time.monotonic(), time.time()
+        sim: Simulator = self.server.sim
+        url = urlsplit(self.path)
+        query = {k: v[0] for k, v in parse_qs(url.query, keep_blank_values=True).items()}
+        length = _positive_int(self.headers.get("Content-Length"), 0)
+        raw = self.rfile.read(length) if length else b""
+        try:
+            body = json.loads(raw) if raw else None
+        except ValueError:
+            body = None
+        body = body if isinstance(body, dict) else None
+        if url.path == LOG_PATH and self.command == "GET":
+            return self._send(sim._log_reply(query))  # not logged itself
+
+        cookie = (self.headers.get("Cookie") or "").strip() or None
+        endpoint, handler = ROUTES.get((self.command, url.path), ("other", not_found))
+        req = Request(self.command, url.path, query, body, cookie)
+        with sim._lock:
+            sim.active += 1
+        try:
+            reply = handler(sim, req)
+        except Exception:  # a simulator bug should show up as a 500, not a hung client
+            traceback.print_exc(file=sys.stderr)
+            reply = error(15000)
+        finally:
+            with sim._lock:
+                sim.active -= 1
+        pwd_id = (body or {}).get("pwd_id", query.get("pwd_id"))
+        # Record before answering, so a client that got its answer always finds it in the log.
+        sim._record(RequestRecord(
+            t=t, wall=wall, method=self.command, path=url.path, endpoint=endpoint,
+            pwd_id=pwd_id if isinstance(pwd_id, str) else None, query=query, body=body,
+            host=self.headers.get("Host"), has_cookie=cookie is not None, status=reply.status,
+        ))  # fmt: skip
+        if reply.status == 0:
+            self.close_connection = True
+            return
+        self._send(reply)
+
+    do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _dispatch
+
+    def _send(self, reply: Reply) -> None:
+        head = [
+            f"HTTP/1.1 {reply.status} {_phrase(reply.status)}",
+            "Server: quark-sim",
+            f"Content-Type: {reply.content_type}",
+            f"Content-Length: {len(reply.body)}",
+            *(f"{k}: {v}" for k, v in reply.headers),
+        ]
+        if self.close_connection:
+            head.append("Connection: close")
+        self.wfile.write(("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + reply.body)
