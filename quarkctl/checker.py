@@ -256,8 +256,9 @@ class _Run:
         last_id, fetched, exhausted, dispatched, accounted = 0, 0, False, 0, 0
         try:
             while True:
-                # Keep each worker fed with one row waiting; fetch the next batch only when needed.
-                while not self.stop.is_set() and self.work.qsize() < opts.concurrency:
+                # At most one row in flight per worker, so the cache and the circuit breaker see every
+                # result before the next row goes out; fetch the next batch only when needed.
+                while not self.stop.is_set() and dispatched - accounted < opts.concurrency:
                     if not pending:
                         want = opts.batch_size if opts.limit is None else min(opts.batch_size, opts.limit - fetched)
                         batch = db.fetch_batch(last_id, want, include_expired=include_expired) if want > 0 and not exhausted else []

@@ -153,8 +153,37 @@ def check_links(
         )
         reporter.finish(report)
     finally:
+        reporter.close()
         if log_stream is not None:
             log_stream.close()
+    raise typer.Exit(int(report.exit_code))
+
+
+@app.command("demo")
+@errors_to_exit_codes
+def demo(
+    keep: Annotated[Optional[Path], typer.Option("--keep", file_okay=False, help="Keep the demo database in this folder.")] = None,
+    json_output: Annotated[bool, typer.Option("--json", help="One JSON object on stdout, as check-links --json.")] = False,
+) -> None:
+    """Try check-links without a Quark account: a built-in Quark simulator and a temporary database.
+
+    Example: quarkctl demo
+    """
+    from quarkctl.demo import run_demo
+    from quarkctl.report import make_reporter
+
+    if not json_output:
+        typer.echo(_("Demo: a simulated Quark on 127.0.0.1 with ~20 shares (live, dead, passcode, flaky), a temporary SQLite table, short pauses."))
+    reporter = make_reporter(json_mode=json_output, quiet=False, stdout=sys.stdout, stderr=sys.stderr, log_file=None)
+    stop = StopSignal()
+    _install_signal_handlers(stop)
+    try:
+        report = run_demo(reporter, stop=stop, keep=keep)
+        reporter.finish(report)
+    finally:
+        reporter.close()
+    if not json_output:
+        typer.echo(_("Next: put QUARK_COOKIE and your database settings in a .env file and run `quarkctl check-links` (see README)."))
     raise typer.Exit(int(report.exit_code))
 
 

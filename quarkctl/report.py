@@ -150,6 +150,9 @@ class RichReporter(Listener):
             )
         )
 
+    def close(self) -> None:
+        self.progress.stop()  # idempotent; leaves the terminal clean even when the run failed
+
     def finish(self, report: RunReport) -> None:
         self.progress.stop()
         if report.abort_reason:
@@ -223,6 +226,10 @@ class Fanout(Listener):
     def finish(self, report: RunReport) -> None:
         for listener in self.listeners:
             listener.finish(report)  # type: ignore[attr-defined]
+
+    def close(self) -> None:
+        for listener in self.listeners:
+            getattr(listener, "close", lambda: None)()
 
 
 def make_reporter(*, json_mode: bool, quiet: bool, stdout: IO[str], stderr: IO[str], log_file: IO[str] | None) -> Fanout:

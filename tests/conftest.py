@@ -1,0 +1,174 @@
+"""Shared fixtures: a real simulator on loopback, real databases (SQLite, MariaDB), the installed CLI."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import create_engine, insert, select, text
+from sqlalchemy.engine import URL, make_url
+
+from quarkctl.db import Database, cloud_resource, metadata
+from quarkctl.simulator import Share, Simulator
+
+MYSQL_ENV = "QUARKCTL_TEST_MYSQL_URL"
+# The simulator is on loopback: a proxy from the environment must never sit in between.
+os.environ["NO_PROXY"] = os.environ["no_proxy"] = "127.0.0.1,localhost,::1"
+COOKIE = "__uid=sim-user-1; __puus=Sup3rSecretPuusValue; kps=kpsSecretValue42"
+COOKIE_SECRETS = ("Sup3rSecretPuusValue", "kpsSecretValue42")
+
+
+def share_url(pwd_id: str, passcode: str | None = None) -> str:
+    return f"https://pan.quark.cn/s/{pwd_id}" + (f"?pwd={passcode}" if passcode else "")
+
+
+def pwd(n: int, prefix: str = "a") -> str:
+    """A 12-char pwd_id like Quark's."""
+    return f"{prefix}{n:011x}"[:12]
+
+
+@pytest.fixture
+def sim() -> Iterator[Simulator]:
+    with Simulator(cookies=[COOKIE]) as simulator:
+        yield simulator
+
+
+def add_valid(sim: Simulator, pwd_id: str, **kwargs: Any) -> Share:
+    return sim.add_share(Share(pwd_id=pwd_id, title=pwd_id, files=[{"name": "e01.mp4", "size": 1024}], **kwargs))
+
+
+@dataclass
+class ResourceDB:
+    url: URL
+    kind: str
+
+    @property
+    def url_text(self) -> str:
+        return self.url.render_as_string(hide_password=False)
+
+    def engine(self):
+        return create_engine(self.url)
+
+    def database(self) -> Database:
+        return Database(self.url)
+
+    def create_schema(self) -> None:
+        engine = self.engine()
+        metadata.create_all(engine)
+        engine.dispose()
+
+    def seed(self, rows: list[dict[str, Any]]) -> list[int]:
+        """Insert cloud_resource rows (drive_type quark, is_expired 0 unless given); returns their ids."""
+        engine = self.engine()
+        ids = []
+        with engine.begin() as conn:
+            for row in rows:
+                values = {"drive_type": "quark", "is_expired": 0, **row}
+                ids.append(conn.execute(insert(cloud_resource).values(**values)).inserted_primary_key[0])
+        engine.dispose()
+        return ids
+
+    def rows(self) -> dict[int, Any]:
+        engine = self.engine()
+        with engine.connect() as conn:
+            result = {r.id: r for r in conn.execute(select(cloud_resource).order_by(cloud_resource.c.id))}
+        engine.dispose()
+        return result
+
+    def scalar(self, sql: str) -> Any:
+        engine = self.engine()
+        with engine.connect() as conn:
+            value = conn.execute(text(sql)).scalar()
+        engine.dispose()
+        return value
+
+
+def _mysql_db() -> Iterator[ResourceDB]:
+    raw = os.environ.get(MYSQL_ENV)
+    if not raw:
+        pytest.skip(f"{MYSQL_ENV} is not set: MariaDB tests run in CI (bash .ci/run sets it up)")
+    base = make_url(raw)
+    name = f"quarkctl_test_{uuid.uuid4().hex[:10]}"
+    admin = create_engine(base)
+    with admin.begin() as conn:
+        conn.execute(text(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"))
+    try:
+        yield ResourceDB(base.set(database=name), "mysql")
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f"DROP DATABASE IF EXISTS `{name}`"))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "mysql"])
+def testdb(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[ResourceDB]:
+    """An empty database of each kind (no tables)."""
+    if request.param == "sqlite":
+        path = tmp_path / "resources.db"
+        path.touch()
+        yield ResourceDB(URL.create("sqlite", database=str(path)), "sqlite")
+    else:
+        yield from _mysql_db()
+
+
+@pytest.fixture
+def mysqldb() -> Iterator[ResourceDB]:
+    yield from _mysql_db()
+
+
+@pytest.fixture
+def sqlitedb(tmp_path: Path) -> ResourceDB:
+    path = tmp_path / "resources.db"
+    path.touch()
+    return ResourceDB(URL.create("sqlite", database=str(path)), "sqlite")
+
+
+QUARKCTL = shutil.which("quarkctl")
+
+
+@dataclass
+class Cli:
+    """Runs the installed `quarkctl` as a subprocess, with its own XDG folders and the simulator as Quark."""
+
+    home: Path
+    env: dict[str, str]
+
+    def run(self, *args: str, env: dict[str, str] | None = None, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [QUARKCTL, *args], env={**self.env, **(env or {})}, cwd=self.home, capture_output=True, text=True, timeout=timeout
+        )
+
+    def popen(self, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
+        return subprocess.Popen(
+            [QUARKCTL, *args], env={**self.env, **(env or {})}, cwd=self.home,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )
+
+
+@pytest.fixture
+def cli(tmp_path: Path, sim: Simulator) -> Cli:
+    if QUARKCTL is None:
+        pytest.fail("the quarkctl command is not installed: pip install '.[test]'")
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {
+        k: v for k, v in os.environ.items()
+        if not k.startswith(("QUARK", "DB_", "DATABASE_URL", "XDG_", "NO_COLOR", "LC_", "LANG"))
+    }
+    env.update(
+        HOME=str(home),
+        XDG_DATA_HOME=str(home / "data"),
+        XDG_STATE_HOME=str(home / "state"),
+        QUARK_API_BASE=sim.base_url,
+        QUARK_COOKIE=COOKIE,
+        LANG="C.UTF-8",
+        PYTHONIOENCODING="utf-8",
+    )
+    return Cli(home, env)

@@ -1,0 +1,312 @@
+"""End to end: the installed `quarkctl` as a subprocess, the simulator as Quark, real databases."""
+
+from __future__ import annotations
+
+import json
+import os
+import pty
+import re
+import signal
+import subprocess
+import sys
+
+import pytest
+
+from conftest import COOKIE_SECRETS, QUARKCTL, Cli, ResourceDB, add_valid, pwd, share_url
+from quarkctl.simulator import Fault, Share, Simulator
+
+FAST = ["--no-pacing", "--retry-backoff", "0"]
+ANSI = re.compile(r"\x1b\[")
+
+
+def assert_clean(proc: subprocess.CompletedProcess[str], *secrets: str) -> None:
+    """No traceback, no secret, in anything the command printed."""
+    for stream in (proc.stdout, proc.stderr):
+        assert "Traceback" not in stream
+        for secret in (*COOKIE_SECRETS, *secrets):
+            assert secret not in stream
+
+
+def one_error_line(proc: subprocess.CompletedProcess[str], code: int, *needles: str) -> str:
+    assert proc.returncode == code, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("Error: "), proc.stderr
+    for needle in needles:
+        assert needle in lines[0]
+    assert_clean(proc)
+    return lines[0]
+
+
+@pytest.fixture
+def db(testdb: ResourceDB, cli: Cli) -> ResourceDB:
+    testdb.create_schema()
+    cli.env["DATABASE_URL"] = testdb.url_text
+    return testdb
+
+
+def seed_mix(sim: Simulator, db: ResourceDB) -> list[int]:
+    add_valid(sim, "good00000001")
+    sim.add_share(Share(pwd_id="dead00000001", title="d", dead_code=41012, files=[]))
+    add_valid(sim, "pass00000001", passcode="ab12")
+    return db.seed([
+        {"drama_name": "好电影", "link": share_url("good00000001")},
+        {"drama_name": "死链接", "link": share_url("dead00000001")},
+        {"drama_name": "要提取码", "link": share_url("pass00000001")},
+    ])
+
+
+def test_exit_0_plain_lines_and_the_dead_link_marked(cli: Cli, sim: Simulator, db: ResourceDB) -> None:
+    ids = seed_mix(sim, db)
+    proc = cli.run("check-links", *FAST)
+    assert proc.returncode == 0, proc.stderr
+    assert_clean(proc, db.url.password or "never-a-password")
+    assert not ANSI.search(proc.stdout)  # not a terminal: no colour, no cursor control
+    lines = proc.stdout.splitlines()
+    assert re.match(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d INFO  check-links: 3 links to check$", lines[0])
+    assert any("[2/3] 死链接 https://pan.quark.cn/s/dead00000001 expired" in line and "41012 好友已取消了分享" in line for line in lines)
+    assert any("[3/3] 要提取码" in line and "needs passcode" in line for line in lines)
+    assert "summary: total 3, valid 1, expired 1, needs passcode 1, errors 0, skipped 0" in lines[-1]
+    assert [db.rows()[i].is_expired for i in ids] == [0, 1, 0]
+
+
+def test_exit_1_when_a_link_ends_in_error(cli: Cli, sim: Simulator, db: ResourceDB) -> None:
+    add_valid(sim, "flak00000001", faults=[Fault(kind="html", endpoint="token")])
+    ids = db.seed([{"drama_name": "flaky", "link": share_url("flak00000001")}])
+    proc = cli.run("check-links", *FAST, "--json")
+    assert proc.returncode == 1
+    document = json.loads(proc.stdout)
+    assert document["results"][0]["verdict"] == "error" and document["results"][0]["reason"] == "bad_response"
+    assert document["exit_code"] == 1
+    assert db.rows()[ids[0]].is_expired == 0
+
+
+def test_json_output(cli: Cli, sim: Simulator, db: ResourceDB) -> None:
+    ids = seed_mix(sim, db)
+    proc = cli.run("check-links", *FAST, "--json")
+    assert proc.returncode == 0
+    document = json.loads(proc.stdout)  # stdout is exactly one JSON object
+    assert set(document) >= {"job", "started_at", "finished_at", "summary", "results", "exit_code"}
+    assert document["job"] == "check-links" and document["exit_code"] == 0
+    assert document["summary"] == {"total": 3, "valid": 1, "expired": 1, "needs_passcode": 1, "errors": 0, "skipped": 0}
+    assert [{k: r[k] for k in ("id", "name", "link", "verdict", "reason", "api_code")} for r in document["results"]] == [
+        {"id": ids[0], "name": "好电影", "link": share_url("good00000001"), "verdict": "valid", "reason": "ok", "api_code": 0},
+        {"id": ids[1], "name": "死链接", "link": share_url("dead00000001"), "verdict": "expired", "reason": "share_cancelled", "api_code": 41012},
+        {"id": ids[2], "name": "要提取码", "link": share_url("pass00000001"), "verdict": "needs_passcode", "reason": "passcode_required", "api_code": 41008},
+    ]
+    assert "[1/3]" in proc.stderr  # progress goes to stderr
+
+
+def test_quiet_prints_only_the_summary_and_log_file_gets_every_line(cli: Cli, sim: Simulator, db: ResourceDB) -> None:
+    seed_mix(sim, db)
+    log = cli.home / "logs" / "quarkctl.log"
+    log.parent.mkdir()
+    log.write_text("an earlier line\n")
+    proc = cli.run("check-links", *FAST, "--quiet", "--log-file", str(log))
+    assert proc.returncode == 0
+    assert len(proc.stdout.splitlines()) == 1 and "summary: total 3" in proc.stdout
+    content = log.read_text()
+    assert content.startswith("an earlier line\n")  # appended, not overwritten
+    assert "[1/3] 好电影" in content and "summary: total 3" in content
+    for secret in COOKIE_SECRETS:
+        assert secret not in content
+
+
+def test_default_embedded_sqlite_is_created_on_first_use(cli: Cli) -> None:
+    proc = cli.run("check-links", *FAST)
+    assert proc.returncode == 0, proc.stderr
+    assert (cli.home / "data" / "quarkctl" / "quarkctl.db").is_file()
+    assert "check-links: 0 links to check" in proc.stdout
+
+
+def test_settings_from_dotenv_never_override_the_environment(cli: Cli, sim: Simulator, tmp_path) -> None:
+    (cli.home / ".env").write_text(f"QUARK_API_BASE=http://127.0.0.1:9\nQUARK_COOKIE=__uid=from-dotenv\nDB_PORT=abc\n")
+    # the environment's QUARK_API_BASE and cookie win; DB_PORT comes from .env (and is wrong)
+    env = {**cli.env}
+    proc = subprocess.run([QUARKCTL, "check-links", *FAST], env={**env, "DB_HOST": "127.0.0.1"}, cwd=cli.home, capture_output=True, text=True)
+    one_error_line(proc, 2, "DB_PORT")
+    other = tmp_path / "other.env"
+    other.write_text("QUARK_COOKIE=__uid=x\n")
+    env.pop("QUARK_COOKIE")
+    proc = subprocess.run([QUARKCTL, "check-links", *FAST, "--env-file", str(other)], env=env, cwd=cli.home, capture_output=True, text=True)
+    one_error_line(proc, 3, "QUARK_COOKIE")  # the --env-file cookie was used (and rejected)
+    assert sim.requests(endpoint="account")[-1].has_cookie
+
+
+@pytest.mark.parametrize(
+    ("env", "args", "needle"),
+    [
+        ({"DB_HOST": "127.0.0.1", "DB_PORT": "abc"}, [], "DB_PORT"),
+        ({"QUARK_COOKIE": ""}, [], "QUARK_COOKIE"),
+        ({"DATABASE_URL": "this is not a url"}, [], "DATABASE_URL"),
+        ({"DATABASE_URL": "sqlite:////nonexistent/dir/x.db"}, [], "no such SQLite file"),
+        ({"DB_HOST": "127.0.0.1", "DB_PORT": "1", "DB_PASSWORD": "hunter2-db-secret"}, [], "cannot connect"),
+        ({"QUARK_API_BASE": "ftp://example"}, [], "QUARK_API_BASE"),
+        ({}, ["--min-delay", "5", "--max-delay", "1"], "--min-delay"),
+        ({}, ["--env-file", "/nonexistent/.env"], "--env-file"),
+    ],
+    ids=["port", "cookie", "url", "sqlite-file", "unreachable-db", "api-base", "pacing", "env-file"],
+)
+def test_exit_2_configuration_errors_are_one_line(cli: Cli, env: dict, args: list, needle: str) -> None:
+    proc = cli.run("check-links", *args, env=env)
+    line = one_error_line(proc, 2, needle)
+    assert "hunter2-db-secret" not in line
+
+
+def test_exit_2_wrong_database_password_is_masked(cli: Cli, mysqldb: ResourceDB) -> None:
+    url = mysqldb.url
+    env = {"DB_HOST": url.host, "DB_PORT": str(url.port or 3306), "DB_USERNAME": url.username,
+           "DB_PASSWORD": "Wr0ng-Passw0rd-Secret", "DB_DATABASE": url.database}
+    proc = cli.run("check-links", env=env)
+    line = one_error_line(proc, 2, "Access denied", "***")
+    assert "Wr0ng-Passw0rd-Secret" not in line
+
+
+def test_exit_2_usage_error(cli: Cli) -> None:
+    proc = cli.run("check-links", "--concurrency", "0")
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+
+
+def test_exit_3_rejected_cookie_aborts_before_any_link(cli: Cli, sim: Simulator, db: ResourceDB) -> None:
+    seed_mix(sim, db)
+    proc = cli.run("check-links", *FAST, env={"QUARK_COOKIE": "__uid=expired; __puus=StaleCookieValue99"})
+    one_error_line(proc, 3, "QUARK_COOKIE", "31001")
+    assert "StaleCookieValue99" not in proc.stderr + proc.stdout
+    assert sim.requests(endpoint="token") == []
+    assert all(r.is_expired == 0 for r in db.rows().values())
+
+
+def test_anonymous_checks_without_a_cookie(cli: Cli, sim: Simulator, db: ResourceDB) -> None:
+    seed_mix(sim, db)
+    proc = cli.run("check-links", *FAST, "--anonymous", env={"QUARK_COOKIE": ""})
+    assert proc.returncode == 0, proc.stderr
+    assert sim.requests(endpoint="account") == []
+    assert not any(r.has_cookie for r in sim.log)
+
+
+def test_exit_4_circuit_breaker(cli: Cli, sim: Simulator, db: ResourceDB) -> None:
+    for n in range(10):
+        add_valid(sim, pwd(n), faults=[Fault(kind="code", code=15000, endpoint="token")])
+    db.seed([{"drama_name": f"r{n}", "link": share_url(pwd(n))} for n in range(10)])
+    proc = cli.run("check-links", *FAST, "--max-consecutive-errors", "3")
+    assert proc.returncode == 4
+    assert "3 links in a row failed" in proc.stdout
+    assert len({r.pwd_id for r in sim.requests(endpoint="token")}) == 3
+
+
+def read_until(proc: subprocess.Popen[str], needle: str) -> list[str]:
+    lines = []
+    for line in proc.stdout:  # blocks until the run prints: no sleeping
+        lines.append(line)
+        if needle in line:
+            return lines
+    raise AssertionError(f"{needle!r} never printed: {lines} {proc.stderr.read()}")
+
+
+@pytest.fixture
+def slow_run(cli: Cli, sim: Simulator, db: ResourceDB):
+    for n in range(20):
+        add_valid(sim, pwd(n))
+    db.seed([{"drama_name": f"r{n}", "link": share_url(pwd(n))} for n in range(20)])
+    proc = cli.popen("check-links", "--min-delay", "0.3", "--max-delay", "0.3")
+    yield proc
+    if proc.poll() is None:
+        proc.kill()
+        proc.wait()
+
+
+def test_exit_75_while_another_run_holds_the_lock(cli: Cli, slow_run: subprocess.Popen[str]) -> None:
+    read_until(slow_run, "[1/20]")
+    second = cli.run("check-links", *FAST)
+    one_error_line(second, 75, f"pid {slow_run.pid}")
+    slow_run.terminate()
+    slow_run.wait()
+
+
+@pytest.mark.parametrize(("signum", "code"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
+def test_signal_mid_run_stops_after_the_link_in_flight(cli: Cli, sim: Simulator, db: ResourceDB, slow_run: subprocess.Popen[str], signum: int, code: int) -> None:
+    before = read_until(slow_run, "[2/20]")
+    slow_run.send_signal(signum)
+    out, err = slow_run.communicate(timeout=30)
+    assert slow_run.returncode == code, err
+    assert "Traceback" not in err
+    assert "interrupted" in out and "summary: total" in out
+    checked = len(sim.requests(endpoint="token"))
+    assert 2 <= checked < 20
+    assert db.scalar("SELECT status FROM quarkctl_run") == "interrupted"
+    assert db.scalar("SELECT exit_code FROM quarkctl_run") == code
+    assert db.scalar("SELECT COUNT(*) FROM quarkctl_check") == checked  # every finished verdict was stored
+    # the lock is free again, and a stale lock file never blocks
+    proc = cli.run("check-links", *FAST, "--limit", "1")
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_pacing_measured_from_the_simulator_log(cli: Cli, sim: Simulator, db: ResourceDB) -> None:
+    for n in range(7):
+        add_valid(sim, pwd(n))
+    db.seed([{"drama_name": f"r{n}", "link": share_url(pwd(n))} for n in range(7)])
+    proc = cli.run("check-links", "--min-delay", "0.1", "--max-delay", "0.15", "--rest-every", "3", "--rest-seconds", "0.4")
+    assert proc.returncode == 0, proc.stderr
+    starts = [r.t for r in sim.requests(endpoint="token")]
+    gaps = [b - a for a, b in zip(starts, starts[1:])]
+    assert len(gaps) == 6
+    assert all(g >= 0.1 for g in gaps)
+    assert gaps[2] >= 0.5 and gaps[5] >= 0.5  # the rest after links 3 and 6
+    assert all(g < 0.5 for i, g in enumerate(gaps) if i not in (2, 5))  # no rest elsewhere
+    assert proc.stdout.count("resting 0.4 s") == 2
+
+
+def test_rich_progress_on_a_terminal_and_plain_with_no_color(cli: Cli, sim: Simulator, db: ResourceDB) -> None:
+    seed_mix(sim, db)
+
+    def run_on_pty(extra_env: dict[str, str]) -> str:
+        master, slave = pty.openpty()
+        proc = subprocess.Popen([QUARKCTL, "check-links", *FAST], env={**cli.env, "TERM": "xterm", **extra_env},
+                                cwd=cli.home, stdout=slave, stderr=slave, stdin=subprocess.DEVNULL)
+        os.close(slave)
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        proc.wait(timeout=30)
+        os.close(master)
+        assert proc.returncode == 0
+        return b"".join(chunks).decode("utf-8", "replace")
+
+    rich = run_on_pty({})
+    assert ANSI.search(rich) and "check-links summary" in rich and "死链接" in rich
+    plain = run_on_pty({"NO_COLOR": "1"})
+    assert not ANSI.search(plain) and "summary: total 2" in plain  # the dead one was marked by the first run
+
+
+def test_db_init_creates_missing_tables_and_leaves_existing_ones(cli: Cli, testdb: ResourceDB) -> None:
+    cli.env["DATABASE_URL"] = testdb.url_text
+    first = cli.run("db", "init")
+    assert first.returncode == 0, first.stderr
+    assert "created  cloud_resource" in first.stdout and "created  quarkctl_check" in first.stdout
+    assert_clean(first, testdb.url.password or "never-a-password")
+    testdb.seed([{"drama_name": "keep me", "link": share_url("good00000001")}])
+    second = cli.run("db", "init")
+    assert "present  cloud_resource" in second.stdout and "created" not in second.stdout
+    assert [r.drama_name for r in testdb.rows().values()] == ["keep me"]
+
+
+def test_python_dash_m_and_version(cli: Cli) -> None:
+    proc = subprocess.run([sys.executable, "-m", "quarkctl", "--version"], capture_output=True, text=True, env=cli.env)
+    assert proc.returncode == 0 and proc.stdout.startswith("quarkctl ")
+
+
+def test_demo_runs_the_whole_job_without_an_account(tmp_path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("QUARK", "DB_", "DATABASE_URL"))}
+    env.update(HOME=str(tmp_path), XDG_DATA_HOME=str(tmp_path / "data"), XDG_STATE_HOME=str(tmp_path / "state"))
+    proc = subprocess.run([QUARKCTL, "demo", "--json", "--keep", str(tmp_path / "demo")], env=env, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    document = json.loads(proc.stdout)
+    verdicts = {r["verdict"] for r in document["results"]}
+    assert verdicts == {"valid", "expired", "needs_passcode", "skipped"}
+    assert document["summary"]["errors"] == 0 and document["summary"]["total"] >= 20
+    assert not (tmp_path / "data").exists()  # the demo touches nothing but its own folder
