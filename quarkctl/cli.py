@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import functools
-import os
-import signal
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, Optional, TypeVar
+from typing import Annotated, Optional
 
 import typer
 
 from quarkctl import __version__, checker, settings
 from quarkctl.db import Database
-from quarkctl.errors import ExitCode, QuarkctlError
+from quarkctl.cli_common import DatabaseUrl, EnvFile, environment, errors_to_exit_codes, fail, install_signal_handlers
+from quarkctl.errors import ExitCode
 from quarkctl.i18n import _
 from quarkctl.pacing import PacingPolicy, StopSignal
 from quarkctl.redact import redact
@@ -27,50 +24,6 @@ app = typer.Typer(
 )
 db_app = typer.Typer(no_args_is_help=True, help="Manage quarkctl's database tables.")
 app.add_typer(db_app, name="db")
-
-# Options shared by several commands, declared once.
-EnvFile = Annotated[Optional[Path], typer.Option("--env-file", help="Read settings from this .env file (default: ./.env if present). Real environment variables win.", dir_okay=False)]
-DatabaseUrl = Annotated[Optional[str], typer.Option("--database-url", help="SQLAlchemy URL; overrides DATABASE_URL and DB_*. Prefer the environment for passwords.")]
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def fail(message: str, code: int) -> None:
-    typer.echo(redact(_("Error: {message}").format(message=message)), err=True)
-    raise typer.Exit(code)
-
-
-def errors_to_exit_codes(func: F) -> F:
-    """Our errors become one line on stderr and their exit code; a bug becomes one line and exit 70."""
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except QuarkctlError as exc:
-            fail(str(exc), int(exc.exit_code))
-        except (typer.Exit, typer.Abort, SystemExit):
-            raise
-        except Exception as exc:  # noqa: BLE001 - the last line of defence
-            if os.environ.get("QUARKCTL_DEBUG"):
-                raise
-            fail(_("internal error: {error}; run with QUARKCTL_DEBUG=1 for the traceback").format(error=f"{type(exc).__name__}: {exc}"), ExitCode.INTERNAL)
-
-    return wrapper  # type: ignore[return-value]
-
-
-def _environment(env_file: Optional[Path], **flags: Optional[str]) -> dict[str, str]:
-    env = settings.read_environment(env_file)
-    env.update({name: value for name, value in flags.items() if value})
-    return env
-
-
-def _install_signal_handlers(stop: StopSignal) -> None:
-    def handler(signum: int, frame: object) -> None:
-        stop.set(signum)
-
-    signal.signal(signal.SIGINT, handler)
-    signal.signal(signal.SIGTERM, handler)
 
 
 def _version(value: bool) -> None:
@@ -115,7 +68,7 @@ def check_links(
 
     Example: quarkctl check-links --env-file /etc/quarkctl/.env --log-file /var/log/quarkctl.log
     """
-    env = _environment(env_file, DATABASE_URL=database_url, QUARK_API_BASE=api_base)
+    env = environment(env_file, DATABASE_URL=database_url, QUARK_API_BASE=api_base)
     config = settings.load(env, need_cookie=not anonymous)
     pacing = PacingPolicy.off() if no_pacing else PacingPolicy(min_delay, max_delay, rest_every, rest_seconds).validate()
     options = checker.CheckOptions(
@@ -140,7 +93,7 @@ def check_links(
 
     reporter = make_reporter(json_mode=json_output, quiet=quiet, stdout=sys.stdout, stderr=sys.stderr, log_file=log_stream)
     stop = StopSignal()
-    _install_signal_handlers(stop)
+    install_signal_handlers(stop)
     try:
         report = checker.execute(
             config,
@@ -176,7 +129,7 @@ def demo(
         typer.echo(_("Demo: a simulated Quark on 127.0.0.1 with ~20 shares (live, dead, passcode, flaky), a temporary SQLite table, short pauses."))
     reporter = make_reporter(json_mode=json_output, quiet=False, stdout=sys.stdout, stderr=sys.stderr, log_file=None)
     stop = StopSignal()
-    _install_signal_handlers(stop)
+    install_signal_handlers(stop)
     try:
         report = run_demo(reporter, stop=stop, keep=keep)
         reporter.finish(report)
@@ -194,7 +147,7 @@ def db_init(env_file: EnvFile = None, database_url: DatabaseUrl = None) -> None:
 
     Example: DB_HOST=127.0.0.1 DB_USERNAME=pan DB_PASSWORD=... quarkctl db init
     """
-    config = settings.load(_environment(env_file, DATABASE_URL=database_url), need_cookie=False)
+    config = settings.load(environment(env_file, DATABASE_URL=database_url), need_cookie=False)
     db = Database(config.database_url, default_sqlite=True)
     try:
         created, present = db.init_schema()

@@ -119,7 +119,7 @@ def test_default_embedded_sqlite_is_created_on_first_use(cli: Cli) -> None:
 
 
 def test_settings_from_dotenv_never_override_the_environment(cli: Cli, sim: Simulator, tmp_path) -> None:
-    (cli.home / ".env").write_text(f"QUARK_API_BASE=http://127.0.0.1:9\nQUARK_COOKIE=__uid=from-dotenv\nDB_PORT=abc\n")
+    (cli.home / ".env").write_text("QUARK_API_BASE=http://127.0.0.1:9\nQUARK_COOKIE=__uid=from-dotenv\nDB_PORT=abc\n")
     # the environment's QUARK_API_BASE and cookie win; DB_PORT comes from .env (and is wrong)
     env = {**cli.env}
     proc = subprocess.run([QUARKCTL, "check-links", *FAST], env={**env, "DB_HOST": "127.0.0.1"}, cwd=cli.home, capture_output=True, text=True)
@@ -224,7 +224,7 @@ def test_exit_75_while_another_run_holds_the_lock(cli: Cli, slow_run: subprocess
 
 @pytest.mark.parametrize(("signum", "code"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
 def test_signal_mid_run_stops_after_the_link_in_flight(cli: Cli, sim: Simulator, db: ResourceDB, slow_run: subprocess.Popen[str], signum: int, code: int) -> None:
-    before = read_until(slow_run, "[2/20]")
+    read_until(slow_run, "[2/20]")
     slow_run.send_signal(signum)
     out, err = slow_run.communicate(timeout=30)
     assert slow_run.returncode == code, err

@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass, field, fields
 from importlib import resources
 from pathlib import Path
-from typing import Any
+
 
 # code -> (HTTP status = JSON status, message), quark-api.md 4.1. 41013 is the detail "no such folder".
 CODES: dict[int, tuple[int, str]] = {
