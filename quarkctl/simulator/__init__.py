@@ -1,6 +1,8 @@
-"""A loopback fake of the Quark share API, for tests and benchmarks (see server.Simulator)."""
+"""A loopback fake of the Quark API (shares, and each account's drive), for tests and benchmarks
+(see server.Simulator)."""
 
+from .drive import Account, Drive, DriveError
 from .model import Fault, RequestRecord, Scenario, Share, load_scenario
 from .server import Simulator
 
-__all__ = ["Fault", "RequestRecord", "Scenario", "Share", "Simulator", "load_scenario"]
+__all__ = ["Account", "Drive", "DriveError", "Fault", "RequestRecord", "Scenario", "Share", "Simulator", "load_scenario"]

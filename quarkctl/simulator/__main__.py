@@ -47,7 +47,8 @@ def main(argv: list[str] | None = None) -> int:
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
-    sim = Simulator(cookies=scenario.cookies, strict_cookie=scenario.strict_cookie, shares=scenario.shares)
+    sim = Simulator(cookies=scenario.cookies, strict_cookie=scenario.strict_cookie, shares=scenario.shares,
+                    task_polls=scenario.task_polls, tq_gap=scenario.tq_gap, drive=scenario.drive)
     try:
         base = sim.start(args.host, args.port)
     except OSError as exc:

@@ -29,13 +29,29 @@ CODES: dict[int, tuple[int, str]] = {
     14021: (400, "file not found"),
     15000: (500, "inner error"),  # the server appends ", requestId <random>"
     31001: (401, "require login [guest]"),
+    # the drive side (quark-api.md 3.4, 3.5, 4.1)
+    41020: (403, "转存文件token校验异常"),
+    41035: (400, "单次转存文件个数超出用户等级限制"),
+    32003: (400, "capacity limit[{0}]"),
+    23008: (400, "同名冲突"),
+    44210: (400, "cap_growth_sign_repeat"),
+    # invented by the simulator where no real answer is known (quark-api.md 6)
+    10001: (400, "invalid params"),
+    10002: (400, "too many paths"),
+    10003: (404, "task not found"),
+    14001: (404, "file not found"),
 }
 UNKNOWN_CODE = (400, "unknown error")
 
+# "task_error" is not a reply: the next save task fails with `code` when it completes.
 FAULT_KINDS = frozenset(
-    {"code", "http_error", "html", "garbage", "rate_limit", "slow", "stoken_expired", "reset"}
+    {"code", "http_error", "html", "garbage", "rate_limit", "slow", "stoken_expired", "reset", "task_error"}
 )
-FAULT_ENDPOINTS = frozenset({"token", "detail", "any"})
+DRIVE_ENDPOINTS = frozenset({
+    "path_list", "sort", "mkdir", "rename", "delete", "recycle_list", "recycle_remove", "save", "task",
+    "growth_info", "growth_sign",
+})  # fmt: skip
+FAULT_ENDPOINTS = frozenset({"token", "detail", "any"}) | DRIVE_ENDPOINTS
 
 FIXED_MS = 1760700000000  # created_at/updated_at of every node unless the node gives its own
 NEVER_EXPIRES_MS = 4102416000000  # expired_at meaning "permanent" (expired_type 1)
@@ -66,9 +82,11 @@ class Fault:
             raise ValueError(f"unknown fault endpoint {self.endpoint!r} (one of {sorted(FAULT_ENDPOINTS)})")
         if self.kind == "code" and self.code is None:
             self.code = 15000  # the commonest transient error
+        if self.kind == "task_error" and self.code is None:
+            self.code = 32003  # drive full, the commonest task failure
 
     def describe(self) -> str:
-        what = f"code {self.code}" if self.kind == "code" else self.kind
+        what = f"{self.kind.replace('_', ' ')} {self.code}" if self.kind in ("code", "task_error") else self.kind
         return f"{what} on {self.endpoint}" + ("" if self.times is None else f" x{self.times}")
 
 
@@ -114,7 +132,7 @@ class RequestRecord:
     wall: float  # time.time() at arrival
     method: str
     path: str
-    endpoint: str  # "account", "token", "detail" or "other"
+    endpoint: str  # "account", "token", "detail", a DRIVE_ENDPOINTS name or "other"
     pwd_id: str | None
     query: dict
     body: dict | None
@@ -128,6 +146,9 @@ class Scenario:
     cookies: list[str] = field(default_factory=list)
     strict_cookie: bool = False
     shares: list[Share] = field(default_factory=list)
+    drive: list = field(default_factory=list)  # every account's drive starts with these (drive.Drive.seed)
+    task_polls: int = 2
+    tq_gap: int = 500
 
 
 def _only_known(d: dict, cls: type, where: str) -> dict:
@@ -153,8 +174,13 @@ def load_scenario(src: str | Path | dict | None = None) -> Scenario:
             Fault(**_only_known(f, Fault, f"shares[{i}].faults[{j}]")) for j, f in enumerate(s.get("faults", []))
         ]
         shares.append(Share(**s))
+    drive = list(src.get("drive", []))
+    from .drive import Drive  # here: drive.py imports this module
+
+    Drive("check").seed(drive)  # a bad entry fails now, not in the middle of a request
     return Scenario(
-        cookies=list(src.get("cookies", [])), strict_cookie=bool(src.get("strict_cookie", False)), shares=shares
+        cookies=list(src.get("cookies", [])), strict_cookie=bool(src.get("strict_cookie", False)), shares=shares,
+        drive=drive, task_polls=int(src.get("task_polls", 2)), tq_gap=int(src.get("tq_gap", 500)),
     )
 
 
@@ -179,6 +205,12 @@ _OTHER = ("", 0, "application/octet-stream")
 _NODE_KEYS = frozenset({"name", "size", "children", "dir", "created_at", "updated_at"})
 
 
+def file_kind(name: str) -> tuple[str, int, str]:
+    """(obj_category, category, format_type) by the file name's extension."""
+    ext = name.rpartition(".")[2].lower() if "." in name else ""
+    return _KINDS.get(ext, _OTHER)
+
+
 def node_fid(pwd_id: str, path: str) -> str:
     return hashlib.md5(f"{pwd_id}/{path}".encode()).hexdigest()
 
@@ -194,6 +226,7 @@ class Listing:
     children: dict[str, list[dict]]  # folder fid ("0" = root) -> its items, folders first, then by name
     full_path: dict[str, list[dict]]  # folder fid -> breadcrumb [{"fid", "file_name"}] below the root
     fids: dict[str, str]  # "S01/e1.mkv" -> fid
+    items: dict[str, dict] = field(default_factory=dict)  # fid -> its item, at any level (for save)
 
 
 def build_listing(share: Share) -> Listing:
@@ -227,11 +260,11 @@ def build_listing(share: Share) -> Listing:
                 listing.full_path[fid] = here
                 walk(kids, fid, path + "/", here)
             else:
-                ext = name.rpartition(".")[2].lower() if "." in name else ""
-                obj_category, category, format_type = _KINDS.get(ext, _OTHER)
+                obj_category, category, format_type = file_kind(name)
                 size = node.get("size", 1_048_576 + int(fid[:6], 16))  # deterministic, non-zero
                 item.update(size=size, obj_category=obj_category, category=category, format_type=format_type)
             items.append(item)
+            listing.items[fid] = item
         items.sort(key=lambda it: (it["file_type"], it["file_name"]))
         listing.children[pdir_fid] = items
 

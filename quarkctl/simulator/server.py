@@ -24,7 +24,17 @@ from pathlib import Path
 from typing import Callable
 from urllib.parse import parse_qs, urlsplit
 
+from .drive import (
+    SAVE_LIMIT,
+    SORT_MAX_SIZE,
+    TASK_NOT_FOUND,
+    Account,
+    Drive,
+    DriveError,
+    Task,
+)
 from .model import (
+    DRIVE_ENDPOINTS,
     NEVER_EXPIRES_MS,
     Fault,
     Listing,
@@ -39,6 +49,8 @@ JSON_TYPE = "application/json;charset=UTF-8"
 HTML_TYPE = "text/html;charset=UTF-8"
 TOKEN_PATH = "/1/clouddrive/share/sharepage/token"
 DETAIL_PATH = "/1/clouddrive/share/sharepage/detail"
+SAVE_PATH = "/1/clouddrive/share/sharepage/save"
+DRIVE = "/1/clouddrive"
 LOG_PATH = "/__sim__/log"
 
 ERROR_PAGE_HTML = (
@@ -69,7 +81,7 @@ def _json(obj: dict, status: int = 200) -> Reply:
     return Reply(status, json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode())
 
 
-def ok(data: dict, metadata: dict | None = None) -> Reply:
+def ok(data: dict | list, metadata: dict | None = None) -> Reply:
     return _json({"status": 200, "code": 0, "message": "ok", "timestamp": int(time.time()),
                   "data": data, "metadata": metadata or {}})  # fmt: skip
 
@@ -194,6 +206,162 @@ def share_detail(sim: Simulator, req: Request) -> Reply:
     return ok(data, {"_total": len(items), "_count": len(chunk), "_size": size, "_page": page})
 
 
+# --- the logged-in drive (quark-api.md 3.2, 3.4, 3.5) ----------------------------------------------
+
+
+def drive_error(exc: DriveError) -> Reply:
+    return error(exc.code, exc.status, exc.message)
+
+
+def _page_size(q: dict[str, str], default: int = 50) -> tuple[int, int]:
+    return _positive_int(q.get("_page"), 1), min(_positive_int(q.get("_size"), default), SORT_MAX_SIZE)
+
+
+def _drive_route(method: str, path: str, endpoint: str) -> Callable[[Callable], Handler]:
+    """A logged-in endpoint: faults, then the cookie check, then fn(sim, req, account); a DriveError
+    raised by the model becomes its error envelope."""
+
+    def register(fn: Callable[[Simulator, Request, Account], Reply]) -> Handler:
+        def handler(sim: Simulator, req: Request) -> Reply:
+            account = sim._account_for_cookie(req.cookie)
+            gate = sim._drive_gate(account, endpoint)
+            if gate is not None:
+                return gate
+            try:
+                return fn(sim, req, account)  # type: ignore[arg-type]
+            except DriveError as exc:
+                return drive_error(exc)
+
+        return route(method, path, endpoint)(handler)
+
+    return register
+
+
+@_drive_route("POST", DRIVE + "/file/info/path_list", "path_list")
+def path_list(sim: Simulator, req: Request, account: Account) -> Reply:
+    paths = (req.body or {}).get("file_path")
+    if not isinstance(paths, list):
+        return error(10001)
+    return ok(account.drive.path_fids(paths))  # type: ignore[arg-type]  # data is a list here
+
+
+@_drive_route("GET", DRIVE + "/file/sort", "sort")
+def file_sort(sim: Simulator, req: Request, account: Account) -> Reply:
+    q = req.query
+    page, size = _page_size(q)
+    pdir_fid = q.get("pdir_fid") or "0"
+    items, total = account.drive.list_children(pdir_fid, q.get("_sort"), page, size, q.get("fetch_risk_file_name") == "1")
+    data: dict = {"list": items}
+    if q.get("_fetch_full_path") == "1":
+        data["full_path"] = account.drive.full_path(pdir_fid)
+    return ok(data, {"_total": total, "_count": len(items), "_size": size, "_page": page})
+
+
+@_drive_route("POST", DRIVE + "/file", "mkdir")
+def mkdir(sim: Simulator, req: Request, account: Account) -> Reply:
+    body = req.body or {}
+    pdir_fid, dir_path = body.get("pdir_fid", "0"), body.get("dir_path") or ""
+    if dir_path:
+        if not isinstance(dir_path, str):
+            return error(10001)
+        fid = account.drive.create_dirs(pdir_fid, dir_path)
+    else:
+        fid = account.drive.create_dir(pdir_fid, body.get("file_name"))
+    return ok({"fid": fid})
+
+
+@_drive_route("POST", DRIVE + "/file/rename", "rename")
+def rename(sim: Simulator, req: Request, account: Account) -> Reply:
+    body = req.body or {}
+    account.drive.rename(body.get("fid"), body.get("file_name"))
+    return ok({})
+
+
+@_drive_route("POST", DRIVE + "/file/delete", "delete")
+def delete(sim: Simulator, req: Request, account: Account) -> Reply:
+    account.drive.delete((req.body or {}).get("filelist"))
+    task = sim._add_task(Task(account.cookie, 3, "删除文件", 0, dict))  # done at the first poll
+    return ok({"task_id": task.task_id}, {"tq_gap": sim.tq_gap})
+
+
+@_drive_route("GET", DRIVE + "/file/recycle/list", "recycle_list")
+def recycle_list(sim: Simulator, req: Request, account: Account) -> Reply:
+    page, size = _page_size(req.query)
+    records, total = account.drive.recycle_page(page, size)
+    return ok({"list": records}, {"_total": total, "_count": len(records), "_size": size, "_page": page})
+
+
+@_drive_route("POST", DRIVE + "/file/recycle/remove", "recycle_remove")
+def recycle_remove(sim: Simulator, req: Request, account: Account) -> Reply:
+    account.drive.purge((req.body or {}).get("record_list"))
+    return ok({})
+
+
+@_drive_route("POST", SAVE_PATH, "save")
+def share_save(sim: Simulator, req: Request, account: Account) -> Reply:
+    body = req.body or {}
+    state = sim._share_gate(req, body.get("pwd_id"), "save")
+    if isinstance(state, Reply):
+        return state
+    if sim._stokens.get(body.get("stoken") or "") != (state.share.pwd_id, state.generation):
+        return error(41016)
+    dead = state.share.detail_code or state.share.dead_code
+    if dead:
+        return error(dead)
+    fids, tokens, to_pdir_fid = body.get("fid_list"), body.get("fid_token_list"), body.get("to_pdir_fid")
+    if not isinstance(fids, list) or not fids or not isinstance(to_pdir_fid, str):
+        return error(10001)
+    if not isinstance(tokens, list) or len(tokens) != len(fids):
+        return error(41020)
+    listing = state.listing
+    items = [listing.items.get(fid) if isinstance(fid, str) else None for fid in fids]
+    if any(item is None or item["share_fid_token"] != token for item, token in zip(items, tokens)):
+        return error(41020)
+    # Failures surface at completion, as on Quark: an injected one first, then the size of the batch.
+    failure = sim._take_task_fault(account, state.share.faults)
+    if failure is None and len(fids) > SAVE_LIMIT:
+        failure = DriveError(41035)
+    capacity = account.total_capacity
+
+    def run() -> dict:
+        if failure is not None:
+            raise failure
+        save_as = account.drive.save_from_share(items, listing.children, to_pdir_fid, capacity)  # type: ignore[arg-type]
+        return {"share": {"meaning_link": True}, "save_as": save_as}
+
+    task = sim._add_task(Task(account.cookie, 17, "分享-转存", sim.task_polls, run))
+    return ok({"task_id": task.task_id}, {"tq_gap": sim.tq_gap})
+
+
+@_drive_route("GET", DRIVE + "/task", "task")
+def task_poll(sim: Simulator, req: Request, account: Account) -> Reply:
+    task = sim._tasks.get(req.query.get("task_id", ""))
+    if task is None or task.cookie != account.cookie:
+        return error(TASK_NOT_FOUND)
+    return ok(task.poll(), {"tq_gap": sim.tq_gap})
+
+
+# --- sign-in: drive-m with the mobile parameters, no cookie (quark-api.md 1.4) ---------------------
+
+
+@route("GET", DRIVE + "/capacity/growth/info", "growth_info")
+def growth_info(sim: Simulator, req: Request) -> Reply:
+    account = sim._account_for_kps(req.query.get("kps"))
+    return sim._drive_gate(account, "growth_info") or ok(account.growth_info())  # type: ignore[union-attr]
+
+
+@route("POST", DRIVE + "/capacity/growth/sign", "growth_sign")
+def growth_sign(sim: Simulator, req: Request) -> Reply:
+    account = sim._account_for_kps(req.query.get("kps"))
+    gate = sim._drive_gate(account, "growth_sign")
+    if gate is not None:
+        return gate
+    try:
+        return ok({"sign_daily_reward": account.sign()})  # type: ignore[union-attr]
+    except DriveError as exc:
+        return drive_error(exc)
+
+
 # --- the simulator --------------------------------------------------------------------------------
 
 
@@ -234,10 +402,19 @@ class Simulator:
         shares: list[Share] | tuple[Share, ...] = (),
         host: str = "127.0.0.1",
         port: int = 0,
+        task_polls: int = 2,
+        tq_gap: int = 500,
+        drive: list | tuple = (),
     ) -> None:
         self.cookies = [c.strip() for c in cookies]  # read live: tests may expire a cookie mid-run
         self.strict_cookie = strict_cookie
         self.account_faults: list[Fault] = []
+        self.task_polls = task_polls  # a save task answers status 0 this many times, then completes
+        self.tq_gap = tq_gap  # the metadata.tq_gap poll hint (ms) of save, delete and task answers
+        self.drive_seed = list(drive)  # every new account's drive starts with these (Drive.seed)
+        self._accounts: dict[str, Account] = {}  # cookie -> account, made on first use
+        self._drive_faults: list[tuple[Fault, str | None]] = []
+        self._tasks: dict[str, Task] = {}
         self.host, self.port = host, port
         self.base_url: str | None = None
         self._shares: dict[str, _ShareState] = {}
@@ -256,7 +433,8 @@ class Simulator:
     @classmethod
     def from_scenario(cls, src: str | Path | dict | None = None, **kwargs) -> Simulator:
         sc = load_scenario(src)
-        return cls(cookies=sc.cookies, strict_cookie=sc.strict_cookie, shares=sc.shares, **kwargs)
+        options = {"task_polls": sc.task_polls, "tq_gap": sc.tq_gap, "drive": sc.drive, **kwargs}
+        return cls(cookies=sc.cookies, strict_cookie=sc.strict_cookie, shares=sc.shares, **options)
 
     # shares and faults
 
@@ -283,6 +461,46 @@ class Simulator:
     def invalidate_stokens(self, pwd_id: str) -> None:
         with self._lock:
             self._shares[pwd_id].generation += 1
+
+    # accounts, drives, sign-in
+
+    def account(self, cookie: str | None = None) -> Account:
+        """The account of an accepted cookie (default: the first), made with an empty drive on first use."""
+        if cookie is None:
+            if not self.cookies:
+                raise LookupError("the simulator has no cookies, so no accounts")
+            cookie = self.cookies[0]
+        cookie = cookie.strip()
+        with self._lock:
+            account = self._accounts.get(cookie)
+            if account is None:
+                if cookie not in self.cookies:
+                    raise LookupError("not one of the simulator's cookies")  # never echo a cookie
+                account = self._accounts[cookie] = Account(cookie, Drive(cookie))
+                account.drive.seed(self.drive_seed)
+            return account
+
+    def drive(self, cookie: str | None = None) -> Drive:
+        return self.account(cookie).drive
+
+    def sign_state(self, cookie: str | None = None) -> dict:
+        return self.account(cookie).sign_state()
+
+    def new_day(self) -> None:
+        """Tomorrow for every account: each may sign in again."""
+        with self._lock:
+            accounts = list(self._accounts.values())
+        for account in accounts:
+            with account.drive.lock:
+                account.signed_today = False
+
+    def add_drive_fault(self, fault: Fault, cookie: str | None = None) -> None:
+        """A fault for the drive endpoints (fault.endpoint: a DRIVE_ENDPOINTS name or "any"), for every
+        account or only `cookie`'s. kind="task_error" makes the next save task fail with fault.code."""
+        if fault.endpoint not in DRIVE_ENDPOINTS | {"any"}:
+            raise ValueError(f"not a drive endpoint: {fault.endpoint!r} (one of {sorted(DRIVE_ENDPOINTS)})")
+        with self._lock:
+            self._drive_faults.append((fault, None if cookie is None else cookie.strip()))
 
     # request log
 
@@ -365,16 +583,56 @@ class Simulator:
             return error(41006)
         return self._apply_faults(state.share.faults, endpoint, state) or state
 
+    def _account_for_cookie(self, cookie: str | None) -> Account | None:
+        if cookie is None or cookie not in self.cookies:
+            return None
+        return self.account(cookie)
+
+    def _account_for_kps(self, kps: str | None) -> Account | None:
+        if not kps:
+            return None
+        for cookie in list(self.cookies):
+            account = self.account(cookie)
+            if account.matches_kps(kps):
+                return account
+        return None
+
+    def _drive_faults_for(self, account: Account | None) -> list[Fault]:
+        with self._lock:
+            return [f for f, c in self._drive_faults if c is None or (account is not None and c == account.cookie)]
+
+    def _drive_gate(self, account: Account | None, endpoint: str) -> Reply | None:
+        """Faults first (like a gateway would), then the login check."""
+        reply = self._apply_faults(self._drive_faults_for(account), endpoint, None)
+        if reply is not None:
+            return reply
+        return error(31001) if account is None else None
+
+    def _take_task_fault(self, account: Account, share_faults: list[Fault]) -> DriveError | None:
+        for faults in (self._drive_faults_for(account), share_faults):
+            fault = self._pick_fault(faults, "save", task=True)
+            if fault is not None:
+                return DriveError(fault.code, fault.status, fault.message)  # type: ignore[arg-type]
+        return None
+
+    def _add_task(self, task: Task) -> Task:
+        with self._lock:
+            self._tasks[task.task_id] = task
+        return task
+
     def _issue_stoken(self, state: _ShareState) -> str:
         stoken = base64.b64encode(os.urandom(24)).decode()
         with self._lock:
             self._stokens[stoken] = (state.share.pwd_id, state.generation)
         return stoken
 
-    def _apply_faults(self, faults: list[Fault], endpoint: str | None, state: _ShareState | None) -> Reply | None:
-        """Pick the first fault that matches `endpoint` (None = any) and has uses left; render it."""
+    def _pick_fault(self, faults: list[Fault], endpoint: str | None, task: bool = False) -> Fault | None:
+        """The first fault that matches `endpoint` (None = any) and has uses left, counting the use.
+        Task faults (kind task_error) are picked only with task=True, reply faults only without."""
         with self._lock:
             for fault in faults:
+                if (fault.kind == "task_error") != task:
+                    continue
                 if endpoint is not None and fault.endpoint not in (endpoint, "any"):
                     continue
                 entry = self._hits.get(id(fault))
@@ -382,10 +640,16 @@ class Simulator:
                     entry = self._hits[id(fault)] = [fault, 0]
                 if fault.times is None or entry[1] < fault.times:
                     entry[1] += 1
-                    break
-            else:
-                return None
-            if fault.kind == "stoken_expired" and state is not None:
+                    return fault
+        return None
+
+    def _apply_faults(self, faults: list[Fault], endpoint: str | None, state: _ShareState | None) -> Reply | None:
+        """Pick the first reply fault that matches `endpoint` (None = any) and has uses left; render it."""
+        fault = self._pick_fault(faults, endpoint)
+        if fault is None:
+            return None
+        if fault.kind == "stoken_expired" and state is not None:
+            with self._lock:
                 state.generation += 1
         return self._render_fault(fault)
 
