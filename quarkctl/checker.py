@@ -38,6 +38,8 @@ _COUNT_OF = {
     Verdict.SKIPPED: "skipped",
 }
 _CACHEABLE = {Verdict.VALID, Verdict.EXPIRED, Verdict.NEEDS_PASSCODE}  # errors are never cached
+# Which rows a run checks: "active" (is_expired 0), "all" (--recheck-expired), "expired" (resources revive).
+SCOPES = ("active", "all", "expired")
 
 
 def utcnow() -> datetime:
@@ -55,12 +57,23 @@ class CheckOptions:
     retries: int = 2
     backoff: float = 2.0
     max_consecutive_errors: int = 5
+    scope: str = "active"
+
+    def __post_init__(self) -> None:
+        if self.scope not in SCOPES:
+            raise ValueError(f"scope must be one of {SCOPES}, got {self.scope!r}")
+
+    @property
+    def rows(self) -> str:
+        """The scope in effect: recheck_expired widens the default one to every row."""
+        return "all" if self.recheck_expired and self.scope == "active" else self.scope
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "batch_size": self.batch_size,
             "limit": self.limit,
             "recheck_expired": self.recheck_expired,
+            "scope": self.rows,
             "dry_run": self.dry_run,
             "concurrency": self.concurrency,
             "pacing": vars(self.pacing),
@@ -242,8 +255,8 @@ class _Run:
 
     def run(self) -> RunReport:
         opts, db = self.options, self.db
-        include_expired = opts.recheck_expired
-        self.total = db.count_candidates(include_expired=include_expired)
+        scope = opts.rows
+        self.total = db.count_candidates(scope=scope)
         if opts.limit is not None:
             self.total = min(self.total, opts.limit)
         if not opts.dry_run:
@@ -261,7 +274,7 @@ class _Run:
                 while not self.stop.is_set() and dispatched - accounted < opts.concurrency:
                     if not pending:
                         want = opts.batch_size if opts.limit is None else min(opts.batch_size, opts.limit - fetched)
-                        batch = db.fetch_batch(last_id, want, include_expired=include_expired) if want > 0 and not exhausted else []
+                        batch = db.fetch_batch(last_id, want, scope=scope) if want > 0 and not exhausted else []
                         exhausted = exhausted or len(batch) < want or want <= 0
                         if not batch:
                             break

@@ -1,15 +1,17 @@
 """The database layer: the only module that knows SQL and its dialects.
 
-`cloud_resource` belongs to the user's existing system: quarkctl maps it exactly, never alters it,
-and only ever writes `is_expired` and `update_time`. quarkctl's own state lives in `quarkctl_*` tables.
+`cloud_resource` belongs to the user's existing system: quarkctl maps it exactly and never alters its
+schema. The jobs only ever write `is_expired` and `update_time`; rows are added, edited or removed
+only by `quarkctl resources`, at the user's request. quarkctl's own state lives in `quarkctl_*` tables.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import socket
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -27,16 +29,20 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    bindparam,
+    case,
     create_engine,
+    delete,
     func,
     inspect,
     insert,
+    or_,
     select,
     update,
 )
 from sqlalchemy.dialects import mysql
 from sqlalchemy.engine import URL, Engine
-from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, IntegrityError, NoSuchModuleError, SQLAlchemyError
 
 from quarkctl.errors import DatabaseError
 from quarkctl.i18n import _
@@ -114,7 +120,54 @@ check_history = Table(
     mysql_engine="InnoDB",
 )
 
-OWN_TABLES = (run_history, check_history)
+# autosave: one row per task per run (times UTC); the saved-files ledger; the share URL each ban was for.
+autosave_task_history = Table(
+    "quarkctl_autosave_task",
+    metadata,
+    Column("id", _BigId, primary_key=True, autoincrement=True),
+    Column("run_id", BigInteger, nullable=True),
+    Column("task_index", Integer, nullable=False),
+    Column("taskname", String(255), nullable=False, server_default=""),
+    Column("status", String(20), nullable=False),
+    Column("reason", String(64), nullable=False, server_default=""),
+    Column("message", String(255), nullable=True),
+    Column("files_saved", Integer, nullable=False, server_default="0"),
+    Column("detail", Text, nullable=True),  # JSON: added tree, problems
+    Index("ix_quarkctl_autosave_task_run", "run_id"),
+    mysql_charset="utf8mb4",
+    mysql_engine="InnoDB",
+)
+
+saved_ledger = Table(
+    "quarkctl_saved",
+    metadata,
+    Column("id", _BigId, primary_key=True, autoincrement=True),
+    Column("task_hash", String(64), nullable=False),  # sha256 of the task key: long names fit any index
+    Column("taskname", String(255), nullable=False, server_default=""),
+    Column("pwd_id", String(64), nullable=False, server_default=""),
+    Column("source_fid", String(64), nullable=False),
+    Column("source_name", String(255), nullable=False, server_default=""),
+    Column("saved_name", String(255), nullable=False, server_default=""),
+    Column("saved_at", DateTime, nullable=False),
+    Index("ix_quarkctl_saved_task", "task_hash", "source_fid"),
+    mysql_charset="utf8mb4",
+    mysql_engine="InnoDB",
+)
+
+task_bans = Table(
+    "quarkctl_ban",
+    metadata,
+    Column("task_hash", String(64), primary_key=True),
+    Column("taskname", String(255), nullable=False, server_default=""),
+    Column("shareurl", Text, nullable=False),
+    Column("message", String(255), nullable=True),
+    Column("banned_at", DateTime, nullable=False),
+    mysql_charset="utf8mb4",
+    mysql_engine="InnoDB",
+)
+
+AUTOSAVE_TABLES = (run_history, autosave_task_history, saved_ledger, task_bans)
+OWN_TABLES = (run_history, check_history, autosave_task_history, saved_ledger, task_bans)
 HISTORY_FLUSH_EVERY = 50  # non-dead verdicts are buffered; dead ones commit at once
 
 
@@ -243,26 +296,35 @@ class Database:
 
     # -- resources ------------------------------------------------------------------------
 
-    def _candidates(self, include_expired: bool) -> list[Any]:
+    def _candidates(self, scope: str) -> list[Any]:
+        """scope: "active" (is_expired 0, check-links), "all" (--recheck-expired), "expired" (resources revive)."""
         cond = [cloud_resource.c.link.is_not(None), cloud_resource.c.link != ""]
-        if not include_expired:
+        if scope == "active":
             cond.append(cloud_resource.c.is_expired == 0)
+        elif scope == "expired":
+            cond.append(cloud_resource.c.is_expired == 1)
+        elif scope != "all":
+            raise ValueError(f"unknown scope {scope!r}")
         return cond
 
-    def count_candidates(self, *, include_expired: bool = False) -> int:
-        query = select(func.count()).select_from(cloud_resource).where(*self._candidates(include_expired))
+    @staticmethod
+    def _scope(include_expired: bool, scope: str | None) -> str:
+        return scope or ("all" if include_expired else "active")
+
+    def count_candidates(self, *, include_expired: bool = False, scope: str | None = None) -> int:
+        query = select(func.count()).select_from(cloud_resource).where(*self._candidates(self._scope(include_expired, scope)))
         try:
             with self.engine.connect() as conn:
                 return int(conn.execute(query).scalar_one())
         except SQLAlchemyError as exc:
             raise self._fail(exc) from None
 
-    def fetch_batch(self, after_id: int, size: int, *, include_expired: bool = False) -> list[ResourceRow]:
+    def fetch_batch(self, after_id: int, size: int, *, include_expired: bool = False, scope: str | None = None) -> list[ResourceRow]:
         """Keyset pagination: rows marked during the run cannot shift the window (OFFSET would)."""
         c = cloud_resource.c
         query = (
             select(c.id, c.drama_name, c.link, c.is_expired)
-            .where(c.id > after_id, *self._candidates(include_expired))
+            .where(c.id > after_id, *self._candidates(self._scope(include_expired, scope)))
             .order_by(c.id)
             .limit(size)
         )
@@ -283,6 +345,272 @@ class Database:
         try:
             with self.engine.begin() as conn:
                 return conn.execute(query).rowcount > 0
+        except SQLAlchemyError as exc:
+            raise self._fail(exc) from None
+
+    # -- resource management (`quarkctl resources`) ---------------------------------------
+
+    def prepare_for_resources(self) -> bool:
+        """cloud_resource must be there (the embedded default is created whole).
+
+        True when quarkctl's check history is there too, so listings can show the last verdict.
+        """
+        if self.default_sqlite:
+            self.create_missing([cloud_resource, *OWN_TABLES])
+        existing = self.existing_tables()
+        if cloud_resource.name not in existing:
+            raise DatabaseError(
+                _("database {url}: there is no cloud_resource table (run `quarkctl db init` to create it)").format(url=self.label)
+            )
+        return check_history.name in existing
+
+    @staticmethod
+    def resource_columns() -> dict[str, tuple[str, int | None, int | None, bool]]:
+        """What each cloud_resource column takes, in table order: (kind "text" | "int" | "datetime",
+        most characters, most UTF-8 bytes (MySQL's TEXT), nullable). Imports validate against it,
+        so the database never truncates a value or refuses one half-way through."""
+        spec: dict[str, tuple[str, int | None, int | None, bool]] = {}
+        for column in cloud_resource.columns:
+            kind = column.type
+            if isinstance(kind, Text):
+                spec[column.name] = ("text", None, 65535, bool(column.nullable))
+            elif isinstance(kind, String):
+                spec[column.name] = ("text", kind.length, None, bool(column.nullable))
+            elif isinstance(kind, Integer):
+                spec[column.name] = ("int", None, None, bool(column.nullable))
+            elif isinstance(kind, DateTime):
+                spec[column.name] = ("datetime", None, None, bool(column.nullable))
+        return spec
+
+    def resource_key(self, name: str, drive_type: str) -> tuple[str, str]:
+        """The unique key (drama_name, drive_type) as the database compares it: MySQL's usual
+        collations ignore case, SQLite's BINARY does not."""
+        if self.is_sqlite:
+            return name, drive_type
+        return name.casefold(), drive_type.casefold()
+
+    @staticmethod
+    def _resource_where(status: str, search: str | None, drive_type: str | None) -> list[Any]:
+        c = cloud_resource.c
+        cond: list[Any] = []
+        if status == "valid":
+            cond.append(c.is_expired == 0)
+        elif status == "expired":
+            cond.append(c.is_expired == 1)
+        elif status != "all":
+            raise ValueError(f"unknown status {status!r}")
+        if drive_type:
+            cond.append(c.drive_type == drive_type)
+        if search:
+            cond.append(or_(*(col.contains(search, autoescape=True) for col in (c.drama_name, c.alias, c.link))))
+        return cond
+
+    @staticmethod
+    def _with_last_check(history: bool) -> Any:
+        """cloud_resource with its newest quarkctl_check row (max id: times tie within a second)."""
+        if not history:
+            return select(cloud_resource)
+        latest = check_history.alias("latest_check")
+        last_id = (
+            select(func.max(latest.c.id)).where(latest.c.resource_id == cloud_resource.c.id).correlate(cloud_resource).scalar_subquery()
+        )
+        h = check_history.c
+        return select(
+            cloud_resource, h.verdict.label("last_verdict"), h.reason.label("last_reason"), h.checked_at.label("last_checked_at")
+        ).select_from(cloud_resource.outerjoin(check_history, h.id == last_id))
+
+    @staticmethod
+    def _resource_dict(row: Any) -> dict[str, Any]:
+        values = dict(row._mapping)
+        for key in ("last_verdict", "last_reason"):
+            values.setdefault(key, None)
+        checked = values.get("last_checked_at")
+        values["last_checked_at"] = checked.replace(tzinfo=timezone.utc) if checked else None
+        return values
+
+    def list_resources(
+        self,
+        *,
+        status: str = "all",
+        search: str | None = None,
+        drive_type: str | None = None,
+        sort: str = "id",
+        descending: bool = False,
+        limit: int | None = None,
+        history: bool = True,
+    ) -> list[dict[str, Any]]:
+        """Rows (every cloud_resource column) and their last verdict, in one query."""
+        c = cloud_resource.c
+        sorts = {"id": c.id, "name": c.drama_name, "drive": c.drive_type, "status": c.is_expired,
+                 "created": c.create_time, "updated": c.update_time}
+        if history:
+            sorts["checked"] = check_history.c.checked_at
+        column = sorts.get(sort, c.id)
+        order = [column.desc() if descending else column.asc()]
+        if column is not c.id:
+            order.append(c.id.desc() if descending else c.id.asc())
+        query = self._with_last_check(history).where(*self._resource_where(status, search, drive_type)).order_by(*order)
+        if limit is not None:
+            query = query.limit(limit)
+        try:
+            with self.engine.connect() as conn:
+                return [self._resource_dict(r) for r in conn.execute(query)]
+        except SQLAlchemyError as exc:
+            raise self._fail(exc) from None
+
+    def iter_resources(
+        self, *, status: str = "all", search: str | None = None, drive_type: str | None = None, batch_size: int = 1000
+    ) -> Iterator[dict[str, Any]]:
+        """Every matching row in id order, read in keyset batches (an export never holds the table)."""
+        c = cloud_resource.c
+        cond = self._resource_where(status, search, drive_type)
+        after = 0
+        while True:
+            query = select(cloud_resource).where(c.id > after, *cond).order_by(c.id).limit(batch_size)
+            try:
+                with self.engine.connect() as conn:
+                    rows = [dict(r._mapping) for r in conn.execute(query)]
+            except SQLAlchemyError as exc:
+                raise self._fail(exc) from None
+            yield from rows
+            if len(rows) < batch_size:
+                return
+            after = rows[-1]["id"]
+
+    def get_resources(self, ids: Sequence[int], *, history: bool = True) -> dict[int, dict[str, Any]]:
+        query = self._with_last_check(history).where(cloud_resource.c.id.in_(sorted(set(ids))))
+        try:
+            with self.engine.connect() as conn:
+                return {r.id: self._resource_dict(r) for r in conn.execute(query)}
+        except SQLAlchemyError as exc:
+            raise self._fail(exc) from None
+
+    def checks_of(self, resource_id: int, *, limit: int | None = None) -> list[dict[str, Any]]:
+        """The resource's check history, newest first; checked_at is aware UTC."""
+        h = check_history.c
+        query = select(check_history).where(h.resource_id == resource_id).order_by(h.id.desc())
+        if limit is not None:
+            query = query.limit(limit)
+        try:
+            with self.engine.connect() as conn:
+                rows = [dict(r._mapping) for r in conn.execute(query)]
+        except SQLAlchemyError as exc:
+            raise self._fail(exc) from None
+        for row in rows:
+            row["checked_at"] = row["checked_at"].replace(tzinfo=timezone.utc)
+        return rows
+
+    def _existing_ids(self, conn: Any, rows: Sequence[dict[str, Any]]) -> dict[tuple[str, str], int]:
+        """Ids of the rows already stored under the given keys; the database compares, in chunks."""
+        c = cloud_resource.c
+        by_drive: dict[str, set[str]] = {}
+        for row in rows:
+            by_drive.setdefault(row["drive_type"], set()).add(row["drama_name"])
+        found: dict[tuple[str, str], int] = {}
+        for drive, names in by_drive.items():
+            ordered = sorted(names)
+            for start in range(0, len(ordered), 500):
+                query = select(c.id, c.drama_name, c.drive_type).where(c.drive_type == drive, c.drama_name.in_(ordered[start : start + 500]))
+                for r in conn.execute(query):
+                    found[self.resource_key(r.drama_name, r.drive_type)] = r.id
+        return found
+
+    @staticmethod
+    def _grouped(rows: Iterable[dict[str, Any]]) -> dict[tuple[str, ...], list[dict[str, Any]]]:
+        """executemany needs one set of columns per statement."""
+        groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+        for row in rows:
+            groups.setdefault(tuple(sorted(row)), []).append(row)
+        return groups
+
+    def write_resources(
+        self, rows: Sequence[dict[str, Any]], *, on_existing: str, now: datetime, dry_run: bool = False
+    ) -> list[tuple[str, int | None]]:
+        """Insert rows, or update those whose (drama_name, drive_type) exists, in one transaction.
+
+        Each row holds only the columns it gives, always drama_name and drive_type. A row whose key
+        exists is updated (on_existing "update"), left alone ("skip"), or ("error") nothing at all is
+        written. Returns (action, id) per row, action insert | update | skip | conflict (id None for
+        rows inserted in bulk). New rows get is_expired 0 unless given (the column's default 1 would
+        hide them from check-links) and create_time/update_time now; an update that changes the link
+        sets is_expired 0 unless given, since the new link has not been checked.
+        """
+        c = cloud_resource.c
+        stamp = _local_naive(now).replace(microsecond=0)  # as MySQL's DATETIME keeps it
+        try:
+            with self.engine.begin() as conn:
+                found = self._existing_ids(conn, rows)
+                ids = [found.get(self.resource_key(row["drama_name"], row["drive_type"])) for row in rows]
+                taken = {"update": "update", "skip": "skip"}.get(on_existing, "conflict")
+                actions: list[tuple[str, int | None]] = [(taken, i) if i is not None else ("insert", None) for i in ids]
+                if dry_run or any(action == "conflict" for action, _id in actions):
+                    return actions
+                inserts = [
+                    (n, {"is_expired": 0, "create_time": stamp, "update_time": stamp, **row})
+                    for n, (row, (action, _id)) in enumerate(zip(rows, actions))
+                    if action == "insert"
+                ]
+                if len(inserts) == 1:  # `resources add`: the caller wants the new id
+                    n, values = inserts[0]
+                    actions[n] = ("insert", int(conn.execute(insert(cloud_resource).values(**values)).inserted_primary_key[0]))
+                else:
+                    for group in self._grouped(values for _n, values in inserts).values():
+                        conn.execute(insert(cloud_resource), group)
+                changes = []
+                for row, (action, row_id) in zip(rows, actions):
+                    if action == "update":
+                        values = {k: v for k, v in row.items() if k not in ("drama_name", "drive_type")}
+                        changes.append({"update_time": stamp, **values, "_id": row_id})
+                for keys, group in self._grouped(changes).items():
+                    assignments: list[tuple[Any, Any]] = []
+                    if "link" in keys and "is_expired" not in keys:  # before link: MySQL assigns left to right
+                        assignments.append((c.is_expired, case((c.link == bindparam("v_link"), c.is_expired), else_=0)))
+                    assignments += [(c[k], bindparam(f"v_{k}")) for k in keys if k != "_id"]
+                    statement = update(cloud_resource).where(c.id == bindparam("v__id")).ordered_values(*assignments)
+                    conn.execute(statement, [{f"v_{k}": v for k, v in change.items()} for change in group])
+                return actions
+        except IntegrityError as exc:
+            raise DatabaseError(
+                _("database {url}: a row clashes with one already stored (the database compares names its own way); nothing was written: {reason}").format(
+                    url=self.label, reason=_reason(exc)
+                )
+            ) from None
+        except SQLAlchemyError as exc:
+            raise self._fail(exc) from None
+
+    def set_resources_expired(self, ids: Sequence[int], *, expired: bool, now: datetime) -> tuple[list[int], list[int]]:
+        """(changed ids, missing ids). When an id is missing nothing is written."""
+        c = cloud_resource.c
+        wanted = sorted(set(ids))
+        target = 1 if expired else 0
+        try:
+            with self.engine.begin() as conn:
+                current = {r.id: r.is_expired for r in conn.execute(select(c.id, c.is_expired).where(c.id.in_(wanted)))}
+                missing = [i for i in wanted if i not in current]
+                if missing:
+                    return [], missing
+                changed = [i for i in wanted if current[i] != target]
+                if changed:
+                    conn.execute(update(cloud_resource).where(c.id.in_(changed)).values(is_expired=target, update_time=_local_naive(now)))
+                return changed, []
+        except SQLAlchemyError as exc:
+            raise self._fail(exc) from None
+
+    def delete_resources(self, ids: Sequence[int], *, history: bool) -> tuple[list[int], list[int]]:
+        """(deleted ids, missing ids), with their check history (SQLite may hand a freed id to a
+        new row, which must not inherit it). When an id is missing nothing is deleted."""
+        c = cloud_resource.c
+        wanted = sorted(set(ids))
+        try:
+            with self.engine.begin() as conn:
+                present = set(conn.execute(select(c.id).where(c.id.in_(wanted))).scalars())
+                missing = [i for i in wanted if i not in present]
+                if missing:
+                    return [], missing
+                conn.execute(delete(cloud_resource).where(c.id.in_(wanted)))
+                if history:
+                    conn.execute(delete(check_history).where(check_history.c.resource_id.in_(wanted)))
+                return wanted, []
         except SQLAlchemyError as exc:
             raise self._fail(exc) from None
 
@@ -342,3 +670,139 @@ class Database:
                 conn.execute(update(run_history).where(run_history.c.id == run_id).values(**values))
         except SQLAlchemyError as exc:
             raise self._fail(exc) from None
+
+    # -- autosave: task results, the saved-files ledger, bans ------------------------------------
+
+    def prepare_for_autosave(self, *, dry_run: bool) -> None:
+        if not dry_run:
+            self.create_missing(AUTOSAVE_TABLES)
+
+    @staticmethod
+    def _hash(task_key: str) -> str:
+        return hashlib.sha256(task_key.encode()).hexdigest()
+
+    def add_task_results(self, run_id: int, rows: list[dict[str, Any]]) -> None:
+        if not rows:
+            return
+        values = [
+            {**row, "run_id": run_id, "taskname": row["taskname"][:255], "reason": row["reason"][:64],
+             "message": (row.get("message") or None) and row["message"][:255],
+             "detail": json.dumps(row.get("detail") or {}, ensure_ascii=False)}
+            for row in rows
+        ]
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(insert(autosave_task_history), values)
+        except SQLAlchemyError as exc:
+            raise self._fail(exc) from None
+
+    def run_tasks(self, run_id: int) -> list[dict[str, Any]]:
+        t = autosave_task_history.c
+        try:
+            with self.engine.connect() as conn:
+                rows = conn.execute(select(autosave_task_history).where(t.run_id == run_id).order_by(t.task_index))
+                return [{**row._asdict(), "detail": json.loads(row.detail or "{}")} for row in rows]
+        except SQLAlchemyError as exc:
+            raise self._fail(exc) from None
+
+    def ledger_fids(self, task_key: str) -> set[str]:
+        c = saved_ledger.c
+        try:
+            with self.engine.connect() as conn:
+                return {r[0] for r in conn.execute(select(c.source_fid).where(c.task_hash == self._hash(task_key)))}
+        except SQLAlchemyError as exc:
+            raise self._fail(exc) from None
+
+    def ledger_add(self, task_key: str, taskname: str, pwd_id: str, source_fid: str, source_name: str,
+                   saved_name: str, now: datetime) -> None:
+        values = {"task_hash": self._hash(task_key), "taskname": taskname[:255], "pwd_id": pwd_id[:64],
+                  "source_fid": source_fid[:64], "source_name": source_name[:255], "saved_name": saved_name[:255],
+                  "saved_at": _utc_naive(now)}
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(insert(saved_ledger).values(**values))
+        except SQLAlchemyError as exc:
+            raise self._fail(exc) from None
+
+    def ban_url(self, task_key: str) -> str | None:
+        """The share URL the task had when quarkctl banned it; None when quarkctl did not ban it."""
+        try:
+            with self.engine.connect() as conn:
+                return conn.execute(select(task_bans.c.shareurl).where(task_bans.c.task_hash == self._hash(task_key))).scalar()
+        except SQLAlchemyError as exc:
+            raise self._fail(exc) from None
+
+    def remember_ban(self, task_key: str, taskname: str, shareurl: str, message: str, now: datetime) -> None:
+        key = self._hash(task_key)
+        values = {"taskname": taskname[:255], "shareurl": shareurl, "message": message[:255], "banned_at": _utc_naive(now)}
+        try:
+            with self.engine.begin() as conn:
+                if conn.execute(update(task_bans).where(task_bans.c.task_hash == key).values(**values)).rowcount == 0:
+                    conn.execute(insert(task_bans).values(task_hash=key, **values))
+        except SQLAlchemyError as exc:
+            raise self._fail(exc) from None
+
+    # -- operations (`quarkctl history`, `schedule`, `doctor`): reads only ------------------
+
+    @staticmethod
+    def _utc_aware(moment: datetime | None) -> datetime | None:
+        return moment.replace(tzinfo=timezone.utc) if moment else None
+
+    def _run_dict(self, row: Any) -> dict[str, Any]:
+        values = dict(row._mapping)
+        values["started_at"] = self._utc_aware(values["started_at"])
+        values["finished_at"] = self._utc_aware(values["finished_at"])
+        try:
+            values["detail"] = json.loads(values["detail"]) if values["detail"] else {}
+        except ValueError:
+            values["detail"] = {}
+        return values
+
+    def recent_runs(self, *, job: str | None = None, limit: int | None = 20) -> list[dict[str, Any]]:
+        """quarkctl_run rows (every column), newest first; times aware UTC, detail parsed."""
+        query = select(run_history).order_by(run_history.c.id.desc())
+        if job is not None:
+            query = query.where(run_history.c.job == job)
+        if limit is not None:
+            query = query.limit(limit)
+        try:
+            with self.engine.connect() as conn:
+                return [self._run_dict(r) for r in conn.execute(query)]
+        except SQLAlchemyError as exc:
+            raise self._fail(exc) from None
+
+    def get_run(self, run_id: int) -> dict[str, Any] | None:
+        try:
+            with self.engine.connect() as conn:
+                row = conn.execute(select(run_history).where(run_history.c.id == run_id)).first()
+        except SQLAlchemyError as exc:
+            raise self._fail(exc) from None
+        return self._run_dict(row) if row is not None else None
+
+    def run_checks(self, run_id: int) -> list[dict[str, Any]]:
+        """A check-links run's verdicts in the order they came, with the row's name and link
+        (None when the row was deleted since)."""
+        h, c = check_history.c, cloud_resource.c
+        query = (
+            select(check_history, c.drama_name.label("name"), c.link)
+            .select_from(check_history.outerjoin(cloud_resource, c.id == h.resource_id))
+            .where(h.run_id == run_id)
+            .order_by(h.id)
+        )
+        try:
+            with self.engine.connect() as conn:
+                rows = [dict(r._mapping) for r in conn.execute(query)]
+        except SQLAlchemyError as exc:
+            raise self._fail(exc) from None
+        for row in rows:
+            row["checked_at"] = self._utc_aware(row["checked_at"])
+        return rows
+
+    def missing_columns(self, table: Table) -> list[str]:
+        """Columns quarkctl maps that the database's table lacks (the table must exist)."""
+        try:
+            with self.engine.connect() as conn:
+                present = {col["name"].lower() for col in inspect(conn).get_columns(table.name)}
+        except SQLAlchemyError as exc:
+            raise self._fail(exc) from None
+        return [col.name for col in table.columns if col.name.lower() not in present]

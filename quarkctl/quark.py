@@ -178,3 +178,125 @@ class QuarkClient:
                 **self._noise(),
             },
         )
+
+    # -- the logged-in drive (autosave) ---------------------------------------------------------
+
+    _PC = {"pr": "ucpro", "fr": "pc", "uc_param_str": ""}
+
+    def share_detail_page(self, pwd_id: str, stoken: str, pdir_fid: str, page: int, size: int = DETAIL_PAGE_SIZE) -> ApiReply:
+        """One page of a share listing, as the reference asks for it (ver=2)."""
+        return self._request(
+            "detail",
+            "GET",
+            DRIVE_PC,
+            "/1/clouddrive/share/sharepage/detail",
+            params={
+                **self._PC,
+                "pwd_id": pwd_id,
+                "stoken": stoken,
+                "pdir_fid": pdir_fid,
+                "force": "0",
+                "_page": str(page),
+                "_size": str(size),
+                "_fetch_banner": "0",
+                "_fetch_share": "0",
+                "_fetch_total": "1",
+                "_sort": "file_type:asc,updated_at:desc",
+                "ver": "2",
+                "fetch_share_full_path": "0",
+            },
+        )
+
+    def path_list(self, paths: list[str]) -> ApiReply:
+        return self._request(
+            "path_list", "POST", DRIVE_PC, "/1/clouddrive/file/info/path_list", params=dict(self._PC),
+            json={"file_path": paths, "namespace": "0"},
+        )
+
+    def list_dir(self, pdir_fid: str, page: int, size: int = DETAIL_PAGE_SIZE) -> ApiReply:
+        return self._request(
+            "sort",
+            "GET",
+            DRIVE_PC,
+            "/1/clouddrive/file/sort",
+            params={
+                **self._PC,
+                "pdir_fid": pdir_fid,
+                "_page": str(page),
+                "_size": str(size),
+                "_fetch_total": "1",
+                "_fetch_sub_dirs": "0",
+                "_sort": "file_type:asc,updated_at:desc",
+                "_fetch_full_path": "0",
+                "fetch_all_file": "1",
+                "fetch_risk_file_name": "1",  # without it, names Quark flags come back as ***
+            },
+        )
+
+    def mkdir(self, dir_path: str) -> ApiReply:
+        return self._request(
+            "mkdir", "POST", DRIVE_PC, "/1/clouddrive/file", params=dict(self._PC),
+            json={"pdir_fid": "0", "file_name": "", "dir_path": dir_path, "dir_init_lock": False},
+        )
+
+    def rename(self, fid: str, file_name: str) -> ApiReply:
+        return self._request(
+            "rename", "POST", DRIVE_PC, "/1/clouddrive/file/rename", params=dict(self._PC),
+            json={"fid": fid, "file_name": file_name},
+        )
+
+    def delete(self, fids: list[str]) -> ApiReply:
+        return self._request(
+            "delete", "POST", DRIVE_PC, "/1/clouddrive/file/delete", params=dict(self._PC),
+            json={"action_type": 2, "filelist": fids, "exclude_fids": []},
+        )
+
+    def recycle_list(self, page: int = 1, size: int = 30) -> ApiReply:
+        return self._request(
+            "recycle_list", "GET", DRIVE_PC, "/1/clouddrive/file/recycle/list",
+            params={**self._PC, "_page": str(page), "_size": str(size)},
+        )
+
+    def recycle_remove(self, record_ids: list[str]) -> ApiReply:
+        return self._request(
+            "recycle_remove", "POST", DRIVE_PC, "/1/clouddrive/file/recycle/remove", params=dict(self._PC),
+            json={"select_mode": 2, "record_list": record_ids},
+        )
+
+    def save(self, fids: list[str], fid_tokens: list[str], to_pdir_fid: str, pwd_id: str, stoken: str) -> ApiReply:
+        return self._request(
+            "save",
+            "POST",
+            DRIVE_PC,
+            "/1/clouddrive/share/sharepage/save",
+            params={**self._PC, "app": "clouddrive", **self._noise()},
+            json={
+                "fid_list": fids,
+                "fid_token_list": fid_tokens,
+                "to_pdir_fid": to_pdir_fid,
+                "pwd_id": pwd_id,
+                "stoken": stoken,
+                "pdir_fid": "0",  # as the reference sends it, also for items of a sub-folder
+                "scene": "link",
+            },
+        )
+
+    def task(self, task_id: str, retry_index: int) -> ApiReply:
+        return self._request(
+            "task", "GET", DRIVE_PC, "/1/clouddrive/task",
+            params={**self._PC, "task_id": task_id, "retry_index": str(retry_index), **self._noise()},
+        )
+
+    # -- sign-in: the mobile parameters, no cookie (quark-api.md 1.4) -----------------------------
+
+    def growth_info(self, mparam: dict[str, str]) -> ApiReply:
+        return self._request(
+            "growth_info", "GET", DRIVE_M, "/1/clouddrive/capacity/growth/info",
+            params={"pr": "ucpro", "fr": "android", **mparam}, send_cookie=False,
+        )
+
+    def growth_sign(self, mparam: dict[str, str]) -> ApiReply:
+        return self._request(
+            "growth_sign", "POST", DRIVE_M, "/1/clouddrive/capacity/growth/sign",
+            params={"pr": "ucpro", "fr": "android", **mparam}, json={"sign_cyclic": True}, send_cookie=False,
+        )

@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 import os
 from datetime import datetime
+from logging.handlers import WatchedFileHandler
+from pathlib import Path
 from typing import IO, Any
 
 from rich.console import Console
@@ -27,8 +29,10 @@ _STYLE = {"valid": "green", "skipped": "dim", "expired": "red", "needs_passcode"
 
 
 def use_rich(stream: IO[str]) -> bool:
-    """Colour and cursor control only on a terminal, never with NO_COLOR or TERM=dumb."""
-    return stream.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
+    """Colour and cursor control only on a terminal, never with NO_COLOR or TERM=dumb, never under
+    systemd (INVOCATION_ID), whose journal wants plain lines even from a unit given a tty."""
+    return (stream.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
+            and "INVOCATION_ID" not in os.environ)
 
 
 def _duration(seconds: float) -> str:
@@ -203,33 +207,20 @@ class JsonCollector(Listener):
         self.stream.flush()
 
 
-class Fanout(Listener):
-    def __init__(self, *listeners: Listener) -> None:
+class Fanout:
+    """Passes every call on to each listener that has the method (reporters of any job)."""
+
+    def __init__(self, *listeners: object) -> None:
         self.listeners = listeners
 
-    def started(self, total: int) -> None:
-        for listener in self.listeners:
-            listener.started(total)
+    def __getattr__(self, name: str) -> Any:
+        def broadcast(*args: Any, **kwargs: Any) -> None:
+            for listener in self.listeners:
+                method = getattr(listener, name, None)
+                if method is not None:
+                    method(*args, **kwargs)
 
-    def link_started(self, row: ResourceRow) -> None:
-        for listener in self.listeners:
-            listener.link_started(row)
-
-    def waiting(self, seconds: float, kind: str) -> None:
-        for listener in self.listeners:
-            listener.waiting(seconds, kind)
-
-    def link_done(self, outcome: LinkOutcome) -> None:
-        for listener in self.listeners:
-            listener.link_done(outcome)
-
-    def finish(self, report: RunReport) -> None:
-        for listener in self.listeners:
-            listener.finish(report)  # type: ignore[attr-defined]
-
-    def close(self) -> None:
-        for listener in self.listeners:
-            getattr(listener, "close", lambda: None)()
+        return broadcast
 
 
 def make_reporter(*, json_mode: bool, quiet: bool, stdout: IO[str], stderr: IO[str], log_file: IO[str] | None) -> Fanout:
@@ -245,3 +236,27 @@ def make_reporter(*, json_mode: bool, quiet: bool, stdout: IO[str], stderr: IO[s
     if log_file is not None:
         listeners.append(PlainReporter(log_file))
     return Fanout(*listeners)
+
+
+class LogFile:
+    """The --log-file stream: appends, and follows logrotate. When the file was moved or removed,
+    the next line goes to a new file at the same path (the stdlib's WatchedFileHandler check)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._handler = WatchedFileHandler(path, mode="a", encoding="utf-8")  # opens now: errors show at start
+
+    def write(self, text: str) -> int:
+        self._handler.reopenIfNeeded()
+        assert self._handler.stream is not None
+        return self._handler.stream.write(text)
+
+    def flush(self) -> None:
+        if self._handler.stream is not None:
+            self._handler.stream.flush()
+
+    def isatty(self) -> bool:
+        return False
+
+    def close(self) -> None:
+        self._handler.close()

@@ -50,12 +50,25 @@ def read_environment(env_file: Path | None, environ: Mapping[str, str] | None = 
     return values
 
 
+def systemd_state_dir(env: Mapping[str, str]) -> Path | None:
+    """The folder systemd made for `StateDirectory=quarkctl` (the first, if several are listed)."""
+    raw = env.get("STATE_DIRECTORY", "").split(":")[0].strip()
+    return Path(raw) if raw else None
+
+
 def data_dir(env: Mapping[str, str]) -> Path:
+    # Under systemd the unit's StateDirectory is the one place it may write, so the database lives there too.
+    systemd_dir = systemd_state_dir(env)
+    if systemd_dir is not None:
+        return systemd_dir
     base = env.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
     return Path(base) / "quarkctl"
 
 
 def state_dir(env: Mapping[str, str]) -> Path:
+    systemd_dir = systemd_state_dir(env)
+    if systemd_dir is not None:
+        return systemd_dir
     base = env.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
     return Path(base) / "quarkctl"
 

@@ -34,6 +34,16 @@ def pwd(n: int, prefix: str = "a") -> str:
     return f"{prefix}{n:011x}"[:12]
 
 
+@pytest.fixture(autouse=True)
+def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """In-process code that looks at ~ or the XDG folders sees this test's own (tests run in parallel)."""
+    home = tmp_path / "inproc-home"
+    monkeypatch.setenv("HOME", str(home))
+    for name, sub in (("XDG_DATA_HOME", "data"), ("XDG_STATE_HOME", "state"), ("XDG_CONFIG_HOME", "config")):
+        monkeypatch.setenv(name, str(home / sub))
+    monkeypatch.delenv("STATE_DIRECTORY", raising=False)
+
+
 @pytest.fixture
 def sim() -> Iterator[Simulator]:
     with Simulator(cookies=[COOKIE]) as simulator:

@@ -244,15 +244,16 @@ def test_pacing_measured_from_the_simulator_log(cli: Cli, sim: Simulator, db: Re
     for n in range(7):
         add_valid(sim, pwd(n))
     db.seed([{"drama_name": f"r{n}", "link": share_url(pwd(n))} for n in range(7)])
-    proc = cli.run("check-links", "--min-delay", "0.1", "--max-delay", "0.15", "--rest-every", "3", "--rest-seconds", "0.4")
+    proc = cli.run("check-links", "--min-delay", "0.1", "--max-delay", "0.15", "--rest-every", "3", "--rest-seconds", "1")
     assert proc.returncode == 0, proc.stderr
     starts = [r.t for r in sim.requests(endpoint="token")]
     gaps = [b - a for a, b in zip(starts, starts[1:])]
     assert len(gaps) == 6
     assert all(g >= 0.1 for g in gaps)
-    assert gaps[2] >= 0.5 and gaps[5] >= 0.5  # the rest after links 3 and 6
-    assert all(g < 0.5 for i, g in enumerate(gaps) if i not in (2, 5))  # no rest elsewhere
-    assert proc.stdout.count("resting 0.4 s") == 2
+    assert gaps[2] >= 1.1 and gaps[5] >= 1.1  # the rest after links 3 and 6
+    # no rest elsewhere; the bound leaves room for a loaded machine (lower bounds are what pacing promises)
+    assert all(g < 1.0 for i, g in enumerate(gaps) if i not in (2, 5))
+    assert proc.stdout.count("resting 1 s") == 2
 
 
 def test_rich_progress_on_a_terminal_and_plain_with_no_color(cli: Cli, sim: Simulator, db: ResourceDB) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 import typer.main
 
 from quarkctl.cli import app
@@ -40,8 +41,60 @@ def test_every_exit_code_is_documented() -> None:
 
 
 def test_every_environment_variable_read_is_documented() -> None:
-    source = "".join((ROOT / "quarkctl" / name).read_text() for name in ("settings.py", "cli.py", "report.py"))
+    names = ("settings.py", "cli.py", "report.py", "cli_ops.py", "schedule.py", "doctor.py", "history.py")
+    source = "".join((ROOT / "quarkctl" / name).read_text() for name in names)
     names = set(re.findall(r"""(?:env|environ)\.get\(\s*["']([A-Z_]+)["']""", source))
     names |= set(re.findall(r"""["']([A-Z][A-Z_]+)["'] (?:not )?in os\.environ""", source))
     assert {"QUARK_COOKIE", "DB_HOST", "DATABASE_URL", "QUARK_API_BASE", "NO_COLOR"} <= names
     assert sorted(name for name in names if f"`{name}`" not in README) == []
+
+
+# The operations commands: each option is documented in the command's own README section.
+OPS_SECTIONS = {
+    ("schedule",): "### schedule",
+    ("schedule", "install"): "### schedule install",
+    ("history",): "### history",
+    ("history", "show"): "### history",
+    ("doctor",): "### doctor",
+}
+
+
+def readme_section(heading: str) -> str:
+    lines = README.splitlines()
+    start = lines.index(heading)
+    end = next((n for n in range(start + 1, len(lines)) if lines[n].startswith(("## ", "### "))), len(lines))
+    return "\n".join(lines[start:end])
+
+
+@pytest.mark.parametrize("path", list(OPS_SECTIONS), ids=" ".join)
+def test_every_operations_option_is_documented_in_its_section(path: tuple[str, ...]) -> None:
+    command = typer.main.get_command(app)
+    for name in path:
+        command = command.commands[name]  # type: ignore[attr-defined]
+    text = readme_section(OPS_SECTIONS[path])
+    assert f"quarkctl {' '.join(path)}" in text
+    options = [opt for param in command.params for opt in param.opts if opt.startswith("--") and opt != "--help"]
+    assert options
+    assert [opt for opt in options if f"`{opt}" not in text] == []
+
+
+def test_readme_sections_for_scheduling_and_troubleshooting() -> None:
+    scheduling = README.split("## Scheduling", 1)[1].split("\n## ", 1)[0]
+    for needle in ("schedule install --systemd", "--user", "schedule install --cron", "crontab.example", "enable --now"):
+        assert needle in scheduling
+    troubleshooting = README.split("## Troubleshooting", 1)[1].split("\n## ", 1)[0]
+    for heading in ("### The job did not run", "### The cookie expired", "### Risk control", "### A link wrongly marked expired"):
+        assert heading in troubleshooting
+    assert "--recheck-expired" in troubleshooting
+
+
+def test_every_resources_option_is_documented() -> None:
+    group = typer.main.get_command(app).commands["resources"]  # type: ignore[attr-defined]
+    section = README.split("\n## Resources\n", 1)[1].split("\n## ", 1)[0]
+    assert set(group.commands) == {"add", "list", "show", "import", "export", "set-status", "revive", "rm"}
+    for name, command in group.commands.items():
+        assert f"quarkctl resources {name}" in section, name  # an example of each
+        options = [opt for param in command.params for opt in param.opts if opt.startswith("--") and opt != "--help"]
+        # revive takes the check-links options, documented in that table
+        text = README if name == "revive" else section
+        assert [opt for opt in options if f"`{opt}" not in text] == [], name

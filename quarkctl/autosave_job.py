@@ -1,0 +1,134 @@
+"""The whole autosave job: config, lock, database, run, write-back, history. Raises QuarkctlError subclasses."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from quarkctl import autosave_config
+from quarkctl.autosave import JOB, AutosaveOptions, AutosaveReport, Ledger, Listener, run_autosave, task_key, utcnow
+from quarkctl.autosave_config import AutosaveConfig, Task
+from quarkctl.db import Database
+from quarkctl.errors import ConfigError
+from quarkctl.i18n import _
+from quarkctl.lock import RunLock, lock_path
+from quarkctl.pacing import StopSignal
+from quarkctl.quark import QuarkClient
+from quarkctl.redact import redact
+from quarkctl.settings import Settings
+
+
+@dataclass(frozen=True)
+class Selection:
+    tasks: list[str] = field(default_factory=list)  # --task NAME|NUMBER
+    skip_invalid: bool = False
+
+
+def load_checked(path: Path, env: Mapping[str, str], selection: Selection) -> tuple[AutosaveConfig, list[Task], list[str]]:
+    """The config, the tasks to run, and the problems skipped; every problem found before any request."""
+    config = autosave_config.load(path)
+    for cookie in config.accounts:
+        redact.add_cookie(cookie)
+    from_env = autosave_config.tasks_from_env(env)
+    tasks = from_env if from_env is not None else config.tasks
+    problems = autosave_config.validate(config, from_env)
+    skipped: list[str] = []
+    if problems:
+        invalid = autosave_config.invalid_task_indexes(problems)
+        fatal = [p for p in problems if p.task_index is None]
+        if fatal or not selection.skip_invalid:
+            hint = "" if fatal else "\n" + _("(--skip-invalid runs the other tasks)")
+            raise ConfigError(_("{path}: {n} problems").format(path=path, n=len(problems)) + "\n  " + "\n  ".join(map(str, problems)) + hint)
+        skipped = [str(p) for p in problems]
+        tasks = [task for task in tasks if task.index not in invalid]
+    if not config.accounts:
+        raise ConfigError(_("{path}: cookie: no account configured").format(path=path))
+    return config, autosave_config.select(tasks, selection.tasks), skipped
+
+
+def unban(path: Path, selectors: list[str]) -> list[str]:
+    """Clear the ban of the selected tasks; returns the names unbanned."""
+    config = autosave_config.load(path)
+    done = []
+    for task in autosave_config.select(config.tasks, selectors):
+        if task.shareurl_ban:
+            task.shareurl_ban = None
+            done.append(task.name)
+    if done:
+        autosave_config.save(config)
+    return done
+
+
+def execute(
+    settings: Settings,
+    config_path: Path,
+    env: Mapping[str, str],
+    options: AutosaveOptions,
+    selection: Selection,
+    listener: Listener,
+    *,
+    stop: StopSignal,
+    lock_dir: Path,
+    timeout: float = 15.0,
+    clock: Callable[[], Any] = utcnow,
+) -> tuple[AutosaveReport, list[str]]:
+    config, tasks, skipped = load_checked(config_path, env, selection)
+    db = Database(settings.database_url, default_sqlite=settings.default_sqlite)
+
+    def make_client(cookie: str | None) -> QuarkClient:
+        return QuarkClient(cookie=cookie, api_base=settings.api_base, timeout=timeout)
+
+    try:
+        with RunLock(lock_path(lock_dir, JOB, str(config_path.resolve())), JOB):
+            db.prepare_for_autosave(dry_run=options.dry_run)
+            dry = options.dry_run
+            ledger = Ledger(
+                load=db.ledger_fids if not dry else lambda key: _safe(lambda: db.ledger_fids(key), set()),
+                record=(lambda key, pwd_id, fid, source, saved: db.ledger_add(key, key.split("\x1f")[0], pwd_id, fid, source, saved, clock()))
+                if not dry else None,
+            )
+            run_id = None if dry else db.start_run(JOB, clock(), {"config": str(config_path), "tasks": selection.tasks})
+            report = run_autosave(
+                config, tasks, options, listener, make_client=make_client, ledger=ledger, stop=stop, clock=clock,
+                ban_record=lambda task: _safe(lambda: db.ban_url(task_key(task)), None),
+                remember_ban=lambda task: db.remember_ban(task_key(task), task.name, task.shareurl, task.shareurl_ban, clock()),
+            )
+            report.run_id = run_id
+            if not dry:
+                autosave_config.save(config)  # bans and lifted bans; a no-op when nothing changed
+                db.add_task_results(run_id, [_task_row(t) for t in report.tasks])
+                summary = report.summary
+                db.finish_run(run_id, report.finished_at or clock(), status=_status(report), exit_code=int(report.exit_code),
+                              counts={"total": summary["tasks"], "errors": summary["failed"], "skipped": summary["skipped"]},
+                              detail={"summary": summary, "aborted": report.abort_reason, "skipped_invalid": skipped})
+            return report, skipped
+    finally:
+        db.close()
+
+
+def _safe(read: Callable[[], Any], default: Any) -> Any:
+    """Reads of quarkctl's own tables in a dry run, where they may not exist yet."""
+    try:
+        return read()
+    except Exception:  # noqa: BLE001 - a dry run must not fail on a missing history table
+        return default
+
+
+def _status(report: AutosaveReport) -> str:
+    if report.abort_reason == "interrupted" or report.exit_code in (130, 143):
+        return "interrupted"
+    return "aborted" if report.abort_reason else "finished"
+
+
+def _task_row(result: Any) -> dict[str, Any]:
+    return {
+        "task_index": result.index,
+        "taskname": result.name,
+        "status": result.status,
+        "reason": result.reason,
+        "message": result.message,
+        "files_saved": result.files_saved,
+        "detail": {"added": [n.as_dict() for n in result.added], "problems": result.problems, "savepath": result.savepath},
+    }

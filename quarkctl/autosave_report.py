@@ -1,0 +1,185 @@
+"""Render an autosave run: plain lines with indented trees, a rich Tree on a terminal, or JSON."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import IO, Any
+
+from rich.console import Console
+from rich.markup import escape
+from rich.tree import Tree
+
+from quarkctl.autosave import JOB, AccountResult, AutosaveReport, Listener, SavedNode, TaskResult
+from quarkctl.i18n import _
+from quarkctl.redact import redact
+from quarkctl.report import Fanout, use_rich
+
+_LEVEL = {"saved": "INFO", "planned": "INFO", "nothing_new": "INFO", "skipped": "INFO", "banned": "WARN", "failed": "ERROR"}
+_ICONS = {"video": "🎞️", "image": "🖼️", "audio": "🎵", "doc": "📄", "archive": "📦"}
+
+
+def format_bytes(size: float | None) -> str:
+    units = ("B", "KB", "MB", "GB", "TB", "PB")
+    size = float(size or 0)
+    i = 0
+    while size >= 1024 and i < len(units) - 1:
+        size /= 1024
+        i += 1
+    return f"{size:.2f} {units[i]}"
+
+
+def account_line(account: AccountResult) -> tuple[str, str]:
+    if account.verified is None:
+        head = _("account {n}: sign-in only (no __uid in the cookie)").format(n=account.index)
+    elif account.verified:
+        head = _("account {n}: {nickname} verified").format(n=account.index, nickname=account.nickname)
+    else:
+        head = _("account {n}: the cookie was rejected ({message})").format(n=account.index, message=account.message or "")
+    level = "ERROR" if account.verified is False else "INFO"
+    sign = account.sign
+    if sign is None:
+        return level, head
+    if sign.status == "skipped":
+        tail = _("sign-in skipped: the cookie lacks the mobile parameters kps, sign, vcode")
+    elif sign.status == "failed":
+        tail = _("sign-in failed: {message}").format(message=sign.message or "")
+        level = "WARN" if level == "INFO" else level
+    else:
+        what = _("signed today") if sign.status == "signed" else _("already signed today")
+        tail = _("{what} +{reward}, streak {progress}/{target}; {member}, {total} in all, {signs} from signing").format(
+            what=what, reward=format_bytes(sign.reward_today), progress=sign.progress, target=sign.target,
+            member=sign.member_type, total=format_bytes(sign.total_capacity), signs=format_bytes(sign.sign_reward_total))
+    return level, f"{head}; {tail}"
+
+
+def task_line(result: TaskResult, total: int) -> str:
+    head = f"[{result.index}/{total}] {result.name}: "
+    if result.status == "saved":
+        text = _("saved {n} files into {path}").format(n=result.files_saved, path=result.savepath)
+    elif result.status == "planned":
+        text = _("dry run: would save {n} files into {path}").format(n=result.files_saved, path=result.savepath)
+        if result.new_folders:
+            text += " " + _("(new folder)")
+    elif result.status == "nothing_new":
+        text = _("nothing new")
+    elif result.status == "skipped":
+        text = _("skipped: {why}").format(why=result.message or result.reason)
+    elif result.status == "banned":
+        text = _("banned: {message}").format(message=result.message or result.reason)
+    else:
+        text = _("failed: {why}").format(why=" ".join(x for x in (result.reason, result.message) if x))
+    for problem in result.problems:
+        text += f"; {problem}"
+    return head + text
+
+
+def tree_lines(nodes: list[SavedNode], prefix: str = "") -> list[str]:
+    lines = []
+    for i, node in enumerate(nodes):
+        last = i == len(nodes) - 1
+        label = f"📁{node.name}" if node.is_dir else node.name
+        if node.name != node.source_name:
+            label += f"  ← {node.source_name}"
+        lines.append(f"{prefix}{'└── ' if last else '├── '}{label}")
+        lines.extend(tree_lines(node.children, prefix + ("    " if last else "│   ")))
+    return lines
+
+
+def summary_text(report: AutosaveReport) -> str:
+    s = report.summary
+    return _("summary: tasks {tasks}, saved {saved}, nothing new {nothing_new}, skipped {skipped}, banned {banned}, "
+             "failed {failed}, files saved {files_saved}").format(**s) + (" " + _("(dry run: nothing written)") if report.dry_run else "")
+
+
+class PlainAutosaveReporter(Listener):
+    def __init__(self, stream: IO[str], *, quiet: bool = False, total: int = 0) -> None:
+        self.stream, self.quiet, self.total = stream, quiet, total
+
+    def line(self, level: str, text: str, *, always: bool = False) -> None:
+        if self.quiet and not always:
+            return
+        stamp = datetime.now().astimezone().strftime("%Y-%m-%d %H:%M:%S")
+        for i, part in enumerate(text.splitlines() or [""]):
+            self.stream.write(redact(f"{stamp} {level:<5} {part}" if i == 0 else f"{' ' * 26}{part}") + "\n")
+        self.stream.flush()
+
+    def account(self, account: AccountResult) -> None:
+        self.line(*account_line(account))
+
+    def waiting(self, seconds: float, kind: str) -> None:
+        if kind == "backoff":
+            self.line("INFO", _("transient failure, retrying in {seconds:g} s").format(seconds=seconds))
+
+    def task_done(self, result: TaskResult) -> None:
+        text = task_line(result, self.total)
+        if result.added:
+            text += "\n" + "\n".join([result.savepath, *tree_lines(result.added)])
+        self.line(_LEVEL.get(result.status, "INFO"), text)
+
+    def finish(self, report: AutosaveReport) -> None:
+        for name in report.lifted_bans:
+            self.line("INFO", _("ban lifted for {task}: its share link changed since the ban").format(task=name), always=True)
+        if report.abort_reason == "no_account":
+            self.line("ERROR", _("no account could be verified: transfers skipped"), always=True)
+        self.line("INFO", summary_text(report), always=True)
+
+
+class RichAutosaveReporter(PlainAutosaveReporter):
+    def __init__(self, stream: IO[str], *, quiet: bool = False, total: int = 0) -> None:
+        super().__init__(stream, quiet=quiet, total=total)
+        self.console = Console(file=stream, highlight=False)
+
+    def line(self, level: str, text: str, *, always: bool = False) -> None:
+        if self.quiet and not always:
+            return
+        style = {"WARN": "yellow", "ERROR": "bold red"}.get(level, "")
+        self.console.print(f"[{style}]{escape(redact(text))}[/]" if style else escape(redact(text)))
+
+    def task_done(self, result: TaskResult) -> None:
+        self.line(_LEVEL.get(result.status, "INFO"), task_line(result, self.total))
+        if result.added and not self.quiet:
+            tree = Tree(escape(result.savepath))
+            self._grow(tree, result.added)
+            self.console.print(tree)
+
+    def _grow(self, tree: Tree, nodes: list[SavedNode]) -> None:
+        for node in nodes:
+            label = f"📁{node.name}" if node.is_dir else node.name
+            if node.name != node.source_name:
+                label += f" [dim]← {escape(node.source_name)}[/]"
+            self._grow(tree.add(escape(label) if node.name == node.source_name else label), node.children)
+
+
+class JsonAutosaveCollector(Listener):
+    def __init__(self, stream: IO[str]) -> None:
+        self.stream = stream
+
+    def finish(self, report: AutosaveReport) -> None:
+        document: dict[str, Any] = {
+            "job": JOB,
+            "started_at": report.started_at.isoformat(),
+            "finished_at": report.finished_at.isoformat() if report.finished_at else None,
+            "dry_run": report.dry_run,
+            "accounts": [a.as_dict() for a in report.accounts],
+            "tasks": [t.as_dict() for t in report.tasks],
+            "lifted_bans": report.lifted_bans,
+            "summary": report.summary,
+            "aborted": report.abort_reason,
+            "exit_code": int(report.exit_code),
+        }
+        self.stream.write(redact(json.dumps(document, ensure_ascii=False)) + "\n")
+        self.stream.flush()
+
+
+def make_autosave_reporter(*, json_mode: bool, quiet: bool, stdout: IO[str], stderr: IO[str], log_file: IO[str] | None, total: int) -> Fanout:
+    human_stream = stderr if json_mode else stdout
+    listeners: list[Listener] = []
+    if not (json_mode and quiet):
+        human = RichAutosaveReporter if use_rich(human_stream) else PlainAutosaveReporter
+        listeners.append(human(human_stream, quiet=quiet, total=total))
+    if json_mode:
+        listeners.append(JsonAutosaveCollector(stdout))
+    if log_file is not None:
+        listeners.append(PlainAutosaveReporter(log_file, total=total))
+    return Fanout(*listeners)

@@ -1,0 +1,304 @@
+"""Operations commands: `history`, `schedule` and `doctor`. Options and printing only."""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+
+from quarkctl import doctor as doctor_lib
+from quarkctl import history, schedule, settings
+from quarkctl.cli_common import DatabaseUrl, EnvFile, environment, errors_to_exit_codes, fail
+from quarkctl.db import Database
+from quarkctl.errors import ExitCode, QuarkctlError
+from quarkctl.i18n import _
+from quarkctl.redact import redact
+
+JsonOption = Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")]
+
+history_app = typer.Typer(
+    invoke_without_command=True,
+    help="Past runs of every job (newest first), and what one run did link by link.",
+)
+schedule_app = typer.Typer(
+    invoke_without_command=True,
+    help="Where the jobs are scheduled (systemd timers, crontabs), when they run next, and their last runs.",
+)
+
+
+def _echo(text: str = "") -> None:
+    typer.echo(redact(text))
+
+
+def _json(document: Any) -> None:
+    typer.echo(redact(json.dumps(document, ensure_ascii=False)))
+
+
+def _local(moment: datetime | None) -> str:
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M:%S") if moment else "-"
+
+
+def _duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "-"
+    minutes, secs = divmod(int(round(seconds)), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}h{minutes:02d}m{secs:02d}s" if hours else f"{minutes}m{secs:02d}s"
+
+
+def _open_db(env_file: Optional[Path], database_url: Optional[str]) -> tuple[Database | None, str]:
+    """The database and its label; None while the embedded one does not exist (nothing has run)."""
+    config = settings.load(environment(env_file, DATABASE_URL=database_url), need_cookie=False)
+    if config.default_sqlite and not Path(config.database_url.database or "").exists():
+        return None, config.database_label  # reading the history must not create it
+    return Database(config.database_url, default_sqlite=config.default_sqlite), config.database_label
+
+
+def _run_line(run: history.RunRecord) -> str:
+    counts = ", ".join(f"{key.replace('_', ' ')} {value}" for key, value in run.counts.items())
+    code = "-" if run.exit_code is None else str(run.exit_code)
+    return f"#{run.id:<5} {run.job:<12} {_local(run.started_at)}  {_duration(run.duration):>8}  exit {code:<3} {run.state:<11} {counts}"
+
+
+# -- history ---------------------------------------------------------------------------------------
+
+
+@history_app.callback(invoke_without_command=True)
+@errors_to_exit_codes
+def history_list(
+    ctx: typer.Context,
+    env_file: EnvFile = None,
+    database_url: DatabaseUrl = None,
+    job: Annotated[Optional[str], typer.Option("--job", help="Only this job's runs (check-links, ...).")] = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="Show at most N runs.")] = 20,
+    json_output: JsonOption = False,
+) -> None:
+    """Past runs, newest first: start, duration, exit code, counts.
+
+    Example: quarkctl history --job check-links --limit 5; quarkctl history show 12
+    """
+    ctx.obj = {"env_file": env_file, "database_url": database_url}
+    if ctx.invoked_subcommand is not None:
+        return
+    db, label = _open_db(env_file, database_url)
+    runs = []
+    if db is not None:
+        try:
+            runs = history.list_runs(db, job=job, limit=limit)
+        finally:
+            db.close()
+    if json_output:
+        _json({"database": label, "runs": [run.as_dict() for run in runs]})
+        return
+    if not runs:
+        _echo(_("no runs recorded in {database}").format(database=label))
+        return
+    for run in runs:
+        _echo(_run_line(run))
+
+
+@history_app.command("show")
+@errors_to_exit_codes
+def history_show(
+    ctx: typer.Context,
+    run_id: Annotated[int, typer.Argument(metavar="RUN", help="The run's number, from `quarkctl history`.")],
+    env_file: EnvFile = None,
+    database_url: DatabaseUrl = None,
+    json_output: JsonOption = False,
+) -> None:
+    """One run and its results: for check-links, every link's verdict.
+
+    Example: quarkctl history show 12 --json
+    """
+    parent = ctx.obj or {}
+    db, label = _open_db(env_file or parent.get("env_file"), database_url or parent.get("database_url"))
+    if db is None:
+        raise history.RunNotFound(_("no run {id} in {database} (see `quarkctl history`)").format(id=run_id, database=label))
+    try:
+        detail = history.show_run(db, run_id)
+    finally:
+        db.close()
+    if json_output:
+        _json({"run": detail.run.as_dict(), "items": detail.items})
+        return
+    _echo(_run_line(detail.run))
+    if detail.run.detail.get("abort_reason"):
+        _echo(_("aborted: {reason}").format(reason=detail.run.detail["abort_reason"]))
+    for line in detail.lines:
+        _echo("  " + line)
+
+
+# -- schedule --------------------------------------------------------------------------------------
+
+_SOURCE_NAMES = {"systemd-system": "systemd (system)", "systemd-user": "systemd (user)", "cron": "cron"}
+
+
+def _entry_dict(entry: schedule.Entry) -> dict[str, Any]:
+    return {
+        "source": entry.source,
+        "where": entry.where,
+        "schedule": entry.schedule,
+        "next_run": entry.next_run.isoformat() if entry.next_run else None,
+        "last_run": entry.last_run.isoformat() if entry.last_run else None,
+        "active": entry.enabled if entry.source != "cron" else True,
+        "state": entry.state,
+    }
+
+
+def _relative(moment: datetime | None) -> str:
+    if moment is None:
+        return ""
+    seconds = (moment - datetime.now(timezone.utc)).total_seconds()
+    text = _duration(abs(seconds))
+    return _(" (in {time})").format(time=text) if seconds >= 0 else _(" ({time} ago)").format(time=text)
+
+
+@schedule_app.callback(invoke_without_command=True)
+@errors_to_exit_codes
+def schedule_list(
+    ctx: typer.Context,
+    env_file: EnvFile = None,
+    database_url: DatabaseUrl = None,
+    runs: Annotated[int, typer.Option("--runs", min=0, help="Show each job's last N runs.")] = 3,
+    json_output: JsonOption = False,
+) -> None:
+    """Each job: where it is scheduled, the schedule, the next run, the last runs.
+
+    Example: quarkctl schedule --env-file /etc/quarkctl/.env
+    """
+    if ctx.invoked_subcommand is not None:
+        return
+    sources = schedule.inspect()
+    past: dict[str, list[history.RunRecord]] = {}
+    runs_error = None
+    try:
+        db, _label = _open_db(env_file, database_url)
+        if db is not None:
+            try:
+                for name in schedule.JOBS:
+                    past[name] = history.list_runs(db, job=name, limit=runs) if runs else []
+            finally:
+                db.close()
+    except QuarkctlError as exc:  # the schedule is still worth showing
+        runs_error = redact(str(exc))
+    if json_output:
+        _json({
+            "sources": [{"name": s.name, "available": s.available, "detail": s.detail} for s in sources],
+            "jobs": [
+                {
+                    "job": job.name,
+                    "description": job.description,
+                    "default_schedule": {"cron": job.cron, "on_calendar": [f"{spec} {schedule.DEFAULT_TIMEZONE}" for spec in job.on_calendar]},
+                    "scheduled": [_entry_dict(e) for s in sources for e in s.entries if e.job == job.name],
+                    "runs": [run.as_dict() for run in past.get(job.name, [])],
+                }
+                for job in schedule.JOBS.values()
+            ],
+            "runs_error": runs_error,
+        })
+        return
+    for source in sources:
+        if not source.available:
+            _echo(_("{source}: not available ({detail})").format(source=_SOURCE_NAMES[source.name], detail=source.detail))
+    for job in schedule.JOBS.values():
+        _echo()
+        _echo(f"{job.name}: {_(job.description)}")
+        entries = [e for s in sources for e in s.entries if e.job == job.name]
+        for e in entries:
+            line = f"  {_SOURCE_NAMES[e.source]}: {e.where}  {e.schedule}"
+            if e.state:
+                line += f"  [{e.state}]"
+            if e.next_run:
+                line += "  " + _("next {time}").format(time=_local(e.next_run)) + _relative(e.next_run)
+            if e.last_run:
+                line += "  " + _("last {time}").format(time=_local(e.last_run))
+            _echo(line)
+        if not entries:
+            _echo("  " + _("not scheduled: `quarkctl schedule install --systemd` or `--cron` (default: {cron}, {zone})").format(
+                cron=job.cron, zone=schedule.DEFAULT_TIMEZONE))
+        if runs_error:
+            _echo("  " + _("runs: {error}").format(error=runs_error))
+        elif runs:
+            found = past.get(job.name, [])
+            _echo("  " + (_("last runs:") if found else _("no runs recorded yet")))
+            for run in found:
+                _echo("    " + _run_line(run))
+
+
+@schedule_app.command("install")
+@errors_to_exit_codes
+def schedule_install(
+    systemd: Annotated[bool, typer.Option("--systemd", help="Write systemd service and timer units.")] = False,
+    cron: Annotated[bool, typer.Option("--cron", help="Write crontab lines (/etc/cron.d/quarkctl, or a user crontab block with --user).")] = False,
+    user: Annotated[bool, typer.Option("--user", help="For this user: ~/.config/systemd/user units, or a user crontab block.")] = False,
+    print_only: Annotated[bool, typer.Option("--print", help="Print the files instead of writing them.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Replace files that differ from what quarkctl would write.")] = False,
+    folder: Annotated[Optional[Path], typer.Option("--dir", file_okay=False, help="Write into this folder instead of the standard one.")] = None,
+    env_file: Annotated[Optional[Path], typer.Option("--env-file", dir_okay=False, help="The .env the jobs read (default /etc/quarkctl/.env; ~/.config/quarkctl/.env with --user).")] = None,
+    timezone_name: Annotated[str, typer.Option("--timezone", help="Time zone of the schedule.")] = schedule.DEFAULT_TIMEZONE,
+) -> None:
+    """Write the systemd units or the crontab lines with this machine's paths, and print the command that enables them.
+
+    Example: quarkctl schedule install --systemd --print; sudo quarkctl schedule install --systemd
+    """
+    if systemd == cron:
+        fail(_("choose one of --systemd and --cron"), ExitCode.USAGE)
+    kind = "systemd" if systemd else "cron"
+    env = dict(os.environ)
+    target = schedule.make_target(env, user=user, timezone_name=timezone_name, env_file=env_file)
+    default_folder = schedule.systemd_dir(env, user=user) if systemd else schedule.cron_file(env, user=user).parent
+    plan = schedule.plan_install(kind, target, folder or default_folder)
+    if print_only:
+        for planned in plan.files:
+            _echo(f"# ---- {planned.path} ({planned.state}) ----")
+            typer.echo(planned.content, nl=False)
+        if plan.enable:
+            _echo(f"# ---- {_('then')} ----")
+            _echo(plan.enable)
+        return
+    written = schedule.write_install(plan, force=force)
+    for planned in plan.files:
+        state = _("wrote    ") if planned in written else _("unchanged")
+        _echo(f"{state} {planned.path}")
+    for note in plan.notes:
+        _echo(note)
+    if plan.enable:
+        _echo(_("enable with: {command}").format(command=plan.enable))
+    if not plan.user:
+        _echo(_("settings: put QUARK_COOKIE and the DB_* variables in {path} (chmod 600)").format(path=target.env_path))
+
+
+# -- doctor ----------------------------------------------------------------------------------------
+
+_STATUS = {"ok": "ok", "warn": "WARN", "fail": "FAIL"}
+
+
+@errors_to_exit_codes
+def doctor(
+    env_file: Annotated[Optional[Path], typer.Option("--env-file", dir_okay=False, help="Check the settings of this .env file (default: ./.env if present).")] = None,
+    database_url: DatabaseUrl = None,
+    api_base: Annotated[Optional[str], typer.Option("--api-base", help="As QUARK_API_BASE.")] = None,
+    timeout: Annotated[float, typer.Option("--timeout", min=0.1, help="Timeout of each request to Quark, seconds.")] = 10.0,
+    json_output: JsonOption = False,
+) -> None:
+    """Check that the jobs can run here: settings, Quark, cookie, database, tables, time zone, schedule, last runs, locks.
+
+    Exit code 0 when no check failed (warnings allowed), 1 when one did.
+    Example: quarkctl doctor --env-file /etc/quarkctl/.env
+    """
+    ctx = doctor_lib.Context(env_file=env_file, flags={"DATABASE_URL": database_url, "QUARK_API_BASE": api_base}, timeout=timeout)
+    findings = doctor_lib.run_doctor(ctx)
+    code = doctor_lib.exit_code(findings)
+    if json_output:
+        _json({"checks": [f.as_dict() for f in findings], "exit_code": code})
+    else:
+        width = max((len(f.name) for f in findings), default=0)
+        for f in findings:
+            _echo(f"{_STATUS[f.status]:<4}  {f.name:<{width}}  {f.message}")
+            if f.fix and f.status != "ok":
+                _echo(f"      {'':<{width}}  " + _("fix: {fix}").format(fix=f.fix))
+    raise typer.Exit(code)

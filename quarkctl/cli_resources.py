@@ -1,0 +1,511 @@
+"""`quarkctl resources`: the cloud_resource table from the command line (parse, call, print)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import sys
+import tempfile
+from enum import Enum
+from pathlib import Path
+from typing import IO, Annotated, Any, Optional
+
+import typer
+
+from quarkctl import resources, settings
+from quarkctl.cli_common import (
+    Anonymous,
+    ApiBase,
+    BatchSize,
+    CheckDryRun,
+    CheckLimit,
+    Concurrency,
+    DatabaseUrl,
+    EnvFile,
+    JsonReport,
+    LogFilePath,
+    MaxConsecutiveErrors,
+    MaxDelay,
+    MinDelay,
+    NoPacing,
+    Quiet,
+    RestEvery,
+    RestSeconds,
+    Retries,
+    RetryBackoff,
+    Timeout,
+    check_options,
+    environment,
+    errors_to_exit_codes,
+    fail,
+    install_signal_handlers,
+    run_check_job,
+)
+from quarkctl.errors import ExitCode, Interrupted
+from quarkctl.i18n import _
+from quarkctl.linkcheck import CheckResult
+from quarkctl.messages import reason_text, verdict_text
+from quarkctl.pacing import StopSignal
+from quarkctl.redact import redact
+from quarkctl.resources import InvalidInput, ResourceFilter
+
+resources_app = typer.Typer(
+    no_args_is_help=True,
+    help="List, search, add, import, export, re-check and remove the rows of cloud_resource.",
+)
+
+MAX_PROBLEMS_SHOWN = 50
+_STATUS_STYLE = {"valid": "green", "expired": "red"}
+_VERDICT_STYLE = {"valid": "green", "expired": "red", "needs_passcode": "yellow", "error": "magenta", "skipped": "dim"}
+
+
+class Sort(str, Enum):
+    id = "id"
+    name = "name"
+    drive = "drive"
+    status = "status"
+    checked = "checked"
+    created = "created"
+    updated = "updated"
+
+
+class ImportFormat(str, Enum):
+    auto = "auto"
+    csv = "csv"
+    jsonl = "jsonl"
+    text = "text"
+
+
+class ExportFormat(str, Enum):
+    csv = "csv"
+    json = "json"
+
+
+# Options of several resources commands, declared once.
+OnlyExpired = Annotated[bool, typer.Option("--expired", help="Only rows marked expired (is_expired = 1).")]
+OnlyValid = Annotated[bool, typer.Option("--valid", help="Only rows not marked expired (is_expired = 0).")]
+AllRows = Annotated[bool, typer.Option("--all", help="Every row (the default).")]
+Search = Annotated[Optional[str], typer.Option("--search", help="Only rows whose name, alias or link contains TEXT.")]
+DriveFilter = Annotated[Optional[str], typer.Option("--drive-type", help="Only rows of this drive_type.")]
+JsonOut = Annotated[bool, typer.Option("--json", help="JSON on stdout (machine output).")]
+Ids = Annotated[list[int], typer.Argument(help="Resource ids (see `resources list`).", min=1)]
+
+
+def _status(expired: bool, valid: bool, all_rows: bool) -> str:
+    if expired + valid + all_rows > 1:
+        fail(_("use only one of --expired, --valid, --all"), ExitCode.USAGE)
+    return "expired" if expired else "valid" if valid else "all"
+
+
+def _config(env_file: Optional[Path], database_url: Optional[str], **flags: Optional[str]) -> settings.Settings:
+    return settings.load(environment(env_file, DATABASE_URL=database_url, **flags), need_cookie=False)
+
+
+def _use_rich() -> bool:
+    from quarkctl.report import use_rich  # rich only when a table is drawn
+
+    return use_rich(sys.stdout)
+
+
+def _echo(text: str, *, err: bool = False) -> None:
+    typer.echo(redact(text), err=err)
+
+
+def _status_word(row: dict[str, Any]) -> str:
+    return "expired" if row["is_expired"] else "valid"
+
+
+def _local_time(moment: Any) -> str:
+    if moment is None:
+        return "-"
+    return (moment.astimezone() if moment.tzinfo else moment).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _one_line(value: Any) -> str:
+    return " ".join(str("" if value is None else value).split())
+
+
+def _machine(row: dict[str, Any]) -> dict[str, Any]:
+    return {key: resources.machine_value(value) for key, value in row.items()}
+
+
+def _print_json(document: Any) -> None:
+    _echo(json.dumps(document, ensure_ascii=False))
+
+
+def _print_problems(exc: InvalidInput, source: str) -> None:
+    for problem in exc.problems[:MAX_PROBLEMS_SHOWN]:
+        _echo(f"{source}:{problem.line}: {problem.message}", err=True)
+    hidden = len(exc.problems) - MAX_PROBLEMS_SHOWN
+    if hidden > 0:
+        _echo(_("... and {n} more problems").format(n=hidden), err=True)
+
+
+# -- add -------------------------------------------------------------------------------------
+
+
+@resources_app.command("add")
+@errors_to_exit_codes
+def add(
+    name: Annotated[str, typer.Argument(help="drama_name: the resource's name, unique per drive type.")],
+    link: Annotated[str, typer.Argument(help="The share link, e.g. https://pan.quark.cn/s/abc123def456?pwd=x1y2")],
+    alias: Annotated[Optional[str], typer.Option("--alias", help="alias column.")] = None,
+    category1: Annotated[Optional[str], typer.Option("--category1", help="category1 column.")] = None,
+    category2: Annotated[Optional[str], typer.Option("--category2", help="category2 column.")] = None,
+    drive_type: Annotated[str, typer.Option("--drive-type", help="drive_type column.")] = resources.QUARK,
+    update: Annotated[bool, typer.Option("--update", help="If NAME exists for this drive type, give it LINK (and the values given) instead of failing.")] = False,
+    check: Annotated[bool, typer.Option("--check", help="Check the link with Quark first and refuse a dead one.")] = False,
+    anonymous: Anonymous = False,
+    api_base: ApiBase = None,
+    timeout: Timeout = 15.0,
+    env_file: EnvFile = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Add one resource with is_expired = 0, so check-links checks it.
+
+    Example: quarkctl resources add '电影A' 'https://pan.quark.cn/s/abc123def456?pwd=x1y2' --category1 电影 --check
+    """
+    env = environment(env_file, DATABASE_URL=database_url, QUARK_API_BASE=api_base)
+    config = settings.load(env, need_cookie=check and not anonymous)
+    stop = StopSignal()
+
+    def check_first(text: str) -> CheckResult:
+        result = resources.check_link(text, config, anonymous=anonymous, timeout=timeout, sleep=stop.sleep)
+        if stop.is_set():
+            raise Interrupted(_("interrupted; nothing was added"), stop.signum)
+        resources.refuse_unless_alive(result, text)
+        return result
+
+    if check:
+        if drive_type != resources.QUARK:
+            fail(_("--check: only Quark links (--drive-type quark) can be checked"), ExitCode.USAGE)
+        install_signal_handlers(stop)  # a signal ends the check's retry waits at once
+
+    with resources.opened(config) as store:
+        added = resources.add_resource(
+            store, name, link, drive_type=drive_type, alias=alias, category1=category1, category2=category2, update=update,
+            check=check_first if check else None,
+        )
+    message = _("added #{id} {name} ({drive})") if added.action == "insert" else _("updated #{id} {name} ({drive})")
+    text = message.format(id=added.id, name=name.strip(), drive=drive_type)
+    if added.check is not None:
+        text += " " + _("[checked: {verdict}]").format(verdict=verdict_text(added.check.verdict.value))
+    _echo(text)
+
+
+# -- list, show ------------------------------------------------------------------------------
+
+
+def _rich_list(rows: list[dict[str, Any]]) -> None:
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table(caption=_("{n} resources").format(n=len(rows)), highlight=False)
+    table.add_column(_("id"), justify="right")
+    table.add_column(_("name"), overflow="fold", max_width=40)  # a 255-character name must not squeeze the link
+    for title in (_("drive"), _("status"), _("last check"), _("link")):
+        table.add_column(title, overflow="fold")
+    for row in rows:
+        status = _status_word(row)
+        verdict = row["last_verdict"]
+        last = "-" if verdict is None else f"[{_VERDICT_STYLE.get(verdict, '')}]{escape(verdict_text(verdict))}[/] {_local_time(row['last_checked_at'])}"
+        table.add_row(
+            str(row["id"]),
+            escape(row["drama_name"]),
+            escape(row["drive_type"]),
+            f"[{_STATUS_STYLE[status]}]{escape(_(status))}[/]",
+            last,
+            escape(row["link"] or ""),
+        )
+    Console(file=sys.stdout, highlight=False).print(table)
+
+
+def _plain_list(rows: list[dict[str, Any]]) -> None:
+    """Tab-separated, a header first: for grep, cut, awk and cron mail."""
+    _echo("\t".join(("id", "name", "drive", "status", "verdict", "checked", "link")))
+    for row in rows:
+        cells = (row["id"], row["drama_name"], row["drive_type"], _status_word(row), row["last_verdict"] or "-",
+                 _local_time(row["last_checked_at"]), row["link"] or "")
+        _echo("\t".join(_one_line(cell) for cell in cells))
+
+
+def _csv_rows(rows: list[dict[str, Any]], stream: IO[str]) -> None:
+    if not rows:
+        return
+    writer = csv.writer(stream, lineterminator="\n")
+    writer.writerow(list(rows[0]))
+    for row in rows:
+        writer.writerow(["" if v is None else v for v in _machine(row).values()])
+
+
+@resources_app.command("list")
+@errors_to_exit_codes
+def list_(
+    expired: OnlyExpired = False,
+    valid: OnlyValid = False,
+    all_rows: AllRows = False,
+    search: Search = None,
+    drive_type: DriveFilter = None,
+    limit: Annotated[Optional[int], typer.Option("--limit", min=1, help="Show at most N rows.")] = None,
+    sort: Annotated[Sort, typer.Option("--sort", help="Order by this field (ties by id).")] = Sort.id,
+    desc: Annotated[bool, typer.Option("--desc", help="Reverse the order.")] = False,
+    json_output: Annotated[bool, typer.Option("--json", help="A JSON array on stdout: every column and the last check.")] = False,
+    csv_output: Annotated[bool, typer.Option("--csv", help="CSV on stdout: every column and the last check.")] = False,
+    env_file: EnvFile = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """List resources with their status and quarkctl's last verdict: a table on a terminal, tab-separated lines otherwise.
+
+    Example: quarkctl resources list --expired --search 电影 --sort checked --desc --limit 20
+    """
+    if json_output and csv_output:
+        fail(_("use only one of --json, --csv"), ExitCode.USAGE)
+    flt = ResourceFilter(status=_status(expired, valid, all_rows), search=search, drive_type=drive_type,
+                         sort=sort.value, descending=desc, limit=limit)
+    with resources.opened(_config(env_file, database_url)) as store:
+        rows = resources.list_resources(store, flt)
+    if json_output:
+        _print_json([_machine(row) for row in rows])
+    elif csv_output:
+        _csv_rows(rows, sys.stdout)
+    elif _use_rich():
+        _rich_list(rows)
+    else:
+        _plain_list(rows)
+
+
+def _check_line(check: dict[str, Any]) -> list[str]:
+    evidence = " ".join(str(x) for x in (check["api_code"], check["message"]) if x)
+    return [_local_time(check["checked_at"]), verdict_text(check["verdict"]), reason_text(check["reason"]), evidence]
+
+
+@resources_app.command("show")
+@errors_to_exit_codes
+def show(
+    resource_id: Annotated[int, typer.Argument(metavar="ID", help="The resource's id.")],
+    history: Annotated[int, typer.Option("--history", min=0, help="Show the N newest checks.")] = 20,
+    json_output: JsonOut = False,
+    env_file: EnvFile = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Show one resource, every column, and its check history (newest first).
+
+    Example: quarkctl resources show 42 --history 5
+    """
+    with resources.opened(_config(env_file, database_url)) as store:
+        row, checks = resources.show_resource(store, resource_id, history_limit=history)
+    if json_output:
+        _print_json({"resource": _machine(row), "checks": [_machine(c) for c in checks]})
+        return
+    fields = [(key, _one_line(resources.machine_value(value))) for key, value in row.items() if key not in resources.LAST_CHECK]
+    if _use_rich():
+        from rich.console import Console
+        from rich.markup import escape
+        from rich.table import Table
+
+        console = Console(file=sys.stdout, highlight=False)
+        table = Table(show_header=False, title=_("resource #{id}").format(id=row["id"]))
+        table.add_column(style="bold")
+        table.add_column(overflow="fold")
+        for key, value in fields:
+            table.add_row(key, escape(value))
+        console.print(table)
+        history_table = Table(title=_("checks"), caption=None if checks else _("never checked by quarkctl"))
+        for title in (_("checked"), _("verdict"), _("reason"), _("Quark said")):
+            history_table.add_column(title, overflow="fold")
+        for check in checks:
+            cells = _check_line(check)
+            cells[1] = f"[{_VERDICT_STYLE.get(check['verdict'], '')}]{escape(cells[1])}[/]"
+            history_table.add_row(*(cells[:1] + [cells[1]] + [escape(c) for c in cells[2:]]))
+        console.print(history_table)
+        return
+    for key, value in fields:
+        _echo(f"{key}: {value}")
+    _echo(_("checks:") + ("" if checks else " " + _("never checked by quarkctl")))
+    for check in checks:
+        _echo("\t".join(_one_line(c) for c in _check_line(check)))
+
+
+# -- import, export --------------------------------------------------------------------------
+
+
+@resources_app.command("import")
+@errors_to_exit_codes
+def import_(
+    file: Annotated[str, typer.Argument(metavar="FILE", help="CSV, JSON lines or text file; - reads stdin.")],
+    fmt: Annotated[ImportFormat, typer.Option("--format", help="File format; auto: by extension (.csv, .jsonl, .txt), else by content.")] = ImportFormat.auto,
+    drive_type: Annotated[str, typer.Option("--drive-type", help="drive_type of lines that do not give one.")] = resources.QUARK,
+    skip_existing: Annotated[bool, typer.Option("--skip-existing", help="Leave rows whose name and drive type are already stored.")] = False,
+    update: Annotated[bool, typer.Option("--update", help="Update rows whose name and drive type are already stored.")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Validate and count, write nothing.")] = False,
+    encoding: Annotated[str, typer.Option("--encoding", help="Text encoding of FILE, e.g. gbk.")] = "utf-8-sig",
+    env_file: EnvFile = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Import resources; every line is validated first, and one bad line means nothing is written.
+
+    Example: quarkctl resources import links.txt --skip-existing --dry-run
+    """
+    if skip_existing and update:
+        fail(_("use only one of --skip-existing, --update"), ExitCode.USAGE)
+    source = "<stdin>" if file == "-" else file
+    try:
+        data = sys.stdin.buffer.read() if file == "-" else Path(file).read_bytes()
+    except OSError as exc:
+        fail(_("{file}: cannot read: {reason}").format(file=file, reason=exc.strerror), ExitCode.USAGE)
+    on_existing = "update" if update else "skip" if skip_existing else "error"
+    try:
+        text = resources.decode(data, source, encoding)
+        with resources.opened(_config(env_file, database_url)) as store:
+            result = resources.import_text(store, text, source=source, fmt=fmt.value, drive_type=drive_type,
+                                           on_existing=on_existing, dry_run=dry_run)
+    except InvalidInput as exc:
+        _print_problems(exc, source)
+        raise
+    counts = {"source": source, "format": result.format, "n": result.records, "inserted": result.inserted,
+              "updated": result.updated, "skipped": result.skipped}
+    if dry_run:
+        _echo(_("{source} ({format}): {n} lines valid; would insert {inserted}, update {updated}, skip {skipped} (dry run: nothing written)").format(**counts))
+    else:
+        _echo(_("{source} ({format}): {n} lines; inserted {inserted}, updated {updated}, skipped {skipped}").format(**counts))
+
+
+@resources_app.command("export")
+@errors_to_exit_codes
+def export(
+    expired: OnlyExpired = False,
+    valid: OnlyValid = False,
+    all_rows: AllRows = False,
+    search: Search = None,
+    drive_type: DriveFilter = None,
+    fmt: Annotated[ExportFormat, typer.Option("--format", help="csv (with a header) or json (JSON lines); both import back.")] = ExportFormat.csv,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", dir_okay=False, help="Write to this file (replaced whole) instead of stdout.")] = None,
+    env_file: EnvFile = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Export resources, every column, in id order; `resources import` reads the file back.
+
+    Example: quarkctl resources export --valid --format json -o resources.jsonl
+    """
+    flt = ResourceFilter(status=_status(expired, valid, all_rows), search=search, drive_type=drive_type)
+    with resources.opened(_config(env_file, database_url)) as store:
+        if output is None:
+            resources.export_resources(store, flt, fmt.value, sys.stdout)
+            return
+        # A temporary file renamed into place: a failed export never leaves half a file behind.
+        try:
+            handle = tempfile.NamedTemporaryFile("w", encoding="utf-8", newline="", dir=output.parent or ".",
+                                                 prefix=f".{output.name}.", delete=False)
+        except OSError as exc:
+            fail(_("--output: cannot write to {path}: {reason}").format(path=output, reason=exc.strerror), ExitCode.USAGE)
+        try:
+            with handle:
+                count = resources.export_resources(store, flt, fmt.value, handle)
+            os.replace(handle.name, output)
+        finally:
+            if os.path.exists(handle.name):
+                os.unlink(handle.name)
+    _echo(_("exported {n} rows to {path}").format(n=count, path=output), err=True)
+
+
+# -- set-status, revive, rm ------------------------------------------------------------------
+
+
+@resources_app.command("set-status")
+@errors_to_exit_codes
+def set_status(
+    ids: Ids,
+    expired: Annotated[bool, typer.Option("--expired", help="Mark them expired (is_expired = 1).")] = False,
+    valid: Annotated[bool, typer.Option("--valid", help="Mark them valid (is_expired = 0): check-links checks them again.")] = False,
+    env_file: EnvFile = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Mark resources expired or valid by hand; an unknown id changes nothing.
+
+    Example: quarkctl resources set-status 12 15 --valid
+    """
+    if expired == valid:
+        fail(_("give exactly one of --expired, --valid"), ExitCode.USAGE)
+    with resources.opened(_config(env_file, database_url)) as store:
+        changed = resources.set_status(store, ids, expired=expired)
+    word = _("expired") if expired else _("valid")
+    unchanged = len(set(ids)) - len(changed)
+    _echo(_("marked {n} {word}{ids}; {same} already were").format(
+        n=len(changed), word=word, ids=(": " + ", ".join(f"#{i}" for i in changed)) if changed else "", same=unchanged))
+
+
+@resources_app.command("revive")
+@errors_to_exit_codes
+def revive(
+    env_file: EnvFile = None,
+    database_url: DatabaseUrl = None,
+    api_base: ApiBase = None,
+    anonymous: Anonymous = False,
+    batch_size: BatchSize = 100,
+    limit: CheckLimit = None,
+    timeout: Timeout = 15.0,
+    min_delay: MinDelay = 1.0,
+    max_delay: MaxDelay = 3.0,
+    rest_every: RestEvery = 10,
+    rest_seconds: RestSeconds = 10.0,
+    no_pacing: NoPacing = False,
+    concurrency: Concurrency = 1,
+    retries: Retries = 2,
+    retry_backoff: RetryBackoff = 2.0,
+    max_consecutive_errors: MaxConsecutiveErrors = 5,
+    dry_run: CheckDryRun = False,
+    json_output: JsonReport = False,
+    quiet: Quiet = False,
+    log_file: LogFilePath = None,
+) -> None:
+    """Re-check the rows marked expired and mark valid again those that work: a check-links run
+    (same lock, pacing, report and exit codes) over expired rows only.
+
+    Example: quarkctl resources revive --env-file /etc/quarkctl/.env --limit 50
+    """
+    options = check_options(
+        batch_size=batch_size, limit=limit, dry_run=dry_run, concurrency=concurrency, no_pacing=no_pacing,
+        min_delay=min_delay, max_delay=max_delay, rest_every=rest_every, rest_seconds=rest_seconds, retries=retries,
+        retry_backoff=retry_backoff, max_consecutive_errors=max_consecutive_errors, scope="expired",
+    )
+    run_check_job(options, env_file=env_file, database_url=database_url, api_base=api_base, anonymous=anonymous,
+                  timeout=timeout, json_output=json_output, quiet=quiet, log_file=log_file)
+
+
+@resources_app.command("rm")
+@errors_to_exit_codes
+def rm(
+    ids: Ids,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask (for scripts).")] = False,
+    env_file: EnvFile = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Delete resources (and quarkctl's check history of them), after asking; an unknown id deletes nothing.
+
+    Example: quarkctl resources rm 12 15 --yes
+    """
+    with resources.opened(_config(env_file, database_url)) as store:
+        rows = resources.find(store, ids)
+        if not yes:
+            _confirm_delete(rows)
+        deleted = resources.remove(store, ids)
+    for resource_id in deleted:
+        row = rows[resource_id]
+        _echo(_("deleted #{id} {name} ({drive})").format(id=resource_id, name=row["drama_name"], drive=row["drive_type"]))
+
+
+def _confirm_delete(rows: dict[int, dict[str, Any]]) -> None:
+    for row in rows.values():
+        _echo(f"#{row['id']} {row['drama_name']} ({row['drive_type']}) {row['link'] or ''}", err=True)
+    # Not typer.confirm: it echoes a space to stdout, which belongs to the deleted-rows report.
+    typer.echo(_("Delete these {n} resources? [y/N]: ").format(n=len(rows)), err=True, nl=False)
+    answer = sys.stdin.readline()
+    if not answer:  # stdin closed: nobody to ask
+        typer.echo("", err=True)
+        fail(_("no answer; nothing was deleted (use --yes in scripts)"), ExitCode.USAGE)
+    confirmed = answer.strip().lower() in ("y", "yes")
+    if not confirmed:
+        _echo(_("nothing was deleted"), err=True)
+        raise typer.Exit(1)  # declined: documented as exit 1

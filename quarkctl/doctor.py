@@ -1,0 +1,331 @@
+"""`quarkctl doctor`: is this machine ready to run the jobs? One finding per check, each with a fix.
+
+`CHECKS` runs in order and shares what it learns through a `Context` (the settings, the database,
+whether Quark answered), so a database that cannot be reached is one failure, not five, and a
+network fault is never reported as a bad cookie. A job with more to check adds its functions.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import stat
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from quarkctl import schedule, settings
+from quarkctl.checker import verify_account
+from quarkctl.db import OWN_TABLES, Database, cloud_resource, run_history
+from quarkctl.errors import AuthError, ExitCode, QuarkctlError, QuarkUnreachable
+from quarkctl.history import list_runs, pid_alive
+from quarkctl.i18n import _
+from quarkctl.lock import lock_path
+from quarkctl.quark import DRIVE_PC, PAN, QuarkClient
+from quarkctl.redact import redact
+from quarkctl.verdict import Outcome, classify
+
+OK, WARN, FAIL = "ok", "warn", "fail"
+PROBE_SHARE = "000000000000"  # no such share: Quark answers 41006, which proves the share API answers
+RUN_OVERDUE = timedelta(hours=50)  # a daily job not seen for this long did not run
+
+
+@dataclass(frozen=True)
+class Finding:
+    name: str  # machine name of the check (JSON), never translated
+    status: str  # ok | warn | fail
+    message: str
+    fix: str | None = None
+
+    def as_dict(self) -> dict[str, str | None]:
+        return {"name": self.name, "status": self.status, "message": redact(self.message), "fix": self.fix}
+
+
+@dataclass
+class Context:
+    """What the checks share; filled in as they run."""
+
+    env_file: Path | None
+    flags: Mapping[str, str | None]
+    timeout: float = 10.0
+    runner: schedule.Runner = schedule.run_command
+    cron_files: Iterable[Path] | None = None
+    now: Callable[[], datetime] = lambda: datetime.now(timezone.utc)
+    env: dict[str, str] = field(default_factory=dict)
+    settings: settings.Settings | None = None
+    db: Database | None = None
+    tables: set[str] = field(default_factory=set)
+    quark_answers: bool | None = None  # None: not tried
+
+    def client(self, *, cookie: str | None) -> QuarkClient:
+        assert self.settings is not None
+        return QuarkClient(cookie=cookie, api_base=self.settings.api_base, timeout=self.timeout)
+
+    def close(self) -> None:
+        if self.db is not None:
+            self.db.close()
+
+
+Check = Callable[[Context], Iterator[Finding]]
+
+
+def check_settings(ctx: Context) -> Iterator[Finding]:
+    try:
+        ctx.env = settings.read_environment(ctx.env_file)
+        ctx.env.update({name: value for name, value in ctx.flags.items() if value})
+        ctx.settings = settings.load(ctx.env, need_cookie=False)
+    except QuarkctlError as exc:
+        yield Finding("settings", FAIL, str(exc), _("correct that setting in the .env file or the environment (README, Configuration)"))
+        return
+    path = ctx.env_file or Path.cwd() / ".env"
+    if not path.is_file():
+        yield Finding("settings", OK, _("no .env file ({path}): settings come from the environment").format(path=path))
+        return
+    mode = path.stat().st_mode
+    if mode & (stat.S_IRGRP | stat.S_IROTH) and ctx.settings.cookie:
+        yield Finding("settings", WARN, _("{path} holds the cookie and others may read it").format(path=path),
+                      _("chmod 600 {path}").format(path=path))
+    else:
+        yield Finding("settings", OK, _("read {path}").format(path=path))
+
+
+def check_quark(ctx: Context) -> Iterator[Finding]:
+    """Both hosts the jobs use answer with JSON; a network fault shows here, not as a cookie fault."""
+    if ctx.settings is None:
+        return
+    where = ctx.settings.api_base or f"{PAN}, {DRIVE_PC}"
+    with ctx.client(cookie=None) as client:
+        replies = [client.account_info(), client.share_token(PROBE_SHARE)]
+    faults = [c for c in (classify(r) for r in replies) if c.outcome is Outcome.TRANSIENT]
+    ctx.quark_answers = not faults
+    if not faults:
+        yield Finding("quark", OK, _("{where} answer").format(where=where))
+        return
+    fault = faults[0]
+    evidence = " ".join(str(x) for x in (fault.api_code, fault.message) if x)
+    detail = f"{fault.reason} {evidence}".strip()
+    if fault.reason in ("risk_control", "rate_limited"):
+        yield Finding("quark", WARN, _("Quark answers but refuses for now: {detail}").format(detail=detail),
+                      _("wait an hour and keep the schedule to a few runs a day (README, Troubleshooting: risk control)"))
+    else:
+        yield Finding("quark", FAIL, _("cannot reach {where}: {detail}").format(where=where, detail=detail),
+                      _("check this machine's network, DNS and proxy (HTTPS_PROXY); QUARK_API_BASE if you set it"))
+
+
+def check_cookie(ctx: Context) -> Iterator[Finding]:
+    if ctx.settings is None:
+        return
+    if not ctx.settings.cookie:
+        yield Finding("cookie", WARN, _("QUARK_COOKIE is not set: check-links runs only with --anonymous"),
+                      _("put your pan.quark.cn cookie in QUARK_COOKIE (README, Configuration)"))
+        return
+    try:
+        with ctx.client(cookie=ctx.settings.cookie) as client:
+            nickname = verify_account(client, sleep=lambda seconds: True, retries=0, backoff=0)
+    except AuthError as exc:
+        yield Finding("cookie", FAIL, str(exc),
+                      _("sign in at pan.quark.cn, copy the Cookie header of any request into QUARK_COOKIE"))
+    except QuarkUnreachable as exc:
+        yield Finding("cookie", WARN, _("not verified, a network fault and not a cookie fault: {error}").format(error=exc),
+                      _("fix the quark line first"))
+    else:
+        yield Finding("cookie", OK, _("accepted by Quark (account {name})").format(name=nickname or "?"))
+
+
+def check_database(ctx: Context) -> Iterator[Finding]:
+    if ctx.settings is None:
+        return
+    s = ctx.settings
+    if s.default_sqlite and not Path(s.database_url.database or "").exists():
+        yield Finding("database", WARN, _("the embedded database {path} does not exist yet").format(path=s.database_url.database),
+                      _("`quarkctl db init` creates it (check-links also does on its first run); or set DB_HOST / DATABASE_URL"))
+        return
+    try:
+        db = Database(s.database_url, default_sqlite=s.default_sqlite)
+        ctx.tables = db.existing_tables()
+    except QuarkctlError as exc:
+        yield Finding("database", FAIL, str(exc),
+                      _("check DB_HOST, DB_PORT, DB_USERNAME, DB_PASSWORD, DB_DATABASE (or DATABASE_URL), and that the server runs and lets this machine in"))
+        return
+    ctx.db = db
+    yield Finding("database", OK, _("reachable: {url}").format(url=db.label))
+
+
+def check_tables(ctx: Context) -> Iterator[Finding]:
+    db = ctx.db
+    if db is None:
+        return
+    if cloud_resource.name not in ctx.tables:
+        yield Finding("cloud_resource", FAIL, _("{url} has no cloud_resource table").format(url=db.label),
+                      _("point DATABASE_URL / DB_DATABASE at the database that has it, or create an empty one with `quarkctl db init`"))
+    else:
+        missing = db.missing_columns(cloud_resource)
+        if missing:
+            yield Finding("cloud_resource", FAIL, _("cloud_resource lacks the columns {columns}").format(columns=", ".join(missing)),
+                          _("this is not the table quarkctl expects (README, check-links); point quarkctl at the right database"))
+        else:
+            count = db.count_candidates()
+            yield Finding("cloud_resource", OK, _("present, {count} links to check").format(count=count))
+    absent = [t.name for t in OWN_TABLES if t.name not in ctx.tables]
+    if absent:
+        yield Finding("own_tables", WARN, _("quarkctl's tables are missing: {tables}").format(tables=", ".join(absent)),
+                      _("the first run creates them, or `quarkctl db init` now"))
+    else:
+        yield Finding("own_tables", OK, _("present: {tables}").format(tables=", ".join(t.name for t in OWN_TABLES)))
+
+
+def local_zone_name() -> str:
+    tz = os.environ.get("TZ", "").lstrip(":")
+    if tz:
+        return tz
+    try:
+        target = os.readlink("/etc/localtime")
+        return target.split("zoneinfo/", 1)[1] if "zoneinfo/" in target else target
+    except OSError:
+        return datetime.now().astimezone().tzname() or "?"
+
+
+def _offset(delta: timedelta | None) -> str:
+    minutes = int((delta or timedelta()).total_seconds() // 60)
+    sign = "+" if minutes >= 0 else "-"
+    return f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+def check_timezone(ctx: Context) -> Iterator[Finding]:
+    now = ctx.now()
+    local = now.astimezone().utcoffset()
+    wanted = now.astimezone(ZoneInfo(schedule.DEFAULT_TIMEZONE)).utcoffset()
+    name = local_zone_name()
+    if local == wanted:
+        yield Finding("timezone", OK, _("{name} ({offset}), the schedules' zone").format(name=name, offset=_offset(local)))
+        return
+    yield Finding(
+        "timezone", WARN,
+        _("this machine runs on {name} ({offset}), the schedules on {zone} ({zone_offset}): cloud_resource.update_time "
+          "is written in local time, and a cron without CRON_TZ starts jobs at local hours").format(
+            name=name, offset=_offset(local), zone=schedule.DEFAULT_TIMEZONE, zone_offset=_offset(wanted)),
+        _("if your database keeps Beijing time, run quarkctl with TZ={zone} (Environment=TZ={zone} in the unit, TZ={zone} "
+          "in the crontab), or set the machine's zone: timedatectl set-timezone {zone}").format(zone=schedule.DEFAULT_TIMEZONE),
+    )
+
+
+def check_schedule(ctx: Context) -> Iterator[Finding]:
+    sources = schedule.inspect(runner=ctx.runner, cron_files=ctx.cron_files)
+    for job in schedule.JOBS.values():
+        entries = [e for s in sources for e in s.entries if e.job == job.name]
+        running = [e for e in entries if e.source == "cron" or e.enabled]
+        where = "; ".join(f"{e.where} ({e.schedule})" for e in running)
+        if len(running) > 1:
+            yield Finding(f"schedule:{job.name}", WARN, _("{job} is scheduled more than once: {where}").format(job=job.name, where=where),
+                          _("keep one: the second start finds the lock taken and does nothing (exit 75)"))
+        elif running:
+            yield Finding(f"schedule:{job.name}", OK, _("{job}: {where}").format(job=job.name, where=where))
+        elif entries:
+            scope = "--user " if entries[0].source == "systemd-user" else ""
+            yield Finding(f"schedule:{job.name}", WARN, _("{job}: {timer} is installed but not active ({state})").format(
+                job=job.name, timer=entries[0].where, state=entries[0].state),
+                f"systemctl {scope}enable --now {entries[0].where}")
+        else:
+            unavailable = [f"{s.name}: {s.detail}" for s in sources if not s.available]
+            looked = [s.name for s in sources if s.available]
+            message = _("{job} is not scheduled ({looked} looked at)").format(job=job.name, looked=", ".join(looked) or _("nothing could be"))
+            if unavailable:
+                message += "; " + _("not available: {sources}").format(sources="; ".join(unavailable))
+            yield Finding(f"schedule:{job.name}", WARN, message,
+                          _("`quarkctl schedule install --systemd` (or --cron), or see README, Scheduling"))
+
+
+def check_runs(ctx: Context) -> Iterator[Finding]:
+    """"The job did not run": the last run of each job, from the run history."""
+    db = ctx.db
+    if db is None or run_history.name not in ctx.tables:
+        return
+    now = ctx.now()
+    for job in schedule.JOBS.values():
+        name = f"last_run:{job.name}"
+        runs = list_runs(db, job=job.name, limit=1)
+        if not runs:
+            yield Finding(name, WARN, _("{job} has never run against this database").format(job=job.name),
+                          _("run `quarkctl {job} --dry-run` once by hand, then see `quarkctl schedule`").format(job=job.name))
+            continue
+        run = runs[0]
+        when = run.started_at.astimezone().strftime("%Y-%m-%d %H:%M")
+        if run.abandoned:
+            yield Finding(name, WARN, _("run {id} ({when}, pid {pid}) never finished: it was killed").format(id=run.id, when=when, pid=run.pid),
+                          _("look for an out-of-memory kill or a reboot at that time (journalctl); the next run starts normally"))
+        elif run.exit_code not in (ExitCode.OK, ExitCode.LINK_ERRORS, ExitCode.LOCKED, None):
+            meaning = ExitCode(run.exit_code).name.lower() if run.exit_code in ExitCode.__members__.values() else "?"
+            yield Finding(name, WARN, _("run {id} ({when}) ended with exit {code} ({meaning})").format(
+                id=run.id, when=when, code=run.exit_code, meaning=meaning),
+                _("`quarkctl history show {id}`; README, Exit codes").format(id=run.id))
+        elif now - run.started_at > RUN_OVERDUE:
+            yield Finding(name, WARN, _("the last {job} run was {when}: it has not run since").format(job=job.name, when=when),
+                          _("see the schedule line above, and README, Troubleshooting: the job did not run"))
+        else:
+            yield Finding(name, OK, _("run {id} at {when}, exit {code}").format(id=run.id, when=when, code=run.exit_code))
+
+
+def check_locks(ctx: Context) -> Iterator[Finding]:
+    if ctx.settings is None:
+        return
+    lock_dir = settings.state_dir(ctx.env) / "locks"
+    probe = next((p for p in (lock_dir, *lock_dir.parents) if p.exists()), None)
+    if probe is None or not os.access(probe, os.W_OK):
+        yield Finding("lock", FAIL, _("cannot create run locks in {path}").format(path=lock_dir),
+                      _("make {path} writable for this user, or set XDG_STATE_HOME").format(path=lock_dir))
+        return
+    for job in schedule.JOBS.values():
+        path = lock_path(lock_dir, job.name, ctx.settings.database_label)
+        yield Finding(f"lock:{job.name}", OK, _lock_state(path))
+
+
+def _lock_state(path: Path) -> str:
+    try:
+        info = json.loads(path.read_text(encoding="utf-8") or "{}")
+    except FileNotFoundError:
+        return _("free (no lock file yet)")
+    except (OSError, ValueError):
+        return _("free ({path} is not a lock quarkctl wrote)").format(path=path)
+    if not info:
+        return _("free")
+    pid, host, since = info.get("pid"), info.get("host"), info.get("since", "?")
+    if host != socket.gethostname():
+        return _("last taken on {host} (pid {pid}, since {since})").format(host=host, pid=pid, since=since)
+    if isinstance(pid, int) and pid_alive(pid):
+        return _("held by pid {pid} since {since}: a run is in progress").format(pid=pid, since=since)
+    return _("stale but harmless: pid {pid} (since {since}) died holding it; an fcntl lock ends with its holder, "
+             "so the next run takes it").format(pid=pid, since=since)
+
+
+CHECKS: tuple[Check, ...] = (
+    check_settings,
+    check_quark,
+    check_cookie,
+    check_database,
+    check_tables,
+    check_timezone,
+    check_schedule,
+    check_runs,
+    check_locks,
+)
+
+
+def run_doctor(ctx: Context, checks: Iterable[Check] = CHECKS) -> list[Finding]:
+    findings: list[Finding] = []
+    try:
+        for check in checks:
+            try:
+                findings.extend(check(ctx))
+            except QuarkctlError as exc:  # e.g. the database went away mid-way: report it, go on
+                findings.append(Finding(check.__name__.removeprefix("check_"), FAIL, str(exc)))
+    finally:
+        ctx.close()
+    return findings
+
+
+def exit_code(findings: Iterable[Finding]) -> int:
+    """0 when nothing failed (warnings allowed), 1 otherwise."""
+    return 1 if any(f.status == FAIL for f in findings) else 0

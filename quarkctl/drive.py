@@ -1,0 +1,184 @@
+"""Drive operations for autosave on top of QuarkClient: pagination, retries, typed failures.
+
+Reads are retried on transient failures (as in check-links); writes that Quark might have
+applied before the answer was lost (save, delete) are not, so a retry can never save twice.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from quarkctl.pacing import Sleeper, WaitListener
+from quarkctl.quark import DETAIL_PAGE_SIZE, ApiReply, QuarkClient
+from quarkctl.verdict import Classified, Outcome, classify
+
+PATH_LIST_BATCH = 50  # Quark's limit per path_list call
+SAVE_CHUNK = 100  # save_as_top_fids holds at most 100 fids per task
+MAX_PAGES = 1000  # a server that ignores _page must not loop forever
+DEFAULT_TQ_GAP = 0.5
+
+
+class ApiFailure(Exception):
+    """Quark answered something other than OK; `classified` says what it means."""
+
+    def __init__(self, classified: Classified, endpoint: str) -> None:
+        super().__init__(f"{endpoint}: {classified.reason} {classified.api_code or ''} {classified.message or ''}".strip())
+        self.classified = classified
+        self.endpoint = endpoint
+
+    @property
+    def outcome(self) -> Outcome:
+        return self.classified.outcome
+
+    @property
+    def message(self) -> str:
+        """Quark's words when it sent any, else the reason code."""
+        return self.classified.message or self.classified.reason
+
+
+class TaskTimeout(Exception):
+    pass
+
+
+class DriveSession:
+    def __init__(
+        self,
+        client: QuarkClient,
+        *,
+        sleep: Sleeper,
+        retries: int = 2,
+        backoff: float = 2.0,
+        task_timeout: float = 120.0,
+        on_wait: WaitListener | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.client = client
+        self.sleep = sleep
+        self.retries = retries
+        self.backoff = backoff
+        self.task_timeout = task_timeout
+        self.on_wait = on_wait or (lambda seconds, kind: None)
+        self.monotonic = monotonic
+        self.requests = 0
+
+    def call(self, request: Callable[[], ApiReply], *, retry: bool = True) -> ApiReply:
+        attempts = self.retries + 1 if retry else 1
+        last = Classified(Outcome.TRANSIENT, "interrupted")
+        endpoint = "?"
+        for attempt in range(attempts):
+            if attempt:
+                seconds = self.backoff * 2 ** (attempt - 1)
+                if last.retry_after:
+                    seconds = max(seconds, min(last.retry_after, 60.0))
+                self.on_wait(seconds, "backoff")
+                if not self.sleep(seconds):
+                    break
+            reply = request()
+            self.requests += 1
+            endpoint, last = reply.endpoint, classify(reply)
+            if last.outcome is Outcome.OK:
+                return reply
+            if last.outcome is not Outcome.TRANSIENT:
+                break
+        raise ApiFailure(last, endpoint)
+
+    @staticmethod
+    def _data(reply: ApiReply) -> dict[str, Any]:
+        return reply.data if isinstance(reply.data, dict) else {}
+
+    def _pages(self, fetch: Callable[[int], ApiReply]) -> list[dict[str, Any]]:
+        """All pages: stop on an empty page or once `_total` items are in (as the reference does)."""
+        items: list[dict[str, Any]] = []
+        for page in range(1, MAX_PAGES + 1):
+            reply = self.call(lambda: fetch(page))
+            batch = self._data(reply).get("list") or []
+            items.extend(x for x in batch if isinstance(x, dict))
+            total = ((reply.body or {}).get("metadata") or {}).get("_total")
+            if not batch or not isinstance(total, int) or len(items) >= total:
+                break
+        return items
+
+    # -- share side -------------------------------------------------------------------------------
+
+    def token(self, pwd_id: str, passcode: str) -> str:
+        reply = self.call(lambda: self.client.share_token(pwd_id, passcode))
+        stoken = self._data(reply).get("stoken")
+        if not isinstance(stoken, str) or not stoken:
+            raise ApiFailure(Classified(Outcome.UNKNOWN, "unexpected_response", reply.code, reply.http_status, reply.message), "token")
+        return stoken
+
+    def share_list(self, pwd_id: str, stoken: str, pdir_fid: str) -> list[dict[str, Any]]:
+        return self._pages(lambda page: self.client.share_detail_page(pwd_id, stoken, pdir_fid, page))
+
+    # -- drive side -------------------------------------------------------------------------------
+
+    def path_fids(self, paths: list[str]) -> dict[str, str]:
+        """fid of every path that exists, asking 50 at a time."""
+        found: dict[str, str] = {}
+        for start in range(0, len(paths), PATH_LIST_BATCH):
+            reply = self.call(lambda: self.client.path_list(paths[start : start + PATH_LIST_BATCH]))
+            for item in reply.data if isinstance(reply.data, list) else []:
+                if isinstance(item, dict) and item.get("file_path") and item.get("fid"):
+                    found[str(item["file_path"])] = str(item["fid"])
+        return found
+
+    def mkdir(self, path: str) -> str:
+        reply = self.call(lambda: self.client.mkdir(path))
+        fid = self._data(reply).get("fid")
+        if not fid:
+            raise ApiFailure(Classified(Outcome.UNKNOWN, "unexpected_response", reply.code, reply.http_status, reply.message), "mkdir")
+        return str(fid)
+
+    def list_dir(self, fid: str) -> list[dict[str, Any]]:
+        return self._pages(lambda page: self.client.list_dir(fid, page, DETAIL_PAGE_SIZE))
+
+    def rename(self, fid: str, name: str) -> None:
+        self.call(lambda: self.client.rename(fid, name))
+
+    def save(self, fids: list[str], tokens: list[str], to_pdir_fid: str, pwd_id: str, stoken: str) -> list[str]:
+        """Save one chunk (at most SAVE_CHUNK) and wait for its task; the new fids, in order."""
+        reply = self.call(lambda: self.client.save(fids, tokens, to_pdir_fid, pwd_id, stoken), retry=False)
+        task_id = self._data(reply).get("task_id")
+        if not task_id:
+            raise ApiFailure(Classified(Outcome.UNKNOWN, "unexpected_response", reply.code, reply.http_status, reply.message), "save")
+        data = self.wait_task(str(task_id), gap=self._tq_gap(reply))
+        top = (data.get("save_as") or {}).get("save_as_top_fids") or []
+        return [str(fid) for fid in top]
+
+    @staticmethod
+    def _tq_gap(reply: ApiReply) -> float:
+        gap = ((reply.body or {}).get("metadata") or {}).get("tq_gap")
+        return gap / 1000 if isinstance(gap, (int, float)) and 0 < gap <= 10_000 else DEFAULT_TQ_GAP
+
+    def wait_task(self, task_id: str, *, gap: float = DEFAULT_TQ_GAP) -> dict[str, Any]:
+        """Poll until status 2 (done); a failed task comes back as an error envelope -> ApiFailure."""
+        deadline = self.monotonic() + self.task_timeout
+        retry_index = 0
+        while True:
+            reply = self.call(lambda: self.client.task(task_id, retry_index))
+            data = self._data(reply)
+            status = data.get("status")
+            if status == 2:
+                return data
+            if status not in (0, 1, None) or self.monotonic() >= deadline:
+                if status not in (0, 1, None):
+                    raise ApiFailure(Classified(Outcome.UNKNOWN, "task_failed", reply.code, reply.http_status, reply.message), "task")
+                raise TaskTimeout(task_id)
+            retry_index += 1
+            gap = self._tq_gap(reply) if ((reply.body or {}).get("metadata") or {}).get("tq_gap") else gap
+            if not self.sleep(gap):
+                raise TaskTimeout(task_id)
+
+    def delete_and_purge(self, fids: list[str]) -> None:
+        """Delete, wait, then remove from the recycle bin (update_subdir_resave_mode)."""
+        reply = self.call(lambda: self.client.delete(fids), retry=False)
+        task_id = self._data(reply).get("task_id")
+        if task_id:
+            self.wait_task(str(task_id), gap=self._tq_gap(reply))
+        listing = self.call(lambda: self.client.recycle_list())
+        records = [str(item["record_id"]) for item in (self._data(listing).get("list") or [])
+                   if isinstance(item, dict) and item.get("fid") in fids and item.get("record_id")]
+        if records:
+            self.call(lambda: self.client.recycle_remove(records), retry=False)

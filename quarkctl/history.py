@@ -1,0 +1,177 @@
+"""Past runs from quarkctl's run history (`quarkctl_run`), and what one run did item by item.
+
+Every job writes one `quarkctl_run` row per run; what it did per item lives in the job's own table.
+`ITEMS` says where: a new job adds its entry (a loader and a one-line description per item).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from quarkctl.checker import COUNT_KEYS
+from quarkctl.db import Database, run_history
+from quarkctl.errors import QuarkctlError
+from quarkctl.i18n import _
+from quarkctl.messages import reason_text, verdict_text
+
+class RunNotFound(QuarkctlError):
+    """`history show RUN` with an id the database does not have."""
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    id: int
+    job: str
+    started_at: datetime  # aware UTC
+    finished_at: datetime | None
+    status: str  # running | finished | aborted | interrupted
+    exit_code: int | None
+    host: str
+    pid: int | None
+    counts: dict[str, int]
+    detail: dict[str, Any]
+    abandoned: bool = False  # "running", but its process on this host is gone (killed, OOM, reboot)
+
+    @property
+    def duration(self) -> float | None:
+        return (self.finished_at - self.started_at).total_seconds() if self.finished_at else None
+
+    @property
+    def state(self) -> str:
+        return "abandoned" if self.abandoned else self.status
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "job": self.job,
+            "started_at": self.started_at.isoformat(),
+            "finished_at": self.finished_at.isoformat() if self.finished_at else None,
+            "duration": self.duration,
+            "status": self.state,
+            "exit_code": self.exit_code,
+            "host": self.host,
+            "pid": self.pid,
+            "counts": self.counts,
+            "aborted": self.detail.get("abort_reason"),
+        }
+
+
+def pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: alive
+        return True
+    return True
+
+
+def _record(row: dict[str, Any], hostname: str) -> RunRecord:
+    pid = row.get("pid")
+    abandoned = row["status"] == "running" and row.get("host") == hostname and isinstance(pid, int) and not pid_alive(pid)
+    return RunRecord(
+        id=int(row["id"]),
+        job=row["job"],
+        started_at=row["started_at"],
+        finished_at=row["finished_at"],
+        status=row["status"],
+        exit_code=row["exit_code"],
+        host=row.get("host") or "",
+        pid=pid,
+        counts={key: int(row.get(key) or 0) for key in COUNT_KEYS},
+        detail=row.get("detail") or {},
+        abandoned=abandoned,
+    )
+
+
+def has_history(db: Database) -> bool:
+    return run_history.name in db.existing_tables()
+
+
+def list_runs(db: Database, *, job: str | None = None, limit: int | None = 20) -> list[RunRecord]:
+    """Newest first; none when quarkctl has never run against this database."""
+    if not has_history(db):
+        return []
+    hostname = socket.gethostname()
+    return [_record(row, hostname) for row in db.recent_runs(job=job, limit=limit)]
+
+
+def get_run(db: Database, run_id: int) -> RunRecord:
+    row = db.get_run(run_id) if has_history(db) else None
+    if row is None:
+        raise RunNotFound(_("no run {id} in {database} (see `quarkctl history`)").format(id=run_id, database=db.label))
+    return _record(row, socket.gethostname())
+
+
+# -- what a run did, per item -------------------------------------------------------------------
+
+
+def _check_line(item: dict[str, Any]) -> str:
+    """`#12 好电影 https://pan.quark.cn/s/... expired: the owner cancelled the share (41012 ...)`."""
+    name = item.get("name") if item.get("name") is not None else _("(row deleted)")
+    text = f"#{item['resource_id']} {name} {item.get('link') or ''} {verdict_text(item['verdict'])}: {reason_text(item['reason'])}"
+    evidence = " ".join(str(x) for x in (item.get("api_code"), item.get("message")) if x)
+    return f"{text} ({evidence})" if evidence and item["reason"] != "ok" else text
+
+
+def _check_item(item: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "resource_id": item["resource_id"],
+        "name": item.get("name"),
+        "link": item.get("link"),
+        "checked_at": item["checked_at"].isoformat() if item.get("checked_at") else None,
+        "verdict": item["verdict"],
+        "reason": item["reason"],
+        "api_code": item.get("api_code"),
+        "http_status": item.get("http_status"),
+        "message": item.get("message"),
+    }
+
+
+@dataclass(frozen=True)
+class JobItems:
+    """Where a job keeps its per-item results, and how they read."""
+
+    load: Callable[[Database, int], list[dict[str, Any]]]
+    as_dict: Callable[[dict[str, Any]], dict[str, Any]]  # JSON (machine keys, never translated)
+    line: Callable[[dict[str, Any]], str]  # one human line
+
+
+def _task_line(item: dict[str, Any]) -> str:
+    """`#2 剧集A saved 3 files` / `#3 剧集B banned: 好友已取消了分享`."""
+    text = f"#{item['task_index']} {item['taskname']} {item['status']}"
+    if item.get("files_saved"):
+        text += " " + _("{n} files").format(n=item["files_saved"])
+    detail = " ".join(str(x) for x in (item.get("reason"), item.get("message")) if x and item["status"] not in ("saved", "nothing_new"))
+    return f"{text}: {detail}" if detail else text
+
+
+def _task_item(item: dict[str, Any]) -> dict[str, Any]:
+    return {key: item.get(key) for key in ("task_index", "taskname", "status", "reason", "message", "files_saved", "detail")}
+
+
+ITEMS: dict[str, JobItems] = {
+    "check-links": JobItems(Database.run_checks, _check_item, _check_line),
+    "autosave": JobItems(Database.run_tasks, _task_item, _task_line),
+}
+
+
+@dataclass(frozen=True)
+class RunDetail:
+    run: RunRecord
+    items: list[dict[str, Any]]  # as_dict of each item
+    lines: list[str]  # the same, one human line each
+
+
+def show_run(db: Database, run_id: int) -> RunDetail:
+    run = get_run(db, run_id)
+    spec = ITEMS.get(run.job)
+    if spec is None:  # a job this version does not know (a newer quarkctl wrote it)
+        return RunDetail(run, [], [])
+    rows = spec.load(db, run_id)
+    return RunDetail(run, [spec.as_dict(row) for row in rows], [spec.line(row) for row in rows])
