@@ -72,6 +72,7 @@ class TaskResult:
     added: list[SavedNode] = field(default_factory=list)
     new_folders: list[str] = field(default_factory=list)  # dry run: save paths that would be created
     problems: list[str] = field(default_factory=list)
+    hooks: list[dict[str, Any]] = field(default_factory=list)  # post-save hook results: {"hook", "ok", "message"}
 
     @property
     def files_saved(self) -> int:
@@ -88,6 +89,7 @@ class TaskResult:
             "added": [node.as_dict() for node in self.added],
             "new_folders": self.new_folders,
             "problems": self.problems,
+            "hooks": self.hooks,
             "files_saved": self.files_saved,
         }
 
@@ -375,6 +377,7 @@ class _Run:
         pattern, replace = renamer.resolve(task.pattern or "", task.replace or "")
         ignore_ext = bool(task.ignore_extension)
         need: list[tuple[dict[str, Any], str]] = []
+        resaved: set[str] = set()  # folders deleted to be saved again: the ledger must not hold them back
         nodes: list[SavedNode] = []
         for item in items:
             name, is_dir = str(item.get("file_name", "")), bool(item.get("dir"))
@@ -393,6 +396,7 @@ class _Run:
                         if existing is not None and not self.options.dry_run:
                             session.delete_and_purge([str(existing["fid"])])
                         need.append((item, name))
+                        resaved.add(str(item.get("fid")))
                     else:
                         children = self._check_and_save(session, task, result, pwd_id, stoken, str(item["fid"]), f"{subdir}/{name}")
                         if children:
@@ -403,7 +407,7 @@ class _Run:
         key = task_key(task)
         if not self.options.resave_deleted:
             seen = self.ledger.saved(key)
-            need = [(item, name) for item, name in need if str(item.get("fid")) not in seen]
+            need = [(item, name) for item, name in need if str(item.get("fid")) not in seen - resaved]
         if re.search(r"\{I+\}", replace):
             need = renamer.number(need, target, replace)
         if self.options.dry_run:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -75,6 +75,8 @@ def execute(
     clock: Callable[[], Any] = utcnow,
 ) -> tuple[AutosaveReport, list[str]]:
     config, tasks, skipped = load_checked(config_path, env, selection)
+    if autosave_config.tasks_from_env(env) is not None:
+        options = replace(options, sign=False)  # as the reference: a TASKLIST run saves and does not sign in
     db = Database(settings.database_url, default_sqlite=settings.default_sqlite)
 
     def make_client(cookie: str | None) -> QuarkClient:
@@ -97,6 +99,7 @@ def execute(
             )
             report.run_id = run_id
             if not dry:
+                _run_hooks(config, tasks, report)
                 autosave_config.save(config)  # bans and lifted bans; a no-op when nothing changed
                 db.add_task_results(run_id, [_task_row(t) for t in report.tasks])
                 summary = report.summary
@@ -106,6 +109,23 @@ def execute(
             return report, skipped
     finally:
         db.close()
+
+
+def _run_hooks(config: AutosaveConfig, tasks: list[Task], report: AutosaveReport) -> None:
+    """Post-save hooks (media-server refresh) for the tasks that saved files; results go into each task."""
+    from quarkctl import hooks
+
+    saved = [result for result in report.tasks if result.status == "saved"]
+    active = hooks.build(config.plugins) if saved else []
+    by_number = {task.index + 1: task for task in tasks}
+    try:
+        for result in saved:
+            task = by_number.get(result.index)
+            if task is not None:
+                result.hooks = [outcome.as_dict() for outcome in hooks.run_hooks(active, task.data, result.savepath)]
+    finally:
+        for hook in active:
+            hook.close()
 
 
 def _safe(read: Callable[[], Any], default: Any) -> Any:
@@ -130,5 +150,6 @@ def _task_row(result: Any) -> dict[str, Any]:
         "reason": result.reason,
         "message": result.message,
         "files_saved": result.files_saved,
-        "detail": {"added": [n.as_dict() for n in result.added], "problems": result.problems, "savepath": result.savepath},
+        "detail": {"added": [n.as_dict() for n in result.added], "problems": result.problems, "savepath": result.savepath,
+                   "hooks": result.hooks},
     }

@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 import typer
 
 from quarkctl import autosave_config, autosave_job, settings
-from quarkctl.autosave import AutosaveOptions
+from quarkctl.autosave import AutosaveOptions, AutosaveReport
 from quarkctl.cli_common import (
     ApiBase,
     DatabaseUrl,
@@ -17,6 +17,8 @@ from quarkctl.cli_common import (
     JsonReport,
     LogFilePath,
     NoPacing,
+    NotifyUrls,
+    PingUrl,
     Quiet,
     Retries,
     RetryBackoff,
@@ -25,6 +27,8 @@ from quarkctl.cli_common import (
     errors_to_exit_codes,
     fail,
     install_signal_handlers,
+    pinged,
+    warn,
 )
 from quarkctl.errors import ExitCode
 from quarkctl.i18n import _
@@ -35,8 +39,41 @@ ConfigPath = Annotated[Optional[Path], typer.Option("--config", dir_okay=False, 
 
 def _run(env_file: Optional[Path], database_url: Optional[str], api_base: Optional[str], config: Optional[Path],
          options: AutosaveOptions, selection: autosave_job.Selection, *, timeout: float, json_output: bool, quiet: bool,
-         log_file: Optional[Path]) -> None:
+         log_file: Optional[Path], notify_urls: Optional[list[str]] = None, ping_url: Optional[str] = None,
+         pings: bool = True) -> None:
     env = environment(env_file, DATABASE_URL=database_url, QUARK_API_BASE=api_base)
+    from quarkctl import notify
+    from quarkctl.pings import Pinger
+
+    pinger = Pinger.from_settings(ping_url, env, dry_run=options.dry_run or not pings, warn=warn)
+    pinger.start()
+    loaded: list[autosave_config.AutosaveConfig] = []  # the config once read, for the error notification
+
+    def notify_error(message: str) -> list[str]:
+        known = loaded[0] if loaded else None
+        return notify.deliver(notify.gather(env, notify_urls or [], known).urls, notify.autosave_failure_title(known), message)
+
+    with pinged(pinger, None if options.dry_run else notify_error):
+        report = _autosave_run(env, config, options, selection, loaded, timeout=timeout, json_output=json_output,
+                               quiet=quiet, log_file=log_file)
+    for task in report.tasks:
+        for hook in task.hooks:
+            if not hook.get("ok"):
+                warn(_("warning: hook {hook} failed for {name}: {message}").format(hook=hook.get("hook"), name=task.name,
+                                                                                   message=hook.get("message")))
+    if not options.dry_run:
+        known = loaded[0] if loaded else None
+        targets = notify.gather(env, notify_urls or [], known)
+        body = notify.autosave_body(report, include_sign=notify.sign_in_wanted(env, known))
+        for line in targets.warnings + notify.deliver(targets.urls, notify.autosave_title(known), body):
+            warn(line)
+    pinger.finish(int(report.exit_code))
+    raise typer.Exit(int(report.exit_code))
+
+
+def _autosave_run(env: dict[str, str], config: Optional[Path], options: AutosaveOptions, selection: autosave_job.Selection,
+                  loaded: list[autosave_config.AutosaveConfig], *, timeout: float, json_output: bool, quiet: bool,
+                  log_file: Optional[Path]) -> AutosaveReport:
     path = autosave_config.config_path(config, env)
     cfg = settings.load(env, need_cookie=False)
     from quarkctl.autosave_report import make_autosave_reporter
@@ -55,6 +92,7 @@ def _run(env_file: Optional[Path], database_url: Optional[str], api_base: Option
     try:
         # Validation happens before the reporter exists, so a broken config is one clean error.
         _config, tasks, skipped = autosave_job.load_checked(path, env, selection)
+        loaded.append(_config)
         reporter = make_autosave_reporter(json_mode=json_output, quiet=quiet, stdout=sys.stdout, stderr=sys.stderr,
                                           log_file=log_stream, total=len(tasks))
         for problem in skipped:
@@ -67,7 +105,7 @@ def _run(env_file: Optional[Path], database_url: Optional[str], api_base: Option
             reporter.close()
         if log_stream is not None:
             log_stream.close()
-    raise typer.Exit(int(report.exit_code))
+    return report
 
 
 @errors_to_exit_codes
@@ -92,6 +130,8 @@ def autosave(
     json_output: JsonReport = False,
     quiet: Quiet = False,
     log_file: LogFilePath = None,
+    notify: NotifyUrls = None,
+    ping_url: PingUrl = None,
 ) -> None:
     """Follow share links: save new files into your drive, rename them, as quark-auto-save does.
 
@@ -106,7 +146,7 @@ def autosave(
     options = AutosaveOptions(dry_run=dry_run, resave_deleted=resave_deleted, sign=not no_sign, pacing=pacing,
                               retries=retries, backoff=retry_backoff, task_timeout=task_timeout)
     _run(env_file, database_url, api_base, config, options, autosave_job.Selection(task or [], skip_invalid),
-         timeout=timeout, json_output=json_output, quiet=quiet, log_file=log_file)
+         timeout=timeout, json_output=json_output, quiet=quiet, log_file=log_file, notify_urls=notify, ping_url=ping_url)
 
 
 @errors_to_exit_codes
@@ -124,7 +164,7 @@ def sign(
     """
     options = AutosaveOptions(transfer=False)
     _run(env_file, database_url, api_base, config, options, autosave_job.Selection(), timeout=timeout,
-         json_output=json_output, quiet=False, log_file=None)
+         json_output=json_output, quiet=False, log_file=None, pings=False)
 
 
 def register(app: typer.Typer) -> None:

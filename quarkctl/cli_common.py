@@ -33,6 +33,8 @@ MaxDelay = Annotated[float, typer.Option("--max-delay", min=0, help="Longest pau
 RestEvery = Annotated[int, typer.Option("--rest-every", min=0, help="Rest after every N links (0: never).")]
 RestSeconds = Annotated[float, typer.Option("--rest-seconds", min=0, help="Length of that rest, seconds.")]
 NoPacing = Annotated[bool, typer.Option("--no-pacing", help="No pauses at all (for your own proxy or tests, not for Quark).")]
+MaxAge = Annotated[Optional[str], typer.Option("--max-age", metavar="DURATION", help="Only links last checked longer ago than this (7d, 12h, 30m), least recently checked first.")]
+Shard = Annotated[Optional[str], typer.Option("--shard", metavar="K/N", help="Only rows with id % N == K: N hosts split one table.")]
 Concurrency = Annotated[int, typer.Option("--concurrency", min=1, max=32, help="Workers checking in parallel, each paced.")]
 Retries = Annotated[int, typer.Option("--retries", min=0, max=10, help="Retries of a transient failure per link.")]
 RetryBackoff = Annotated[float, typer.Option("--retry-backoff", min=0, help="First retry wait, doubled each retry, seconds.")]
@@ -41,6 +43,10 @@ CheckDryRun = Annotated[bool, typer.Option("--dry-run", help="Check, but write n
 JsonReport = Annotated[bool, typer.Option("--json", help="One JSON object on stdout; progress on stderr.")]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Print only the summary.")]
 LogFilePath = Annotated[Optional[Path], typer.Option("--log-file", dir_okay=False, help="Also append the plain lines to this file.")]
+# Notifications and monitoring pings, shared by check-links and autosave.
+NotifyUrls = Annotated[Optional[list[str]], typer.Option("--notify", help="Also send the run's notification to this apprise URL (added to QUARKCTL_NOTIFY); repeatable.")]
+NotifyOn = Annotated[str, typer.Option("--notify-on", help="When check-links notifies: changes (newly expired links or errors), always, errors.")]
+PingUrl = Annotated[Optional[str], typer.Option("--ping-url", help="Healthchecks-style URL: GET URL/start, URL on success, URL/fail on failure (QUARKCTL_PING_URL).")]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -99,6 +105,8 @@ def check_options(
     max_consecutive_errors: int,
     recheck_expired: bool = False,
     scope: str = "active",
+    max_age: Optional[str] = None,
+    shard: Optional[str] = None,
 ) -> checker.CheckOptions:
     pacing = PacingPolicy.off() if no_pacing else PacingPolicy(min_delay, max_delay, rest_every, rest_seconds).validate()
     return checker.CheckOptions(
@@ -112,6 +120,8 @@ def check_options(
         backoff=retry_backoff,
         max_consecutive_errors=max_consecutive_errors,
         scope=scope,
+        max_age=checker.parse_max_age(max_age) if max_age is not None else None,
+        shard=checker.parse_shard(shard) if shard is not None else None,
     )
 
 
@@ -126,9 +136,72 @@ def run_check_job(
     json_output: bool,
     quiet: bool,
     log_file: Optional[Path],
+    notify_urls: Optional[list[str]] = None,
+    notify_on: str = "changes",
+    ping_url: Optional[str] = None,
 ) -> None:
     """A check-links run (lock, account check, pacing, reporters); exits with its exit code."""
     env = environment(env_file, DATABASE_URL=database_url, QUARK_API_BASE=api_base)
+    from quarkctl import notify
+    from quarkctl.pings import Pinger
+
+    if notify_on not in notify.NOTIFY_ON:
+        fail(_("--notify-on: expected one of {choices}").format(choices=", ".join(notify.NOTIFY_ON)), ExitCode.USAGE)
+    pinger = Pinger.from_settings(ping_url, env, dry_run=options.dry_run, warn=warn)
+    pinger.start()
+    with pinged(pinger, notify_error=None if options.dry_run else lambda message: notify.deliver(
+            notify.gather(env, notify_urls or []).urls, notify.check_links_failure_title(), message)):
+        report = _check_run(options, env, anonymous=anonymous, timeout=timeout, json_output=json_output, quiet=quiet,
+                            log_file=log_file)
+    if not options.dry_run:
+        targets = notify.gather(env, notify_urls or [])
+        for line in targets.warnings + notify.deliver(targets.urls, notify.check_links_title(report),
+                                                      notify.check_links_body(report, notify_on)):
+            warn(line)
+    pinger.finish(int(report.exit_code))
+    raise typer.Exit(int(report.exit_code))
+
+
+def warn(line: str) -> None:
+    """A warning on stderr (a notification, ping or hook that failed): never changes the exit code."""
+    typer.echo(redact(line), err=True)
+
+
+class pinged:  # noqa: N801 - used as a `with` statement
+    """When the block ends the run with an error (no report), ping the failure and notify the error.
+    A block that returns leaves the ping to the caller, which knows the run's exit code."""
+
+    def __init__(self, pinger: Any, notify_error: Optional[Callable[[str], list[str]]] = None) -> None:
+        self.pinger, self.notify_error = pinger, notify_error
+
+    def __enter__(self) -> "pinged":
+        return self
+
+    def __exit__(self, kind: Any, exc: Optional[BaseException], tb: Any) -> None:
+        if exc is None:
+            return
+        if isinstance(exc, typer.Exit):
+            code = exc.exit_code
+        elif isinstance(exc, QuarkctlError):
+            code = int(exc.exit_code)
+            if self.notify_error is not None:
+                for line in self.notify_error(redact(str(exc))):
+                    warn(line)
+        else:
+            code = ExitCode.INTERNAL
+        self.pinger.finish(int(code))
+
+
+def _check_run(
+    options: checker.CheckOptions,
+    env: dict[str, str],
+    *,
+    anonymous: bool,
+    timeout: float,
+    json_output: bool,
+    quiet: bool,
+    log_file: Optional[Path],
+) -> checker.RunReport:
     config = settings.load(env, need_cookie=not anonymous)
     from quarkctl.report import LogFile, make_reporter  # rich is only needed once a run starts
 
@@ -157,4 +230,4 @@ def run_check_job(
         reporter.close()
         if log_stream is not None:
             log_stream.close()
-    raise typer.Exit(int(report.exit_code))
+    return report

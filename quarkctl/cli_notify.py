@@ -1,0 +1,47 @@
+"""`quarkctl notify test`: send a test message to every configured target, report each result."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from quarkctl import autosave_config, notify
+from quarkctl.cli_common import EnvFile, NotifyUrls, environment, errors_to_exit_codes, fail, warn
+from quarkctl.errors import ExitCode
+from quarkctl.i18n import _
+
+notify_app = typer.Typer(no_args_is_help=True, help="Notifications (apprise): check that every target receives them.")
+
+
+@notify_app.command("test")
+@errors_to_exit_codes
+def notify_test(
+    config: Annotated[Optional[Path], typer.Option("--config", dir_okay=False, help="The autosave config whose notify list and push_config to use (default: as autosave; skipped when missing).")] = None,
+    env_file: EnvFile = None,
+    notify_urls: NotifyUrls = None,
+    timeout: Annotated[float, typer.Option("--timeout", min=0.1, help="Connect and read timeout per target, seconds.")] = notify.TIMEOUT,
+) -> None:
+    """Send a test message to every target (QUARKCTL_NOTIFY, the config's notify and push_config, --notify).
+
+    Exit 0 when every target accepted it, 1 when one failed, 2 when no target is configured.
+
+    Example: quarkctl notify test --notify 'ntfys://ntfy.sh/my-topic'
+    """
+    env = environment(env_file)
+    path = autosave_config.config_path(config, env)
+    loaded = autosave_config.load(path) if path.exists() else None
+    targets = notify.gather(env, notify_urls or [], loaded)
+    for line in targets.warnings:
+        warn(line)
+    if not targets.urls:
+        fail(_("no notification target: set QUARKCTL_NOTIFY, a `notify` list in the config, or --notify URL"), ExitCode.USAGE)
+    deliveries = notify.send(targets.urls, _("quarkctl test notification"),
+                             _("If you read this, quarkctl can reach you here."), timeout=timeout)
+    for delivery in deliveries:
+        if delivery.ok:
+            typer.echo(_("ok      {target}").format(target=delivery.target))
+        else:
+            typer.echo(_("failed  {target}: {error}").format(target=delivery.target, error=delivery.error))
+    raise typer.Exit(0 if all(d.ok for d in deliveries) else int(ExitCode.LINK_ERRORS))

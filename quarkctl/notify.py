@@ -1,0 +1,200 @@
+"""Notifications through apprise: where to send (targets), what to say (one message per run), sending.
+
+Targets come from QUARKCTL_NOTIFY, the autosave config's `notify` list and its reference-style
+`push_config` (translated by pushconfig.py), and `--notify URL`. A failed send is a warning for the
+caller to print; it never changes a job's outcome. Every title and body passes through redact().
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from quarkctl import pushconfig
+from quarkctl.errors import ConfigError
+from quarkctl.i18n import _
+from quarkctl.messages import abort_text
+from quarkctl.redact import redact
+
+if TYPE_CHECKING:
+    from quarkctl.autosave import AutosaveReport
+    from quarkctl.autosave_config import AutosaveConfig
+    from quarkctl.checker import RunReport
+
+NOTIFY_ENV = "QUARKCTL_NOTIFY"
+SIGN_ENV = "QUARK_SIGN_NOTIFY"
+AUTOSAVE_TITLE = "【夸克自动转存】"  # the reference's title, kept: users filter their inbox on it
+TIMEOUT = 5.0
+NOTIFY_ON = ("changes", "always", "errors")
+MAX_LINKS = 200  # expired links listed in one message; the rest are counted
+
+
+@dataclass
+class Targets:
+    urls: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Delivery:
+    target: str  # the URL with its secrets hidden (apprise's privacy form)
+    ok: bool
+    error: str = ""
+
+
+def split_urls(text: str) -> list[str]:
+    """Apprise URLs separated by spaces or by commas (a comma only ends a URL when another URL follows)."""
+    return [part for chunk in text.split() for part in re.split(r",\s*(?=[A-Za-z][A-Za-z0-9+.-]*://)", chunk.strip(",")) if part]
+
+
+def _config_urls(config: AutosaveConfig) -> list[str]:
+    value = config.data.get("notify")
+    if value is None:
+        return []
+    if isinstance(value, str):
+        return split_urls(value)
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        return [url for item in value for url in split_urls(item)]
+    raise ConfigError(_("{path}: notify: must be a list of apprise URLs").format(path=config.path))
+
+
+def gather(env: Mapping[str, str], flags: Iterable[str] = (), config: AutosaveConfig | None = None) -> Targets:
+    """Every target, in order (environment, config `notify`, config `push_config`, --notify), without repeats."""
+    targets = Targets()
+    urls = split_urls(env.get(NOTIFY_ENV, ""))
+    if config is not None:
+        urls += _config_urls(config)
+        translated = pushconfig.translate(config.push_config)
+        urls += translated.urls
+        targets.warnings += translated.warnings
+    for flag in flags:
+        urls += split_urls(flag)
+    targets.urls = list(dict.fromkeys(urls))
+    return targets
+
+
+def sign_in_wanted(env: Mapping[str, str], config: AutosaveConfig | None) -> bool:
+    """QUARK_SIGN_NOTIFY=false, in the environment or in push_config, keeps the sign-in out of messages."""
+    values = [env.get(SIGN_ENV)]
+    if config is not None:
+        values.append(config.push_config.get(SIGN_ENV))
+    return not any(value is False or str(value).strip().lower() == "false" for value in values if value is not None)
+
+
+def autosave_title(config: AutosaveConfig | None) -> str:
+    title = config.data.get("notify_title") if config is not None else None
+    return title if isinstance(title, str) and title.strip() else AUTOSAVE_TITLE
+
+
+def send(urls: Iterable[str], title: str, body: str, *, timeout: float = TIMEOUT) -> list[Delivery]:
+    """Send to each URL on its own, so each gets its own result. Never raises for a target's failure."""
+    import apprise  # only needed when there is something to send
+
+    title, body = redact(title), redact(body)
+    deliveries = []
+    for url in urls:
+        with apprise.LogCapture(level=logging.WARNING) as log:
+            plugin = apprise.Apprise.instantiate(url, suppress_exceptions=True)
+            if not plugin:
+                deliveries.append(Delivery(_mask(url), False, _("not a valid apprise URL")))
+                continue
+            plugin.socket_connect_timeout = plugin.socket_read_timeout = timeout
+            try:
+                ok = bool(plugin.notify(title=title, body=body))
+            except Exception as exc:  # noqa: BLE001 - a sender's bug must not fail the job
+                ok = False
+                log.write(f"{type(exc).__name__}: {exc}\n")
+            lines = [line for line in log.getvalue().splitlines() if line.strip()]
+        label = plugin.url(privacy=True).split("?", 1)[0]  # apprise's defaults in the query are noise
+        error = re.sub(r"^.*? - [A-Z]+ - ", "", lines[-1]) if lines else _("the service did not accept the message")
+        deliveries.append(Delivery(label, ok, "" if ok else redact(error)))
+    return deliveries
+
+
+def _mask(url: str) -> str:
+    scheme, sep, _rest = url.partition("://")
+    return f"{scheme}://***" if sep else "***"
+
+
+def warnings_for(deliveries: list[Delivery]) -> list[str]:
+    return [_("warning: notification to {target} failed: {error}").format(target=d.target, error=d.error)
+            for d in deliveries if not d.ok]
+
+
+# -- what is said -----------------------------------------------------------------------------------
+
+def autosave_body(report: AutosaveReport, *, include_sign: bool = True) -> str | None:
+    """One message for an autosave run: saved trees, bans, failures, a rejected cookie, the sign-in.
+    None when there is nothing to say (nothing new, nothing wrong)."""
+    from quarkctl.autosave_report import account_line, task_line, tree_lines
+
+    lines: list[str] = []
+    for account in report.accounts:
+        sign = account.sign if include_sign and account.sign and account.sign.status in ("signed", "failed") else None
+        if account.verified is False or sign is not None:
+            lines.append(account_line(dataclasses.replace(account, sign=sign))[1])
+    total = len(report.tasks)
+    for task in report.tasks:
+        if task.status in ("saved", "banned", "failed"):
+            if lines:
+                lines.append("")
+            lines.append(task_line(task, total))
+            if task.status == "saved":
+                lines.extend(tree_lines(task.added))
+        for hook in task.hooks:
+            if not hook.get("ok"):
+                lines.append(_("hook {hook} failed for {name}: {message}").format(hook=hook.get("hook"), name=task.name,
+                                                                                  message=hook.get("message")))
+    if report.abort_reason == "no_account":
+        lines.append(_("no account can save: the first cookie was not accepted or has no __uid"))
+    elif report.abort_reason:
+        lines.append(abort_text(report.abort_reason, n=0))
+    return redact("\n".join(lines)) if lines else None
+
+
+def check_links_body(report: RunReport, notify_on: str = "changes") -> str | None:
+    """One message for a check-links run, or None when `notify_on` says the run is not worth one."""
+    from quarkctl.report import summary_rows
+
+    summary = report.summary
+    trouble = bool(summary["errors"] or report.abort_reason or int(report.exit_code))
+    if notify_on == "errors" and not trouble:
+        return None
+    if notify_on == "changes" and not (trouble or report.newly_expired):
+        return None
+    lines = [_("{n} links newly marked expired").format(n=len(report.newly_expired))]
+    for _id, name, link in report.newly_expired[:MAX_LINKS]:
+        lines.append(f"- {name} {link}")
+    if len(report.newly_expired) > MAX_LINKS:
+        lines.append(_("... and {n} more").format(n=len(report.newly_expired) - MAX_LINKS))
+    lines.append(", ".join(f"{label} {value}" for label, value in summary_rows(report)))
+    if report.abort_reason:
+        lines.append(abort_text(report.abort_reason, n=summary["errors"]))
+    elif summary["errors"]:
+        lines.append(_("{n} links could not be checked (they are checked again next run)").format(n=summary["errors"]))
+    lines.append(_("exit code {code}").format(code=int(report.exit_code)))
+    return redact("\n".join(lines))
+
+
+def check_links_failure_title() -> str:
+    return _("quarkctl check-links failed")
+
+
+def autosave_failure_title(config: AutosaveConfig | None) -> str:
+    return autosave_title(config) + " " + _("failed")
+
+
+def check_links_title(report: RunReport) -> str:
+    return _("quarkctl check-links: {n} newly expired").format(n=len(report.newly_expired))
+
+
+def deliver(urls: list[str], title: str, body: str | None, *, timeout: float = TIMEOUT) -> list[str]:
+    """Send when there is something to say; the warning lines for what failed."""
+    if not urls or body is None:
+        return []
+    return warnings_for(send(urls, title, body, timeout=timeout))
+
