@@ -10,17 +10,17 @@ import queue
 import random
 import signal
 import threading
-from collections import Counter, deque
+from collections import Counter, OrderedDict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from quarkctl.db import CheckRecord, Database, ResourceRow
+from quarkctl.db import CheckRecord, Database, ResourceRow, Selection
 from quarkctl.lock import RunLock, lock_path
 from quarkctl.settings import Settings
-from quarkctl.errors import AuthError, ExitCode, Interrupted, QuarkUnreachable
+from quarkctl.errors import AuthError, ConfigError, ExitCode, Interrupted, QuarkUnreachable
 from quarkctl.i18n import _
 from quarkctl.linkcheck import CheckResult, LinkChecker, parse_or_result
 from quarkctl.links import ShareLink
@@ -40,10 +40,31 @@ _COUNT_OF = {
 _CACHEABLE = {Verdict.VALID, Verdict.EXPIRED, Verdict.NEEDS_PASSCODE}  # errors are never cached
 # Which rows a run checks: "active" (is_expired 0), "all" (--recheck-expired), "expired" (resources revive).
 SCOPES = ("active", "all", "expired")
+# Same-link results kept for the run: enough for the duplicates a table holds, constant memory in its size.
+CACHE_SIZE = 10_000
 
 
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
+
+
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def parse_max_age(text: str) -> timedelta:
+    """`--max-age`: a whole number and a unit, s m h d w (`7d`, `12h`, `30m`)."""
+    value = text.strip().lower()
+    if len(value) >= 2 and value[:-1].isdigit() and value[-1] in _UNITS and int(value[:-1]) > 0:
+        return timedelta(seconds=int(value[:-1]) * _UNITS[value[-1]])
+    raise ConfigError(_("--max-age: {value!r} is not a duration like 7d, 12h or 30m (units s, m, h, d, w)").format(value=text))
+
+
+def parse_shard(text: str) -> tuple[int, int]:
+    """`--shard K/N`: this host takes the rows with id % N == K (0 <= K < N)."""
+    k, slash, n = text.strip().partition("/")
+    if slash and k.isdigit() and n.isdigit() and 0 <= int(k) < int(n):
+        return int(k), int(n)
+    raise ConfigError(_("--shard: {value!r} is not K/N with 0 <= K < N, e.g. 0/3, 1/3, 2/3").format(value=text))
 
 
 @dataclass(frozen=True)
@@ -58,10 +79,14 @@ class CheckOptions:
     backoff: float = 2.0
     max_consecutive_errors: int = 5
     scope: str = "active"
+    max_age: timedelta | None = None  # --max-age: only rows last checked longer ago, least recently first
+    shard: tuple[int, int] | None = None  # --shard K/N: only rows with id % N == K
 
     def __post_init__(self) -> None:
         if self.scope not in SCOPES:
             raise ValueError(f"scope must be one of {SCOPES}, got {self.scope!r}")
+        if self.shard is not None and not 0 <= self.shard[0] < self.shard[1]:
+            raise ValueError(f"shard must be K/N with 0 <= K < N, got {self.shard!r}")
 
     @property
     def rows(self) -> str:
@@ -77,6 +102,8 @@ class CheckOptions:
             "dry_run": self.dry_run,
             "concurrency": self.concurrency,
             "pacing": vars(self.pacing),
+            "max_age_seconds": self.max_age.total_seconds() if self.max_age is not None else None,
+            "shard": f"{self.shard[0]}/{self.shard[1]}" if self.shard else None,
         }
 
 
@@ -169,7 +196,7 @@ class _Run:
         self.stop, self.clock, self.sleep, self.rng_for_worker = stop, clock, sleep, rng_for_worker
         self.work: queue.Queue[ResourceRow | None] = queue.Queue()
         self.events: queue.Queue[tuple[Any, ...]] = queue.Queue()
-        self.cache: dict[ShareLink, CheckResult] = {}
+        self.cache: OrderedDict[ShareLink, CheckResult] = OrderedDict()  # oldest dropped past CACHE_SIZE
         self.report = RunReport(started_at=clock(), dry_run=options.dry_run)
         self.index = 0
         self.total = 0
@@ -246,6 +273,8 @@ class _Run:
             link = parse_or_result(row.link)
             if result.verdict in _CACHEABLE and isinstance(link, ShareLink):
                 self.cache[link] = result
+                if len(self.cache) > CACHE_SIZE:
+                    self.cache.popitem(last=False)
             self._record(row, result, cached=False)
             return True
         if kind == "crash":
@@ -256,7 +285,9 @@ class _Run:
     def run(self) -> RunReport:
         opts, db = self.options, self.db
         scope = opts.rows
-        self.total = db.count_candidates(scope=scope)
+        checked_before = self.report.started_at - opts.max_age if opts.max_age is not None else None
+        selection = Selection(shard=opts.shard, checked_before=checked_before)
+        self.total = db.count_candidates(scope=scope, selection=selection)
         if opts.limit is not None:
             self.total = min(self.total, opts.limit)
         if not opts.dry_run:
@@ -267,6 +298,7 @@ class _Run:
             worker.start()
         pending: deque[ResourceRow] = deque()
         last_id, fetched, exhausted, dispatched, accounted = 0, 0, False, 0, 0
+        last_checked: datetime | None = None  # with --max-age the keyset is (last check, id)
         try:
             while True:
                 # At most one row in flight per worker, so the cache and the circuit breaker see every
@@ -274,11 +306,12 @@ class _Run:
                 while not self.stop.is_set() and dispatched - accounted < opts.concurrency:
                     if not pending:
                         want = opts.batch_size if opts.limit is None else min(opts.batch_size, opts.limit - fetched)
-                        batch = db.fetch_batch(last_id, want, scope=scope) if want > 0 and not exhausted else []
+                        batch = (db.fetch_batch(last_id, want, scope=scope, selection=selection, after_checked=last_checked)
+                                 if want > 0 and not exhausted else [])
                         exhausted = exhausted or len(batch) < want or want <= 0
                         if not batch:
                             break
-                        last_id, fetched = batch[-1].id, fetched + len(batch)
+                        last_id, last_checked, fetched = batch[-1].id, batch[-1].last_checked, fetched + len(batch)
                         pending.extend(batch)
                     row = pending.popleft()
                     link = parse_or_result(row.link)

@@ -12,9 +12,10 @@ from quarkctl import __version__, settings
 from quarkctl.db import Database
 from quarkctl.cli_common import DatabaseUrl, EnvFile, environment, errors_to_exit_codes, install_signal_handlers
 from quarkctl.cli_common import (  # the check-links run options, shared with `resources revive`
-    Anonymous, ApiBase, BatchSize, CheckDryRun, CheckLimit, Concurrency, JsonReport, LogFilePath, MaxConsecutiveErrors,
-    MaxDelay, MinDelay, NoPacing, Quiet, RestEvery, RestSeconds, Retries, RetryBackoff, Timeout, check_options, run_check_job,
+    Anonymous, ApiBase, BatchSize, CheckDryRun, CheckLimit, Concurrency, JsonReport, LogFilePath, MaxAge, MaxConsecutiveErrors,
+    MaxDelay, MinDelay, NoPacing, Quiet, RestEvery, RestSeconds, Retries, RetryBackoff, Shard, Timeout, check_options, run_check_job,
 )
+from quarkctl.cli_common import NotifyOn, NotifyUrls, PingUrl
 from quarkctl.cli_resources import resources_app
 from quarkctl.i18n import _
 from quarkctl.pacing import StopSignal
@@ -36,6 +37,9 @@ app.add_typer(schedule_app, name="schedule")
 from quarkctl.cli_autosave import register as register_autosave  # noqa: E402
 
 register_autosave(app)
+from quarkctl.cli_notify import notify_app  # noqa: E402
+
+app.add_typer(notify_app, name="notify")
 app.command("doctor")(doctor)
 
 
@@ -71,11 +75,16 @@ def check_links(
     retries: Retries = 2,
     retry_backoff: RetryBackoff = 2.0,
     max_consecutive_errors: MaxConsecutiveErrors = 5,
+    max_age: MaxAge = None,
+    shard: Shard = None,
     recheck_expired: Annotated[bool, typer.Option("--recheck-expired", help="Also check rows marked expired; valid ones are marked valid again.")] = False,
     dry_run: CheckDryRun = False,
     json_output: JsonReport = False,
     quiet: Quiet = False,
     log_file: LogFilePath = None,
+    notify: NotifyUrls = None,
+    notify_on: NotifyOn = "changes",
+    ping_url: PingUrl = None,
 ) -> None:
     """Check every not-yet-expired Quark share link in cloud_resource; mark the dead ones expired.
 
@@ -85,37 +94,60 @@ def check_links(
         batch_size=batch_size, limit=limit, dry_run=dry_run, concurrency=concurrency, no_pacing=no_pacing,
         min_delay=min_delay, max_delay=max_delay, rest_every=rest_every, rest_seconds=rest_seconds, retries=retries,
         retry_backoff=retry_backoff, max_consecutive_errors=max_consecutive_errors, recheck_expired=recheck_expired,
+        max_age=max_age, shard=shard,
     )
     run_check_job(options, env_file=env_file, database_url=database_url, api_base=api_base, anonymous=anonymous,
-                  timeout=timeout, json_output=json_output, quiet=quiet, log_file=log_file)
+                  timeout=timeout, json_output=json_output, quiet=quiet, log_file=log_file,
+                  notify_urls=notify, notify_on=notify_on, ping_url=ping_url)
 
 
 @app.command("demo")
 @errors_to_exit_codes
 def demo(
-    keep: Annotated[Optional[Path], typer.Option("--keep", file_okay=False, help="Keep the demo database in this folder.")] = None,
-    json_output: Annotated[bool, typer.Option("--json", help="One JSON object on stdout, as check-links --json.")] = False,
+    keep: Annotated[Optional[Path], typer.Option("--keep", file_okay=False, help="Keep the demo database and config in this folder.")] = None,
+    json_output: Annotated[bool, typer.Option("--json", help="One JSON object per step on stdout (check-links, autosave dry run, autosave).")] = False,
 ) -> None:
-    """Try check-links without a Quark account: a built-in Quark simulator and a temporary database.
+    """Try both jobs without a Quark account: a built-in Quark simulator, a temporary database and autosave config.
 
     Example: quarkctl demo
     """
-    from quarkctl.demo import run_demo
+    from quarkctl import demo as demo_lib
+    from quarkctl.autosave_report import make_autosave_reporter
     from quarkctl.report import make_reporter
 
-    if not json_output:
-        typer.echo(_("Demo: a simulated Quark on 127.0.0.1 with ~20 shares (live, dead, passcode, flaky), a temporary SQLite table, short pauses."))
-    reporter = make_reporter(json_mode=json_output, quiet=False, stdout=sys.stdout, stderr=sys.stderr, log_file=None)
+    def say(text: str) -> None:
+        if not json_output:
+            typer.echo(text)
+
     stop = StopSignal()
     install_signal_handlers(stop)
-    try:
-        report = run_demo(reporter, stop=stop, keep=keep)
-        reporter.finish(report)
-    finally:
-        reporter.close()
-    if not json_output:
-        typer.echo(_("Next: put QUARK_COOKIE and your database settings in a .env file and run `quarkctl check-links` (see README)."))
-    raise typer.Exit(int(report.exit_code))
+    with demo_lib.demo(stop=stop, keep=keep) as env:
+        say(_("Demo: a simulated Quark on 127.0.0.1 with ~20 shares (live, dead, passcode, flaky), a temporary SQLite table, short pauses."))
+        say(_("Files: {folder}").format(folder=env.folder))
+        say("\n" + _("== check-links =="))
+        reporter = make_reporter(json_mode=json_output, quiet=False, stdout=sys.stdout, stderr=sys.stderr, log_file=None)
+        try:
+            checked = env.check_links(reporter)
+            reporter.finish(checked)
+        finally:
+            reporter.close()
+        codes = [int(checked.exit_code)]
+        for dry_run, title in ((True, _("== autosave --dry-run: the plan, nothing written ==")), (False, _("== autosave =="))):
+            if stop.is_set():
+                break
+            say("\n" + title)
+            reporter = make_autosave_reporter(json_mode=json_output, quiet=False, stdout=sys.stdout, stderr=sys.stderr,
+                                              log_file=None, total=len(demo_lib.DEMO_TASKS))
+            try:
+                saved = env.autosave(reporter, dry_run=dry_run)
+                reporter.finish(saved)
+            finally:
+                reporter.close()
+            codes.append(int(saved.exit_code))
+    say("\n" + (_("Kept in {folder}.").format(folder=keep) if keep else _("The temporary files were removed (--keep DIR keeps them).")))
+    say(_("Next: put QUARK_COOKIE and your database settings in a .env file and run `quarkctl check-links`; "
+          "point `quarkctl autosave --config` at your quark_config.json (see README)."))
+    raise typer.Exit(max(codes))
 
 
 @db_app.command("init")

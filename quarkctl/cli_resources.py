@@ -25,6 +25,7 @@ from quarkctl.cli_common import (
     EnvFile,
     JsonReport,
     LogFilePath,
+    MaxAge,
     MaxConsecutiveErrors,
     MaxDelay,
     MinDelay,
@@ -34,6 +35,7 @@ from quarkctl.cli_common import (
     RestSeconds,
     Retries,
     RetryBackoff,
+    Shard,
     Timeout,
     check_options,
     environment,
@@ -455,6 +457,8 @@ def revive(
     retries: Retries = 2,
     retry_backoff: RetryBackoff = 2.0,
     max_consecutive_errors: MaxConsecutiveErrors = 5,
+    max_age: MaxAge = None,
+    shard: Shard = None,
     dry_run: CheckDryRun = False,
     json_output: JsonReport = False,
     quiet: Quiet = False,
@@ -469,6 +473,7 @@ def revive(
         batch_size=batch_size, limit=limit, dry_run=dry_run, concurrency=concurrency, no_pacing=no_pacing,
         min_delay=min_delay, max_delay=max_delay, rest_every=rest_every, rest_seconds=rest_seconds, retries=retries,
         retry_backoff=retry_backoff, max_consecutive_errors=max_consecutive_errors, scope="expired",
+        max_age=max_age, shard=shard,
     )
     run_check_job(options, env_file=env_file, database_url=database_url, api_base=api_base, anonymous=anonymous,
                   timeout=timeout, json_output=json_output, quiet=quiet, log_file=log_file)

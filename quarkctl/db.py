@@ -29,6 +29,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    and_,
     bindparam,
     case,
     create_engine,
@@ -177,6 +178,19 @@ class ResourceRow:
     name: str
     link: str | None
     is_expired: bool
+    last_checked: datetime | None = None  # naive UTC; read only for --max-age runs (the keyset's first half)
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which candidate rows a run takes beyond the scope: `--shard K/N` and `--max-age`."""
+
+    shard: tuple[int, int] | None = None  # (K, N): only rows with id % N == K
+    checked_before: datetime | None = None  # aware; only rows whose last check is older (or none)
+
+
+# The last check of a row never checked: sorts first, and one value keeps the keyset simple.
+NEVER_CHECKED = datetime(1970, 1, 1)
 
 
 @dataclass(frozen=True)
@@ -311,28 +325,71 @@ class Database:
     def _scope(include_expired: bool, scope: str | None) -> str:
         return scope or ("all" if include_expired else "active")
 
-    def count_candidates(self, *, include_expired: bool = False, scope: str | None = None) -> int:
-        query = select(func.count()).select_from(cloud_resource).where(*self._candidates(self._scope(include_expired, scope)))
+    @staticmethod
+    def _last_checked() -> Any:
+        """A row's newest quarkctl_check time, NEVER_CHECKED when none: one index seek per row
+        (ix_quarkctl_check_resource), so quarkctl keeps no state of its own between runs."""
+        h = check_history.c
+        newest = select(func.max(h.checked_at)).where(h.resource_id == cloud_resource.c.id).correlate(cloud_resource).scalar_subquery()
+        return func.coalesce(newest, NEVER_CHECKED, type_=DateTime)
+
+    def _selected(self, include_expired: bool, scope: str | None, selection: Selection | None) -> list[Any]:
+        cond = self._candidates(self._scope(include_expired, scope))
+        if selection and selection.shard:
+            k, n = selection.shard
+            cond.append(cloud_resource.c.id % n == k)
+        if selection and selection.checked_before:
+            cond.append(self._last_checked() < _utc_naive(selection.checked_before))
+        return cond
+
+    def count_candidates(self, *, include_expired: bool = False, scope: str | None = None, selection: Selection | None = None) -> int:
+        query = select(func.count()).select_from(cloud_resource).where(*self._selected(include_expired, scope, selection))
         try:
             with self.engine.connect() as conn:
                 return int(conn.execute(query).scalar_one())
         except SQLAlchemyError as exc:
             raise self._fail(exc) from None
 
-    def fetch_batch(self, after_id: int, size: int, *, include_expired: bool = False, scope: str | None = None) -> list[ResourceRow]:
-        """Keyset pagination: rows marked during the run cannot shift the window (OFFSET would)."""
+    def fetch_batch(
+        self,
+        after_id: int,
+        size: int,
+        *,
+        include_expired: bool = False,
+        scope: str | None = None,
+        selection: Selection | None = None,
+        after_checked: datetime | None = None,
+    ) -> list[ResourceRow]:
+        """Keyset pagination: rows marked during the run cannot shift the window (OFFSET would).
+
+        With `selection.checked_before` (--max-age) rows come least recently checked first, never
+        checked first of all, and the keyset is (last check, id): pass the last row's `last_checked`
+        and id. A row checked during the run gets a time after the cutoff and leaves the selection,
+        so no row is skipped or repeated.
+        """
         c = cloud_resource.c
-        query = (
-            select(c.id, c.drama_name, c.link, c.is_expired)
-            .where(c.id > after_id, *self._candidates(self._scope(include_expired, scope)))
-            .order_by(c.id)
-            .limit(size)
-        )
+        cond = self._selected(include_expired, scope, selection)
+        if selection and selection.checked_before:
+            last = self._last_checked()
+            inner = select(c.id, c.drama_name, c.link, c.is_expired, last.label("last_checked")).where(*cond).subquery("candidate")
+            t = inner.c
+            after = after_checked or NEVER_CHECKED
+            query = (
+                select(inner)
+                .where(or_(t.last_checked > after, and_(t.last_checked == after, t.id > after_id)))
+                .order_by(t.last_checked, t.id)
+                .limit(size)
+            )
+        else:
+            query = select(c.id, c.drama_name, c.link, c.is_expired).where(c.id > after_id, *cond).order_by(c.id).limit(size)
         try:
             with self.engine.connect() as conn:
-                return [ResourceRow(r.id, r.drama_name, r.link, bool(r.is_expired)) for r in conn.execute(query)]
+                rows = conn.execute(query).all()
         except SQLAlchemyError as exc:
             raise self._fail(exc) from None
+        if selection and selection.checked_before:
+            return [ResourceRow(r.id, r.drama_name, r.link, bool(r.is_expired), r.last_checked) for r in rows]
+        return [ResourceRow(r.id, r.drama_name, r.link, bool(r.is_expired)) for r in rows]
 
     def set_expired(self, resource_id: int, expired: bool, now: datetime) -> bool:
         """Flip is_expired (and update_time) only if it is not already so; True when the row changed."""

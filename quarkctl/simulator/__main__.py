@@ -8,7 +8,7 @@ import signal
 import sys
 import threading
 
-from .model import load_scenario
+from .model import Share, load_scenario
 from .server import Simulator
 
 
@@ -28,6 +28,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
     parser.add_argument("--list", action="store_true", help="print the scenario's share links and exit")
     parser.add_argument("--allow-remote", action="store_true", help="allow binding a non-loopback host")
+    parser.add_argument("--emulate-network", action="store_true",
+                        help="delay answers like a real network: 30 ms per request, 60 ms per new connection")
+    parser.add_argument("--rtt-ms", type=float, help="per-request delay, ms (one round trip; implies --emulate-network)")
+    parser.add_argument("--handshake-ms", type=float, help="per-new-connection delay, ms (TCP + TLS; implies --emulate-network)")
+    parser.add_argument("--any-share", action="store_true", help="every unknown share link answers as a valid one-file share")
+    parser.add_argument("--no-log", action="store_true", help="keep no request log (long benchmark runs)")
     args = parser.parse_args(argv)
 
     try:
@@ -47,8 +53,16 @@ def main(argv: list[str] | None = None) -> int:
     stop = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stop.set())
+    emulate = args.emulate_network or args.rtt_ms is not None or args.handshake_ms is not None
+    rtt = (30.0 if args.rtt_ms is None else args.rtt_ms) / 1000 if emulate else 0.0
+    handshake = (60.0 if args.handshake_ms is None else args.handshake_ms) / 1000 if emulate else 0.0
+    if rtt < 0 or handshake < 0:
+        print("error: --rtt-ms and --handshake-ms must be >= 0", file=sys.stderr)
+        return 2
+    any_share = Share(pwd_id="any", title="any", files=[{"name": "e01.mp4", "size": 1024}]) if args.any_share else None
     sim = Simulator(cookies=scenario.cookies, strict_cookie=scenario.strict_cookie, shares=scenario.shares,
-                    task_polls=scenario.task_polls, tq_gap=scenario.tq_gap, drive=scenario.drive)
+                    task_polls=scenario.task_polls, tq_gap=scenario.tq_gap, drive=scenario.drive,
+                    rtt=rtt, handshake=handshake, any_share=any_share, keep_log=not args.no_log)
     try:
         base = sim.start(args.host, args.port)
     except OSError as exc:

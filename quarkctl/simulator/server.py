@@ -405,7 +405,20 @@ class Simulator:
         task_polls: int = 2,
         tq_gap: int = 500,
         drive: list | tuple = (),
+        rtt: float = 0.0,
+        handshake: float = 0.0,
+        any_share: Share | None = None,
+        keep_log: bool = True,
     ) -> None:
+        # Network emulation, applied server-side: `rtt` seconds before each answer (one round trip),
+        # `handshake` seconds once per new connection (TCP + TLS). Loopback would hide both.
+        self.rtt, self.handshake = rtt, handshake
+        # Every unknown pwd_id answers as a copy of this share, made per request and not kept
+        # (benchmarks over a million links); keep_log=False keeps no request log either.
+        self.any_share = any_share
+        self._any_listing = build_listing(any_share) if any_share is not None else None
+        self.keep_log = keep_log
+        self.connections = 0  # connections accepted so far
         self.cookies = [c.strip() for c in cookies]  # read live: tests may expire a cookie mid-run
         self.strict_cookie = strict_cookie
         self.account_faults: list[Fault] = []
@@ -568,6 +581,8 @@ class Simulator:
     # used by the handlers
 
     def _record(self, record: RequestRecord) -> None:
+        if not self.keep_log:
+            return
         with self._lock:
             self._log.append(record)
 
@@ -579,6 +594,8 @@ class Simulator:
         if self._cookie_rejected(req):
             return error(31001)
         state = self._shares.get(pwd_id) if isinstance(pwd_id, str) else None
+        if state is None and isinstance(pwd_id, str) and self.any_share is not None and self._any_listing is not None:
+            state = _ShareState(replace(self.any_share, pwd_id=pwd_id), self._any_listing)
         if state is None:
             return error(41006)
         return self._apply_faults(state.share.faults, endpoint, state) or state
@@ -694,6 +711,9 @@ class _RequestHandler(BaseHTTPRequestHandler):
         sim = self.server.sim
         with sim._lock:
             sim._conns.add(self.connection)
+            sim.connections += 1
+        if sim.handshake > 0:
+            sim._stopping.wait(sim.handshake)
 
     def finish(self) -> None:
         sim = self.server.sim
@@ -742,6 +762,8 @@ class _RequestHandler(BaseHTTPRequestHandler):
         if reply.status == 0:
             self.close_connection = True
             return
+        if sim.rtt > 0:
+            sim._stopping.wait(sim.rtt)
         self._send(reply)
 
     do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _dispatch
