@@ -11,7 +11,7 @@ from rich.markup import escape
 from rich.tree import Tree
 
 from quarkctl.autosave import JOB, AccountResult, AutosaveReport, Listener, SavedNode, TaskResult
-from quarkctl.i18n import _
+from quarkctl.i18n import _, ngettext
 from quarkctl.redact import redact
 from quarkctl.report import Fanout, use_rich
 
@@ -56,9 +56,11 @@ def account_line(account: AccountResult) -> tuple[str, str]:
 def task_line(result: TaskResult, total: int) -> str:
     head = f"[{result.index}/{total}] {result.name}: "
     if result.status == "saved":
-        text = _("saved {n} files into {path}").format(n=result.files_saved, path=result.savepath)
+        text = ngettext("saved {n} file into {path}", "saved {n} files into {path}", result.files_saved).format(
+            n=result.files_saved, path=result.savepath)
     elif result.status == "planned":
-        text = _("dry run: would save {n} files into {path}").format(n=result.files_saved, path=result.savepath)
+        text = ngettext("dry run: would save {n} file into {path}", "dry run: would save {n} files into {path}",
+                        result.files_saved).format(n=result.files_saved, path=result.savepath)
         if result.new_folders:
             text += " " + _("(new folder)")
     elif result.status == "nothing_new":

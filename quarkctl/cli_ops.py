@@ -283,14 +283,16 @@ def doctor(
     database_url: DatabaseUrl = None,
     api_base: Annotated[Optional[str], typer.Option("--api-base", help="As QUARK_API_BASE.")] = None,
     timeout: Annotated[float, typer.Option("--timeout", min=0.1, help="Timeout of each request to Quark, seconds.")] = 10.0,
+    config: Annotated[Optional[Path], typer.Option("--config", dir_okay=False, help="The autosave config to check (default: QUARKCTL_CONFIG, else ~/.config/quarkctl/quark_config.json).")] = None,
     json_output: JsonOption = False,
 ) -> None:
-    """Check that the jobs can run here: settings, Quark, cookie, database, tables, time zone, schedule, last runs, locks.
+    """Check that the jobs can run here: settings, Quark, cookie, autosave config, database, tables, time zone, schedule, last runs, locks.
 
     Exit code 0 when no check failed (warnings allowed), 1 when one did.
     Example: quarkctl doctor --env-file /etc/quarkctl/.env
     """
-    ctx = doctor_lib.Context(env_file=env_file, flags={"DATABASE_URL": database_url, "QUARK_API_BASE": api_base}, timeout=timeout)
+    ctx = doctor_lib.Context(env_file=env_file, flags={"DATABASE_URL": database_url, "QUARK_API_BASE": api_base}, timeout=timeout,
+                             config=config)
     findings = doctor_lib.run_doctor(ctx)
     code = doctor_lib.exit_code(findings)
     if json_output:

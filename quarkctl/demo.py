@@ -1,4 +1,4 @@
-"""`quarkctl demo`: the whole check-links job for someone without a Quark account.
+"""`quarkctl demo`: both jobs for someone without a Quark account.
 
 The built-in simulator plays Quark on loopback, a temporary SQLite database plays the resource
 table; nothing outside a temporary folder is touched.
@@ -6,13 +6,18 @@ table; nothing outside a temporary folder is touched.
 
 from __future__ import annotations
 
+import json
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import insert
 from sqlalchemy.engine import URL
 
-from quarkctl import checker
+from quarkctl import autosave_job, checker
+from quarkctl.autosave import AutosaveOptions, AutosaveReport
 from quarkctl.checker import CheckOptions, Listener, RunReport
 from quarkctl.db import Database, cloud_resource
 from quarkctl.pacing import PacingPolicy, StopSignal
@@ -34,10 +39,42 @@ def _seed(db: Database, shares: list) -> None:
         conn.execute(insert(cloud_resource), rows)
 
 
-def run_demo(listener: Listener, *, stop: StopSignal, pacing: PacingPolicy = DEMO_PACING, keep: Path | None = None) -> RunReport:
+DEMO_TASKS = [
+    # The reference README's kinds of task, on the bundled scenario's live shares.
+    {"taskname": "剧集B 第一季", "shareurl": "https://pan.quark.cn/s/5bdd18e537b6", "savepath": "/追更/剧集B 第一季",
+     "pattern": "$TV", "replace": "", "update_subdir": "^S01$"},  # S01 is already in the drive: its new episodes go in
+    {"taskname": "大文件夹", "shareurl": "https://pan.quark.cn/s/ef89f4981413", "savepath": "/追更/大文件夹",
+     "pattern": r"^第00(\d)集.mp4", "replace": r"S01E0\1.mp4"},
+    {"taskname": "电影A", "shareurl": "https://pan.quark.cn/s/acc30a3cf8d4", "savepath": "/电影",
+     "pattern": r".*\.(mp4|mkv)$", "replace": ""},
+]
+
+
+@dataclass
+class Demo:
+    folder: Path  # the database, the autosave config, the locks
+    settings: Settings
+    config_path: Path
+    stop: StopSignal
+
+    def check_links(self, listener: Listener, pacing: PacingPolicy = DEMO_PACING) -> RunReport:
+        options = CheckOptions(pacing=pacing, backoff=0.2)
+        return checker.execute(self.settings, options, listener, stop=self.stop, lock_dir=self.folder / "locks", timeout=5.0)
+
+    def autosave(self, listener: object, *, dry_run: bool) -> AutosaveReport:
+        options = AutosaveOptions(dry_run=dry_run, pacing=PacingPolicy(0.05, 0.2, 0, 0.0), backoff=0.2)
+        report, _skipped = autosave_job.execute(self.settings, self.config_path, {}, options, autosave_job.Selection(),
+                                                listener, stop=self.stop, lock_dir=self.folder / "locks", timeout=5.0)
+        return report
+
+
+@contextmanager
+def demo(*, stop: StopSignal, keep: Path | None = None) -> Iterator[Demo]:
+    """The simulator on loopback, a seeded SQLite table and a 3-task autosave config, in a temporary folder."""
     from quarkctl.simulator import Simulator  # only the demo and the tests need it
 
     with tempfile.TemporaryDirectory(prefix="quarkctl-demo-") as tmp, Simulator.from_scenario(None) as sim:
+        sim.tq_gap = 100
         folder = keep or Path(tmp)
         folder.mkdir(parents=True, exist_ok=True)
         url = URL.create("sqlite", database=str(folder / "demo.db"))
@@ -47,6 +84,7 @@ def run_demo(listener: Listener, *, stop: StopSignal, pacing: PacingPolicy = DEM
             _seed(db, list(sim.shares.values()))
         finally:
             db.close()
-        settings = Settings(cookie=sim.cookies[0] if sim.cookies else None, database_url=url, default_sqlite=True, api_base=sim.base_url)
-        options = CheckOptions(pacing=pacing, backoff=0.2)
-        return checker.execute(settings, options, listener, stop=stop, lock_dir=Path(tmp) / "locks", timeout=5.0)
+        cookie = sim.cookies[0] if sim.cookies else None
+        config_path = folder / "quark_config.json"
+        config_path.write_text(json.dumps({"cookie": cookie, "tasklist": DEMO_TASKS}, ensure_ascii=False, indent=2), encoding="utf-8")
+        yield Demo(folder, Settings(cookie=cookie, database_url=url, default_sqlite=True, api_base=sim.base_url), config_path, stop)

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from quarkctl import schedule, settings
+from quarkctl import autosave_config, schedule, settings
 from quarkctl.checker import verify_account
 from quarkctl.db import OWN_TABLES, Database, cloud_resource, run_history
 from quarkctl.errors import AuthError, ExitCode, QuarkctlError, QuarkUnreachable
@@ -26,6 +26,7 @@ from quarkctl.i18n import _
 from quarkctl.lock import lock_path
 from quarkctl.quark import DRIVE_PC, PAN, QuarkClient
 from quarkctl.redact import redact
+from quarkctl.signin import mobile_params
 from quarkctl.verdict import Outcome, classify
 
 OK, WARN, FAIL = "ok", "warn", "fail"
@@ -59,6 +60,7 @@ class Context:
     db: Database | None = None
     tables: set[str] = field(default_factory=set)
     quark_answers: bool | None = None  # None: not tried
+    config: Path | None = None  # the autosave config (--config); else QUARKCTL_CONFIG or the default path
 
     def client(self, *, cookie: str | None) -> QuarkClient:
         assert self.settings is not None
@@ -133,6 +135,51 @@ def check_cookie(ctx: Context) -> Iterator[Finding]:
                       _("fix the quark line first"))
     else:
         yield Finding("cookie", OK, _("accepted by Quark (account {name})").format(name=nickname or "?"))
+
+
+def check_autosave_config(ctx: Context) -> Iterator[Finding]:
+    """The autosave config: there, valid, an account that can save, and the sign-in parameters."""
+    if ctx.settings is None:
+        return
+    path = autosave_config.config_path(ctx.config, ctx.env)
+    if not path.is_file():  # load() would write the template: doctor only looks
+        yield Finding("autosave_config", WARN, _("no autosave config at {path} (only autosave needs one)").format(path=path),
+                      _("run `quarkctl autosave --config {path}` once: it writes an example there to fill in").format(path=path))
+        return
+    try:
+        config = autosave_config.load(path)
+        problems = autosave_config.validate(config)
+    except QuarkctlError as exc:
+        yield Finding("autosave_config", FAIL, str(exc), _("fix the JSON at the place named"))
+        return
+    if problems:
+        shown = "; ".join(map(str, problems[:3])) + (" ..." if len(problems) > 3 else "")
+        yield Finding("autosave_config", FAIL, _("{path}: {n} problems: {shown}").format(path=path, n=len(problems), shown=shown),
+                      _("`quarkctl autosave --dry-run` lists them all; --skip-invalid runs the other tasks"))
+        return
+    accounts = config.accounts
+    yield Finding("autosave_config", OK, _("{path}: {tasks} tasks, {accounts} accounts").format(
+        path=path, tasks=len(config.tasks), accounts=len(accounts)))
+    if accounts and "__uid" in accounts[0]:
+        try:
+            with ctx.client(cookie=accounts[0]) as client:
+                nickname = verify_account(client, sleep=lambda seconds: True, retries=0, backoff=0)
+        except AuthError as exc:
+            yield Finding("autosave_cookie", FAIL, str(exc), _("copy a fresh cookie into the config's cookie"))
+        except QuarkUnreachable as exc:
+            yield Finding("autosave_cookie", WARN, _("not verified, a network fault and not a cookie fault: {error}").format(error=exc),
+                          _("fix the quark line first"))
+        else:
+            yield Finding("autosave_cookie", OK, _("the first account saves (account {name})").format(name=nickname or "?"))
+    elif accounts:
+        yield Finding("autosave_cookie", WARN, _("the first cookie has no __uid: it can sign in but not save"),
+                      _("use the full pan.quark.cn cookie for the first account"))
+    signing = sum(1 for cookie in accounts if mobile_params(cookie))
+    if signing:
+        yield Finding("sign_in", OK, _("{n} of {m} accounts carry the mobile parameters for the daily sign-in").format(n=signing, m=len(accounts)))
+    else:
+        yield Finding("sign_in", WARN, _("no account carries kps, sign and vcode: the daily sign-in is skipped"),
+                      _("add the kps, sign and vcode values of the Quark app's growth/info request to the cookie"))
 
 
 def check_database(ctx: Context) -> Iterator[Finding]:
@@ -304,6 +351,7 @@ CHECKS: tuple[Check, ...] = (
     check_settings,
     check_quark,
     check_cookie,
+    check_autosave_config,
     check_database,
     check_tables,
     check_timezone,

@@ -22,6 +22,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from cronsim import CronSim, CronSimError
+
 from quarkctl.errors import ConfigError, QuarkctlError
 from quarkctl.i18n import _
 from quarkctl.settings import state_dir
@@ -546,7 +548,25 @@ def inspect_systemd(jobs: Iterable[Job], *, user: bool, runner: Runner = run_com
 _CRON_ENV = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$")
 
 
-def cron_entries(text: str, jobs: Iterable[Job], *, where: str, system: bool) -> list[Entry]:
+_CRON_NICKNAMES = {"@yearly": "0 0 1 1 *", "@annually": "0 0 1 1 *", "@monthly": "0 0 1 * *", "@weekly": "0 0 * * 0",
+                   "@daily": "0 0 * * *", "@midnight": "0 0 * * *", "@hourly": "0 * * * *"}
+
+
+def cron_next(when: str, tz: str | None, now: datetime | None = None) -> datetime | None:
+    """The next time a cron expression fires (cronsim), in its CRON_TZ; None when it cannot tell (@reboot, a typo)."""
+    try:
+        zone = ZoneInfo(tz) if tz else None
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+    start = now or datetime.now(timezone.utc)
+    start = start.astimezone(zone) if zone else start.astimezone()
+    try:
+        return next(CronSim(_CRON_NICKNAMES.get(when, when), start))
+    except (CronSimError, StopIteration):
+        return None
+
+
+def cron_entries(text: str, jobs: Iterable[Job], *, where: str, system: bool, now: datetime | None = None) -> list[Entry]:
     """The lines of a crontab (user format, or system format with a user column) that run a job."""
     jobs = list(jobs)
     entries: list[Entry] = []
@@ -568,7 +588,8 @@ def cron_entries(text: str, jobs: Iterable[Job], *, where: str, system: bool) ->
         for job in jobs:
             if _runs(command, job):
                 when = " ".join(words[:when_count])
-                entries.append(Entry(job.name, "cron", where, f"{when} (CRON_TZ={tz})" if tz else when))
+                entries.append(Entry(job.name, "cron", where, f"{when} (CRON_TZ={tz})" if tz else when,
+                                     next_run=cron_next(when, tz, now)))
     return entries
 
 

@@ -169,6 +169,8 @@ def test_update_subdir_resave_mode_replaces_the_folder(cli: Cli, sim: Simulator)
     assert proc.returncode == 0
     assert sorted(sim.drive().listdir("/E/S01")) == ["E01.mkv", "E02.mkv"]  # deleted, purged, saved again
     assert sim.requests(endpoint="recycle_remove")
+    proc, _ = autosave(cli, config)  # and again the next run: the ledger does not hold a resaved folder back
+    assert sorted(sim.drive().listdir("/E/S01")) == ["E01.mkv", "E02.mkv"] and sim.drive().listdir("/E") == ["S01", "海报.jpg"]
 
 
 def test_runweek_and_enddate_skip_without_a_request(cli: Cli, sim: Simulator) -> None:
@@ -373,7 +375,7 @@ def test_plain_output_shows_the_added_tree(cli: Cli, sim: Simulator) -> None:
     config = write_config(cli, [task("剧集P", "afaf00000001", "/P", r"^(\d+).mp4", r"S01E\1.mp4")])
     proc = cli.run("autosave", "--config", str(config), "--no-pacing")
     assert proc.returncode == 0, proc.stderr
-    assert "[1/1] 剧集P: saved 1 files into /P" in proc.stdout
+    assert "[1/1] 剧集P: saved 1 file into /P" in proc.stdout
     assert "└── S01E01.mp4  ← 01.mp4" in proc.stdout
     assert "summary: tasks 1, saved 1" in proc.stdout
 
@@ -441,3 +443,20 @@ def test_a_failed_rename_is_reported_and_the_file_kept(cli: Cli, sim: Simulator)
     result = doc["tasks"][0]
     assert result["status"] == "saved" and any("rename 01.mp4 -> E01.mp4 failed" in p for p in result["problems"])
     assert sim.drive().listdir("/RN") == ["01.mp4"]
+
+
+def test_doctor_checks_the_autosave_config(cli: Cli, sim: Simulator) -> None:
+    sim.cookies.append(COOKIE + MOBILE)
+    config = write_config(cli, [task("ok", "aaaa00000001", "/ok")], cookie=[COOKIE + MOBILE])
+    proc = cli.run("doctor", "--config", str(config), "--json")
+    checks = {c["name"]: c for c in json.loads(proc.stdout)["checks"]}
+    assert [checks[n]["status"] for n in ("autosave_config", "autosave_cookie", "sign_in")] == ["ok", "ok", "ok"]
+    broken = write_config(cli, [task("bad", "aaaa00000001", "/bad", "(unclosed")])
+    proc = cli.run("doctor", "--config", str(broken), "--json")
+    checks = {c["name"]: c for c in json.loads(proc.stdout)["checks"]}
+    assert checks["autosave_config"]["status"] == "fail" and "tasklist[0].pattern" in checks["autosave_config"]["message"]
+    assert proc.returncode == 1
+    missing = cli.home / "nowhere" / "quark_config.json"
+    proc = cli.run("doctor", "--config", str(missing), "--json")
+    checks = {c["name"]: c for c in json.loads(proc.stdout)["checks"]}
+    assert checks["autosave_config"]["status"] == "warn" and not missing.exists()  # doctor only looks

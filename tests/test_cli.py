@@ -301,13 +301,15 @@ def test_python_dash_m_and_version(cli: Cli) -> None:
     assert proc.returncode == 0 and proc.stdout.startswith("quarkctl ")
 
 
-def test_demo_runs_the_whole_job_without_an_account(tmp_path) -> None:
+def test_demo_runs_both_jobs_without_an_account(tmp_path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("QUARK", "DB_", "DATABASE_URL"))}
     env.update(HOME=str(tmp_path), XDG_DATA_HOME=str(tmp_path / "data"), XDG_STATE_HOME=str(tmp_path / "state"))
     proc = subprocess.run([QUARKCTL, "demo", "--json", "--keep", str(tmp_path / "demo")], env=env, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
-    document = json.loads(proc.stdout)
-    verdicts = {r["verdict"] for r in document["results"]}
-    assert verdicts == {"valid", "expired", "needs_passcode", "skipped"}
-    assert document["summary"]["errors"] == 0 and document["summary"]["total"] >= 20
+    checked, plan, saved = (json.loads(line) for line in proc.stdout.splitlines())
+    assert {r["verdict"] for r in checked["results"]} == {"valid", "expired", "needs_passcode", "skipped"}
+    assert checked["summary"]["errors"] == 0 and checked["summary"]["total"] >= 20
+    assert plan["dry_run"] and [t["status"] for t in plan["tasks"]] == ["planned"] * 3
+    assert [t["status"] for t in saved["tasks"]] == ["saved"] * 3 and saved["summary"]["files_saved"] == 17
+    assert (tmp_path / "demo" / "quark_config.json").is_file()  # --keep keeps the config and the database
     assert not (tmp_path / "data").exists()  # the demo touches nothing but its own folder

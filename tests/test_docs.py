@@ -41,9 +41,11 @@ def test_every_exit_code_is_documented() -> None:
 
 
 def test_every_environment_variable_read_is_documented() -> None:
-    names = ("settings.py", "cli.py", "report.py", "cli_ops.py", "schedule.py", "doctor.py", "history.py")
+    names = ("settings.py", "cli.py", "report.py", "cli_ops.py", "schedule.py", "doctor.py", "history.py",
+             "notify.py", "pings.py", "cli_common.py", "cli_autosave.py", "cli_notify.py")
     source = "".join((ROOT / "quarkctl" / name).read_text() for name in names)
     names = set(re.findall(r"""(?:env|environ)\.get\(\s*["']([A-Z_]+)["']""", source))
+    names |= set(re.findall(r"""^[A-Z_]+_ENV = ["']([A-Z][A-Z_]+)["']""", source, re.M))  # names read through a constant
     names |= set(re.findall(r"""["']([A-Z][A-Z_]+)["'] (?:not )?in os\.environ""", source))
     assert {"QUARK_COOKIE", "DB_HOST", "DATABASE_URL", "QUARK_API_BASE", "NO_COLOR"} <= names
     assert sorted(name for name in names if f"`{name}`" not in README) == []
@@ -98,3 +100,15 @@ def test_every_resources_option_is_documented() -> None:
         # revive takes the check-links options, documented in that table
         text = README if name == "revive" else section
         assert [opt for opt in options if f"`{opt}" not in text] == [], name
+
+
+def test_every_command_is_in_the_readme() -> None:
+    root = typer.main.get_command(app)
+    missing = []
+    for name, command in root.commands.items():  # type: ignore[attr-defined]
+        if f"quarkctl {name}" not in README:
+            missing.append(name)
+        for sub in getattr(command, "commands", {}):
+            if f"quarkctl {name} {sub}" not in README and f"`{name} {sub}" not in README:
+                missing.append(f"{name} {sub}")
+    assert missing == []

@@ -545,3 +545,12 @@ def test_doctor_a_run_that_stopped_happening(db: ResourceDB, tmp_path: Path) -> 
               if f.name == "last_run:check-links"]
     assert late.status == "warn" and "has not run since" in late.message
     assert doctor.exit_code(late for _ in range(1)) == 0
+
+
+def test_cron_entries_know_their_next_run() -> None:
+    shanghai_morning = datetime(2026, 11, 29, 1, 0, tzinfo=timezone.utc)  # 09:00 in Shanghai
+    text = "CRON_TZ=Asia/Shanghai\n0 8,18,20 * * * /usr/local/bin/quarkctl autosave --config /etc/q.json\n@daily /usr/local/bin/quarkctl check-links\n"
+    entries = {e.job: e for e in schedule.cron_entries(text, schedule.JOBS.values(), where="x", system=False, now=shanghai_morning)}
+    assert entries["autosave"].next_run == datetime(2026, 11, 29, 10, 0, tzinfo=timezone.utc)  # 18:00 Shanghai
+    assert entries["check-links"].next_run == datetime(2026, 11, 29, 16, 0, tzinfo=timezone.utc)  # midnight Shanghai
+    assert schedule.cron_next("@reboot", None) is None and schedule.cron_next("61 * * * *", "Asia/Shanghai") is None
