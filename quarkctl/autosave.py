@@ -360,6 +360,15 @@ class _Run:
             return []
         if subdir == "" and len(items) == 1 and items[0].get("dir"):
             items = session.share_list(pwd_id, stoken, str(items[0]["fid"]))  # a share that is one folder
+        renamer = Renamer(self.config.magic_regex, task.name, today=self.today)
+        pattern, replace = renamer.resolve(task.pattern or "", task.replace or "")
+
+        def wanted(item: dict[str, Any]) -> bool:
+            search = task.update_subdir if (item.get("dir") and task.update_subdir) else pattern
+            return re.search(search or "", str(item.get("file_name", ""))) is not None
+
+        if not any(wanted(item) for item in items):
+            return []  # nothing in the share passes the filters: the target folder need not be listed
         savepath = normalise_path(f"{task.savepath}{subdir}")
         to_fid = self.savepath_fids.get(savepath)
         if to_fid is None and not (self.options.dry_run and savepath in result.new_folders):
@@ -373,16 +382,13 @@ class _Run:
         target = session.list_dir(to_fid) if to_fid else []
         names = [str(f.get("file_name", "")) for f in target]
 
-        renamer = Renamer(self.config.magic_regex, task.name, today=self.today)
-        pattern, replace = renamer.resolve(task.pattern or "", task.replace or "")
         ignore_ext = bool(task.ignore_extension)
         need: list[tuple[dict[str, Any], str]] = []
         resaved: set[str] = set()  # folders deleted to be saved again: the ledger must not hold them back
         nodes: list[SavedNode] = []
         for item in items:
             name, is_dir = str(item.get("file_name", "")), bool(item.get("dir"))
-            search = task.update_subdir if (is_dir and task.update_subdir) else pattern
-            if re.search(search or "", name):
+            if wanted(item):
                 if not renamer.exists(name, names, ignore_ext and not is_dir):
                     if is_dir or subdir:
                         need.append((item, name))

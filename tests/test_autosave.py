@@ -460,3 +460,11 @@ def test_doctor_checks_the_autosave_config(cli: Cli, sim: Simulator) -> None:
     proc = cli.run("doctor", "--config", str(missing), "--json")
     checks = {c["name"]: c for c in json.loads(proc.stdout)["checks"]}
     assert checks["autosave_config"]["status"] == "warn" and not missing.exists()  # doctor only looks
+
+
+def test_no_target_listing_when_nothing_in_the_share_passes_the_filters(cli: Cli, sim: Simulator) -> None:
+    sim.add_share(Share(pwd_id="bfbf00000001", title="x", files=files("E01.720p.mp4", "E02.720p.mp4")))
+    config = write_config(cli, [task("4K only", "bfbf00000001", "/K", r"2160p")])
+    proc, doc = autosave(cli, config)
+    assert proc.returncode == 0 and doc["tasks"][0]["status"] == "nothing_new"
+    assert sim.requests(endpoint="sort") == []  # the reference lists the target folder anyway
