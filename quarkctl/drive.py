@@ -110,7 +110,7 @@ class DriveSession:
         return stoken
 
     def share_list(self, pwd_id: str, stoken: str, pdir_fid: str) -> list[dict[str, Any]]:
-        return self._pages(lambda page: self.client.share_detail_page(pwd_id, stoken, pdir_fid, page))
+        return self._pages(lambda page: self.client.share_detail(pwd_id, stoken, pdir_fid, page))
 
     # -- drive side -------------------------------------------------------------------------------
 

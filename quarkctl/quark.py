@@ -64,6 +64,8 @@ def _retry_after(value: str | None) -> float | None:
 
 
 class QuarkClient:
+    _PC = {"pr": "ucpro", "fr": "pc", "uc_param_str": ""}  # the desktop client's common parameters
+
     def __init__(
         self,
         *,
@@ -151,39 +153,13 @@ class QuarkClient:
             "POST",
             DRIVE_PC,
             "/1/clouddrive/share/sharepage/token",
-            params={"pr": "ucpro", "fr": "pc", "uc_param_str": "", **self._noise()},
+            params={**self._PC, **self._noise()},
             json={"pwd_id": pwd_id, "passcode": passcode},
-        )
-
-    def share_detail(self, pwd_id: str, stoken: str, pdir_fid: str = "0", page: int = 1, size: int = DETAIL_PAGE_SIZE) -> ApiReply:
-        return self._request(
-            "detail",
-            "GET",
-            DRIVE_PC,
-            "/1/clouddrive/share/sharepage/detail",
-            params={
-                "pr": "ucpro",
-                "fr": "pc",
-                "uc_param_str": "",
-                "pwd_id": pwd_id,
-                "stoken": stoken,
-                "pdir_fid": pdir_fid,
-                "force": "0",
-                "_page": str(page),
-                "_size": str(size),
-                "_fetch_banner": "0",
-                "_fetch_share": "0",
-                "_fetch_total": "1",
-                "_sort": "file_type:asc,updated_at:desc",
-                **self._noise(),
-            },
         )
 
     # -- the logged-in drive (autosave) ---------------------------------------------------------
 
-    _PC = {"pr": "ucpro", "fr": "pc", "uc_param_str": ""}
-
-    def share_detail_page(self, pwd_id: str, stoken: str, pdir_fid: str, page: int, size: int = DETAIL_PAGE_SIZE) -> ApiReply:
+    def share_detail(self, pwd_id: str, stoken: str, pdir_fid: str = "0", page: int = 1, size: int = DETAIL_PAGE_SIZE) -> ApiReply:
         """One page of a share listing, as the reference asks for it (ver=2)."""
         return self._request(
             "detail",

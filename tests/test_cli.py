@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import pty
 import re
 import signal
 import subprocess
@@ -260,23 +259,9 @@ def test_rich_progress_on_a_terminal_and_plain_with_no_color(cli: Cli, sim: Simu
     seed_mix(sim, db)
 
     def run_on_pty(extra_env: dict[str, str]) -> str:
-        master, slave = pty.openpty()
-        proc = subprocess.Popen([QUARKCTL, "check-links", *FAST], env={**cli.env, "TERM": "xterm", **extra_env},
-                                cwd=cli.home, stdout=slave, stderr=slave, stdin=subprocess.DEVNULL)
-        os.close(slave)
-        chunks = []
-        while True:
-            try:
-                chunk = os.read(master, 65536)
-            except OSError:
-                break
-            if not chunk:
-                break
-            chunks.append(chunk)
-        proc.wait(timeout=30)
-        os.close(master)
-        assert proc.returncode == 0
-        return b"".join(chunks).decode("utf-8", "replace")
+        code, screen = cli.on_terminal("check-links", *FAST, env=extra_env)
+        assert code == 0
+        return screen
 
     rich = run_on_pty({})
     assert ANSI.search(rich) and "check-links summary" in rich and "死链接" in rich

@@ -5,8 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import pty
 import re
 import subprocess
 from pathlib import Path
@@ -240,22 +238,8 @@ def test_list_and_show_give_the_last_verdict_from_check_history(cli: Cli, sim: S
 
 def test_list_draws_a_table_on_a_terminal(cli: Cli, sqlite_only: ResourceDB) -> None:
     sqlite_only.seed([{"drama_name": "终端里的电影", "link": share_url("aaaa00000001")}])
-    master, slave = pty.openpty()
-    proc = subprocess.Popen([QUARKCTL, "resources", "list"], env={**cli.env, "TERM": "xterm", "COLUMNS": "160"},
-                            cwd=cli.home, stdout=slave, stderr=slave, stdin=subprocess.DEVNULL)
-    os.close(slave)
-    chunks = []
-    while True:
-        try:
-            chunk = os.read(master, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
-    assert proc.wait(timeout=30) == 0
-    os.close(master)
-    screen = b"".join(chunks).decode("utf-8", "replace")
+    code, screen = cli.on_terminal("resources", "list", env={"COLUMNS": "160"})
+    assert code == 0
     assert "终端里的电影" in screen and "1 resources" in screen and "\t" not in screen
     assert "─" in screen or "━" in screen  # a drawn table, not tab-separated lines
 
