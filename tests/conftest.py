@@ -9,6 +9,7 @@ import subprocess
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ import pytest
 from sqlalchemy import create_engine, insert, select, text
 from sqlalchemy.engine import URL, make_url
 
+from quarkctl.checker import LinkOutcome, Listener
 from quarkctl.db import Database, cloud_resource, metadata
 from quarkctl.simulator import Share, Simulator
 
@@ -24,6 +26,37 @@ MYSQL_ENV = "QUARKCTL_TEST_MYSQL_URL"
 os.environ["NO_PROXY"] = os.environ["no_proxy"] = "127.0.0.1,localhost,::1"
 COOKIE = "__uid=sim-user-1; __puus=Sup3rSecretPuusValue; kps=kpsSecretValue42"
 COOKIE_SECRETS = ("Sup3rSecretPuusValue", "kpsSecretValue42")
+NOW = datetime(2026, 11, 29, 2, 0, tzinfo=timezone.utc)
+
+
+class Recorder(Listener):
+    """A check-links listener that keeps what the run told it."""
+
+    def __init__(self) -> None:
+        self.total: int | None = None
+        self.outcomes: list[LinkOutcome] = []
+        self.waits: list[tuple[str, float]] = []
+
+    def started(self, total: int) -> None:
+        self.total = total
+
+    def waiting(self, seconds: float, kind: str) -> None:
+        self.waits.append((kind, seconds))
+
+    def link_done(self, outcome: LinkOutcome) -> None:
+        self.outcomes.append(outcome)
+
+
+class Clock:
+    """An injected clock that moves `step` each time it is read."""
+
+    def __init__(self, step: timedelta = timedelta(seconds=1)) -> None:
+        self.now = NOW
+        self.step = step
+
+    def __call__(self) -> datetime:
+        self.now += self.step
+        return self.now
 
 
 def share_url(pwd_id: str, passcode: str | None = None) -> str:

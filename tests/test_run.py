@@ -5,45 +5,17 @@ from __future__ import annotations
 import random
 import re
 from collections import Counter
-from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import select, text
 
-from conftest import COOKIE, ResourceDB, add_valid, pwd, share_url
-from quarkctl.checker import CheckOptions, Listener, LinkOutcome, run_check
+from conftest import COOKIE, Clock, Recorder, ResourceDB, add_valid, pwd, share_url
+from quarkctl.checker import CheckOptions, run_check
 from quarkctl.db import Database, check_history, run_history
 from quarkctl.errors import ExitCode
 from quarkctl.pacing import PacingPolicy
 from quarkctl.quark import QuarkClient
 from quarkctl.simulator import Fault, Share, Simulator
-
-NOW = datetime(2026, 11, 29, 2, 0, tzinfo=timezone.utc)
-
-
-class Recorder(Listener):
-    def __init__(self) -> None:
-        self.total: int | None = None
-        self.outcomes: list[LinkOutcome] = []
-        self.waits: list[tuple[str, float]] = []
-
-    def started(self, total: int) -> None:
-        self.total = total
-
-    def waiting(self, seconds: float, kind: str) -> None:
-        self.waits.append((kind, seconds))
-
-    def link_done(self, outcome: LinkOutcome) -> None:
-        self.outcomes.append(outcome)
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = NOW
-
-    def __call__(self) -> datetime:
-        self.now += timedelta(seconds=1)
-        return self.now
 
 
 def run(db: ResourceDB, sim: Simulator, recorder: Recorder | None = None, **options) -> tuple:

@@ -10,37 +10,15 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import create_engine, event, insert, select
 
-from conftest import COOKIE, ResourceDB, pwd, share_url
-from quarkctl.checker import CheckOptions, Listener, LinkOutcome, parse_max_age, parse_shard, run_check
+from conftest import COOKIE, NOW, Clock, Recorder, ResourceDB, pwd, share_url
+from quarkctl.checker import CheckOptions, Listener, parse_max_age, parse_shard, run_check
 from quarkctl.db import Database, Selection, check_history, cloud_resource
 from quarkctl.errors import ConfigError
 from quarkctl.pacing import PacingPolicy
 from quarkctl.quark import QuarkClient
 from quarkctl.simulator import Share, Simulator
 
-NOW = datetime(2026, 11, 29, 2, 0, tzinfo=timezone.utc)
 ANY = Share(pwd_id="any", title="any", files=[{"name": "e01.mp4", "size": 1024}])
-
-
-class Recorder(Listener):
-    def __init__(self) -> None:
-        self.outcomes: list[LinkOutcome] = []
-        self.total: int | None = None
-
-    def started(self, total: int) -> None:
-        self.total = total
-
-    def link_done(self, outcome: LinkOutcome) -> None:
-        self.outcomes.append(outcome)
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = NOW
-
-    def __call__(self) -> datetime:
-        self.now += timedelta(milliseconds=10)
-        return self.now
 
 
 def run(database: Database, sim: Simulator, **options) -> tuple:
@@ -52,7 +30,7 @@ def run(database: Database, sim: Simulator, **options) -> tuple:
         lambda: QuarkClient(cookie=COOKIE, api_base=sim.base_url, timeout=10),
         CheckOptions(**options),
         recorder,
-        clock=Clock(),
+        clock=Clock(timedelta(milliseconds=10)),
         sleep=lambda s: True,
         rng_for_worker=lambda n: random.Random(n),
     )
