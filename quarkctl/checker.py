@@ -10,6 +10,7 @@ import queue
 import random
 import signal
 import threading
+import time
 from collections import Counter, OrderedDict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -124,6 +125,7 @@ class RunReport:
     counts: Counter[str] = field(default_factory=Counter)
     exit_code: ExitCode = ExitCode.OK
     abort_reason: str | None = None  # cookie_rejected | circuit_breaker | interrupted
+    abort_streak: int = 0  # circuit_breaker: how many links in a row failed transiently
     run_id: int | None = None
     dry_run: bool = False
     newly_expired: list[tuple[int, str, str]] = field(default_factory=list)  # (id, name, link)
@@ -211,7 +213,7 @@ class _Run:
         opts = self.options
         client = self.make_client()
         checker = LinkChecker(client, retries=opts.retries, backoff=opts.backoff, sleep=self.sleep, on_wait=on_wait)
-        pacer = Pacer(opts.pacing, self.sleep, self.rng_for_worker(number), on_wait)
+        pacer = Pacer(opts.pacing, self.sleep, self.rng_for_worker(number), on_wait, monotonic=time.monotonic)
         try:
             while (row := self.work.get()) is not None:
                 link = parse_or_result(row.link)
@@ -225,6 +227,7 @@ class _Run:
                 except Exception as exc:  # a bug: report it on the main thread and stop
                     self.events.put(("crash", row, exc))
                     continue
+                pacer.link_done()  # the next pause starts now, while the main thread records this result
                 self.events.put(("done", row, result))
         finally:
             client.close()
@@ -255,6 +258,7 @@ class _Run:
             self.consecutive_transient += 1
             if self.consecutive_transient >= self.options.max_consecutive_errors > 0:
                 self.report.abort_reason = "circuit_breaker"
+                self.report.abort_streak = self.consecutive_transient
                 self.stop.set(reason="circuit_breaker")
         elif result.requests and not cached and result.reason != "interrupted":
             self.consecutive_transient = 0

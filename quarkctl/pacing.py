@@ -70,18 +70,34 @@ class Pacer:
         sleep: Sleeper,
         rng: random.Random | None = None,
         on_wait: WaitListener | None = None,
+        monotonic: Callable[[], float] | None = None,
     ) -> None:
         self.policy = policy
         self.sleep = sleep
         self.rng = rng or random.Random()
         self.on_wait = on_wait or (lambda seconds, kind: None)
+        # With a clock, a pause counts from the end of the previous link (link_done), so the time
+        # spent recording its result is part of the pause instead of coming on top of it.
+        self.monotonic = monotonic
         self.done = 0  # links this worker has started
+        self._finished_at: float | None = None
+        self._credit = 0.0  # seconds of the coming pause that have already passed
+
+    def link_done(self) -> None:
+        if self.monotonic is not None:
+            self._finished_at = self.monotonic()
 
     def _wait(self, seconds: float, kind: str) -> bool:
+        """Pause `seconds` (what the listener hears), sleeping only what has not passed yet."""
         if seconds <= 0:
             return True
         self.on_wait(seconds, kind)
-        return self.sleep(seconds)
+        used = min(seconds, self._credit)
+        self._credit -= used
+        return self.sleep(seconds - used) if seconds > used else not self._stopped()
+
+    def _stopped(self) -> bool:
+        return not self.sleep(0)
 
     def before_link(self) -> bool:
         """False when interrupted while waiting: the link must not be started."""
@@ -89,6 +105,8 @@ class Pacer:
         if self.done == 1:
             return True
         policy = self.policy
+        if self.monotonic is not None and self._finished_at is not None:
+            self._credit = max(0.0, self.monotonic() - self._finished_at)
         if policy.max_delay > 0 and not self._wait(self.rng.uniform(policy.min_delay, policy.max_delay), "delay"):
             return False
         finished = self.done - 1

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+
 import pytest
 
 from conftest import COOKIE, add_valid, share_url
@@ -167,3 +169,34 @@ def test_cookie_rejected_mid_run_is_reported_as_auth(sim: Simulator, sleeps: Fak
     with QuarkClient(cookie="__uid=stale", api_base=sim.base_url) as client:
         result = LinkChecker(client, sleep=sleeps).check(share_url("auth00000001"))
     assert (result.verdict, result.auth_rejected) == (Verdict.ERROR, True)
+
+
+@pytest.mark.parametrize("variable", ["HTTP_PROXY", "http_proxy", "ALL_PROXY"])
+def test_the_environment_proxy_is_used_and_no_proxy_honoured(sim: Simulator, monkeypatch: pytest.MonkeyPatch,
+                                                              variable: str) -> None:
+    """Through HTTP_PROXY a host that cannot even be resolved is reached (the simulator plays the proxy:
+    it serves the absolute URL a proxy is sent); NO_PROXY for that host goes direct, and fails."""
+    for name in ("HTTP_PROXY", "http_proxy", "HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy", "NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    add_valid(sim, "prox00000001")
+    monkeypatch.setenv(variable, sim.base_url)
+    with QuarkClient(cookie=COOKIE, api_base="http://quark.invalid", timeout=2.0) as client:
+        reply = client.share_token("prox00000001")
+    assert reply.http_status == 200 and reply.code == 0
+    assert [r.host for r in sim.requests(pwd_id="prox00000001")] == ["quark.invalid"]
+    monkeypatch.setenv("NO_PROXY", "quark.invalid")
+    with QuarkClient(cookie=COOKIE, api_base="http://quark.invalid", timeout=0.5) as client:
+        reply = client.share_token("prox00000001")
+    assert reply.transport_error in ("connection_error", "timeout")  # no DNS here: refused or never answered
+    assert len(sim.requests(pwd_id="prox00000001")) == 1
+
+
+
+def test_a_refused_connection_is_a_connection_error_not_a_timeout() -> None:
+    """urllib3 files a refused connection under its timeouts; the report must say what happened."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # closed again: connections are refused
+    with QuarkClient(api_base=f"http://127.0.0.1:{port}", timeout=2.0) as client:
+        reply = client.share_token("aaaa00000001")
+    assert (reply.http_status, reply.transport_error, reply.snippet) == (None, "connection_error", "NewConnectionError")

@@ -68,3 +68,47 @@ def test_interrupted_pacer_does_not_start_the_link() -> None:
     pacer = Pacer(PacingPolicy(1, 1, 0, 0), sleep=lambda s: False)
     assert pacer.before_link() is True  # the first link needs no wait
     assert pacer.before_link() is False
+
+
+class FakeTime:
+    """A monotonic clock that only the sleeps (and the test) move."""
+
+    def __init__(self) -> None:
+        self.now = 100.0
+        self.sleeps: list[float] = []
+
+    def sleep(self, seconds: float) -> bool:
+        self.sleeps.append(seconds)
+        self.now += max(seconds, 0.0)
+        return True
+
+
+def test_the_pause_counts_from_the_end_of_the_previous_link() -> None:
+    """Time spent recording a result is part of the next pause; the gap between links never shrinks."""
+    t = FakeTime()
+    waits: list[tuple[str, float]] = []
+    pacer = Pacer(PacingPolicy(1.0, 1.0, 2, 5.0), sleep=t.sleep, on_wait=lambda s, kind: waits.append((kind, s)),
+                  monotonic=lambda: t.now)
+    assert pacer.before_link()
+    pacer.link_done()
+    t.now += 0.3  # the main thread records the result
+    start = t.now
+    assert pacer.before_link()
+    assert t.sleeps == [pytest.approx(0.7)] and t.now - start == pytest.approx(0.7)
+    pacer.link_done()
+    finished = t.now
+    t.now += 1.5  # a slow write: longer than the whole delay, so it eats into the rest
+    assert pacer.before_link()
+    assert waits == [("delay", 1.0), ("delay", 1.0), ("rest", 5.0)]  # the listener hears the full pauses
+    assert [s for s in t.sleeps[1:] if s] == [pytest.approx(4.5)]
+    assert t.now - finished == pytest.approx(1.0 + 5.0)  # the gap is exactly the pauses, never less
+
+
+def test_without_a_clock_every_pause_is_slept_whole() -> None:
+    t = FakeTime()
+    pacer = Pacer(PacingPolicy(1.0, 1.0, 0, 0), sleep=t.sleep)
+    for _ in range(3):
+        assert pacer.before_link()
+        pacer.link_done()
+        t.now += 0.5
+    assert t.sleeps == [1.0, 1.0]
