@@ -1,4 +1,4 @@
-from quarkctl.cli import main
+from quarkctl.launch import main
 
 if __name__ == "__main__":
     main()

@@ -19,6 +19,7 @@ from typing import Any
 from quarkctl.autosave_config import AutosaveConfig, Task
 from quarkctl.drive import SAVE_CHUNK, ApiFailure, DriveSession, TaskTimeout
 from quarkctl.errors import ExitCode
+from quarkctl.i18n import _, ngettext
 from quarkctl.links import LinkError, parse_share_url
 from quarkctl.pacing import Pacer, PacingPolicy, Sleeper, StopSignal
 from quarkctl.quark import QuarkClient
@@ -375,7 +376,7 @@ class _Run:
             found = session.path_fids([savepath])
             to_fid = found.get(savepath)
             if to_fid is None:
-                result.problems.append(f"no folder {savepath}")
+                result.problems.append(_("no folder {path}").format(path=savepath))
                 result.reason = "savepath_missing"
                 return []
             self.savepath_fids[savepath] = to_fid
@@ -427,20 +428,21 @@ class _Run:
         for start in range(0, len(need), SAVE_CHUNK):
             chunk = need[start : start + SAVE_CHUNK]
             try:
-                new_fids = session.save([str(i["fid"]) for i, _ in chunk], [str(i.get("share_fid_token", "")) for i, _ in chunk],
+                new_fids = session.save([str(i["fid"]) for i, _name in chunk], [str(i.get("share_fid_token", "")) for i, _name in chunk],
                                         to_fid, pwd_id, stoken)
             except ApiFailure as failure:
                 if failure.outcome is Outcome.AUTH:
                     raise
-                result.problems.append(f"save failed: {failure.message}")
+                result.problems.append(_("save failed: {message}").format(message=failure.message))  # Quark's words
                 result.reason, result.message = failure.classified.reason, failure.message
                 continue
             except TaskTimeout:
-                result.problems.append("save task did not finish in time")
+                result.problems.append(_("save task did not finish in time"))
                 result.reason = "task_timeout"
                 continue
             if len(new_fids) != len(chunk):
-                result.problems.append(f"save answered {len(new_fids)} fids for {len(chunk)} files")
+                result.problems.append(ngettext("save answered {got} fids for {n} file", "save answered {got} fids for {n} files",
+                                                len(chunk)).format(got=len(new_fids), n=len(chunk)))
             for (item, name), fid in zip(chunk, new_fids):
                 source = str(item.get("file_name", ""))
                 node = SavedNode(name, source, bool(item.get("dir")), fid)
@@ -449,7 +451,8 @@ class _Run:
                         session.rename(fid, name)
                     except ApiFailure as failure:
                         node.renamed, node.name = False, source
-                        result.problems.append(f"rename {source} -> {name} failed: {failure.message}")
+                        result.problems.append(_("rename {source} -> {name} failed: {message}").format(
+                            source=source, name=name, message=failure.message))
                 self.ledger.record(key, pwd_id, str(item.get("fid")), source, node.name)
                 saved.append(node)
         return saved

@@ -33,6 +33,7 @@ from typing import Any
 from quarkctl.errors import ConfigError
 from quarkctl.i18n import _
 from quarkctl.links import LinkError, parse_share_url
+from quarkctl.messages import N_
 from quarkctl.redact import redact
 from quarkctl.rename import BUILTIN_MAGIC_REGEX, MAGIC_VARIABLES, explicit_group_refs
 
@@ -40,7 +41,7 @@ CONFIG_ENV = "QUARKCTL_CONFIG"
 TASKLIST_ENV = "TASKLIST"
 CONFIG_NAME = "quark_config.json"
 STALE_TEMP_SECONDS = 3600
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+WEEKDAYS = (N_("Monday"), N_("Tuesday"), N_("Wednesday"), N_("Thursday"), N_("Friday"), N_("Saturday"), N_("Sunday"))
 
 # Written when the config file is missing. Valid JSON that loads and validates; the "_comment"
 # keys are kept like any unknown key. Values follow the reference's own template.
@@ -239,8 +240,10 @@ class Task:
             return _("ended {date}").format(date=self.enddate.isoformat())
         runweek = self.runweek
         if runweek is not None and today.isoweekday() not in runweek:
-            return _("not on {day} (runweek {days})").format(
-                day=_(WEEKDAYS[today.weekday()]), days=_format_days(runweek) or _("empty"))
+            day = _(WEEKDAYS[today.weekday()])
+            if not runweek:
+                return _("not on {day} (runweek empty)").format(day=day)
+            return _("not on {day} (runweek {days})").format(day=day, days=_format_days(runweek))
         if self.shareurl_ban:
             return _("banned: {message}").format(message=self.shareurl_ban)
         return None
@@ -406,10 +409,15 @@ def select(tasks: list[Task], selectors: list[str]) -> list[Task]:
             chosen.add(int(selector) - 1)
         else:
             names = ", ".join(repr(task.name) for task in tasks[:10]) + (", ..." if len(tasks) > 10 else "")
+            if not tasks:
+                raise ConfigError(_(
+                    "--task {selector!r}: no task has that name, and tasks are numbered 1 to {count} "
+                    "(as in the run log); task names: none"
+                ).format(selector=selector, count=0))
             raise ConfigError(_(
                 "--task {selector!r}: no task has that name, and tasks are numbered 1 to {count} "
                 "(as in the run log); task names: {names}"
-            ).format(selector=selector, count=len(tasks), names=names or _("none")))
+            ).format(selector=selector, count=len(tasks), names=names))
     return [task for i, task in enumerate(tasks) if i in chosen]
 
 

@@ -12,7 +12,7 @@ from quarkctl.autosave import JOB, AutosaveOptions, AutosaveReport, Ledger, List
 from quarkctl.autosave_config import AutosaveConfig, Task
 from quarkctl.db import Database
 from quarkctl.errors import ConfigError
-from quarkctl.i18n import _
+from quarkctl.i18n import _, ngettext
 from quarkctl.lock import RunLock, lock_path
 from quarkctl.pacing import StopSignal
 from quarkctl.quark import QuarkClient
@@ -40,7 +40,8 @@ def load_checked(path: Path, env: Mapping[str, str], selection: Selection) -> tu
         fatal = [p for p in problems if p.task_index is None]
         if fatal or not selection.skip_invalid:
             hint = "" if fatal else "\n" + _("(--skip-invalid runs the other tasks)")
-            raise ConfigError(_("{path}: {n} problems").format(path=path, n=len(problems)) + "\n  " + "\n  ".join(map(str, problems)) + hint)
+            head = ngettext("{path}: {n} problem", "{path}: {n} problems", len(problems)).format(path=path, n=len(problems))
+            raise ConfigError(head + "\n  " + "\n  ".join(map(str, problems)) + hint)
         skipped = [str(p) for p in problems]
         tasks = [task for task in tasks if task.index not in invalid]
     if not config.accounts:

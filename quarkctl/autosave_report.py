@@ -11,7 +11,7 @@ from rich.markup import escape
 from rich.tree import Tree
 
 from quarkctl.autosave import JOB, AccountResult, AutosaveReport, Listener, SavedNode, TaskResult
-from quarkctl.i18n import _, ngettext
+from quarkctl.i18n import _, clauses, ngettext
 from quarkctl.redact import redact
 from quarkctl.report import Fanout, use_rich
 
@@ -46,11 +46,14 @@ def account_line(account: AccountResult) -> tuple[str, str]:
         tail = _("sign-in failed: {message}").format(message=sign.message or "")
         level = "WARN" if level == "INFO" else level
     else:
-        what = _("signed today") if sign.status == "signed" else _("already signed today")
-        tail = _("{what} +{reward}, streak {progress}/{target}; {member}, {total} in all, {signs} from signing").format(
-            what=what, reward=format_bytes(sign.reward_today), progress=sign.progress, target=sign.target,
-            member=sign.member_type, total=format_bytes(sign.total_capacity), signs=format_bytes(sign.sign_reward_total))
-    return level, f"{head}; {tail}"
+        values = dict(reward=format_bytes(sign.reward_today), progress=sign.progress, target=sign.target,
+                      member=sign.member_type, total=format_bytes(sign.total_capacity), signs=format_bytes(sign.sign_reward_total))
+        if sign.status == "signed":
+            tail = _("signed today +{reward}, streak {progress}/{target}; {member}, {total} in all, {signs} from signing").format(**values)
+        else:
+            tail = _("already signed today +{reward}, streak {progress}/{target}; {member}, {total} in all, {signs} from signing").format(
+                **values)
+    return level, clauses([head, tail])
 
 
 def task_line(result: TaskResult, total: int) -> str:
@@ -58,11 +61,13 @@ def task_line(result: TaskResult, total: int) -> str:
     if result.status == "saved":
         text = ngettext("saved {n} file into {path}", "saved {n} files into {path}", result.files_saved).format(
             n=result.files_saved, path=result.savepath)
+    elif result.status == "planned" and result.new_folders:
+        text = ngettext("dry run: would save {n} file into {path} (new folder)",
+                        "dry run: would save {n} files into {path} (new folder)",
+                        result.files_saved).format(n=result.files_saved, path=result.savepath)
     elif result.status == "planned":
         text = ngettext("dry run: would save {n} file into {path}", "dry run: would save {n} files into {path}",
                         result.files_saved).format(n=result.files_saved, path=result.savepath)
-        if result.new_folders:
-            text += " " + _("(new folder)")
     elif result.status == "nothing_new":
         text = _("nothing new")
     elif result.status == "skipped":
@@ -71,9 +76,7 @@ def task_line(result: TaskResult, total: int) -> str:
         text = _("banned: {message}").format(message=result.message or result.reason)
     else:
         text = _("failed: {why}").format(why=" ".join(x for x in (result.reason, result.message) if x))
-    for problem in result.problems:
-        text += f"; {problem}"
-    return head + text
+    return head + clauses([text, *result.problems])
 
 
 def tree_lines(nodes: list[SavedNode], prefix: str = "") -> list[str]:
@@ -90,8 +93,11 @@ def tree_lines(nodes: list[SavedNode], prefix: str = "") -> list[str]:
 
 def summary_text(report: AutosaveReport) -> str:
     s = report.summary
+    if report.dry_run:
+        return _("summary: tasks {tasks}, saved {saved}, nothing new {nothing_new}, skipped {skipped}, banned {banned}, "
+                 "failed {failed}, files saved {files_saved} (dry run: nothing written)").format(**s)
     return _("summary: tasks {tasks}, saved {saved}, nothing new {nothing_new}, skipped {skipped}, banned {banned}, "
-             "failed {failed}, files saved {files_saved}").format(**s) + (" " + _("(dry run: nothing written)") if report.dry_run else "")
+             "failed {failed}, files saved {files_saved}").format(**s)
 
 
 class PlainAutosaveReporter(Listener):

@@ -25,12 +25,12 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
-    help="Check Quark (夸克网盘) share links and keep your resource table honest. Run it from cron or a systemd timer.",
+    help=_("Check Quark (夸克网盘) share links and keep your resource table honest. Run it from cron or a systemd timer."),
 )
-db_app = typer.Typer(no_args_is_help=True, help="Manage quarkctl's database tables.")
+db_app = typer.Typer(no_args_is_help=True, help=_("Manage quarkctl's database tables."))
 app.add_typer(db_app, name="db")
 app.add_typer(resources_app, name="resources")
-from quarkctl.cli_ops import doctor, history_app, schedule_app  # noqa: E402 - registered next to db
+from quarkctl.cli_ops import DOCTOR_HELP, doctor, history_app, schedule_app  # noqa: E402 - registered next to db
 
 app.add_typer(history_app, name="history")
 app.add_typer(schedule_app, name="schedule")
@@ -40,7 +40,7 @@ register_autosave(app)
 from quarkctl.cli_notify import notify_app  # noqa: E402
 
 app.add_typer(notify_app, name="notify")
-app.command("doctor")(doctor)
+app.command("doctor", help=DOCTOR_HELP)(doctor)
 
 
 def _version(value: bool) -> None:
@@ -51,12 +51,24 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def main_callback(
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")] = False,
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help=_("Print the version and exit."))] = False,
+    lang: Annotated[Optional[str], typer.Option(
+        "--lang", metavar="LANG",
+        help=_("Language of the output: zh_CN or en (default: QUARKCTL_LANG, then LC_ALL, LC_MESSAGES, LANG). "
+               "Machine output (--json, exit codes) is the same in every language."))] = None,
 ) -> None:
-    """quarkctl: Quark share links, checked nightly."""
+    """The root options; the help shown is the `app` Typer's (a callback help would replace it).
+
+    --lang is read by quarkctl.launch before this module is imported (help texts are translated at
+    import); here it is only declared, so that click accepts it and lists it.
+    """
 
 
-@app.command("check-links")
+@app.command(
+    "check-links",
+    help=_("Check every not-yet-expired Quark share link in cloud_resource; mark the dead ones expired.\n\n"
+           "Example: quarkctl check-links --env-file /etc/quarkctl/.env --log-file /var/log/quarkctl.log"),
+)
 @errors_to_exit_codes
 def check_links(
     env_file: EnvFile = None,
@@ -77,7 +89,7 @@ def check_links(
     max_consecutive_errors: MaxConsecutiveErrors = 5,
     max_age: MaxAge = None,
     shard: Shard = None,
-    recheck_expired: Annotated[bool, typer.Option("--recheck-expired", help="Also check rows marked expired; valid ones are marked valid again.")] = False,
+    recheck_expired: Annotated[bool, typer.Option("--recheck-expired", help=_("Also check rows marked expired; valid ones are marked valid again."))] = False,
     dry_run: CheckDryRun = False,
     json_output: JsonReport = False,
     quiet: Quiet = False,
@@ -86,10 +98,6 @@ def check_links(
     notify_on: NotifyOn = "changes",
     ping_url: PingUrl = None,
 ) -> None:
-    """Check every not-yet-expired Quark share link in cloud_resource; mark the dead ones expired.
-
-    Example: quarkctl check-links --env-file /etc/quarkctl/.env --log-file /var/log/quarkctl.log
-    """
     options = check_options(
         batch_size=batch_size, limit=limit, dry_run=dry_run, concurrency=concurrency, no_pacing=no_pacing,
         min_delay=min_delay, max_delay=max_delay, rest_every=rest_every, rest_seconds=rest_seconds, retries=retries,
@@ -101,16 +109,16 @@ def check_links(
                   notify_urls=notify, notify_on=notify_on, ping_url=ping_url)
 
 
-@app.command("demo")
+@app.command(
+    "demo",
+    help=_("Try both jobs without a Quark account: a built-in Quark simulator, a temporary database and autosave config.\n\n"
+           "Example: quarkctl demo"),
+)
 @errors_to_exit_codes
 def demo(
-    keep: Annotated[Optional[Path], typer.Option("--keep", file_okay=False, help="Keep the demo database and config in this folder.")] = None,
-    json_output: Annotated[bool, typer.Option("--json", help="One JSON object per step on stdout (check-links, autosave dry run, autosave).")] = False,
+    keep: Annotated[Optional[Path], typer.Option("--keep", file_okay=False, help=_("Keep the demo database and config in this folder."))] = None,
+    json_output: Annotated[bool, typer.Option("--json", help=_("One JSON object per step on stdout (check-links, autosave dry run, autosave)."))] = False,
 ) -> None:
-    """Try both jobs without a Quark account: a built-in Quark simulator, a temporary database and autosave config.
-
-    Example: quarkctl demo
-    """
     from quarkctl import demo as demo_lib
     from quarkctl.autosave_report import make_autosave_reporter
     from quarkctl.report import make_reporter
@@ -150,13 +158,13 @@ def demo(
     raise typer.Exit(max(codes))
 
 
-@db_app.command("init")
+@db_app.command(
+    "init",
+    help=_("Create the missing tables (cloud_resource and quarkctl's own); never drops or alters one.\n\n"
+           "Example: DB_HOST=127.0.0.1 DB_USERNAME=pan DB_PASSWORD=... quarkctl db init"),
+)
 @errors_to_exit_codes
 def db_init(env_file: EnvFile = None, database_url: DatabaseUrl = None) -> None:
-    """Create the missing tables (cloud_resource and quarkctl's own); never drops or alters one.
-
-    Example: DB_HOST=127.0.0.1 DB_USERNAME=pan DB_PASSWORD=... quarkctl db init
-    """
     config = settings.load(environment(env_file, DATABASE_URL=database_url), need_cookie=False)
     db = Database(config.database_url, default_sqlite=True)
     try:
@@ -169,6 +177,3 @@ def db_init(env_file: EnvFile = None, database_url: DatabaseUrl = None) -> None:
     for name in present:
         typer.echo(_("present  {table} (left as it is)").format(table=name))
 
-
-def main() -> None:
-    app()

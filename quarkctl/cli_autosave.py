@@ -34,7 +34,7 @@ from quarkctl.errors import ExitCode
 from quarkctl.i18n import _
 from quarkctl.pacing import PacingPolicy, StopSignal
 
-ConfigPath = Annotated[Optional[Path], typer.Option("--config", dir_okay=False, help="The quark-auto-save config (default: QUARKCTL_CONFIG, else ~/.config/quarkctl/quark_config.json).")]
+ConfigPath = Annotated[Optional[Path], typer.Option("--config", dir_okay=False, help=_("The quark-auto-save config (default: QUARKCTL_CONFIG, else ~/.config/quarkctl/quark_config.json)."))]
 
 
 def _run(env_file: Optional[Path], database_url: Optional[str], api_base: Optional[str], config: Optional[Path],
@@ -108,24 +108,31 @@ def _autosave_run(env: dict[str, str], config: Optional[Path], options: Autosave
     return report
 
 
+# The command helps, registered in register() below.
+AUTOSAVE_HELP = _("Follow share links: save new files into your drive, rename them, as quark-auto-save does.\n\n"
+                  "Example: quarkctl autosave --config ~/quark_config.json --dry-run")
+SIGN_HELP = _("Only the daily sign-in (签到领空间) of every account in the config.\n\n"
+              "Example: quarkctl sign --config ~/quark_config.json")
+
+
 @errors_to_exit_codes
 def autosave(
     config: ConfigPath = None,
     env_file: EnvFile = None,
     database_url: DatabaseUrl = None,
     api_base: ApiBase = None,
-    task: Annotated[Optional[list[str]], typer.Option("--task", help="Run only this task (name or number as the log shows it); repeatable.")] = None,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show what would be saved and renamed; save, rename and write nothing.")] = False,
-    skip_invalid: Annotated[bool, typer.Option("--skip-invalid", help="Run the valid tasks when some tasks have config problems.")] = False,
-    unban: Annotated[Optional[list[str]], typer.Option("--unban", help="Clear the ban of this task (name or number) and exit; repeatable.")] = None,
-    resave_deleted: Annotated[bool, typer.Option("--resave-deleted", help="Save files again that were saved before and then deleted from your drive.")] = False,
-    no_sign: Annotated[bool, typer.Option("--no-sign", help="Skip the daily sign-in.")] = False,
-    min_delay: Annotated[float, typer.Option("--min-delay", min=0, help="Shortest pause between tasks, seconds.")] = 1.0,
-    max_delay: Annotated[float, typer.Option("--max-delay", min=0, help="Longest pause between tasks, seconds.")] = 3.0,
+    task: Annotated[Optional[list[str]], typer.Option("--task", help=_("Run only this task (name or number as the log shows it); repeatable."))] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help=_("Show what would be saved and renamed; save, rename and write nothing."))] = False,
+    skip_invalid: Annotated[bool, typer.Option("--skip-invalid", help=_("Run the valid tasks when some tasks have config problems."))] = False,
+    unban: Annotated[Optional[list[str]], typer.Option("--unban", help=_("Clear the ban of this task (name or number) and exit; repeatable."))] = None,
+    resave_deleted: Annotated[bool, typer.Option("--resave-deleted", help=_("Save files again that were saved before and then deleted from your drive."))] = False,
+    no_sign: Annotated[bool, typer.Option("--no-sign", help=_("Skip the daily sign-in."))] = False,
+    min_delay: Annotated[float, typer.Option("--min-delay", min=0, help=_("Shortest pause between tasks, seconds."))] = 1.0,
+    max_delay: Annotated[float, typer.Option("--max-delay", min=0, help=_("Longest pause between tasks, seconds."))] = 3.0,
     no_pacing: NoPacing = False,
     retries: Retries = 2,
     retry_backoff: RetryBackoff = 2.0,
-    task_timeout: Annotated[float, typer.Option("--task-timeout", min=1, help="Longest wait for one save task, seconds.")] = 120.0,
+    task_timeout: Annotated[float, typer.Option("--task-timeout", min=1, help=_("Longest wait for one save task, seconds."))] = 120.0,
     timeout: Timeout = 15.0,
     json_output: JsonReport = False,
     quiet: Quiet = False,
@@ -133,10 +140,6 @@ def autosave(
     notify: NotifyUrls = None,
     ping_url: PingUrl = None,
 ) -> None:
-    """Follow share links: save new files into your drive, rename them, as quark-auto-save does.
-
-    Example: quarkctl autosave --config ~/quark_config.json --dry-run
-    """
     if unban:
         env = environment(env_file)
         names = autosave_job.unban(autosave_config.config_path(config, env), unban)
@@ -158,15 +161,11 @@ def sign(
     timeout: Timeout = 15.0,
     json_output: JsonReport = False,
 ) -> None:
-    """Only the daily sign-in (签到领空间) of every account in the config.
-
-    Example: quarkctl sign --config ~/quark_config.json
-    """
     options = AutosaveOptions(transfer=False)
     _run(env_file, database_url, api_base, config, options, autosave_job.Selection(), timeout=timeout,
          json_output=json_output, quiet=False, log_file=None, pings=False)
 
 
 def register(app: typer.Typer) -> None:
-    app.command("autosave")(autosave)
-    app.command("sign")(sign)
+    app.command("autosave", help=AUTOSAVE_HELP)(autosave)
+    app.command("sign", help=SIGN_HELP)(sign)

@@ -19,40 +19,41 @@ from quarkctl.pacing import PacingPolicy, StopSignal
 from quarkctl.redact import redact
 
 # Options shared by several commands, declared once.
-EnvFile = Annotated[Optional[Path], typer.Option("--env-file", help="Read settings from this .env file (default: ./.env if present). Real environment variables win.", dir_okay=False)]
-DatabaseUrl = Annotated[Optional[str], typer.Option("--database-url", help="SQLAlchemy URL; overrides DATABASE_URL and DB_*. Prefer the environment for passwords.")]
+EnvFile = Annotated[Optional[Path], typer.Option("--env-file", help=_("Read settings from this .env file (default: ./.env if present). Real environment variables win."), dir_okay=False)]
+DatabaseUrl = Annotated[Optional[str], typer.Option("--database-url", help=_("SQLAlchemy URL; overrides DATABASE_URL and DB_*. Prefer the environment for passwords."))]
 
 # The check-links run options, shared by `check-links` and `resources revive` (the same run).
-ApiBase = Annotated[Optional[str], typer.Option("--api-base", help="Replace scheme+host of every Quark endpoint (QUARK_API_BASE), e.g. a proxy or the simulator.")]
-Anonymous = Annotated[bool, typer.Option("--anonymous", help="Check without a cookie (share pages work logged out).")]
-BatchSize = Annotated[int, typer.Option("--batch-size", min=1, help="Rows read per database query.")]
-CheckLimit = Annotated[Optional[int], typer.Option("--limit", min=0, help="Check at most N links this run.")]
-Timeout = Annotated[float, typer.Option("--timeout", min=0.1, help="Connect and read timeout per request, seconds.")]
-MinDelay = Annotated[float, typer.Option("--min-delay", min=0, help="Shortest pause between links, seconds.")]
-MaxDelay = Annotated[float, typer.Option("--max-delay", min=0, help="Longest pause between links, seconds.")]
-RestEvery = Annotated[int, typer.Option("--rest-every", min=0, help="Rest after every N links (0: never).")]
-RestSeconds = Annotated[float, typer.Option("--rest-seconds", min=0, help="Length of that rest, seconds.")]
-NoPacing = Annotated[bool, typer.Option("--no-pacing", help="No pauses at all (for your own proxy or tests, not for Quark).")]
-MaxAge = Annotated[Optional[str], typer.Option("--max-age", metavar="DURATION", help="Only links last checked longer ago than this (7d, 12h, 30m), least recently checked first.")]
-Shard = Annotated[Optional[str], typer.Option("--shard", metavar="K/N", help="Only rows with id % N == K: N hosts split one table.")]
-Concurrency = Annotated[int, typer.Option("--concurrency", min=1, max=32, help="Workers checking in parallel, each paced.")]
-Retries = Annotated[int, typer.Option("--retries", min=0, max=10, help="Retries of a transient failure per link.")]
-RetryBackoff = Annotated[float, typer.Option("--retry-backoff", min=0, help="First retry wait, doubled each retry, seconds.")]
-MaxConsecutiveErrors = Annotated[int, typer.Option("--max-consecutive-errors", min=0, help="Abort after N links in a row fail transiently (0: never).")]
-CheckDryRun = Annotated[bool, typer.Option("--dry-run", help="Check, but write nothing to the database.")]
-JsonReport = Annotated[bool, typer.Option("--json", help="One JSON object on stdout; progress on stderr.")]
-Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Print only the summary.")]
-LogFilePath = Annotated[Optional[Path], typer.Option("--log-file", dir_okay=False, help="Also append the plain lines to this file.")]
+ApiBase = Annotated[Optional[str], typer.Option("--api-base", help=_("Replace scheme+host of every Quark endpoint (QUARK_API_BASE), e.g. a proxy or the simulator."))]
+Anonymous = Annotated[bool, typer.Option("--anonymous", help=_("Check without a cookie (share pages work logged out)."))]
+BatchSize = Annotated[int, typer.Option("--batch-size", min=1, help=_("Rows read per database query."))]
+CheckLimit = Annotated[Optional[int], typer.Option("--limit", min=0, help=_("Check at most N links this run."))]
+Timeout = Annotated[float, typer.Option("--timeout", min=0.1, help=_("Connect and read timeout per request, seconds."))]
+MinDelay = Annotated[float, typer.Option("--min-delay", min=0, help=_("Shortest pause between links, seconds."))]
+MaxDelay = Annotated[float, typer.Option("--max-delay", min=0, help=_("Longest pause between links, seconds."))]
+RestEvery = Annotated[int, typer.Option("--rest-every", min=0, help=_("Rest after every N links (0: never)."))]
+RestSeconds = Annotated[float, typer.Option("--rest-seconds", min=0, help=_("Length of that rest, seconds."))]
+NoPacing = Annotated[bool, typer.Option("--no-pacing", help=_("No pauses at all (for your own proxy or tests, not for Quark)."))]
+MaxAge = Annotated[Optional[str], typer.Option("--max-age", metavar="DURATION", help=_("Only links last checked longer ago than this (7d, 12h, 30m), least recently checked first."))]
+Shard = Annotated[Optional[str], typer.Option("--shard", metavar="K/N", help=_("Only rows with id % N == K: N hosts split one table."))]
+Concurrency = Annotated[int, typer.Option("--concurrency", min=1, max=32, help=_("Workers checking in parallel, each paced."))]
+Retries = Annotated[int, typer.Option("--retries", min=0, max=10, help=_("Retries of a transient failure per link."))]
+RetryBackoff = Annotated[float, typer.Option("--retry-backoff", min=0, help=_("First retry wait, doubled each retry, seconds."))]
+MaxConsecutiveErrors = Annotated[int, typer.Option("--max-consecutive-errors", min=0, help=_("Abort after N links in a row fail transiently (0: never)."))]
+CheckDryRun = Annotated[bool, typer.Option("--dry-run", help=_("Check, but write nothing to the database."))]
+JsonReport = Annotated[bool, typer.Option("--json", help=_("One JSON object on stdout; progress on stderr."))]
+Quiet = Annotated[bool, typer.Option("--quiet", "-q", help=_("Print only the summary."))]
+LogFilePath = Annotated[Optional[Path], typer.Option("--log-file", dir_okay=False, help=_("Also append the plain lines to this file."))]
 # Notifications and monitoring pings, shared by check-links and autosave.
-NotifyUrls = Annotated[Optional[list[str]], typer.Option("--notify", help="Also send the run's notification to this apprise URL (added to QUARKCTL_NOTIFY); repeatable.")]
-NotifyOn = Annotated[str, typer.Option("--notify-on", help="When check-links notifies: changes (newly expired links or errors), always, errors.")]
-PingUrl = Annotated[Optional[str], typer.Option("--ping-url", help="Healthchecks-style URL: GET URL/start, URL on success, URL/fail on failure (QUARKCTL_PING_URL).")]
+NotifyUrls = Annotated[Optional[list[str]], typer.Option("--notify", help=_("Also send the run's notification to this apprise URL (added to QUARKCTL_NOTIFY); repeatable."))]
+NotifyOn = Annotated[str, typer.Option("--notify-on", help=_("When check-links notifies: changes (newly expired links or errors), always, errors."))]
+PingUrl = Annotated[Optional[str], typer.Option("--ping-url", help=_("Healthchecks-style URL: GET URL/start, URL on success, URL/fail on failure (QUARKCTL_PING_URL)."))]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
 def fail(message: str, code: int) -> None:
-    typer.echo(redact(_("Error: {message}").format(message=message)), err=True)
+    # "Error: " is a prefix for log filters and scripts, like the level of a plain line: never translated.
+    typer.echo(redact(f"Error: {message}"), err=True)
     raise typer.Exit(code)
 
 
@@ -150,12 +151,12 @@ def run_check_job(
     pinger = Pinger.from_settings(ping_url, env, dry_run=options.dry_run, warn=warn)
     pinger.start()
     with pinged(pinger, notify_error=None if options.dry_run else lambda message: notify.deliver(
-            notify.gather(env, notify_urls or []).urls, notify.check_links_failure_title(), message)):
+            notify.gather(env, notify_urls or []).urls, notify.check_links_failure_title(env), message)):
         report = _check_run(options, env, anonymous=anonymous, timeout=timeout, json_output=json_output, quiet=quiet,
                             log_file=log_file)
     if not options.dry_run:
         targets = notify.gather(env, notify_urls or [])
-        for line in targets.warnings + notify.deliver(targets.urls, notify.check_links_title(report),
+        for line in targets.warnings + notify.deliver(targets.urls, notify.check_links_title(report, env),
                                                       notify.check_links_body(report, notify_on)):
             warn(line)
     pinger.finish(int(report.exit_code))

@@ -12,23 +12,22 @@ from quarkctl.cli_common import EnvFile, NotifyUrls, environment, errors_to_exit
 from quarkctl.errors import ExitCode
 from quarkctl.i18n import _
 
-notify_app = typer.Typer(no_args_is_help=True, help="Notifications (apprise): check that every target receives them.")
+notify_app = typer.Typer(no_args_is_help=True, help=_("Notifications (apprise): check that every target receives them."))
 
 
-@notify_app.command("test")
+@notify_app.command(
+    "test",
+    help=_("Send a test message to every target (QUARKCTL_NOTIFY, the config's notify and push_config, --notify).\n\n"
+           "Exit 0 when every target accepted it, 1 when one failed, 2 when no target is configured.\n\n"
+           "Example: quarkctl notify test --notify 'ntfys://ntfy.sh/my-topic'"),
+)
 @errors_to_exit_codes
 def notify_test(
-    config: Annotated[Optional[Path], typer.Option("--config", dir_okay=False, help="The autosave config whose notify list and push_config to use (default: as autosave; skipped when missing).")] = None,
+    config: Annotated[Optional[Path], typer.Option("--config", dir_okay=False, help=_("The autosave config whose notify list and push_config to use (default: as autosave; skipped when missing)."))] = None,
     env_file: EnvFile = None,
     notify_urls: NotifyUrls = None,
-    timeout: Annotated[float, typer.Option("--timeout", min=0.1, help="Connect and read timeout per target, seconds.")] = notify.TIMEOUT,
+    timeout: Annotated[float, typer.Option("--timeout", min=0.1, help=_("Connect and read timeout per target, seconds."))] = notify.TIMEOUT,
 ) -> None:
-    """Send a test message to every target (QUARKCTL_NOTIFY, the config's notify and push_config, --notify).
-
-    Exit 0 when every target accepted it, 1 when one failed, 2 when no target is configured.
-
-    Example: quarkctl notify test --notify 'ntfys://ntfy.sh/my-topic'
-    """
     env = environment(env_file)
     path = autosave_config.config_path(config, env)
     loaded = autosave_config.load(path) if path.exists() else None

@@ -16,17 +16,18 @@ from quarkctl.cli_common import DatabaseUrl, EnvFile, environment, errors_to_exi
 from quarkctl.db import Database
 from quarkctl.errors import ExitCode, QuarkctlError
 from quarkctl.i18n import _
+from quarkctl.messages import abort_text, count_text, planned_file_header, run_state_text, schedule_source_text, unit_state_text
 from quarkctl.redact import redact
 
-JsonOption = Annotated[bool, typer.Option("--json", help="One JSON object on stdout.")]
+JsonOption = Annotated[bool, typer.Option("--json", help=_("One JSON object on stdout."))]
 
 history_app = typer.Typer(
     invoke_without_command=True,
-    help="Past runs of every job (newest first), and what one run did link by link.",
+    help=_("Past runs of every job (newest first), and what one run did link by link."),
 )
 schedule_app = typer.Typer(
     invoke_without_command=True,
-    help="Where the jobs are scheduled (systemd timers, crontabs), when they run next, and their last runs.",
+    help=_("Where the jobs are scheduled (systemd timers, crontabs), when they run next, and their last runs."),
 )
 
 
@@ -58,10 +59,19 @@ def _open_db(env_file: Optional[Path], database_url: Optional[str]) -> tuple[Dat
     return Database(config.database_url, default_sqlite=config.default_sqlite), config.database_label
 
 
+def _pad(text: str, width: int) -> str:
+    """Left-aligned in `width` terminal cells: a Chinese character takes two."""
+    from rich.cells import cell_len
+
+    return text + " " * max(0, width - cell_len(text))
+
+
 def _run_line(run: history.RunRecord) -> str:
-    counts = ", ".join(f"{key.replace('_', ' ')} {value}" for key, value in run.counts.items())
+    counts = ", ".join(count_text(key, value) for key, value in run.counts.items())
     code = "-" if run.exit_code is None else str(run.exit_code)
-    return f"#{run.id:<5} {run.job:<12} {_local(run.started_at)}  {_duration(run.duration):>8}  exit {code:<3} {run.state:<11} {counts}"
+    exit_text = _("exit {code}").format(code=code)
+    return (f"#{run.id:<5} {run.job:<12} {_local(run.started_at)}  {_duration(run.duration):>8}  "
+            f"{_pad(exit_text, 8)} {_pad(run_state_text(run.state), 11)} {counts}")
 
 
 # -- history ---------------------------------------------------------------------------------------
@@ -73,14 +83,11 @@ def history_list(
     ctx: typer.Context,
     env_file: EnvFile = None,
     database_url: DatabaseUrl = None,
-    job: Annotated[Optional[str], typer.Option("--job", help="Only this job's runs (check-links, ...).")] = None,
-    limit: Annotated[int, typer.Option("--limit", min=1, help="Show at most N runs.")] = 20,
+    job: Annotated[Optional[str], typer.Option("--job", help=_("Only this job's runs (check-links, ...)."))] = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, help=_("Show at most N runs."))] = 20,
     json_output: JsonOption = False,
 ) -> None:
-    """Past runs, newest first: start, duration, exit code, counts.
-
-    Example: quarkctl history --job check-links --limit 5; quarkctl history show 12
-    """
+    """Without a subcommand, list past runs. The group's help is history_app's: a callback help would replace it."""
     ctx.obj = {"env_file": env_file, "database_url": database_url}
     if ctx.invoked_subcommand is not None:
         return
@@ -101,19 +108,19 @@ def history_list(
         _echo(_run_line(run))
 
 
-@history_app.command("show")
+@history_app.command(
+    "show",
+    help=_("One run and its results: for check-links, every link's verdict.\n\n"
+           "Example: quarkctl history show 12 --json"),
+)
 @errors_to_exit_codes
 def history_show(
     ctx: typer.Context,
-    run_id: Annotated[int, typer.Argument(metavar="RUN", help="The run's number, from `quarkctl history`.")],
+    run_id: Annotated[int, typer.Argument(metavar="RUN", help=_("The run's number, from `quarkctl history`."))],
     env_file: EnvFile = None,
     database_url: DatabaseUrl = None,
     json_output: JsonOption = False,
 ) -> None:
-    """One run and its results: for check-links, every link's verdict.
-
-    Example: quarkctl history show 12 --json
-    """
     parent = ctx.obj or {}
     db, label = _open_db(env_file or parent.get("env_file"), database_url or parent.get("database_url"))
     if db is None:
@@ -126,16 +133,15 @@ def history_show(
         _json({"run": detail.run.as_dict(), "items": detail.items})
         return
     _echo(_run_line(detail.run))
-    if detail.run.detail.get("abort_reason"):
-        _echo(_("aborted: {reason}").format(reason=detail.run.detail["abort_reason"]))
+    reason = detail.run.detail.get("abort_reason")
+    if reason:
+        limit = (detail.run.detail.get("options") or {}).get("max_consecutive_errors")  # the circuit breaker's count
+        _echo(_("aborted: {reason}").format(reason=abort_text(reason, n=limit if isinstance(limit, int) else 0)))
     for line in detail.lines:
         _echo("  " + line)
 
 
 # -- schedule --------------------------------------------------------------------------------------
-
-_SOURCE_NAMES = {"systemd-system": "systemd (system)", "systemd-user": "systemd (user)", "cron": "cron"}
-
 
 def _entry_dict(entry: schedule.Entry) -> dict[str, Any]:
     return {
@@ -149,12 +155,12 @@ def _entry_dict(entry: schedule.Entry) -> dict[str, Any]:
     }
 
 
-def _relative(moment: datetime | None) -> str:
-    if moment is None:
-        return ""
+def _next_run(moment: datetime) -> str:
     seconds = (moment - datetime.now(timezone.utc)).total_seconds()
-    text = _duration(abs(seconds))
-    return _(" (in {time})").format(time=text) if seconds >= 0 else _(" ({time} ago)").format(time=text)
+    values = {"time": _local(moment), "delta": _duration(abs(seconds))}
+    if seconds >= 0:
+        return _("next {time} (in {delta})").format(**values)
+    return _("next {time} ({delta} ago)").format(**values)  # systemd has not rearmed the timer yet
 
 
 @schedule_app.callback(invoke_without_command=True)
@@ -163,13 +169,10 @@ def schedule_list(
     ctx: typer.Context,
     env_file: EnvFile = None,
     database_url: DatabaseUrl = None,
-    runs: Annotated[int, typer.Option("--runs", min=0, help="Show each job's last N runs.")] = 3,
+    runs: Annotated[int, typer.Option("--runs", min=0, help=_("Show each job's last N runs."))] = 3,
     json_output: JsonOption = False,
 ) -> None:
-    """Each job: where it is scheduled, the schedule, the next run, the last runs.
-
-    Example: quarkctl schedule --env-file /etc/quarkctl/.env
-    """
+    """Without a subcommand, show each job's schedule. The group's help is schedule_app's: a callback help would replace it."""
     if ctx.invoked_subcommand is not None:
         return
     sources = schedule.inspect()
@@ -203,17 +206,17 @@ def schedule_list(
         return
     for source in sources:
         if not source.available:
-            _echo(_("{source}: not available ({detail})").format(source=_SOURCE_NAMES[source.name], detail=source.detail))
+            _echo(_("{source}: not available ({detail})").format(source=schedule_source_text(source.name), detail=source.detail))
     for job in schedule.JOBS.values():
         _echo()
         _echo(f"{job.name}: {_(job.description)}")
         entries = [e for s in sources for e in s.entries if e.job == job.name]
         for e in entries:
-            line = f"  {_SOURCE_NAMES[e.source]}: {e.where}  {e.schedule}"
+            line = f"  {schedule_source_text(e.source)}: {e.where}  {e.schedule}"
             if e.state:
-                line += f"  [{e.state}]"
+                line += f"  [{unit_state_text(e.state)}]"
             if e.next_run:
-                line += "  " + _("next {time}").format(time=_local(e.next_run)) + _relative(e.next_run)
+                line += "  " + _next_run(e.next_run)
             if e.last_run:
                 line += "  " + _("last {time}").format(time=_local(e.last_run))
             _echo(line)
@@ -229,22 +232,22 @@ def schedule_list(
                 _echo("    " + _run_line(run))
 
 
-@schedule_app.command("install")
+@schedule_app.command(
+    "install",
+    help=_("Write the systemd units or the crontab lines with this machine's paths, and print the command that enables them.\n\n"
+           "Example: quarkctl schedule install --systemd --print; sudo quarkctl schedule install --systemd"),
+)
 @errors_to_exit_codes
 def schedule_install(
-    systemd: Annotated[bool, typer.Option("--systemd", help="Write systemd service and timer units.")] = False,
-    cron: Annotated[bool, typer.Option("--cron", help="Write crontab lines (/etc/cron.d/quarkctl, or a user crontab block with --user).")] = False,
-    user: Annotated[bool, typer.Option("--user", help="For this user: ~/.config/systemd/user units, or a user crontab block.")] = False,
-    print_only: Annotated[bool, typer.Option("--print", help="Print the files instead of writing them.")] = False,
-    force: Annotated[bool, typer.Option("--force", help="Replace files that differ from what quarkctl would write.")] = False,
-    folder: Annotated[Optional[Path], typer.Option("--dir", file_okay=False, help="Write into this folder instead of the standard one.")] = None,
-    env_file: Annotated[Optional[Path], typer.Option("--env-file", dir_okay=False, help="The .env the jobs read (default /etc/quarkctl/.env; ~/.config/quarkctl/.env with --user).")] = None,
-    timezone_name: Annotated[str, typer.Option("--timezone", help="Time zone of the schedule.")] = schedule.DEFAULT_TIMEZONE,
+    systemd: Annotated[bool, typer.Option("--systemd", help=_("Write systemd service and timer units."))] = False,
+    cron: Annotated[bool, typer.Option("--cron", help=_("Write crontab lines (/etc/cron.d/quarkctl, or a user crontab block with --user)."))] = False,
+    user: Annotated[bool, typer.Option("--user", help=_("For this user: ~/.config/systemd/user units, or a user crontab block."))] = False,
+    print_only: Annotated[bool, typer.Option("--print", help=_("Print the files instead of writing them."))] = False,
+    force: Annotated[bool, typer.Option("--force", help=_("Replace files that differ from what quarkctl would write."))] = False,
+    folder: Annotated[Optional[Path], typer.Option("--dir", file_okay=False, help=_("Write into this folder instead of the standard one."))] = None,
+    env_file: Annotated[Optional[Path], typer.Option("--env-file", dir_okay=False, help=_("The .env the jobs read (default /etc/quarkctl/.env; ~/.config/quarkctl/.env with --user)."))] = None,
+    timezone_name: Annotated[str, typer.Option("--timezone", help=_("Time zone of the schedule."))] = schedule.DEFAULT_TIMEZONE,
 ) -> None:
-    """Write the systemd units or the crontab lines with this machine's paths, and print the command that enables them.
-
-    Example: quarkctl schedule install --systemd --print; sudo quarkctl schedule install --systemd
-    """
     if systemd == cron:
         fail(_("choose one of --systemd and --cron"), ExitCode.USAGE)
     kind = "systemd" if systemd else "cron"
@@ -254,16 +257,16 @@ def schedule_install(
     plan = schedule.plan_install(kind, target, folder or default_folder)
     if print_only:
         for planned in plan.files:
-            _echo(f"# ---- {planned.path} ({planned.state}) ----")
+            _echo(planned_file_header(planned.state, planned.path))
             typer.echo(planned.content, nl=False)
         if plan.enable:
-            _echo(f"# ---- {_('then')} ----")
+            _echo(_("# ---- then enable them with ----"))
             _echo(plan.enable)
         return
     written = schedule.write_install(plan, force=force)
     for planned in plan.files:
-        state = _("wrote    ") if planned in written else _("unchanged")
-        _echo(f"{state} {planned.path}")
+        state = _("wrote") if planned in written else _("unchanged")
+        _echo(f"{_pad(state, 9)} {planned.path}")
     for note in plan.notes:
         _echo(note)
     if plan.enable:
@@ -274,23 +277,26 @@ def schedule_install(
 
 # -- doctor ----------------------------------------------------------------------------------------
 
+# Not translated: a level, like the INFO/WARN/ERROR of the log lines, that README (doctor) documents
+# and scripts and mail filters match (`grep ^FAIL`), the same in every language.
 _STATUS = {"ok": "ok", "warn": "WARN", "fail": "FAIL"}
+
+
+# Registered as `quarkctl doctor` in cli.py, next to the other top-level commands.
+DOCTOR_HELP = _("Check that the jobs can run here: settings, Quark, cookie, autosave config, database, tables, time zone, schedule, last runs, locks.\n\n"
+                "Exit code 0 when no check failed (warnings allowed), 1 when one did.\n"
+                "Example: quarkctl doctor --env-file /etc/quarkctl/.env")
 
 
 @errors_to_exit_codes
 def doctor(
-    env_file: Annotated[Optional[Path], typer.Option("--env-file", dir_okay=False, help="Check the settings of this .env file (default: ./.env if present).")] = None,
+    env_file: Annotated[Optional[Path], typer.Option("--env-file", dir_okay=False, help=_("Check the settings of this .env file (default: ./.env if present)."))] = None,
     database_url: DatabaseUrl = None,
-    api_base: Annotated[Optional[str], typer.Option("--api-base", help="As QUARK_API_BASE.")] = None,
-    timeout: Annotated[float, typer.Option("--timeout", min=0.1, help="Timeout of each request to Quark, seconds.")] = 10.0,
-    config: Annotated[Optional[Path], typer.Option("--config", dir_okay=False, help="The autosave config to check (default: QUARKCTL_CONFIG, else ~/.config/quarkctl/quark_config.json).")] = None,
+    api_base: Annotated[Optional[str], typer.Option("--api-base", help=_("As QUARK_API_BASE."))] = None,
+    timeout: Annotated[float, typer.Option("--timeout", min=0.1, help=_("Timeout of each request to Quark, seconds."))] = 10.0,
+    config: Annotated[Optional[Path], typer.Option("--config", dir_okay=False, help=_("The autosave config to check (default: QUARKCTL_CONFIG, else ~/.config/quarkctl/quark_config.json)."))] = None,
     json_output: JsonOption = False,
 ) -> None:
-    """Check that the jobs can run here: settings, Quark, cookie, autosave config, database, tables, time zone, schedule, last runs, locks.
-
-    Exit code 0 when no check failed (warnings allowed), 1 when one did.
-    Example: quarkctl doctor --env-file /etc/quarkctl/.env
-    """
     ctx = doctor_lib.Context(env_file=env_file, flags={"DATABASE_URL": database_url, "QUARK_API_BASE": api_base}, timeout=timeout,
                              config=config)
     findings = doctor_lib.run_doctor(ctx)

@@ -45,16 +45,16 @@ from quarkctl.cli_common import (
     run_check_job,
 )
 from quarkctl.errors import ExitCode, Interrupted
-from quarkctl.i18n import _
+from quarkctl.i18n import _, ngettext
 from quarkctl.linkcheck import CheckResult
-from quarkctl.messages import reason_text, verdict_text
+from quarkctl.messages import reason_text, resource_status_text, verdict_text
 from quarkctl.pacing import StopSignal
 from quarkctl.redact import redact
 from quarkctl.resources import InvalidInput, ResourceFilter
 
 resources_app = typer.Typer(
     no_args_is_help=True,
-    help="List, search, add, import, export, re-check and remove the rows of cloud_resource.",
+    help=_("List, search, add, import, export, re-check and remove the rows of cloud_resource."),
 )
 
 MAX_PROBLEMS_SHOWN = 50
@@ -85,13 +85,13 @@ class ExportFormat(str, Enum):
 
 
 # Options of several resources commands, declared once.
-OnlyExpired = Annotated[bool, typer.Option("--expired", help="Only rows marked expired (is_expired = 1).")]
-OnlyValid = Annotated[bool, typer.Option("--valid", help="Only rows not marked expired (is_expired = 0).")]
-AllRows = Annotated[bool, typer.Option("--all", help="Every row (the default).")]
-Search = Annotated[Optional[str], typer.Option("--search", help="Only rows whose name, alias or link contains TEXT.")]
-DriveFilter = Annotated[Optional[str], typer.Option("--drive-type", help="Only rows of this drive_type.")]
-JsonOut = Annotated[bool, typer.Option("--json", help="JSON on stdout (machine output).")]
-Ids = Annotated[list[int], typer.Argument(help="Resource ids (see `resources list`).", min=1)]
+OnlyExpired = Annotated[bool, typer.Option("--expired", help=_("Only rows marked expired (is_expired = 1)."))]
+OnlyValid = Annotated[bool, typer.Option("--valid", help=_("Only rows not marked expired (is_expired = 0)."))]
+AllRows = Annotated[bool, typer.Option("--all", help=_("Every row (the default)."))]
+Search = Annotated[Optional[str], typer.Option("--search", help=_("Only rows whose name, alias or link contains TEXT."))]
+DriveFilter = Annotated[Optional[str], typer.Option("--drive-type", help=_("Only rows of this drive_type."))]
+JsonOut = Annotated[bool, typer.Option("--json", help=_("JSON on stdout (machine output)."))]
+Ids = Annotated[list[int], typer.Argument(help=_("Resource ids (see `resources list`)."), min=1)]
 
 
 def _status(expired: bool, valid: bool, all_rows: bool) -> str:
@@ -141,33 +141,33 @@ def _print_problems(exc: InvalidInput, source: str) -> None:
         _echo(f"{source}:{problem.line}: {problem.message}", err=True)
     hidden = len(exc.problems) - MAX_PROBLEMS_SHOWN
     if hidden > 0:
-        _echo(_("... and {n} more problems").format(n=hidden), err=True)
+        _echo(ngettext("... and {n} more problem", "... and {n} more problems", hidden).format(n=hidden), err=True)
 
 
 # -- add -------------------------------------------------------------------------------------
 
 
-@resources_app.command("add")
+@resources_app.command(
+    "add",
+    help=_("Add one resource with is_expired = 0, so check-links checks it.\n\n"
+           "Example: quarkctl resources add '电影A' 'https://pan.quark.cn/s/abc123def456?pwd=x1y2' --category1 电影 --check"),
+)
 @errors_to_exit_codes
 def add(
-    name: Annotated[str, typer.Argument(help="drama_name: the resource's name, unique per drive type.")],
-    link: Annotated[str, typer.Argument(help="The share link, e.g. https://pan.quark.cn/s/abc123def456?pwd=x1y2")],
-    alias: Annotated[Optional[str], typer.Option("--alias", help="alias column.")] = None,
-    category1: Annotated[Optional[str], typer.Option("--category1", help="category1 column.")] = None,
-    category2: Annotated[Optional[str], typer.Option("--category2", help="category2 column.")] = None,
-    drive_type: Annotated[str, typer.Option("--drive-type", help="drive_type column.")] = resources.QUARK,
-    update: Annotated[bool, typer.Option("--update", help="If NAME exists for this drive type, give it LINK (and the values given) instead of failing.")] = False,
-    check: Annotated[bool, typer.Option("--check", help="Check the link with Quark first and refuse a dead one.")] = False,
+    name: Annotated[str, typer.Argument(help=_("drama_name: the resource's name, unique per drive type."))],
+    link: Annotated[str, typer.Argument(help=_("The share link, e.g. https://pan.quark.cn/s/abc123def456?pwd=x1y2"))],
+    alias: Annotated[Optional[str], typer.Option("--alias", help=_("alias column."))] = None,
+    category1: Annotated[Optional[str], typer.Option("--category1", help=_("category1 column."))] = None,
+    category2: Annotated[Optional[str], typer.Option("--category2", help=_("category2 column."))] = None,
+    drive_type: Annotated[str, typer.Option("--drive-type", help=_("drive_type column."))] = resources.QUARK,
+    update: Annotated[bool, typer.Option("--update", help=_("If NAME exists for this drive type, give it LINK (and the values given) instead of failing."))] = False,
+    check: Annotated[bool, typer.Option("--check", help=_("Check the link with Quark first and refuse a dead one."))] = False,
     anonymous: Anonymous = False,
     api_base: ApiBase = None,
     timeout: Timeout = 15.0,
     env_file: EnvFile = None,
     database_url: DatabaseUrl = None,
 ) -> None:
-    """Add one resource with is_expired = 0, so check-links checks it.
-
-    Example: quarkctl resources add '电影A' 'https://pan.quark.cn/s/abc123def456?pwd=x1y2' --category1 电影 --check
-    """
     env = environment(env_file, DATABASE_URL=database_url, QUARK_API_BASE=api_base)
     config = settings.load(env, need_cookie=check and not anonymous)
     stop = StopSignal()
@@ -217,7 +217,7 @@ def _rich_list(rows: list[dict[str, Any]]) -> None:
             str(row["id"]),
             escape(row["drama_name"]),
             escape(row["drive_type"]),
-            f"[{_STATUS_STYLE[status]}]{escape(_(status))}[/]",
+            f"[{_STATUS_STYLE[status]}]{escape(resource_status_text(status))}[/]",
             last,
             escape(row["link"] or ""),
         )
@@ -242,7 +242,11 @@ def _csv_rows(rows: list[dict[str, Any]], stream: IO[str]) -> None:
         writer.writerow(["" if v is None else v for v in _machine(row).values()])
 
 
-@resources_app.command("list")
+@resources_app.command(
+    "list",
+    help=_("List resources with their status and quarkctl's last verdict: a table on a terminal, tab-separated lines otherwise.\n\n"
+           "Example: quarkctl resources list --expired --search 电影 --sort checked --desc --limit 20"),
+)
 @errors_to_exit_codes
 def list_(
     expired: OnlyExpired = False,
@@ -250,18 +254,14 @@ def list_(
     all_rows: AllRows = False,
     search: Search = None,
     drive_type: DriveFilter = None,
-    limit: Annotated[Optional[int], typer.Option("--limit", min=1, help="Show at most N rows.")] = None,
-    sort: Annotated[Sort, typer.Option("--sort", help="Order by this field (ties by id).")] = Sort.id,
-    desc: Annotated[bool, typer.Option("--desc", help="Reverse the order.")] = False,
-    json_output: Annotated[bool, typer.Option("--json", help="A JSON array on stdout: every column and the last check.")] = False,
-    csv_output: Annotated[bool, typer.Option("--csv", help="CSV on stdout: every column and the last check.")] = False,
+    limit: Annotated[Optional[int], typer.Option("--limit", min=1, help=_("Show at most N rows."))] = None,
+    sort: Annotated[Sort, typer.Option("--sort", help=_("Order by this field (ties by id)."))] = Sort.id,
+    desc: Annotated[bool, typer.Option("--desc", help=_("Reverse the order."))] = False,
+    json_output: Annotated[bool, typer.Option("--json", help=_("A JSON array on stdout: every column and the last check."))] = False,
+    csv_output: Annotated[bool, typer.Option("--csv", help=_("CSV on stdout: every column and the last check."))] = False,
     env_file: EnvFile = None,
     database_url: DatabaseUrl = None,
 ) -> None:
-    """List resources with their status and quarkctl's last verdict: a table on a terminal, tab-separated lines otherwise.
-
-    Example: quarkctl resources list --expired --search 电影 --sort checked --desc --limit 20
-    """
     if json_output and csv_output:
         fail(_("use only one of --json, --csv"), ExitCode.USAGE)
     flt = ResourceFilter(status=_status(expired, valid, all_rows), search=search, drive_type=drive_type,
@@ -283,19 +283,19 @@ def _check_line(check: dict[str, Any]) -> list[str]:
     return [_local_time(check["checked_at"]), verdict_text(check["verdict"]), reason_text(check["reason"]), evidence]
 
 
-@resources_app.command("show")
+@resources_app.command(
+    "show",
+    help=_("Show one resource, every column, and its check history (newest first).\n\n"
+           "Example: quarkctl resources show 42 --history 5"),
+)
 @errors_to_exit_codes
 def show(
-    resource_id: Annotated[int, typer.Argument(metavar="ID", help="The resource's id.")],
-    history: Annotated[int, typer.Option("--history", min=0, help="Show the N newest checks.")] = 20,
+    resource_id: Annotated[int, typer.Argument(metavar="ID", help=_("The resource's id."))],
+    history: Annotated[int, typer.Option("--history", min=0, help=_("Show the N newest checks."))] = 20,
     json_output: JsonOut = False,
     env_file: EnvFile = None,
     database_url: DatabaseUrl = None,
 ) -> None:
-    """Show one resource, every column, and its check history (newest first).
-
-    Example: quarkctl resources show 42 --history 5
-    """
     with resources.opened(_config(env_file, database_url)) as store:
         row, checks = resources.show_resource(store, resource_id, history_limit=history)
     if json_output:
@@ -333,23 +333,23 @@ def show(
 # -- import, export --------------------------------------------------------------------------
 
 
-@resources_app.command("import")
+@resources_app.command(
+    "import",
+    help=_("Import resources; every line is validated first, and one bad line means nothing is written.\n\n"
+           "Example: quarkctl resources import links.txt --skip-existing --dry-run"),
+)
 @errors_to_exit_codes
 def import_(
-    file: Annotated[str, typer.Argument(metavar="FILE", help="CSV, JSON lines or text file; - reads stdin.")],
-    fmt: Annotated[ImportFormat, typer.Option("--format", help="File format; auto: by extension (.csv, .jsonl, .txt), else by content.")] = ImportFormat.auto,
-    drive_type: Annotated[str, typer.Option("--drive-type", help="drive_type of lines that do not give one.")] = resources.QUARK,
-    skip_existing: Annotated[bool, typer.Option("--skip-existing", help="Leave rows whose name and drive type are already stored.")] = False,
-    update: Annotated[bool, typer.Option("--update", help="Update rows whose name and drive type are already stored.")] = False,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Validate and count, write nothing.")] = False,
-    encoding: Annotated[str, typer.Option("--encoding", help="Text encoding of FILE, e.g. gbk.")] = "utf-8-sig",
+    file: Annotated[str, typer.Argument(metavar="FILE", help=_("CSV, JSON lines or text file; - reads stdin."))],
+    fmt: Annotated[ImportFormat, typer.Option("--format", help=_("File format; auto: by extension (.csv, .jsonl, .txt), else by content."))] = ImportFormat.auto,
+    drive_type: Annotated[str, typer.Option("--drive-type", help=_("drive_type of lines that do not give one."))] = resources.QUARK,
+    skip_existing: Annotated[bool, typer.Option("--skip-existing", help=_("Leave rows whose name and drive type are already stored."))] = False,
+    update: Annotated[bool, typer.Option("--update", help=_("Update rows whose name and drive type are already stored."))] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help=_("Validate and count, write nothing."))] = False,
+    encoding: Annotated[str, typer.Option("--encoding", help=_("Text encoding of FILE, e.g. gbk."))] = "utf-8-sig",
     env_file: EnvFile = None,
     database_url: DatabaseUrl = None,
 ) -> None:
-    """Import resources; every line is validated first, and one bad line means nothing is written.
-
-    Example: quarkctl resources import links.txt --skip-existing --dry-run
-    """
     if skip_existing and update:
         fail(_("use only one of --skip-existing, --update"), ExitCode.USAGE)
     source = "<stdin>" if file == "-" else file
@@ -369,12 +369,20 @@ def import_(
     counts = {"source": source, "format": result.format, "n": result.records, "inserted": result.inserted,
               "updated": result.updated, "skipped": result.skipped}
     if dry_run:
-        _echo(_("{source} ({format}): {n} lines valid; would insert {inserted}, update {updated}, skip {skipped} (dry run: nothing written)").format(**counts))
+        _echo(ngettext("{source} ({format}): {n} line valid; would insert {inserted}, update {updated}, skip {skipped} (dry run: nothing written)",
+                       "{source} ({format}): {n} lines valid; would insert {inserted}, update {updated}, skip {skipped} (dry run: nothing written)",
+                       result.records).format(**counts))
     else:
-        _echo(_("{source} ({format}): {n} lines; inserted {inserted}, updated {updated}, skipped {skipped}").format(**counts))
+        _echo(ngettext("{source} ({format}): {n} line; inserted {inserted}, updated {updated}, skipped {skipped}",
+                       "{source} ({format}): {n} lines; inserted {inserted}, updated {updated}, skipped {skipped}",
+                       result.records).format(**counts))
 
 
-@resources_app.command("export")
+@resources_app.command(
+    "export",
+    help=_("Export resources, every column, in id order; `resources import` reads the file back.\n\n"
+           "Example: quarkctl resources export --valid --format json -o resources.jsonl"),
+)
 @errors_to_exit_codes
 def export(
     expired: OnlyExpired = False,
@@ -382,15 +390,11 @@ def export(
     all_rows: AllRows = False,
     search: Search = None,
     drive_type: DriveFilter = None,
-    fmt: Annotated[ExportFormat, typer.Option("--format", help="csv (with a header) or json (JSON lines); both import back.")] = ExportFormat.csv,
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", dir_okay=False, help="Write to this file (replaced whole) instead of stdout.")] = None,
+    fmt: Annotated[ExportFormat, typer.Option("--format", help=_("csv (with a header) or json (JSON lines); both import back."))] = ExportFormat.csv,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", dir_okay=False, help=_("Write to this file (replaced whole) instead of stdout."))] = None,
     env_file: EnvFile = None,
     database_url: DatabaseUrl = None,
 ) -> None:
-    """Export resources, every column, in id order; `resources import` reads the file back.
-
-    Example: quarkctl resources export --valid --format json -o resources.jsonl
-    """
     flt = ResourceFilter(status=_status(expired, valid, all_rows), search=search, drive_type=drive_type)
     with resources.opened(_config(env_file, database_url)) as store:
         if output is None:
@@ -409,36 +413,43 @@ def export(
         finally:
             if os.path.exists(handle.name):
                 os.unlink(handle.name)
-    _echo(_("exported {n} rows to {path}").format(n=count, path=output), err=True)
+    _echo(ngettext("exported {n} row to {path}", "exported {n} rows to {path}", count).format(n=count, path=output), err=True)
 
 
 # -- set-status, revive, rm ------------------------------------------------------------------
 
 
-@resources_app.command("set-status")
+@resources_app.command(
+    "set-status",
+    help=_("Mark resources expired or valid by hand; an unknown id changes nothing.\n\n"
+           "Example: quarkctl resources set-status 12 15 --valid"),
+)
 @errors_to_exit_codes
 def set_status(
     ids: Ids,
-    expired: Annotated[bool, typer.Option("--expired", help="Mark them expired (is_expired = 1).")] = False,
-    valid: Annotated[bool, typer.Option("--valid", help="Mark them valid (is_expired = 0): check-links checks them again.")] = False,
+    expired: Annotated[bool, typer.Option("--expired", help=_("Mark them expired (is_expired = 1)."))] = False,
+    valid: Annotated[bool, typer.Option("--valid", help=_("Mark them valid (is_expired = 0): check-links checks them again."))] = False,
     env_file: EnvFile = None,
     database_url: DatabaseUrl = None,
 ) -> None:
-    """Mark resources expired or valid by hand; an unknown id changes nothing.
-
-    Example: quarkctl resources set-status 12 15 --valid
-    """
     if expired == valid:
         fail(_("give exactly one of --expired, --valid"), ExitCode.USAGE)
     with resources.opened(_config(env_file, database_url)) as store:
         changed = resources.set_status(store, ids, expired=expired)
-    word = _("expired") if expired else _("valid")
-    unchanged = len(set(ids)) - len(changed)
-    _echo(_("marked {n} {word}{ids}; {same} already were").format(
-        n=len(changed), word=word, ids=(": " + ", ".join(f"#{i}" for i in changed)) if changed else "", same=unchanged))
+    values = {"n": len(changed), "ids": ", ".join(f"#{i}" for i in changed), "same": len(set(ids)) - len(changed)}
+    if changed:
+        message = _("marked {n} expired: {ids}; {same} already were") if expired else _("marked {n} valid: {ids}; {same} already were")
+    else:
+        message = _("marked {n} expired; {same} already were") if expired else _("marked {n} valid; {same} already were")
+    _echo(message.format(**values))
 
 
-@resources_app.command("revive")
+@resources_app.command(
+    "revive",
+    help=_("Re-check the rows marked expired and mark valid again those that work: a check-links run\n"
+           "(same lock, pacing, report and exit codes) over expired rows only.\n\n"
+           "Example: quarkctl resources revive --env-file /etc/quarkctl/.env --limit 50"),
+)
 @errors_to_exit_codes
 def revive(
     env_file: EnvFile = None,
@@ -464,11 +475,6 @@ def revive(
     quiet: Quiet = False,
     log_file: LogFilePath = None,
 ) -> None:
-    """Re-check the rows marked expired and mark valid again those that work: a check-links run
-    (same lock, pacing, report and exit codes) over expired rows only.
-
-    Example: quarkctl resources revive --env-file /etc/quarkctl/.env --limit 50
-    """
     options = check_options(
         batch_size=batch_size, limit=limit, dry_run=dry_run, concurrency=concurrency, no_pacing=no_pacing,
         min_delay=min_delay, max_delay=max_delay, rest_every=rest_every, rest_seconds=rest_seconds, retries=retries,
@@ -479,18 +485,18 @@ def revive(
                   timeout=timeout, json_output=json_output, quiet=quiet, log_file=log_file)
 
 
-@resources_app.command("rm")
+@resources_app.command(
+    "rm",
+    help=_("Delete resources (and quarkctl's check history of them), after asking; an unknown id deletes nothing.\n\n"
+           "Example: quarkctl resources rm 12 15 --yes"),
+)
 @errors_to_exit_codes
 def rm(
     ids: Ids,
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask (for scripts).")] = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help=_("Do not ask (for scripts)."))] = False,
     env_file: EnvFile = None,
     database_url: DatabaseUrl = None,
 ) -> None:
-    """Delete resources (and quarkctl's check history of them), after asking; an unknown id deletes nothing.
-
-    Example: quarkctl resources rm 12 15 --yes
-    """
     with resources.opened(_config(env_file, database_url)) as store:
         rows = resources.find(store, ids)
         if not yes:
@@ -505,7 +511,8 @@ def _confirm_delete(rows: dict[int, dict[str, Any]]) -> None:
     for row in rows.values():
         _echo(f"#{row['id']} {row['drama_name']} ({row['drive_type']}) {row['link'] or ''}", err=True)
     # Not typer.confirm: it echoes a space to stdout, which belongs to the deleted-rows report.
-    typer.echo(_("Delete these {n} resources? [y/N]: ").format(n=len(rows)), err=True, nl=False)
+    question = ngettext("Delete this resource? [y/N]: ", "Delete these {n} resources? [y/N]: ", len(rows))
+    typer.echo(question.format(n=len(rows)), err=True, nl=False)
     answer = sys.stdin.readline()
     if not answer:  # stdin closed: nobody to ask
         typer.echo("", err=True)

@@ -22,7 +22,7 @@ from quarkctl.checker import verify_account
 from quarkctl.db import OWN_TABLES, Database, cloud_resource, run_history
 from quarkctl.errors import AuthError, ExitCode, QuarkctlError, QuarkUnreachable
 from quarkctl.history import list_runs, pid_alive
-from quarkctl.i18n import _
+from quarkctl.i18n import _, ngettext
 from quarkctl.lock import lock_path
 from quarkctl.quark import DRIVE_PC, PAN, QuarkClient
 from quarkctl.redact import redact
@@ -89,7 +89,7 @@ def check_settings(ctx: Context) -> Iterator[Finding]:
     mode = path.stat().st_mode
     if mode & (stat.S_IRGRP | stat.S_IROTH) and ctx.settings.cookie:
         yield Finding("settings", WARN, _("{path} holds the cookie and others may read it").format(path=path),
-                      _("chmod 600 {path}").format(path=path))
+                      f"chmod 600 {path}")  # a command: never translated
     else:
         yield Finding("settings", OK, _("read {path}").format(path=path))
 
@@ -154,12 +154,16 @@ def check_autosave_config(ctx: Context) -> Iterator[Finding]:
         return
     if problems:
         shown = "; ".join(map(str, problems[:3])) + (" ..." if len(problems) > 3 else "")
-        yield Finding("autosave_config", FAIL, _("{path}: {n} problems: {shown}").format(path=path, n=len(problems), shown=shown),
+        yield Finding("autosave_config", FAIL, ngettext("{path}: {n} problem: {shown}", "{path}: {n} problems: {shown}", len(problems)).format(
+                          path=path, n=len(problems), shown=shown),
                       _("`quarkctl autosave --dry-run` lists them all; --skip-invalid runs the other tasks"))
         return
     accounts = config.accounts
-    yield Finding("autosave_config", OK, _("{path}: {tasks} tasks, {accounts} accounts").format(
-        path=path, tasks=len(config.tasks), accounts=len(accounts)))
+    task_count = len(config.tasks)
+    yield Finding("autosave_config", OK, _("{path}: {tasks}, {accounts}").format(
+        path=path,
+        tasks=ngettext("{n} task", "{n} tasks", task_count).format(n=task_count),
+        accounts=ngettext("{n} account", "{n} accounts", len(accounts)).format(n=len(accounts))))
     if accounts and "__uid" in accounts[0]:
         try:
             with ctx.client(cookie=accounts[0]) as client:
@@ -176,7 +180,9 @@ def check_autosave_config(ctx: Context) -> Iterator[Finding]:
                       _("use the full pan.quark.cn cookie for the first account"))
     signing = sum(1 for cookie in accounts if mobile_params(cookie))
     if signing:
-        yield Finding("sign_in", OK, _("{n} of {m} accounts carry the mobile parameters for the daily sign-in").format(n=signing, m=len(accounts)))
+        yield Finding("sign_in", OK, ngettext("{n} of {m} account carries the mobile parameters for the daily sign-in",
+                                             "{n} of {m} accounts carry the mobile parameters for the daily sign-in",
+                                             len(accounts)).format(n=signing, m=len(accounts)))
     else:
         yield Finding("sign_in", WARN, _("no account carries kps, sign and vcode: the daily sign-in is skipped"),
                       _("add the kps, sign and vcode values of the Quark app's growth/info request to the cookie"))
@@ -215,7 +221,8 @@ def check_tables(ctx: Context) -> Iterator[Finding]:
                           _("this is not the table quarkctl expects (README, check-links); point quarkctl at the right database"))
         else:
             count = db.count_candidates()
-            yield Finding("cloud_resource", OK, _("present, {count} links to check").format(count=count))
+            yield Finding("cloud_resource", OK, ngettext("present, {count} link to check", "present, {count} links to check",
+                                                         count).format(count=count))
     absent = [t.name for t in OWN_TABLES if t.name not in ctx.tables]
     if absent:
         yield Finding("own_tables", WARN, _("quarkctl's tables are missing: {tables}").format(tables=", ".join(absent)),
@@ -278,11 +285,21 @@ def check_schedule(ctx: Context) -> Iterator[Finding]:
         else:
             unavailable = [f"{s.name}: {s.detail}" for s in sources if not s.available]
             looked = [s.name for s in sources if s.available]
-            message = _("{job} is not scheduled ({looked} looked at)").format(job=job.name, looked=", ".join(looked) or _("nothing could be"))
-            if unavailable:
-                message += "; " + _("not available: {sources}").format(sources="; ".join(unavailable))
+            message = _not_scheduled(job.name, looked, unavailable)
             yield Finding(f"schedule:{job.name}", WARN, message,
                           _("`quarkctl schedule install --systemd` (or --cron), or see README, Scheduling"))
+
+
+def _not_scheduled(job: str, looked: list[str], unavailable: list[str]) -> str:
+    """One sentence per case, so a translator can word each whole."""
+    values = {"job": job, "looked": ", ".join(looked), "sources": "; ".join(unavailable)}
+    if looked and unavailable:
+        return _("{job} is not scheduled ({looked} looked at); not available: {sources}").format(**values)
+    if looked:
+        return _("{job} is not scheduled ({looked} looked at)").format(**values)
+    if unavailable:
+        return _("{job} is not scheduled (nothing could be looked at); not available: {sources}").format(**values)
+    return _("{job} is not scheduled (nothing could be looked at)").format(**values)
 
 
 def check_runs(ctx: Context) -> Iterator[Finding]:

@@ -16,8 +16,8 @@ from typing import Any
 from quarkctl.checker import COUNT_KEYS
 from quarkctl.db import Database, run_history
 from quarkctl.errors import QuarkctlError
-from quarkctl.i18n import _
-from quarkctl.messages import reason_text, verdict_text
+from quarkctl.i18n import _, labelled, ngettext
+from quarkctl.messages import reason_text, task_status_text, verdict_text
 
 class RunNotFound(QuarkctlError):
     """`history show RUN` with an id the database does not have."""
@@ -114,7 +114,7 @@ def get_run(db: Database, run_id: int) -> RunRecord:
 def _check_line(item: dict[str, Any]) -> str:
     """`#12 好电影 https://pan.quark.cn/s/... expired: the owner cancelled the share (41012 ...)`."""
     name = item.get("name") if item.get("name") is not None else _("(row deleted)")
-    text = f"#{item['resource_id']} {name} {item.get('link') or ''} {verdict_text(item['verdict'])}: {reason_text(item['reason'])}"
+    text = f"#{item['resource_id']} {name} {item.get('link') or ''} {labelled(verdict_text(item['verdict']), reason_text(item['reason']))}"
     evidence = " ".join(str(x) for x in (item.get("api_code"), item.get("message")) if x)
     return f"{text} ({evidence})" if evidence and item["reason"] != "ok" else text
 
@@ -144,9 +144,11 @@ class JobItems:
 
 def _task_line(item: dict[str, Any]) -> str:
     """`#2 剧集A saved 3 files` / `#3 剧集B banned: 好友已取消了分享`."""
-    text = f"#{item['task_index']} {item['taskname']} {item['status']}"
-    if item.get("files_saved"):
-        text += " " + _("{n} files").format(n=item["files_saved"])
+    status, n = task_status_text(item["status"]), item.get("files_saved") or 0
+    if n:
+        # TRANSLATORS: {status} is an autosave task's status ("saved"), as in "saved 3 files".
+        status = ngettext("{status} {n} file", "{status} {n} files", n).format(status=status, n=n)
+    text = f"#{item['task_index']} {item['taskname']} {status}"
     detail = " ".join(str(x) for x in (item.get("reason"), item.get("message")) if x and item["status"] not in ("saved", "nothing_new"))
     return f"{text}: {detail}" if detail else text
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from quarkctl.i18n import _
+from quarkctl.i18n import _, ngettext
 
 
 def N_(message: str) -> str:
@@ -49,11 +49,17 @@ REASONS = {
 
 ABORTS = {
     "cookie_rejected": N_("Quark rejected the cookie during the run; nothing more was checked. Copy a fresh cookie."),
-    "circuit_breaker": N_(
-        "{n} links in a row failed with transient errors (Quark is rate-limiting or the network is down); "
-        "nothing more was checked."
-    ),
     "interrupted": N_("interrupted by a signal; this is a partial report."),
+}
+
+# An autosave task's status (machine value) as `history show` words it.
+TASK_STATUSES = {
+    "saved": N_("saved"),
+    "nothing_new": N_("nothing new"),
+    "planned": N_("planned"),
+    "skipped": N_("skipped"),
+    "banned": N_("banned"),
+    "failed": N_("failed"),
 }
 
 
@@ -65,5 +71,133 @@ def reason_text(reason: str) -> str:
     return _(REASONS[reason]) if reason in REASONS else reason
 
 
+def task_status_text(status: str) -> str:
+    return _(TASK_STATUSES[status]) if status in TASK_STATUSES else status
+
+
 def abort_text(reason: str, **values: object) -> str:
+    if reason == "circuit_breaker":  # its count decides the plural, so it is not in the ABORTS table
+        n = values.get("n")
+        n = n if isinstance(n, int) else 0
+        return ngettext(
+            "{n} link in a row failed with transient errors (Quark is rate-limiting or the network is down); "
+            "nothing more was checked.",
+            "{n} links in a row failed with transient errors (Quark is rate-limiting or the network is down); "
+            "nothing more was checked.",
+            n,
+        ).format(**values)
     return _(ABORTS[reason]).format(**values) if reason in ABORTS else reason
+
+
+# -- history, schedule, resources: machine values as their human output words them ---------------
+
+# A run's state in `quarkctl_run` (and "abandoned": still "running", but its process is gone).
+RUN_STATES = {
+    "running": N_("running"),
+    "finished": N_("finished"),
+    "aborted": N_("aborted"),
+    "interrupted": N_("interrupted"),
+    "abandoned": N_("abandoned"),
+}
+
+# The counts a run stores (checker.COUNT_KEYS; autosave stores its tasks as total, errors, skipped)
+# and the keys of autosave's summary.
+COUNT_LABELS = {
+    "total": N_("total"),
+    "valid": N_("valid"),
+    "expired": N_("expired"),
+    "needs_passcode": N_("needs passcode"),
+    "errors": N_("errors"),
+    "skipped": N_("skipped"),
+    "tasks": N_("tasks"),
+    "saved": N_("saved"),
+    "nothing_new": N_("nothing new"),
+    "planned": N_("planned"),
+    "banned": N_("banned"),
+    "failed": N_("failed"),
+    "files_saved": N_("files saved"),
+}
+
+# The header `schedule install --print` writes above each file, by the file's state on disk.
+PLANNED_FILES = {
+    "new": N_("# ---- {path} (new) ----"),
+    "unchanged": N_("# ---- {path} (unchanged) ----"),
+    "changed": N_("# ---- {path} (changed) ----"),
+}
+
+# Where a job is scheduled (schedule.Entry.source).
+SCHEDULE_SOURCES = {
+    "systemd-system": N_("systemd (system)"),
+    "systemd-user": N_("systemd (user)"),
+    "cron": N_("cron"),
+}
+
+# A timer's state as systemctl says it, "UnitFileState/ActiveState".
+UNIT_FILE_STATES = {
+    "enabled": N_("enabled"),
+    "enabled-runtime": N_("enabled until reboot"),
+    "linked": N_("linked"),
+    "linked-runtime": N_("linked until reboot"),
+    "alias": N_("alias"),
+    "masked": N_("masked"),
+    "masked-runtime": N_("masked until reboot"),
+    "static": N_("static"),
+    "indirect": N_("indirect"),
+    "disabled": N_("disabled"),
+    "generated": N_("generated"),
+    "transient": N_("transient"),
+    "bad": N_("bad unit file"),
+}
+UNIT_ACTIVE_STATES = {
+    "active": N_("active"),
+    "inactive": N_("inactive"),
+    "failed": N_("failed"),
+    "activating": N_("activating"),
+    "deactivating": N_("deactivating"),
+    "reloading": N_("reloading"),
+    "maintenance": N_("maintenance"),
+    "refreshing": N_("refreshing"),
+}
+
+# A cloud_resource row's is_expired, as `resources list` words it.
+RESOURCE_STATUSES = {
+    "valid": N_("valid"),
+    "expired": N_("expired"),
+}
+
+
+def _word(table: dict[str, str], key: str) -> str:
+    """The translated word for a machine value; an unknown value (a newer quarkctl wrote it) as it is."""
+    return _(table[key]) if key in table else key
+
+
+def run_state_text(state: str) -> str:
+    return _word(RUN_STATES, state)
+
+
+def count_text(key: str, n: int) -> str:
+    """`total 3`, `needs passcode 1`: one count of a run, as `history` lists them."""
+    label = _(COUNT_LABELS[key]) if key in COUNT_LABELS else key.replace("_", " ")
+    return f"{label} {n}"
+
+
+def planned_file_header(state: str, path: object) -> str:
+    if state in PLANNED_FILES:
+        return _(PLANNED_FILES[state]).format(path=path)
+    return f"# ---- {path} ({state}) ----"
+
+
+def schedule_source_text(source: str) -> str:
+    return _word(SCHEDULE_SOURCES, source)
+
+
+def unit_state_text(state: str) -> str:
+    """`enabled/active` in the words of the language; parts systemctl added later stay as it says them."""
+    file_state, sep, active = state.partition("/")
+    if not sep:
+        return _word(UNIT_FILE_STATES, file_state)
+    return f"{_word(UNIT_FILE_STATES, file_state)}/{_word(UNIT_ACTIVE_STATES, active)}"
+
+
+def resource_status_text(status: str) -> str:
+    return _word(RESOURCE_STATUSES, status)

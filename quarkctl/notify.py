@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from quarkctl import pushconfig
 from quarkctl.errors import ConfigError
-from quarkctl.i18n import _
+from quarkctl.i18n import _, listing, ngettext
 from quarkctl.messages import abort_text
 from quarkctl.redact import redact
 
@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
 NOTIFY_ENV = "QUARKCTL_NOTIFY"
 SIGN_ENV = "QUARK_SIGN_NOTIFY"
+TITLE_ENV = "QUARKCTL_NOTIFY_TITLE"  # a fixed check-links title for mail filters, the same in every language
 AUTOSAVE_TITLE = "【夸克自动转存】"  # the reference's title, kept: users filter their inbox on it
 TIMEOUT = 5.0
 NOTIFY_ON = ("changes", "always", "errors")
@@ -166,30 +167,35 @@ def check_links_body(report: RunReport, notify_on: str = "changes") -> str | Non
         return None
     if notify_on == "changes" and not (trouble or report.newly_expired):
         return None
-    lines = [_("{n} links newly marked expired").format(n=len(report.newly_expired))]
+    expired = len(report.newly_expired)
+    lines = [ngettext("{n} link newly marked expired", "{n} links newly marked expired", expired).format(n=expired)]
     for _id, name, link in report.newly_expired[:MAX_LINKS]:
         lines.append(f"- {name} {link}")
     if len(report.newly_expired) > MAX_LINKS:
         lines.append(_("... and {n} more").format(n=len(report.newly_expired) - MAX_LINKS))
-    lines.append(", ".join(f"{label} {value}" for label, value in summary_rows(report)))
+    lines.append(listing(f"{label} {value}" for label, value in summary_rows(report)))
     if report.abort_reason:
-        lines.append(abort_text(report.abort_reason, n=summary["errors"]))
+        lines.append(abort_text(report.abort_reason, n=report.abort_streak))
     elif summary["errors"]:
-        lines.append(_("{n} links could not be checked (they are checked again next run)").format(n=summary["errors"]))
+        lines.append(ngettext("{n} link could not be checked (it is checked again next run)",
+                              "{n} links could not be checked (they are checked again next run)",
+                              summary["errors"]).format(n=summary["errors"]))
     lines.append(_("exit code {code}").format(code=int(report.exit_code)))
     return redact("\n".join(lines))
 
 
-def check_links_failure_title() -> str:
-    return _("quarkctl check-links failed")
+def check_links_failure_title(env: Mapping[str, str]) -> str:
+    fixed = (env.get(TITLE_ENV) or "").strip()
+    return _("{title} failed").format(title=fixed) if fixed else _("quarkctl check-links failed")
 
 
 def autosave_failure_title(config: AutosaveConfig | None) -> str:
-    return autosave_title(config) + " " + _("failed")
+    return _("{title} failed").format(title=autosave_title(config))
 
 
-def check_links_title(report: RunReport) -> str:
-    return _("quarkctl check-links: {n} newly expired").format(n=len(report.newly_expired))
+def check_links_title(report: RunReport, env: Mapping[str, str]) -> str:
+    fixed = (env.get(TITLE_ENV) or "").strip()
+    return fixed or _("quarkctl check-links: {n} newly expired").format(n=len(report.newly_expired))
 
 
 def deliver(urls: list[str], title: str, body: str | None, *, timeout: float = TIMEOUT) -> list[str]:

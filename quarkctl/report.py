@@ -20,7 +20,7 @@ from rich.table import Table
 
 from quarkctl.checker import JOB, Listener, LinkOutcome, RunReport
 from quarkctl.db import ResourceRow
-from quarkctl.i18n import _
+from quarkctl.i18n import _, labelled, listing, ngettext
 from quarkctl.messages import abort_text, reason_text, verdict_text
 from quarkctl.redact import redact
 
@@ -38,7 +38,9 @@ def use_rich(stream: IO[str]) -> bool:
 def _duration(seconds: float) -> str:
     minutes, secs = divmod(int(round(seconds)), 60)
     hours, minutes = divmod(minutes, 60)
-    return f"{hours}h{minutes:02d}m{secs:02d}s" if hours else f"{minutes}m{secs:02d}s"
+    if hours:
+        return _("{hours}h{minutes:02d}m{seconds:02d}s").format(hours=hours, minutes=minutes, seconds=secs)
+    return _("{minutes}m{seconds:02d}s").format(minutes=minutes, seconds=secs)
 
 
 def _local(moment: datetime | None) -> str:
@@ -48,7 +50,7 @@ def _local(moment: datetime | None) -> str:
 def outcome_detail(outcome: LinkOutcome) -> str:
     """`expired: the owner cancelled the share (41012 好友已取消了分享)`; Quark's words as sent."""
     result = outcome.result
-    text = f"{verdict_text(result.verdict.value)}: {reason_text(result.reason)}"
+    text = labelled(verdict_text(result.verdict.value), reason_text(result.reason))
     evidence = " ".join(str(x) for x in (result.api_code if result.api_code else None, result.message) if x)
     if result.reason not in ("ok",) and evidence:
         text += f" ({evidence})"
@@ -68,7 +70,8 @@ def summary_rows(report: RunReport) -> list[tuple[str, str]]:
         (_("needs passcode"), str(s["needs_passcode"])),
         (_("errors"), str(s["errors"])),
         (_("skipped"), str(s["skipped"])),
-        (_("newly marked expired"), str(len(report.newly_expired)) + (" " + _("(dry run: nothing written)") if report.dry_run else "")),
+        (_("newly marked expired"), _("{n} (dry run: nothing written)").format(n=len(report.newly_expired)) if report.dry_run
+         else str(len(report.newly_expired))),
         (_("duration"), _duration(report.duration)),
         (_("finished at"), _local(report.finished_at)),
     ]
@@ -91,7 +94,7 @@ class PlainReporter(Listener):
         self.stream.flush()
 
     def started(self, total: int) -> None:
-        self.line("INFO", _("{job}: {total} links to check").format(job=JOB, total=total))
+        self.line("INFO", ngettext("{job}: {total} link to check", "{job}: {total} links to check", total).format(job=JOB, total=total))
 
     def waiting(self, seconds: float, kind: str) -> None:
         # Per-link delays would double the log; rests and backoffs say why the run pauses.
@@ -107,8 +110,8 @@ class PlainReporter(Listener):
     def finish(self, report: RunReport) -> None:
         if report.abort_reason:
             level = "WARN" if report.abort_reason == "interrupted" else "ERROR"
-            self.line(level, abort_text(report.abort_reason, n=report.summary["errors"]), always=True)
-        text = ", ".join(f"{label} {value}" for label, value in summary_rows(report))
+            self.line(level, abort_text(report.abort_reason, n=report.abort_streak), always=True)
+        text = listing(f"{label} {value}" for label, value in summary_rows(report))
         self.line("INFO", _("summary: {text}").format(text=text), always=True)
 
 
@@ -161,7 +164,7 @@ class RichReporter(Listener):
         self.progress.stop()
         if report.abort_reason:
             style = "yellow" if report.abort_reason == "interrupted" else "bold red"
-            self.console.print(f"[{style}]{escape(abort_text(report.abort_reason, n=report.summary['errors']))}[/]")
+            self.console.print(f"[{style}]{escape(abort_text(report.abort_reason, n=report.abort_streak))}[/]")
         table = Table(title=_("check-links summary"), show_header=False)
         table.add_column()
         table.add_column(justify="right")

@@ -148,24 +148,25 @@ _MISSING = object()  # "not given": the column's default applies
 
 
 def _convert(name: str, raw: Any) -> Any:
-    """One value for one column, or ValueError with a message for the user."""
+    """One value for one column, or ValueError with a message for the user (naming the column)."""
     kind, max_chars, max_bytes, nullable = COLUMNS[name]
     if raw is None:
         if name in KEY:
-            raise ValueError(_("is empty"))
+            raise ValueError(_("{column} is empty").format(column=name))
         return None if nullable else _MISSING
     if kind == "text":
         if isinstance(raw, bool) or not isinstance(raw, (str, int, float)):
-            raise ValueError(_("must be text"))
+            raise ValueError(_("{column} must be text").format(column=name))
         value = str(raw).strip()
         if max_chars is not None and len(value) > max_chars:
-            raise ValueError(_("is {n} characters long, the column takes at most {max}").format(n=len(value), max=max_chars))
+            raise ValueError(_("{column} is {n} characters long, the column takes at most {max}").format(
+                column=name, n=len(value), max=max_chars))
         if max_bytes is not None and len(value.encode("utf-8")) > max_bytes:
-            raise ValueError(_("is longer than the column takes ({max} bytes)").format(max=max_bytes))
+            raise ValueError(_("{column} is longer than the column takes ({max} bytes)").format(column=name, max=max_bytes))
         if name in KEY and not value:
-            raise ValueError(_("is empty"))
+            raise ValueError(_("{column} is empty").format(column=name))
         if _CONTROL.search(value):
-            raise ValueError(_("holds a control character (a line break or tab inside a value?)"))
+            raise ValueError(_("{column} holds a control character (a line break or tab inside a value?)").format(column=name))
         return value
     if kind == "int":
         if name == "is_expired" and isinstance(raw, bool):
@@ -175,11 +176,11 @@ def _convert(name: str, raw: Any) -> Any:
         elif isinstance(raw, int) and not isinstance(raw, bool):
             value = raw
         else:
-            raise ValueError(_("must be a whole number, got {value!r}").format(value=raw))
+            raise ValueError(_("{column} must be a whole number, got {value!r}").format(column=name, value=raw))
         if name == "is_expired" and value not in (0, 1):
-            raise ValueError(_("must be 0 or 1, got {value}").format(value=value))
+            raise ValueError(_("{column} must be 0 or 1, got {value}").format(column=name, value=value))
         if not _INT_RANGE[0] <= value <= _INT_RANGE[1]:
-            raise ValueError(_("is out of range: {value}").format(value=value))
+            raise ValueError(_("{column} is out of range: {value}").format(column=name, value=value))
         return value
     # datetime: ISO 8601 (export writes "2026-11-29 02:00:00"); an offset is turned into local time
     try:
@@ -187,7 +188,7 @@ def _convert(name: str, raw: Any) -> Any:
     except ValueError:
         moment = None
     if moment is None:
-        raise ValueError(_("must be a date and time like 2026-11-29 02:00:00, got {value!r}").format(value=raw))
+        raise ValueError(_("{column} must be a date and time like 2026-11-29 02:00:00, got {value!r}").format(column=name, value=raw))
     return moment.astimezone().replace(tzinfo=None) if moment.tzinfo else moment
 
 
@@ -208,6 +209,7 @@ def validate(given: dict[str, Any], *, drive_type: str = QUARK, need_link: bool 
     """(values, problems) for one input line; `given` maps column names to raw values."""
     values: dict[str, Any] = {}
     problems: list[str] = []
+    bad: set[str] = set()  # columns already reported
     for name, raw in given.items():
         if name in IGNORED:
             continue
@@ -217,12 +219,13 @@ def validate(given: dict[str, Any], *, drive_type: str = QUARK, need_link: bool 
         try:
             value = _convert(name, raw)
         except ValueError as exc:
-            problems.append(f"{name} {exc}")
+            problems.append(str(exc))
+            bad.add(name)
             continue
         if value is not _MISSING:
             values[name] = value
     values.setdefault("drive_type", drive_type)
-    if "drama_name" not in values and not any(p.startswith("drama_name ") for p in problems):
+    if "drama_name" not in values and "drama_name" not in bad:
         problems.append(_("drama_name is missing"))
     if need_link and not values.get("link"):
         problems.append(_("link is empty"))
@@ -297,7 +300,8 @@ def _parse_csv(text: str, drive_type: str) -> tuple[list[Record], list[LineProbl
                 return [], problems
             continue
         if len(cells) != len(header):
-            problems.append(LineProblem(start, _("{got} fields, the header has {want}").format(got=len(cells), want=len(header))))
+            problems.append(LineProblem(start, ngettext("{got} field, the header has {want}", "{got} fields, the header has {want}",
+                                                        len(cells)).format(got=len(cells), want=len(header))))
             continue
         # CSV has no NULL: an empty cell is NULL where the column takes it, else the column's default.
         given = {name: cell if cell.strip() else None for name, cell in zip(header, cells) if cell.strip() or (name in COLUMNS and COLUMNS[name][3])}
@@ -535,7 +539,8 @@ def find(store: Store, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
     rows = store.db.get_resources(ids, history=store.history)
     missing = sorted(set(ids) - set(rows))
     if missing:
-        raise NotFound(_("no resource with id {ids}; nothing was changed").format(ids=", ".join(map(str, missing))))
+        raise NotFound(ngettext("no resource with id {ids}; nothing was changed", "no resources with ids {ids}; nothing was changed",
+                                len(missing)).format(ids=", ".join(map(str, missing))))
     return rows
 
 
@@ -581,7 +586,8 @@ def set_status(store: Store, ids: Sequence[int], *, expired: bool, now: datetime
     """The ids whose is_expired changed; NotFound (nothing changed) when an id is not there."""
     changed, missing = store.db.set_resources_expired(ids, expired=expired, now=now or utcnow())
     if missing:
-        raise NotFound(_("no resource with id {ids}; nothing was changed").format(ids=", ".join(map(str, missing))))
+        raise NotFound(ngettext("no resource with id {ids}; nothing was changed", "no resources with ids {ids}; nothing was changed",
+                                len(missing)).format(ids=", ".join(map(str, missing))))
     return changed
 
 
@@ -589,5 +595,6 @@ def remove(store: Store, ids: Sequence[int]) -> list[int]:
     """Delete rows (and their check history); NotFound (nothing deleted) when an id is not there."""
     deleted, missing = store.db.delete_resources(ids, history=store.history)
     if missing:
-        raise NotFound(_("no resource with id {ids}; nothing was deleted").format(ids=", ".join(map(str, missing))))
+        raise NotFound(ngettext("no resource with id {ids}; nothing was deleted", "no resources with ids {ids}; nothing was deleted",
+                                len(missing)).format(ids=", ".join(map(str, missing))))
     return deleted

@@ -24,14 +24,17 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cronsim import CronSim, CronSimError
 
+from quarkctl import i18n
 from quarkctl.errors import ConfigError, QuarkctlError
 from quarkctl.i18n import _
+from quarkctl.messages import N_
 from quarkctl.settings import state_dir
 
 DEFAULT_TIMEZONE = "Asia/Shanghai"  # the system quarkctl serves runs on Beijing time
 CRON_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 CRON_BLOCK_START = "# >>> quarkctl >>>"
 CRON_BLOCK_END = "# <<< quarkctl <<<"
+COMMAND_TIMEOUT = 15  # seconds for systemctl or crontab to answer
 
 
 @dataclass(frozen=True)
@@ -39,7 +42,7 @@ class Job:
     """One scheduled job: what to run and when (times in the schedule's timezone)."""
 
     name: str
-    description: str
+    description: str  # marked N_: `quarkctl schedule` translates it where shown; the unit files keep it English
     args: tuple[str, ...]  # after `quarkctl`; "{config_dir}" is replaced by the config folder
     cron: str  # minute hour day month weekday
     on_calendar: tuple[str, ...]  # systemd calendar events, without the timezone
@@ -63,7 +66,7 @@ class Job:
 JOBS: dict[str, Job] = {
     "check-links": Job(
         name="check-links",
-        description="check Quark share links, mark the dead ones expired",
+        description=N_("check Quark share links, mark the dead ones expired"),
         args=("check-links",),
         cron="0 2 * * *",
         on_calendar=("*-*-* 02:00:00",),
@@ -71,7 +74,7 @@ JOBS: dict[str, Job] = {
     ),
     "autosave": Job(
         name="autosave",
-        description="save what is new in followed share links (quark-auto-save)",
+        description=N_("save what is new in followed share links (quark-auto-save)"),
         args=("autosave", "--config", "{config_dir}/quark_config.json"),
         cron="0 8,18,20 * * *",
         on_calendar=("*-*-* 08,18,20:00:00",),
@@ -107,6 +110,13 @@ class Target:
     user: bool
     timezone: str = DEFAULT_TIMEZONE
     env_file: Path | None = None  # default: config_dir/.env
+    # The language the jobs speak: that of whoever installs them (cron and systemd run jobs with LANG=C).
+    language: str = field(default_factory=i18n.language)
+
+    @property
+    def language_setting(self) -> str:
+        """QUARKCTL_LANG=zh_CN, active when installed in Chinese, else a commented example."""
+        return "QUARKCTL_LANG=zh_CN" if self.language == "zh_CN" else "# QUARKCTL_LANG=zh_CN"
 
     @property
     def env_path(self) -> Path:
@@ -117,7 +127,8 @@ class Target:
 
 
 # The paths of the repository's systemd/ units and crontab.example (a `pip install` as root).
-EXAMPLE_TARGET = Target(("/usr/local/bin/quarkctl",), Path("/etc/quarkctl"), Path("/var/log/quarkctl"), user=False)
+EXAMPLE_TARGET = Target(("/usr/local/bin/quarkctl",), Path("/etc/quarkctl"), Path("/var/log/quarkctl"), user=False, language="en")
+LANGUAGE_NOTE = "# {who} starts jobs with LANG=C, in which quarkctl speaks English; for Chinese (中文输出)\n# set QUARKCTL_LANG=zh_CN here or in the .env{wins}."
 
 
 def config_home(env: Mapping[str, str]) -> Path:
@@ -250,6 +261,8 @@ def render_service(job: Job, target: Target) -> str:
         f"ExecStart={_systemd_quote(target.argv(job))}",
         "# QUARK_COOKIE, DB_* and the other settings (see README, Configuration); keep it chmod 600.",
         f"EnvironmentFile={str(target.env_path).replace('%', '%%')}",
+        LANGUAGE_NOTE.format(who="systemd", wins=" (the .env wins over Environment=)"),
+        ("" if target.language == "zh_CN" else "#") + "Environment=QUARKCTL_LANG=zh_CN",
         f"# {state} holds the embedded SQLite database and the run locks (quarkctl reads $STATE_DIRECTORY).",
         "StateDirectory=quarkctl",
         "# 75: an earlier run still holds the lock. This run did nothing, which is not a failure.",
@@ -317,6 +330,8 @@ def render_cron(jobs: Iterable[Job], target: Target, *, system: bool) -> str:
             "SHELL=/bin/sh",
             f"PATH={path}",
             f"CRON_TZ={target.timezone}",
+            LANGUAGE_NOTE.format(who="cron", wins=""),
+            target.language_setting,
             "# m h dom mon dow user command",
             *(cron_line(job, target, system=True) for job in jobs),
         ]
@@ -328,6 +343,8 @@ def render_cron(jobs: Iterable[Job], target: Target, *, system: bool) -> str:
             "SHELL=/bin/sh",
             f"PATH={path}",
             f"CRON_TZ={target.timezone}",
+            LANGUAGE_NOTE.format(who="cron", wins=""),
+            target.language_setting,
             "# m h dom mon dow command",
             *(cron_line(job, target, system=False) for job in jobs),
             CRON_BLOCK_END,
@@ -417,8 +434,10 @@ def write_install(plan: InstallPlan, *, force: bool = False) -> list[PlannedFile
             tmp.chmod(0o644)
             os.replace(tmp, planned.path)  # a reader never sees half a unit
         except OSError as exc:
-            hint = _(" (run as root, or use --user)") if isinstance(exc, PermissionError) and not plan.user else ""
-            raise ScheduleError(_("cannot write {path}: {reason}{hint}").format(path=planned.path, reason=exc.strerror, hint=hint)) from None
+            if isinstance(exc, PermissionError) and not plan.user:
+                raise ScheduleError(_("cannot write {path}: {reason} (run as root, or use --user)").format(
+                    path=planned.path, reason=exc.strerror)) from None
+            raise ScheduleError(_("cannot write {path}: {reason}").format(path=planned.path, reason=exc.strerror)) from None
         written.append(planned)
     return written
 
@@ -441,10 +460,10 @@ def run_command(argv: Sequence[str]) -> Completed | None:
     if shutil.which(argv[0]) is None:
         return None
     try:
-        proc = subprocess.run(list(argv), capture_output=True, text=True, timeout=15, stdin=subprocess.DEVNULL,
+        proc = subprocess.run(list(argv), capture_output=True, text=True, timeout=COMMAND_TIMEOUT, stdin=subprocess.DEVNULL,
                               env={**os.environ, "LC_ALL": "C", "SYSTEMD_PAGER": "", "SYSTEMD_COLORS": "0"})
     except subprocess.TimeoutExpired:
-        return Completed(124, "", f"{argv[0]}: no answer in 15 s")
+        return Completed(124, "", _("{program}: no answer in {seconds} s").format(program=argv[0], seconds=COMMAND_TIMEOUT))
     except OSError as exc:
         return Completed(126, "", f"{argv[0]}: {exc.strerror}")
     return Completed(proc.returncode, proc.stdout, proc.stderr)

@@ -183,13 +183,16 @@ def test_anonymous_checks_without_a_cookie(cli: Cli, sim: Simulator, db: Resourc
 
 
 def test_exit_4_circuit_breaker(cli: Cli, sim: Simulator, db: ResourceDB) -> None:
+    """Two errors, a good link (the streak starts again), then three in a row: the breaker says three."""
     for n in range(10):
         add_valid(sim, pwd(n), faults=[Fault(kind="code", code=15000, endpoint="token")])
-    db.seed([{"drama_name": f"r{n}", "link": share_url(pwd(n))} for n in range(10)])
+    add_valid(sim, "good00000001")
+    links = [pwd(0), pwd(1), "good00000001", *(pwd(n) for n in range(2, 10))]
+    db.seed([{"drama_name": f"r{i}", "link": share_url(link)} for i, link in enumerate(links)])
     proc = cli.run("check-links", *FAST, "--max-consecutive-errors", "3")
     assert proc.returncode == 4
-    assert "3 links in a row failed" in proc.stdout
-    assert len({r.pwd_id for r in sim.requests(endpoint="token")}) == 3
+    assert "3 links in a row failed" in proc.stdout and "errors 5" in proc.stdout
+    assert len({r.pwd_id for r in sim.requests(endpoint="token")}) == 6
 
 
 def read_until(proc: subprocess.Popen[str], needle: str) -> list[str]:

@@ -121,6 +121,7 @@ def check_report(expired: int = 0, errors: int = 0, abort: str | None = None) ->
     report.counts.update(total=5 + expired + errors, valid=5, expired=expired, errors=errors)
     report.newly_expired = [(i, f"剧{i}", share_url(f"dead0000000{i}")) for i in range(expired)]
     report.abort_reason = abort
+    report.abort_streak = 3 if abort == "circuit_breaker" else 0  # the streak, not all the run's errors
     report.exit_code = ExitCode.ABORTED if abort else ExitCode.LINK_ERRORS if errors else ExitCode.OK
     return report
 
@@ -138,7 +139,7 @@ def test_check_links_message_lists_names_links_counts_and_aborts() -> None:
     assert body.splitlines()[0] == "2 links newly marked expired"
     assert f"- 剧1 {share_url('dead00000001')}" in body
     assert "total 12, valid 5, expired 2" in body
-    assert "5 links in a row failed" in body and "exit code 4" in body
+    assert "3 links in a row failed" in body and "exit code 4" in body
 
 
 # -- end to end, through the installed command -------------------------------------------------------
@@ -167,6 +168,19 @@ def test_check_links_notifies_and_pings(sqlite_cli: Cli, sim: Simulator, receive
     assert f"- 死链接 {share_url('dead00000001')}" in message["message"]
     for secret in COOKIE_SECRETS:
         assert secret not in receiver.requests[1].text
+
+
+def test_chinese_notification_with_a_fixed_title(sqlite_cli: Cli, sim: Simulator, receiver: Receiver) -> None:
+    """In Chinese the body reads Chinese; QUARKCTL_NOTIFY_TITLE keeps the title a mail filter matches."""
+    sim.add_share(Share(pwd_id="dead00000001", title="d", dead_code=41012, files=[]))
+    sqlite_cli.db.seed([{"drama_name": "死链接", "link": share_url("dead00000001")}])  # type: ignore[attr-defined]
+    proc = sqlite_cli.run("--lang", "zh_CN", "check-links", *FAST, "--notify", json_url(receiver),
+                          env={"QUARKCTL_NOTIFY_TITLE": "[links] nightly"})
+    assert proc.returncode == 0, proc.stderr
+    message = receiver.requests[0].json()
+    assert message["title"] == "[links] nightly"
+    assert "失效" in message["message"] and f"- 死链接 {share_url('dead00000001')}" in message["message"]
+    assert "newly" not in message["message"]
 
 
 def test_failing_receivers_never_change_the_exit_code(sqlite_cli: Cli, sim: Simulator, receiver: Receiver) -> None:

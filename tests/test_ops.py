@@ -435,7 +435,7 @@ def test_doctor_all_good(ops: Cli, sim: Simulator, db: ResourceDB) -> None:
     assert {name: checks[name]["status"] for name in expected} == expected
     assert [name for name in checks if name.startswith("lock:")] == [f"lock:{job}" for job in schedule.JOBS]
     assert checks["cookie"]["message"] == "accepted by Quark (account sim-user)"
-    assert checks["cloud_resource"]["message"] == "present, 1 links to check"
+    assert checks["cloud_resource"]["message"] == "present, 1 link to check"
     assert "schedule install" in checks["schedule:check-links"]["fix"]
     human = ops.run("doctor")
     assert human.returncode == 0

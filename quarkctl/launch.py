@@ -1,0 +1,81 @@
+"""Starting the command: choose the language first, then load the command line.
+
+Help texts are translated when the command modules are imported, so the language has to be known
+before `quarkctl.cli` is imported; this module stays light (no typer, no SQLAlchemy) for that reason.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from dotenv import dotenv_values
+
+from quarkctl import i18n
+from quarkctl.errors import ExitCode
+
+
+def option_value(argv: Sequence[str], name: str) -> str | None:
+    """The value of `--name VALUE` or `--name=VALUE` (the last one wins, as in click), before any `--`."""
+    value = None
+    for i, arg in enumerate(argv):
+        if arg == "--":
+            break
+        if arg == name and i + 1 < len(argv):
+            value = argv[i + 1]
+        elif arg.startswith(name + "="):
+            value = arg[len(name) + 1:]
+    return value
+
+
+def dotenv_settings(argv: Sequence[str]) -> dict[str, str]:
+    """QUARKCTL_LANG may sit in the .env file with the other settings; a broken file is reported later."""
+    path = Path(option_value(argv, "--env-file") or ".env")
+    try:
+        return {k: v for k, v in dotenv_values(path).items() if v is not None} if path.is_file() else {}
+    except (OSError, UnicodeDecodeError):
+        return {}
+
+
+def language(argv: Sequence[str], environ: dict[str, str] | None = None) -> tuple[str, str | None]:
+    environ = dict(os.environ) if environ is None else environ
+    return i18n.choose(option_value(argv, "--lang"), environ, dotenv_settings(argv))
+
+
+def main() -> None:
+    argv = sys.argv[1:]
+    try:
+        lang, ignored = language(argv)
+    except i18n.UnknownLanguage as exc:
+        # English: no language could be chosen. The one line names the choices.
+        print(f"Error: --lang {exc}: no such language; quarkctl speaks {', '.join(i18n.LANGUAGES)}", file=sys.stderr)
+        sys.exit(ExitCode.USAGE)
+    if ignored:
+        print(f"Warning: QUARKCTL_LANG={ignored}: no such language, using English; quarkctl speaks {', '.join(i18n.LANGUAGES)}",
+              file=sys.stderr)
+    i18n.set_language(lang)
+    import typer.main  # noqa: PLC0415 - after the language: typer translates its headings at import
+
+    from quarkctl.cli import app  # noqa: PLC0415 - after the language, see the module docstring
+
+    command = typer.main.get_command(app)
+    translate_help_options(command)
+    command()  # what app() does, without typer's pretty tracebacks (disabled for quarkctl anyway)
+
+
+def translate_help_options(command: Any) -> None:
+    """The --help option's own line, on every help page.
+
+    typer (0.29) words it in English outside gettext; the option object is made once per command
+    and kept, so setting its help here is enough. Where it is not kept, click translates it itself.
+    """
+    stack = [command]
+    while stack:
+        current = stack.pop()
+        option = current.get_help_option(current.context_class(current))
+        if option is not None:
+            option.help = i18n._("Show this message and exit.")
+        stack.extend(getattr(current, "commands", {}).values())
