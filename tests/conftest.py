@@ -68,6 +68,27 @@ def pwd(n: int, prefix: str = "a") -> str:
     return f"{prefix}{n:011x}"[:12]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def compiled_catalogs(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """`python -m pytest` imports quarkctl from the checkout, which has only the .po files: pip compiled
+    the .mo files into the installed copy (the one the `quarkctl` command runs). Compile them for the
+    in-process code too, into a folder of this session's, as an editable install does into the tree."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    from quarkctl import i18n
+
+    if all((i18n.LOCALE_DIR / lang / "LC_MESSAGES" / f"{i18n.DOMAIN}.mo").is_file() for lang in i18n.LANGUAGES):
+        return
+    target = tmp_path_factory.mktemp("locale")
+    for po in i18n.LOCALE_DIR.glob(f"*/LC_MESSAGES/{i18n.DOMAIN}.po"):
+        mo = target / po.relative_to(i18n.LOCALE_DIR).with_suffix(".mo")
+        mo.parent.mkdir(parents=True)
+        with po.open("rb") as source, mo.open("wb") as out:
+            write_mo(out, read_po(source))
+    i18n.LOCALE_DIR = target
+
+
 @pytest.fixture(autouse=True)
 def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """In-process code that looks at ~ or the XDG folders sees this test's own (tests run in parallel)."""
