@@ -31,6 +31,25 @@ def option_value(argv: Sequence[str], name: str) -> str | None:
     return value
 
 
+def without_option(argv: Sequence[str], name: str) -> list[str]:
+    """argv without `--name VALUE` / `--name=VALUE` (before any `--`): launch has read it, wherever it stood."""
+    out: list[str] = []
+    skip = False
+    for i, arg in enumerate(argv):
+        if skip:
+            skip = False
+            continue
+        if arg == "--":
+            return out + list(argv[i:])
+        if arg == name and i + 1 < len(argv):
+            skip = True
+            continue
+        if arg.startswith(name + "="):
+            continue
+        out.append(arg)
+    return out
+
+
 def dotenv_settings(argv: Sequence[str]) -> dict[str, str]:
     """QUARKCTL_LANG may sit in the .env file with the other settings; a broken file is reported later."""
     path = Path(option_value(argv, "--env-file") or ".env")
@@ -63,7 +82,9 @@ def main() -> None:
 
     command = typer.main.get_command(app)
     translate_help_options(command)
-    command()  # what app() does, without typer's pretty tracebacks (disabled for quarkctl anyway)
+    # What app() does, without typer's pretty tracebacks (disabled for quarkctl anyway). --lang is taken
+    # out: it was read above, so `quarkctl check-links --lang zh_CN` works as well as `quarkctl --lang ...`.
+    command(args=without_option(argv, "--lang"), prog_name="quarkctl")
 
 
 def translate_help_options(command: Any) -> None:

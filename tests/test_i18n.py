@@ -70,6 +70,9 @@ def test_launcher_reads_the_flag_and_the_env_file(tmp_path, monkeypatch):
     assert launch.option_value(["--lang=en", "check-links"], "--lang") == "en"
     assert launch.option_value(["resources", "add", "--", "--lang"], "--lang") is None
     assert launch.option_value(["--lang"], "--lang") is None
+    assert launch.without_option(["check-links", "--lang", "zh_CN", "--limit", "3"], "--lang") == ["check-links", "--limit", "3"]
+    assert launch.without_option(["--lang=en", "doctor"], "--lang") == ["doctor"]
+    assert launch.without_option(["resources", "add", "--", "--lang", "x"], "--lang") == ["resources", "add", "--", "--lang", "x"]
     env = tmp_path / "settings.env"
     env.write_text("QUARKCTL_LANG=zh_CN\nQUARK_COOKIE=x\n")
     assert launch.language(["check-links", "--env-file", str(env)], {"LANG": "C"}) == ("zh_CN", None)

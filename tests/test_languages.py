@@ -239,6 +239,8 @@ def test_locale_and_quarkctl_lang_choose_the_language(cli: Cli, sim: Simulator) 
         assert proc.returncode == 2 and proc.stderr.startswith("Error: ") and "QUARK_COOKIE" in proc.stderr and CJK.search(proc.stderr), (env, proc.stderr)
     proc = cli.run("check-links", env={"LANG": "zh_CN.UTF-8", "QUARKCTL_LANG": "en", "QUARK_COOKIE": ""})
     assert proc.returncode == 2 and not CJK.search(proc.stderr)
+    proc = cli.run("check-links", "--lang", "zh_CN", env={"QUARK_COOKIE": ""})  # after the command, too
+    assert proc.returncode == 2 and proc.stderr.startswith("Error: ") and CJK.search(proc.stderr)
 
 
 def test_unknown_language(cli: Cli) -> None:
