@@ -16,8 +16,8 @@ from typing import Any
 from quarkctl.checker import COUNT_KEYS
 from quarkctl.db import Database, run_history
 from quarkctl.errors import QuarkctlError
-from quarkctl.i18n import _, labelled, ngettext
-from quarkctl.messages import reason_text, task_status_text, verdict_text
+from quarkctl.i18n import _, ngettext
+from quarkctl.messages import task_status_text, verdict_reason
 
 class RunNotFound(QuarkctlError):
     """`history show RUN` with an id the database does not have."""
@@ -114,7 +114,7 @@ def get_run(db: Database, run_id: int) -> RunRecord:
 def _check_line(item: dict[str, Any]) -> str:
     """`#12 好电影 https://pan.quark.cn/s/... expired: the owner cancelled the share (41012 ...)`."""
     name = item.get("name") if item.get("name") is not None else _("(row deleted)")
-    text = f"#{item['resource_id']} {name} {item.get('link') or ''} {labelled(verdict_text(item['verdict']), reason_text(item['reason']))}"
+    text = f"#{item['resource_id']} {name} {item.get('link') or ''} {verdict_reason(item['verdict'], item['reason'])}"
     evidence = " ".join(str(x) for x in (item.get("api_code"), item.get("message")) if x)
     return f"{text} ({evidence})" if evidence and item["reason"] != "ok" else text
 

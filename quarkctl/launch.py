@@ -81,7 +81,8 @@ def main() -> None:
     from quarkctl.cli import app  # noqa: PLC0415 - after the language, see the module docstring
 
     command = typer.main.get_command(app)
-    translate_help_options(command)
+    if lang != i18n.ENGLISH:  # English is what typer already says; walking the tree costs every start
+        translate_help_options(command)
     # What app() does, without typer's pretty tracebacks (disabled for quarkctl anyway). --lang is taken
     # out: it was read above, so `quarkctl check-links --lang zh_CN` works as well as `quarkctl --lang ...`.
     command(args=without_option(argv, "--lang"), prog_name="quarkctl")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from quarkctl.i18n import _, ngettext
+from quarkctl.i18n import _, labelled, ngettext
 
 
 def N_(message: str) -> str:
@@ -64,15 +64,20 @@ TASK_STATUSES = {
 
 
 def verdict_text(verdict: str) -> str:
-    return _(VERDICTS.get(verdict, verdict))
+    return _word(VERDICTS, verdict)
 
 
 def reason_text(reason: str) -> str:
-    return _(REASONS[reason]) if reason in REASONS else reason
+    return _word(REASONS, reason)
+
+
+def verdict_reason(verdict: str, reason: str) -> str:
+    """`expired: the owner cancelled the share`, as a link's result is shown."""
+    return labelled(verdict_text(verdict), reason_text(reason))
 
 
 def task_status_text(status: str) -> str:
-    return _(TASK_STATUSES[status]) if status in TASK_STATUSES else status
+    return _word(TASK_STATUSES, status)
 
 
 def abort_text(reason: str, **values: object) -> str:

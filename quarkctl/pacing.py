@@ -94,10 +94,7 @@ class Pacer:
         self.on_wait(seconds, kind)
         used = min(seconds, self._credit)
         self._credit -= used
-        return self.sleep(seconds - used) if seconds > used else not self._stopped()
-
-    def _stopped(self) -> bool:
-        return not self.sleep(0)
+        return self.sleep(seconds - used)  # sleep(0) still reports a stop
 
     def before_link(self) -> bool:
         """False when interrupted while waiting: the link must not be started."""

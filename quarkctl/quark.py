@@ -76,8 +76,8 @@ class Transport:
                                           timeout=urllib3.Timeout(connect=timeout, read=timeout))
 
     def close(self) -> None:
-        for manager in {id(m): m for m in [self._direct, *self._managers.values()]}.values():
-            manager.clear()
+        for manager in (self._direct, *self._managers.values()):
+            manager.clear()  # idempotent: the direct one may be listed twice
 
 
 def _proxy_manager(proxy: str) -> urllib3.PoolManager:

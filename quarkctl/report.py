@@ -20,8 +20,8 @@ from rich.table import Table
 
 from quarkctl.checker import JOB, Listener, LinkOutcome, RunReport
 from quarkctl.db import ResourceRow
-from quarkctl.i18n import _, labelled, listing, ngettext
-from quarkctl.messages import abort_text, reason_text, verdict_text
+from quarkctl.i18n import _, listing, ngettext
+from quarkctl.messages import COUNT_LABELS, abort_text, verdict_reason
 from quarkctl.redact import redact
 
 _LEVEL = {"valid": "INFO", "skipped": "INFO", "expired": "WARN", "needs_passcode": "WARN", "error": "ERROR"}
@@ -50,7 +50,7 @@ def _local(moment: datetime | None) -> str:
 def outcome_detail(outcome: LinkOutcome) -> str:
     """`expired: the owner cancelled the share (41012 好友已取消了分享)`; Quark's words as sent."""
     result = outcome.result
-    text = labelled(verdict_text(result.verdict.value), reason_text(result.reason))
+    text = verdict_reason(result.verdict.value, result.reason)
     evidence = " ".join(str(x) for x in (result.api_code if result.api_code else None, result.message) if x)
     if result.reason not in ("ok",) and evidence:
         text += f" ({evidence})"
@@ -62,14 +62,8 @@ def outcome_detail(outcome: LinkOutcome) -> str:
 
 
 def summary_rows(report: RunReport) -> list[tuple[str, str]]:
-    s = report.summary
-    rows = [
-        (_("total"), str(s["total"])),
-        (_("valid"), str(s["valid"])),
-        (_("expired"), str(s["expired"])),
-        (_("needs passcode"), str(s["needs_passcode"])),
-        (_("errors"), str(s["errors"])),
-        (_("skipped"), str(s["skipped"])),
+    rows = [(_(COUNT_LABELS[key]), str(value)) for key, value in report.summary.items()]
+    rows += [
         (_("newly marked expired"), _("{n} (dry run: nothing written)").format(n=len(report.newly_expired)) if report.dry_run
          else str(len(report.newly_expired))),
         (_("duration"), _duration(report.duration)),

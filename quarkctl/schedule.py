@@ -113,10 +113,9 @@ class Target:
     # The language the jobs speak: that of whoever installs them (cron and systemd run jobs with LANG=C).
     language: str = field(default_factory=i18n.language)
 
-    @property
-    def language_setting(self) -> str:
-        """QUARKCTL_LANG=zh_CN, active when installed in Chinese, else a commented example."""
-        return "QUARKCTL_LANG=zh_CN" if self.language == "zh_CN" else "# QUARKCTL_LANG=zh_CN"
+    def language_line(self, line: str, comment: str) -> str:
+        """`line` active when installed in Chinese, else commented out as an example."""
+        return line if self.language == "zh_CN" else comment + line
 
     @property
     def env_path(self) -> Path:
@@ -262,7 +261,7 @@ def render_service(job: Job, target: Target) -> str:
         "# QUARK_COOKIE, DB_* and the other settings (see README, Configuration); keep it chmod 600.",
         f"EnvironmentFile={str(target.env_path).replace('%', '%%')}",
         LANGUAGE_NOTE.format(who="systemd", wins=" (the .env wins over Environment=)"),
-        ("" if target.language == "zh_CN" else "#") + "Environment=QUARKCTL_LANG=zh_CN",
+        target.language_line("Environment=QUARKCTL_LANG=zh_CN", "#"),
         f"# {state} holds the embedded SQLite database and the run locks (quarkctl reads $STATE_DIRECTORY).",
         "StateDirectory=quarkctl",
         "# 75: an earlier run still holds the lock. This run did nothing, which is not a failure.",
@@ -331,7 +330,7 @@ def render_cron(jobs: Iterable[Job], target: Target, *, system: bool) -> str:
             f"PATH={path}",
             f"CRON_TZ={target.timezone}",
             LANGUAGE_NOTE.format(who="cron", wins=""),
-            target.language_setting,
+            target.language_line("QUARKCTL_LANG=zh_CN", "# "),
             "# m h dom mon dow user command",
             *(cron_line(job, target, system=True) for job in jobs),
         ]
@@ -344,7 +343,7 @@ def render_cron(jobs: Iterable[Job], target: Target, *, system: bool) -> str:
             f"PATH={path}",
             f"CRON_TZ={target.timezone}",
             LANGUAGE_NOTE.format(who="cron", wins=""),
-            target.language_setting,
+            target.language_line("QUARKCTL_LANG=zh_CN", "# "),
             "# m h dom mon dow command",
             *(cron_line(job, target, system=False) for job in jobs),
             CRON_BLOCK_END,
