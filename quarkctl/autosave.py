@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import random
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from typing import Any
 
+from quarkctl.account import AccountState, check_account, probe_drive
 from quarkctl.autosave_config import AutosaveConfig, Task
 from quarkctl.drive import SAVE_CHUNK, ApiFailure, DriveSession, TaskTimeout
 from quarkctl.errors import ExitCode
@@ -102,6 +103,9 @@ class AccountResult:
     nickname: str = ""
     message: str | None = None
     sign: SignResult | None = None
+    # verified | drive_accepts (account/info could not tell, the drive took the cookie) | rejected |
+    # inconclusive (nothing could tell); None: not checked
+    state: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -109,6 +113,7 @@ class AccountResult:
             "verified": self.verified,
             "nickname": self.nickname,
             "message": self.message,
+            "state": self.state,
             "sign": self.sign.as_dict() if self.sign else None,
         }
 
@@ -210,14 +215,7 @@ class _Run:
             session = self._session(client)
             account = AccountResult(number, None)
             if "__uid" in cookie and (number == 1 or self.options.sign):
-                try:
-                    reply = session.call(client.account_info)
-                    data = reply.data if isinstance(reply.data, dict) else {}
-                    account.verified = bool(data)
-                    account.nickname = str(data.get("nickname") or "")
-                except ApiFailure as failure:
-                    account.verified = False
-                    account.message = failure.message
+                self._verify(account, client, session, can_save=number == 1 and self.options.transfer)
             if self.options.sign:
                 account.sign = sign_in(session, cookie, number)
             self.report.accounts.append(account)
@@ -227,6 +225,26 @@ class _Run:
             else:
                 client.close()
         return first
+
+    def _verify(self, account: AccountResult, client: QuarkClient, session: DriveSession, *, can_save: bool) -> None:
+        """account/info in its own envelope; when it cannot tell, the first drive call decides for the
+        account that saves (autosave cannot save without a login, check-links can check without one)."""
+        check = check_account(client, sleep=self.sleep, retries=self.options.retries, backoff=self.options.backoff,
+                              stop_signum=lambda: self.stop.signum)
+        session.requests += 1
+        if check.state is AccountState.INCONCLUSIVE and can_save:
+            drive = probe_drive(client)
+            session.requests += 1
+            if drive.state is not AccountState.INCONCLUSIVE:
+                account.state = "drive_accepts" if drive.verified else drive.state.value
+                account.verified = drive.verified
+                account.message = check.why if drive.verified else drive.why
+                return
+        account.state = check.state.value
+        account.verified = check.verified
+        account.nickname = check.nickname
+        if not check.verified:
+            account.message = check.why
 
     # -- tasks -------------------------------------------------------------------------------------
 
@@ -425,21 +443,9 @@ class _Run:
               need: list[tuple[dict[str, Any], str]], *, top_level: bool) -> list[SavedNode]:
         saved: list[SavedNode] = []
         key = task_key(task)
-        for start in range(0, len(need), SAVE_CHUNK):
-            chunk = need[start : start + SAVE_CHUNK]
-            try:
-                new_fids = session.save([str(i["fid"]) for i, _name in chunk], [str(i.get("share_fid_token", "")) for i, _name in chunk],
-                                        to_fid, pwd_id, stoken)
-            except ApiFailure as failure:
-                if failure.outcome is Outcome.AUTH:
-                    raise
-                result.problems.append(_("save failed: {message}").format(message=failure.message))  # Quark's words
-                result.reason, result.message = failure.classified.reason, failure.message
-                continue
-            except TaskTimeout:
-                result.problems.append(_("save task did not finish in time"))
-                result.reason = "task_timeout"
-                continue
+        batches = (batch for start in range(0, len(need), SAVE_CHUNK)
+                   for batch in self._save_batches(session, result, pwd_id, stoken, to_fid, need[start : start + SAVE_CHUNK]))
+        for chunk, new_fids in batches:
             if len(new_fids) != len(chunk):
                 result.problems.append(ngettext("save answered {got} fids for {n} file", "save answered {got} fids for {n} files",
                                                 len(chunk)).format(got=len(new_fids), n=len(chunk)))
@@ -456,6 +462,40 @@ class _Run:
                 self.ledger.record(key, pwd_id, str(item.get("fid")), source, node.name)
                 saved.append(node)
         return saved
+
+    def _save_batches(self, session: DriveSession, result: TaskResult, pwd_id: str, stoken: str, to_fid: str,
+                      chunk: list[tuple[dict[str, Any], str]]) -> Iterator[tuple[list[tuple[dict[str, Any], str]], list[str]]]:
+        """Save one chunk, yielding (items, new fids) per batch that Quark accepted. A chunk refused for
+        its file count (41035, counted inside folders by account level) is halved down to one item:
+        a failed task saved nothing, so saving its halves cannot save anything twice. Any other
+        failure, or a task that may have succeeded (timeout), is never retried."""
+        try:
+            new_fids = session.save([str(i["fid"]) for i, _name in chunk], [str(i.get("share_fid_token", "")) for i, _name in chunk],
+                                    to_fid, pwd_id, stoken)
+        except ApiFailure as failure:
+            if failure.outcome is Outcome.AUTH:
+                raise
+            if failure.save_too_large and len(chunk) > 1:
+                half = len(chunk) // 2
+                yield from self._save_batches(session, result, pwd_id, stoken, to_fid, chunk[:half])
+                yield from self._save_batches(session, result, pwd_id, stoken, to_fid, chunk[half:])
+                return
+            item, name = chunk[0]
+            if failure.save_too_large and item.get("dir"):
+                result.problems.append(_(
+                    "folder {name} holds more files than Quark lets this account save at once ({message}): "
+                    "set the task's update_subdir to save only the sub-folders you want, or split the folder"
+                ).format(name=name, message=failure.message))
+            else:
+                result.problems.append(_("save failed: {message}").format(message=failure.message))  # Quark's words
+            result.reason = "save_limit" if failure.save_too_large else failure.classified.reason
+            result.message = failure.message
+            return
+        except TaskTimeout:
+            result.problems.append(_("save task did not finish in time"))
+            result.reason = "task_timeout"
+            return
+        yield chunk, new_fids
 
 
 def task_key(task: Task) -> str:

@@ -32,11 +32,17 @@ def format_bytes(size: float | None) -> str:
 def account_line(account: AccountResult) -> tuple[str, str]:
     if account.verified is None:
         head = _("account {n}: sign-in only (no __uid in the cookie)").format(n=account.index)
+    elif account.state == "drive_accepts":
+        head = _("account {n}: the drive accepts the cookie (the account service could not tell: {message})").format(
+            n=account.index, message=account.message or "")
     elif account.verified:
         head = _("account {n}: {nickname} verified").format(n=account.index, nickname=account.nickname)
+    elif account.state == "inconclusive":
+        head = _("account {n}: the cookie could not be verified, Quark did not answer properly ({message})").format(
+            n=account.index, message=account.message or "")
     else:
         head = _("account {n}: the cookie was rejected ({message})").format(n=account.index, message=account.message or "")
-    level = "ERROR" if account.verified is False else "INFO"
+    level = "ERROR" if account.verified is False else ("WARN" if account.state == "drive_accepts" else "INFO")
     sign = account.sign
     if sign is None:
         return level, head

@@ -13,32 +13,39 @@ import threading
 import time
 from collections import Counter, OrderedDict, deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from quarkctl.db import CheckRecord, Database, ResourceRow, Selection
+from quarkctl.db import SAME_SHARE_REASON, CheckRecord, Database, ResourceRow, Selection
 from quarkctl.lock import RunLock, lock_path
 from quarkctl.settings import Settings
-from quarkctl.errors import AuthError, ConfigError, ExitCode, Interrupted, QuarkUnreachable
+from quarkctl.account import AccountCheck, AccountState, check_account
+from quarkctl.cookie import SessionCookie
+from quarkctl.errors import ConfigError, ExitCode
 from quarkctl.i18n import _
 from quarkctl.linkcheck import CheckResult, LinkChecker, parse_or_result
 from quarkctl.links import ShareLink
 from quarkctl.pacing import Pacer, PacingPolicy, Sleeper, StopSignal
 from quarkctl.quark import QuarkClient
-from quarkctl.verdict import Outcome, Verdict, classify
+from quarkctl.verdict import Verdict
 
 JOB = "check-links"
-COUNT_KEYS = ("total", "valid", "expired", "needs_passcode", "errors", "skipped")
+# A run's counts; quarkctl_run has columns for the first six (RUN_COLUMNS), the rest live in its detail.
+# same_share: rows marked expired, without a request, because another row with their share was found dead.
+COUNT_KEYS = ("total", "valid", "expired", "needs_passcode", "empty", "errors", "skipped", "same_share")
+RUN_COLUMNS = ("total", "valid", "expired", "needs_passcode", "errors", "skipped")
 _COUNT_OF = {
     Verdict.VALID: "valid",
     Verdict.EXPIRED: "expired",
     Verdict.NEEDS_PASSCODE: "needs_passcode",
+    Verdict.EMPTY: "empty",
     Verdict.ERROR: "errors",
     Verdict.SKIPPED: "skipped",
 }
-_CACHEABLE = {Verdict.VALID, Verdict.EXPIRED, Verdict.NEEDS_PASSCODE}  # errors are never cached
+# Errors are never cached; `empty` is, as the share's answer: each row's own history decides what it means.
+_CACHEABLE = {Verdict.VALID, Verdict.EXPIRED, Verdict.NEEDS_PASSCODE, Verdict.EMPTY}
 # Which rows a run checks: "active" (is_expired 0), "all" (--recheck-expired), "expired" (resources revive).
 SCOPES = ("active", "all", "expired")
 # Same-link results kept for the run: enough for the duplicates a table holds, constant memory in its size.
@@ -50,13 +57,33 @@ def utcnow() -> datetime:
 
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+DEFAULT_EMPTY_GRACE = timedelta(hours=12)
+
+
+def parse_duration(text: str, *, allow_zero: bool = False) -> timedelta | None:
+    """A whole number and a unit, s m h d w (`7d`, `12h`, `30m`), more than zero unless `allow_zero`
+    (then a bare `0` too); None when the text is not one."""
+    value = text.strip().lower()
+    if allow_zero and value.isdigit() and int(value) == 0:
+        return timedelta(0)
+    if len(value) >= 2 and value[:-1].isdigit() and value[-1] in _UNITS and (allow_zero or int(value[:-1]) > 0):
+        return timedelta(seconds=int(value[:-1]) * _UNITS[value[-1]])
+    return None
+
+
+def parse_empty_grace(text: str) -> timedelta:
+    """`--empty-grace`: as --max-age, and `0` (an empty share is marked at once)."""
+    grace = parse_duration(text, allow_zero=True)
+    if grace is None:
+        raise ConfigError(_("--empty-grace: {value!r} is not a duration like 12h, 30m or 0 (units s, m, h, d, w)").format(value=text))
+    return grace
 
 
 def parse_max_age(text: str) -> timedelta:
     """`--max-age`: a whole number and a unit, s m h d w (`7d`, `12h`, `30m`)."""
-    value = text.strip().lower()
-    if len(value) >= 2 and value[:-1].isdigit() and value[-1] in _UNITS and int(value[:-1]) > 0:
-        return timedelta(seconds=int(value[:-1]) * _UNITS[value[-1]])
+    age = parse_duration(text)
+    if age is not None:
+        return age
     raise ConfigError(_("--max-age: {value!r} is not a duration like 7d, 12h or 30m (units s, m, h, d, w)").format(value=text))
 
 
@@ -82,6 +109,8 @@ class CheckOptions:
     scope: str = "active"
     max_age: timedelta | None = None  # --max-age: only rows last checked longer ago, least recently first
     shard: tuple[int, int] | None = None  # --shard K/N: only rows with id % N == K
+    # --empty-grace: a share seen empty is marked once it has been empty this long (quark-api.md 4.2.6)
+    empty_grace: timedelta = DEFAULT_EMPTY_GRACE
 
     def __post_init__(self) -> None:
         if self.scope not in SCOPES:
@@ -105,6 +134,7 @@ class CheckOptions:
             "pacing": vars(self.pacing),
             "max_age_seconds": self.max_age.total_seconds() if self.max_age is not None else None,
             "shard": f"{self.shard[0]}/{self.shard[1]}" if self.shard else None,
+            "empty_grace_seconds": self.empty_grace.total_seconds(),
         }
 
 
@@ -116,6 +146,7 @@ class LinkOutcome:
     result: CheckResult
     changed: bool  # the row's is_expired was flipped by this run
     cached: bool  # same link already checked in this run: no request made
+    same_share_as: int | None = None  # marked because this row (same share) was found dead; no request made
 
 
 @dataclass
@@ -129,6 +160,8 @@ class RunReport:
     run_id: int | None = None
     dry_run: bool = False
     newly_expired: list[tuple[int, str, str]] = field(default_factory=list)  # (id, name, link)
+    account: AccountCheck | None = None  # the cookie's check; None for an anonymous run
+    cookie_dropped_mid_run: bool = False  # Quark rejected the cookie during the run: the rest went anonymous
 
     @property
     def summary(self) -> dict[str, int]:
@@ -142,6 +175,9 @@ class RunReport:
 class Listener:
     """What the run tells the outside world; every call comes from the main thread."""
 
+    def account_checked(self, check: AccountCheck, during_run: bool) -> None:
+        """The cookie could not be verified, or was rejected (at the start or during the run)."""
+
     def started(self, total: int) -> None: ...
 
     def link_started(self, row: ResourceRow) -> None: ...
@@ -149,33 +185,6 @@ class Listener:
     def waiting(self, seconds: float, kind: str) -> None: ...
 
     def link_done(self, outcome: LinkOutcome) -> None: ...
-
-
-def verify_account(client: QuarkClient, *, sleep: Sleeper, retries: int, backoff: float, stop_signum: Callable[[], int | None] = lambda: None) -> str:
-    """The account's nickname; AuthError when Quark rejects the cookie, QuarkUnreachable when it cannot tell."""
-    last = None
-    for attempt in range(retries + 1):
-        if attempt and not sleep(backoff * 2 ** (attempt - 1)):
-            raise Interrupted(_("interrupted while verifying the cookie"), stop_signum())
-        reply = client.account_info()
-        last = classify(reply)
-        data = reply.data if isinstance(reply.data, dict) else None
-        if last.outcome is Outcome.OK and data:
-            return str(data.get("nickname") or "")
-        if last.outcome in (Outcome.AUTH, Outcome.OK):  # OK without data: the cookie is not a login
-            detail = " ".join(str(x) for x in (last.api_code, last.message) if x)
-            raise AuthError(
-                _("QUARK_COOKIE was rejected by Quark ({detail}): sign in at pan.quark.cn and copy a fresh cookie").format(
-                    detail=detail or last.http_status
-                )
-            )
-        if last.outcome is not Outcome.TRANSIENT:
-            break
-    assert last is not None
-    reason = last.reason
-    if last and last.api_code is not None:
-        reason = f"{reason} {last.api_code} {last.message or ''}".strip()
-    raise QuarkUnreachable(_("could not verify the cookie, Quark did not answer properly: {reason}").format(reason=reason))
 
 
 def _exit_code(report: RunReport, stop: StopSignal) -> ExitCode:
@@ -187,22 +196,37 @@ def _exit_code(report: RunReport, stop: StopSignal) -> ExitCode:
         return ExitCode.AUTH
     if report.abort_reason == "circuit_breaker":
         return ExitCode.ABORTED
+    if report.account is not None and report.account.state is AccountState.REJECTED:
+        return ExitCode.AUTH  # the links were checked anonymously; the cookie needs renewing
     return ExitCode.LINK_ERRORS if report.counts.get("errors") else ExitCode.OK
+
+
+def _same_share(text: str | None, link: ShareLink) -> bool:
+    """The same share as `link`: pwd_id and folder; the passcode does not matter to a dead share."""
+    other = parse_or_result(text)
+    return isinstance(other, ShareLink) and (other.pwd_id, other.pdir_fid) == (link.pwd_id, link.pdir_fid)
 
 
 class _Run:
     def __init__(self, db: Database, make_client: Callable[[], QuarkClient], options: CheckOptions, listener: Listener,
                  stop: StopSignal, clock: Callable[[], datetime], sleep: Sleeper,
-                 rng_for_worker: Callable[[int], random.Random]) -> None:
+                 rng_for_worker: Callable[[int], random.Random], session: SessionCookie | None = None,
+                 account: AccountCheck | None = None) -> None:
         self.db, self.make_client, self.options, self.listener = db, make_client, options, listener
+        self.session = session  # the run's cookie, shared by the workers' clients; None: no cookie at all
         self.stop, self.clock, self.sleep, self.rng_for_worker = stop, clock, sleep, rng_for_worker
         self.work: queue.Queue[ResourceRow | None] = queue.Queue()
         self.events: queue.Queue[tuple[Any, ...]] = queue.Queue()
         self.cache: OrderedDict[ShareLink, CheckResult] = OrderedDict()  # oldest dropped past CACHE_SIZE
-        self.report = RunReport(started_at=clock(), dry_run=options.dry_run)
+        self.report = RunReport(started_at=clock(), dry_run=options.dry_run, account=account)
         self.index = 0
         self.total = 0
         self.consecutive_transient = 0
+        self.marked: set[int] = set()  # rows marked with an earlier row of their share: not checked again
+        self.pending: deque[ResourceRow] = deque()  # fetched, not yet dispatched
+        # With concurrency, a row whose link is in flight waits for that result instead of asking again.
+        self.in_flight: set[ShareLink] = set()
+        self.held: dict[ShareLink, list[ResourceRow]] = {}
 
     # -- workers: HTTP only ------------------------------------------------------------------
 
@@ -223,7 +247,15 @@ class _Run:
                     continue
                 self.events.put(("start", row))
                 try:
+                    with_cookie = self.session is not None and self.session.active
                     result = checker.check_link(link)
+                    if result.auth_rejected and with_cookie and self.session is not None:
+                        # Share pages answer logged out: the rest of the run goes anonymous, this link again.
+                        first = self.session.active
+                        self.session.drop()
+                        if first:
+                            self.events.put(("cookie_dropped", result))
+                        result = checker.check_link(link)
                 except Exception as exc:  # a bug: report it on the main thread and stop
                     self.events.put(("crash", row, exc))
                     continue
@@ -234,23 +266,55 @@ class _Run:
 
     # -- main thread: database and listener ---------------------------------------------------
 
-    def _record(self, row: ResourceRow, result: CheckResult, cached: bool) -> None:
-        now = self.clock()
-        changed = False
-        expired = result.verdict is Verdict.EXPIRED
-        if not self.options.dry_run:
-            if expired:
-                changed = self.db.set_expired(row.id, True, now)
-            elif result.verdict is Verdict.VALID and row.is_expired:
-                changed = self.db.set_expired(row.id, False, now)
-            record = CheckRecord(row.id, now, result.verdict.value, result.reason, result.api_code, result.http_status, result.message)
-            self.db.add_check(self.report.run_id, record, flush=expired or changed)
-        if expired and (changed or self.options.dry_run):
+    def _empty_verdict(self, row: ResourceRow, link: ShareLink, result: CheckResult, now: datetime) -> CheckResult:
+        """`empty` is `expired` once the row's unbroken streak of empty sightings is --empty-grace old
+        (quark-api.md 4.2.6: content under review lists empty for a while). A folder link stays
+        `empty`: a folder may legitimately be empty."""
+        grace = self.options.empty_grace
+        if result.verdict is not Verdict.EMPTY or link.is_subfolder:
+            return result
+        if not grace:
+            return replace(result, verdict=Verdict.EXPIRED)  # --empty-grace 0: at once, reason empty_share
+        since = self.db.empty_since(row.id)
+        if since is None or now - since < grace:
+            return result
+        return replace(result, verdict=Verdict.EXPIRED, reason="still_empty")
+
+    def _tell(self, row: ResourceRow, result: CheckResult, changed: bool, cached: bool, same_share_as: int | None = None) -> None:
+        if result.verdict is Verdict.EXPIRED and (changed or self.options.dry_run):
             self.report.newly_expired.append((row.id, row.name, row.link or ""))
         self.index += 1
         self.report.counts[_COUNT_OF[result.verdict]] += 1
         self.report.counts["total"] += 1
-        self.listener.link_done(LinkOutcome(self.index, max(self.total, self.index), row, result, changed, cached))
+        if same_share_as is not None:
+            self.report.counts["same_share"] += 1
+        self.listener.link_done(LinkOutcome(self.index, max(self.total, self.index), row, result, changed, cached, same_share_as))
+
+    def _record(self, row: ResourceRow, result: CheckResult, cached: bool) -> None:
+        if row.id in self.marked:  # already marked and reported with an earlier row of its share
+            return
+        now = self.clock()
+        link = parse_or_result(row.link)
+        share = link if isinstance(link, ShareLink) else None
+        if share is not None:
+            result = self._empty_verdict(row, share, result, now)
+        changed = False
+        others: list[ResourceRow] = []
+        dry_run = self.options.dry_run
+        record = CheckRecord(row.id, now, result.verdict.value, result.reason, result.api_code, result.http_status, result.message)
+        if result.verdict is Verdict.EXPIRED and share is not None:
+            # Every not-yet-expired row of the same share goes in the same transaction, even rows this
+            # run would not reach (--limit, --shard, --max-age).
+            changed, others = self.db.expire_share(self.report.run_id, record, pwd_id=share.pwd_id, dry_run=dry_run,
+                                                   same_share=lambda text: _same_share(text, share))
+        elif not dry_run:
+            if result.verdict is Verdict.VALID and row.is_expired:
+                changed = self.db.set_expired(row.id, False, now)
+            self.db.add_check(self.report.run_id, record, flush=changed)
+        self._tell(row, result, changed, cached)
+        for other in others:
+            self.marked.add(other.id)
+            self._tell(other, replace(result, reason=SAME_SHARE_REASON, requests=0), not dry_run, True, same_share_as=row.id)
         if result.auth_rejected:
             self.report.abort_reason = "cookie_rejected"
             self.stop.set(reason="cookie_rejected")
@@ -272,19 +336,29 @@ class _Run:
         if kind == "start":
             self.listener.link_started(event[1])
             return False
+        if kind == "cookie_dropped":
+            result = event[1]
+            evidence = " ".join(str(x) for x in (result.api_code, result.message) if x)
+            self.report.account = AccountCheck(AccountState.REJECTED, "cookie_rejected", evidence=evidence)
+            self.report.cookie_dropped_mid_run = True
+            self.listener.account_checked(self.report.account, during_run=True)
+            return False
+        if kind == "crash":
+            self.stop.set(reason="crash")
+            raise event[2]
+        row = event[1]
+        link = parse_or_result(row.link)
+        if isinstance(link, ShareLink):
+            self.in_flight.discard(link)
+            self.pending.extendleft(reversed(self.held.pop(link, [])))  # next, answered from the cache
         if kind == "done":
-            row, result = event[1], event[2]
-            link = parse_or_result(row.link)
+            result = event[2]
             if result.verdict in _CACHEABLE and isinstance(link, ShareLink):
                 self.cache[link] = result
                 if len(self.cache) > CACHE_SIZE:
                     self.cache.popitem(last=False)
             self._record(row, result, cached=False)
-            return True
-        if kind == "crash":
-            self.stop.set(reason="crash")
-            raise event[2]
-        return True  # dropped: taken by a worker after the stop
+        return True  # done, or dropped: taken by a worker after the stop
 
     def run(self) -> RunReport:
         opts, db = self.options, self.db
@@ -296,11 +370,13 @@ class _Run:
             self.total = min(self.total, opts.limit)
         if not opts.dry_run:
             self.report.run_id = db.start_run(JOB, self.report.started_at, {"options": opts.as_dict()})
+        if self.report.account is not None and not self.report.account.verified:
+            self.listener.account_checked(self.report.account, during_run=False)
         self.listener.started(self.total)
         workers = [threading.Thread(target=self._worker, args=(n,), daemon=True, name=f"check-{n}") for n in range(opts.concurrency)]
         for worker in workers:
             worker.start()
-        pending: deque[ResourceRow] = deque()
+        pending = self.pending
         last_id, fetched, exhausted, dispatched, accounted = 0, 0, False, 0, 0
         last_checked: datetime | None = None  # with --max-age the keyset is (last check, id)
         try:
@@ -318,10 +394,16 @@ class _Run:
                         last_id, last_checked, fetched = batch[-1].id, batch[-1].last_checked, fetched + len(batch)
                         pending.extend(batch)
                     row = pending.popleft()
+                    if row.id in self.marked:
+                        continue
                     link = parse_or_result(row.link)
                     if isinstance(link, CheckResult) or link in self.cache:  # no request needed
                         self._record(row, link if isinstance(link, CheckResult) else self.cache[link], cached=not isinstance(link, CheckResult))
                         continue
+                    if link in self.in_flight:
+                        self.held.setdefault(link, []).append(row)
+                        continue
+                    self.in_flight.add(link)
                     self.work.put(row)
                     dispatched += 1
                 if accounted == dispatched and (self.stop.is_set() or (exhausted and not pending)):
@@ -346,7 +428,8 @@ class _Run:
         if report.run_id is not None:
             status = "interrupted" if self.stop.signum is not None else ("aborted" if report.abort_reason else "finished")
             db.finish_run(report.run_id, report.finished_at, status=status, exit_code=int(report.exit_code),
-                          counts=report.summary, detail={"options": opts.as_dict(), "abort_reason": report.abort_reason})
+                          counts=report.summary, detail={"options": opts.as_dict(), "abort_reason": report.abort_reason,
+                                                         "counts": report.summary})
         return report
 
 
@@ -360,10 +443,15 @@ def run_check(
     clock: Callable[[], datetime] = utcnow,
     sleep: Sleeper | None = None,
     rng_for_worker: Callable[[int], random.Random] = lambda n: random.Random(),
+    session: SessionCookie | None = None,
+    account: AccountCheck | None = None,
 ) -> RunReport:
-    """Check every candidate row once. The caller holds the lock and has verified the account."""
+    """Check every candidate row once. The caller holds the lock and has checked the account; with the
+    run's `session` (the cookie every client of make_client shares), a cookie Quark rejects mid-run is
+    dropped and the run goes on anonymously."""
     stop = stop or StopSignal()
-    return _Run(db, make_client, options, listener or Listener(), stop, clock, sleep or stop.sleep, rng_for_worker).run()
+    return _Run(db, make_client, options, listener or Listener(), stop, clock, sleep or stop.sleep, rng_for_worker,
+                session, account).run()
 
 
 def execute(
@@ -376,20 +464,26 @@ def execute(
     anonymous: bool = False,
     timeout: float = 15.0,
 ) -> RunReport:
-    """The whole job: lock, database, account check, run. Raises QuarkctlError subclasses."""
+    """The whole job: lock, database, account check, run. Raises QuarkctlError subclasses.
+
+    The account check never blocks the link check (share pages answer logged out): a cookie that
+    cannot be verified is used anyway, one Quark clearly rejects is dropped and the run ends with exit 3."""
     db = Database(settings.database_url, default_sqlite=settings.default_sqlite)
-    cookie = None if anonymous else settings.cookie
+    session = SessionCookie(None if anonymous else settings.cookie)
 
     def make_client() -> QuarkClient:
-        return QuarkClient(cookie=cookie, api_base=settings.api_base, timeout=timeout)
+        return QuarkClient(cookie=session, api_base=settings.api_base, timeout=timeout)
 
     try:
         with RunLock(lock_path(lock_dir, JOB, db.label), JOB):
             db.prepare_for_check(dry_run=options.dry_run)
-            if cookie:
+            account = None
+            if session.active:
                 with make_client() as client:
-                    verify_account(client, sleep=stop.sleep, retries=options.retries, backoff=options.backoff,
-                                   stop_signum=lambda: stop.signum)
-            return run_check(db, make_client, options, listener, stop=stop)
+                    account = check_account(client, sleep=stop.sleep, retries=options.retries, backoff=options.backoff,
+                                            stop_signum=lambda: stop.signum)
+                if account.state is AccountState.REJECTED:
+                    session.drop()
+            return run_check(db, make_client, options, listener, stop=stop, session=session, account=account)
     finally:
         db.close()

@@ -12,7 +12,7 @@ from quarkctl import __version__, settings
 from quarkctl.db import Database
 from quarkctl.cli_common import DatabaseUrl, EnvFile, environment, errors_to_exit_codes, install_signal_handlers
 from quarkctl.cli_common import (  # the check-links run options, shared with `resources revive`
-    Anonymous, ApiBase, BatchSize, CheckDryRun, CheckLimit, Concurrency, JsonReport, LogFilePath, MaxAge, MaxConsecutiveErrors,
+    Anonymous, ApiBase, BatchSize, CheckDryRun, CheckLimit, Concurrency, EmptyGrace, JsonReport, LogFilePath, MaxAge, MaxConsecutiveErrors,
     MaxDelay, MinDelay, NoPacing, Quiet, RestEvery, RestSeconds, Retries, RetryBackoff, Shard, Timeout, check_options, run_check_job,
 )
 from quarkctl.cli_common import NotifyOn, NotifyUrls, PingUrl
@@ -89,6 +89,7 @@ def check_links(
     max_consecutive_errors: MaxConsecutiveErrors = 5,
     max_age: MaxAge = None,
     shard: Shard = None,
+    empty_grace: EmptyGrace = "12h",
     recheck_expired: Annotated[bool, typer.Option("--recheck-expired", help=_("Also check rows marked expired; valid ones are marked valid again."))] = False,
     dry_run: CheckDryRun = False,
     json_output: JsonReport = False,
@@ -102,7 +103,7 @@ def check_links(
         batch_size=batch_size, limit=limit, dry_run=dry_run, concurrency=concurrency, no_pacing=no_pacing,
         min_delay=min_delay, max_delay=max_delay, rest_every=rest_every, rest_seconds=rest_seconds, retries=retries,
         retry_backoff=retry_backoff, max_consecutive_errors=max_consecutive_errors, recheck_expired=recheck_expired,
-        max_age=max_age, shard=shard,
+        max_age=max_age, shard=shard, empty_grace=empty_grace,
     )
     run_check_job(options, env_file=env_file, database_url=database_url, api_base=api_base, anonymous=anonymous,
                   timeout=timeout, json_output=json_output, quiet=quiet, log_file=log_file,

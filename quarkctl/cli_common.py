@@ -35,6 +35,7 @@ RestSeconds = Annotated[float, typer.Option("--rest-seconds", min=0, help=_("Len
 NoPacing = Annotated[bool, typer.Option("--no-pacing", help=_("No pauses at all (for your own proxy or tests, not for Quark)."))]
 MaxAge = Annotated[Optional[str], typer.Option("--max-age", metavar="DURATION", help=_("Only links last checked longer ago than this (7d, 12h, 30m), least recently checked first."))]
 Shard = Annotated[Optional[str], typer.Option("--shard", metavar="K/N", help=_("Only rows with id % N == K: N hosts split one table."))]
+EmptyGrace = Annotated[str, typer.Option("--empty-grace", metavar="DURATION", help=_("Mark a share that lists no files only once it has stayed empty this long (12h, 30m; 0: at once)."))]
 Concurrency = Annotated[int, typer.Option("--concurrency", min=1, max=32, help=_("Workers checking in parallel, each paced."))]
 Retries = Annotated[int, typer.Option("--retries", min=0, max=10, help=_("Retries of a transient failure per link."))]
 RetryBackoff = Annotated[float, typer.Option("--retry-backoff", min=0, help=_("First retry wait, doubled each retry, seconds."))]
@@ -108,6 +109,7 @@ def check_options(
     scope: str = "active",
     max_age: Optional[str] = None,
     shard: Optional[str] = None,
+    empty_grace: str = "12h",
 ) -> checker.CheckOptions:
     pacing = PacingPolicy.off() if no_pacing else PacingPolicy(min_delay, max_delay, rest_every, rest_seconds).validate()
     return checker.CheckOptions(
@@ -123,6 +125,7 @@ def check_options(
         scope=scope,
         max_age=checker.parse_max_age(max_age) if max_age is not None else None,
         shard=checker.parse_shard(shard) if shard is not None else None,
+        empty_grace=checker.parse_empty_grace(empty_grace),
     )
 
 

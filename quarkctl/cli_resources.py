@@ -22,6 +22,7 @@ from quarkctl.cli_common import (
     CheckLimit,
     Concurrency,
     DatabaseUrl,
+    EmptyGrace,
     EnvFile,
     JsonReport,
     LogFilePath,
@@ -470,6 +471,7 @@ def revive(
     max_consecutive_errors: MaxConsecutiveErrors = 5,
     max_age: MaxAge = None,
     shard: Shard = None,
+    empty_grace: EmptyGrace = "12h",
     dry_run: CheckDryRun = False,
     json_output: JsonReport = False,
     quiet: Quiet = False,
@@ -479,7 +481,7 @@ def revive(
         batch_size=batch_size, limit=limit, dry_run=dry_run, concurrency=concurrency, no_pacing=no_pacing,
         min_delay=min_delay, max_delay=max_delay, rest_every=rest_every, rest_seconds=rest_seconds, retries=retries,
         retry_backoff=retry_backoff, max_consecutive_errors=max_consecutive_errors, scope="expired",
-        max_age=max_age, shard=shard,
+        max_age=max_age, shard=shard, empty_grace=empty_grace,
     )
     run_check_job(options, env_file=env_file, database_url=database_url, api_base=api_base, anonymous=anonymous,
                   timeout=timeout, json_output=json_output, quiet=quiet, log_file=log_file)

@@ -11,8 +11,8 @@ import hashlib
 import json
 import os
 import socket
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -170,6 +170,8 @@ task_bans = Table(
 AUTOSAVE_TABLES = (run_history, autosave_task_history, saved_ledger, task_bans)
 OWN_TABLES = (run_history, check_history, autosave_task_history, saved_ledger, task_bans)
 HISTORY_FLUSH_EVERY = 50  # non-dead verdicts are buffered; dead ones commit at once
+SHARE_DRIVE = "quark"  # cloud_resource.drive_type of Quark rows (compared lower-cased)
+SAME_SHARE_REASON = "same_share"  # the check record of a row marked because another row of its share was dead
 
 
 @dataclass(frozen=True)
@@ -404,6 +406,57 @@ class Database:
                 return conn.execute(query).rowcount > 0
         except SQLAlchemyError as exc:
             raise self._fail(exc) from None
+
+    def expire_share(
+        self, run_id: int | None, record: CheckRecord, *, pwd_id: str, same_share: Callable[[str | None], bool], dry_run: bool = False
+    ) -> tuple[bool, list[ResourceRow]]:
+        """Mark `record`'s row expired and, in the same transaction, every other candidate row that
+        holds the same share: not yet expired, drive_type quark, a link naming `pwd_id`. The link is
+        free text, so a LIKE finds the candidates and `same_share` confirms each (a LIKE alone never
+        marks). Every row marked gets its check record, the others with reason "same_share" and the
+        evidence of `record`. Returns (the row itself changed, the other rows marked); with `dry_run`
+        the other rows are found and nothing is written."""
+        c = cloud_resource.c
+        found = (
+            select(c.id, c.drama_name, c.link)
+            .where(c.is_expired == 0, func.lower(c.drive_type) == SHARE_DRIVE, c.id != record.resource_id,
+                   c.link.contains(f"/s/{pwd_id}", autoescape=True))
+            .order_by(c.id)
+        )
+        stamp = _local_naive(record.checked_at)
+        try:
+            with self.engine.begin() as conn:
+                others = [ResourceRow(r.id, r.drama_name, r.link, False) for r in conn.execute(found) if same_share(r.link)]
+                if dry_run:
+                    return False, others
+                mark = update(cloud_resource).values(is_expired=1, update_time=stamp)
+                changed = conn.execute(mark.where(c.id == record.resource_id, c.is_expired == 0)).rowcount > 0
+                ids = [row.id for row in others]
+                for start in range(0, len(ids), 500):
+                    conn.execute(mark.where(c.id.in_(ids[start : start + 500]), c.is_expired == 0))
+                checks = [self._check_values(run_id, record)] + [
+                    self._check_values(run_id, replace(record, resource_id=i, reason=SAME_SHARE_REASON)) for i in ids
+                ]
+                conn.execute(insert(check_history), self._pending + checks)
+                self._pending = []
+                return changed, others
+        except SQLAlchemyError as exc:
+            raise self._fail(exc) from None
+
+    def empty_since(self, resource_id: int) -> datetime | None:
+        """When the row's unbroken streak of `empty` sightings began (aware UTC), None when its last
+        sighting was not empty. A check that saw nothing (error, skipped) neither extends nor breaks it."""
+        h = check_history.c
+        breaker = (select(func.max(h.id)).where(h.resource_id == resource_id, h.verdict.not_in(("empty", "error", "skipped")))
+                   .scalar_subquery())
+        query = select(func.min(h.checked_at)).where(h.resource_id == resource_id, h.verdict == "empty",
+                                                     h.id > func.coalesce(breaker, 0))
+        try:
+            with self.engine.connect() as conn:
+                first = conn.execute(query).scalar()
+        except SQLAlchemyError as exc:
+            raise self._fail(exc) from None
+        return self._utc_aware(first)
 
     # -- resource management (`quarkctl resources`) ---------------------------------------
 
@@ -673,19 +726,21 @@ class Database:
 
     # -- history --------------------------------------------------------------------------
 
+    @staticmethod
+    def _check_values(run_id: int | None, record: CheckRecord) -> dict[str, Any]:
+        return {
+            "run_id": run_id,
+            "resource_id": record.resource_id,
+            "checked_at": _utc_naive(record.checked_at),
+            "verdict": record.verdict,
+            "reason": record.reason[:64],
+            "api_code": record.api_code,
+            "http_status": record.http_status,
+            "message": (record.message or None) and record.message[:255],
+        }
+
     def add_check(self, run_id: int | None, record: CheckRecord, *, flush: bool = False) -> None:
-        self._pending.append(
-            {
-                "run_id": run_id,
-                "resource_id": record.resource_id,
-                "checked_at": _utc_naive(record.checked_at),
-                "verdict": record.verdict,
-                "reason": record.reason[:64],
-                "api_code": record.api_code,
-                "http_status": record.http_status,
-                "message": (record.message or None) and record.message[:255],
-            }
-        )
+        self._pending.append(self._check_values(run_id, record))
         if flush or len(self._pending) >= HISTORY_FLUSH_EVERY:
             self.flush_checks()
 

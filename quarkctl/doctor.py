@@ -18,9 +18,9 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from quarkctl import autosave_config, schedule, settings
-from quarkctl.checker import verify_account
+from quarkctl.account import AccountCheck, AccountState, check_account, probe_drive
 from quarkctl.db import OWN_TABLES, Database, cloud_resource, run_history
-from quarkctl.errors import AuthError, ExitCode, QuarkctlError, QuarkUnreachable
+from quarkctl.errors import ExitCode, QuarkctlError
 from quarkctl.history import list_runs, pid_alive
 from quarkctl.i18n import _, ngettext
 from quarkctl.lock import lock_path
@@ -109,12 +109,35 @@ def check_quark(ctx: Context) -> Iterator[Finding]:
     fault = faults[0]
     evidence = " ".join(str(x) for x in (fault.api_code, fault.message) if x)
     detail = f"{fault.reason} {evidence}".strip()
-    if fault.reason in ("risk_control", "rate_limited"):
+    if len(faults) == 1 and classify(replies[0]).outcome is Outcome.TRANSIENT:
+        # Only the account service fails (a firewall that resets some TLS clients, README Troubleshooting):
+        # share calls work, so check-links runs; the cookie just cannot be verified there.
+        ctx.quark_answers = True
+        yield Finding("quark", WARN, _("the share API answers, the account service (pan.quark.cn) does not: {detail}").format(detail=detail),
+                      _("check-links still runs; see README, Troubleshooting: the account service does not answer"))
+    elif fault.reason in ("risk_control", "rate_limited"):
         yield Finding("quark", WARN, _("Quark answers but refuses for now: {detail}").format(detail=detail),
                       _("wait an hour and keep the schedule to a few runs a day (README, Troubleshooting: risk control)"))
     else:
         yield Finding("quark", FAIL, _("cannot reach {where}: {detail}").format(where=where, detail=detail),
                       _("check this machine's network, DNS and proxy (HTTPS_PROXY); QUARK_API_BASE if you set it"))
+
+
+def _account_finding(ctx: Context, name: str, cookie: str, accepted: str, fresh_cookie: str) -> Finding:
+    """One line for a cookie: account/info first; when that cannot tell, the drive (cookies with __uid)."""
+    with ctx.client(cookie=cookie) as client:
+        check: AccountCheck = check_account(client, sleep=lambda seconds: True, retries=0, backoff=0)
+        drive = probe_drive(client) if check.state is AccountState.INCONCLUSIVE and "__uid" in cookie else None
+    why = check.why
+    if check.verified:
+        return Finding(name, OK, accepted.format(name=check.nickname or "?"))
+    if check.state is AccountState.REJECTED or (drive is not None and drive.state is AccountState.REJECTED):
+        shown = why if check.state is AccountState.REJECTED or drive is None else drive.why
+        return Finding(name, FAIL, _("Quark does not accept the cookie: {why}").format(why=shown), fresh_cookie)
+    if drive is not None and drive.verified:
+        return Finding(name, OK, _("the drive accepts the cookie; the account service could not tell: {why}").format(why=why))
+    return Finding(name, WARN, _("not verified, a network fault or an answer quarkctl does not know, not a cookie fault: {why}").format(why=why),
+                   _("fix the quark line first; check-links uses the cookie anyway"))
 
 
 def check_cookie(ctx: Context) -> Iterator[Finding]:
@@ -124,17 +147,8 @@ def check_cookie(ctx: Context) -> Iterator[Finding]:
         yield Finding("cookie", WARN, _("QUARK_COOKIE is not set: check-links runs only with --anonymous"),
                       _("put your pan.quark.cn cookie in QUARK_COOKIE (README, Configuration)"))
         return
-    try:
-        with ctx.client(cookie=ctx.settings.cookie) as client:
-            nickname = verify_account(client, sleep=lambda seconds: True, retries=0, backoff=0)
-    except AuthError as exc:
-        yield Finding("cookie", FAIL, str(exc),
-                      _("sign in at pan.quark.cn, copy the Cookie header of any request into QUARK_COOKIE"))
-    except QuarkUnreachable as exc:
-        yield Finding("cookie", WARN, _("not verified, a network fault and not a cookie fault: {error}").format(error=exc),
-                      _("fix the quark line first"))
-    else:
-        yield Finding("cookie", OK, _("accepted by Quark (account {name})").format(name=nickname or "?"))
+    yield _account_finding(ctx, "cookie", ctx.settings.cookie, _("accepted by Quark (account {name})"),
+                           _("sign in at pan.quark.cn, copy the Cookie header of any request into QUARK_COOKIE"))
 
 
 def check_autosave_config(ctx: Context) -> Iterator[Finding]:
@@ -165,16 +179,8 @@ def check_autosave_config(ctx: Context) -> Iterator[Finding]:
         tasks=ngettext("{n} task", "{n} tasks", task_count).format(n=task_count),
         accounts=ngettext("{n} account", "{n} accounts", len(accounts)).format(n=len(accounts))))
     if accounts and "__uid" in accounts[0]:
-        try:
-            with ctx.client(cookie=accounts[0]) as client:
-                nickname = verify_account(client, sleep=lambda seconds: True, retries=0, backoff=0)
-        except AuthError as exc:
-            yield Finding("autosave_cookie", FAIL, str(exc), _("copy a fresh cookie into the config's cookie"))
-        except QuarkUnreachable as exc:
-            yield Finding("autosave_cookie", WARN, _("not verified, a network fault and not a cookie fault: {error}").format(error=exc),
-                          _("fix the quark line first"))
-        else:
-            yield Finding("autosave_cookie", OK, _("the first account saves (account {name})").format(name=nickname or "?"))
+        yield _account_finding(ctx, "autosave_cookie", accounts[0], _("the first account saves (account {name})"),
+                               _("copy a fresh cookie into the config's cookie"))
     elif accounts:
         yield Finding("autosave_cookie", WARN, _("the first cookie has no __uid: it can sign in but not save"),
                       _("use the full pan.quark.cn cookie for the first account"))

@@ -16,6 +16,10 @@ from quarkctl.verdict import Classified, Outcome, classify
 
 PATH_LIST_BATCH = 50  # Quark's limit per path_list call
 SAVE_CHUNK = 100  # save_as_top_fids holds at most 100 fids per task
+# 41035 单次转存文件个数超出用户等级限制: too many files (counted inside folders) in one save for the
+# account's level (quark-api.md 4.1, 5). The message is what users saw; the code comes from client code.
+SAVE_LIMIT_CODE = 41035
+SAVE_LIMIT_MESSAGE = "单次转存文件个数超出"
 MAX_PAGES = 1000  # a server that ignores _page must not loop forever
 DEFAULT_TQ_GAP = 0.5
 
@@ -37,9 +41,27 @@ class ApiFailure(Exception):
         """Quark's words when it sent any, else the reason code."""
         return self.classified.message or self.classified.reason
 
+    @property
+    def save_too_large(self) -> bool:
+        """Quark refused the save for its file count (41035): the task failed and saved nothing."""
+        return self.classified.api_code == SAVE_LIMIT_CODE or SAVE_LIMIT_MESSAGE in (self.classified.message or "")
+
 
 class TaskTimeout(Exception):
     pass
+
+
+def embedded_task(reply: ApiReply) -> ApiReply | None:
+    """The task answer a submit may carry (`task_sync: true` + `task_resp`): the task's own envelope,
+    its result or its failure, so there is nothing to poll (quark-replies.json save[2] capacity
+    32003, parsed; share_create[0], captured). A top-level code 0 then says nothing about the task."""
+    data = reply.data if isinstance(reply.data, dict) else {}
+    resp = data.get("task_resp")
+    if not data.get("task_sync") or not isinstance(resp, dict):
+        return None
+    status = resp.get("status")
+    http_status = status if isinstance(status, int) and not isinstance(status, bool) else reply.http_status
+    return ApiReply("task", http_status, resp)
 
 
 class DriveSession:
@@ -138,12 +160,22 @@ class DriveSession:
         self.call(lambda: self.client.rename(fid, name))
 
     def save(self, fids: list[str], tokens: list[str], to_pdir_fid: str, pwd_id: str, stoken: str) -> list[str]:
-        """Save one chunk (at most SAVE_CHUNK) and wait for its task; the new fids, in order."""
+        """Save one chunk (at most SAVE_CHUNK) and wait for its task; the new fids, in order. Never retried:
+        Quark may have saved before an answer was lost. A refusal for the file count (ApiFailure.save_too_large)
+        is a failed task that saved nothing, so the caller may save the same items again in smaller batches."""
         reply = self.call(lambda: self.client.save(fids, tokens, to_pdir_fid, pwd_id, stoken), retry=False)
         task_id = self._data(reply).get("task_id")
-        if not task_id:
+        task = embedded_task(reply)
+        if task is not None:
+            classified = classify(task)
+            if classified.outcome is not Outcome.OK:
+                raise ApiFailure(classified, "task")
+        if task is not None and self._data(task).get("status") == 2:
+            data = self._data(task)  # done already: the result is in the answer
+        elif not task_id:
             raise ApiFailure(Classified(Outcome.UNKNOWN, "unexpected_response", reply.code, reply.http_status, reply.message), "save")
-        data = self.wait_task(str(task_id), gap=self._tq_gap(reply))
+        else:
+            data = self.wait_task(str(task_id), gap=self._tq_gap(reply))
         top = (data.get("save_as") or {}).get("save_as_top_fids") or []
         return [str(fid) for fid in top]
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from quarkctl.checker import COUNT_KEYS
+from quarkctl.checker import COUNT_KEYS, JOB, RUN_COLUMNS
 from quarkctl.db import Database, run_history
 from quarkctl.errors import QuarkctlError
 from quarkctl.i18n import _, ngettext
@@ -71,6 +71,12 @@ def pid_alive(pid: int) -> bool:
     return True
 
 
+def _counts(row: dict[str, Any], keys: tuple[str, ...]) -> dict[str, int]:
+    """The counts quarkctl_run has columns for, and the newer ones its detail keeps (0 for older runs)."""
+    extra = (row.get("detail") or {}).get("counts") or {}
+    return {key: int((row.get(key) if key in RUN_COLUMNS else extra.get(key)) or 0) for key in keys}
+
+
 def _record(row: dict[str, Any], hostname: str) -> RunRecord:
     pid = row.get("pid")
     abandoned = row["status"] == "running" and row.get("host") == hostname and isinstance(pid, int) and not pid_alive(pid)
@@ -83,7 +89,7 @@ def _record(row: dict[str, Any], hostname: str) -> RunRecord:
         exit_code=row["exit_code"],
         host=row.get("host") or "",
         pid=pid,
-        counts={key: int(row.get(key) or 0) for key in COUNT_KEYS},
+        counts=_counts(row, COUNT_KEYS if row["job"] == JOB else RUN_COLUMNS),
         detail=row.get("detail") or {},
         abandoned=abandoned,
     )

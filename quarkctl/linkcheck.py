@@ -158,4 +158,7 @@ class LinkChecker:
             return items
         if items:
             return CheckResult(Verdict.VALID, "ok", 0, 200)
-        return CheckResult(Verdict.EXPIRED, "empty_share", 0, 200)
+        # Still empty, yet not proof of death (quark-api.md 4.2.6): content under review lists empty
+        # for a while. The run turns it into `expired` from the row's history and --empty-grace; a
+        # folder link never, since a folder may legitimately be empty.
+        return CheckResult(Verdict.EMPTY, "empty_folder" if link.is_subfolder else "empty_share", 0, 200)

@@ -14,6 +14,7 @@ VERDICTS = {
     "valid": N_("valid"),
     "expired": N_("expired"),
     "needs_passcode": N_("needs passcode"),
+    "empty": N_("empty"),
     "error": N_("error"),
     "skipped": N_("skipped"),
 }
@@ -22,6 +23,9 @@ REASONS = {
     "ok": N_("the share lists its files"),
     "empty_subfolder": N_("this sub-folder is empty, the share itself lives"),
     "empty_share": N_("the share is empty"),
+    "still_empty": N_("the share has listed no files for longer than --empty-grace"),
+    "empty_folder": N_("the linked folder and the share list no files; a folder link is never marked for that"),
+    "same_share": N_("another row with the same share was found dead"),
     "files_deleted": N_("the shared files were deleted"),
     "share_not_found": N_("no such share"),
     "share_invalid": N_("the share was invalidated"),
@@ -33,6 +37,7 @@ REASONS = {
     "passcode_wrong": N_("the stored passcode (提取码) is wrong"),
     "passcode_attempts_limited": N_("too many passcode attempts, try later"),
     "cookie_rejected": N_("Quark rejected the cookie"),
+    "no_session": N_("the account service answered without a session: the cookie is not a login"),
     "risk_control": N_("Quark's risk control refused the request (try later)"),
     "server_error": N_("Quark server error"),
     "rate_limited": N_("rate limited by Quark (HTTP 429)"),
@@ -40,6 +45,7 @@ REASONS = {
     "timeout": N_("no answer in time"),
     "connection_error": N_("could not connect to Quark"),
     "stoken_expired": N_("the share token expired"),
+    "save_token_rejected": N_("Quark rejected the share's file tokens on save (try again with a fresh token)"),
     "unknown_code": N_("an answer quarkctl does not know; the link was left alone"),
     "unexpected_response": N_("an answer of an unexpected shape; the link was left alone"),
     "unsupported_link": N_("not a Quark share link (only pan.quark.cn links are checked)"),
@@ -74,6 +80,18 @@ def reason_text(reason: str) -> str:
 def verdict_reason(verdict: str, reason: str) -> str:
     """`expired: the owner cancelled the share`, as a link's result is shown."""
     return labelled(verdict_text(verdict), reason_text(reason))
+
+
+def account_text(state: str, why: str, *, during_run: bool) -> str:
+    """The one line check-links prints when the cookie is not verified (an AccountState value, AccountCheck.why)."""
+    if state == "inconclusive":
+        return _("Could not verify the cookie ({why}); checking the links with it anyway. "
+                 "Run `quarkctl doctor` to look closer.").format(why=why)
+    if during_run:
+        return _("Quark rejected the cookie during the run ({why}); the remaining links are checked without it. "
+                 "Sign in at pan.quark.cn and copy a fresh QUARK_COOKIE (exit code 3).").format(why=why)
+    return _("Quark does not accept the cookie ({why}); checking the links without it. "
+             "Sign in at pan.quark.cn and copy a fresh QUARK_COOKIE (exit code 3).").format(why=why)
 
 
 def task_status_text(status: str) -> str:
@@ -112,8 +130,10 @@ COUNT_LABELS = {
     "valid": N_("valid"),
     "expired": N_("expired"),
     "needs_passcode": N_("needs passcode"),
+    "empty": N_("empty"),
     "errors": N_("errors"),
     "skipped": N_("skipped"),
+    "same_share": N_("marked with their share"),
     "tasks": N_("tasks"),
     "saved": N_("saved"),
     "nothing_new": N_("nothing new"),

@@ -174,6 +174,9 @@ def check_links_body(report: RunReport, notify_on: str = "changes") -> str | Non
     if len(report.newly_expired) > MAX_LINKS:
         lines.append(_("... and {n} more").format(n=len(report.newly_expired) - MAX_LINKS))
     lines.append(listing(f"{label} {value}" for label, value in summary_rows(report)))
+    if report.account is not None and report.account.state.value == "rejected":
+        lines.append(_("The cookie needs renewing: Quark did not accept it, so the links were checked without it. "
+                       "Sign in at pan.quark.cn and copy a fresh QUARK_COOKIE."))
     if report.abort_reason:
         lines.append(abort_text(report.abort_reason, n=report.abort_streak))
     elif summary["errors"]:

@@ -19,6 +19,7 @@ from urllib3.exceptions import HTTPError as TransportError
 from urllib3.exceptions import NewConnectionError
 from urllib3.exceptions import TimeoutError as TransportTimeout
 
+from quarkctl.cookie import SessionCookie
 from quarkctl.errors import ConfigError
 from quarkctl.i18n import _
 
@@ -90,33 +91,76 @@ def _proxy_manager(proxy: str) -> urllib3.PoolManager:
     return urllib3.ProxyManager(proxy, num_pools=4, maxsize=1, retries=False)
 
 
+ACCOUNT_OK_CODES = ("OK", "ok", "0")  # how the account service spells success in its string `code`
+
+
 @dataclass(frozen=True)
 class ApiReply:
+    """One answer, in either of Quark's two envelopes (quark-replies.json `_meta`):
+    - drive (drive-pc, drive-m): `{status: int, code: int, message: str, data?, metadata?}`;
+    - account (pan.quark.cn/account/info): `{success: bool, code: "OK", data: {...}, msg?}`.
+    """
+
     endpoint: str
     http_status: int | None  # None when no HTTP answer came (timeout, refused, reset)
     body: dict[str, Any] | None  # the JSON object, None when the body was not one
     transport_error: str | None = None  # "timeout" | "connection_error"
     retry_after: float | None = None
     snippet: str = ""  # start of a non-JSON body or the transport error, for the report
+    set_cookie_names: tuple[str, ...] = ()  # names only: the values are secrets
+
+    @property
+    def account_envelope(self) -> bool:
+        """The account family: a boolean `success` or a word for `code` ("OK"; a number in quotes is the
+        drive's code spelled as a string)."""
+        body = self.body or {}
+        code = body.get("code")
+        return isinstance(body.get("success"), bool) or (isinstance(code, str) and not _is_number(code))
+
+    @property
+    def account_ok(self) -> bool | None:
+        """The account family's own verdict: True/False, None when it says neither clearly."""
+        body = self.body or {}
+        success, code = body.get("success"), body.get("code")
+        if success is False or (isinstance(code, str) and code.strip() not in ACCOUNT_OK_CODES):
+            return False
+        if success is True or (isinstance(code, str) and code.strip() in ACCOUNT_OK_CODES):
+            return True
+        return None
 
     @property
     def code(self) -> int | None:
-        code = (self.body or {}).get("code")
-        return code if isinstance(code, int) else None
+        """The drive envelope's numeric code (the account family's "OK" is not one)."""
+        return _as_int((self.body or {}).get("code"))
 
     @property
     def status(self) -> int | None:
-        status = (self.body or {}).get("status")
-        return status if isinstance(status, int) else None
+        return _as_int((self.body or {}).get("status"))
 
     @property
     def message(self) -> str | None:
-        message = (self.body or {}).get("message")
-        return message if isinstance(message, str) else None
+        body = self.body or {}
+        for key in ("message", "msg"):  # the account family's optional words are `msg`
+            if isinstance(body.get(key), str) and body[key]:
+                return body[key]
+        return None
 
     @property
     def data(self) -> Any:
         return (self.body or {}).get("data")
+
+
+def _is_number(text: str) -> bool:
+    return text.strip().lstrip("-").isdigit()
+
+
+def _as_int(value: Any) -> int | None:
+    """An int, or one spelled as a string ("0", "200"): lenient about how an answer spells its numbers."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    return int(value) if isinstance(value, str) and _is_number(value) else None
 
 
 def _retry_after(value: str | None) -> float | None:
@@ -132,11 +176,12 @@ class QuarkClient:
     def __init__(
         self,
         *,
-        cookie: str | None = None,
+        cookie: str | SessionCookie | None = None,
         api_base: str | None = None,
         timeout: float = DEFAULT_TIMEOUT,
     ) -> None:
-        self.cookie = cookie
+        # Clients of one run share one SessionCookie, so a rotated __puus reaches every worker.
+        self.session = cookie if isinstance(cookie, SessionCookie) else SessionCookie(cookie)
         self.api_base = api_base.rstrip("/") if api_base else None
         self.timeout = timeout
         self.transport = Transport()
@@ -169,7 +214,8 @@ class QuarkClient:
         json: dict[str, Any] | None = None,
         send_cookie: bool = True,
     ) -> ApiReply:
-        headers = {"Cookie": self.cookie} if (self.cookie and send_cookie) else {}
+        cookie = self.session.header() if send_cookie else None
+        headers = {"Cookie": cookie} if cookie else {}
         try:
             response = self.transport.request(method, self._url(host, path), params=params, json=json,
                                               headers=headers, timeout=self.timeout)
@@ -185,6 +231,9 @@ class QuarkClient:
             body = parsed if isinstance(parsed, dict) else None
         except ValueError:  # not JSON, or not text at all
             body = None
+        set_cookies = response.headers.getlist("Set-Cookie")
+        if set_cookies and cookie:
+            self.session.merge(set_cookies)
         snippet = "" if body is not None else response.data[:_SNIPPET * 4].decode("utf-8", "replace")[:_SNIPPET].replace("\n", " ")
         return ApiReply(
             endpoint,
@@ -192,9 +241,11 @@ class QuarkClient:
             body,
             retry_after=_retry_after(response.headers.get("Retry-After")),
             snippet=snippet,
+            set_cookie_names=tuple(c.split("=", 1)[0].strip() for c in set_cookies),
         )
 
     def account_info(self) -> ApiReply:
+        # Another service than the drive, with its own envelope (quark-api.md 3.2; quark-replies.json account_info).
         return self._request("account", "GET", PAN, "/account/info", params={"fr": "pc", "platform": "pc"})
 
     def share_token(self, pwd_id: str, passcode: str = "") -> ApiReply:

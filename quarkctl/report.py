@@ -21,11 +21,12 @@ from rich.table import Table
 from quarkctl.checker import JOB, Listener, LinkOutcome, RunReport
 from quarkctl.db import ResourceRow
 from quarkctl.i18n import _, listing, ngettext
-from quarkctl.messages import COUNT_LABELS, abort_text, verdict_reason
+from quarkctl.account import AccountCheck
+from quarkctl.messages import COUNT_LABELS, abort_text, account_text, verdict_reason
 from quarkctl.redact import redact
 
-_LEVEL = {"valid": "INFO", "skipped": "INFO", "expired": "WARN", "needs_passcode": "WARN", "error": "ERROR"}
-_STYLE = {"valid": "green", "skipped": "dim", "expired": "red", "needs_passcode": "yellow", "error": "magenta"}
+_LEVEL = {"valid": "INFO", "skipped": "INFO", "expired": "WARN", "needs_passcode": "WARN", "empty": "WARN", "error": "ERROR"}
+_STYLE = {"valid": "green", "skipped": "dim", "expired": "red", "needs_passcode": "yellow", "empty": "cyan", "error": "magenta"}
 
 
 def use_rich(stream: IO[str]) -> bool:
@@ -56,13 +57,16 @@ def outcome_detail(outcome: LinkOutcome) -> str:
         text += f" ({evidence})"
     if outcome.changed:
         text += " " + (_("[marked expired]") if result.verdict.value == "expired" else _("[marked valid again]"))
-    if outcome.cached:
+    if outcome.same_share_as is not None:
+        text += " " + _("[same share as #{id}]").format(id=outcome.same_share_as)
+    elif outcome.cached:
         text += " " + _("[same link as an earlier row]")
     return text
 
 
 def summary_rows(report: RunReport) -> list[tuple[str, str]]:
-    rows = [(_(COUNT_LABELS[key]), str(value)) for key, value in report.summary.items()]
+    # same_share only when it happened: most nights no row is marked with its share
+    rows = [(_(COUNT_LABELS[key]), str(value)) for key, value in report.summary.items() if value or key != "same_share"]
     rows += [
         (_("newly marked expired"), _("{n} (dry run: nothing written)").format(n=len(report.newly_expired)) if report.dry_run
          else str(len(report.newly_expired))),
@@ -86,6 +90,9 @@ class PlainReporter(Listener):
         stamp = datetime.now().astimezone().strftime("%Y-%m-%d %H:%M:%S")
         self.stream.write(redact(f"{stamp} {level:<5} {text}") + "\n")
         self.stream.flush()
+
+    def account_checked(self, check: AccountCheck, during_run: bool) -> None:
+        self.line("WARN", account_text(check.state.value, check.why, during_run=during_run), always=True)
 
     def started(self, total: int) -> None:
         self.line("INFO", ngettext("{job}: {total} link to check", "{job}: {total} links to check", total).format(job=JOB, total=total))
@@ -126,6 +133,10 @@ class RichReporter(Listener):
             transient=True,
         )
         self.task: Any = None
+
+    def account_checked(self, check: AccountCheck, during_run: bool) -> None:
+        text = account_text(check.state.value, check.why, during_run=during_run)
+        self.console.print(redact(f"[yellow]{escape(text)}[/]"))
 
     def started(self, total: int) -> None:
         if not self.quiet:
@@ -186,6 +197,7 @@ class JsonCollector(Listener):
                 "api_code": r.api_code,
                 "message": r.message,
                 "marked": outcome.changed,
+                "same_share_as": outcome.same_share_as,  # marked with that row's share, without a request
             }
         )
 
@@ -199,6 +211,11 @@ class JsonCollector(Listener):
             "exit_code": int(report.exit_code),
             "aborted": report.abort_reason,
             "dry_run": report.dry_run,
+            # null for an anonymous run; state: verified | inconclusive | rejected
+            "account": None if report.account is None else {
+                "state": report.account.state.value, "reason": report.account.reason,
+                "during_run": report.cookie_dropped_mid_run,
+            },
         }
         self.stream.write(redact(json.dumps(document, ensure_ascii=False)) + "\n")
         self.stream.flush()

@@ -18,6 +18,7 @@ class Verdict(str, Enum):
     VALID = "valid"
     EXPIRED = "expired"
     NEEDS_PASSCODE = "needs_passcode"
+    EMPTY = "empty"  # code 0 and an empty root: not proof of death (quark-api.md 4.2.6); the run decides
     ERROR = "error"
     SKIPPED = "skipped"
 
@@ -47,6 +48,10 @@ PASSCODE_CODES = {41007: "passcode_wrong", 41008: "passcode_required", 41021: "p
 AUTH_CODES = {31001: "cookie_rejected", 50051: "cookie_rejected"}
 TRANSIENT_CODES = {14021: "risk_control", 15000: "server_error"}
 STOKEN_EXPIRED_MESSAGE = "stoken过期"
+# Codes that heal with a fresh stoken (and a fresh listing, whose share_fid_tokens come with it):
+# 41016 分享的stoken过期; 41020 转存文件token校验异常 on save (quark-api.md 4.1, quark-replies.json save[1],
+# captured: cause unestablished, likely a stale stoken/fid_token). Never dead, never unknown.
+TOKEN_CODES = {41016: "stoken_expired", 41020: "save_token_rejected"}
 # Used only when an error answer carries no code (quark-api.md 4.2 rule 3).
 DEAD_MESSAGES = (
     ("分享不存在", "share_not_found"),
@@ -88,10 +93,20 @@ def classify(reply: ApiReply) -> Classified:
         if (reply.http_status or 0) >= 500:
             return result(Outcome.TRANSIENT, "server_error")
         return result(Outcome.TRANSIENT, "bad_response")
+    if reply.account_envelope:  # pan.quark.cn/account/info: success/string code, judged in its own terms
+        if (reply.http_status or 0) >= 500:
+            return result(Outcome.TRANSIENT, "server_error")
+        if reply.account_ok is False or reply.http_status == 401:
+            return result(Outcome.AUTH, "cookie_rejected")
+        if reply.account_ok and (reply.http_status or 200) < 400:
+            return result(Outcome.OK, "ok")
+        return result(Outcome.UNKNOWN, "unknown_code")
     if _is_ok(reply) and (reply.http_status or 200) < 400:
         return result(Outcome.OK, "ok")
     code, message = reply.code, reply.message or ""
-    if STOKEN_EXPIRED_MESSAGE in message or code == 41016:
+    if code in TOKEN_CODES:
+        return result(Outcome.TOKEN_EXPIRED, TOKEN_CODES[code])
+    if STOKEN_EXPIRED_MESSAGE in message:
         return result(Outcome.TOKEN_EXPIRED, "stoken_expired")
     if code in AUTH_CODES or (code is None and (reply.status == 401 or reply.http_status == 401)):
         return result(Outcome.AUTH, AUTH_CODES.get(code or 0, "cookie_rejected"))

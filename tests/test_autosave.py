@@ -133,12 +133,34 @@ def test_ignore_extension_with_subtitles(cli: Cli, sim: Simulator, ignore: bool,
     assert doc["tasks"][0]["status"] == ("nothing_new" if ignore else "saved")
 
 
-def test_startfid_stops_the_scan_after_that_file(cli: Cli, sim: Simulator) -> None:
-    share = sim.add_share(Share(pwd_id="aaaa00000008", title="x", files=files("a.mp4", "b.mp4", "c.mp4")))
-    config = write_config(cli, [task("D", "aaaa00000008", "/D", startfid=sim.fid_of(share.pwd_id, "b.mp4"))])
-    proc, _ = autosave(cli, config)
-    assert proc.returncode == 0
-    assert sorted(sim.drive().listdir("/D")) == ["a.mp4", "b.mp4"]
+NEWEST_FIRST = "file_type:asc,updated_at:desc"
+
+
+def test_startfid_on_a_newest_first_listing(cli: Cli, sim: Simulator) -> None:
+    """The reference walks the listing newest first and stops after startfid, inclusive ("到达指定文件（含）
+    结束历遍"): newer files and the start file are saved, older ones never. Upload order differs from name order."""
+    times = {"E03.mp4": 3, "E01.mp4": 1, "E05.mp4": 5, "E02.mp4": 2, "E04.mp4": 4}
+    share = sim.add_share(Share(pwd_id="aaaa00000008", title="x",
+                                files=[{"name": n, "size": 9, "updated_at": MS + t} for n, t in times.items()]))
+    config = write_config(cli, [task("D", "aaaa00000008", "/D", startfid=sim.fid_of(share.pwd_id, "E03.mp4"))])
+    proc, doc = autosave(cli, config)
+    assert proc.returncode == 0, proc.stderr
+    assert names_saved(doc) == ["E05.mp4", "E04.mp4", "E03.mp4"]  # in listing order, newest first
+    assert sorted(sim.drive().listdir("/D")) == ["E03.mp4", "E04.mp4", "E05.mp4"]
+    assert {r.query.get("_sort") for r in sim.requests(endpoint="detail")} == {NEWEST_FIRST}
+    proc, doc = autosave(cli, config)  # the next run: the older files stay out
+    assert doc["tasks"][0]["status"] == "nothing_new" and len(sim.drive().listdir("/D")) == 3
+
+
+def test_startfid_on_the_second_page_of_the_listing(cli: Cli, sim: Simulator) -> None:
+    share = sim.add_share(Share(pwd_id="aaaa0000000c", title="x", files=files(*[f"ep{i:03d}.mp4" for i in range(120)])))
+    config = write_config(cli, [task("P", "aaaa0000000c", "/P", startfid=sim.fid_of(share.pwd_id, "ep060.mp4"))])
+    proc, doc = autosave(cli, config)
+    assert proc.returncode == 0, proc.stderr
+    pages = [r.query["_page"] for r in sim.requests(endpoint="detail")]
+    assert pages == ["1", "2", "3"]  # newest first: ep119..ep070, ep069..ep020 (ep060 here), ep019..ep000
+    assert sorted(sim.drive().listdir("/P")) == [f"ep{i:03d}.mp4" for i in range(60, 120)]
+    assert [len(r.body["fid_list"]) for r in sim.requests(endpoint="save")] == [60]
 
 
 def _subdir_share(sim: Simulator) -> None:
@@ -256,7 +278,8 @@ def test_dry_run_writes_nothing_and_shows_the_plan(cli: Cli, sim: Simulator) -> 
     assert doc["dry_run"] is True
     plan = doc["tasks"][0]
     assert plan["status"] == "planned" and plan["new_folders"] == ["/新目录"]
-    assert [(n["source_name"], n["name"]) for n in plan["added"]] == [("01.mp4", "S02E01.mp4"), ("02.mp4", "S02E02.mp4")]
+    # in listing order, which is newest first (quark-api.md 3.3), as the reference saves them
+    assert [(n["source_name"], n["name"]) for n in plan["added"]] == [("02.mp4", "S02E02.mp4"), ("01.mp4", "S02E01.mp4")]
     assert doc["tasks"][1]["status"] == "banned"  # reported, not written
     assert config.read_bytes() == before
     assert not Path(str(config) + ".bak").exists()
@@ -433,6 +456,52 @@ def test_task_errors_are_reported_per_task(cli: Cli, sim: Simulator, code: int, 
     assert first["status"] == "failed" and words in first["message"] and first["problems"]
     assert second["status"] == "saved"  # one task failing never stops the others
     assert "shareurl_ban" not in json.loads(config.read_text(encoding="utf-8"))["tasklist"][0]
+
+
+def _save_polls(sim: Simulator) -> tuple[list[int], list[int]]:
+    """The top-level items of each save, and the HTTP status of each save task's last poll, in order."""
+    finals: dict[str, int] = {}
+    for r in sim.requests(endpoint="task"):
+        finals[r.query["task_id"]] = r.status
+    return [len(r.body["fid_list"]) for r in sim.requests(endpoint="save")], list(finals.values())
+
+
+def test_41035_halves_the_save_until_every_batch_fits(cli: Cli, sim: Simulator) -> None:
+    """41035 counts the files inside the saved folders, per account level: the save is split, not failed."""
+    folders = [{"name": f"S{n}", "children": files(*[f"S{n}E{i}.mp4" for i in range(3)], start=10 * n)} for n in range(1, 5)]
+    sim.add_share(Share(pwd_id="bdbd00000003", title="x", files=[*folders, *files("a.txt", "b.txt", "c.txt", "d.txt", start=90)]))
+    sim.account().save_file_limit = 7  # 16 files in 8 top-level items
+    config = write_config(cli, [task("cap", "bdbd00000003", "/cap")])
+    proc, doc = autosave(cli, config)
+    assert proc.returncode == 0, proc.stderr
+    result = doc["tasks"][0]
+    assert (result["status"], result["problems"], len(result["added"])) == ("saved", [], 8)
+    sizes, finals = _save_polls(sim)
+    assert sizes == [8, 4, 2, 2, 4]  # 16 files, 12 files: refused; then halves that fit
+    assert finals == [400, 400, 200, 200, 200]
+    tree = sim.drive().tree()["cap"]
+    assert sorted(tree) == ["S1", "S2", "S3", "S4", "a.txt", "b.txt", "c.txt", "d.txt"]
+    assert all(len(tree[f"S{n}"]) == 3 for n in range(1, 5))  # nothing saved twice
+    assert "shareurl_ban" not in json.loads(config.read_text(encoding="utf-8"))["tasklist"][0]
+
+
+def test_a_single_folder_over_the_cap_is_reported_with_the_hint(cli: Cli, sim: Simulator) -> None:
+    seasons = [{"name": f"S0{n}", "children": files(*[f"E{i:02d}.mp4" for i in range(6)])} for n in (1, 2)]
+    sim.add_share(Share(pwd_id="bdbd00000004", title="x", files=[{"name": "全集", "children": seasons}]))
+    sim.account().save_file_limit = 5
+    config = write_config(cli, [task("全集", "bdbd00000004", "/全集")])
+    proc, doc = autosave(cli, config)
+    assert proc.returncode == 1
+    result = doc["tasks"][0]
+    assert (result["status"], result["reason"], result["added"]) == ("failed", "save_limit", [])
+    assert "单次转存文件个数超出用户等级限制" in result["message"]
+    assert [p.split(" holds")[0] for p in result["problems"]] == ["folder S02", "folder S01"]
+    assert all("update_subdir" in p and "split the folder" in p for p in result["problems"])
+    assert _save_polls(sim)[0] == [2, 1, 1] and sim.drive().listdir("/全集") == []
+    assert "shareurl_ban" not in json.loads(config.read_text(encoding="utf-8"))["tasklist"][0]  # never banned
+    proc = cli.run("autosave", "--config", str(config), "--no-pacing", env={"QUARKCTL_LANG": "zh_CN"})
+    line = next(x for x in proc.stdout.splitlines() if "[1/1]" in x)
+    assert "文件夹 S01 里的文件数超过了此账号单次转存的上限" in line and "update_subdir" in line
 
 
 def test_a_failed_rename_is_reported_and_the_file_kept(cli: Cli, sim: Simulator) -> None:

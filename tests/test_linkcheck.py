@@ -135,11 +135,23 @@ def test_share_that_dies_after_the_token_is_expired(sim: Simulator, checker: Lin
     assert (result.verdict, result.api_code) == (Verdict.EXPIRED, 41004)
 
 
-def test_empty_share_is_confirmed_then_expired(sim: Simulator, checker: LinkChecker) -> None:
+def test_empty_share_is_confirmed_then_empty_not_expired(sim: Simulator, checker: LinkChecker) -> None:
+    """quark-api.md 4.2.6: an empty root is not proof of death; the run decides from the row's history."""
     sim.add_share(Share(pwd_id="empt00000001", title="e", files=[]))
     result = checker.check(share_url("empt00000001"))
-    assert (result.verdict, result.reason) == (Verdict.EXPIRED, "empty_share")
+    assert (result.verdict, result.reason) == (Verdict.EMPTY, "empty_share")
     assert [r.endpoint for r in sim.requests(pwd_id="empt00000001")] == ["token", "detail", "token", "detail"]
+
+
+EMPTY_LIST = {"status": 200, "code": 0, "message": "ok", "data": {"list": []}}
+
+
+def test_a_folder_link_whose_share_lists_nothing_is_empty_folder(sim: Simulator, checker: LinkChecker) -> None:
+    """Content under review: every listing of the share comes back empty, the folder's and the root's."""
+    add_valid(sim, "subf00000003", faults=[Fault(kind="body", endpoint="detail", body=EMPTY_LIST)])
+    result = checker.check(share_url("subf00000003") + "#/list/share/" + "a" * 32)
+    assert (result.verdict, result.reason) == (Verdict.EMPTY, "empty_folder")
+    assert [r.query.get("pdir_fid") for r in sim.requests(endpoint="detail")] == ["a" * 32, "0", "0"]
 
 
 def test_empty_subfolder_of_a_living_share_is_valid(sim: Simulator, checker: LinkChecker) -> None:

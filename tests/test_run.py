@@ -56,7 +56,8 @@ def test_keyset_batches_check_every_row_exactly_once_while_half_expire(db: Resou
     ids = db.seed(rows)
     report, recorder = run(db, sim, batch_size=50)
     assert recorder.total == 250
-    assert report.summary == {"total": 250, "valid": 125, "expired": 125, "needs_passcode": 0, "errors": 0, "skipped": 0}
+    assert report.summary == {"total": 250, "valid": 125, "expired": 125, "needs_passcode": 0, "empty": 0, "errors": 0,
+                              "skipped": 0, "same_share": 0}
     assert Counter(r.pwd_id for r in sim.requests(endpoint="token")) == {pwd(n): 1 for n in range(250)}
     assert sorted(o.row.id for o in recorder.outcomes) == ids
     stored = db.rows()

@@ -238,7 +238,8 @@ def test_a_100000_row_run_reads_one_query_per_batch_and_finishes(sqlitedb: Resou
         )
     finally:
         database.close()
-    assert report.summary == {"total": 100_000, "valid": 100_000, "expired": 0, "needs_passcode": 0, "errors": 0, "skipped": 0}
+    assert report.summary == {"total": 100_000, "valid": 100_000, "expired": 0, "needs_passcode": 0, "empty": 0, "errors": 0,
+                              "skipped": 0, "same_share": 0}
     assert sqlitedb.scalar(f"SELECT count(DISTINCT resource_id) FROM quarkctl_check WHERE run_id = {report.run_id}") == 100_000
     assert len(selects) == 1 + 101  # the count, one query per batch of 1,000, and the empty one that ends the walk
     assert any_sim.connections <= 4 + 1  # one keep-alive connection per worker (+ the first probe)

@@ -84,7 +84,7 @@ def test_token_success_envelope(http, sim):
     assert r.headers["Content-Type"] == "application/json;charset=UTF-8"
     assert int(r.headers["Content-Length"]) == len(r.content)
     assert (body["status"], body["code"], body["message"]) == (200, 0, "ok")
-    assert isinstance(body["timestamp"], int) and body["metadata"] == {}
+    assert isinstance(body["timestamp"], int) and set(body["metadata"]) == {"_t_group", "_g_group"}
     data = body["data"]
     assert data["title"] == "电影A" and data["expired_type"] == 1 and data["expired_at"] == 4102416000000
     assert data["author"]["nick_name"]
@@ -140,7 +140,10 @@ def test_root_listing_items_and_order(http, sim):
     st = stoken(http, sim, SERIES.pwd_id)
     body = detail(http, sim, SERIES.pwd_id, st, _fetch_share=1).json()
     assert body["code"] == 0 and body["data"]["is_owner"] == 0
-    assert body["data"]["share"] == {"title": "电影A"} and "full_path" not in body["data"]
+    share = body["data"]["share"]
+    assert (share["title"], share["pwd_id"], share["url_type"], share["file_num"]) == ("电影A", SERIES.pwd_id, 1, 3)
+    assert abs(share["expired_left"] - (share["expired_at"] - time.time() * 1000)) < 60_000  # the time left
+    assert "full_path" not in body["data"]
     items = body["data"]["list"]
     assert [i["file_name"] for i in items] == ["S01", "a.txt", "b.mp4"]  # folders first, then by name
     folder, txt, mp4 = items
@@ -153,7 +156,8 @@ def test_root_listing_items_and_order(http, sim):
         assert len(item["fid"]) == len(item["share_fid_token"]) == 32
         assert int(item["fid"], 16) >= 0 and item["created_at"] > 10**12
     assert folder["fid"] == sim.fid_of(SERIES.pwd_id, "S01") == hashlib.md5(b"1ed94d530d63/S01").hexdigest()
-    assert body["metadata"] == {"_total": 3, "_count": 3, "_size": 50, "_page": 1}
+    assert body["metadata"] == {"_total": 3, "_count": 3, "_size": 50, "_page": 1, "check_fid_token": 1,
+                                **{k: body["metadata"][k] for k in ("_t_group", "_g_group")}}
 
 
 def test_subfolder_listing_and_full_path(http, sim):
@@ -183,7 +187,43 @@ def test_pagination(http):
     assert {p["metadata"]["_total"] for p in pages} == {120}
     assert [p["metadata"]["_page"] for p in pages] == [1, 2, 3, 4]
     names = [i["file_name"] for p in pages for i in p["data"]["list"]]
-    assert names == [f["name"] for f in files]
+    assert names == [f["name"] for f in reversed(files)]  # no _sort: the reference's, newest first
+
+
+MS = 1760700000000
+NEWEST_FIRST = "file_type:asc,updated_at:desc"  # what the reference and quarkctl send
+
+
+def test_detail_honours_sort(http):
+    files = [
+        {"name": "b.mp4", "updated_at": MS + 30}, {"name": "a.mp4", "updated_at": MS + 10},
+        {"name": "c.mp4", "updated_at": MS + 20}, {"name": "S1", "children": [], "updated_at": MS + 1},
+        {"name": "S2", "children": [], "updated_at": MS + 2},
+    ]  # fmt: skip
+    with Simulator(shares=[Share("srt", files=files)]) as sim:
+        st = stoken(http, sim, "srt")
+
+        def order(**params):
+            return [i["file_name"] for i in detail(http, sim, "srt", st, **params).json()["data"]["list"]]
+
+        assert order(_sort=NEWEST_FIRST) == ["S2", "S1", "b.mp4", "c.mp4", "a.mp4"]
+        assert order() == order(_sort=NEWEST_FIRST)  # no _sort: the same order as file/sort's default
+        assert order(_sort="file_type:asc,file_name:asc") == ["S1", "S2", "a.mp4", "b.mp4", "c.mp4"]
+        assert order(_sort="updated_at:asc") == ["S1", "S2", "a.mp4", "c.mp4", "b.mp4"]
+        pages = [order(_sort=NEWEST_FIRST, _page=p, _size=2) for p in (1, 2, 3)]
+        assert pages == [["S2", "S1"], ["b.mp4", "c.mp4"], ["a.mp4"]]  # pages cut the sorted list
+
+
+def test_default_times_are_distinct_later_nodes_newer_explicit_ones_win():
+    share = Share("t", files=["e1.mp4", {"name": "S01", "children": ["x.mp4"]}, "e2.mp4",
+                              {"name": "old.mp4", "updated_at": MS - 5, "created_at": MS - 9}, "e3.mp4"])
+    listing = Simulator(shares=[share])._shares["t"].listing
+    item = {i["file_name"]: i for i in listing.items.values()}
+    times = [item[n]["updated_at"] for n in ("e1.mp4", "S01", "x.mp4", "e2.mp4", "e3.mp4")]
+    assert times == sorted(set(times)) and times[0] == MS  # distinct, in scenario order (depth first)
+    assert all(item[n]["created_at"] == item[n]["updated_at"] for n in ("e1.mp4", "e3.mp4"))
+    assert (item["old.mp4"]["updated_at"], item["old.mp4"]["created_at"]) == (MS - 5, MS - 9)
+    assert Simulator(shares=[share])._shares["t"].listing.items == listing.items  # deterministic
 
 
 def test_empty_share_and_share_dying_after_token(http):
@@ -330,17 +370,19 @@ def test_any_endpoint_fault_hits_token_and_detail(http):
 
 
 def test_account_info(http, sim):
+    """The account service's envelope (quark-replies.json account_info, captured), and a new __puus."""
     params, headers = {"fr": "pc", "platform": "pc"}, {"Cookie": f"{COOKIE}  "}
     r = http.get(sim.base_url + "/account/info", params=params, headers=headers)
     body = r.json()
-    assert r.status_code == 200 and body["code"] == 0
-    assert body["data"] == {"nickname": "sim-user", "avatarUri": "", "uid": "u1"}
-    for headers in ({}, {"Cookie": "__uid=u1; __puus=expired"}):
+    assert r.status_code == 200 and body["success"] is True and body["code"] == "OK" and "status" not in body
+    assert set(body["data"]) == {"nickname", "avatarUri", "mobilekps", "config"}
+    assert r.headers["Set-Cookie"].startswith("__puus=")
+    new = r.headers["Set-Cookie"].split(";")[0]  # the rotated cookie is accepted, whatever its spacing
+    assert http.get(sim.base_url + "/account/info", headers={"Cookie": f"__uid=u1;{new}"}).json()["data"]["nickname"] == "sim-user"
+    for headers in ({}, {"Cookie": "__uid=u1; __puus=expired"}, {"Cookie": "__uid=u1; __puus=abcx"}):
         r = http.get(sim.base_url + "/account/info", headers=headers)
-        assert_error(r, 31001, 401, "require login [guest]")
-    sim.account_faults.append(Fault("code", code=15000, times=1))
-    assert http.get(sim.base_url + "/account/info", headers={"Cookie": COOKIE}).status_code == 500
-    assert http.get(sim.base_url + "/account/info", headers={"Cookie": COOKIE}).status_code == 200
+        assert r.status_code == 200 and r.json() == {"success": True, "code": "OK", "data": {}}
+        assert "Set-Cookie" not in r.headers
 
 
 # --- request log, routing, lifecycle ---------------------------------------------------------------

@@ -192,9 +192,22 @@ def test_sort_folders_first_then_newest_first(http, sim):
     folder, _, new, _ = body["data"]["list"]
     assert (folder["dir"], folder["file"], folder["file_type"], folder["include_items"], folder["pdir_fid"]) == (True, False, 0, 1, "0")
     assert (new["file_type"], new["size"], new["obj_category"], new["category"], new["format_type"]) == (1, 1048576, "video", 1, "video/mp4")
-    assert body["metadata"] == {"_total": 4, "_count": 4, "_size": 50, "_page": 1}
+    assert body["metadata"] == {"_total": 4, "_count": 4, "_size": 50, "_page": 1, "way": "", "req_id": body["metadata"]["req_id"]}
     assert names(sort(http, sim)) == names(r)  # the reference's order is the default
     assert names(sort(http, sim, _sort="file_name:asc")) == ["first", "new.mp4", "old.mp4", "second"]
+
+
+def test_sort_reads_every_key_of_the_spec(http, sim):
+    drive = sim.drive()
+    drive.put_file("/s/b.mp4", size=3, updated_at=MS + 1, created_at=MS + 9)
+    drive.put_file("/s/a.mp4", size=1, updated_at=MS + 3, created_at=MS + 7)
+    drive.put_file("/s/c.mp4", size=2, updated_at=MS + 2, created_at=MS + 8)
+    drive.mkdir("/s/dir")
+    pdir = drive.node("/s")["fid"]
+    assert names(sort(http, sim, pdir, _sort="file_type:asc,updated_at:desc")) == ["dir", "a.mp4", "c.mp4", "b.mp4"]
+    assert names(sort(http, sim, pdir, _sort="file_type:desc,created_at:asc")) == ["a.mp4", "c.mp4", "b.mp4", "dir"]
+    assert names(sort(http, sim, pdir, _sort="file_type:asc,size:desc")) == ["dir", "b.mp4", "c.mp4", "a.mp4"]
+    assert names(sort(http, sim, pdir, _sort="file_name:desc")) == ["dir", "c.mp4", "b.mp4", "a.mp4"]
 
 
 def test_sort_pagination_and_size_cap(http, sim):
@@ -240,7 +253,7 @@ def mkdir_path(http, sim, dir_path):
 def test_mkdir_by_path(http, sim):
     r = mkdir_path(http, sim, "/追更/剧集A/S01")
     assert r.status_code == 200 and r.json()["code"] == 0
-    assert r.json()["data"] == {"fid": sim.drive().node("/追更/剧集A/S01")["fid"]}
+    assert r.json()["data"] == {"fid": sim.drive().node("/追更/剧集A/S01")["fid"], "finish": True}
     assert sim.drive().tree() == {"追更": {"剧集A": {"S01": {}}}}
     assert mkdir_path(http, sim, "/追更/剧集B").json()["data"]["fid"] == sim.drive().node("/追更/剧集B")["fid"]
     assert_error(mkdir_path(http, sim, "/追更/剧集A"), 23008, 400, "同名冲突")
@@ -382,19 +395,56 @@ def test_save_into_a_missing_folder_fails_at_completion(http, sim):
     assert_error(finish(http, sim, r.json()["data"]["task_id"])[1], 41013)
 
 
-def test_more_than_100_fids_fail_with_41035(http):
-    files = [{"name": f"{i:03d}.mp4", "size": 1} for i in range(101)]
-    share = Share("many", files=files)
-    with Simulator(cookies=[COOKIE], shares=[share], task_polls=0) as sim:
-        paths = [f["name"] for f in files]
-        r = save(http, sim, paths, "0", share=share)
+def _collection(n_files: int, extras: int = 0) -> Share:
+    """One folder of n_files episodes (two of them one level deeper), and `extras` loose files."""
+    episodes = [{"name": f"E{i:03d}.mp4", "size": 1} for i in range(n_files - 2)]
+    sub = {"name": "花絮", "children": [{"name": "a.mp4", "size": 1}, {"name": "b.mp4", "size": 1}]}
+    loose = [{"name": f"x{i}.txt", "size": 1} for i in range(extras)]
+    return Share("cap", files=[{"name": "合集", "children": [*episodes, sub]}, *loose])
+
+
+def test_41035_counts_the_files_inside_saved_folders(http):
+    """quark-api.md 4.1: the cap is on files per save, by account level, and one folder can exceed it."""
+    share = _collection(8, extras=3)
+    with Simulator(cookies=[COOKIE], shares=[share], task_polls=0, save_file_limit=5) as sim:
+        assert sim.account().save_limit == 5
+        r = save(http, sim, ["合集"], "0", share=share)  # one top-level item, 8 files inside
         assert r.json()["code"] == 0  # accepted; the task fails
         body = assert_error(finish(http, sim, r.json()["data"]["task_id"])[1], 41035, 400)
         assert body["message"] == "单次转存文件个数超出用户等级限制"
-        assert sim.drive().listdir("/") == []
-        r = save(http, sim, paths[:100], "0", share=share)
-        done = finish(http, sim, r.json()["data"]["task_id"])[1].json()
-        assert len(done["data"]["save_as"]["save_as_top_fids"]) == 100 and len(sim.drive().listdir("/")) == 100
+        assert sim.drive().listdir("/") == []  # a failed task saved nothing
+        r = save(http, sim, ["x0.txt", "x1.txt", "x2.txt", "合集/花絮"], "0", share=share)  # 5 files: at the cap
+        assert finish(http, sim, r.json()["data"]["task_id"])[1].json()["data"]["status"] == 2
+        sim.account().save_file_limit = 8
+        r = save(http, sim, ["合集"], "0", share=share)
+        assert finish(http, sim, r.json()["data"]["task_id"])[1].json()["data"]["status"] == 2
+        assert len(sim.drive().listdir("/合集")) == 7 and sim.drive().listdir("/合集/花絮") == ["a.mp4", "b.mp4"]
+
+
+def test_41035_cap_depends_on_the_account_level(http):
+    share = _collection(501)
+    with Simulator(cookies=[COOKIE], shares=[share], task_polls=0) as sim:
+        account = sim.account()
+        assert (account.member_type, account.save_limit) == ("NORMAL", 500)
+        r = save(http, sim, ["合集"], "0", share=share)
+        assert_error(finish(http, sim, r.json()["data"]["task_id"])[1], 41035)
+        account.member_type = "SUPER_VIP"
+        assert account.save_limit > 501
+        r = save(http, sim, ["合集"], "0", share=share)
+        assert finish(http, sim, r.json()["data"]["task_id"])[1].json()["data"]["status"] == 2
+    with Simulator.from_scenario({"cookies": [COOKIE], "save_file_limit": 3}) as sim:
+        assert sim.account().save_limit == 3
+
+
+def test_more_than_100_top_level_fids_save_but_list_100_top_fids(http):
+    """Not 41035: the 100 per save is the client's limit, because save_as_top_fids holds at most 100."""
+    files = [{"name": f"{i:03d}.mp4", "size": 1} for i in range(101)]
+    share = Share("many", files=files)
+    with Simulator(cookies=[COOKIE], shares=[share], task_polls=0) as sim:
+        r = save(http, sim, [f["name"] for f in files], "0", share=share)
+        save_as = finish(http, sim, r.json()["data"]["task_id"])[1].json()["data"]["save_as"]
+        assert (save_as["save_as_sum_num"], len(save_as["save_as_top_fids"])) == (101, 100)
+        assert len(sim.drive().listdir("/")) == 101
 
 
 def test_a_full_drive_fails_with_32003(http, sim):
@@ -500,13 +550,15 @@ def test_growth_info_and_daily_sign(http, sim):
     sim.drive().put_file("/a.bin", size=123)
     info = growth(http, sim, "GET", "info").json()["data"]
     assert info["member_type"] == "NORMAL" and info["use_capacity"] == 123
-    assert info["cap_sign"] == {"sign_daily": False, "sign_daily_reward": 20 * 2**20, "sign_progress": 0, "sign_target": 7}
+    assert info["cap_sign"] == {"sign_daily": False, "sign_daily_reward": 20 * 2**20, "sign_progress": 0, "sign_target": 7,
+                                "sign_rewards": info["cap_sign"]["sign_rewards"]}
+    assert [r["reward_cap"] for r in info["cap_sign"]["sign_rewards"]] == [20 * 2**20] * 6 + [40 * 2**20]
     r = growth(http, sim, "POST", "sign")
     assert r.status_code == 200 and r.json()["data"] == {"sign_daily_reward": 20 * 2**20}
     after = growth(http, sim, "GET", "info").json()["data"]
     assert after["cap_sign"]["sign_daily"] is True and after["cap_sign"]["sign_progress"] == 1
     assert after["total_capacity"] == info["total_capacity"] + 20 * 2**20
-    assert after["cap_composition"] == {"sign_reward": 20 * 2**20}
+    assert after["cap_composition"]["sign_reward"] == 20 * 2**20 and after["cap_growth"]["cur_total_sign_day"] == 1
     assert_error(growth(http, sim, "POST", "sign"), 44210, 400, "cap_growth_sign_repeat")
     assert sim.sign_state()["signed_today"] and sim.sign_state()["signs"] == 1
     assert sim.sign_state(COOKIE2)["signs"] == 0  # only the kps account signed

@@ -62,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     any_share = Share(pwd_id="any", title="any", files=[{"name": "e01.mp4", "size": 1024}]) if args.any_share else None
     sim = Simulator(cookies=scenario.cookies, strict_cookie=scenario.strict_cookie, shares=scenario.shares,
                     task_polls=scenario.task_polls, tq_gap=scenario.tq_gap, drive=scenario.drive,
-                    rtt=rtt, handshake=handshake, any_share=any_share, keep_log=not args.no_log)
+                    save_file_limit=scenario.save_file_limit, rtt=rtt, handshake=handshake, any_share=any_share, keep_log=not args.no_log)
     try:
         base = sim.start(args.host, args.port)
     except OSError as exc:

@@ -18,12 +18,18 @@ from typing import Callable
 from urllib.parse import unquote
 
 from .model import file_kind
+from .shapes import drive_item, member_status, sign_rewards
 
 ROOT = "0"
 MiB = 1024 * 1024
 TiB = 1024**4
 DEFAULT_FILE_SIZE = MiB
-SAVE_LIMIT = 100  # fids per save before the task fails with 41035 (the real cap depends on the account level)
+# 41035 单次转存文件个数超出用户等级限制 (quark-api.md 4.1, 5; quark-replies.json task[4]): one save may
+# hold at most this many files, counted inside the saved folders, by account level. Seen on the
+# first save of a single folder. The real numbers are unknown (quark-api.md 6): these are ours.
+SAVE_FILE_LIMITS = {"NORMAL": 500, "EXP_SVIP": 5000, "SUPER_VIP": 5000, "Z_VIP": 5000}
+DEFAULT_SAVE_FILE_LIMIT = SAVE_FILE_LIMITS["NORMAL"]
+TOP_FIDS_LIMIT = 100  # save_as_top_fids lists at most this many (quark-api.md 3.4): why clients save 100 at a time
 PATH_LIST_LIMIT = 50
 SORT_MAX_SIZE = 100
 DEFAULT_SORT = "file_type:asc,updated_at:desc"
@@ -73,18 +79,17 @@ class Node:
     risky: bool
     seq: int  # creation order: the last tie-breaker of a listing
 
-    def item(self, include_items: int | None = None, reveal_risky: bool = True) -> dict:
-        """The node as file/sort lists it."""
+    def item(self, include_items: int | None = None, reveal_risky: bool = True, owner: str = "",
+             has_sub_dirs: bool = False) -> dict:  # fmt: skip
+        """The node as file/sort lists it, with Quark's whole key set (shapes.drive_item)."""
         item = {
             "fid": self.fid, "file_name": self.file_name if reveal_risky or not self.risky else "***",
             "pdir_fid": self.pdir_fid, "file_type": 0 if self.is_dir else 1, "dir": self.is_dir,
             "file": not self.is_dir, "size": self.size, "obj_category": self.obj_category,
             "category": self.category, "format_type": self.format_type, "created_at": self.created_at,
-            "updated_at": self.updated_at, "status": 1,
+            "updated_at": self.updated_at, "status": 1, "include_items": include_items or 0,
         }  # fmt: skip
-        if self.is_dir:
-            item["include_items"] = include_items or 0
-        return item
+        return drive_item(item, owner, has_sub_dirs)
 
 
 def _sort_keys(spec: str | None) -> list[tuple[str, bool]]:
@@ -101,6 +106,26 @@ def _sort_value(node: Node, name: str):  # -> int | str
     if name == "file_type":
         return 0 if node.is_dir else 1
     return getattr(node, name)
+
+
+def sort_items(items: list[dict], spec: str | None) -> list[dict]:
+    """Listing items (share detail dicts) in `_sort` order; ties keep the order they came in."""
+    out = list(items)
+    for name, desc in reversed(_sort_keys(spec)):  # stable sorts, last key first
+        out.sort(key=lambda item: item[name], reverse=desc)
+    return out
+
+
+def nested_file_count(items: list[dict], children: dict[str, list[dict]]) -> int:
+    """The files a save of `items` copies: a folder counts the files in its whole subtree, not itself."""
+    count, stack = 0, list(items)
+    while stack:
+        item = stack.pop()
+        if item["dir"]:
+            stack.extend(children.get(item["fid"], ()))
+        else:
+            count += 1
+    return count
 
 
 class Drive:
@@ -182,6 +207,9 @@ class Drive:
             fid = node.fid
         return fid
 
+    def _has_sub_dirs(self, fid: str) -> bool:
+        return any(child.is_dir for child in self._children[fid].values())
+
     def _subtree(self, node: Node) -> list[Node]:
         nodes, stack = [], [node]
         while stack:
@@ -261,7 +289,7 @@ class Drive:
         """The item as file/sort shows it (real name), plus "risky" and "path"."""
         with self.lock:
             node = self._node_or_error(path)
-            item = node.item(len(self._children.get(node.fid, ())))
+            item = node.item(len(self._children.get(node.fid, ())), owner=self._seed)
             return {**item, "risky": node.risky, "path": self._path(node.fid)}
 
     def path(self, fid: str) -> str:
@@ -312,7 +340,11 @@ class Drive:
             for name, desc in reversed(_sort_keys(sort)):  # stable sorts, last key first
                 nodes.sort(key=lambda n: _sort_value(n, name), reverse=desc)
             chunk = nodes[(page - 1) * size : page * size]
-            items = [n.item(len(self._children[n.fid]) if n.is_dir else None, reveal_risky) for n in chunk]
+            items = [
+                n.item(len(self._children[n.fid]), reveal_risky, self._seed, self._has_sub_dirs(n.fid))
+                if n.is_dir else n.item(None, reveal_risky, self._seed)
+                for n in chunk
+            ]  # fmt: skip
             return items, len(nodes)
 
     def full_path(self, fid: str) -> list[dict]:
@@ -416,7 +448,7 @@ class Drive:
             sizes = [item["size"] for item in items if not item["dir"]]
             return {
                 "search_exit": True, "save_as_select_top_fids": [], "remain_capacity": capacity - self.used,
-                "to_pdir_fid": to_pdir_fid, "save_as_sum_num": len(top), "is_pack": "0", "save_as_top_fids": top,
+                "to_pdir_fid": to_pdir_fid, "save_as_sum_num": len(top), "is_pack": "0", "save_as_top_fids": top[:TOP_FIDS_LIMIT],
                 "to_pdir_name": self._nodes[to_pdir_fid].file_name if to_pdir_fid != ROOT else "",
                 "min_save_file_size": min(sizes, default=0),
             }  # fmt: skip
@@ -429,6 +461,7 @@ class Account:
     cookie: str
     drive: Drive
     member_type: str = "NORMAL"
+    save_file_limit: int | None = None  # files per save before 41035; None: by member_type (SAVE_FILE_LIMITS)
     base_capacity: int = 10 * TiB  # large, so saves only hit 32003 when a test lowers it
     sign_daily_reward: int = 20 * MiB
     sign_target: int = 7
@@ -441,6 +474,12 @@ class Account:
     def total_capacity(self) -> int:
         return self.base_capacity + self.sign_reward_total
 
+    @property
+    def save_limit(self) -> int:
+        if self.save_file_limit is not None:
+            return self.save_file_limit
+        return SAVE_FILE_LIMITS.get(self.member_type, DEFAULT_SAVE_FILE_LIMIT)
+
     def matches_kps(self, kps: str) -> bool:
         """True when the cookie carries kps=<kps> (CP unescapes %25 in the values it sends)."""
         for part in self.cookie.split(";"):
@@ -450,14 +489,19 @@ class Account:
         return False
 
     def growth_info(self) -> dict:
+        """The shape of quark-replies.json growth_info[0] (captured)."""
         with self.drive.lock:
             return {
-                "member_type": self.member_type, "total_capacity": self.total_capacity,
-                "use_capacity": self.drive.used, "cap_composition": {"sign_reward": self.sign_reward_total},
+                "member_type": self.member_type, "use_capacity": self.drive.used,
+                "cap_growth": {"lost_total_cap": 0, "cur_total_cap": self.sign_reward_total, "cur_total_sign_day": self.signs},
+                "88VIP": False, "member_status": member_status(self.member_type),
                 "cap_sign": {
-                    "sign_daily": self.signed_today, "sign_daily_reward": self.sign_daily_reward,
-                    "sign_progress": self.sign_progress, "sign_target": self.sign_target,
+                    "sign_daily": self.signed_today, "sign_target": self.sign_target,
+                    "sign_daily_reward": self.sign_daily_reward, "sign_progress": self.sign_progress,
+                    "sign_rewards": sign_rewards(self.sign_daily_reward, self.sign_target),
                 },
+                "cap_composition": {"other": 0, "member_own": self.base_capacity, "sign_reward": self.sign_reward_total},
+                "total_capacity": self.total_capacity,
             }  # fmt: skip
 
     def sign(self) -> int:
@@ -490,6 +534,7 @@ class Task:
     task_title: str
     wait_polls: int
     run: Callable[[], dict]
+    pending: dict = field(default_factory=dict)  # what the task shows before it is done (shapes.SAVE_PENDING)
     task_id: str = field(default_factory=lambda: os.urandom(16).hex())
     event_id: str = field(default_factory=lambda: f"{os.urandom(3).hex()}-{os.urandom(8).hex()}")
     created_at: int = field(default_factory=wall_ms)
@@ -507,7 +552,7 @@ class Task:
                 "task_title": self.task_title, "status": 0, "created_at": self.created_at,
             }  # fmt: skip
             if self.polls <= self.wait_polls:
-                return data
+                return {**data, **self.pending}
             if self.finished_at is None:
                 try:
                     self.result = self.run()

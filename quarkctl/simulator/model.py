@@ -6,10 +6,13 @@ Field names and codes follow /work/shared/quark-api.md (sections 3 and 4).
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 from dataclasses import dataclass, field, fields
 from importlib import resources
 from pathlib import Path
+
+from .shapes import share_item
 
 
 # code -> (HTTP status = JSON status, message), quark-api.md 4.1. 41013 is the detail "no such folder".
@@ -44,16 +47,21 @@ CODES: dict[int, tuple[int, str]] = {
 UNKNOWN_CODE = (400, "unknown error")
 
 # "task_error" is not a reply: the next save task fails with `code` when it completes.
+# "body" answers `body` verbatim (JSON) with HTTP `status` (default 200): replays a recorded reply.
 FAULT_KINDS = frozenset(
-    {"code", "http_error", "html", "garbage", "rate_limit", "slow", "stoken_expired", "reset", "task_error"}
+    {"code", "http_error", "html", "garbage", "rate_limit", "slow", "stoken_expired", "reset", "task_error", "body"}
 )
 DRIVE_ENDPOINTS = frozenset({
     "path_list", "sort", "mkdir", "rename", "delete", "recycle_list", "recycle_remove", "save", "task",
     "growth_info", "growth_sign",
 })  # fmt: skip
-FAULT_ENDPOINTS = frozenset({"token", "detail", "any"}) | DRIVE_ENDPOINTS
+FAULT_ENDPOINTS = frozenset({"token", "detail", "account", "any"}) | DRIVE_ENDPOINTS
 
-FIXED_MS = 1760700000000  # created_at/updated_at of every node unless the node gives its own
+FIXED_MS = 1760700000000  # the first node's default created_at/updated_at
+# Each later node of a share (depth first, in scenario order) is this much newer by default, so
+# `updated_at:desc` (the order quarkctl and the reference ask for, quark-api.md 3.3) puts the last
+# episode of a scenario first, as a sharer who uploads one episode at a time would see it.
+NODE_STEP_MS = 60_000
 NEVER_EXPIRES_MS = 4102416000000  # expired_at meaning "permanent" (expired_type 1)
 SHARE_LINK = "https://pan.quark.cn/s/{}"
 
@@ -74,6 +82,7 @@ class Fault:
     message: str | None = None
     delay: float = 0.0
     retry_after: int | float | None = None
+    body: dict | list | None = None  # kind "body": the JSON answered as is
 
     def __post_init__(self) -> None:
         if self.kind not in FAULT_KINDS:
@@ -84,6 +93,8 @@ class Fault:
             self.code = 15000  # the commonest transient error
         if self.kind == "task_error" and self.code is None:
             self.code = 32003  # drive full, the commonest task failure
+        if self.kind == "body" and not isinstance(self.body, (dict, list)):
+            raise ValueError("a body fault needs `body`, the JSON object to answer")
 
     def describe(self) -> str:
         what = f"{self.kind.replace('_', ' ')} {self.code}" if self.kind in ("code", "task_error") else self.kind
@@ -139,6 +150,7 @@ class RequestRecord:
     host: str | None
     has_cookie: bool
     status: int  # HTTP status answered, 0 when the connection was dropped
+    puus: str | None = None  # the __puus value the request carried (shows the client took a rotated one)
 
 
 @dataclass
@@ -149,6 +161,7 @@ class Scenario:
     drive: list = field(default_factory=list)  # every account's drive starts with these (drive.Drive.seed)
     task_polls: int = 2
     tq_gap: int = 500
+    save_file_limit: int | None = None  # files per save before 41035, every account (None: by level)
 
 
 def _only_known(d: dict, cls: type, where: str) -> dict:
@@ -181,6 +194,7 @@ def load_scenario(src: str | Path | dict | None = None) -> Scenario:
     return Scenario(
         cookies=list(src.get("cookies", [])), strict_cookie=bool(src.get("strict_cookie", False)), shares=shares,
         drive=drive, task_polls=int(src.get("task_polls", 2)), tq_gap=int(src.get("tq_gap", 500)),
+        save_file_limit=None if src.get("save_file_limit") is None else int(src["save_file_limit"]),
     )
 
 
@@ -223,7 +237,8 @@ def node_fid_token(pwd_id: str, path: str) -> str:
 class Listing:
     """A share's tree, precomputed so a detail request is dict lookups and a slice."""
 
-    children: dict[str, list[dict]]  # folder fid ("0" = root) -> its items, folders first, then by name
+    # folder fid ("0" = root) -> its items, folders first, then by name (detail re-sorts by `_sort`)
+    children: dict[str, list[dict]]
     full_path: dict[str, list[dict]]  # folder fid -> breadcrumb [{"fid", "file_name"}] below the root
     fids: dict[str, str]  # "S01/e1.mkv" -> fid
     items: dict[str, dict] = field(default_factory=dict)  # fid -> its item, at any level (for save)
@@ -231,6 +246,7 @@ class Listing:
 
 def build_listing(share: Share) -> Listing:
     listing = Listing(children={}, full_path={"0": []}, fids={})
+    order = itertools.count()  # the default times: distinct and deterministic (NODE_STEP_MS)
 
     def walk(nodes: list, pdir_fid: str, prefix: str, crumbs: list[dict]) -> None:
         items = []
@@ -246,11 +262,14 @@ def build_listing(share: Share) -> Listing:
                 raise ValueError(f"share {share.pwd_id}: duplicate path {path!r}")
             fid = listing.fids[path] = node_fid(share.pwd_id, path)
             is_dir = "children" in node or bool(node.get("dir"))
+            stamp = FIXED_MS + next(order) * NODE_STEP_MS
+            updated_at = node.get("updated_at", stamp)
+            created_at = node.get("created_at", min(stamp, updated_at))  # never after its update
             item = {
                 "fid": fid, "file_name": name, "pdir_fid": pdir_fid,
                 "file_type": 0 if is_dir else 1, "dir": is_dir, "file": not is_dir,
                 "share_fid_token": node_fid_token(share.pwd_id, path),
-                "created_at": node.get("created_at", FIXED_MS), "updated_at": node.get("updated_at", FIXED_MS),
+                "created_at": created_at, "updated_at": updated_at,
                 "status": 1,
             }  # fmt: skip
             if is_dir:
@@ -263,6 +282,7 @@ def build_listing(share: Share) -> Listing:
                 obj_category, category, format_type = file_kind(name)
                 size = node.get("size", 1_048_576 + int(fid[:6], 16))  # deterministic, non-zero
                 item.update(size=size, obj_category=obj_category, category=category, format_type=format_type)
+            item = share_item(item, share.pwd_id)  # Quark's whole key set, built once (shapes.py)
             items.append(item)
             listing.items[fid] = item
         items.sort(key=lambda it: (it["file_type"], it["file_name"]))

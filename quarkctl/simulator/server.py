@@ -25,17 +25,19 @@ from typing import Callable
 from urllib.parse import parse_qs, urlsplit
 
 from .drive import (
-    SAVE_LIMIT,
     SORT_MAX_SIZE,
     TASK_NOT_FOUND,
     Account,
     Drive,
     DriveError,
     Task,
+    nested_file_count,
+    sort_items,
 )
 from .model import (
     DRIVE_ENDPOINTS,
     NEVER_EXPIRES_MS,
+    SHARE_LINK,
     Fault,
     Listing,
     RequestRecord,
@@ -44,6 +46,7 @@ from .model import (
     code_info,
     load_scenario,
 )
+from .shapes import SAVE_PENDING, SHARE_GROUPS, share_info, token_data
 
 JSON_TYPE = "application/json;charset=UTF-8"
 HTML_TYPE = "text/html;charset=UTF-8"
@@ -52,6 +55,10 @@ DETAIL_PATH = "/1/clouddrive/share/sharepage/detail"
 SAVE_PATH = "/1/clouddrive/share/sharepage/save"
 DRIVE = "/1/clouddrive"
 LOG_PATH = "/__sim__/log"
+# Where the simulator hands out a new __puus (Set-Cookie): Quark rotates it (quark-api.md 1.3, MH#17);
+# which answers carry it is not documented, so the first call of each job does: check-links' account
+# check and autosave's first drive call.
+PUUS_ROTATING = frozenset({"path_list"})
 
 ERROR_PAGE_HTML = (
     "<html><head><title>{status} {phrase}</title></head><body><center><h1>{status} {phrase}</h1></center>"
@@ -90,7 +97,7 @@ def _req_id() -> str:
     return f"{random.getrandbits(30):06x}-{random.getrandbits(56):014x}"
 
 
-def error(code: int, status: int | None = None, message: str | None = None) -> Reply:
+def error(code: int, status: int | None = None, message: str | None = None, metadata: dict | None = None) -> Reply:
     """Quark's error envelope: no `data` key, HTTP status = JSON status."""
     table_status, table_message = code_info(code)
     status = status or table_status
@@ -98,11 +105,17 @@ def error(code: int, status: int | None = None, message: str | None = None) -> R
     if message is None:
         message = f"{table_message}, requestId {req_id}" if code == 15000 else table_message
     return _json({"status": status, "code": code, "message": message, "req_id": req_id,
-                  "timestamp": int(time.time()), "metadata": {}}, status)  # fmt: skip
+                  "timestamp": int(time.time()), "metadata": metadata or {}}, status)  # fmt: skip
 
 
 def _html(status: int, page: str, headers: tuple = ()) -> Reply:
     return Reply(status, page.encode(), HTML_TYPE, headers)
+
+
+def _cookie_key(cookie: str) -> tuple:
+    """A cookie header as its sorted (name, value) pairs: the same cookie whatever its spacing or order."""
+    pairs = (piece.strip().partition("=") for piece in cookie.split(";") if piece.strip())
+    return tuple(sorted((name.strip(), value.strip()) for name, _, value in pairs))
 
 
 def _phrase(status: int) -> str:
@@ -142,14 +155,18 @@ def not_found(sim: Simulator, req: Request) -> Reply:
 
 @route("GET", "/account/info", "account")
 def account_info(sim: Simulator, req: Request) -> Reply:
+    """pan.quark.cn's own envelope, not the drive's (quark-replies.json account_info, captured): a
+    boolean `success`, a string `code`, no status/message; without a session (no cookie, an unknown or
+    expired one) the same `success: true, code: "OK"` with an empty `data`. No uid in the body: it is
+    the __uid cookie."""
     reply = sim._apply_faults(sim.account_faults, None, None)
     if reply:
         return reply
     if req.cookie is None or req.cookie not in sim.cookies:
-        return error(31001)
-    parts = dict(p.strip().partition("=")[::2] for p in req.cookie.split(";"))
-    uid = parts.get("__uid") or hashlib.md5(req.cookie.encode()).hexdigest()[:16]
-    return ok({"nickname": "sim-user", "avatarUri": "", "uid": uid})
+        return _json({"success": True, "code": "OK", "data": {}})
+    data = {"nickname": "sim-user", "avatarUri": "https://img.example/avatar_placeholder.png",
+            "mobilekps": base64.b64encode(hashlib.md5(req.cookie.encode()).digest()).decode(), "config": {}}
+    return Reply(200, _json({"success": True, "data": data, "code": "OK"}).body, headers=sim._rotate_puus(req.cookie))
 
 
 @route("POST", TOKEN_PATH, "token")
@@ -160,17 +177,15 @@ def share_token(sim: Simulator, req: Request) -> Reply:
         return state
     share = state.share
     if share.dead_code:
-        return error(share.dead_code)
+        return error(share.dead_code, metadata=SHARE_GROUPS)
     if share.passcode:
         given = body.get("passcode")
         if not given:
-            return error(41008)
+            return error(41008, metadata=SHARE_GROUPS)
         if given != share.passcode:
-            return error(41007)
-    return ok({
-        "stoken": sim._issue_stoken(state), "title": share.title, "expired_type": 1,
-        "expired_at": NEVER_EXPIRES_MS, "author": {"nick_name": "sim-sharer", "avatar_url": ""},
-    })  # fmt: skip
+            return error(41007, metadata=SHARE_GROUPS)
+    # The shape of quark-replies.json share_token[0] (captured), metadata included.
+    return ok(token_data(sim._issue_stoken(state), share.title, NEVER_EXPIRES_MS), SHARE_GROUPS)
 
 
 def _positive_int(value: str | None, default: int) -> int:
@@ -188,22 +203,26 @@ def share_detail(sim: Simulator, req: Request) -> Reply:
     if isinstance(state, Reply):
         return state
     if sim._stokens.get(q.get("stoken", "")) != (state.share.pwd_id, state.generation):
-        return error(41016)
+        return error(41016, metadata=SHARE_GROUPS)
     dead = state.share.detail_code or state.share.dead_code
     if dead:
-        return error(dead)
+        return error(dead, metadata=SHARE_GROUPS)
     pdir_fid = q.get("pdir_fid") or "0"
     items = state.listing.children.get(pdir_fid)
     if items is None:
-        return error(41013)
+        return error(41013, metadata=SHARE_GROUPS)
     page, size = _positive_int(q.get("_page"), 1), _positive_int(q.get("_size"), 50)
-    chunk = items[(page - 1) * size : page * size]
+    # `_sort` as file/sort reads it (quark-api.md 3.3): the reference sends file_type:asc,updated_at:desc,
+    # so a share lists newest first and its `startfid` means what it means on Quark.
+    chunk = sort_items(items, q.get("_sort"))[(page - 1) * size : page * size]
     data: dict = {"is_owner": 0, "list": chunk}
     if q.get("_fetch_share") == "1":
-        data["share"] = {"title": state.share.title}
+        data["share"] = state.info()
     if q.get("ver") == "2" and q.get("fetch_share_full_path") == "1":
         data["full_path"] = state.listing.full_path[pdir_fid]
-    return ok(data, {"_total": len(items), "_count": len(chunk), "_size": size, "_page": page})
+    # metadata as in quark-replies.json share_detail[0] (captured)
+    meta = {"_size": size, "_page": page, "_count": len(chunk), "_total": len(items), "check_fid_token": 1, **SHARE_GROUPS}
+    return ok(data, meta)
 
 
 # --- the logged-in drive (quark-api.md 3.2, 3.4, 3.5) ----------------------------------------------
@@ -228,9 +247,12 @@ def _drive_route(method: str, path: str, endpoint: str) -> Callable[[Callable], 
             if gate is not None:
                 return gate
             try:
-                return fn(sim, req, account)  # type: ignore[arg-type]
+                reply = fn(sim, req, account)  # type: ignore[arg-type]
             except DriveError as exc:
                 return drive_error(exc)
+            if endpoint in PUUS_ROTATING:
+                reply = replace(reply, headers=reply.headers + sim._rotate_puus(account.cookie))  # type: ignore[union-attr]
+            return reply
 
         return route(method, path, endpoint)(handler)
 
@@ -251,10 +273,12 @@ def file_sort(sim: Simulator, req: Request, account: Account) -> Reply:
     page, size = _page_size(q)
     pdir_fid = q.get("pdir_fid") or "0"
     items, total = account.drive.list_children(pdir_fid, q.get("_sort"), page, size, q.get("fetch_risk_file_name") == "1")
-    data: dict = {"list": items}
+    # The shape of quark-replies.json file_sort[0] (captured): two (here always empty) side lists.
+    data: dict = {"last_view_list": [], "recent_file_list": [], "list": items}
     if q.get("_fetch_full_path") == "1":
         data["full_path"] = account.drive.full_path(pdir_fid)
-    return ok(data, {"_total": total, "_count": len(items), "_size": size, "_page": page})
+    meta = {"_size": size, "req_id": _req_id(), "_page": page, "_count": len(items), "_total": total, "way": ""}
+    return ok(data, meta)
 
 
 @_drive_route("POST", DRIVE + "/file", "mkdir")
@@ -267,7 +291,7 @@ def mkdir(sim: Simulator, req: Request, account: Account) -> Reply:
         fid = account.drive.create_dirs(pdir_fid, dir_path)
     else:
         fid = account.drive.create_dir(pdir_fid, body.get("file_name"))
-    return ok({"fid": fid})
+    return ok({"fid": fid, "finish": True})  # quark-replies.json mkdir[0] (captured): made at once
 
 
 @_drive_route("POST", DRIVE + "/file/rename", "rename")
@@ -281,7 +305,7 @@ def rename(sim: Simulator, req: Request, account: Account) -> Reply:
 def delete(sim: Simulator, req: Request, account: Account) -> Reply:
     account.drive.delete((req.body or {}).get("filelist"))
     task = sim._add_task(Task(account.cookie, 3, "删除文件", 0, dict))  # done at the first poll
-    return ok({"task_id": task.task_id}, {"tq_gap": sim.tq_gap})
+    return ok({"task_id": task.task_id, "finish": False}, {"tq_gap": sim.tq_gap})  # delete[0] (parsed)
 
 
 @_drive_route("GET", DRIVE + "/file/recycle/list", "recycle_list")
@@ -317,9 +341,11 @@ def share_save(sim: Simulator, req: Request, account: Account) -> Reply:
     items = [listing.items.get(fid) if isinstance(fid, str) else None for fid in fids]
     if any(item is None or item["share_fid_token"] != token for item, token in zip(items, tokens)):
         return error(41020)
-    # Failures surface at completion, as on Quark: an injected one first, then the size of the batch.
+    # Failures surface at completion, as on Quark: an injected one first, then the account's cap on
+    # the files inside the saved items (41035, quark-api.md 4.1). The 100 top-level fids per save
+    # (save_as_top_fids, quark-api.md 3.4) is the client's limit to keep, not an error here.
     failure = sim._take_task_fault(account, state.share.faults)
-    if failure is None and len(fids) > SAVE_LIMIT:
+    if failure is None and nested_file_count(items, listing.children) > account.save_limit:  # type: ignore[arg-type]
         failure = DriveError(41035)
     capacity = account.total_capacity
 
@@ -329,7 +355,7 @@ def share_save(sim: Simulator, req: Request, account: Account) -> Reply:
         save_as = account.drive.save_from_share(items, listing.children, to_pdir_fid, capacity)  # type: ignore[arg-type]
         return {"share": {"meaning_link": True}, "save_as": save_as}
 
-    task = sim._add_task(Task(account.cookie, 17, "分享-转存", sim.task_polls, run))
+    task = sim._add_task(Task(account.cookie, 17, "分享-转存", sim.task_polls, run, SAVE_PENDING))
     return ok({"task_id": task.task_id}, {"tq_gap": sim.tq_gap})
 
 
@@ -370,6 +396,20 @@ class _ShareState:
     share: Share
     listing: Listing
     generation: int = 0  # bumped to invalidate every stoken issued so far
+    _info: dict | None = None
+
+    def info(self) -> dict:
+        """detail's `share` object (_fetch_share=1), built on first use; expired_left is per request."""
+        if self._info is None:
+            names = [node if isinstance(node, str) else node["name"] for node in self.share.files]
+            roots = [self.listing.items[self.listing.fids[name]] for name in names]
+            self._info = share_info(
+                self.share.pwd_id, self.share.title, self.share.passcode, roots, list(self.listing.items.values()),
+                NEVER_EXPIRES_MS, SHARE_LINK.format(self.share.pwd_id),
+            )  # fmt: skip
+        info = dict(self._info)
+        info["expired_left"] = info["expired_at"] - int(time.time() * 1000)
+        return info
 
 
 class _Server(ThreadingHTTPServer):
@@ -409,6 +449,8 @@ class Simulator:
         handshake: float = 0.0,
         any_share: Share | None = None,
         keep_log: bool = True,
+        save_file_limit: int | None = None,
+        rotate_puus: bool = True,
     ) -> None:
         # Network emulation, applied server-side: `rtt` seconds before each answer (one round trip),
         # `handshake` seconds once per new connection (TCP + TLS). Loopback would hide both.
@@ -420,11 +462,14 @@ class Simulator:
         self.keep_log = keep_log
         self.connections = 0  # connections accepted so far
         self.cookies = [c.strip() for c in cookies]  # read live: tests may expire a cookie mid-run
+        self.rotate_puus = rotate_puus
+        self._aliases: dict[tuple, str] = {}  # a cookie's (name, value) pairs, __puus rotated -> the cookie it came from
         self.strict_cookie = strict_cookie
         self.account_faults: list[Fault] = []
         self.task_polls = task_polls  # a save task answers status 0 this many times, then completes
         self.tq_gap = tq_gap  # the metadata.tq_gap poll hint (ms) of save, delete and task answers
         self.drive_seed = list(drive)  # every new account's drive starts with these (Drive.seed)
+        self.save_file_limit = save_file_limit  # every new account's 41035 cap (None: by its level)
         self._accounts: dict[str, Account] = {}  # cookie -> account, made on first use
         self._drive_faults: list[tuple[Fault, str | None]] = []
         self._tasks: dict[str, Task] = {}
@@ -446,7 +491,8 @@ class Simulator:
     @classmethod
     def from_scenario(cls, src: str | Path | dict | None = None, **kwargs) -> Simulator:
         sc = load_scenario(src)
-        options = {"task_polls": sc.task_polls, "tq_gap": sc.tq_gap, "drive": sc.drive, **kwargs}
+        options = {"task_polls": sc.task_polls, "tq_gap": sc.tq_gap, "drive": sc.drive,
+                   "save_file_limit": sc.save_file_limit, **kwargs}
         return cls(cookies=sc.cookies, strict_cookie=sc.strict_cookie, shares=sc.shares, **options)
 
     # shares and faults
@@ -489,7 +535,7 @@ class Simulator:
             if account is None:
                 if cookie not in self.cookies:
                     raise LookupError("not one of the simulator's cookies")  # never echo a cookie
-                account = self._accounts[cookie] = Account(cookie, Drive(cookie))
+                account = self._accounts[cookie] = Account(cookie, Drive(cookie), save_file_limit=self.save_file_limit)
                 account.drive.seed(self.drive_seed)
             return account
 
@@ -586,19 +632,43 @@ class Simulator:
         with self._lock:
             self._log.append(record)
 
+    def canonical_cookie(self, cookie: str | None) -> str | None:
+        """The accepted cookie a request's Cookie header stands for: itself, or one whose __puus this
+        simulator rotated (the old value stays valid too); anything else as it came."""
+        if cookie is None or cookie in self.cookies:
+            return cookie
+        key = _cookie_key(cookie)
+        with self._lock:
+            origin = self._aliases.get(key)
+        if origin is None:
+            origin = next((c for c in self.cookies if _cookie_key(c) == key), None)  # other spacing
+        return origin if origin is not None and origin in self.cookies else cookie
+
+    def _rotate_puus(self, cookie: str | None) -> tuple[tuple[str, str], ...]:
+        """A Set-Cookie with a new __puus for an accepted cookie; the cookie with it is accepted from now on."""
+        if not self.rotate_puus or cookie is None or cookie not in self.cookies:
+            return ()
+        new = base64.urlsafe_b64encode(os.urandom(18)).decode()
+        pairs = dict(_cookie_key(cookie))
+        pairs["__puus"] = new
+        with self._lock:
+            self._aliases[tuple(sorted(pairs.items()))] = cookie
+        return (("Set-Cookie", f"__puus={new}; Domain=.quark.cn; Path=/; Max-Age=86400; Secure; HttpOnly"),)
+
     def _cookie_rejected(self, req: Request) -> bool:
         return self.strict_cookie and req.cookie is not None and req.cookie not in self.cookies
 
     def _share_gate(self, req: Request, pwd_id, endpoint: str) -> _ShareState | Reply:
         """The checks every share endpoint starts with: cookie, existence, injected faults."""
+        meta = SHARE_GROUPS if endpoint in ("token", "detail") else None  # the share pages' metadata
         if self._cookie_rejected(req):
-            return error(31001)
+            return error(31001, metadata=meta)
         state = self._shares.get(pwd_id) if isinstance(pwd_id, str) else None
         if state is None and isinstance(pwd_id, str) and self.any_share is not None and self._any_listing is not None:
             state = _ShareState(replace(self.any_share, pwd_id=pwd_id), self._any_listing)
         if state is None:
-            return error(41006)
-        return self._apply_faults(state.share.faults, endpoint, state) or state
+            return error(41006, metadata=meta)
+        return self._apply_faults(state.share.faults, endpoint, state, meta) or state
 
     def _account_for_cookie(self, cookie: str | None) -> Account | None:
         if cookie is None or cookie not in self.cookies:
@@ -660,7 +730,9 @@ class Simulator:
                     return fault
         return None
 
-    def _apply_faults(self, faults: list[Fault], endpoint: str | None, state: _ShareState | None) -> Reply | None:
+    def _apply_faults(
+        self, faults: list[Fault], endpoint: str | None, state: _ShareState | None, metadata: dict | None = None
+    ) -> Reply | None:
         """Pick the first reply fault that matches `endpoint` (None = any) and has uses left; render it."""
         fault = self._pick_fault(faults, endpoint)
         if fault is None:
@@ -668,14 +740,14 @@ class Simulator:
         if fault.kind == "stoken_expired" and state is not None:
             with self._lock:
                 state.generation += 1
-        return self._render_fault(fault)
+        return self._render_fault(fault, metadata)
 
-    def _render_fault(self, fault: Fault) -> Reply | None:
+    def _render_fault(self, fault: Fault, metadata: dict | None = None) -> Reply | None:
         kind = fault.kind
         if kind == "code":
-            return error(fault.code, fault.status, fault.message)  # type: ignore[arg-type]
+            return error(fault.code, fault.status, fault.message, metadata)  # type: ignore[arg-type]
         if kind == "stoken_expired":
-            return error(41016, fault.status, fault.message)
+            return error(41016, fault.status, fault.message, metadata)
         if kind == "reset":
             return DROP
         if kind == "slow":
@@ -688,6 +760,8 @@ class Simulator:
             return _html(fault.status or 200, ANTI_BOT_HTML)
         if kind == "garbage":
             return Reply(fault.status or 200, b'{"status":200,')
+        if kind == "body":
+            return Reply(fault.status or 200, json.dumps(fault.body, ensure_ascii=False).encode())
         if kind == "rate_limit":
             retry_after = fault.retry_after if fault.retry_after is not None else 1
             status = fault.status or 429
@@ -739,7 +813,8 @@ class _RequestHandler(BaseHTTPRequestHandler):
         if url.path == LOG_PATH and self.command == "GET":
             return self._send(sim._log_reply(query))  # not logged itself
 
-        cookie = (self.headers.get("Cookie") or "").strip() or None
+        sent = (self.headers.get("Cookie") or "").strip() or None
+        cookie = sim.canonical_cookie(sent)
         endpoint, handler = ROUTES.get((self.command, url.path), ("other", not_found))
         req = Request(self.command, url.path, query, body, cookie)
         with sim._lock:
@@ -758,6 +833,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
             t=t, wall=wall, method=self.command, path=url.path, endpoint=endpoint,
             pwd_id=pwd_id if isinstance(pwd_id, str) else None, query=query, body=body,
             host=self.headers.get("Host"), has_cookie=cookie is not None, status=reply.status,
+            puus=dict(_cookie_key(sent)).get("__puus") if sent else None,
         ))  # fmt: skip
         if reply.status == 0:
             self.close_connection = True
