@@ -6,6 +6,7 @@ import json
 from datetime import datetime
 from typing import IO, Any
 
+from natsort import natsort_keygen
 from rich.console import Console
 from rich.markup import escape
 from rich.tree import Tree
@@ -85,8 +86,18 @@ def task_line(result: TaskResult, total: int) -> str:
     return head + clauses([text, *result.problems])
 
 
+_BY_NAME = natsort_keygen()
+
+
+def by_name(nodes: list[SavedNode]) -> list[SavedNode]:
+    """Siblings in natural order of their names (E2 before E10), as the reference's treelib display
+    sorts them; the save itself goes newest first."""
+    return sorted(nodes, key=lambda node: _BY_NAME(node.name))
+
+
 def tree_lines(nodes: list[SavedNode], prefix: str = "") -> list[str]:
     lines = []
+    nodes = by_name(nodes)
     for i, node in enumerate(nodes):
         last = i == len(nodes) - 1
         label = f"📁{node.name}" if node.is_dir else node.name
@@ -158,7 +169,7 @@ class RichAutosaveReporter(PlainAutosaveReporter):
             self.console.print(tree)
 
     def _grow(self, tree: Tree, nodes: list[SavedNode]) -> None:
-        for node in nodes:
+        for node in by_name(nodes):
             label = f"📁{node.name}" if node.is_dir else node.name
             if node.name != node.source_name:
                 label += f" [dim]← {escape(node.source_name)}[/]"

@@ -394,12 +394,14 @@ def test_invalid_config_lists_every_problem_before_any_request(cli: Cli, sim: Si
 
 
 def test_plain_output_shows_the_added_tree(cli: Cli, sim: Simulator) -> None:
-    sim.add_share(Share(pwd_id="afaf00000001", title="x", files=files("01.mp4")))
+    """Saved newest first, shown in natural order of the names (as the reference's tree shows them)."""
+    sim.add_share(Share(pwd_id="afaf00000001", title="x", files=files("2.mp4", "10.mp4", "1.mp4")))
     config = write_config(cli, [task("剧集P", "afaf00000001", "/P", r"^(\d+).mp4", r"S01E\1.mp4")])
     proc = cli.run("autosave", "--config", str(config), "--no-pacing")
     assert proc.returncode == 0, proc.stderr
-    assert "[1/1] 剧集P: saved 1 file into /P" in proc.stdout
-    assert "└── S01E01.mp4  ← 01.mp4" in proc.stdout
+    assert "[1/1] 剧集P: saved 3 files into /P" in proc.stdout
+    tree = [line.strip() for line in proc.stdout.splitlines() if "← " in line]
+    assert tree == ["├── S01E1.mp4  ← 1.mp4", "├── S01E2.mp4  ← 2.mp4", "└── S01E10.mp4  ← 10.mp4"]
     assert "summary: tasks 1, saved 1" in proc.stdout
 
 
