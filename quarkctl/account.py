@@ -64,7 +64,7 @@ def read_account(reply: ApiReply) -> AccountCheck:
         if isinstance(nickname, str) and nickname:
             return AccountCheck(AccountState.VERIFIED, "ok", nickname=nickname)
         if not data:  # {} or null: the service answered, and there is no session behind the cookie
-            return AccountCheck(AccountState.REJECTED, "no_session", evidence=evidence)
+            return AccountCheck(AccountState.REJECTED, "no_session")  # its "OK" would only confuse
         return AccountCheck(AccountState.INCONCLUSIVE, "unexpected_response", evidence=evidence)
     return AccountCheck(AccountState.INCONCLUSIVE, classified.reason, evidence=evidence)
 

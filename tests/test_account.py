@@ -44,6 +44,7 @@ def test_no_session_is_a_rejection(sim: Simulator, cookie: str | None) -> None:
     """The service answers success:true, code OK and an empty data without a session."""
     check = account_check(sim, cookie)
     assert (check.state, check.reason) == (AccountState.REJECTED, "no_session")
+    assert check.why == "the account service answered without a session: the cookie is not a login"  # no "(OK)"
 
 
 @pytest.mark.parametrize(("body", "status", "state", "reason"), [
