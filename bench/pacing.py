@@ -23,7 +23,7 @@ from _common import SimProcess, seed_sqlite  # noqa: E402
 from quarkctl.checker import CheckOptions, Listener, run_check  # noqa: E402
 from quarkctl.db import Database  # noqa: E402
 from quarkctl.pacing import PacingPolicy, StopSignal  # noqa: E402
-from quarkctl.quark import QuarkClient  # noqa: E402
+from quarkctl.quark.client import QuarkClient  # noqa: E402
 
 LINKS = 30
 

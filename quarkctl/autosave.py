@@ -16,17 +16,17 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from typing import Any
 
-from quarkctl.account import AccountState, check_account, probe_drive
-from quarkctl.autosave_config import AutosaveConfig, Task
-from quarkctl.drive import SAVE_CHUNK, ApiFailure, DriveSession, TaskTimeout
+from quarkctl.quark.account import AccountState, check_account, probe_drive
+from quarkctl.config.autosave import AutosaveConfig, Task
+from quarkctl.quark.drive import SAVE_CHUNK, ApiFailure, DriveSession, TaskTimeout
 from quarkctl.errors import ExitCode
 from quarkctl.i18n import _, ngettext
-from quarkctl.links import LinkError, parse_share_url
+from quarkctl.quark.links import LinkError, parse_share_url
 from quarkctl.pacing import Pacer, PacingPolicy, Sleeper, StopSignal
-from quarkctl.quark import QuarkClient
+from quarkctl.quark.client import QuarkClient
 from quarkctl.rename import Renamer
-from quarkctl.signin import SignResult, sign_in
-from quarkctl.verdict import Outcome
+from quarkctl.quark.signin import SignResult, sign_in
+from quarkctl.quark.verdict import Outcome
 
 JOB = "autosave"
 EMPTY_SHARE_BAN = "分享为空，文件已被分享者删除"  # the reference's words, kept: users grep for them

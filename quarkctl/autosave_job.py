@@ -7,17 +7,17 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from quarkctl import autosave_config
+from quarkctl.config import autosave as autosave_config
 from quarkctl.autosave import JOB, AutosaveOptions, AutosaveReport, Ledger, Listener, run_autosave, task_key, utcnow
-from quarkctl.autosave_config import AutosaveConfig, Task
+from quarkctl.config.autosave import AutosaveConfig, Task
 from quarkctl.db import Database
 from quarkctl.errors import ConfigError
 from quarkctl.i18n import _, ngettext
 from quarkctl.lock import RunLock, lock_path
 from quarkctl.pacing import StopSignal
-from quarkctl.quark import QuarkClient
+from quarkctl.quark.client import QuarkClient
 from quarkctl.redact import redact
-from quarkctl.settings import Settings
+from quarkctl.config.settings import Settings
 
 
 @dataclass(frozen=True)

@@ -20,16 +20,16 @@ from typing import Any
 
 from quarkctl.db import SAME_SHARE_REASON, CheckRecord, Database, ResourceRow, Selection
 from quarkctl.lock import RunLock, lock_path
-from quarkctl.settings import Settings
-from quarkctl.account import AccountCheck, AccountState, check_account
-from quarkctl.cookie import SessionCookie
+from quarkctl.config.settings import Settings
+from quarkctl.quark.account import AccountCheck, AccountState, check_account
+from quarkctl.quark.cookie import SessionCookie
 from quarkctl.errors import ConfigError, ExitCode
 from quarkctl.i18n import _
-from quarkctl.linkcheck import CheckResult, LinkChecker, parse_or_result
-from quarkctl.links import ShareLink
+from quarkctl.quark.linkcheck import CheckResult, LinkChecker, parse_or_result
+from quarkctl.quark.links import ShareLink
 from quarkctl.pacing import Pacer, PacingPolicy, Sleeper, StopSignal
-from quarkctl.quark import QuarkClient
-from quarkctl.verdict import Verdict
+from quarkctl.quark.client import QuarkClient
+from quarkctl.quark.verdict import Verdict
 
 JOB = "check-links"
 # A run's counts; quarkctl_run has columns for the first six (RUN_COLUMNS), the rest live in its detail.

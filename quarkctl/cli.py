@@ -8,15 +8,16 @@ from typing import Annotated, Optional
 
 import typer
 
-from quarkctl import __version__, settings
+from quarkctl import __version__
+from quarkctl.config import settings
 from quarkctl.db import Database
-from quarkctl.cli_common import DatabaseUrl, EnvFile, environment, errors_to_exit_codes, install_signal_handlers
-from quarkctl.cli_common import (  # the check-links run options, shared with `resources revive`
+from quarkctl.commands.common import DatabaseUrl, EnvFile, environment, errors_to_exit_codes, install_signal_handlers
+from quarkctl.commands.common import (  # the check-links run options, shared with `resources revive`
     Anonymous, ApiBase, BatchSize, CheckDryRun, CheckLimit, Concurrency, EmptyGrace, JsonReport, LogFilePath, MaxAge, MaxConsecutiveErrors,
     MaxDelay, MinDelay, NoPacing, Quiet, RestEvery, RestSeconds, Retries, RetryBackoff, Shard, Timeout, check_options, run_check_job,
 )
-from quarkctl.cli_common import NotifyOn, NotifyUrls, PingUrl
-from quarkctl.cli_resources import resources_app
+from quarkctl.commands.common import NotifyOn, NotifyUrls, PingUrl
+from quarkctl.commands.resources import resources_app
 from quarkctl.i18n import _
 from quarkctl.pacing import StopSignal
 from quarkctl.redact import redact
@@ -30,14 +31,14 @@ app = typer.Typer(
 db_app = typer.Typer(no_args_is_help=True, help=_("Manage quarkctl's database tables."))
 app.add_typer(db_app, name="db")
 app.add_typer(resources_app, name="resources")
-from quarkctl.cli_ops import DOCTOR_HELP, doctor, history_app, schedule_app  # noqa: E402 - registered next to db
+from quarkctl.commands.ops import DOCTOR_HELP, doctor, history_app, schedule_app  # noqa: E402 - registered next to db
 
 app.add_typer(history_app, name="history")
 app.add_typer(schedule_app, name="schedule")
-from quarkctl.cli_autosave import register as register_autosave  # noqa: E402
+from quarkctl.commands.autosave import register as register_autosave  # noqa: E402
 
 register_autosave(app)
-from quarkctl.cli_notify import notify_app  # noqa: E402
+from quarkctl.commands.notify import notify_app  # noqa: E402
 
 app.add_typer(notify_app, name="notify")
 app.command("doctor", help=DOCTOR_HELP)(doctor)
@@ -121,8 +122,8 @@ def demo(
     json_output: Annotated[bool, typer.Option("--json", help=_("One JSON object per step on stdout (check-links, autosave dry run, autosave)."))] = False,
 ) -> None:
     from quarkctl import demo as demo_lib
-    from quarkctl.autosave_report import make_autosave_reporter
-    from quarkctl.report import make_reporter
+    from quarkctl.render.autosave import make_autosave_reporter
+    from quarkctl.render.check import make_reporter
 
     def say(text: str) -> None:
         if not json_output:

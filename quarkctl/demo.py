@@ -21,7 +21,7 @@ from quarkctl.autosave import AutosaveOptions, AutosaveReport
 from quarkctl.checker import CheckOptions, Listener, RunReport
 from quarkctl.db import Database, cloud_resource
 from quarkctl.pacing import PacingPolicy, StopSignal
-from quarkctl.settings import Settings
+from quarkctl.config.settings import Settings
 
 # Short, but visible: the same rules as a real night, scaled down.
 DEMO_PACING = PacingPolicy(min_delay=0.05, max_delay=0.2, rest_every=10, rest_seconds=1.0)

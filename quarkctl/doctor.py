@@ -17,17 +17,18 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from quarkctl import autosave_config, schedule, settings
-from quarkctl.account import AccountCheck, AccountState, check_account, probe_drive
+from quarkctl import schedule
+from quarkctl.config import autosave as autosave_config, settings
+from quarkctl.quark.account import AccountCheck, AccountState, check_account, probe_drive
 from quarkctl.db import OWN_TABLES, Database, cloud_resource, run_history
 from quarkctl.errors import ExitCode, QuarkctlError
 from quarkctl.history import list_runs, pid_alive
 from quarkctl.i18n import _, ngettext
 from quarkctl.lock import lock_path
-from quarkctl.quark import DRIVE_PC, PAN, QuarkClient
+from quarkctl.quark.client import DRIVE_PC, PAN, QuarkClient
 from quarkctl.redact import redact
-from quarkctl.signin import mobile_params
-from quarkctl.verdict import Outcome, classify
+from quarkctl.quark.signin import mobile_params
+from quarkctl.quark.verdict import Outcome, classify
 
 OK, WARN, FAIL = "ok", "warn", "fail"
 PROBE_SHARE = "000000000000"  # no such share: Quark answers 41006, which proves the share API answers

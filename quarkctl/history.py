@@ -17,7 +17,7 @@ from quarkctl.checker import COUNT_KEYS, JOB, RUN_COLUMNS
 from quarkctl.db import Database, run_history
 from quarkctl.errors import QuarkctlError
 from quarkctl.i18n import _, ngettext
-from quarkctl.messages import task_status_text, verdict_reason
+from quarkctl.render.messages import task_status_text, verdict_reason
 
 class RunNotFound(QuarkctlError):
     """`history show RUN` with an id the database does not have."""

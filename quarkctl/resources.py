@@ -21,13 +21,13 @@ from typing import IO, Any
 from quarkctl.db import CheckRecord, Database
 from quarkctl.errors import AuthError, ExitCode, QuarkctlError
 from quarkctl.i18n import _, ngettext
-from quarkctl.linkcheck import CheckResult, LinkChecker
-from quarkctl.links import QUARK_SHARE_HOST, LinkError, parse_share_url
-from quarkctl.messages import reason_text
+from quarkctl.quark.linkcheck import CheckResult, LinkChecker
+from quarkctl.quark.links import QUARK_SHARE_HOST, LinkError, parse_share_url
+from quarkctl.render.messages import reason_text
 from quarkctl.pacing import Sleeper
-from quarkctl.quark import QuarkClient
-from quarkctl.settings import Settings
-from quarkctl.verdict import Verdict
+from quarkctl.quark.client import QuarkClient
+from quarkctl.config.settings import Settings
+from quarkctl.quark.verdict import Verdict
 
 STATUSES = ("all", "valid", "expired")
 SORTS = ("id", "name", "drive", "status", "checked", "created", "updated")

@@ -27,8 +27,8 @@ from cronsim import CronSim, CronSimError
 from quarkctl import i18n
 from quarkctl.errors import ConfigError, QuarkctlError
 from quarkctl.i18n import _
-from quarkctl.messages import N_
-from quarkctl.settings import state_dir
+from quarkctl.render.messages import N_
+from quarkctl.config.settings import state_dir
 
 DEFAULT_TIMEZONE = "Asia/Shanghai"  # the system quarkctl serves runs on Beijing time
 CRON_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"

@@ -14,12 +14,12 @@ import pytest
 from conftest import COOKIE, COOKIE_SECRETS, Cli, ResourceDB, add_valid, share_url
 from loopback import Receiver
 
-from quarkctl.account import AccountState, check_account, probe_drive, read_account
+from quarkctl.quark.account import AccountState, check_account, probe_drive, read_account
 from quarkctl.checker import CheckOptions, run_check
-from quarkctl.cookie import SessionCookie
+from quarkctl.quark.cookie import SessionCookie
 from quarkctl.errors import ExitCode
 from quarkctl.pacing import PacingPolicy
-from quarkctl.quark import ApiReply, QuarkClient
+from quarkctl.quark.client import ApiReply, QuarkClient
 from quarkctl.simulator import Fault, Share, Simulator
 
 FAST = ["--no-pacing", "--retry-backoff", "0"]

@@ -407,9 +407,9 @@ def test_plain_output_shows_the_added_tree(cli: Cli, sim: Simulator) -> None:
 
 def test_tasks_are_paced_and_skipped_tasks_are_not(sim: Simulator, tmp_path: Path) -> None:
     from quarkctl.autosave import AutosaveOptions, Listener, run_autosave
-    from quarkctl.autosave_config import AutosaveConfig
+    from quarkctl.config.autosave import AutosaveConfig
     from quarkctl.pacing import PacingPolicy
-    from quarkctl.quark import QuarkClient
+    from quarkctl.quark.client import QuarkClient
 
     for n in (1, 2, 3):
         sim.add_share(Share(pwd_id=f"baba0000000{n}", title="x", files=files(f"{n}.mp4")))

@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from quarkctl import autosave_config as ac
+from quarkctl.config import autosave as ac
 from quarkctl.errors import ConfigError, ExitCode
 
 SUNDAY = date(2026, 3, 1)
@@ -379,7 +379,7 @@ def test_a_config_broken_during_the_run_is_left_alone(tmp_path: Path) -> None:
 CHILD = textwrap.dedent("""
     import builtins, io, os, sys
     from pathlib import Path
-    from quarkctl import autosave_config as ac
+    from quarkctl.config import autosave as ac
 
     path, stop_at = Path(sys.argv[1]), int(sys.argv[2])
     calls = 0

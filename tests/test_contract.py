@@ -25,14 +25,14 @@ from urllib.parse import urlencode
 import pytest
 import urllib3
 
-from quarkctl.account import read_account
-from quarkctl.drive import ApiFailure, DriveSession, TaskTimeout, embedded_task
-from quarkctl.linkcheck import LinkChecker
-from quarkctl.quark import ApiReply, QuarkClient
-from quarkctl.signin import sign_in
+from quarkctl.quark.account import read_account
+from quarkctl.quark.drive import ApiFailure, DriveSession, TaskTimeout, embedded_task
+from quarkctl.quark.linkcheck import LinkChecker
+from quarkctl.quark.client import ApiReply, QuarkClient
+from quarkctl.quark.signin import sign_in
 from quarkctl.simulator import Fault, Share, Simulator
 from quarkctl.simulator.model import node_fid_token
-from quarkctl.verdict import DEAD_CODES, Outcome, Verdict, classify
+from quarkctl.quark.verdict import DEAD_CODES, Outcome, Verdict, classify
 
 REPLIES = Path(os.environ.get("QUARKCTL_REPLIES") or Path(__file__).parents[1].parent / "shared" / "quark-replies.json")
 if not REPLIES.is_file():

@@ -15,7 +15,7 @@ from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
 from quarkctl import i18n, launch
-from quarkctl.cli_words import PLURALS, WORDS
+from quarkctl.commands.words import PLURALS, WORDS
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE_LOCALE = ROOT / "quarkctl" / "locale"

@@ -7,10 +7,10 @@ import socket
 import pytest
 
 from conftest import COOKIE, add_valid, share_url
-from quarkctl.linkcheck import LinkChecker
-from quarkctl.quark import QuarkClient
+from quarkctl.quark.linkcheck import LinkChecker
+from quarkctl.quark.client import QuarkClient
 from quarkctl.simulator import Fault, Share, Simulator
-from quarkctl.verdict import Verdict
+from quarkctl.quark.verdict import Verdict
 
 
 class FakeSleep:

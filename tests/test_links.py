@@ -1,6 +1,6 @@
 import pytest
 
-from quarkctl.links import LinkError, ShareLink, parse_share_url
+from quarkctl.quark.links import LinkError, ShareLink, parse_share_url
 
 FID_A = "a" * 32
 FID_B = "0123456789abcdef0123456789abcdef"

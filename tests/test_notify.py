@@ -10,13 +10,13 @@ import pytest
 from conftest import COOKIE, COOKIE_SECRETS, Cli, ResourceDB, add_valid, share_url
 from loopback import HANG, Receiver
 
-from quarkctl import notify
+from quarkctl.hooks.monitoring import notify
 from quarkctl.autosave import AccountResult, AutosaveReport, SavedNode, TaskResult
-from quarkctl.autosave_config import AutosaveConfig
+from quarkctl.config.autosave import AutosaveConfig
 from quarkctl.checker import RunReport
 from quarkctl.errors import ExitCode
 from quarkctl.redact import redact
-from quarkctl.signin import SignResult
+from quarkctl.quark.signin import SignResult
 from quarkctl.simulator import Share, Simulator
 
 NOW = datetime(2026, 11, 29, 2, 0, tzinfo=timezone.utc)

@@ -19,10 +19,11 @@ import pytest
 from sqlalchemy import insert
 
 from conftest import COOKIE_SECRETS, Cli, ResourceDB, add_valid, pwd, share_url
-from quarkctl import doctor, history, schedule, settings
+from quarkctl import doctor, history, schedule
+from quarkctl.config import settings
 from quarkctl.db import Database, run_history
 from quarkctl.lock import RunLock, lock_path
-from quarkctl.report import LogFile
+from quarkctl.render.check import LogFile
 from quarkctl.schedule import Completed
 from quarkctl.simulator import Share, Simulator
 

@@ -7,7 +7,7 @@ import time
 import pytest
 from loopback import HANG, Receiver
 
-from quarkctl.pings import Pinger
+from quarkctl.hooks.monitoring.pings import Pinger
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 import apprise
 import pytest
 
-from quarkctl.pushconfig import translate
+from quarkctl.config.pushconfig import translate
 
 TG_TOKEN = "1407203283:AAG9rt-6RDaaX0HBLZQq0laNOh898iFYaRQ"
 DD_TOKEN = "ab" * 32

@@ -14,7 +14,7 @@ from quarkctl.checker import CheckOptions, run_check
 from quarkctl.db import Database, check_history, run_history
 from quarkctl.errors import ExitCode
 from quarkctl.pacing import PacingPolicy
-from quarkctl.quark import QuarkClient
+from quarkctl.quark.client import QuarkClient
 from quarkctl.simulator import Fault, Share, Simulator
 
 

@@ -18,9 +18,9 @@ from quarkctl.checker import CheckOptions, LinkOutcome, parse_empty_grace, run_c
 from quarkctl.db import check_history
 from quarkctl.errors import ConfigError, ExitCode
 from quarkctl.history import list_runs, show_run
-from quarkctl.messages import reason_text
+from quarkctl.render.messages import reason_text
 from quarkctl.pacing import PacingPolicy
-from quarkctl.quark import QuarkClient
+from quarkctl.quark.client import QuarkClient
 from quarkctl.simulator import Fault, Share, Simulator
 
 EMPTY_LIST = {"status": 200, "code": 0, "message": "ok", "data": {"list": []}}
@@ -358,7 +358,7 @@ def test_cli_reports_empty_under_its_own_key_and_exits_0(cli: Cli, sim: Simulato
 
 
 def test_the_notification_counts_empty_links_and_lists_the_rows_of_a_dead_share(sqlitedb: ResourceDB, sim: Simulator) -> None:
-    from quarkctl import notify
+    from quarkctl.hooks.monitoring import notify
 
     sqlitedb.create_schema()
     sim.add_share(Share(pwd_id="empt00000008", title="e", files=[]))

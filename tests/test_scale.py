@@ -15,7 +15,7 @@ from quarkctl.checker import CheckOptions, Listener, parse_max_age, parse_shard,
 from quarkctl.db import Database, Selection, check_history, cloud_resource
 from quarkctl.errors import ConfigError
 from quarkctl.pacing import PacingPolicy
-from quarkctl.quark import QuarkClient
+from quarkctl.quark.client import QuarkClient
 from quarkctl.simulator import Share, Simulator
 
 ANY = Share(pwd_id="any", title="any", files=[{"name": "e01.mp4", "size": 1024}])

@@ -2,8 +2,8 @@
 
 import pytest
 
-from quarkctl.quark import ApiReply
-from quarkctl.verdict import DEAD_CODES, Outcome, classify
+from quarkctl.quark.client import ApiReply
+from quarkctl.quark.verdict import DEAD_CODES, Outcome, classify
 
 
 def reply(code=None, status=None, message=None, http=None, body=True, **kwargs) -> ApiReply:

@@ -7,8 +7,9 @@ from typing import Annotated, Optional
 
 import typer
 
-from quarkctl import autosave_config, notify
-from quarkctl.cli_common import EnvFile, NotifyUrls, environment, errors_to_exit_codes, fail, warn
+from quarkctl.config import autosave as autosave_config
+from quarkctl.hooks.monitoring import notify
+from quarkctl.commands.common import EnvFile, NotifyUrls, environment, errors_to_exit_codes, fail, warn
 from quarkctl.errors import ExitCode
 from quarkctl.i18n import _
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from quarkctl.links import ROOT_FID, LinkError, ShareLink, parse_share_url
+from quarkctl.quark.links import ROOT_FID, LinkError, ShareLink, parse_share_url
 from quarkctl.pacing import Sleeper, WaitListener
-from quarkctl.quark import ApiReply, QuarkClient
-from quarkctl.verdict import Classified, Outcome, Verdict, classify
+from quarkctl.quark.client import ApiReply, QuarkClient
+from quarkctl.quark.verdict import Classified, Outcome, Verdict, classify
 
 AUTH_REASON = "cookie_rejected"
 

@@ -11,12 +11,13 @@ from typing import Annotated, Any, Optional
 import typer
 
 from quarkctl import doctor as doctor_lib
-from quarkctl import history, schedule, settings
-from quarkctl.cli_common import DatabaseUrl, EnvFile, environment, errors_to_exit_codes, fail
+from quarkctl import history, schedule
+from quarkctl.config import settings
+from quarkctl.commands.common import DatabaseUrl, EnvFile, environment, errors_to_exit_codes, fail
 from quarkctl.db import Database
 from quarkctl.errors import ExitCode, QuarkctlError
 from quarkctl.i18n import _
-from quarkctl.messages import abort_text, count_text, planned_file_header, run_state_text, schedule_source_text, unit_state_text
+from quarkctl.render.messages import abort_text, count_text, planned_file_header, run_state_text, schedule_source_text, unit_state_text
 from quarkctl.redact import redact
 
 JsonOption = Annotated[bool, typer.Option("--json", help=_("One JSON object on stdout."))]

@@ -32,8 +32,8 @@ from typing import Any
 
 from quarkctl.errors import ConfigError
 from quarkctl.i18n import _
-from quarkctl.links import LinkError, parse_share_url
-from quarkctl.messages import N_
+from quarkctl.quark.links import LinkError, parse_share_url
+from quarkctl.render.messages import N_
 from quarkctl.redact import redact
 from quarkctl.rename import BUILTIN_MAGIC_REGEX, MAGIC_VARIABLES, explicit_group_refs
 

@@ -14,7 +14,7 @@ from rich.tree import Tree
 from quarkctl.autosave import JOB, AccountResult, AutosaveReport, Listener, SavedNode, TaskResult
 from quarkctl.i18n import _, clauses, ngettext
 from quarkctl.redact import redact
-from quarkctl.report import Fanout, use_rich
+from quarkctl.render.check import Fanout, use_rich
 
 _LEVEL = {"saved": "INFO", "planned": "INFO", "nothing_new": "INFO", "skipped": "INFO", "banned": "WARN", "failed": "ERROR"}
 _ICONS = {"video": "🎞️", "image": "🖼️", "audio": "🎵", "doc": "📄", "archive": "📦"}

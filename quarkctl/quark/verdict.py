@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
-from quarkctl.quark import ApiReply
+from quarkctl.quark.client import ApiReply
 
 
 class Verdict(str, Enum):

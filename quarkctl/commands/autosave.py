@@ -8,9 +8,10 @@ from typing import Annotated, Optional
 
 import typer
 
-from quarkctl import autosave_config, autosave_job, settings
+from quarkctl import autosave_job
+from quarkctl.config import autosave as autosave_config, settings
 from quarkctl.autosave import AutosaveOptions, AutosaveReport
-from quarkctl.cli_common import (
+from quarkctl.commands.common import (
     ApiBase,
     DatabaseUrl,
     EnvFile,
@@ -42,8 +43,8 @@ def _run(env_file: Optional[Path], database_url: Optional[str], api_base: Option
          log_file: Optional[Path], notify_urls: Optional[list[str]] = None, ping_url: Optional[str] = None,
          pings: bool = True) -> None:
     env = environment(env_file, DATABASE_URL=database_url, QUARK_API_BASE=api_base)
-    from quarkctl import notify
-    from quarkctl.pings import Pinger
+    from quarkctl.hooks.monitoring import notify
+    from quarkctl.hooks.monitoring.pings import Pinger
 
     pinger = Pinger.from_settings(ping_url, env, dry_run=options.dry_run or not pings, warn=warn)
     pinger.start()
@@ -76,8 +77,8 @@ def _autosave_run(env: dict[str, str], config: Optional[Path], options: Autosave
                   log_file: Optional[Path]) -> AutosaveReport:
     path = autosave_config.config_path(config, env)
     cfg = settings.load(env, need_cookie=False)
-    from quarkctl.autosave_report import make_autosave_reporter
-    from quarkctl.report import LogFile
+    from quarkctl.render.autosave import make_autosave_reporter
+    from quarkctl.render.check import LogFile
 
     log_stream = None
     if log_file is not None:

@@ -19,7 +19,7 @@ from urllib3.exceptions import HTTPError as TransportError
 from urllib3.exceptions import NewConnectionError
 from urllib3.exceptions import TimeoutError as TransportTimeout
 
-from quarkctl.cookie import SessionCookie
+from quarkctl.quark.cookie import SessionCookie
 from quarkctl.errors import ConfigError
 from quarkctl.i18n import _
 

@@ -15,10 +15,10 @@ from enum import Enum
 
 from quarkctl.errors import Interrupted
 from quarkctl.i18n import _
-from quarkctl.messages import reason_text
+from quarkctl.render.messages import reason_text
 from quarkctl.pacing import Sleeper
-from quarkctl.quark import ApiReply, QuarkClient
-from quarkctl.verdict import Classified, Outcome, classify
+from quarkctl.quark.client import ApiReply, QuarkClient
+from quarkctl.quark.verdict import Classified, Outcome, classify
 
 
 class AccountState(str, Enum):

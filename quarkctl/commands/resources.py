@@ -13,8 +13,9 @@ from typing import IO, Annotated, Any, Optional
 
 import typer
 
-from quarkctl import resources, settings
-from quarkctl.cli_common import (
+from quarkctl import resources
+from quarkctl.config import settings
+from quarkctl.commands.common import (
     Anonymous,
     ApiBase,
     BatchSize,
@@ -47,8 +48,8 @@ from quarkctl.cli_common import (
 )
 from quarkctl.errors import ExitCode, Interrupted
 from quarkctl.i18n import _, ngettext
-from quarkctl.linkcheck import CheckResult
-from quarkctl.messages import reason_text, resource_status_text, verdict_text
+from quarkctl.quark.linkcheck import CheckResult
+from quarkctl.render.messages import reason_text, resource_status_text, verdict_text
 from quarkctl.pacing import StopSignal
 from quarkctl.redact import redact
 from quarkctl.resources import InvalidInput, ResourceFilter
@@ -106,7 +107,7 @@ def _config(env_file: Optional[Path], database_url: Optional[str], **flags: Opti
 
 
 def _use_rich() -> bool:
-    from quarkctl.report import use_rich  # rich only when a table is drawn
+    from quarkctl.render.check import use_rich  # rich only when a table is drawn
 
     return use_rich(sys.stdout)
 

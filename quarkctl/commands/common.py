@@ -12,7 +12,8 @@ from typing import Annotated, Any, Optional, TypeVar
 
 import typer
 
-from quarkctl import checker, settings
+from quarkctl import checker
+from quarkctl.config import settings
 from quarkctl.errors import ExitCode, QuarkctlError
 from quarkctl.i18n import _
 from quarkctl.pacing import PacingPolicy, StopSignal
@@ -146,8 +147,8 @@ def run_check_job(
 ) -> None:
     """A check-links run (lock, account check, pacing, reporters); exits with its exit code."""
     env = environment(env_file, DATABASE_URL=database_url, QUARK_API_BASE=api_base)
-    from quarkctl import notify
-    from quarkctl.pings import Pinger
+    from quarkctl.hooks.monitoring import notify
+    from quarkctl.hooks.monitoring.pings import Pinger
 
     if notify_on not in notify.NOTIFY_ON:
         fail(_("--notify-on: expected one of {choices}").format(choices=", ".join(notify.NOTIFY_ON)), ExitCode.USAGE)
@@ -207,7 +208,7 @@ def _check_run(
     log_file: Optional[Path],
 ) -> checker.RunReport:
     config = settings.load(env, need_cookie=not anonymous)
-    from quarkctl.report import LogFile, make_reporter  # rich is only needed once a run starts
+    from quarkctl.render.check import LogFile, make_reporter  # rich is only needed once a run starts
 
     log_stream = None
     if log_file is not None:

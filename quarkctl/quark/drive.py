@@ -11,8 +11,8 @@ from collections.abc import Callable
 from typing import Any
 
 from quarkctl.pacing import Sleeper, WaitListener
-from quarkctl.quark import DETAIL_PAGE_SIZE, ApiReply, QuarkClient
-from quarkctl.verdict import Classified, Outcome, classify
+from quarkctl.quark.client import DETAIL_PAGE_SIZE, ApiReply, QuarkClient
+from quarkctl.quark.verdict import Classified, Outcome, classify
 
 PATH_LIST_BATCH = 50  # Quark's limit per path_list call
 SAVE_CHUNK = 100  # save_as_top_fids holds at most 100 fids per task

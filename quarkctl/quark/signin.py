@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from quarkctl.drive import ApiFailure, DriveSession
+from quarkctl.quark.drive import ApiFailure, DriveSession
 
 _MPARAM = {key: re.compile(rf"(?<!\w){key}=([a-zA-Z0-9%+/=]+)[;&]?") for key in ("kps", "sign", "vcode")}
 ALREADY_SIGNED = 44210  # cap_growth_sign_repeat

@@ -14,15 +14,15 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from quarkctl import pushconfig
+from quarkctl.config import pushconfig
 from quarkctl.errors import ConfigError
 from quarkctl.i18n import _, listing, ngettext
-from quarkctl.messages import abort_text
+from quarkctl.render.messages import abort_text
 from quarkctl.redact import redact
 
 if TYPE_CHECKING:
     from quarkctl.autosave import AutosaveReport
-    from quarkctl.autosave_config import AutosaveConfig
+    from quarkctl.config.autosave import AutosaveConfig
     from quarkctl.checker import RunReport
 
 NOTIFY_ENV = "QUARKCTL_NOTIFY"
@@ -131,7 +131,7 @@ def warnings_for(deliveries: list[Delivery]) -> list[str]:
 def autosave_body(report: AutosaveReport, *, include_sign: bool = True) -> str | None:
     """One message for an autosave run: saved trees, bans, failures, a rejected cookie, the sign-in.
     None when there is nothing to say (nothing new, nothing wrong)."""
-    from quarkctl.autosave_report import account_line, task_line, tree_lines
+    from quarkctl.render.autosave import account_line, task_line, tree_lines
 
     lines: list[str] = []
     for account in report.accounts:
@@ -159,7 +159,7 @@ def autosave_body(report: AutosaveReport, *, include_sign: bool = True) -> str |
 
 def check_links_body(report: RunReport, notify_on: str = "changes") -> str | None:
     """One message for a check-links run, or None when `notify_on` says the run is not worth one."""
-    from quarkctl.report import summary_rows
+    from quarkctl.render.check import summary_rows
 
     summary = report.summary
     trouble = bool(summary["errors"] or report.abort_reason or int(report.exit_code))

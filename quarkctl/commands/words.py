@@ -6,7 +6,7 @@ Each msgid is copied exactly from click's or typer's source; tests/test_i18n.py 
 exist there, so an upgrade that rewords one is noticed instead of silently printing English.
 """
 
-from quarkctl.messages import N_
+from quarkctl.render.messages import N_
 
 
 def ngettext(singular: str, plural: str, n: int) -> tuple[str, str]:

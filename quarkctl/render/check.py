@@ -21,8 +21,8 @@ from rich.table import Table
 from quarkctl.checker import JOB, Listener, LinkOutcome, RunReport
 from quarkctl.db import ResourceRow
 from quarkctl.i18n import _, listing, ngettext
-from quarkctl.account import AccountCheck
-from quarkctl.messages import COUNT_LABELS, abort_text, account_text, verdict_reason
+from quarkctl.quark.account import AccountCheck
+from quarkctl.render.messages import COUNT_LABELS, abort_text, account_text, verdict_reason
 from quarkctl.redact import redact
 
 _LEVEL = {"valid": "INFO", "skipped": "INFO", "expired": "WARN", "needs_passcode": "WARN", "empty": "WARN", "error": "ERROR"}

@@ -1,0 +1,1 @@
+"""Around every run: notifications (apprise) and monitoring pings (healthchecks style)."""
