@@ -1,7 +1,8 @@
 """A loopback fake of the Quark API (shares, and each account's drive), for tests and benchmarks
 (see server.Simulator)."""
 
-from .drive import Account, Drive, DriveError
+from .accounts import Account
+from .drive import Drive, DriveError
 from .model import Fault, RequestRecord, Scenario, Share, load_scenario
 from .server import Simulator
 

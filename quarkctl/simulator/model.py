@@ -12,7 +12,8 @@ from dataclasses import dataclass, field, fields
 from importlib import resources
 from pathlib import Path
 
-from .shapes import share_item
+from .drive import Drive
+from .shapes import file_kind, share_item
 
 
 # code -> (HTTP status = JSON status, message), quark-api.md 4.1. 41013 is the detail "no such folder".
@@ -188,8 +189,6 @@ def load_scenario(src: str | Path | dict | None = None) -> Scenario:
         ]
         shares.append(Share(**s))
     drive = list(src.get("drive", []))
-    from .drive import Drive  # here: drive.py imports this module
-
     Drive("check").seed(drive)  # a bad entry fails now, not in the middle of a request
     return Scenario(
         cookies=list(src.get("cookies", [])), strict_cookie=bool(src.get("strict_cookie", False)), shares=shares,
@@ -200,29 +199,7 @@ def load_scenario(src: str | Path | dict | None = None) -> Scenario:
 
 # --- share contents -------------------------------------------------------------------------------
 
-# extension -> (obj_category, category, format_type); category 1 = video and 4 = doc are attested,
-# the other numbers are inferred. A fixed table, not `mimetypes`, so output is the same on every host.
-_VIDEO = ("video", 1)
-_KINDS: dict[str, tuple[str, int, str]] = {
-    "mp4": (*_VIDEO, "video/mp4"), "mkv": (*_VIDEO, "video/x-matroska"), "avi": (*_VIDEO, "video/x-msvideo"),
-    "mov": (*_VIDEO, "video/quicktime"), "ts": (*_VIDEO, "video/mp2t"), "flv": (*_VIDEO, "video/x-flv"),
-    "rmvb": (*_VIDEO, "application/vnd.rn-realmedia-vbr"), "wmv": (*_VIDEO, "video/x-ms-wmv"),
-    "m4v": (*_VIDEO, "video/x-m4v"), "webm": (*_VIDEO, "video/webm"),
-    "mp3": ("audio", 2, "audio/mpeg"), "flac": ("audio", 2, "audio/flac"), "m4a": ("audio", 2, "audio/mp4"),
-    "jpg": ("image", 3, "image/jpeg"), "jpeg": ("image", 3, "image/jpeg"), "png": ("image", 3, "image/png"),
-    "txt": ("doc", 4, "text/plain"), "pdf": ("doc", 4, "application/pdf"), "srt": ("doc", 4, "text/plain"),
-    "ass": ("doc", 4, "text/plain"), "nfo": ("doc", 4, "text/plain"), "epub": ("doc", 4, "application/epub+zip"),
-    "zip": ("archive", 5, "application/zip"), "rar": ("archive", 5, "application/x-rar-compressed"),
-    "7z": ("archive", 5, "application/x-7z-compressed"),
-}
-_OTHER = ("", 0, "application/octet-stream")
 _NODE_KEYS = frozenset({"name", "size", "children", "dir", "created_at", "updated_at"})
-
-
-def file_kind(name: str) -> tuple[str, int, str]:
-    """(obj_category, category, format_type) by the file name's extension."""
-    ext = name.rpartition(".")[2].lower() if "." in name else ""
-    return _KINDS.get(ext, _OTHER)
 
 
 def node_fid(pwd_id: str, path: str) -> str:

@@ -24,13 +24,12 @@ from pathlib import Path
 from typing import Callable
 from urllib.parse import parse_qs, urlsplit
 
+from .accounts import Account, Task
 from .drive import (
     SORT_MAX_SIZE,
     TASK_NOT_FOUND,
-    Account,
     Drive,
     DriveError,
-    Task,
     nested_file_count,
     sort_items,
 )

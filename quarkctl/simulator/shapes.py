@@ -1,7 +1,8 @@
 """The full key sets of Quark's answers, so the simulator answers in Quark's shape, not only with the
 keys quarkctl reads. Each builder cites the sample of /work/shared/quark-replies.json it follows
 (tests/test_contract.py holds the simulator to them). Values are realistic placeholders, derived
-from the node so they are deterministic.
+from the node so they are deterministic. Also the file kinds (`file_kind`) that both the shares
+(model.py) and the drives (drive.py) give their files, so neither imports the other for them.
 """
 
 from __future__ import annotations
@@ -162,3 +163,27 @@ def sign_rewards(daily: int, target: int) -> list[dict]:
 def member_status(member_type: str) -> dict:
     """growth_info[0] data.member_status (captured): PAID for the level the account has."""
     return {level: "PAID" if level == member_type else "UNPAID" for level in ("Z_VIP", "VIP", "SUPER_VIP", "MINI_VIP")}
+
+
+# extension -> (obj_category, category, format_type); category 1 = video and 4 = doc are attested,
+# the other numbers are inferred. A fixed table, not `mimetypes`, so output is the same on every host.
+_VIDEO = ("video", 1)
+_KINDS: dict[str, tuple[str, int, str]] = {
+    "mp4": (*_VIDEO, "video/mp4"), "mkv": (*_VIDEO, "video/x-matroska"), "avi": (*_VIDEO, "video/x-msvideo"),
+    "mov": (*_VIDEO, "video/quicktime"), "ts": (*_VIDEO, "video/mp2t"), "flv": (*_VIDEO, "video/x-flv"),
+    "rmvb": (*_VIDEO, "application/vnd.rn-realmedia-vbr"), "wmv": (*_VIDEO, "video/x-ms-wmv"),
+    "m4v": (*_VIDEO, "video/x-m4v"), "webm": (*_VIDEO, "video/webm"),
+    "mp3": ("audio", 2, "audio/mpeg"), "flac": ("audio", 2, "audio/flac"), "m4a": ("audio", 2, "audio/mp4"),
+    "jpg": ("image", 3, "image/jpeg"), "jpeg": ("image", 3, "image/jpeg"), "png": ("image", 3, "image/png"),
+    "txt": ("doc", 4, "text/plain"), "pdf": ("doc", 4, "application/pdf"), "srt": ("doc", 4, "text/plain"),
+    "ass": ("doc", 4, "text/plain"), "nfo": ("doc", 4, "text/plain"), "epub": ("doc", 4, "application/epub+zip"),
+    "zip": ("archive", 5, "application/zip"), "rar": ("archive", 5, "application/x-rar-compressed"),
+    "7z": ("archive", 5, "application/x-7z-compressed"),
+}
+_OTHER = ("", 0, "application/octet-stream")
+
+
+def file_kind(name: str) -> tuple[str, int, str]:
+    """(obj_category, category, format_type) by the file name's extension."""
+    ext = name.rpartition(".")[2].lower() if "." in name else ""
+    return _KINDS.get(ext, _OTHER)

@@ -1,0 +1,32 @@
+"""quark-auto-save's `quark_config.json`, read and written back the way the reference does, but safely.
+
+Matched against Cp0204/quark-auto-save `quark_auto_save.py` as stored at commit 1f39ae1c (header
+"Modify: 2026-02-04", the file quark-api.md cites as CP): `Config.get_cookies`,
+`Config.breaking_change_update` (`$TASKNAME` -> `{TASKNAME}`), `Config.write_json`
+(`ensure_ascii=False, indent=2`, no trailing newline), the `is_time` check (enddate inclusive,
+runweek Monday = 1, a missing runweek = every day, an empty one = never) and `TASKLIST`
+(a JSON array in the environment that replaces the config's tasklist for the run; the reference
+never writes those tasks back).
+
+Departures, as the issue asks: every problem is reported with its location before any request;
+a bad `TASKLIST` is an error (the reference prints a line and runs the config's tasks instead);
+the write-back is atomic with a `.bak`, leaves the file alone when nothing changed, and when the
+file was edited during the run it re-applies this run's changes to the edited file instead of
+overwriting the user's edits.
+
+The modules: model (AutosaveConfig, Task), loading (finding and reading, TASKLIST, --task), validation,
+write (the write-back), template (the example written where none exists). Callers import this
+package: `from quarkctl.config import autosave`.
+"""
+
+from .loading import CONFIG_ENV, CONFIG_NAME, TASKLIST_ENV, ConfigMissing, config_path, load, select, tasks_from_env
+from .model import WEEKDAYS, AutosaveConfig, Task
+from .template import TEMPLATE, write_template
+from .validation import Problem, invalid_task_indexes, validate
+from .write import STALE_TEMP_SECONDS, save
+
+__all__ = [
+    "CONFIG_ENV", "CONFIG_NAME", "STALE_TEMP_SECONDS", "TASKLIST_ENV", "TEMPLATE", "WEEKDAYS", "AutosaveConfig",
+    "ConfigMissing", "Problem", "Task", "config_path", "invalid_task_indexes", "load", "save", "select",
+    "tasks_from_env", "validate", "write_template",
+]

@@ -1,0 +1,143 @@
+"""The atomic write-back: temp file, fsync, rename, the previous version kept as .bak; a file edited
+during the run gets this run's changes re-applied instead of being overwritten."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from quarkctl.errors import ConfigError
+from quarkctl.i18n import _
+
+from .model import DELETE, AutosaveConfig, Change, dumps, parse
+
+STALE_TEMP_SECONDS = 3600
+
+
+def _merge_into(fresh: dict[str, Any], changes: list[Change]) -> dict[str, Any]:
+    """Re-apply this run's changes to a file the user edited meanwhile; a task is found by name and URL."""
+    tasklist = fresh.get("tasklist") if isinstance(fresh.get("tasklist"), list) else []
+    for change in changes:
+        if change.index < 0:
+            fresh[change.key] = change.value
+            continue
+
+        def same(item: Any) -> bool:
+            return (isinstance(item, dict) and item.get("taskname") == change.taskname
+                    and item.get("shareurl") == change.shareurl)
+
+        candidates = [change.index] if change.index < len(tasklist) and same(tasklist[change.index]) else []
+        candidates = candidates or [i for i, item in enumerate(tasklist) if same(item)][:1]
+        for i in candidates:  # none: the task was removed or its link changed; the change no longer applies
+            if change.value is DELETE:
+                tasklist[i].pop(change.key, None)
+            else:
+                tasklist[i][change.key] = change.value
+    return fresh
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass  # some file systems cannot sync a directory; the rename is still atomic
+    finally:
+        os.close(fd)
+
+
+def _remove_stale_temps(path: Path) -> None:
+    """Temp files left by a save that was killed (older than an hour, so a save under way is never touched)."""
+    cutoff = time.time() - STALE_TEMP_SECONDS
+    for leftover in path.parent.glob(f".{path.name}.*.tmp"):
+        try:
+            if leftover.stat().st_mtime < cutoff:
+                leftover.unlink()
+        except OSError:
+            pass
+
+
+def _keep_backup(path: Path) -> None:
+    """path -> path.bak, replaced atomically: a hard link when the file system allows, else a copy."""
+    backup = path.with_name(path.name + ".bak")
+    fd, staging = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".bak.tmp")
+    os.close(fd)
+    os.unlink(staging)
+    try:
+        os.link(path, staging)
+    except OSError:
+        shutil.copy2(path, staging)
+    os.replace(staging, backup)
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+        existed = True
+    except FileNotFoundError:
+        mode, existed = 0o600, False
+    _remove_stale_temps(path)
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fchmod(f.fileno(), mode)
+            os.fsync(f.fileno())
+        if existed:
+            _keep_backup(path)
+        os.replace(temp, path)
+    except BaseException:
+        try:
+            os.unlink(temp)
+        except OSError:
+            pass
+        raise
+    _fsync_dir(path.parent)
+
+
+def save(config: AutosaveConfig) -> bool:
+    """Write the config back atomically (temp file, fsync, rename; the previous version kept as .bak).
+
+    Returns False when there was nothing to write. A symlinked config is written where the link
+    points. When the file changed on disk since it was loaded, this run's changes (bans, save-path
+    fids, plugin defaults) are applied to that newer version instead of overwriting it.
+    """
+    path = Path(os.path.realpath(config.path))
+    try:
+        on_disk: str | None = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        on_disk = None
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else _("not UTF-8 text")
+        raise ConfigError(_("cannot read config {path}: {reason}").format(path=path, reason=reason)) from None
+    data = config.data
+    if on_disk is not None and config._loaded_text is not None and on_disk != config._loaded_text:
+        if not config._changes:
+            return False
+        try:
+            data = _merge_into(parse(on_disk, path), config._changes)
+        except ConfigError:
+            raise ConfigError(_(
+                "{path} was changed during the run and is not valid JSON now; left as it is "
+                "(this run's bans and fids were not written)").format(path=path)) from None
+    elif config._loaded_text is not None and data == parse(config._loaded_text, path):
+        return False
+    text = dumps(data)
+    if text == on_disk:
+        return False
+    try:
+        _atomic_write(path, text)
+    except OSError as exc:
+        raise ConfigError(_("cannot write config {path}: {reason}; the previous version is unchanged").format(
+            path=path, reason=exc.strerror or exc)) from None
+    config.data, config._loaded_text, config._changes = data, text, []
+    return True

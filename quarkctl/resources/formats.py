@@ -1,0 +1,222 @@
+"""The file formats: reading import files (CSV, JSON lines, pasted text; the format detected), each
+line validated, and writing exports (CSV, JSON lines) that import reads back."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Callable, Iterable, Iterator
+from datetime import date, datetime
+from pathlib import Path
+from typing import IO, Any
+
+from quarkctl.i18n import _, ngettext
+from quarkctl.quark.links import QUARK_SHARE_HOST, LinkError, parse_share_url
+
+from .model import QUARK, InvalidInput, LineProblem, Record
+from .values import COLUMNS, IGNORED, validate
+
+IMPORT_FORMATS = ("auto", "csv", "jsonl", "text")
+EXPORT_FORMATS = ("csv", "json")
+# A URL as people paste it: ASCII only, so "…/s/abc提取码：1234" ends before the Chinese text.
+_URL = re.compile(r"https?://[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+", re.IGNORECASE)
+_URL_TAIL = ".,;:!?)]'"
+_PASSCODE = re.compile(r"(?:提取码|密码|访问码|pwd|code)\s*[:：=]?\s*([A-Za-z0-9]{4,8})", re.IGNORECASE)
+_LABEL = re.compile(r"(?:(?:分享)?链接|link|url)\s*[:：]\s*$", re.IGNORECASE)
+_SEPARATORS = " \t:：|,，、-–—"
+
+
+def detect_format(source: str, text: str) -> str:
+    suffix = Path(source).suffix.lower()
+    if suffix == ".csv":
+        return "csv"
+    if suffix in (".jsonl", ".ndjson", ".json"):
+        return "jsonl"
+    if suffix == ".txt":
+        return "text"
+    first = next((line.strip() for line in text.split("\n") if line.strip()), "")
+    if first.startswith("{"):
+        return "jsonl"
+    if "drama_name" in first and "," in first and not _URL.search(first):
+        return "csv"
+    return "text"
+
+
+def decode(data: bytes, source: str, encoding: str = "utf-8-sig") -> str:
+    try:
+        return data.decode(encoding)
+    except LookupError:
+        raise InvalidInput(_("--encoding: unknown encoding {encoding!r}").format(encoding=encoding)) from None
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise InvalidInput(
+            _("{source}: line {line} is not {encoding} text; nothing was imported (try --encoding gbk)").format(
+                source=source, line=line, encoding=encoding
+            ),
+            [LineProblem(line, _("not {encoding} text").format(encoding=encoding))],
+        ) from None
+
+
+def _parse_csv(text: str, drive_type: str) -> tuple[list[Record], list[LineProblem]]:
+    records: list[Record] = []
+    problems: list[LineProblem] = []
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header: list[str] | None = None
+    while True:
+        start = reader.line_num + 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            problems.append(LineProblem(start, _("not valid CSV: {reason}").format(reason=exc)))
+            break  # the reader cannot resync after a broken quote
+        if not any(cell.strip() for cell in cells):
+            continue
+        if header is None:
+            header = [cell.strip() for cell in cells]
+            unknown = [name for name in header if name not in COLUMNS and name not in IGNORED]
+            repeated = sorted({name for name in header if header.count(name) > 1})
+            if unknown:
+                problems.append(LineProblem(start, _("unknown columns: {names} (the header must name cloud_resource columns)").format(names=", ".join(unknown))))
+            if repeated:
+                problems.append(LineProblem(start, _("repeated columns: {names}").format(names=", ".join(repeated))))
+            missing = [name for name in ("drama_name", "link") if name not in header]
+            if missing:
+                problems.append(LineProblem(start, _("the header lacks {names}").format(names=", ".join(missing))))
+            if problems:
+                return [], problems
+            continue
+        if len(cells) != len(header):
+            problems.append(LineProblem(start, ngettext("{got} field, the header has {want}", "{got} fields, the header has {want}",
+                                                        len(cells)).format(got=len(cells), want=len(header))))
+            continue
+        # CSV has no NULL: an empty cell is NULL where the column takes it, else the column's default.
+        given = {name: cell if cell.strip() else None for name, cell in zip(header, cells) if cell.strip() or (name in COLUMNS and COLUMNS[name][3])}
+        values, messages = validate(given, drive_type=drive_type)
+        problems.extend(LineProblem(start, m) for m in messages)
+        if not messages:
+            records.append(Record(start, values))
+    if header is None and not problems:
+        problems.append(LineProblem(1, _("no header line (drama_name,link,...)")))
+    return records, problems
+
+
+def _lines(text: str) -> Iterator[tuple[int, str]]:
+    # split("\n"), not splitlines(): U+2028 and friends are ordinary characters inside a name.
+    for number, line in enumerate(text.split("\n"), start=1):
+        yield number, line.rstrip("\r")
+
+
+def _parse_jsonl(text: str, drive_type: str) -> tuple[list[Record], list[LineProblem]]:
+    records: list[Record] = []
+    problems: list[LineProblem] = []
+    for number, line in _lines(text):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            problems.append(LineProblem(number, _("not JSON: {reason}").format(reason=exc.msg)))
+            continue
+        if not isinstance(obj, dict):
+            problems.append(LineProblem(number, _("not a JSON object (one object per line, like export writes)")))
+            continue
+        messages = [] if "link" in obj else [_("link is missing")]
+        values, more = validate(obj, drive_type=drive_type)
+        messages += more
+        problems.extend(LineProblem(number, m) for m in messages)
+        if not messages:
+            records.append(Record(number, values))
+    return records, problems
+
+
+def parse_text_line(line: str) -> tuple[str, str] | str:
+    """(name, link) from a line like `name https://pan.quark.cn/s/abc 提取码: 1234`, or a problem.
+
+    The text before the link is the name (or after it, when nothing is before); a bare link is
+    named after itself; a passcode next to the link is added to it as ?pwd=.
+    """
+    urls = list(_URL.finditer(line))
+    if not urls:
+        return _("no link on this line")
+    if len(urls) > 1:
+        return _("more than one link on this line")
+    match = urls[0]
+    url = match.group(0).rstrip(_URL_TAIL)
+    before = _LABEL.sub("", line[: match.start()]).strip(_SEPARATORS)
+    after = line[match.start() + len(url) :]
+    passcode = _PASSCODE.search(after)
+    name = before or _PASSCODE.sub("", after).strip(_SEPARATORS + "()（）[]【】")
+    link = url
+    try:
+        parsed = parse_share_url(url)
+    except LinkError:
+        parsed = None
+    if parsed is not None and passcode and not parsed.passcode:
+        link = f"{url}{'&' if '?' in url else '?'}pwd={passcode.group(1)}"
+    if not name:
+        name = f"https://{QUARK_SHARE_HOST}/s/{parsed.pwd_id}" if parsed else url.split("?", 1)[0]
+    return name, link
+
+
+def _parse_text(text: str, drive_type: str) -> tuple[list[Record], list[LineProblem]]:
+    records: list[Record] = []
+    problems: list[LineProblem] = []
+    for number, line in _lines(text):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        parsed = parse_text_line(line.strip())
+        if isinstance(parsed, str):
+            problems.append(LineProblem(number, parsed))
+            continue
+        values, messages = validate({"drama_name": parsed[0], "link": parsed[1]}, drive_type=drive_type, need_link=True)
+        problems.extend(LineProblem(number, m) for m in messages)
+        if not messages:
+            records.append(Record(number, values))
+    return records, problems
+
+
+_PARSERS: dict[str, Callable[[str, str], tuple[list[Record], list[LineProblem]]]] = {
+    "csv": _parse_csv,
+    "jsonl": _parse_jsonl,
+    "text": _parse_text,
+}
+
+
+def parse_import(text: str, *, source: str, fmt: str = "auto", drive_type: str = QUARK) -> tuple[str, list[Record], list[LineProblem]]:
+    """(format, records, problems): every line is looked at, whatever the earlier ones held."""
+    if fmt not in IMPORT_FORMATS:
+        raise ValueError(f"format must be one of {IMPORT_FORMATS}")
+    fmt = detect_format(source, text) if fmt == "auto" else fmt
+    records, problems = _PARSERS[fmt](text, drive_type)
+    return fmt, records, problems
+
+
+def machine_value(value: Any) -> Any:
+    """A value as export and --json/--csv write it: times as `YYYY-MM-DD HH:MM:SS` (local, as stored),
+    check times as ISO 8601 with their UTC offset."""
+    if isinstance(value, datetime):
+        return value.isoformat() if value.tzinfo else value.isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def write_export(rows: Iterable[dict[str, Any]], fmt: str, stream: IO[str]) -> int:
+    """The rows, every column: CSV with a header, or JSON lines; returns how many were written."""
+    names = list(COLUMNS)
+    writer = csv.writer(stream, lineterminator="\n") if fmt == "csv" else None
+    if writer is not None:
+        writer.writerow(names)
+    count = 0
+    for row in rows:
+        values = [machine_value(row[name]) for name in names]
+        if writer is not None:
+            writer.writerow(["" if v is None else v for v in values])
+        else:
+            stream.write(json.dumps(dict(zip(names, values)), ensure_ascii=False) + "\n")
+        count += 1
+    return count

@@ -1,0 +1,198 @@
+"""The resources operations (import, add, list, show, export, set status, remove): decisions here,
+SQL in db.py, HTTP (for `add --check`) in quark/."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import IO, Any
+
+from quarkctl.config.settings import Settings
+from quarkctl.db import CheckRecord, Database
+from quarkctl.errors import AuthError
+from quarkctl.i18n import _, ngettext
+from quarkctl.pacing import Sleeper
+from quarkctl.quark.client import QuarkClient
+from quarkctl.quark.linkcheck import CheckResult, LinkChecker
+from quarkctl.quark.verdict import Verdict
+from quarkctl.render.messages import reason_text
+
+from .formats import EXPORT_FORMATS, parse_import, write_export
+from .model import (
+    ON_EXISTING, QUARK, AddResult, DeadLink, ImportResult, InvalidInput, LineProblem, LinkNotChecked, NotFound,
+    Record, ResourceFilter, Store, utcnow,
+)
+from .values import validate
+
+
+def _in_file_duplicates(db: Database, records: Sequence[Record]) -> list[LineProblem]:
+    first: dict[tuple[str, str], int] = {}
+    problems = []
+    for record in records:
+        key = db.resource_key(record.values["drama_name"], record.values["drive_type"])
+        if key in first:
+            problems.append(LineProblem(record.line, _("same drama_name and drive_type as line {line}").format(line=first[key])))
+        else:
+            first[key] = record.line
+    return problems
+
+
+def import_text(
+    store: Store,
+    text: str,
+    *,
+    source: str,
+    fmt: str = "auto",
+    drive_type: str = QUARK,
+    on_existing: str = "error",
+    dry_run: bool = False,
+    now: datetime | None = None,
+) -> ImportResult:
+    """Validate every line, then write all of them in one transaction, or nothing (InvalidInput)."""
+    if on_existing not in ON_EXISTING:
+        raise ValueError(f"on_existing must be one of {ON_EXISTING}")
+    fmt, records, problems = parse_import(text, source=source, fmt=fmt, drive_type=drive_type)
+    problems += _in_file_duplicates(store.db, records)
+    if problems:
+        raise _bad_lines(source, problems)
+    actions = store.db.write_resources([r.values for r in records], on_existing=on_existing, now=now or utcnow(), dry_run=dry_run)
+    conflicts = [
+        LineProblem(record.line, _("already stored as #{id} (use --skip-existing or --update)").format(id=row_id))
+        for record, (action, row_id) in zip(records, actions)
+        if action == "conflict"
+    ]
+    if conflicts:
+        raise _bad_lines(source, conflicts)
+    count = {action: sum(1 for a, _id in actions if a == action) for action in ("insert", "update", "skip")}
+    return ImportResult(source, fmt, len(records), count["insert"], count["update"], count["skip"], dry_run)
+
+
+def _bad_lines(source: str, problems: list[LineProblem]) -> InvalidInput:
+    problems = sorted(problems, key=lambda p: p.line)
+    lines = len({p.line for p in problems})
+    message = ngettext("{source}: {n} bad line; nothing was imported", "{source}: {n} bad lines; nothing was imported", lines).format(
+        source=source, n=lines
+    )
+    return InvalidInput(message, problems)
+
+
+# -- one row -----------------------------------------------------------------------------------
+
+
+def check_link(link: str, settings: Settings, *, anonymous: bool, timeout: float, sleep: Sleeper) -> CheckResult:
+    """One link, as check-links would judge it (with its retries, without its pacing)."""
+    cookie = None if anonymous else settings.cookie
+    with QuarkClient(cookie=cookie, api_base=settings.api_base, timeout=timeout) as client:
+        result = LinkChecker(client, sleep=sleep).check(link)
+    if result.auth_rejected:
+        raise AuthError(_("QUARK_COOKIE was rejected by Quark: sign in at pan.quark.cn and copy a fresh cookie"))
+    return result
+
+
+def refuse_unless_alive(result: CheckResult, link: str) -> None:
+    evidence = " ".join(str(x) for x in (result.api_code, result.message) if x)
+    detail = reason_text(result.reason) + (f" ({evidence})" if evidence else "")
+    if result.verdict is Verdict.EXPIRED:
+        raise DeadLink(_("{link} is dead: {detail}; nothing was added").format(link=link, detail=detail))
+    if result.verdict is Verdict.NEEDS_PASSCODE:
+        raise DeadLink(_("{link} needs a passcode (提取码) it does not carry: add ?pwd=...; nothing was added").format(link=link))
+    if result.verdict is not Verdict.VALID:
+        raise LinkNotChecked(_("{link} could not be checked: {detail}; nothing was added (try again, or add it without --check)").format(link=link, detail=detail))
+
+
+def add_resource(
+    store: Store,
+    name: str,
+    link: str,
+    *,
+    drive_type: str = QUARK,
+    alias: str | None = None,
+    category1: str | None = None,
+    category2: str | None = None,
+    update: bool = False,
+    check: Callable[[str], CheckResult] | None = None,
+    now: datetime | None = None,
+) -> AddResult:
+    """Insert one row (is_expired 0); an existing (drama_name, drive_type) is an error, or with
+    `update` gets the new link (and any other value given). `check` runs after validation and
+    before any write, and must raise to refuse the link."""
+    given = {"drama_name": name, "link": link, "drive_type": drive_type, "alias": alias, "category1": category1, "category2": category2}
+    values, problems = validate({k: v for k, v in given.items() if v is not None}, drive_type=drive_type, need_link=True)
+    if problems:
+        raise InvalidInput("; ".join(problems))
+    now = now or utcnow()
+    on_existing = "update" if update else "error"
+
+    def conflict(row_id: int | None) -> InvalidInput:
+        return InvalidInput(
+            _("{name!r} ({drive}) already exists as #{id}; use --update to give it the new link").format(
+                name=values["drama_name"], drive=values["drive_type"], id=row_id
+            )
+        )
+
+    (action, row_id), = store.db.write_resources([values], on_existing=on_existing, now=now, dry_run=True)
+    if action == "conflict":
+        raise conflict(row_id)
+    result = check(values["link"]) if check is not None else None
+    (action, row_id), = store.db.write_resources([values], on_existing=on_existing, now=now)
+    if action == "conflict" or row_id is None:
+        raise conflict(row_id)
+    if result is not None and store.history:
+        record = CheckRecord(row_id, now, result.verdict.value, result.reason, result.api_code, result.http_status, result.message)
+        store.db.add_check(None, record, flush=True)
+    return AddResult(row_id, action, result)
+
+
+# -- reading -----------------------------------------------------------------------------------
+
+
+def list_resources(store: Store, flt: ResourceFilter) -> list[dict[str, Any]]:
+    """Rows with every cloud_resource column plus last_verdict, last_reason, last_checked_at (aware UTC)."""
+    return store.db.list_resources(
+        status=flt.status, search=flt.search, drive_type=flt.drive_type, sort=flt.sort,
+        descending=flt.descending, limit=flt.limit, history=store.history,
+    )
+
+
+def find(store: Store, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+    """The rows by id; NotFound naming every id that is not there."""
+    rows = store.db.get_resources(ids, history=store.history)
+    missing = sorted(set(ids) - set(rows))
+    if missing:
+        raise NotFound(ngettext("no resource with id {ids}; nothing was changed", "no resources with ids {ids}; nothing was changed",
+                                len(missing)).format(ids=", ".join(map(str, missing))))
+    return rows
+
+
+def show_resource(store: Store, resource_id: int, *, history_limit: int | None = 20) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    row = find(store, [resource_id])[resource_id]
+    checks = store.db.checks_of(resource_id, limit=history_limit) if store.history else []
+    return row, checks
+
+
+def export_resources(store: Store, flt: ResourceFilter, fmt: str, stream: IO[str]) -> int:
+    """Every matching row, every column, in id order: CSV with a header, or JSON lines. Import reads both back."""
+    if fmt not in EXPORT_FORMATS:
+        raise ValueError(f"format must be one of {EXPORT_FORMATS}")
+    return write_export(store.db.iter_resources(status=flt.status, search=flt.search, drive_type=flt.drive_type), fmt, stream)
+
+
+# -- changing ----------------------------------------------------------------------------------
+
+
+def set_status(store: Store, ids: Sequence[int], *, expired: bool, now: datetime | None = None) -> list[int]:
+    """The ids whose is_expired changed; NotFound (nothing changed) when an id is not there."""
+    changed, missing = store.db.set_resources_expired(ids, expired=expired, now=now or utcnow())
+    if missing:
+        raise NotFound(ngettext("no resource with id {ids}; nothing was changed", "no resources with ids {ids}; nothing was changed",
+                                len(missing)).format(ids=", ".join(map(str, missing))))
+    return changed
+
+
+def remove(store: Store, ids: Sequence[int]) -> list[int]:
+    """Delete rows (and their check history); NotFound (nothing deleted) when an id is not there."""
+    deleted, missing = store.db.delete_resources(ids, history=store.history)
+    if missing:
+        raise NotFound(ngettext("no resource with id {ids}; nothing was deleted", "no resources with ids {ids}; nothing was deleted",
+                                len(missing)).format(ids=", ".join(map(str, missing))))
+    return deleted

@@ -1,0 +1,110 @@
+"""Validation of one input line against the cloud_resource columns (types, lengths, the key, Quark
+links), shared by every import format and by `resources add`."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+
+from quarkctl.db import Database
+from quarkctl.i18n import _
+from quarkctl.quark.links import LinkError, parse_share_url
+
+from .model import QUARK
+
+KEY = ("drama_name", "drive_type")
+LAST_CHECK = ("last_verdict", "last_reason", "last_checked_at")  # what listings add to each row
+IGNORED = ("id", *LAST_CHECK)  # export writes id; an import matches rows by their key instead
+COLUMNS = Database.resource_columns()
+_INT_RANGE = (-(2**31), 2**31 - 1)
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_MISSING = object()  # "not given": the column's default applies
+
+
+def _convert(name: str, raw: Any) -> Any:
+    """One value for one column, or ValueError with a message for the user (naming the column)."""
+    kind, max_chars, max_bytes, nullable = COLUMNS[name]
+    if raw is None:
+        if name in KEY:
+            raise ValueError(_("{column} is empty").format(column=name))
+        return None if nullable else _MISSING
+    if kind == "text":
+        if isinstance(raw, bool) or not isinstance(raw, (str, int, float)):
+            raise ValueError(_("{column} must be text").format(column=name))
+        value = str(raw).strip()
+        if max_chars is not None and len(value) > max_chars:
+            raise ValueError(_("{column} is {n} characters long, the column takes at most {max}").format(
+                column=name, n=len(value), max=max_chars))
+        if max_bytes is not None and len(value.encode("utf-8")) > max_bytes:
+            raise ValueError(_("{column} is longer than the column takes ({max} bytes)").format(column=name, max=max_bytes))
+        if name in KEY and not value:
+            raise ValueError(_("{column} is empty").format(column=name))
+        if _CONTROL.search(value):
+            raise ValueError(_("{column} holds a control character (a line break or tab inside a value?)").format(column=name))
+        return value
+    if kind == "int":
+        if name == "is_expired" and isinstance(raw, bool):
+            return int(raw)
+        if isinstance(raw, str) and re.fullmatch(r"\s*[-+]?\d+\s*", raw):
+            value = int(raw)
+        elif isinstance(raw, int) and not isinstance(raw, bool):
+            value = raw
+        else:
+            raise ValueError(_("{column} must be a whole number, got {value!r}").format(column=name, value=raw))
+        if name == "is_expired" and value not in (0, 1):
+            raise ValueError(_("{column} must be 0 or 1, got {value}").format(column=name, value=value))
+        if not _INT_RANGE[0] <= value <= _INT_RANGE[1]:
+            raise ValueError(_("{column} is out of range: {value}").format(column=name, value=value))
+        return value
+    # datetime: ISO 8601 (export writes "2026-11-29 02:00:00"); an offset is turned into local time
+    try:
+        moment = datetime.fromisoformat(str(raw).strip()) if isinstance(raw, str) else None
+    except ValueError:
+        moment = None
+    if moment is None:
+        raise ValueError(_("{column} must be a date and time like 2026-11-29 02:00:00, got {value!r}").format(column=name, value=raw))
+    return moment.astimezone().replace(tzinfo=None) if moment.tzinfo else moment
+
+
+def _check_link(link: str, drive_type: str) -> str | None:
+    """A message when a Quark row's link is not a Quark share link."""
+    if drive_type != QUARK or not link:
+        return None
+    try:
+        parse_share_url(link)
+    except LinkError as exc:
+        if exc.reason == "malformed_link":
+            return _("link: a Quark link without a share id (/s/<id>): {link}").format(link=link)
+        return _("link: not a Quark share link (https://pan.quark.cn/s/...): {link}").format(link=link)
+    return None
+
+
+def validate(given: dict[str, Any], *, drive_type: str = QUARK, need_link: bool = False) -> tuple[dict[str, Any], list[str]]:
+    """(values, problems) for one input line; `given` maps column names to raw values."""
+    values: dict[str, Any] = {}
+    problems: list[str] = []
+    bad: set[str] = set()  # columns already reported
+    for name, raw in given.items():
+        if name in IGNORED:
+            continue
+        if name not in COLUMNS:
+            problems.append(_("unknown column {name!r}").format(name=name))
+            continue
+        try:
+            value = _convert(name, raw)
+        except ValueError as exc:
+            problems.append(str(exc))
+            bad.add(name)
+            continue
+        if value is not _MISSING:
+            values[name] = value
+    values.setdefault("drive_type", drive_type)
+    if "drama_name" not in values and "drama_name" not in bad:
+        problems.append(_("drama_name is missing"))
+    if need_link and not values.get("link"):
+        problems.append(_("link is empty"))
+    link_problem = _check_link(values.get("link") or "", values["drive_type"])
+    if link_problem:
+        problems.append(link_problem)
+    return values, problems

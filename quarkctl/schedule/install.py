@@ -1,0 +1,100 @@
+"""The install step of `schedule install`: plan the files (new, unchanged or changed against what is
+there), then write them atomically, a changed one only when forced."""
+
+from __future__ import annotations
+
+import os
+import shlex
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from quarkctl.errors import QuarkctlError
+from quarkctl.i18n import _
+
+from .render import CRON_BLOCK_END, CRON_BLOCK_START, render_cron, render_service, render_timer
+from .targets import JOBS, Job, Target, login_name
+
+
+class ScheduleError(QuarkctlError):
+    """A unit or crontab file could not be written, or would overwrite a changed one."""
+
+
+@dataclass(frozen=True)
+class PlannedFile:
+    path: Path
+    content: str
+    state: str  # new | unchanged | changed
+
+    @property
+    def writes(self) -> bool:
+        return self.state != "unchanged"
+
+
+@dataclass(frozen=True)
+class InstallPlan:
+    kind: str  # systemd | cron
+    user: bool
+    files: list[PlannedFile]
+    enable: str | None  # the one command that turns it on (None: nothing to do)
+    notes: list[str] = field(default_factory=list)
+
+
+def _planned(path: Path, content: str) -> PlannedFile:
+    try:
+        existing = path.read_text(encoding="utf-8")
+    except (FileNotFoundError, NotADirectoryError):
+        return PlannedFile(path, content, "new")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScheduleError(_("cannot read {path}: {reason}").format(path=path, reason=getattr(exc, "strerror", None) or exc)) from None
+    return PlannedFile(path, content, "unchanged" if existing == content else "changed")
+
+
+def plan_install(kind: str, target: Target, folder: Path, jobs: Iterable[Job] | None = None) -> InstallPlan:
+    """What `schedule install` would write into `folder` (systemd units, or one crontab file)."""
+    jobs = list(JOBS.values() if jobs is None else jobs)
+    scope = "--user " if target.user else ""
+    if kind == "systemd":
+        files = []
+        for job in jobs:
+            files.append(_planned(folder / job.service, render_service(job, target)))
+            files.append(_planned(folder / job.timer, render_timer(job, target)))
+        timers = " ".join(job.timer for job in jobs)
+        enable = f"systemctl {scope}daemon-reload && systemctl {scope}enable --now {timers}"
+        notes = [_("so that the timers run while you are logged out: loginctl enable-linger {user}").format(user=login_name())] if target.user else []
+        return InstallPlan(kind, target.user, files, enable, notes)
+    name = "crontab" if target.user else "quarkctl"
+    planned = _planned(folder / name, render_cron(jobs, target, system=not target.user))
+    if target.user:
+        quoted = shlex.quote(str(planned.path))
+        enable = (f"(crontab -l 2>/dev/null | sed '/^{CRON_BLOCK_START}/,/^{CRON_BLOCK_END}/d'; cat {quoted}) | crontab -")
+        return InstallPlan(kind, True, [planned], enable)
+    return InstallPlan(kind, False, [planned], None, [_("cron reads {folder} by itself: nothing to enable").format(folder=folder)])
+
+
+def write_install(plan: InstallPlan, *, force: bool = False) -> list[PlannedFile]:
+    """Write the new and changed files; a changed one only with `force`. Returns what was written."""
+    changed = [f for f in plan.files if f.state == "changed"]
+    if changed and not force:
+        raise ScheduleError(
+            _("{path} exists and differs from what quarkctl would write; compare with --print, then use --force to replace it").format(
+                path=changed[0].path
+            )
+        )
+    written = []
+    for planned in plan.files:
+        if not planned.writes:
+            continue
+        try:
+            planned.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = planned.path.with_name(f".{planned.path.name}.quarkctl-tmp")
+            tmp.write_text(planned.content, encoding="utf-8")
+            tmp.chmod(0o644)
+            os.replace(tmp, planned.path)  # a reader never sees half a unit
+        except OSError as exc:
+            if isinstance(exc, PermissionError) and not plan.user:
+                raise ScheduleError(_("cannot write {path}: {reason} (run as root, or use --user)").format(
+                    path=planned.path, reason=exc.strerror)) from None
+            raise ScheduleError(_("cannot write {path}: {reason}").format(path=planned.path, reason=exc.strerror)) from None
+        written.append(planned)
+    return written
