@@ -8,14 +8,16 @@ from pathlib import Path
 from typing import Any
 
 from quarkctl.config import autosave as autosave_config
-from quarkctl.autosave import JOB, AutosaveOptions, AutosaveReport, Ledger, Listener, run_autosave, task_key, utcnow
+from quarkctl.autosave import AutosaveOptions, run_autosave, utcnow
+from quarkctl.reports.autosave import JOB, AutosaveReport, Listener
+from quarkctl.transfer import Ledger, task_key
 from quarkctl.config.autosave import AutosaveConfig, Task
 from quarkctl.db import Database
 from quarkctl.errors import ConfigError
 from quarkctl.i18n import _, ngettext
 from quarkctl.lock import RunLock, lock_path
 from quarkctl.pacing import StopSignal
-from quarkctl.quark.client import QuarkClient
+from quarkctl.quark.client import DEFAULT_TIMEOUT, QuarkClient
 from quarkctl.redact import redact
 from quarkctl.config.settings import Settings
 
@@ -26,9 +28,21 @@ class Selection:
     skip_invalid: bool = False
 
 
-def load_checked(path: Path, env: Mapping[str, str], selection: Selection) -> tuple[AutosaveConfig, list[Task], list[str]]:
+@dataclass
+class Checked:
+    """A config loaded and validated once, and what of it to run: the input of execute()."""
+
+    path: Path
+    config: AutosaveConfig
+    tasks: list[Task]  # the tasks to run
+    skipped: list[str]  # the problems --skip-invalid passed over
+    selection: Selection
+
+
+def load_checked(path: Path, env: Mapping[str, str], selection: Selection,
+                 load: Callable[[Path], AutosaveConfig] = autosave_config.load) -> Checked:
     """The config, the tasks to run, and the problems skipped; every problem found before any request."""
-    config = autosave_config.load(path)
+    config = load(path)
     for cookie in config.accounts:
         redact.add_cookie(cookie)
     from_env = autosave_config.tasks_from_env(env)
@@ -46,7 +60,7 @@ def load_checked(path: Path, env: Mapping[str, str], selection: Selection) -> tu
         tasks = [task for task in tasks if task.index not in invalid]
     if not config.accounts:
         raise ConfigError(_("{path}: cookie: no account configured").format(path=path))
-    return config, autosave_config.select(tasks, selection.tasks), skipped
+    return Checked(path, config, autosave_config.select(tasks, selection.tasks), skipped, selection)
 
 
 def unban(path: Path, selectors: list[str]) -> list[str]:
@@ -64,18 +78,18 @@ def unban(path: Path, selectors: list[str]) -> list[str]:
 
 def execute(
     settings: Settings,
-    config_path: Path,
+    checked: Checked,
     env: Mapping[str, str],
     options: AutosaveOptions,
-    selection: Selection,
     listener: Listener,
     *,
     stop: StopSignal,
     lock_dir: Path,
-    timeout: float = 15.0,
+    timeout: float = DEFAULT_TIMEOUT,
     clock: Callable[[], Any] = utcnow,
-) -> tuple[AutosaveReport, list[str]]:
-    config, tasks, skipped = load_checked(config_path, env, selection)
+) -> AutosaveReport:
+    """The run of a config load_checked() read: it is not read again (once per run)."""
+    config, tasks, skipped, config_path = checked.config, checked.tasks, checked.skipped, checked.path
     if autosave_config.tasks_from_env(env) is not None:
         options = replace(options, sign=False)  # as the reference: a TASKLIST run saves and does not sign in
     db = Database(settings.database_url, default_sqlite=settings.default_sqlite)
@@ -92,7 +106,7 @@ def execute(
                 record=(lambda key, pwd_id, fid, source, saved: db.ledger_add(key, key.split("\x1f")[0], pwd_id, fid, source, saved, clock()))
                 if not dry else None,
             )
-            run_id = None if dry else db.start_run(JOB, clock(), {"config": str(config_path), "tasks": selection.tasks})
+            run_id = None if dry else db.start_run(JOB, clock(), {"config": str(config_path), "tasks": checked.selection.tasks})
             report = run_autosave(
                 config, tasks, options, listener, make_client=make_client, ledger=ledger, stop=stop, clock=clock,
                 ban_record=lambda task: _safe(lambda: db.ban_url(task_key(task)), None),
@@ -107,7 +121,7 @@ def execute(
                 db.finish_run(run_id, report.finished_at or clock(), status=_status(report), exit_code=int(report.exit_code),
                               counts={"total": summary["tasks"], "errors": summary["failed"], "skipped": summary["skipped"]},
                               detail={"summary": summary, "aborted": report.abort_reason, "skipped_invalid": skipped})
-            return report, skipped
+            return report
     finally:
         db.close()
 

@@ -11,7 +11,7 @@ import random
 import signal
 import threading
 import time
-from collections import Counter, OrderedDict, deque
+from collections import OrderedDict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
@@ -30,12 +30,8 @@ from quarkctl.quark.links import ShareLink
 from quarkctl.pacing import Pacer, PacingPolicy, Sleeper, StopSignal
 from quarkctl.quark.client import QuarkClient
 from quarkctl.quark.verdict import Verdict
+from quarkctl.reports.check import JOB, LinkOutcome, Listener, RunReport
 
-JOB = "check-links"
-# A run's counts; quarkctl_run has columns for the first six (RUN_COLUMNS), the rest live in its detail.
-# same_share: rows marked expired, without a request, because another row with their share was found dead.
-COUNT_KEYS = ("total", "valid", "expired", "needs_passcode", "empty", "errors", "skipped", "same_share")
-RUN_COLUMNS = ("total", "valid", "expired", "needs_passcode", "errors", "skipped")
 _COUNT_OF = {
     Verdict.VALID: "valid",
     Verdict.EXPIRED: "expired",
@@ -136,55 +132,6 @@ class CheckOptions:
             "shard": f"{self.shard[0]}/{self.shard[1]}" if self.shard else None,
             "empty_grace_seconds": self.empty_grace.total_seconds(),
         }
-
-
-@dataclass(frozen=True)
-class LinkOutcome:
-    index: int  # 1-based, in completion order
-    total: int
-    row: ResourceRow
-    result: CheckResult
-    changed: bool  # the row's is_expired was flipped by this run
-    cached: bool  # same link already checked in this run: no request made
-    same_share_as: int | None = None  # marked because this row (same share) was found dead; no request made
-
-
-@dataclass
-class RunReport:
-    started_at: datetime
-    finished_at: datetime | None = None
-    counts: Counter[str] = field(default_factory=Counter)
-    exit_code: ExitCode = ExitCode.OK
-    abort_reason: str | None = None  # cookie_rejected | circuit_breaker | interrupted
-    abort_streak: int = 0  # circuit_breaker: how many links in a row failed transiently
-    run_id: int | None = None
-    dry_run: bool = False
-    newly_expired: list[tuple[int, str, str]] = field(default_factory=list)  # (id, name, link)
-    account: AccountCheck | None = None  # the cookie's check; None for an anonymous run
-    cookie_dropped_mid_run: bool = False  # Quark rejected the cookie during the run: the rest went anonymous
-
-    @property
-    def summary(self) -> dict[str, int]:
-        return {key: int(self.counts.get(key, 0)) for key in COUNT_KEYS}
-
-    @property
-    def duration(self) -> float:
-        return ((self.finished_at or self.started_at) - self.started_at).total_seconds()
-
-
-class Listener:
-    """What the run tells the outside world; every call comes from the main thread."""
-
-    def account_checked(self, check: AccountCheck, during_run: bool) -> None:
-        """The cookie could not be verified, or was rejected (at the start or during the run)."""
-
-    def started(self, total: int) -> None: ...
-
-    def link_started(self, row: ResourceRow) -> None: ...
-
-    def waiting(self, seconds: float, kind: str) -> None: ...
-
-    def link_done(self, outcome: LinkOutcome) -> None: ...
 
 
 def _exit_code(report: RunReport, stop: StopSignal) -> ExitCode:
@@ -481,7 +428,7 @@ def execute(
             if session.active:
                 with make_client() as client:
                     account = check_account(client, sleep=stop.sleep, retries=options.retries, backoff=options.backoff,
-                                            stop_signum=lambda: stop.signum)
+                                            stop_signum=lambda: stop.signum, on_wait=listener.waiting)
                 if account.state is AccountState.REJECTED:
                     session.drop()
             return run_check(db, make_client, options, listener, stop=stop, session=session, account=account)

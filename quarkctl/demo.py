@@ -17,8 +17,10 @@ from sqlalchemy import insert
 from sqlalchemy.engine import URL
 
 from quarkctl import autosave_job, checker
-from quarkctl.autosave import AutosaveOptions, AutosaveReport
-from quarkctl.checker import CheckOptions, Listener, RunReport
+from quarkctl.autosave import AutosaveOptions
+from quarkctl.checker import CheckOptions
+from quarkctl.reports.autosave import AutosaveReport
+from quarkctl.reports.check import Listener, RunReport
 from quarkctl.db import Database, cloud_resource
 from quarkctl.pacing import PacingPolicy, StopSignal
 from quarkctl.config.settings import Settings
@@ -63,9 +65,9 @@ class Demo:
 
     def autosave(self, listener: object, *, dry_run: bool) -> AutosaveReport:
         options = AutosaveOptions(dry_run=dry_run, pacing=PacingPolicy(0.05, 0.2, 0, 0.0), backoff=0.2)
-        report, _skipped = autosave_job.execute(self.settings, self.config_path, {}, options, autosave_job.Selection(),
-                                                listener, stop=self.stop, lock_dir=self.folder / "locks", timeout=5.0)
-        return report
+        checked = autosave_job.load_checked(self.config_path, {}, autosave_job.Selection())
+        return autosave_job.execute(self.settings, checked, {}, options, listener, stop=self.stop, lock_dir=self.folder / "locks",
+                                    timeout=5.0)
 
 
 @contextmanager

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from quarkctl.checker import COUNT_KEYS, JOB, RUN_COLUMNS
+from quarkctl.reports.check import COUNT_KEYS, JOB, RUN_COLUMNS
 from quarkctl.db import Database, run_history
 from quarkctl.errors import QuarkctlError
 from quarkctl.i18n import _, ngettext

@@ -83,9 +83,40 @@ def main() -> None:
     command = typer.main.get_command(app)
     if lang != i18n.ENGLISH:  # English is what typer already says; walking the tree costs every start
         translate_help_options(command)
-    # What app() does, without typer's pretty tracebacks (disabled for quarkctl anyway). --lang is taken
-    # out: it was read above, so `quarkctl check-links --lang zh_CN` works as well as `quarkctl --lang ...`.
-    command(args=without_option(argv, "--lang"), prog_name="quarkctl")
+    # --lang is taken out: it was read above, so `quarkctl check-links --lang zh_CN` works as well as `quarkctl --lang ...`.
+    sys.exit(raw_main(command, without_option(argv, "--lang")))
+
+
+def raw_main(command: Any, args: list[str]) -> int:
+    """The one place errors become exit codes (httpie's raw_main).
+
+    click keeps its own: usage errors (exit 2 with click's message), Abort, Exit and a broken pipe.
+    Our errors are one line on stderr and their exit code; a bug is one line and exit 70, or its
+    traceback with QUARKCTL_DEBUG set.
+    """
+    from quarkctl.errors import QuarkctlError
+
+    try:
+        command.main(args=args, prog_name="quarkctl")  # standalone: it ends in SystemExit
+    except QuarkctlError as exc:
+        return error(str(exc), int(exc.exit_code))
+    except Exception as exc:  # noqa: BLE001 - the last line of defence
+        if os.environ.get("QUARKCTL_DEBUG"):
+            raise
+        return error(i18n._("internal error: {error}; run with QUARKCTL_DEBUG=1 for the traceback").format(
+            error=f"{type(exc).__name__}: {exc}"), ExitCode.INTERNAL)
+    return ExitCode.OK
+
+
+def error(message: str, code: int) -> int:
+    """An error as one line on stderr; returns its exit code."""
+    import click  # loaded with the command line already
+
+    from quarkctl.redact import redact
+
+    # "Error: " is a prefix for log filters and scripts, like the level of a plain line: never translated.
+    click.echo(redact(f"Error: {message}"), err=True)
+    return code
 
 
 def translate_help_options(command: Any) -> None:

@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import create_engine, insert, select, text
 from sqlalchemy.engine import URL, make_url
 
-from quarkctl.checker import LinkOutcome, Listener
+from quarkctl.reports.check import LinkOutcome, Listener
 from quarkctl.db import Database, cloud_resource, metadata
 from quarkctl.simulator import Share, Simulator
 

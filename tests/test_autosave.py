@@ -406,7 +406,8 @@ def test_plain_output_shows_the_added_tree(cli: Cli, sim: Simulator) -> None:
 
 
 def test_tasks_are_paced_and_skipped_tasks_are_not(sim: Simulator, tmp_path: Path) -> None:
-    from quarkctl.autosave import AutosaveOptions, Listener, run_autosave
+    from quarkctl.autosave import AutosaveOptions, run_autosave
+    from quarkctl.reports.autosave import Listener
     from quarkctl.config.autosave import AutosaveConfig
     from quarkctl.pacing import PacingPolicy
     from quarkctl.quark.client import QuarkClient
@@ -539,3 +540,44 @@ def test_no_target_listing_when_nothing_in_the_share_passes_the_filters(cli: Cli
     proc, doc = autosave(cli, config)
     assert proc.returncode == 0 and doc["tasks"][0]["status"] == "nothing_new"
     assert sim.requests(endpoint="sort") == []  # the reference lists the target folder anyway
+
+
+def test_an_autosave_run_reads_its_config_once(sim: Simulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The command's whole run (the run frame, the job, the write-back) through a loader that counts."""
+    import signal
+
+    import typer
+
+    from quarkctl import autosave_job
+    from quarkctl.autosave import AutosaveOptions
+    from quarkctl.commands.autosave import AutosaveJob
+    from quarkctl.commands.run import run_job
+    from quarkctl.config import autosave as autosave_config
+    from quarkctl.pacing import PacingPolicy
+
+    sim.add_share(Share(pwd_id="c0c000000001", title="x", files=files("01.mp4", "02.mp4")))
+    path = tmp_path / "quark_config.json"
+    path.write_text(json.dumps({"cookie": COOKIE, "tasklist": [task("once", "c0c000000001", "/once")]}), encoding="utf-8")
+    loads: list[Path] = []
+
+    def counting_load(where: Path) -> autosave_config.AutosaveConfig:
+        loads.append(where)
+        loaded = autosave_config.load(where)
+        # The file edited right after: a run that read it again would save into /twice.
+        where.write_text(json.dumps({"cookie": COOKIE, "tasklist": [task("once", "c0c000000001", "/twice")]}), encoding="utf-8")
+        return loaded
+
+    env = {"XDG_DATA_HOME": str(tmp_path / "data"), "QUARK_API_BASE": sim.base_url, "XDG_STATE_HOME": str(tmp_path / "state")}
+    options = AutosaveOptions(pacing=PacingPolicy.off(), backoff=0.0, sign=False)
+    job = AutosaveJob(env, path, options, autosave_job.Selection(), timeout=5.0, load=counting_load)
+    handlers = signal.getsignal(signal.SIGINT), signal.getsignal(signal.SIGTERM)
+    try:
+        with pytest.raises(typer.Exit) as ended:
+            run_job(job, env, json_output=True, quiet=True, log_file=None)
+    finally:
+        signal.signal(signal.SIGINT, handlers[0])
+        signal.signal(signal.SIGTERM, handlers[1])
+    doc = json.loads(capsys.readouterr().out)
+    assert ended.value.exit_code == 0 and doc["tasks"][0]["status"] == "saved"
+    assert sim.drive().listdir("/once") == ["01.mp4", "02.mp4"] and not sim.drive().exists("/twice")
+    assert loads == [path]  # once: validated before the reporter, then run as loaded

@@ -11,9 +11,9 @@ from conftest import COOKIE, COOKIE_SECRETS, Cli, ResourceDB, add_valid, share_u
 from loopback import HANG, Receiver
 
 from quarkctl.hooks.monitoring import notify
-from quarkctl.autosave import AccountResult, AutosaveReport, SavedNode, TaskResult
+from quarkctl.reports.autosave import AccountResult, AutosaveReport, SavedNode, TaskResult
 from quarkctl.config.autosave import AutosaveConfig
-from quarkctl.checker import RunReport
+from quarkctl.reports.check import RunReport
 from quarkctl.errors import ExitCode
 from quarkctl.redact import redact
 from quarkctl.quark.signin import SignResult

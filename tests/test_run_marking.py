@@ -14,7 +14,8 @@ import pytest
 from sqlalchemy import select
 
 from conftest import COOKIE, NOW, Cli, Clock, Recorder, ResourceDB, add_valid, pwd, share_url
-from quarkctl.checker import CheckOptions, LinkOutcome, parse_empty_grace, run_check
+from quarkctl.checker import CheckOptions, parse_empty_grace, run_check
+from quarkctl.reports.check import LinkOutcome
 from quarkctl.db import check_history
 from quarkctl.errors import ConfigError, ExitCode
 from quarkctl.history import list_runs, show_run

@@ -11,7 +11,8 @@ import pytest
 from sqlalchemy import create_engine, event, insert, select
 
 from conftest import COOKIE, NOW, Clock, Recorder, ResourceDB, pwd, share_url
-from quarkctl.checker import CheckOptions, Listener, parse_max_age, parse_shard, run_check
+from quarkctl.checker import CheckOptions, parse_max_age, parse_shard, run_check
+from quarkctl.reports.check import Listener
 from quarkctl.db import Database, Selection, check_history, cloud_resource
 from quarkctl.errors import ConfigError
 from quarkctl.pacing import PacingPolicy

@@ -9,7 +9,8 @@ import typer
 
 from quarkctl.config import autosave as autosave_config
 from quarkctl.hooks.monitoring import notify
-from quarkctl.commands.common import EnvFile, NotifyUrls, environment, errors_to_exit_codes, fail, warn
+from quarkctl.commands.options import EnvFile, NotifyUrls, environment
+from quarkctl.commands.run import fail, warn
 from quarkctl.errors import ExitCode
 from quarkctl.i18n import _
 
@@ -22,7 +23,6 @@ notify_app = typer.Typer(no_args_is_help=True, help=_("Notifications (apprise): 
            "Exit 0 when every target accepted it, 1 when one failed, 2 when no target is configured.\n\n"
            "Example: quarkctl notify test --notify 'ntfys://ntfy.sh/my-topic'"),
 )
-@errors_to_exit_codes
 def notify_test(
     config: Annotated[Optional[Path], typer.Option("--config", dir_okay=False, help=_("The autosave config whose notify list and push_config to use (default: as autosave; skipped when missing)."))] = None,
     env_file: EnvFile = None,
@@ -45,3 +45,7 @@ def notify_test(
         else:
             typer.echo(_("failed  {target}: {error}").format(target=delivery.target, error=delivery.error))
     raise typer.Exit(0 if all(d.ok for d in deliveries) else int(ExitCode.LINK_ERRORS))
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(notify_app, name="notify")

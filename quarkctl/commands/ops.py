@@ -13,10 +13,12 @@ import typer
 from quarkctl import doctor as doctor_lib
 from quarkctl import history, schedule
 from quarkctl.config import settings
-from quarkctl.commands.common import DatabaseUrl, EnvFile, environment, errors_to_exit_codes, fail
+from quarkctl.commands.options import DatabaseUrl, EnvFile, environment
+from quarkctl.commands.run import fail
 from quarkctl.db import Database
 from quarkctl.errors import ExitCode, QuarkctlError
 from quarkctl.i18n import _
+from quarkctl.render.clock import duration, local_time
 from quarkctl.render.messages import abort_text, count_text, planned_file_header, run_state_text, schedule_source_text, unit_state_text
 from quarkctl.redact import redact
 
@@ -40,18 +42,6 @@ def _json(document: Any) -> None:
     typer.echo(redact(json.dumps(document, ensure_ascii=False)))
 
 
-def _local(moment: datetime | None) -> str:
-    return moment.astimezone().strftime("%Y-%m-%d %H:%M:%S") if moment else "-"
-
-
-def _duration(seconds: float | None) -> str:
-    if seconds is None:
-        return "-"
-    minutes, secs = divmod(int(round(seconds)), 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}h{minutes:02d}m{secs:02d}s" if hours else f"{minutes}m{secs:02d}s"
-
-
 def _open_db(env_file: Optional[Path], database_url: Optional[str]) -> tuple[Database | None, str]:
     """The database and its label; None while the embedded one does not exist (nothing has run)."""
     config = settings.load(environment(env_file, DATABASE_URL=database_url), need_cookie=False)
@@ -71,7 +61,7 @@ def _run_line(run: history.RunRecord) -> str:
     counts = ", ".join(count_text(key, value) for key, value in run.counts.items())
     code = "-" if run.exit_code is None else str(run.exit_code)
     exit_text = _("exit {code}").format(code=code)
-    return (f"#{run.id:<5} {run.job:<12} {_local(run.started_at)}  {_duration(run.duration):>8}  "
+    return (f"#{run.id:<5} {run.job:<12} {local_time(run.started_at)}  {duration(run.duration):>8}  "
             f"{_pad(exit_text, 8)} {_pad(run_state_text(run.state), 11)} {counts}")
 
 
@@ -79,7 +69,6 @@ def _run_line(run: history.RunRecord) -> str:
 
 
 @history_app.callback(invoke_without_command=True)
-@errors_to_exit_codes
 def history_list(
     ctx: typer.Context,
     env_file: EnvFile = None,
@@ -114,7 +103,6 @@ def history_list(
     help=_("One run and its results: for check-links, every link's verdict.\n\n"
            "Example: quarkctl history show 12 --json"),
 )
-@errors_to_exit_codes
 def history_show(
     ctx: typer.Context,
     run_id: Annotated[int, typer.Argument(metavar="RUN", help=_("The run's number, from `quarkctl history`."))],
@@ -158,14 +146,13 @@ def _entry_dict(entry: schedule.Entry) -> dict[str, Any]:
 
 def _next_run(moment: datetime) -> str:
     seconds = (moment - datetime.now(timezone.utc)).total_seconds()
-    values = {"time": _local(moment), "delta": _duration(abs(seconds))}
+    values = {"time": local_time(moment), "delta": duration(abs(seconds))}
     if seconds >= 0:
         return _("next {time} (in {delta})").format(**values)
     return _("next {time} ({delta} ago)").format(**values)  # systemd has not rearmed the timer yet
 
 
 @schedule_app.callback(invoke_without_command=True)
-@errors_to_exit_codes
 def schedule_list(
     ctx: typer.Context,
     env_file: EnvFile = None,
@@ -219,7 +206,7 @@ def schedule_list(
             if e.next_run:
                 line += "  " + _next_run(e.next_run)
             if e.last_run:
-                line += "  " + _("last {time}").format(time=_local(e.last_run))
+                line += "  " + _("last {time}").format(time=local_time(e.last_run))
             _echo(line)
         if not entries:
             _echo("  " + _("not scheduled: `quarkctl schedule install --systemd` or `--cron` (default: {cron}, {zone})").format(
@@ -238,7 +225,6 @@ def schedule_list(
     help=_("Write the systemd units or the crontab lines with this machine's paths, and print the command that enables them.\n\n"
            "Example: quarkctl schedule install --systemd --print; sudo quarkctl schedule install --systemd"),
 )
-@errors_to_exit_codes
 def schedule_install(
     systemd: Annotated[bool, typer.Option("--systemd", help=_("Write systemd service and timer units."))] = False,
     cron: Annotated[bool, typer.Option("--cron", help=_("Write crontab lines (/etc/cron.d/quarkctl, or a user crontab block with --user)."))] = False,
@@ -283,13 +269,11 @@ def schedule_install(
 _STATUS = {"ok": "ok", "warn": "WARN", "fail": "FAIL"}
 
 
-# Registered as `quarkctl doctor` in cli.py, next to the other top-level commands.
 DOCTOR_HELP = _("Check that the jobs can run here: settings, Quark, cookie, autosave config, database, tables, time zone, schedule, last runs, locks.\n\n"
                 "Exit code 0 when no check failed (warnings allowed), 1 when one did.\n"
                 "Example: quarkctl doctor --env-file /etc/quarkctl/.env")
 
 
-@errors_to_exit_codes
 def doctor(
     env_file: Annotated[Optional[Path], typer.Option("--env-file", dir_okay=False, help=_("Check the settings of this .env file (default: ./.env if present)."))] = None,
     database_url: DatabaseUrl = None,
@@ -311,3 +295,9 @@ def doctor(
             if f.fix and f.status != "ok":
                 _echo(f"      {'':<{width}}  " + _("fix: {fix}").format(fix=f.fix))
     raise typer.Exit(code)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("doctor", help=DOCTOR_HELP)(doctor)
+    app.add_typer(history_app, name="history")
+    app.add_typer(schedule_app, name="schedule")

@@ -15,40 +15,13 @@ import typer
 
 from quarkctl import resources
 from quarkctl.config import settings
-from quarkctl.commands.common import (
-    Anonymous,
-    ApiBase,
-    BatchSize,
-    CheckDryRun,
-    CheckLimit,
-    Concurrency,
-    DatabaseUrl,
-    EmptyGrace,
-    EnvFile,
-    JsonReport,
-    LogFilePath,
-    MaxAge,
-    MaxConsecutiveErrors,
-    MaxDelay,
-    MinDelay,
-    NoPacing,
-    Quiet,
-    RestEvery,
-    RestSeconds,
-    Retries,
-    RetryBackoff,
-    Shard,
-    Timeout,
-    check_options,
-    environment,
-    errors_to_exit_codes,
-    fail,
-    install_signal_handlers,
-    run_check_job,
-)
+from quarkctl.commands.check import run_check
+from quarkctl.commands.options import CHECK_OUTPUT, CHECK_RUN, DEFAULT_TIMEOUT, Anonymous, ApiBase, DatabaseUrl, EnvFile, Timeout, declared, environment
+from quarkctl.commands.run import fail, install_signal_handlers
 from quarkctl.errors import ExitCode, Interrupted
 from quarkctl.i18n import _, ngettext
 from quarkctl.quark.linkcheck import CheckResult
+from quarkctl.render.clock import local_time
 from quarkctl.render.messages import reason_text, resource_status_text, verdict_text
 from quarkctl.pacing import StopSignal
 from quarkctl.redact import redact
@@ -107,7 +80,7 @@ def _config(env_file: Optional[Path], database_url: Optional[str], **flags: Opti
 
 
 def _use_rich() -> bool:
-    from quarkctl.render.check import use_rich  # rich only when a table is drawn
+    from quarkctl.render.plain import use_rich  # rich only when a table is drawn
 
     return use_rich(sys.stdout)
 
@@ -118,12 +91,6 @@ def _echo(text: str, *, err: bool = False) -> None:
 
 def _status_word(row: dict[str, Any]) -> str:
     return "expired" if row["is_expired"] else "valid"
-
-
-def _local_time(moment: Any) -> str:
-    if moment is None:
-        return "-"
-    return (moment.astimezone() if moment.tzinfo else moment).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def _one_line(value: Any) -> str:
@@ -154,7 +121,6 @@ def _print_problems(exc: InvalidInput, source: str) -> None:
     help=_("Add one resource with is_expired = 0, so check-links checks it.\n\n"
            "Example: quarkctl resources add '电影A' 'https://pan.quark.cn/s/abc123def456?pwd=x1y2' --category1 电影 --check"),
 )
-@errors_to_exit_codes
 def add(
     name: Annotated[str, typer.Argument(help=_("drama_name: the resource's name, unique per drive type."))],
     link: Annotated[str, typer.Argument(help=_("The share link, e.g. https://pan.quark.cn/s/abc123def456?pwd=x1y2"))],
@@ -166,7 +132,7 @@ def add(
     check: Annotated[bool, typer.Option("--check", help=_("Check the link with Quark first and refuse a dead one."))] = False,
     anonymous: Anonymous = False,
     api_base: ApiBase = None,
-    timeout: Timeout = 15.0,
+    timeout: Timeout = DEFAULT_TIMEOUT,
     env_file: EnvFile = None,
     database_url: DatabaseUrl = None,
 ) -> None:
@@ -214,7 +180,7 @@ def _rich_list(rows: list[dict[str, Any]]) -> None:
     for row in rows:
         status = _status_word(row)
         verdict = row["last_verdict"]
-        last = "-" if verdict is None else f"[{_VERDICT_STYLE.get(verdict, '')}]{escape(verdict_text(verdict))}[/] {_local_time(row['last_checked_at'])}"
+        last = "-" if verdict is None else f"[{_VERDICT_STYLE.get(verdict, '')}]{escape(verdict_text(verdict))}[/] {local_time(row['last_checked_at'])}"
         table.add_row(
             str(row["id"]),
             escape(row["drama_name"]),
@@ -231,7 +197,7 @@ def _plain_list(rows: list[dict[str, Any]]) -> None:
     _echo("\t".join(("id", "name", "drive", "status", "verdict", "checked", "link")))
     for row in rows:
         cells = (row["id"], row["drama_name"], row["drive_type"], _status_word(row), row["last_verdict"] or "-",
-                 _local_time(row["last_checked_at"]), row["link"] or "")
+                 local_time(row["last_checked_at"]), row["link"] or "")
         _echo("\t".join(_one_line(cell) for cell in cells))
 
 
@@ -249,7 +215,6 @@ def _csv_rows(rows: list[dict[str, Any]], stream: IO[str]) -> None:
     help=_("List resources with their status and quarkctl's last verdict: a table on a terminal, tab-separated lines otherwise.\n\n"
            "Example: quarkctl resources list --expired --search 电影 --sort checked --desc --limit 20"),
 )
-@errors_to_exit_codes
 def list_(
     expired: OnlyExpired = False,
     valid: OnlyValid = False,
@@ -282,7 +247,7 @@ def list_(
 
 def _check_line(check: dict[str, Any]) -> list[str]:
     evidence = " ".join(str(x) for x in (check["api_code"], check["message"]) if x)
-    return [_local_time(check["checked_at"]), verdict_text(check["verdict"]), reason_text(check["reason"]), evidence]
+    return [local_time(check["checked_at"]), verdict_text(check["verdict"]), reason_text(check["reason"]), evidence]
 
 
 @resources_app.command(
@@ -290,7 +255,6 @@ def _check_line(check: dict[str, Any]) -> list[str]:
     help=_("Show one resource, every column, and its check history (newest first).\n\n"
            "Example: quarkctl resources show 42 --history 5"),
 )
-@errors_to_exit_codes
 def show(
     resource_id: Annotated[int, typer.Argument(metavar="ID", help=_("The resource's id."))],
     history: Annotated[int, typer.Option("--history", min=0, help=_("Show the N newest checks."))] = 20,
@@ -340,7 +304,6 @@ def show(
     help=_("Import resources; every line is validated first, and one bad line means nothing is written.\n\n"
            "Example: quarkctl resources import links.txt --skip-existing --dry-run"),
 )
-@errors_to_exit_codes
 def import_(
     file: Annotated[str, typer.Argument(metavar="FILE", help=_("CSV, JSON lines or text file; - reads stdin."))],
     fmt: Annotated[ImportFormat, typer.Option("--format", help=_("File format; auto: by extension (.csv, .jsonl, .txt), else by content."))] = ImportFormat.auto,
@@ -385,7 +348,6 @@ def import_(
     help=_("Export resources, every column, in id order; `resources import` reads the file back.\n\n"
            "Example: quarkctl resources export --valid --format json -o resources.jsonl"),
 )
-@errors_to_exit_codes
 def export(
     expired: OnlyExpired = False,
     valid: OnlyValid = False,
@@ -426,7 +388,6 @@ def export(
     help=_("Mark resources expired or valid by hand; an unknown id changes nothing.\n\n"
            "Example: quarkctl resources set-status 12 15 --valid"),
 )
-@errors_to_exit_codes
 def set_status(
     ids: Ids,
     expired: Annotated[bool, typer.Option("--expired", help=_("Mark them expired (is_expired = 1)."))] = False,
@@ -452,40 +413,9 @@ def set_status(
            "(same lock, pacing, report and exit codes) over expired rows only.\n\n"
            "Example: quarkctl resources revive --env-file /etc/quarkctl/.env --limit 50"),
 )
-@errors_to_exit_codes
-def revive(
-    env_file: EnvFile = None,
-    database_url: DatabaseUrl = None,
-    api_base: ApiBase = None,
-    anonymous: Anonymous = False,
-    batch_size: BatchSize = 100,
-    limit: CheckLimit = None,
-    timeout: Timeout = 15.0,
-    min_delay: MinDelay = 1.0,
-    max_delay: MaxDelay = 3.0,
-    rest_every: RestEvery = 10,
-    rest_seconds: RestSeconds = 10.0,
-    no_pacing: NoPacing = False,
-    concurrency: Concurrency = 1,
-    retries: Retries = 2,
-    retry_backoff: RetryBackoff = 2.0,
-    max_consecutive_errors: MaxConsecutiveErrors = 5,
-    max_age: MaxAge = None,
-    shard: Shard = None,
-    empty_grace: EmptyGrace = "12h",
-    dry_run: CheckDryRun = False,
-    json_output: JsonReport = False,
-    quiet: Quiet = False,
-    log_file: LogFilePath = None,
-) -> None:
-    options = check_options(
-        batch_size=batch_size, limit=limit, dry_run=dry_run, concurrency=concurrency, no_pacing=no_pacing,
-        min_delay=min_delay, max_delay=max_delay, rest_every=rest_every, rest_seconds=rest_seconds, retries=retries,
-        retry_backoff=retry_backoff, max_consecutive_errors=max_consecutive_errors, scope="expired",
-        max_age=max_age, shard=shard, empty_grace=empty_grace,
-    )
-    run_check_job(options, env_file=env_file, database_url=database_url, api_base=api_base, anonymous=anonymous,
-                  timeout=timeout, json_output=json_output, quiet=quiet, log_file=log_file)
+@declared(CHECK_RUN, CHECK_OUTPUT)
+def revive(**values: Any) -> None:
+    run_check(values, scope="expired")
 
 
 @resources_app.command(
@@ -493,7 +423,6 @@ def revive(
     help=_("Delete resources (and quarkctl's check history of them), after asking; an unknown id deletes nothing.\n\n"
            "Example: quarkctl resources rm 12 15 --yes"),
 )
-@errors_to_exit_codes
 def rm(
     ids: Ids,
     yes: Annotated[bool, typer.Option("--yes", "-y", help=_("Do not ask (for scripts)."))] = False,
@@ -524,3 +453,7 @@ def _confirm_delete(rows: dict[int, dict[str, Any]]) -> None:
     if not confirmed:
         _echo(_("nothing was deleted"), err=True)
         raise typer.Exit(1)  # declined: documented as exit 1
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(resources_app, name="resources")

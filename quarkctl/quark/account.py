@@ -16,8 +16,9 @@ from enum import Enum
 from quarkctl.errors import Interrupted
 from quarkctl.i18n import _
 from quarkctl.render.messages import reason_text
-from quarkctl.pacing import Sleeper
+from quarkctl.pacing import Sleeper, WaitListener
 from quarkctl.quark.client import ApiReply, QuarkClient
+from quarkctl.quark.retry import RetryPolicy
 from quarkctl.quark.verdict import Classified, Outcome, classify
 
 
@@ -70,15 +71,14 @@ def read_account(reply: ApiReply) -> AccountCheck:
 
 
 def check_account(client: QuarkClient, *, sleep: Sleeper, retries: int, backoff: float,
-                  stop_signum: Callable[[], int | None] = lambda: None) -> AccountCheck:
-    """read_account, with the transient failures retried as a link's are (capped backoff, Retry-After)."""
+                  stop_signum: Callable[[], int | None] = lambda: None, on_wait: WaitListener | None = None) -> AccountCheck:
+    """read_account, with the transient failures retried by the policy a link's retries follow."""
     check = AccountCheck(AccountState.INCONCLUSIVE, "interrupted")
     retry_after = None
-    for attempt in range(retries + 1):
-        if attempt:
-            seconds = min(max(backoff * 2 ** (attempt - 1), retry_after or 0.0), 60.0)
-            if not sleep(seconds):
-                raise Interrupted(_("interrupted while verifying the cookie"), stop_signum())
+    policy = RetryPolicy(sleep, retries, backoff, on_wait)
+    for attempt in range(policy.attempts):
+        if attempt and not policy.wait(attempt, retry_after):
+            raise Interrupted(_("interrupted while verifying the cookie"), stop_signum())
         reply = client.account_info()
         check = read_account(reply)
         classified = classify(reply)

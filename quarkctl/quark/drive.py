@@ -12,6 +12,7 @@ from typing import Any
 
 from quarkctl.pacing import Sleeper, WaitListener
 from quarkctl.quark.client import DETAIL_PAGE_SIZE, ApiReply, QuarkClient
+from quarkctl.quark.retry import RetryPolicy
 from quarkctl.quark.verdict import Classified, Outcome, classify
 
 PATH_LIST_BATCH = 50  # Quark's limit per path_list call
@@ -77,26 +78,18 @@ class DriveSession:
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.client = client
-        self.sleep = sleep
-        self.retries = retries
-        self.backoff = backoff
+        self.sleep = sleep  # also the pause between task polls
+        self.retry = RetryPolicy(sleep, retries, backoff, on_wait)
         self.task_timeout = task_timeout
-        self.on_wait = on_wait or (lambda seconds, kind: None)
         self.monotonic = monotonic
         self.requests = 0
 
     def call(self, request: Callable[[], ApiReply], *, retry: bool = True) -> ApiReply:
-        attempts = self.retries + 1 if retry else 1
         last = Classified(Outcome.TRANSIENT, "interrupted")
         endpoint = "?"
-        for attempt in range(attempts):
-            if attempt:
-                seconds = self.backoff * 2 ** (attempt - 1)
-                if last.retry_after:
-                    seconds = max(seconds, min(last.retry_after, 60.0))
-                self.on_wait(seconds, "backoff")
-                if not self.sleep(seconds):
-                    break
+        for attempt in range(self.retry.attempts if retry else 1):
+            if attempt and not self.retry.wait(attempt, last.retry_after):
+                break
             reply = request()
             self.requests += 1
             endpoint, last = reply.endpoint, classify(reply)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from quarkctl.quark.links import ROOT_FID, LinkError, ShareLink, parse_share_url
 from quarkctl.pacing import Sleeper, WaitListener
 from quarkctl.quark.client import ApiReply, QuarkClient
+from quarkctl.quark.retry import MAX_WAIT, RetryPolicy
 from quarkctl.quark.verdict import Classified, Outcome, Verdict, classify
 
 AUTH_REASON = "cookie_rejected"
@@ -56,16 +57,12 @@ class LinkChecker:
         *,
         retries: int = 2,
         backoff: float = 2.0,
-        max_backoff: float = 60.0,
+        max_backoff: float = MAX_WAIT,
         sleep: Sleeper,
         on_wait: WaitListener | None = None,
     ) -> None:
         self.client = client
-        self.retries = retries
-        self.backoff = backoff
-        self.max_backoff = max_backoff
-        self.sleep = sleep
-        self.on_wait = on_wait or (lambda seconds, kind: None)
+        self.retry = RetryPolicy(sleep, retries, backoff, on_wait, max_backoff)
         self._requests = 0
 
     def check(self, text: str | None) -> CheckResult:
@@ -75,8 +72,8 @@ class LinkChecker:
     def check_link(self, link: ShareLink) -> CheckResult:
         self._requests = 0
         last: Classified | None = None
-        for attempt in range(self.retries + 1):
-            if attempt and not self._backoff(attempt, last):
+        for attempt in range(self.retry.attempts):
+            if attempt and not self.retry.wait(attempt, last.retry_after if last else None):
                 assert last is not None
                 return CheckResult(Verdict.ERROR, "interrupted", last.api_code, last.http_status, last.message, self._requests)
             try:
@@ -87,16 +84,6 @@ class LinkChecker:
             return CheckResult(result.verdict, result.reason, result.api_code, result.http_status, result.message, self._requests)
         assert last is not None
         return CheckResult(Verdict.ERROR, last.reason, last.api_code, last.http_status, last.message, self._requests, transient=True)
-
-    def _backoff(self, attempt: int, last: Classified | None) -> bool:
-        seconds = self.backoff * 2 ** (attempt - 1)
-        if last is not None and last.retry_after:
-            seconds = max(seconds, min(last.retry_after, self.max_backoff))
-        seconds = min(seconds, self.max_backoff)
-        if seconds <= 0:
-            return True
-        self.on_wait(seconds, "backoff")
-        return self.sleep(seconds)
 
     def _ask(self, reply: ApiReply) -> Classified:
         """Classify; raise _Retry for what a retry may heal."""

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from typing import IO, Any
 
 from natsort import natsort_keygen
@@ -11,10 +10,10 @@ from rich.console import Console
 from rich.markup import escape
 from rich.tree import Tree
 
-from quarkctl.autosave import JOB, AccountResult, AutosaveReport, Listener, SavedNode, TaskResult
+from quarkctl.reports.autosave import JOB, AccountResult, AutosaveReport, Listener, SavedNode, TaskResult
 from quarkctl.i18n import _, clauses, ngettext
 from quarkctl.redact import redact
-from quarkctl.render.check import Fanout, use_rich
+from quarkctl.render.plain import Fanout, PlainLines, use_rich
 
 _LEVEL = {"saved": "INFO", "planned": "INFO", "nothing_new": "INFO", "skipped": "INFO", "banned": "WARN", "failed": "ERROR"}
 _ICONS = {"video": "🎞️", "image": "🖼️", "audio": "🎵", "doc": "📄", "archive": "📦"}
@@ -117,17 +116,10 @@ def summary_text(report: AutosaveReport) -> str:
              "failed {failed}, files saved {files_saved}").format(**s)
 
 
-class PlainAutosaveReporter(Listener):
+class PlainAutosaveReporter(PlainLines, Listener):
     def __init__(self, stream: IO[str], *, quiet: bool = False, total: int = 0) -> None:
-        self.stream, self.quiet, self.total = stream, quiet, total
-
-    def line(self, level: str, text: str, *, always: bool = False) -> None:
-        if self.quiet and not always:
-            return
-        stamp = datetime.now().astimezone().strftime("%Y-%m-%d %H:%M:%S")
-        for i, part in enumerate(text.splitlines() or [""]):
-            self.stream.write(redact(f"{stamp} {level:<5} {part}" if i == 0 else f"{' ' * 26}{part}") + "\n")
-        self.stream.flush()
+        super().__init__(stream, quiet=quiet)
+        self.total = total
 
     def account(self, account: AccountResult) -> None:
         self.line(*account_line(account))

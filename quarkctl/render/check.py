@@ -7,45 +7,28 @@ line passes through the redactor so no secret is ever printed.
 from __future__ import annotations
 
 import json
-import os
-from datetime import datetime
 from logging.handlers import WatchedFileHandler
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
-from quarkctl.checker import JOB, Listener, LinkOutcome, RunReport
-from quarkctl.db import ResourceRow
+from quarkctl.reports.check import JOB, Listener, LinkOutcome, RunReport
 from quarkctl.i18n import _, listing, ngettext
-from quarkctl.quark.account import AccountCheck
+from quarkctl.render.clock import duration, local_time
 from quarkctl.render.messages import COUNT_LABELS, abort_text, account_text, verdict_reason
+from quarkctl.render.plain import Fanout, PlainLines, use_rich
 from quarkctl.redact import redact
+
+if TYPE_CHECKING:  # types only: rendering needs neither the database nor the HTTP client
+    from quarkctl.db import ResourceRow
+    from quarkctl.quark.account import AccountCheck
 
 _LEVEL = {"valid": "INFO", "skipped": "INFO", "expired": "WARN", "needs_passcode": "WARN", "empty": "WARN", "error": "ERROR"}
 _STYLE = {"valid": "green", "skipped": "dim", "expired": "red", "needs_passcode": "yellow", "empty": "cyan", "error": "magenta"}
-
-
-def use_rich(stream: IO[str]) -> bool:
-    """Colour and cursor control only on a terminal, never with NO_COLOR or TERM=dumb, never under
-    systemd (INVOCATION_ID), whose journal wants plain lines even from a unit given a tty."""
-    return (stream.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
-            and "INVOCATION_ID" not in os.environ)
-
-
-def _duration(seconds: float) -> str:
-    minutes, secs = divmod(int(round(seconds)), 60)
-    hours, minutes = divmod(minutes, 60)
-    if hours:
-        return _("{hours}h{minutes:02d}m{seconds:02d}s").format(hours=hours, minutes=minutes, seconds=secs)
-    return _("{minutes}m{seconds:02d}s").format(minutes=minutes, seconds=secs)
-
-
-def _local(moment: datetime | None) -> str:
-    return moment.astimezone().strftime("%Y-%m-%d %H:%M:%S") if moment else "-"
 
 
 def outcome_detail(outcome: LinkOutcome) -> str:
@@ -70,26 +53,14 @@ def summary_rows(report: RunReport) -> list[tuple[str, str]]:
     rows += [
         (_("newly marked expired"), _("{n} (dry run: nothing written)").format(n=len(report.newly_expired)) if report.dry_run
          else str(len(report.newly_expired))),
-        (_("duration"), _duration(report.duration)),
-        (_("finished at"), _local(report.finished_at)),
+        (_("duration"), duration(report.duration)),
+        (_("finished at"), local_time(report.finished_at)),
     ]
     return rows
 
 
-class PlainReporter(Listener):
+class PlainReporter(PlainLines, Listener):
     """Timestamped lines for cron mail, journald and log files: no colour, no cursor control."""
-
-    def __init__(self, stream: IO[str], *, quiet: bool = False) -> None:
-        self.stream = stream
-        self.quiet = quiet
-        self.rest_after = 0
-
-    def line(self, level: str, text: str, *, always: bool = False) -> None:
-        if self.quiet and not always:
-            return
-        stamp = datetime.now().astimezone().strftime("%Y-%m-%d %H:%M:%S")
-        self.stream.write(redact(f"{stamp} {level:<5} {text}") + "\n")
-        self.stream.flush()
 
     def account_checked(self, check: AccountCheck, during_run: bool) -> None:
         self.line("WARN", account_text(check.state.value, check.why, during_run=during_run), always=True)
@@ -147,6 +118,10 @@ class RichReporter(Listener):
         self.progress.update(self.task, description=redact(escape(row.name)))
 
     def waiting(self, seconds: float, kind: str) -> None:
+        if self.task is None:  # the account check's retries, before the progress bar exists
+            if kind == "backoff" and not self.quiet:
+                self.console.print(escape(_("transient failure, retrying in {seconds:g} s").format(seconds=seconds)))
+            return
         label = {"rest": _("resting {seconds:.1f} s"), "backoff": _("retrying in {seconds:.1f} s")}.get(kind, _("waiting {seconds:.1f} s"))
         self.progress.update(self.task, description=label.format(seconds=seconds))
 
@@ -219,22 +194,6 @@ class JsonCollector(Listener):
         }
         self.stream.write(redact(json.dumps(document, ensure_ascii=False)) + "\n")
         self.stream.flush()
-
-
-class Fanout:
-    """Passes every call on to each listener that has the method (reporters of any job)."""
-
-    def __init__(self, *listeners: object) -> None:
-        self.listeners = listeners
-
-    def __getattr__(self, name: str) -> Any:
-        def broadcast(*args: Any, **kwargs: Any) -> None:
-            for listener in self.listeners:
-                method = getattr(listener, name, None)
-                if method is not None:
-                    method(*args, **kwargs)
-
-        return broadcast
 
 
 def make_reporter(*, json_mode: bool, quiet: bool, stdout: IO[str], stderr: IO[str], log_file: IO[str] | None) -> Fanout:

@@ -123,7 +123,7 @@ RUN_STATES = {
     "abandoned": N_("abandoned"),
 }
 
-# The counts a run stores (checker.COUNT_KEYS; autosave stores its tasks as total, errors, skipped)
+# The counts a run stores (reports.check.COUNT_KEYS; autosave stores its tasks as total, errors, skipped)
 # and the keys of autosave's summary.
 COUNT_LABELS = {
     "total": N_("total"),

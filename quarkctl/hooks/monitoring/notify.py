@@ -21,9 +21,9 @@ from quarkctl.render.messages import abort_text
 from quarkctl.redact import redact
 
 if TYPE_CHECKING:
-    from quarkctl.autosave import AutosaveReport
+    from quarkctl.reports.autosave import AutosaveReport
     from quarkctl.config.autosave import AutosaveConfig
-    from quarkctl.checker import RunReport
+    from quarkctl.reports.check import RunReport
 
 NOTIFY_ENV = "QUARKCTL_NOTIFY"
 SIGN_ENV = "QUARK_SIGN_NOTIFY"

@@ -1,0 +1,94 @@
+"""`quarkctl check-links`, and the run it shares with `resources revive`: options and printing only."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+
+from quarkctl import checker
+from quarkctl.config import settings
+from quarkctl.commands.options import CHECK_OUTPUT, CHECK_RUN, MONITORING, OWN, check_options, declared, environment
+from quarkctl.commands.run import fail, run_job
+from quarkctl.errors import ExitCode
+from quarkctl.i18n import _
+from quarkctl.pacing import StopSignal
+
+class CheckJob:
+    """A check-links run, for the run frame (commands/run.py)."""
+
+    def __init__(self, options: checker.CheckOptions, env: dict[str, str], *, anonymous: bool, timeout: float,
+                 notify_urls: list[str], notify_on: str) -> None:
+        self.options, self.env, self.anonymous, self.timeout = options, env, anonymous, timeout
+        self.notify_urls, self.notify_on = notify_urls, notify_on
+        self.dry_run = options.dry_run
+        self.settings: settings.Settings | None = None
+
+    def prepare(self) -> None:
+        self.settings = settings.load(self.env, need_cookie=not self.anonymous)
+
+    def reporter(self, *, json_mode: bool, quiet: bool, log_file: Any) -> Any:
+        from quarkctl.render.check import make_reporter
+
+        return make_reporter(json_mode=json_mode, quiet=quiet, stdout=sys.stdout, stderr=sys.stderr, log_file=log_file)
+
+    def run(self, reporter: Any, *, stop: StopSignal, lock_dir: Path) -> Any:
+        assert self.settings is not None  # prepare() came first
+        return checker.execute(self.settings, self.options, reporter, stop=stop, lock_dir=lock_dir, anonymous=self.anonymous,
+                               timeout=self.timeout)
+
+    def targets(self) -> Any:
+        from quarkctl.hooks.monitoring import notify
+
+        return notify.gather(self.env, self.notify_urls)
+
+    def failure_title(self) -> str:
+        from quarkctl.hooks.monitoring import notify
+
+        return notify.check_links_failure_title(self.env)
+
+    def title(self, report: Any) -> str:
+        from quarkctl.hooks.monitoring import notify
+
+        return notify.check_links_title(report, self.env)
+
+    def body(self, report: Any) -> Optional[str]:
+        from quarkctl.hooks.monitoring import notify
+
+        return notify.check_links_body(report, self.notify_on)
+
+    def warnings(self, report: Any) -> list[str]:
+        return []
+
+
+def run_check(values: dict[str, Any], *, scope: str, recheck_expired: bool = False, notify: Optional[list[str]] = None,
+              notify_on: str = "changes", ping_url: Optional[str] = None) -> None:
+    """A check-links run from the CHECK_RUN and CHECK_OUTPUT options; exits with its exit code."""
+    options = check_options(values, scope=scope, recheck_expired=recheck_expired)
+    env = environment(values["env_file"], DATABASE_URL=values["database_url"], QUARK_API_BASE=values["api_base"])
+    from quarkctl.hooks.monitoring.notify import NOTIFY_ON
+
+    if notify_on not in NOTIFY_ON:
+        fail(_("--notify-on: expected one of {choices}").format(choices=", ".join(NOTIFY_ON)), ExitCode.USAGE)
+    job = CheckJob(options, env, anonymous=values["anonymous"], timeout=values["timeout"], notify_urls=notify or [],
+                   notify_on=notify_on)
+    run_job(job, env, json_output=values["json_output"], quiet=values["quiet"], log_file=values["log_file"], ping_url=ping_url)
+
+
+CHECK_LINKS_HELP = _("Check every not-yet-expired Quark share link in cloud_resource; mark the dead ones expired.\n\n"
+                     "Example: quarkctl check-links --env-file /etc/quarkctl/.env --log-file /var/log/quarkctl.log")
+
+
+@declared(CHECK_RUN, OWN, CHECK_OUTPUT, MONITORING)
+def check_links(
+    recheck_expired: Annotated[bool, typer.Option("--recheck-expired", help=_("Also check rows marked expired; valid ones are marked valid again."))] = False,
+    **values: Any,
+) -> None:
+    notify, notify_on, ping_url = values.pop("notify"), values.pop("notify_on"), values.pop("ping_url")
+    run_check(values, scope="active", recheck_expired=recheck_expired, notify=notify, notify_on=notify_on, ping_url=ping_url)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("check-links", help=CHECK_LINKS_HELP)(check_links)

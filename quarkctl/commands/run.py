@@ -1,0 +1,141 @@
+"""The one frame around a job run, for check-links and autosave alike (borgmatic's monitoring hooks).
+
+Around the job: the monitoring pings (start, then success or failure), the log file, the reporter,
+the signal handlers, the lock folder, the error notification when the run ends in an error, the
+run's notification when it ends with a report, and the exit code.
+"""
+
+from __future__ import annotations
+
+import signal
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, NoReturn, Optional, Protocol
+
+import typer
+
+from quarkctl.config import settings
+from quarkctl.errors import ExitCode, QuarkctlError
+from quarkctl.i18n import _
+from quarkctl.launch import error
+from quarkctl.pacing import StopSignal
+from quarkctl.redact import redact
+
+
+def fail(message: str, code: int) -> NoReturn:
+    """A usage problem a command finds itself: the error line, and exit (no error notification)."""
+    raise typer.Exit(error(message, code))
+
+
+def warn(line: str) -> None:
+    """A warning on stderr (a notification, ping or hook that failed): never changes the exit code."""
+    typer.echo(redact(line), err=True)
+
+
+def install_signal_handlers(stop: StopSignal) -> None:
+    def handler(signum: int, frame: object) -> None:
+        stop.set(signum)
+
+    signal.signal(signal.SIGINT, handler)
+    signal.signal(signal.SIGTERM, handler)
+
+
+class Job(Protocol):
+    """What the frame asks of a job (commands/check.py, commands/autosave.py)."""
+
+    dry_run: bool
+
+    def prepare(self) -> None:
+        """Read the settings: a broken one is an error before the log file is opened."""
+
+    def reporter(self, *, json_mode: bool, quiet: bool, log_file: Any) -> Any:
+        """The reporter (a job may first load what it needs to know the run's size)."""
+
+    def run(self, reporter: Any, *, stop: StopSignal, lock_dir: Path) -> Any:
+        """The job itself; returns its report (with an exit_code)."""
+
+    def targets(self) -> Any:
+        """The notification targets (notify.Targets)."""
+
+    def failure_title(self) -> str: ...
+
+    def title(self, report: Any) -> str: ...
+
+    def body(self, report: Any) -> Optional[str]: ...
+
+    def warnings(self, report: Any) -> list[str]: ...
+
+
+def run_job(job: Job, env: dict[str, str], *, json_output: bool, quiet: bool, log_file: Optional[Path],
+            ping_url: Optional[str] = None, pings: bool = True) -> NoReturn:
+    """Run the job inside the frame and exit with its exit code."""
+    from quarkctl.hooks.monitoring import notify
+    from quarkctl.hooks.monitoring.pings import Pinger
+
+    pinger = Pinger.from_settings(ping_url, env, dry_run=job.dry_run or not pings, warn=warn)
+    pinger.start()
+
+    def notify_error(message: str) -> list[str]:
+        return notify.deliver(job.targets().urls, job.failure_title(), message)
+
+    with pinged(pinger, None if job.dry_run else notify_error):
+        report = _reported(job, env, json_output=json_output, quiet=quiet, log_file=log_file)
+    for line in job.warnings(report):
+        warn(line)
+    if not job.dry_run:
+        targets = job.targets()
+        for line in targets.warnings + notify.deliver(targets.urls, job.title(report), job.body(report)):
+            warn(line)
+    pinger.finish(int(report.exit_code))
+    raise typer.Exit(int(report.exit_code))
+
+
+def _reported(job: Job, env: dict[str, str], *, json_output: bool, quiet: bool, log_file: Optional[Path]) -> Any:
+    job.prepare()
+    from quarkctl.render.check import LogFile  # rich is only needed once a run starts
+
+    log_stream = None
+    if log_file is not None:
+        try:
+            log_file.parent.mkdir(parents=True, exist_ok=True)
+            log_stream = LogFile(log_file)  # reopens after logrotate moved the file; closed below
+        except OSError as exc:
+            fail(_("--log-file: cannot open {path}: {reason}").format(path=log_file, reason=exc.strerror), ExitCode.USAGE)
+    stop = StopSignal()
+    install_signal_handlers(stop)
+    reporter = None
+    try:
+        reporter = job.reporter(json_mode=json_output, quiet=quiet, log_file=log_stream)
+        report = job.run(reporter, stop=stop, lock_dir=settings.state_dir(env) / "locks")
+        reporter.finish(report)
+    finally:
+        if reporter is not None:
+            reporter.close()
+        if log_stream is not None:
+            log_stream.close()
+    return report
+
+
+class pinged:  # noqa: N801 - used as a `with` statement
+    """When the block ends the run with an error (no report), ping the failure and notify the error.
+    A block that returns leaves the ping to the caller, which knows the run's exit code."""
+
+    def __init__(self, pinger: Any, notify_error: Optional[Callable[[str], list[str]]] = None) -> None:
+        self.pinger, self.notify_error = pinger, notify_error
+
+    def __enter__(self) -> "pinged":
+        return self
+
+    def __exit__(self, kind: Any, exc: Optional[BaseException], tb: Any) -> None:
+        if exc is None:
+            return
+        if isinstance(exc, typer.Exit):
+            code = exc.exit_code
+        elif isinstance(exc, QuarkctlError):
+            code = int(exc.exit_code)
+            if self.notify_error is not None:
+                for line in self.notify_error(redact(str(exc))):
+                    warn(line)
+        else:
+            code = ExitCode.INTERNAL
+        self.pinger.finish(int(code))

@@ -1,0 +1,54 @@
+"""What every human-facing reporter shares: when to draw with rich, the fan-out to several
+reporters, and the plain timestamped line of cron mail, journald and log files."""
+
+from __future__ import annotations
+
+import os
+from typing import IO, Any
+
+from quarkctl.redact import redact
+from quarkctl.render.clock import now
+
+# `2024-05-01 08:00:00 WARN  ` is 26 characters: continuation lines start under the text.
+_INDENT = " " * 26
+
+
+def use_rich(stream: IO[str]) -> bool:
+    """Colour and cursor control only on a terminal, never with NO_COLOR or TERM=dumb, never under
+    systemd (INVOCATION_ID), whose journal wants plain lines even from a unit given a tty."""
+    return (stream.isatty() and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
+            and "INVOCATION_ID" not in os.environ)
+
+
+class PlainLines:
+    """`<local time> <LEVEL padded to 5> <text>`, redacted and flushed line by line (a crash or a
+    kill loses nothing already said); each further line of a text indented under the first."""
+
+    def __init__(self, stream: IO[str], *, quiet: bool = False) -> None:
+        self.stream = stream
+        self.quiet = quiet
+
+    def line(self, level: str, text: str, *, always: bool = False) -> None:
+        """`always`: said even with --quiet (warnings about the account, aborts, the summary)."""
+        if self.quiet and not always:
+            return
+        stamp = now()
+        for i, part in enumerate(text.splitlines() or [""]):
+            self.stream.write(redact(f"{stamp} {level:<5} {part}" if i == 0 else f"{_INDENT}{part}") + "\n")
+        self.stream.flush()
+
+
+class Fanout:
+    """Passes every call on to each listener that has the method (reporters of any job)."""
+
+    def __init__(self, *listeners: object) -> None:
+        self.listeners = listeners
+
+    def __getattr__(self, name: str) -> Any:
+        def broadcast(*args: Any, **kwargs: Any) -> None:
+            for listener in self.listeners:
+                method = getattr(listener, name, None)
+                if method is not None:
+                    method(*args, **kwargs)
+
+        return broadcast

@@ -1,0 +1,128 @@
+"""An autosave run's report: each account's check and sign-in, each task's result with the tree it
+saved, the AutosaveReport at the end, and the Listener the run calls as it goes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from quarkctl.errors import ExitCode
+
+if TYPE_CHECKING:  # types only: a reader need not load the config or the HTTP client
+    from quarkctl.config.autosave import Task
+    from quarkctl.quark.signin import SignResult
+
+JOB = "autosave"
+TASK_STATUSES = ("saved", "nothing_new", "planned", "skipped", "banned", "failed")
+
+
+@dataclass
+class SavedNode:
+    name: str  # the name in the user's drive (after renaming)
+    source_name: str
+    is_dir: bool
+    fid: str | None = None  # in the user's drive; None in a dry-run plan
+    children: list[SavedNode] = field(default_factory=list)
+    renamed: bool = True  # False when the rename failed (the file keeps source_name)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "source_name": self.source_name,
+            "is_dir": self.is_dir,
+            "fid": self.fid,
+            "children": [child.as_dict() for child in self.children],
+        }
+
+    def count_files(self) -> int:
+        return (0 if self.is_dir else 1) + sum(child.count_files() for child in self.children)
+
+
+@dataclass
+class TaskResult:
+    index: int  # 1-based, as the reference prints "#1"
+    name: str
+    status: str = "nothing_new"
+    reason: str = ""
+    message: str | None = None  # Quark's words, or the ban text
+    savepath: str = ""
+    added: list[SavedNode] = field(default_factory=list)
+    new_folders: list[str] = field(default_factory=list)  # dry run: save paths that would be created
+    problems: list[str] = field(default_factory=list)
+    hooks: list[dict[str, Any]] = field(default_factory=list)  # post-save hook results: {"hook", "ok", "message"}
+
+    @property
+    def files_saved(self) -> int:
+        return sum(node.count_files() for node in self.added)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "index": self.index,
+            "name": self.name,
+            "status": self.status,
+            "reason": self.reason,
+            "message": self.message,
+            "savepath": self.savepath,
+            "added": [node.as_dict() for node in self.added],
+            "new_folders": self.new_folders,
+            "problems": self.problems,
+            "hooks": self.hooks,
+            "files_saved": self.files_saved,
+        }
+
+
+@dataclass
+class AccountResult:
+    index: int
+    verified: bool | None  # None: sign-in only account (no __uid), not verified
+    nickname: str = ""
+    message: str | None = None
+    sign: SignResult | None = None
+    # verified | drive_accepts (account/info could not tell, the drive took the cookie) | rejected |
+    # inconclusive (nothing could tell); None: not checked
+    state: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "index": self.index,
+            "verified": self.verified,
+            "nickname": self.nickname,
+            "message": self.message,
+            "state": self.state,
+            "sign": self.sign.as_dict() if self.sign else None,
+        }
+
+
+@dataclass
+class AutosaveReport:
+    started_at: datetime
+    finished_at: datetime | None = None
+    dry_run: bool = False
+    accounts: list[AccountResult] = field(default_factory=list)
+    tasks: list[TaskResult] = field(default_factory=list)
+    lifted_bans: list[str] = field(default_factory=list)
+    abort_reason: str | None = None
+    exit_code: ExitCode = ExitCode.OK
+    run_id: int | None = None
+
+    @property
+    def summary(self) -> dict[str, int]:
+        counts = {status: 0 for status in TASK_STATUSES}
+        for task in self.tasks:
+            counts[task.status] = counts.get(task.status, 0) + 1
+        counts["tasks"] = len(self.tasks)
+        counts["files_saved"] = sum(task.files_saved for task in self.tasks if task.status == "saved")
+        return counts
+
+
+class Listener:
+    """What the run tells the outside world, in order, from one thread."""
+
+    def account(self, account: AccountResult) -> None: ...
+
+    def task_started(self, task: Task) -> None: ...
+
+    def task_done(self, result: TaskResult) -> None: ...
+
+    def waiting(self, seconds: float, kind: str) -> None: ...

@@ -1,0 +1,71 @@
+"""A check-links run's report: one LinkOutcome per link, the RunReport at the end, and the Listener
+the run calls as it goes."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from quarkctl.errors import ExitCode
+
+if TYPE_CHECKING:  # types only: a reader need not load the database or the HTTP client
+    from quarkctl.db import ResourceRow
+    from quarkctl.quark.account import AccountCheck
+    from quarkctl.quark.linkcheck import CheckResult
+
+JOB = "check-links"
+# A run's counts; quarkctl_run has columns for the first six (RUN_COLUMNS), the rest live in its detail.
+# same_share: rows marked expired, without a request, because another row with their share was found dead.
+COUNT_KEYS = ("total", "valid", "expired", "needs_passcode", "empty", "errors", "skipped", "same_share")
+RUN_COLUMNS = ("total", "valid", "expired", "needs_passcode", "errors", "skipped")
+
+
+@dataclass(frozen=True)
+class LinkOutcome:
+    index: int  # 1-based, in completion order
+    total: int
+    row: ResourceRow
+    result: CheckResult
+    changed: bool  # the row's is_expired was flipped by this run
+    cached: bool  # same link already checked in this run: no request made
+    same_share_as: int | None = None  # marked because this row (same share) was found dead; no request made
+
+
+@dataclass
+class RunReport:
+    started_at: datetime
+    finished_at: datetime | None = None
+    counts: Counter[str] = field(default_factory=Counter)
+    exit_code: ExitCode = ExitCode.OK
+    abort_reason: str | None = None  # cookie_rejected | circuit_breaker | interrupted
+    abort_streak: int = 0  # circuit_breaker: how many links in a row failed transiently
+    run_id: int | None = None
+    dry_run: bool = False
+    newly_expired: list[tuple[int, str, str]] = field(default_factory=list)  # (id, name, link)
+    account: AccountCheck | None = None  # the cookie's check; None for an anonymous run
+    cookie_dropped_mid_run: bool = False  # Quark rejected the cookie during the run: the rest went anonymous
+
+    @property
+    def summary(self) -> dict[str, int]:
+        return {key: int(self.counts.get(key, 0)) for key in COUNT_KEYS}
+
+    @property
+    def duration(self) -> float:
+        return ((self.finished_at or self.started_at) - self.started_at).total_seconds()
+
+
+class Listener:
+    """What the run tells the outside world; every call comes from the main thread."""
+
+    def account_checked(self, check: AccountCheck, during_run: bool) -> None:
+        """The cookie could not be verified, or was rejected (at the start or during the run)."""
+
+    def started(self, total: int) -> None: ...
+
+    def link_started(self, row: ResourceRow) -> None: ...
+
+    def waiting(self, seconds: float, kind: str) -> None: ...
+
+    def link_done(self, outcome: LinkOutcome) -> None: ...
