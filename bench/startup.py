@@ -4,7 +4,11 @@
     python bench/startup.py --runs 15
 
 Every command is timed in this one run, interleaved (A B C A B C ...), so a busy neighbour on a
-shared machine slows all of them alike; each ratio compares medians. The targets (issue 13):
+shared machine slows all of them alike; each ratio compares medians. `python -c pass` is the floor:
+Python itself with this machine's site-packages (.pth files run at every start). The commands run
+with compiled bytecode, as an installed copy does (pip compiles at install): PYTHONDONTWRITEBYTECODE
+is dropped and the .pyc files go to a temporary PYTHONPYCACHEPREFIX. `quarkctl` is the script beside
+this Python (a pyenv shim in between would add a shell start to every run). The targets (issue 13):
 - `quarkctl --version`: at most 0.5x `python -c "import typer"` (it needs no typer at all);
 - `quarkctl --help`, `quarkctl check-links --help`: at most 1.5x `import typer`;
 - `quarkctl resources list` on an embedded database of 1,000 rows: at most 1.3x
@@ -24,6 +28,14 @@ import tempfile
 import time
 from pathlib import Path
 
+# For scale, not a target: the help page of a typer app with two commands and one option each.
+TWO_COMMAND_APP = """
+import typer
+app = typer.Typer(add_completion=False)
+app.command("one")(lambda name: None)
+app.command("other")(lambda name: None)
+app(["--help"], prog_name="app")
+"""
 TARGETS = {  # command -> (baseline command, the largest ratio allowed)
     "quarkctl --version": ("import typer", 0.5),
     "quarkctl --help": ("import typer", 1.5),
@@ -34,16 +46,23 @@ TARGETS = {  # command -> (baseline command, the largest ratio allowed)
 
 def seeded_home(root: Path, rows: int) -> dict[str, str]:
     """An environment whose embedded database holds `rows` resources (made with `quarkctl db init`)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("QUARK", "DB_", "DATABASE_URL", "XDG_"))}
-    env.update(HOME=str(root), XDG_DATA_HOME=str(root / "data"), XDG_STATE_HOME=str(root / "state"), LANG="C.UTF-8")
-    quarkctl = shutil.which("quarkctl")
-    subprocess.run([quarkctl, "db", "init"], env=env, check=True, capture_output=True)
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("QUARK", "DB_", "DATABASE_URL", "XDG_")) and k != "PYTHONDONTWRITEBYTECODE"}
+    env.update(HOME=str(root), XDG_DATA_HOME=str(root / "data"), XDG_STATE_HOME=str(root / "state"), LANG="C.UTF-8",
+               PYTHONPYCACHEPREFIX=str(root / "pycache"))
+    subprocess.run([quarkctl_command(), "db", "init"], env=env, check=True, capture_output=True)
     with sqlite3.connect(root / "data" / "quarkctl" / "quarkctl.db") as conn:
         conn.executemany(
             "INSERT INTO cloud_resource (drama_name, drive_type, link, is_expired) VALUES (?, 'quark', ?, 0)",
             [(f"资源 {n}", f"https://pan.quark.cn/s/{n:012x}") for n in range(rows)],
         )
     return env
+
+
+def quarkctl_command() -> str | None:
+    """The installed script beside this Python (a venv's bin/), else the first on PATH."""
+    beside = Path(sys.executable).with_name("quarkctl")
+    return str(beside) if beside.is_file() else shutil.which("quarkctl")
 
 
 def timed(argv: list[str], env: dict[str, str]) -> float:
@@ -57,14 +76,16 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--rows", type=int, default=1000)
     args = parser.parse_args()
-    quarkctl = shutil.which("quarkctl")
+    quarkctl = quarkctl_command()
     if quarkctl is None:
         sys.exit("quarkctl is not installed: pip install .")
     with tempfile.TemporaryDirectory() as folder:
         env = seeded_home(Path(folder), args.rows)
         commands = {
+            "python -c pass": [sys.executable, "-c", "pass"],
             "import typer": [sys.executable, "-c", "import typer"],
             "import typer, sqlalchemy": [sys.executable, "-c", "import typer, sqlalchemy"],
+            "typer app --help (2 commands)": [sys.executable, "-c", TWO_COMMAND_APP],
             "quarkctl --version": [quarkctl, "--version"],
             "quarkctl --help": [quarkctl, "--help"],
             "quarkctl check-links --help": [quarkctl, "check-links", "--help"],

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 
 from quarkctl.quark.account import AccountState, check_account, probe_drive
@@ -19,28 +18,17 @@ from quarkctl.config.autosave import AutosaveConfig, Task
 from quarkctl.quark.drive import ApiFailure, DriveSession, TaskTimeout
 from quarkctl.errors import ExitCode
 from quarkctl.quark.links import LinkError, parse_share_url
-from quarkctl.pacing import Pacer, PacingPolicy, Sleeper, StopSignal
+from quarkctl.pacing import Pacer, Sleeper, StopSignal
 from quarkctl.quark.client import QuarkClient
 from quarkctl.quark.signin import sign_in
 from quarkctl.quark.verdict import Outcome
 from quarkctl.reports.autosave import AccountResult, AutosaveReport, Listener, TaskResult
 from quarkctl.transfer import Ledger, TaskBanned, Transfer, normalise_path
+from quarkctl.job_options import AutosaveOptions  # noqa: F401 - re-exported: light, for the command line
 
 
 def utcnow() -> datetime:
     return datetime.now(timezone.utc)
-
-
-@dataclass(frozen=True)
-class AutosaveOptions:
-    dry_run: bool = False
-    resave_deleted: bool = False
-    sign: bool = True
-    transfer: bool = True
-    pacing: PacingPolicy = field(default_factory=lambda: PacingPolicy(1.0, 3.0, 0, 0.0))
-    retries: int = 2
-    backoff: float = 2.0
-    task_timeout: float = 120.0
 
 
 class _Run:

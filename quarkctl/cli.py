@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
+import importlib
 from typing import Annotated, Optional
 
 import typer
 
 from quarkctl import __version__
-from quarkctl.commands import autosave, check, db, demo, notify, ops, resources
 from quarkctl.i18n import _
 
-app = typer.Typer(
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    help=_("Check Quark (夸克网盘) share links and keep your resource table honest. Run it from cron or a systemd timer."),
-)
+# In this order, the order of `quarkctl --help` (typer lists the commands, then the groups):
+# commands autosave, sign, doctor, check-links, demo; groups db, resources, history, schedule, notify.
+MODULES = ("autosave", "db", "resources", "ops", "check", "demo", "notify")
+# The module of commands/ that registers each top-level name: `quarkctl NAME ...` imports that one only.
+REGISTERED_BY = {
+    "autosave": "autosave", "sign": "autosave", "db": "db", "resources": "resources", "doctor": "ops",
+    "history": "ops", "schedule": "ops", "check-links": "check", "demo": "demo", "notify": "notify",
+}
 
 
 def _version(value: bool) -> None:
@@ -24,7 +26,6 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
 def main_callback(
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help=_("Print the version and exit."))] = False,
     lang: Annotated[Optional[str], typer.Option(
@@ -39,7 +40,25 @@ def main_callback(
     """
 
 
-# In this order, the order of `quarkctl --help` (typer lists the commands, then the groups):
-# commands autosave, sign, doctor, check-links, demo; groups db, resources, history, schedule, notify.
-for module in (autosave, db, resources, ops, check, demo, notify):
-    module.register(app)
+def make_app(command: str | None = None) -> typer.Typer:
+    """The root command with every command registered, or only the module that registers `command`
+    (for `quarkctl COMMAND ...`, whose run and help pages do not depend on the other commands)."""
+    root = typer.Typer(
+        no_args_is_help=True,
+        add_completion=True,  # --install-completion: it costs nothing at start-up (README, Performance)
+        pretty_exceptions_enable=False,
+        help=_("Check Quark (夸克网盘) share links and keep your resource table honest. Run it from cron or a systemd timer."),
+    )
+    root.callback()(main_callback)
+    names = (REGISTERED_BY[command],) if command in REGISTERED_BY else MODULES
+    for name in names:
+        importlib.import_module(f"quarkctl.commands.{name}").register(root)
+    return root
+
+
+def __getattr__(name: str) -> typer.Typer:
+    """`app`, the whole command line (tests and docs walk it), made on first use."""
+    if name != "app":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()["app"] = made = make_app()
+    return made

@@ -1,21 +1,21 @@
 """Starting the command: choose the language first, then load the command line.
 
 Help texts are translated when the command modules are imported, so the language has to be known
-before `quarkctl.cli` is imported; this module stays light (no typer, no SQLAlchemy) for that reason.
+before `quarkctl.cli` is imported. This module stays light (no typer, no SQLAlchemy, no dotenv
+unless a .env file is there): `quarkctl --version` is answered here, before the command line loads.
 """
 
 from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Sequence
-from pathlib import Path
-from typing import Any
-
-from dotenv import dotenv_values
+from typing import TYPE_CHECKING
 
 from quarkctl import i18n
-from quarkctl.errors import ExitCode
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+    from typing import Any
 
 
 def option_value(argv: Sequence[str], name: str) -> str | None:
@@ -52,9 +52,13 @@ def without_option(argv: Sequence[str], name: str) -> list[str]:
 
 def dotenv_settings(argv: Sequence[str]) -> dict[str, str]:
     """QUARKCTL_LANG may sit in the .env file with the other settings; a broken file is reported later."""
-    path = Path(option_value(argv, "--env-file") or ".env")
+    path = option_value(argv, "--env-file") or ".env"
+    if not os.path.isfile(path):
+        return {}
+    from dotenv import dotenv_values  # only when there is a file to read
+
     try:
-        return {k: v for k, v in dotenv_values(path).items() if v is not None} if path.is_file() else {}
+        return {k: v for k, v in dotenv_values(path).items() if v is not None}
     except (OSError, UnicodeDecodeError):
         return {}
 
@@ -69,22 +73,34 @@ def main() -> None:
     try:
         lang, ignored = language(argv)
     except i18n.UnknownLanguage as exc:
+        from quarkctl.errors import ExitCode
+
         # English: no language could be chosen. The one line names the choices.
         print(f"Error: --lang {exc}: no such language; quarkctl speaks {', '.join(i18n.LANGUAGES)}", file=sys.stderr)
         sys.exit(ExitCode.USAGE)
     if ignored:
         print(f"Warning: QUARKCTL_LANG={ignored}: no such language, using English; quarkctl speaks {', '.join(i18n.LANGUAGES)}",
               file=sys.stderr)
+    args = without_option(argv, "--lang")
+    if args == ["--version"]:
+        # What the root option --version prints (cli.py), untranslated, without loading the command line.
+        from quarkctl import __version__
+
+        print(f"quarkctl {__version__}")
+        sys.exit(0)
     i18n.set_language(lang)
     import typer.main  # noqa: PLC0415 - after the language: typer translates its headings at import
 
-    from quarkctl.cli import app  # noqa: PLC0415 - after the language, see the module docstring
+    from quarkctl import cli  # noqa: PLC0415 - after the language, see the module docstring
+    from quarkctl.commands import typer_startup
 
-    command = typer.main.get_command(app)
+    typer_startup.install()  # no pydantic for unset options, no markdown for help pages
+    # `quarkctl resources list` needs the resources commands only: the others are neither imported nor built.
+    command = typer.main.get_command(cli.make_app(args[0] if args else None))
     if lang != i18n.ENGLISH:  # English is what typer already says; walking the tree costs every start
         translate_help_options(command)
     # --lang is taken out: it was read above, so `quarkctl check-links --lang zh_CN` works as well as `quarkctl --lang ...`.
-    sys.exit(raw_main(command, without_option(argv, "--lang")))
+    sys.exit(raw_main(command, args))
 
 
 def raw_main(command: Any, args: list[str]) -> int:
@@ -94,7 +110,7 @@ def raw_main(command: Any, args: list[str]) -> int:
     Our errors are one line on stderr and their exit code; a bug is one line and exit 70, or its
     traceback with QUARKCTL_DEBUG set.
     """
-    from quarkctl.errors import QuarkctlError
+    from quarkctl.errors import ExitCode, QuarkctlError
 
     try:
         command.main(args=args, prog_name="quarkctl")  # standalone: it ends in SystemExit
@@ -120,7 +136,7 @@ def error(message: str, code: int) -> int:
 
 
 def translate_help_options(command: Any) -> None:
-    """The --help option's own line, on every help page.
+    """The --help option's own line, on every help page, and the root's shell-completion options.
 
     typer (0.29) words it in English outside gettext; the option object is made once per command
     and kept, so setting its help here is enough. Where it is not kept, click translates it itself.
@@ -132,3 +148,9 @@ def translate_help_options(command: Any) -> None:
         if option is not None:
             option.help = i18n._("Show this message and exit.")
         stack.extend(getattr(current, "commands", {}).values())
+    # typer's shell-completion options (on the root only) are worded outside gettext too.
+    completion_help = {"--install-completion": i18n._("Install completion for the current shell."),
+                       "--show-completion": i18n._("Show completion for the current shell, to copy it or customize the installation.")}
+    for param in command.params:
+        if param.opts and param.opts[0] in completion_help:
+            param.help = completion_help[param.opts[0]]

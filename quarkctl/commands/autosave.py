@@ -1,16 +1,18 @@
-"""`quarkctl autosave` and `quarkctl sign`: parse options, call autosave_job, print."""
+"""`quarkctl autosave` and `quarkctl sign`: parse options, call autosave_job, print.
+
+The job (autosave_job: the database, HTTP, the config's renaming) is imported where a command runs,
+so that `--help` does not load it.
+"""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
-from quarkctl import autosave_job
-from quarkctl.autosave import AutosaveOptions
-from quarkctl.config import autosave as autosave_config, settings
+from quarkctl.config import settings
 from quarkctl.commands.options import (
     AUTOSAVE,
     DEFAULT_TIMEOUT,
@@ -30,7 +32,12 @@ from quarkctl.commands.options import (
 )
 from quarkctl.commands.run import run_job
 from quarkctl.i18n import _
+from quarkctl.job_options import AutosaveOptions
 from quarkctl.pacing import PacingPolicy, StopSignal
+
+if TYPE_CHECKING:
+    from quarkctl import autosave_job
+    from quarkctl.config import autosave as autosave_config
 
 ConfigPath = Annotated[Optional[Path], typer.Option("--config", dir_okay=False, help=_("The quark-auto-save config (default: QUARKCTL_CONFIG, else ~/.config/quarkctl/quark_config.json)."))]
 
@@ -40,19 +47,23 @@ class AutosaveJob:
     before the reporter exists, so a broken config is one clean error."""
 
     def __init__(self, env: dict[str, str], config: Optional[Path], options: AutosaveOptions, selection: autosave_job.Selection,
-                 *, timeout: float, notify_urls: Optional[list[str]] = None,
-                 load: Any = autosave_config.load) -> None:
+                 *, timeout: float, notify_urls: Optional[list[str]] = None, load: Any = None) -> None:
+        from quarkctl.config import autosave as autosave_config
+
         self.env, self.config_flag, self.options, self.selection = env, config, options, selection
-        self.timeout, self.notify_urls, self.load = timeout, notify_urls or [], load
+        self.timeout, self.notify_urls, self.load = timeout, notify_urls or [], load or autosave_config.load
         self.dry_run = options.dry_run
         self.settings: settings.Settings | None = None
         self.checked: autosave_job.Checked | None = None  # also what the error notification knows of the config
 
     def prepare(self) -> None:
+        from quarkctl.config import autosave as autosave_config
+
         self.path = autosave_config.config_path(self.config_flag, self.env)
         self.settings = settings.load(self.env, need_cookie=False)
 
     def reporter(self, *, json_mode: bool, quiet: bool, log_file: Any) -> Any:
+        from quarkctl import autosave_job
         from quarkctl.render.autosave import make_autosave_reporter
 
         self.checked = autosave_job.load_checked(self.path, self.env, self.selection, self.load)
@@ -60,6 +71,8 @@ class AutosaveJob:
                                       log_file=log_file, total=len(self.checked.tasks))
 
     def run(self, reporter: Any, *, stop: StopSignal, lock_dir: Path) -> Any:
+        from quarkctl import autosave_job
+
         assert self.settings is not None and self.checked is not None  # prepare() and reporter() came first
         for problem in self.checked.skipped:
             typer.echo(_("skipped (--skip-invalid): {problem}").format(problem=problem), err=True)
@@ -127,6 +140,9 @@ def autosave(
     notify: NotifyUrls = None,
     ping_url: PingUrl = None,
 ) -> None:
+    from quarkctl import autosave_job
+    from quarkctl.config import autosave as autosave_config
+
     if unban:
         env = environment(env_file)
         names = autosave_job.unban(autosave_config.config_path(config, env), unban)
@@ -149,6 +165,8 @@ def sign(
     timeout: Timeout = DEFAULT_TIMEOUT,
     json_output: JsonReport = False,
 ) -> None:
+    from quarkctl import autosave_job
+
     env = environment(env_file, DATABASE_URL=database_url, QUARK_API_BASE=api_base)
     job = AutosaveJob(env, config, AutosaveOptions(transfer=False), autosave_job.Selection(), timeout=timeout)
     run_job(job, env, json_output=json_output, quiet=False, log_file=None, pings=False)

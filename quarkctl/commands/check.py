@@ -8,18 +8,18 @@ from typing import Annotated, Any, Optional
 
 import typer
 
-from quarkctl import checker
 from quarkctl.config import settings
 from quarkctl.commands.options import CHECK_OUTPUT, CHECK_RUN, MONITORING, OWN, check_options, declared, environment
 from quarkctl.commands.run import fail, run_job
 from quarkctl.errors import ExitCode
 from quarkctl.i18n import _
+from quarkctl.job_options import CheckOptions
 from quarkctl.pacing import StopSignal
 
 class CheckJob:
     """A check-links run, for the run frame (commands/run.py)."""
 
-    def __init__(self, options: checker.CheckOptions, env: dict[str, str], *, anonymous: bool, timeout: float,
+    def __init__(self, options: CheckOptions, env: dict[str, str], *, anonymous: bool, timeout: float,
                  notify_urls: list[str], notify_on: str) -> None:
         self.options, self.env, self.anonymous, self.timeout = options, env, anonymous, timeout
         self.notify_urls, self.notify_on = notify_urls, notify_on
@@ -35,6 +35,8 @@ class CheckJob:
         return make_reporter(json_mode=json_mode, quiet=quiet, stdout=sys.stdout, stderr=sys.stderr, log_file=log_file)
 
     def run(self, reporter: Any, *, stop: StopSignal, lock_dir: Path) -> Any:
+        from quarkctl import checker  # the job, its database and HTTP only when it runs
+
         assert self.settings is not None  # prepare() came first
         return checker.execute(self.settings, self.options, reporter, stop=stop, lock_dir=lock_dir, anonymous=self.anonymous,
                                timeout=self.timeout)

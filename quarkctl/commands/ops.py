@@ -1,4 +1,7 @@
-"""Operations commands: `history`, `schedule` and `doctor`. Options and printing only."""
+"""Operations commands: `history`, `schedule` and `doctor`. Options and printing only.
+
+doctor, history and the database (SQLAlchemy) are imported where a command runs, not for `--help`.
+"""
 
 from __future__ import annotations
 
@@ -6,21 +9,23 @@ import json
 import os
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
-from quarkctl import doctor as doctor_lib
-from quarkctl import history, schedule
+from quarkctl import schedule
 from quarkctl.config import settings
 from quarkctl.commands.options import DatabaseUrl, EnvFile, environment
 from quarkctl.commands.run import fail
-from quarkctl.db import Database
 from quarkctl.errors import ExitCode, QuarkctlError
 from quarkctl.i18n import _
 from quarkctl.render.clock import duration, local_time
 from quarkctl.render.messages import abort_text, count_text, planned_file_header, run_state_text, schedule_source_text, unit_state_text
 from quarkctl.redact import redact
+
+if TYPE_CHECKING:
+    from quarkctl import history
+    from quarkctl.db import Database
 
 JsonOption = Annotated[bool, typer.Option("--json", help=_("One JSON object on stdout."))]
 
@@ -44,6 +49,8 @@ def _json(document: Any) -> None:
 
 def _open_db(env_file: Optional[Path], database_url: Optional[str]) -> tuple[Database | None, str]:
     """The database and its label; None while the embedded one does not exist (nothing has run)."""
+    from quarkctl.db import Database
+
     config = settings.load(environment(env_file, DATABASE_URL=database_url), need_cookie=False)
     if config.default_sqlite and not Path(config.database_url.database or "").exists():
         return None, config.database_label  # reading the history must not create it
@@ -81,6 +88,8 @@ def history_list(
     ctx.obj = {"env_file": env_file, "database_url": database_url}
     if ctx.invoked_subcommand is not None:
         return
+    from quarkctl import history
+
     db, label = _open_db(env_file, database_url)
     runs = []
     if db is not None:
@@ -110,6 +119,8 @@ def history_show(
     database_url: DatabaseUrl = None,
     json_output: JsonOption = False,
 ) -> None:
+    from quarkctl import history
+
     parent = ctx.obj or {}
     db, label = _open_db(env_file or parent.get("env_file"), database_url or parent.get("database_url"))
     if db is None:
@@ -163,6 +174,8 @@ def schedule_list(
     """Without a subcommand, show each job's schedule. The group's help is schedule_app's: a callback help would replace it."""
     if ctx.invoked_subcommand is not None:
         return
+    from quarkctl import history
+
     sources = schedule.inspect()
     past: dict[str, list[history.RunRecord]] = {}
     runs_error = None
@@ -282,6 +295,8 @@ def doctor(
     config: Annotated[Optional[Path], typer.Option("--config", dir_okay=False, help=_("The autosave config to check (default: QUARKCTL_CONFIG, else ~/.config/quarkctl/quark_config.json)."))] = None,
     json_output: JsonOption = False,
 ) -> None:
+    from quarkctl import doctor as doctor_lib
+
     ctx = doctor_lib.Context(env_file=env_file, flags={"DATABASE_URL": database_url, "QUARK_API_BASE": api_base}, timeout=timeout,
                              config=config)
     findings = doctor_lib.run_doctor(ctx)

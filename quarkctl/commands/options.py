@@ -10,15 +10,14 @@ from typing import Annotated, Any, Optional, TypeVar
 
 import typer
 
-from quarkctl import checker
-from quarkctl.autosave import AutosaveOptions
+from quarkctl import job_options
 from quarkctl.config import settings
 from quarkctl.i18n import _
+from quarkctl.job_options import DEFAULT_TIMEOUT, AutosaveOptions, CheckOptions  # light: not the jobs themselves
 from quarkctl.pacing import PacingPolicy
-from quarkctl.quark.client import DEFAULT_TIMEOUT  # noqa: F401 - the default of --timeout, for every command
 
 F = TypeVar("F", bound=Callable[..., Any])
-CHECK = checker.CheckOptions()  # the defaults of a check-links run
+CHECK = CheckOptions()  # the defaults of a check-links run
 AUTOSAVE = AutosaveOptions()  # and of an autosave run
 
 EnvFile = Annotated[Optional[Path], typer.Option("--env-file", help=_("Read settings from this .env file (default: ./.env if present). Real environment variables win."), dir_okay=False)]
@@ -118,12 +117,12 @@ def declared(*groups: Sequence[inspect.Parameter]) -> Callable[[F], F]:
     return decorate
 
 
-def check_options(values: dict[str, Any], *, scope: str, recheck_expired: bool = False) -> checker.CheckOptions:
+def check_options(values: dict[str, Any], *, scope: str, recheck_expired: bool = False) -> CheckOptions:
     """CHECK_RUN and CHECK_OUTPUT's values as the job's options."""
     pacing = PacingPolicy.off() if values["no_pacing"] else PacingPolicy(
         values["min_delay"], values["max_delay"], values["rest_every"], values["rest_seconds"]).validate()
     max_age, shard = values["max_age"], values["shard"]
-    return checker.CheckOptions(
+    return CheckOptions(
         batch_size=values["batch_size"],
         limit=values["limit"],
         recheck_expired=recheck_expired,
@@ -134,9 +133,9 @@ def check_options(values: dict[str, Any], *, scope: str, recheck_expired: bool =
         backoff=values["retry_backoff"],
         max_consecutive_errors=values["max_consecutive_errors"],
         scope=scope,
-        max_age=checker.parse_max_age(max_age) if max_age is not None else None,
-        shard=checker.parse_shard(shard) if shard is not None else None,
-        empty_grace=checker.parse_empty_grace(values["empty_grace"]),
+        max_age=job_options.parse_max_age(max_age) if max_age is not None else None,
+        shard=job_options.parse_shard(shard) if shard is not None else None,
+        empty_grace=job_options.parse_empty_grace(values["empty_grace"]),
     )
 
 

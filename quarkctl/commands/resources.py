@@ -9,7 +9,7 @@ import sys
 import tempfile
 from enum import Enum
 from pathlib import Path
-from typing import IO, Annotated, Any, Optional
+from typing import IO, TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
@@ -20,12 +20,14 @@ from quarkctl.commands.options import CHECK_OUTPUT, CHECK_RUN, DEFAULT_TIMEOUT, 
 from quarkctl.commands.run import fail, install_signal_handlers
 from quarkctl.errors import ExitCode, Interrupted
 from quarkctl.i18n import _, ngettext
-from quarkctl.quark.linkcheck import CheckResult
 from quarkctl.render.clock import local_time
 from quarkctl.render.messages import reason_text, resource_status_text, verdict_text
 from quarkctl.pacing import StopSignal
 from quarkctl.redact import redact
-from quarkctl.resources import InvalidInput, ResourceFilter
+from quarkctl.resources import InvalidInput, ResourceFilter  # the package loads each name's module on first use
+
+if TYPE_CHECKING:
+    from quarkctl.quark.linkcheck import CheckResult
 
 resources_app = typer.Typer(
     no_args_is_help=True,

@@ -6,15 +6,15 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
-
-from dotenv import dotenv_values
-from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError
 
 from quarkctl.errors import ConfigError
 from quarkctl.i18n import _
 from quarkctl.redact import redact
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import URL
 
 DEFAULT_MYSQL_PORT = 3306
 DEFAULT_MYSQL_DATABASE = "pan_library"
@@ -41,6 +41,8 @@ def read_environment(env_file: Path | None, environ: Mapping[str, str] | None = 
         raise ConfigError(_("--env-file: no such file: {path}").format(path=env_file))
     path = env_file or Path.cwd() / ".env"
     if path.is_file():
+        from dotenv import dotenv_values  # only when there is a file to read
+
         try:
             loaded = dotenv_values(path)
         except (OSError, UnicodeDecodeError) as exc:
@@ -75,6 +77,9 @@ def state_dir(env: Mapping[str, str]) -> Path:
 
 def database_url(env: Mapping[str, str]) -> tuple[URL, bool]:
     """DATABASE_URL, else the DB_* variables (MySQL), else the embedded SQLite file."""
+    from sqlalchemy.engine import URL, make_url  # SQLAlchemy only once a command needs the database
+    from sqlalchemy.exc import ArgumentError
+
     raw = env.get("DATABASE_URL", "").strip()
     if raw:
         try:

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar
-
-import requests
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from quarkctl.i18n import _
 from quarkctl.redact import redact
+
+if TYPE_CHECKING:
+    import requests
 
 TIMEOUT = 5.0  # seconds per request: a slow media server must not hold up the run
 
@@ -44,6 +45,8 @@ class Hook:
         self.config = config
         self.url = str(config.get("url") or "").rstrip("/")
         self.timeout = timeout
+        import requests  # here, not at the top: hooks/monitoring is imported by commands that never refresh a server
+
         self.http = requests.Session()
 
     @classmethod
@@ -63,6 +66,8 @@ class Hook:
         raise NotImplementedError
 
     def request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        import requests
+
         try:
             response = self.http.request(method, f"{self.url}{path}", timeout=self.timeout, **kwargs)
         except requests.Timeout:

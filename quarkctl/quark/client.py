@@ -22,6 +22,7 @@ from urllib3.exceptions import TimeoutError as TransportTimeout
 from quarkctl.quark.cookie import SessionCookie
 from quarkctl.errors import ConfigError
 from quarkctl.i18n import _
+from quarkctl.job_options import DEFAULT_TIMEOUT  # the --timeout default, kept light for the command line
 
 PAN = "https://pan.quark.cn"
 DRIVE_PC = "https://drive-pc.quark.cn"
@@ -32,7 +33,6 @@ USER_AGENT = (
     "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
     "quark-cloud-drive/3.14.2 Chrome/112.0.5615.165 Electron/24.1.3.8 Safari/537.36 Channel/pckk_other_ch"
 )
-DEFAULT_TIMEOUT = 15.0
 DETAIL_PAGE_SIZE = 50
 _SNIPPET = 120
 

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from quarkctl.quark.links import ROOT_FID, LinkError, ShareLink, parse_share_url
 from quarkctl.pacing import Sleeper, WaitListener
-from quarkctl.quark.client import ApiReply, QuarkClient
 from quarkctl.quark.retry import MAX_WAIT, RetryPolicy
 from quarkctl.quark.verdict import Classified, Outcome, Verdict, classify
+
+if TYPE_CHECKING:  # CheckResult is read without HTTP (resources); urllib3 loads with the client
+    from quarkctl.quark.client import ApiReply, QuarkClient
 
 AUTH_REASON = "cookie_rejected"
 

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
+from typing import TYPE_CHECKING
 
-from quarkctl.quark.client import ApiReply
+if TYPE_CHECKING:  # the verdicts are read without HTTP (resources, history); urllib3 loads with the client
+    from quarkctl.quark.client import ApiReply
 
 
 class Verdict(str, Enum):

@@ -8,23 +8,15 @@ The modules: model (filters, results, errors, the Store), values (one line again
 formats (import and export files), operations (what each command does).
 """
 
-from .formats import (
-    EXPORT_FORMATS, IMPORT_FORMATS, decode, detect_format, machine_value, parse_import, parse_text_line, write_export,
-)
-from .model import (
-    ON_EXISTING, QUARK, SORTS, STATUSES, AddResult, DeadLink, ImportResult, InvalidInput, LineProblem, LinkNotChecked,
-    NotFound, Record, ResourceFilter, Store, opened, utcnow,
-)
-from .operations import (
-    add_resource, check_link, export_resources, find, import_text, list_resources, refuse_unless_alive, remove,
-    set_status, show_resource,
-)
-from .values import COLUMNS, IGNORED, KEY, LAST_CHECK, validate
+from quarkctl.lazy import exports
 
-__all__ = [
-    "COLUMNS", "EXPORT_FORMATS", "IGNORED", "IMPORT_FORMATS", "KEY", "LAST_CHECK", "ON_EXISTING", "QUARK", "SORTS",
-    "STATUSES", "AddResult", "DeadLink", "ImportResult", "InvalidInput", "LineProblem", "LinkNotChecked", "NotFound",
-    "Record", "ResourceFilter", "Store", "add_resource", "check_link", "decode", "detect_format", "export_resources",
-    "find", "import_text", "list_resources", "machine_value", "opened", "parse_import", "parse_text_line",
-    "refuse_unless_alive", "remove", "set_status", "show_resource", "utcnow", "validate", "write_export",
-]
+# Each name is imported from its module on first use: `resources.QUARK` must not load SQLAlchemy.
+__all__, __getattr__ = exports(__name__, {
+    "formats": ("EXPORT_FORMATS", "IMPORT_FORMATS", "decode", "detect_format", "machine_value", "parse_import",
+                "parse_text_line", "write_export"),
+    "model": ("ON_EXISTING", "QUARK", "SORTS", "STATUSES", "AddResult", "DeadLink", "ImportResult", "InvalidInput",
+              "LineProblem", "LinkNotChecked", "NotFound", "Record", "ResourceFilter", "Store", "opened", "utcnow"),
+    "operations": ("add_resource", "check_link", "export_resources", "find", "import_text", "list_resources",
+                   "refuse_unless_alive", "remove", "set_status", "show_resource"),
+    "values": ("COLUMNS", "IGNORED", "KEY", "LAST_CHECK", "validate"),
+})

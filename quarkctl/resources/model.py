@@ -7,12 +7,14 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from quarkctl.config.settings import Settings
-from quarkctl.db import Database
 from quarkctl.errors import ExitCode, QuarkctlError
-from quarkctl.quark.linkcheck import CheckResult
+
+if TYPE_CHECKING:  # SQLAlchemy and HTTP load where they are used, not with the filters and errors
+    from quarkctl.config.settings import Settings
+    from quarkctl.db import Database
+    from quarkctl.quark.linkcheck import CheckResult
 
 STATUSES = ("all", "valid", "expired")
 SORTS = ("id", "name", "drive", "status", "checked", "created", "updated")
@@ -106,6 +108,8 @@ def utcnow() -> datetime:
 
 @contextmanager
 def opened(settings: Settings) -> Iterator[Store]:
+    from quarkctl.db import Database
+
     db = Database(settings.database_url, default_sqlite=settings.default_sqlite)
     try:
         yield Store(db, db.prepare_for_resources())

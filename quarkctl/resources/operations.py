@@ -12,7 +12,6 @@ from quarkctl.db import CheckRecord, Database
 from quarkctl.errors import AuthError
 from quarkctl.i18n import _, ngettext
 from quarkctl.pacing import Sleeper
-from quarkctl.quark.client import QuarkClient
 from quarkctl.quark.linkcheck import CheckResult, LinkChecker
 from quarkctl.quark.verdict import Verdict
 from quarkctl.render.messages import reason_text
@@ -81,6 +80,8 @@ def _bad_lines(source: str, problems: list[LineProblem]) -> InvalidInput:
 
 def check_link(link: str, settings: Settings, *, anonymous: bool, timeout: float, sleep: Sleeper) -> CheckResult:
     """One link, as check-links would judge it (with its retries, without its pacing)."""
+    from quarkctl.quark.client import QuarkClient  # HTTP only for `add --check`
+
     cookie = None if anonymous else settings.cookie
     with QuarkClient(cookie=cookie, api_base=settings.api_base, timeout=timeout) as client:
         result = LinkChecker(client, sleep=sleep).check(link)

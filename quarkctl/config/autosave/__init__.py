@@ -19,14 +19,14 @@ write (the write-back), template (the example written where none exists). Caller
 package: `from quarkctl.config import autosave`.
 """
 
-from .loading import CONFIG_ENV, CONFIG_NAME, TASKLIST_ENV, ConfigMissing, config_path, load, select, tasks_from_env
-from .model import WEEKDAYS, AutosaveConfig, Task
-from .template import TEMPLATE, write_template
-from .validation import Problem, invalid_task_indexes, validate
-from .write import STALE_TEMP_SECONDS, save
+from quarkctl.lazy import exports
 
-__all__ = [
-    "CONFIG_ENV", "CONFIG_NAME", "STALE_TEMP_SECONDS", "TASKLIST_ENV", "TEMPLATE", "WEEKDAYS", "AutosaveConfig",
-    "ConfigMissing", "Problem", "Task", "config_path", "invalid_task_indexes", "load", "save", "select",
-    "tasks_from_env", "validate", "write_template",
-]
+# Each name is imported from its module on first use: the model loads the renamer (natsort).
+__all__, __getattr__ = exports(__name__, {
+    "loading": ("CONFIG_ENV", "CONFIG_NAME", "TASKLIST_ENV", "ConfigMissing", "config_path", "load", "select",
+                "tasks_from_env"),
+    "model": ("WEEKDAYS", "AutosaveConfig", "Task"),
+    "template": ("TEMPLATE", "write_template"),
+    "validation": ("Problem", "invalid_task_indexes", "validate"),
+    "write": ("STALE_TEMP_SECONDS", "save"),
+})
