@@ -6,6 +6,7 @@ import os
 import pty
 import shutil
 import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -195,7 +196,38 @@ def sqlitedb(tmp_path: Path) -> ResourceDB:
     return ResourceDB(URL.create("sqlite", database=str(path)), "sqlite")
 
 
-QUARKCTL = shutil.which("quarkctl")
+# The script installed beside this Python, not a shim on PATH (pyenv's is a shell script: ~0.1 s a run).
+_BESIDE = Path(sys.executable).parent / "quarkctl"
+QUARKCTL = str(_BESIDE) if _BESIDE.is_file() else shutil.which("quarkctl")
+
+
+def run_checks(db: "ResourceDB", sim: Simulator, recorder: Recorder | None = None, *, clock: Any = None,
+               sleep: Any = None, **options: Any) -> tuple:
+    """An in-process check-links run over `db` against `sim`: no pacing, no backoff, an injected clock
+    and sleeper, seeded workers. Returns (report, recorder)."""
+    import random
+
+    from quarkctl.checker import CheckOptions, run_check
+    from quarkctl.pacing import PacingPolicy
+    from quarkctl.quark.client import QuarkClient
+
+    options.setdefault("pacing", PacingPolicy.off())
+    options.setdefault("backoff", 0.0)
+    recorder = recorder or Recorder()
+    database = db.database()
+    try:
+        report = run_check(
+            database,
+            lambda: QuarkClient(cookie=COOKIE, api_base=sim.base_url, timeout=5),
+            CheckOptions(**options),
+            recorder,
+            clock=clock or Clock(),
+            sleep=sleep or (lambda s: True),
+            rng_for_worker=lambda n: random.Random(n),
+        )
+    finally:
+        database.close()
+    return report, recorder
 
 
 @dataclass
@@ -257,3 +289,12 @@ def cli(tmp_path: Path, sim: Simulator) -> Cli:
         PYTHONIOENCODING="utf-8",
     )
     return Cli(home, env)
+
+
+@pytest.fixture
+def sqlite_cli(cli: Cli, sqlitedb: ResourceDB) -> Cli:
+    """`cli` on a SQLite database with the schema, reachable as `cli.db`."""
+    sqlitedb.create_schema()
+    cli.env["DATABASE_URL"] = sqlitedb.url_text
+    cli.db = sqlitedb  # type: ignore[attr-defined]
+    return cli

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from loopback import HANG, Receiver
+from helpers.loopback import HANG, Receiver
 
 from quarkctl.hooks.monitoring.pings import Pinger
 

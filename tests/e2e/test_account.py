@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from conftest import COOKIE, COOKIE_SECRETS, Cli, ResourceDB, add_valid, share_url
-from loopback import Receiver
+from helpers.loopback import Receiver
 
 from quarkctl.quark.account import AccountState, check_account, probe_drive, read_account
 from quarkctl.checker import CheckOptions, run_check
@@ -116,14 +116,6 @@ def seed(sim: Simulator, db: ResourceDB) -> None:
     sim.add_share(Share(pwd_id="dead00000001", title="d", dead_code=41012, files=[]))
     db.seed([{"drama_name": "好电影", "link": share_url("good00000001")},
              {"drama_name": "死链接", "link": share_url("dead00000001")}])
-
-
-@pytest.fixture
-def sqlite_cli(cli: Cli, sqlitedb: ResourceDB) -> Cli:
-    sqlitedb.create_schema()
-    cli.env["DATABASE_URL"] = sqlitedb.url_text
-    cli.db = sqlitedb  # type: ignore[attr-defined]
-    return cli
 
 
 def test_a_reset_on_the_account_service_only_does_not_stop_the_run(sqlite_cli: Cli, sim: Simulator) -> None:

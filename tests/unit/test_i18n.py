@@ -17,7 +17,7 @@ from babel.messages.pofile import read_po
 from quarkctl import i18n, launch
 from quarkctl.commands.words import PLURALS, WORDS
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SOURCE_LOCALE = ROOT / "quarkctl" / "locale"
 CJK = re.compile(r"[\u4e00-\u9fff]")
 

@@ -16,7 +16,7 @@ from conftest import QUARKCTL
 from quarkctl import schedule
 from quarkctl.schedule import EXAMPLE_TARGET, JOBS, Job, cron_entries, cron_line, render_cron, render_service, render_timer
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 UNITS = ROOT / "systemd"
 CRONTAB = (ROOT / "crontab.example").read_text()
 ANALYZE = shutil.which("systemd-analyze")

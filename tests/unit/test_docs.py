@@ -11,7 +11,7 @@ import typer.main
 from quarkctl.cli import app
 from quarkctl.errors import ExitCode
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text()
 
 

@@ -7,8 +7,8 @@ import time
 from datetime import datetime, timezone
 
 import pytest
-from conftest import COOKIE, COOKIE_SECRETS, Cli, ResourceDB, add_valid, share_url
-from loopback import HANG, Receiver
+from conftest import COOKIE, COOKIE_SECRETS, Cli, add_valid, share_url
+from helpers.loopback import HANG, Receiver
 
 from quarkctl.hooks.monitoring import notify
 from quarkctl.reports.autosave import AccountResult, AutosaveReport, SavedNode, TaskResult
@@ -143,14 +143,6 @@ def test_check_links_message_lists_names_links_counts_and_aborts() -> None:
 
 
 # -- end to end, through the installed command -------------------------------------------------------
-
-@pytest.fixture
-def sqlite_cli(cli: Cli, sqlitedb: ResourceDB) -> Cli:
-    sqlitedb.create_schema()
-    cli.env["DATABASE_URL"] = sqlitedb.url_text
-    cli.db = sqlitedb  # type: ignore[attr-defined]
-    return cli
-
 
 FAST = ["--no-pacing", "--retry-backoff", "0"]
 

@@ -34,7 +34,7 @@ from quarkctl.simulator import Fault, Share, Simulator
 from quarkctl.simulator.model import node_fid_token
 from quarkctl.quark.verdict import DEAD_CODES, Outcome, Verdict, classify
 
-REPLIES = Path(os.environ.get("QUARKCTL_REPLIES") or Path(__file__).parents[1].parent / "shared" / "quark-replies.json")
+REPLIES = Path(os.environ.get("QUARKCTL_REPLIES") or Path(__file__).parents[3].parent / "shared" / "quark-replies.json")
 if not REPLIES.is_file():
     pytest.skip(f"no reply samples at {REPLIES} (CI has ../shared beside the clone)", allow_module_level=True)
 SAMPLES: dict[str, list[dict]] = {k: v for k, v in json.loads(REPLIES.read_text("utf-8")).items() if not k.startswith("_")}

@@ -2,40 +2,18 @@
 
 from __future__ import annotations
 
-import random
 import re
 from collections import Counter
 
 import pytest
 from sqlalchemy import select, text
 
-from conftest import COOKIE, Clock, Recorder, ResourceDB, add_valid, pwd, share_url
-from quarkctl.checker import CheckOptions, run_check
+from conftest import run_checks as run, ResourceDB, add_valid, pwd, share_url
 from quarkctl.db import Database, check_history, run_history
 from quarkctl.errors import ExitCode
 from quarkctl.pacing import PacingPolicy
-from quarkctl.quark.client import QuarkClient
 from quarkctl.simulator import Fault, Share, Simulator
 
-
-def run(db: ResourceDB, sim: Simulator, recorder: Recorder | None = None, **options) -> tuple:
-    options.setdefault("pacing", PacingPolicy.off())
-    options.setdefault("backoff", 0.0)
-    recorder = recorder or Recorder()
-    database = db.database()
-    try:
-        report = run_check(
-            database,
-            lambda: QuarkClient(cookie=COOKIE, api_base=sim.base_url, timeout=5),
-            CheckOptions(**options),
-            recorder,
-            clock=Clock(),
-            sleep=lambda s: True,
-            rng_for_worker=lambda n: random.Random(n),
-        )
-    finally:
-        database.close()
-    return report, recorder
 
 
 @pytest.fixture

@@ -6,46 +6,25 @@ Real simulator, real SQLite and MariaDB; the clock and the sleeper are injected,
 from __future__ import annotations
 
 import json
-import random
 import threading
 from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
-from conftest import COOKIE, NOW, Cli, Clock, Recorder, ResourceDB, add_valid, pwd, share_url
-from quarkctl.checker import CheckOptions, parse_empty_grace, run_check
+from conftest import run_checks as run, NOW, Cli, Recorder, ResourceDB, add_valid, pwd, share_url
+from quarkctl.checker import parse_empty_grace
 from quarkctl.reports.check import LinkOutcome
 from quarkctl.db import check_history
 from quarkctl.errors import ConfigError, ExitCode
 from quarkctl.history import list_runs, show_run
 from quarkctl.render.messages import reason_text
 from quarkctl.pacing import PacingPolicy
-from quarkctl.quark.client import QuarkClient
 from quarkctl.simulator import Fault, Share, Simulator
 
 EMPTY_LIST = {"status": 200, "code": 0, "message": "ok", "data": {"list": []}}
 FOLDER = "b" * 32
 
-
-def run(db: ResourceDB, sim: Simulator, recorder: Recorder | None = None, *, clock=None, sleep=None, **options):
-    options.setdefault("pacing", PacingPolicy.off())
-    options.setdefault("backoff", 0.0)
-    recorder = recorder or Recorder()
-    database = db.database()
-    try:
-        report = run_check(
-            database,
-            lambda: QuarkClient(cookie=COOKIE, api_base=sim.base_url, timeout=5),
-            CheckOptions(**options),
-            recorder,
-            clock=clock or Clock(),
-            sleep=sleep or (lambda s: True),
-            rng_for_worker=lambda n: random.Random(n),
-        )
-    finally:
-        database.close()
-    return report, recorder
 
 
 def checks(db: ResourceDB) -> list:

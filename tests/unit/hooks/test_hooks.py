@@ -6,7 +6,7 @@ import json
 import time
 
 import pytest
-from loopback import HANG, Receiver
+from helpers.loopback import HANG, Receiver
 
 from quarkctl import hooks
 

@@ -22,7 +22,7 @@ from quarkctl.simulator.model import CODES
 TOKEN = "/1/clouddrive/share/sharepage/token"
 DETAIL = "/1/clouddrive/share/sharepage/detail"
 COOKIE = "__uid=u1; __puus=abc"
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[3]
 
 SERIES = Share(
     pwd_id="1ed94d530d63",
