@@ -111,3 +111,25 @@ def test_every_command_is_in_the_readme() -> None:
             if f"quarkctl {name} {sub}" not in README and f"`{name} {sub}" not in README:
                 missing.append(f"{name} {sub}")
     assert missing == []
+
+
+def walk(command, path: tuple[str, ...] = ()):  # type: ignore[no-untyped-def]
+    """Every registered command, groups included, with its path."""
+    yield path, command
+    for name, sub in getattr(command, "commands", {}).items():
+        yield from walk(sub, (*path, name))
+
+
+def test_every_option_of_every_registered_command_is_in_the_readme() -> None:
+    """No list of commands to keep up to date: whatever cli.py registers is walked."""
+    missing = []
+    seen = 0
+    for path, command in walk(typer.main.get_command(app)):
+        for param in command.params:
+            for opt in param.opts:
+                if opt.startswith("--") and opt not in ("--help", "--install-completion", "--show-completion"):
+                    seen += 1
+                    if f"`{opt}" not in README:
+                        missing.append(f"{' '.join(path) or 'quarkctl'} {opt}")
+    assert seen > 100
+    assert missing == []
