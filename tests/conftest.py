@@ -291,10 +291,15 @@ def cli(tmp_path: Path, sim: Simulator) -> Cli:
     return Cli(home, env)
 
 
+def on_database(cli: Cli, db: ResourceDB) -> ResourceDB:
+    """Point `cli` at `db`, with the schema created."""
+    db.create_schema()
+    cli.env["DATABASE_URL"] = db.url_text
+    return db
+
+
 @pytest.fixture
 def sqlite_cli(cli: Cli, sqlitedb: ResourceDB) -> Cli:
     """`cli` on a SQLite database with the schema, reachable as `cli.db`."""
-    sqlitedb.create_schema()
-    cli.env["DATABASE_URL"] = sqlitedb.url_text
-    cli.db = sqlitedb  # type: ignore[attr-defined]
+    cli.db = on_database(cli, sqlitedb)  # type: ignore[attr-defined]
     return cli

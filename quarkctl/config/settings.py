@@ -58,21 +58,22 @@ def systemd_state_dir(env: Mapping[str, str]) -> Path | None:
     return Path(raw) if raw else None
 
 
-def data_dir(env: Mapping[str, str]) -> Path:
-    # Under systemd the unit's StateDirectory is the one place it may write, so the database lives there too.
+def _own_dir(env: Mapping[str, str], xdg_var: str, default: tuple[str, ...]) -> Path:
+    # Under systemd the unit's StateDirectory is the one place it may write, so everything lives there.
     systemd_dir = systemd_state_dir(env)
     if systemd_dir is not None:
         return systemd_dir
-    base = env.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(base) / "quarkctl"
+    return Path(env.get(xdg_var) or Path.home().joinpath(*default)) / "quarkctl"
+
+
+def data_dir(env: Mapping[str, str]) -> Path:
+    """The database's folder: XDG_DATA_HOME/quarkctl (~/.local/share/quarkctl)."""
+    return _own_dir(env, "XDG_DATA_HOME", (".local", "share"))
 
 
 def state_dir(env: Mapping[str, str]) -> Path:
-    systemd_dir = systemd_state_dir(env)
-    if systemd_dir is not None:
-        return systemd_dir
-    base = env.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
-    return Path(base) / "quarkctl"
+    """Locks and state: XDG_STATE_HOME/quarkctl (~/.local/state/quarkctl)."""
+    return _own_dir(env, "XDG_STATE_HOME", (".local", "state"))
 
 
 def database_url(env: Mapping[str, str]) -> tuple[URL, bool]:

@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-from conftest import COOKIE_SECRETS, QUARKCTL, Cli, ResourceDB, add_valid, pwd, share_url
+from conftest import on_database, COOKIE_SECRETS, QUARKCTL, Cli, ResourceDB, add_valid, pwd, share_url
 from quarkctl.simulator import Fault, Share, Simulator
 
 FAST = ["--no-pacing", "--retry-backoff", "0"]
@@ -38,9 +38,7 @@ def one_error_line(proc: subprocess.CompletedProcess[str], code: int, *needles: 
 
 @pytest.fixture
 def db(testdb: ResourceDB, cli: Cli) -> ResourceDB:
-    testdb.create_schema()
-    cli.env["DATABASE_URL"] = testdb.url_text
-    return testdb
+    return on_database(cli, testdb)
 
 
 def seed_mix(sim: Simulator, db: ResourceDB) -> list[int]:

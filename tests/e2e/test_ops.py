@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import insert
 
-from conftest import COOKIE_SECRETS, Cli, ResourceDB, add_valid, pwd, share_url
+from conftest import on_database, COOKIE_SECRETS, Cli, ResourceDB, add_valid, pwd, share_url
 from quarkctl import doctor, history, schedule
 from quarkctl.config import settings
 from quarkctl.db import Database, run_history
@@ -47,17 +47,13 @@ def ops(cli: Cli) -> Cli:
 
 @pytest.fixture
 def db(testdb: ResourceDB, ops: Cli) -> ResourceDB:
-    testdb.create_schema()
-    ops.env["DATABASE_URL"] = testdb.url_text
-    return testdb
+    return on_database(ops, testdb)
 
 
 @pytest.fixture
 def sdb(sqlitedb: ResourceDB, ops: Cli) -> ResourceDB:
     """SQLite only: for tests whose SQL is the same on both (the MySQL side runs in the others)."""
-    sqlitedb.create_schema()
-    ops.env["DATABASE_URL"] = sqlitedb.url_text
-    return sqlitedb
+    return on_database(ops, sqlitedb)
 
 
 def seed(sim: Simulator, db: ResourceDB) -> list[int]:

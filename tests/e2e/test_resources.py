@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from sqlalchemy.engine import URL
 
-from conftest import COOKIE_SECRETS, QUARKCTL, Cli, ResourceDB, add_valid, share_url
+from conftest import on_database, COOKIE_SECRETS, QUARKCTL, Cli, ResourceDB, add_valid, share_url
 from quarkctl.db import cloud_resource
 from quarkctl.simulator import Share, Simulator
 
@@ -62,17 +62,13 @@ def snapshot(db: ResourceDB) -> list[tuple]:
 
 @pytest.fixture
 def db(testdb: ResourceDB, cli: Cli) -> ResourceDB:
-    testdb.create_schema()
-    cli.env["DATABASE_URL"] = testdb.url_text
-    return testdb
+    return on_database(cli, testdb)
 
 
 @pytest.fixture
 def sqlite_only(sqlitedb: ResourceDB, cli: Cli) -> ResourceDB:
     """For what does not depend on the database (parsing, output): one run is enough."""
-    sqlitedb.create_schema()
-    cli.env["DATABASE_URL"] = sqlitedb.url_text
-    return sqlitedb
+    return on_database(cli, sqlitedb)
 
 
 def write(cli: Cli, name: str, text: str, encoding: str = "utf-8") -> str:
