@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# Make sure a local MariaDB server is installed, running on 127.0.0.1:3306 and
-# provisioned for the quarkctl MySQL tests.
+# Make sure a local MariaDB server is installed, running and provisioned for the
+# quarkctl MySQL tests.  A server that already answers on 127.0.0.1:$DB_PORT
+# (3306) is used; otherwise this script starts a server of its own, on its own
+# port ($OWN_PORT, 33306) and data directory ($OWN_DIR), never a second server on
+# another one's datadir, and never waiting on a mariadbd that listens elsewhere.
 #
 # Idempotent: safe to run again, and on a dev machine where MariaDB already
 # runs.  Needs root (apt-get, starting the server, root login via unix_socket).
@@ -15,8 +18,11 @@ DB_NAME=quarkctl_test
 DB_USER=quarkctl
 DB_PASS=quarkctl-test-pw # test-only password
 DB_HOST=127.0.0.1
-DB_PORT=3306
+DB_PORT=${QUARKCTL_CI_FIND_PORT:-3306} # where a running server is looked for first
 START_TIMEOUT=60 # seconds to wait for the server to answer
+OWN_PORT=${QUARKCTL_CI_DB_PORT:-33306}                  # our own server, when none answers on DB_PORT
+OWN_DIR=${QUARKCTL_CI_DB_DIR:-/var/tmp/quarkctl-ci-mariadb} # its datadir, socket, pid file and log
+SOCKET=""                                               # root's socket for provisioning ("": the default)
 
 export PATH="$PATH:/usr/local/sbin:/usr/sbin:/sbin"
 
@@ -139,56 +145,49 @@ install_server() {
     log "apt-get install took $((SECONDS - t0)) s"
 }
 
-start_server() {
-    [ "$(id -u)" -eq 0 ] || die "MariaDB is not running on $DB_HOST:$DB_PORT and this is not root; start it first"
-    id mysql >/dev/null 2>&1 || die "system user 'mysql' is missing (is mariadb-server installed correctly?)"
-    local bin datadir rundir errlog pid t0=$SECONDS
+sock_opt() { if [ -n "$SOCKET" ]; then printf -- '--socket=%s' "$SOCKET"; else printf -- '--no-beep'; fi; }
+
+# Our own server: own datadir, port and socket, so it never fights another
+# server over a datadir or a port.  Reused when a previous run left it running.
+start_own_server() {
+    local bin datadir=$OWN_DIR/data errlog=$OWN_DIR/error.log pid t0=$SECONDS as=() rc=0
     bin=$(server_bin)
-    datadir=$(mysqld_option datadir /var/lib/mysql)
-    rundir=/run/mysqld
-    errlog=/var/log/mysql/error.log
-
-    # /run is a tmpfs on many machines: the socket/pid directory may be gone.
-    mkdir -p "$rundir" /var/log/mysql
-    chown mysql:mysql "$rundir"
-    chmod 755 "$rundir"
-    touch "$errlog"
-    chown mysql:adm /var/log/mysql "$errlog" 2>/dev/null || chown mysql /var/log/mysql "$errlog"
-
+    SOCKET=$OWN_DIR/mysqld.sock
+    DB_PORT=$OWN_PORT
+    if tcp_ping; then
+        log "our own server already answers on $DB_HOST:$DB_PORT"
+        return 0
+    fi
+    mkdir -p "$OWN_DIR"
+    if [ "$(id -u)" -eq 0 ]; then
+        if id mysql >/dev/null 2>&1; then as=(--user=mysql); else as=(--user=root); fi
+    fi
     if [ ! -d "$datadir/mysql" ]; then
-        log "initialising an empty datadir in $datadir"
+        log "initialising a datadir of our own in $datadir"
         mkdir -p "$datadir"
-        chown mysql:mysql "$datadir"
-        "$(find_cmd mariadb-install-db mysql_install_db)" --user=mysql --datadir="$datadir" \
+        "$(find_cmd mariadb-install-db mysql_install_db)" --no-defaults "${as[@]}" --datadir="$datadir" \
             --auth-root-authentication-method=socket --skip-test-db \
-            </dev/null >/tmp/quarkctl-install-db.log 2>&1 ||
+            </dev/null >"$OWN_DIR/install-db.log" 2>&1 ||
             {
-                log_tail /tmp/quarkctl-install-db.log
+                log_tail "$OWN_DIR/install-db.log"
                 die "mariadb-install-db failed"
             }
     fi
-
-    log "starting $bin (datadir $datadir, error log $errlog)"
-    # setsid + all fds redirected: the server must not hold the caller's
-    # terminal or pipes (CI's `$(...)`/tee would otherwise wait forever), and
-    # must survive the end of this script.
-    setsid "$bin" --user=mysql --datadir="$datadir" \
+    if [ "${as[0]:-}" = --user=mysql ]; then chown -R mysql:mysql "$OWN_DIR"; fi
+    log "starting our own $bin on $DB_HOST:$DB_PORT (datadir $datadir, error log $errlog)"
+    # setsid + all fds redirected: the server must not hold the caller's pipes.
+    setsid "$bin" --no-defaults "${as[@]}" --datadir="$datadir" \
         --bind-address="$DB_HOST" --port="$DB_PORT" \
-        --socket="$rundir/mysqld.sock" --pid-file="$rundir/mysqld.pid" \
-        --log-error="$errlog" \
+        --socket="$SOCKET" --pid-file="$OWN_DIR/mysqld.pid" --log-error="$errlog" \
         --character-set-server=utf8mb4 --collation-server=utf8mb4_unicode_ci \
         </dev/null >>"$errlog" 2>&1 &
     pid=$!
-    local rc=0
     wait_for_server "$pid" || rc=$?
     if [ "$rc" -ne 0 ]; then
         log_tail "$errlog"
-        if [ "$rc" -eq 1 ]; then
-            die "MariaDB (pid $pid) exited during startup; see the error log above"
-        fi
-        die "MariaDB did not answer on $DB_HOST:$DB_PORT within ${START_TIMEOUT}s"
+        die "our own MariaDB (pid $pid) did not answer on $DB_HOST:$DB_PORT (exit $rc)"
     fi
-    log "server up (pid $pid) after $((SECONDS - t0)) s"
+    log "own server up (pid $pid) after $((SECONDS - t0)) s"
 }
 
 provision() {
@@ -210,7 +209,7 @@ SQL
     )
     # root@localhost authenticates via unix_socket on Debian (we are root).
     local err
-    if err=$("$CLIENT" -u root --batch </dev/null -e "$sql" 2>&1); then
+    if err=$("$CLIENT" "$(sock_opt)" -u root --batch </dev/null -e "$sql" 2>&1); then
         log "database '$DB_NAME' and user '$DB_USER' are in place"
         return 0
     fi
@@ -238,21 +237,12 @@ main() {
     if tcp_ping; then
         log "MariaDB already answers on $DB_HOST:$DB_PORT"
     else
-        local pids rc=0
+        local pids
         pids=$(server_pids | tr '\n' ' ')
-        if [ -n "$pids" ]; then
-            # Starting a second server on the same datadir would only fight
-            # over the InnoDB lock: wait for the existing one instead.
-            log "a server process is running (pid ${pids% }) but not answering yet; waiting"
-            # shellcheck disable=SC2086
-            wait_for_server $pids || rc=$?
-            case $rc in
-                0) ;;
-                1) log "it exited" ;;
-                *) die "server process ${pids% } runs but $DB_HOST:$DB_PORT does not answer after ${START_TIMEOUT}s (bind-address/port/skip-networking?)" ;;
-            esac
-        fi
-        tcp_ping || start_server
+        # A mariadbd that does not answer here listens elsewhere (or is starting on its own
+        # datadir): leave it alone and start ours beside it.
+        if [ -n "$pids" ]; then log "a server process runs (pid ${pids% }) but not on $DB_HOST:$DB_PORT; starting our own"; fi
+        start_own_server
     fi
     provision
     log "done in $((SECONDS - t0)) s"

@@ -11,6 +11,7 @@ class ExitCode(IntEnum):
     USAGE = 2  # bad option, bad setting, database unreachable
     AUTH = 3  # Quark rejected the cookie
     ABORTED = 4  # circuit breaker: Quark or the network kept failing
+    DB_LOST = 5  # the database stopped answering during the run (DB_TIMEOUT passed)
     INTERNAL = 70  # a bug in quarkctl (EX_SOFTWARE)
     LOCKED = 75  # another run holds the lock (EX_TEMPFAIL)
     SIGINT = 130
@@ -29,6 +30,12 @@ class ConfigError(QuarkctlError):
 
 class DatabaseError(QuarkctlError):
     """The database could not be reached or used."""
+
+
+class DatabaseLost(DatabaseError):
+    """The database stopped answering mid-run for longer than DB_TIMEOUT (a start-up failure is a DatabaseError)."""
+
+    exit_code = ExitCode.DB_LOST
 
 
 class AuthError(QuarkctlError):

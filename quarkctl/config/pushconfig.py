@@ -260,7 +260,10 @@ def translate(push_config: Mapping[str, Any]) -> Translation:
             missing = ", ".join(key for key in required if key not in present)
             _unsupported(out, present[0], _("also needs {keys}").format(keys=missing))
             continue
-        family(config, out)
+        try:
+            family(config, out)
+        except ValueError:  # urlsplit on "http://[x", quote() on a lone surrogate (JSON allows "\ud800")
+            _unsupported(out, required[0], _("a value here is not a usable URL or text"))
     for key in sorted(set(config) - used):
         if not key.startswith("_"):  # _comment keys
             _unsupported(out, key, _("no apprise equivalent (add an apprise URL to `notify` instead)"))

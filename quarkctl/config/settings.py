@@ -26,6 +26,7 @@ class Settings:
     database_url: URL
     default_sqlite: bool  # the embedded default: create everything on first use
     api_base: str | None
+    db_timeout: float = 60.0  # DB_TIMEOUT / --db-timeout, seconds (dbretry.DEFAULT_DB_TIMEOUT)
 
     @property
     def database_label(self) -> str:
@@ -120,10 +121,26 @@ def api_base(env: Mapping[str, str]) -> str | None:
     return f"{parts.scheme}://{parts.netloc}"
 
 
+def db_timeout(env: Mapping[str, str]) -> float:
+    """DB_TIMEOUT: seconds a database may take to answer (connect, read, write; SQLite's busy wait)."""
+    from quarkctl.dbretry import DEFAULT_DB_TIMEOUT
+
+    raw = env.get("DB_TIMEOUT", "").strip()
+    if not raw:
+        return DEFAULT_DB_TIMEOUT
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not 0 < value <= 86400:  # nan fails this too
+        raise ConfigError(_("DB_TIMEOUT: must be a number of seconds above 0, got {value!r}").format(value=raw))
+    return value
+
+
 def load(env: Mapping[str, str], *, need_cookie: bool) -> Settings:
     cookie = (env.get("QUARK_COOKIE") or "").strip() or None
     redact.add_cookie(cookie)
     if need_cookie and cookie is None:
         raise ConfigError(_("QUARK_COOKIE is not set: put your pan.quark.cn cookie in the environment or .env, or use --anonymous"))
     url, default_sqlite = database_url(env)
-    return Settings(cookie=cookie, database_url=url, default_sqlite=default_sqlite, api_base=api_base(env))
+    return Settings(cookie=cookie, database_url=url, default_sqlite=default_sqlite, api_base=api_base(env), db_timeout=db_timeout(env))

@@ -37,7 +37,8 @@ class ShareLink:
 
 
 def parse_share_url(text: str) -> ShareLink:
-    """Raise LinkError('unsupported_link') for other hosts, LinkError('malformed_link') for a Quark URL without an id."""
+    """Raise LinkError('unsupported_link') for other hosts, LinkError('malformed_link') for a Quark URL without an id,
+    LinkError('malformed_url') for a Quark URL that is not a well-formed URL at all."""
     text = (text or "").strip()
     match = _URL_IN_TEXT.search(text)
     if match:
@@ -46,8 +47,12 @@ def parse_share_url(text: str) -> ShareLink:
         url, rest = "https://" + text.split()[0], " ".join(text.split()[1:])
     else:
         raise LinkError("unsupported_link")
-    parts = urlsplit(url)
-    if (parts.hostname or "").lower() != QUARK_SHARE_HOST:
+    try:
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+    except ValueError:  # "https://[pan.quark.cn/..." (a bracket read as IPv6), netloc characters NFKC changes
+        raise LinkError("malformed_url" if QUARK_SHARE_HOST in url.lower() else "unsupported_link") from None
+    if host != QUARK_SHARE_HOST:
         raise LinkError("unsupported_link")
     id_match = _PWD_ID.match(parts.path)
     if not id_match:

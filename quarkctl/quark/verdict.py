@@ -103,6 +103,8 @@ def classify(reply: ApiReply) -> Classified:
         if reply.account_ok and (reply.http_status or 200) < 400:
             return result(Outcome.OK, "ok")
         return result(Outcome.UNKNOWN, "unknown_code")
+    if reply.numbers_as_text:  # never dead, never valid on a malformed envelope (issue 15)
+        return result(Outcome.UNKNOWN, "unexpected_response")
     if _is_ok(reply) and (reply.http_status or 200) < 400:
         return result(Outcome.OK, "ok")
     code, message = reply.code, reply.message or ""

@@ -121,6 +121,12 @@ def _parse_jsonl(text: str, drive_type: str) -> tuple[list[Record], list[LinePro
         except json.JSONDecodeError as exc:
             problems.append(LineProblem(number, _("not JSON: {reason}").format(reason=exc.msg)))
             continue
+        except RecursionError:
+            problems.append(LineProblem(number, _("not JSON: nested too deeply")))
+            continue
+        except ValueError:  # json's only other error: an integer longer than Python converts
+            problems.append(LineProblem(number, _("not JSON: a number with more than 4300 digits")))
+            continue
         if not isinstance(obj, dict):
             problems.append(LineProblem(number, _("not a JSON object (one object per line, like export writes)")))
             continue

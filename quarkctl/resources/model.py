@@ -110,7 +110,7 @@ def utcnow() -> datetime:
 def opened(settings: Settings) -> Iterator[Store]:
     from quarkctl.db import Database
 
-    db = Database(settings.database_url, default_sqlite=settings.default_sqlite)
+    db = Database(settings.database_url, default_sqlite=settings.default_sqlite, timeout=settings.db_timeout)
     try:
         yield Store(db, db.prepare_for_resources())
     finally:

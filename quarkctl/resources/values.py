@@ -76,6 +76,8 @@ def _check_link(link: str, drive_type: str) -> str | None:
     except LinkError as exc:
         if exc.reason == "malformed_link":
             return _("link: a Quark link without a share id (/s/<id>): {link}").format(link=link)
+        if exc.reason == "malformed_url":
+            return _("link: a malformed URL, stray brackets or characters around pan.quark.cn: {link}").format(link=link)
         return _("link: not a Quark share link (https://pan.quark.cn/s/...): {link}").format(link=link)
     return None
 

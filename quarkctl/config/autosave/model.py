@@ -44,6 +44,11 @@ def load_json(text: str, invalid: str, **where: Any) -> Any:
         return json.loads(text)
     except json.JSONDecodeError as exc:
         raise ConfigError(invalid.format(line=exc.lineno, column=exc.colno, error=exc.msg, **where)) from None
+    except (ValueError, RecursionError) as exc:  # a number over 4300 digits; nesting past the recursion limit
+        source = where.get("path") or where.get("name")
+        if isinstance(exc, RecursionError):
+            raise ConfigError(_("{source}: invalid JSON: nested too deeply").format(source=source)) from None
+        raise ConfigError(_("{source}: invalid JSON: a number with more than 4300 digits").format(source=source)) from None
 
 
 def parse(text: str, path: Path) -> dict[str, Any]:

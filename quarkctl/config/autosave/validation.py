@@ -72,6 +72,7 @@ def _check_task(task: Task, magic: Mapping[str, Mapping[str, str]]) -> list[Prob
             parse_share_url(data["shareurl"])
         except LinkError as exc:
             add("shareurl", _("not a pan.quark.cn share link (https://pan.quark.cn/s/...)") if exc.reason == "unsupported_link"
+                else _("a malformed URL: stray brackets or characters around pan.quark.cn") if exc.reason == "malformed_url"
                 else _("a Quark link without a share id (/s/...)"))
     # A savepath without the leading "/" is fine: the reference (and autosave) read it from the drive root.
     for key in ("pattern", "replace", "update_subdir", "startfid", "shareurl_ban"):

@@ -50,3 +50,30 @@ def test_rejects_what_is_not_a_checkable_quark_link(text: str, reason: str) -> N
     with pytest.raises(LinkError) as excinfo:
         parse_share_url(text)
     assert excinfo.value.reason == reason
+
+
+@pytest.mark.parametrize("text", ["https://[pan.quark.cn/s/abc", "http://pan.quark.cn]/s/abc", "https://pan.quark.cn\uff03/s/abc"])
+def test_a_malformed_url_has_its_own_reason_and_message(text: str) -> None:
+    """Not "a link without a share id": the URL itself cannot be read (issue 15 round 2)."""
+    from quarkctl.config.autosave import AutosaveConfig, validate
+    from quarkctl.quark.linkcheck import parse_or_result
+    from quarkctl.quark.verdict import Verdict
+    from quarkctl.render.messages import reason_text
+    from quarkctl.resources.values import validate as validate_row
+
+    with pytest.raises(LinkError) as excinfo:
+        parse_share_url(text)
+    assert excinfo.value.reason == "malformed_url"
+    result = parse_or_result(text)
+    assert (result.verdict, result.reason) == (Verdict.ERROR, "malformed_url")
+    assert reason_text("malformed_url") == "a malformed URL: stray brackets or characters around pan.quark.cn"
+    config = AutosaveConfig(None, {"cookie": "c", "tasklist": [{"taskname": "t", "shareurl": text, "savepath": "/x"}]})
+    assert any("a malformed URL" in str(p) and "share id" not in str(p) for p in validate(config))
+    _values, problems = validate_row({"drama_name": "x", "link": text})
+    assert problems == [f"link: a malformed URL, stray brackets or characters around pan.quark.cn: {text}"]
+
+
+def test_a_malformed_url_elsewhere_is_still_not_a_quark_link() -> None:
+    with pytest.raises(LinkError) as excinfo:
+        parse_share_url("https://[example.com/s/abc")
+    assert excinfo.value.reason == "unsupported_link"
