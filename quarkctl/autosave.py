@@ -16,8 +16,10 @@ from datetime import date, datetime, timezone
 from quarkctl.quark.account import AccountState, check_account, probe_drive
 from quarkctl.config.autosave import AutosaveConfig, Task
 from quarkctl.quark.drive import ApiFailure, DriveSession, TaskTimeout
-from quarkctl.errors import ExitCode
+from quarkctl.deadline import Deadline, deadline_at
+from quarkctl.errors import DatabaseLost, ExitCode
 from quarkctl.quark.links import LinkError, parse_share_url
+from quarkctl.quark.share_cache import ShareCache
 from quarkctl.pacing import Pacer, Sleeper, StopSignal
 from quarkctl.quark.client import QuarkClient
 from quarkctl.quark.signin import sign_in
@@ -41,6 +43,9 @@ class _Run:
         self.sleep, self.rng = sleep, rng
         self.ban_record, self.remember_ban = ban_record, remember_ban
         self.report = AutosaveReport(started_at=clock(), dry_run=options.dry_run)
+        # --max-runtime: no task starts after it; the one running finishes (quarkctl.deadline)
+        self.deadline = Deadline(deadline_at(self.report.started_at, max_runtime=options.max_runtime), clock)
+        self.report.deadline_at = self.deadline.at
         self.savepath_fids: dict[str, str] = {"/": "0"}
 
     def _session(self, client: QuarkClient) -> DriveSession:
@@ -139,12 +144,13 @@ class _Run:
 
     def _run_tasks(self, session: DriveSession) -> None:
         self._lift_stale_bans()
+        self.shares = ShareCache(session)  # one stoken per share, each share folder listed once (issue 16)
         due = [task for task in self.tasks if task.due(self.today) is None]
         try:
             new_folders = self._resolve_savepaths(session, due) if due else []
         except ApiFailure:
             new_folders = []  # each task then looks its own folder up, and reports it if that fails too
-        pacer = Pacer(self.options.pacing, self.sleep, self.rng, self.listener.waiting)
+        pacer = Pacer(self.options.pacing, self.deadline.cut(self.sleep), self.rng, self.listener.waiting)
         for task in self.tasks:
             if self.stop.is_set():
                 break
@@ -154,9 +160,11 @@ class _Run:
                 result.status, result.reason, result.message = "skipped", "not_due", why_not
                 if task.shareurl_ban:
                     result.reason, result.message = "banned_earlier", task.shareurl_ban
-            else:
-                if not pacer.before_link():
+            elif self.deadline.passed() or not pacer.before_link() or self.deadline.passed():  # before and after the pause
+                if self.stop.is_set():
                     break
+                result.status, result.reason = "skipped", "deadline"  # not run: the deadline came first
+            else:
                 self.listener.task_started(task)
                 if result.savepath in new_folders:
                     result.new_folders.append(result.savepath)
@@ -176,19 +184,31 @@ class _Run:
             return
         transfer = Transfer(session, task, result, magic_regex=self.config.magic_regex, today=self.today, ledger=self.ledger,
                             savepath_fids=self.savepath_fids, dry_run=self.options.dry_run,
-                            resave_deleted=self.options.resave_deleted)
+                            resave_deleted=self.options.resave_deleted, shares=self.shares, passcode=link.passcode)
+        clean = False
+        try:
+            clean = self._transfer(transfer, link.pwd_id, link.pdir_fid, task, result)
+        finally:
+            if not self.options.dry_run:
+                try:
+                    transfer.settle(clean)  # the scan marker: may the next run stop paging early (issue 16)
+                except Exception as exc:  # noqa: BLE001 - as a ledger write that failed: this task only
+                    result.status, result.reason, result.message = "failed", "internal_error", f"{type(exc).__name__}: {exc}"
+
+    def _transfer(self, transfer: Transfer, pwd_id: str, pdir_fid: str, task: Task, result: TaskResult) -> bool:
+        """The task's walk and save; True when it ran to the end (its saves may still have failed)."""
         try:
             try:
-                stoken = session.token(link.pwd_id, link.passcode)
-                result.added = transfer.check_and_save(link.pwd_id, stoken, link.pdir_fid, "")
+                stoken = self.shares.token(pwd_id, transfer.passcode)
+                result.added = transfer.check_and_save(pwd_id, stoken, pdir_fid, "")
             except ApiFailure as failure:
-                if failure.outcome is not Outcome.TOKEN_EXPIRED:
+                if failure.outcome is not Outcome.TOKEN_EXPIRED or transfer.retokened:
                     raise
-                stoken = session.token(link.pwd_id, link.passcode)  # one fresh token, then as above
-                result.added = transfer.check_and_save(link.pwd_id, stoken, link.pdir_fid, "")
+                stoken = transfer.retoken(pwd_id)  # once a task (41016, quark-api.md 4.1), then as above
+                result.added = transfer.check_and_save(pwd_id, stoken, pdir_fid, "")
         except TaskBanned as ban:
             self._ban(task, result, ban.reason, ban.message)
-            return
+            return False
         except ApiFailure as failure:
             if failure.outcome in (Outcome.DEAD, Outcome.NEEDS_PASSCODE):
                 self._ban(task, result, failure.classified.reason, failure.message)
@@ -196,13 +216,20 @@ class _Run:
                 result.status, result.reason, result.message = "failed", failure.classified.reason, failure.message
                 if failure.outcome is Outcome.AUTH:
                     result.reason = "cookie_rejected"
-            return
+            return False
         except TaskTimeout:
             result.status, result.reason = "failed", "task_timeout"
-            return
+            return False
+        except DatabaseLost:  # the ledger could not be read: saving blind could bring deleted files back (exit 5)
+            result.status, result.reason = "failed", "database_lost"
+            return False
         except Exception as exc:  # noqa: BLE001 - one odd answer must not stop the other tasks
             result.status, result.reason, result.message = "failed", "internal_error", f"{type(exc).__name__}: {exc}"
-            return
+            return False
+        self._status(result)
+        return True
+
+    def _status(self, result: TaskResult) -> None:
         if result.problems and not result.added:
             result.status, result.reason = "failed", result.reason or "save_failed"
         elif result.added:

@@ -13,7 +13,8 @@ from quarkctl.reports.autosave import JOB, AutosaveReport, Listener
 from quarkctl.transfer import Ledger, task_key
 from quarkctl.config.autosave import AutosaveConfig, Task
 from quarkctl.db import Database
-from quarkctl.errors import ConfigError
+from quarkctl.dbloss import AutosaveLoss, signal_sleep
+from quarkctl.errors import ConfigError, DatabaseLost, ExitCode
 from quarkctl.i18n import _, ngettext
 from quarkctl.lock import RunLock, lock_path
 from quarkctl.pacing import StopSignal
@@ -92,7 +93,9 @@ def execute(
     config, tasks, skipped, config_path = checked.config, checked.tasks, checked.skipped, checked.path
     if autosave_config.tasks_from_env(env) is not None:
         options = replace(options, sign=False)  # as the reference: a TASKLIST run saves and does not sign in
-    db = Database(settings.database_url, default_sqlite=settings.default_sqlite)
+    db = Database(settings.database_url, default_sqlite=settings.default_sqlite, timeout=settings.db_timeout)
+    db.retry.sleep = signal_sleep(stop)
+    loss = AutosaveLoss(db, stop)  # the database lost mid-run: no new task, what was not written is listed (quarkctl.dbloss)
 
     def make_client(cookie: str | None) -> QuarkClient:
         return QuarkClient(cookie=cookie, api_base=settings.api_base, timeout=timeout)
@@ -101,26 +104,47 @@ def execute(
         with RunLock(lock_path(lock_dir, JOB, str(config_path.resolve())), JOB):
             db.prepare_for_autosave(dry_run=options.dry_run)
             dry = options.dry_run
+            # From here on a lost connection is retried until DB_TIMEOUT, then the run ends (exit 5). A dry
+            # run only reads, and goes on without the database as before.
+            db.resilient = not dry
             ledger = Ledger(
-                load=db.ledger_fids if not dry else lambda key: _safe(lambda: db.ledger_fids(key), set()),
-                record=(lambda key, pwd_id, fid, source, saved: db.ledger_add(key, key.split("\x1f")[0], pwd_id, fid, source, saved, clock()))
+                load=(lambda key: loss.must_read(lambda: db.ledger_fids(key))) if not dry
+                else lambda key: loss.call(lambda: _safe(lambda: db.ledger_fids(key), set()), set()),
+                record=(lambda key, pwd_id, fid, source, saved: loss.ledger_add(key, pwd_id, fid, source, saved, clock()))
                 if not dry else None,
+                clean_scan=lambda key: loss.call(lambda: _safe(lambda: db.clean_scan(key), None) if dry else db.clean_scan(key), None),
+                mark_scan=(lambda key, filters: loss.mark_scan(key, filters, clock())) if not dry else lambda key, filters: None,
             )
             run_id = None if dry else db.start_run(JOB, clock(), {"config": str(config_path), "tasks": checked.selection.tasks})
             report = run_autosave(
                 config, tasks, options, listener, make_client=make_client, ledger=ledger, stop=stop, clock=clock,
-                ban_record=lambda task: _safe(lambda: db.ban_url(task_key(task)), None),
-                remember_ban=lambda task: db.remember_ban(task_key(task), task.name, task.shareurl, task.shareurl_ban, clock()),
+                ban_record=lambda task: loss.call(lambda: _safe(lambda: db.ban_url(task_key(task)), None), None),
+                remember_ban=lambda task: loss.remember_ban(task_key(task), task.name, task.shareurl, task.shareurl_ban or "", clock()),
             )
             report.run_id = run_id
+
+            def lost() -> None:  # the run ends with exit 5 (a signal's code wins) and a partial report
+                loss.tell(report)
+                if stop.signum is None:
+                    report.exit_code = ExitCode.DB_LOST
+
             if not dry:
                 _run_hooks(config, tasks, report)
                 autosave_config.save(config)  # bans and lifted bans; a no-op when nothing changed
-                db.add_task_results(run_id, [_task_row(t) for t in report.tasks])
+                loss.task_results(run_id, [_task_row(t) for t in report.tasks])
+            if loss.lost is not None:
+                lost()
+            if not dry:
                 summary = report.summary
-                db.finish_run(run_id, report.finished_at or clock(), status=_status(report), exit_code=int(report.exit_code),
-                              counts={"total": summary["tasks"], "errors": summary["failed"], "skipped": summary["skipped"]},
-                              detail={"summary": summary, "aborted": report.abort_reason, "skipped_invalid": skipped})
+
+                def finish() -> None:
+                    db.finish_run(run_id, report.finished_at or clock(), status=_status(report), exit_code=int(report.exit_code),
+                                  counts={"total": summary["tasks"], "errors": summary["failed"], "skipped": summary["skipped"]},
+                                  detail={"summary": summary, "aborted": report.abort_reason, "abort_reason": report.abort_reason,
+                                          "skipped_invalid": skipped, "deadline": report.deadline, "unwritten": len(loss.listed())})
+
+                loss.finish_run(run_id, finish, status=lambda: _status(report), on_lost=lost)
+            report.unwritten = loss.listed()
             return report
     finally:
         db.close()
@@ -147,6 +171,8 @@ def _safe(read: Callable[[], Any], default: Any) -> Any:
     """Reads of quarkctl's own tables in a dry run, where they may not exist yet."""
     try:
         return read()
+    except DatabaseLost:
+        raise  # not a missing table: the run ends (exit 5)
     except Exception:  # noqa: BLE001 - a dry run must not fail on a missing history table
         return default
 
