@@ -148,8 +148,11 @@ def check_cookie(ctx: Context) -> Iterator[Finding]:
         yield Finding("cookie", WARN, _("QUARK_COOKIE is not set: check-links runs only with --anonymous"),
                       _("put your pan.quark.cn cookie in QUARK_COOKIE (README, Configuration)"))
         return
-    yield _account_finding(ctx, "cookie", ctx.settings.cookie, _("accepted by Quark (account {name})"),
-                           _("sign in at pan.quark.cn, copy the Cookie header of any request into QUARK_COOKIE"))
+    finding = _account_finding(ctx, "cookie", ctx.settings.cookie, _("accepted by Quark (account {name})"),
+                               _("sign in at pan.quark.cn, copy the Cookie header of any request into QUARK_COOKIE"))
+    yield finding
+    if finding.status == WARN and ctx.quark_answers:  # Quark answers, unreadably: maybe something new (issue 14)
+        yield Finding("probe", WARN, _("quarkctl could not read the account check's answer"), _probe_fix())
 
 
 def check_autosave_config(ctx: Context) -> Iterator[Finding]:
@@ -204,7 +207,7 @@ def check_database(ctx: Context) -> Iterator[Finding]:
                       _("`quarkctl db init` creates it (check-links also does on its first run); or set DB_HOST / DATABASE_URL"))
         return
     try:
-        db = Database(s.database_url, default_sqlite=s.default_sqlite)
+        db = Database(s.database_url, default_sqlite=s.default_sqlite, timeout=s.db_timeout)
         ctx.tables = db.existing_tables()
     except QuarkctlError as exc:
         yield Finding("database", FAIL, str(exc),
@@ -339,6 +342,26 @@ def check_runs(ctx: Context) -> Iterator[Finding]:
             yield Finding(name, OK, _("run {id} at {when}, exit {code}").format(id=run.id, when=when, code=run.exit_code))
 
 
+def _probe_fix() -> str:
+    return _("run `quarkctl probe --record quark-capture.json` to see what Quark answers, and send the capture "
+             "(README, Reporting a Quark change)")
+
+
+def check_unknown_codes(ctx: Context) -> Iterator[Finding]:
+    """The last check-links run saw answers quarkctl does not know (reason unknown_code in its verdicts)."""
+    db = ctx.db
+    if db is None or run_history.name not in ctx.tables:
+        return
+    runs = list_runs(db, job="check-links", limit=1)
+    if not runs:
+        return
+    unknown = [c for c in db.run_checks(runs[0].id) if c.get("reason") == "unknown_code"]
+    if unknown:
+        codes = sorted({str(c.get("api_code")) for c in unknown})
+        yield Finding("probe", WARN, _("run {id} got answers quarkctl does not know (codes {codes})").format(
+            id=runs[0].id, codes=", ".join(codes)), _probe_fix())
+
+
 def check_locks(ctx: Context) -> Iterator[Finding]:
     if ctx.settings is None:
         return
@@ -381,6 +404,7 @@ CHECKS: tuple[Check, ...] = (
     check_timezone,
     check_schedule,
     check_runs,
+    check_unknown_codes,
     check_locks,
 )
 

@@ -34,7 +34,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--handshake-ms", type=float, help="per-new-connection delay, ms (TCP + TLS; implies --emulate-network)")
     parser.add_argument("--any-share", action="store_true", help="every unknown share link answers as a valid one-file share")
     parser.add_argument("--no-log", action="store_true", help="keep no request log (long benchmark runs)")
+    parser.add_argument("--replay", metavar="FILE", help="serve a probe capture (quarkctl probe --record) instead of a scenario")
+    parser.add_argument("--capture-to-samples", metavar="FILE",
+                        help="print a capture's replies as quark-replies.json samples (with --into, append them to that file)")
+    parser.add_argument("--into", metavar="SAMPLES", help="with --capture-to-samples: the quark-replies.json to append to")
     args = parser.parse_args(argv)
+    if args.replay or args.capture_to_samples:
+        from .replay_main import replay_or_convert  # capture work: no scenario is loaded
+
+        return replay_or_convert(args)
 
     try:
         scenario = load_scenario(args.scenario)
@@ -62,7 +70,8 @@ def main(argv: list[str] | None = None) -> int:
     any_share = Share(pwd_id="any", title="any", files=[{"name": "e01.mp4", "size": 1024}]) if args.any_share else None
     sim = Simulator(cookies=scenario.cookies, strict_cookie=scenario.strict_cookie, shares=scenario.shares,
                     task_polls=scenario.task_polls, tq_gap=scenario.tq_gap, drive=scenario.drive,
-                    save_file_limit=scenario.save_file_limit, rtt=rtt, handshake=handshake, any_share=any_share, keep_log=not args.no_log)
+                    save_file_limit=scenario.save_file_limit, rtt=rtt, handshake=handshake, any_share=any_share, keep_log=not args.no_log,
+                    reshape=scenario.reshape, own_shares=scenario.own_shares)
     try:
         base = sim.start(args.host, args.port)
     except OSError as exc:

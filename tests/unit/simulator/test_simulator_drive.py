@@ -7,6 +7,7 @@ import threading
 import pytest
 import requests
 
+from helpers.loopback_http import loopback_session  # noqa: F401 (the `http` fixture)
 from quarkctl.simulator import Fault, Share, Simulator, load_scenario
 from quarkctl.simulator.model import CODES, node_fid_token
 
@@ -28,13 +29,6 @@ SHOW = Share(
         {"name": "海报.jpg", "size": 300, "updated_at": MS + 3},
     ],
 )  # fmt: skip
-
-
-@pytest.fixture
-def http():
-    with requests.Session() as s:
-        s.trust_env = False
-        yield s
 
 
 @pytest.fixture

@@ -1,0 +1,163 @@
+"""Captures: the probe's exchanges as one JSON file, redacted before anything touches the disk.
+
+Replaced by same-shaped placeholders, consistent inside one file (the same stoken always gets the
+same placeholder, so a capture replays): the cookie (only its names are kept), stoken,
+share_fid_token, nicknames, avatars, uids, the mobile parameters (kps, sign, vcode), Set-Cookie
+values, and every fid of the user's own drive. Share pwd_ids and the share's file names stay: they
+are what a reproduction needs (--redact-names replaces the names too).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from quarkctl import __version__
+from quarkctl.errors import ConfigError
+from quarkctl.i18n import _
+from quarkctl.probe.calls import Exchange
+
+FORMAT = "quarkctl-capture"
+FORMAT_VERSION = 1
+REPORT_TO = "README.md, section \"Reporting a Quark change\""
+# Key (anywhere in a body, query or request body) -> placeholder kind.
+SECRET_KEYS = {
+    "stoken": "STOKEN", "share_fid_token": "FIDTOKEN", "nickname": "NICK", "nick_name": "NICK",
+    "avatarUri": "AVATAR", "avatar_url": "AVATAR", "avatar": "AVATAR", "uid": "UID", "__uid": "UID",
+    "owner_ucid": "UCID", "mobilekps": "KPS", "kps": "KPS", "sign": "SIGN", "vcode": "VCODE",
+}  # fmt: skip
+NAME_KEYS = frozenset({"file_name", "title", "path_info", "name", "to_pdir_name", "share_url"})
+OWN_DRIVE = frozenset({"account", "path_list", "sort", "growth_info"})  # answers about the user's own drive
+_FID_KEY = re.compile(r"(^|_)fids?$")
+_HEX = re.compile(r"^[0-9a-f]+$")
+_MIN_SCRUB = 4  # shorter values are only replaced where their key names them
+
+
+class Placeholders:
+    """original -> placeholder, of the same length and alphabet where possible, unique in the file."""
+
+    def __init__(self) -> None:
+        self.mapping: dict[str, str] = {}
+        self._n = 0
+        self.kinds: dict[str, int] = {}
+
+    def get(self, value: str, kind: str) -> str:
+        if not value or value in ("0",) or value in self.mapping.values():
+            return value
+        if value not in self.mapping:
+            self._n += 1
+            self.kinds[kind] = self.kinds.get(kind, 0) + 1
+            self.mapping[value] = _shaped(value, kind, self._n)
+        return self.mapping[value]
+
+    def scrub(self, text: str) -> str:
+        for original in sorted((o for o in self.mapping if len(o) >= _MIN_SCRUB), key=len, reverse=True):
+            if original in text:
+                text = text.replace(original, self.mapping[original])
+        return text
+
+
+def _shaped(value: str, kind: str, n: int) -> str:
+    if _HEX.match(value.lower()) and len(value) >= 8:  # fids, fid tokens: stay hex, stay 32 long
+        tag = f"{n:x}"
+        return ("0" * (len(value) - len(tag)) + tag)[-len(value):] if len(value) > len(tag) else tag
+    if value.isdigit():
+        tag = str(n)
+        return "9" * max(0, len(value) - len(tag)) + tag
+    pad = len(value) - len(value.rstrip("="))  # base64 padding, as a stoken has it
+    base = f"{kind}{n}"
+    body_len = len(value) - pad
+    return (base + "x" * max(0, body_len - len(base))) + "=" * pad
+
+
+class Redactor:
+    def __init__(self, *, cookie: str | None, redact_names: bool) -> None:
+        self.ph = Placeholders()
+        self.redact_names = redact_names
+        for piece in (cookie or "").split(";"):
+            name, eq, value = piece.strip().partition("=")
+            if eq and value:
+                self.ph.get(value.strip(), SECRET_KEYS.get(name.strip(), "COOKIE"))
+        if cookie and cookie.strip():
+            self.ph.get(cookie.strip(), "COOKIE")
+
+    def _value(self, key: str | None, value: Any, own: bool) -> Any:
+        if isinstance(value, dict):
+            return {k: self._value(k, v, own) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self._value(key, v, own) for v in value]
+        if not isinstance(value, str):
+            return value
+        if key in SECRET_KEYS:
+            return self.ph.get(value, SECRET_KEYS[key])
+        if own and key and _FID_KEY.search(key):
+            return self.ph.get(value, "FID")
+        if self.redact_names and key in NAME_KEYS:
+            return self.ph.get(value, "NAME")
+        return value
+
+    def _set_cookie(self, header: str) -> str:
+        first, sep, attributes = header.partition(";")
+        name, _eq, value = first.partition("=")
+        return f"{name.strip()}={self.ph.get(value.strip(), 'COOKIE')}{sep}{attributes}"
+
+    def exchange(self, ex: Exchange) -> dict[str, Any]:
+        own = ex.endpoint in OWN_DRIVE
+        request = dict(ex.request)
+        request["query"] = self._value(None, request.get("query") or {}, own)
+        request["body"] = self._value(None, request.get("body"), own)
+        reply = dict(ex.reply)
+        reply["body"] = self._value(None, reply.get("body"), own)
+        reply["set_cookie"] = [self._set_cookie(h) for h in reply.get("set_cookie") or []]
+        link = ex.link
+        if link and self.redact_names:
+            link = link.split("#", 1)[0]  # a legacy sub-folder link spells folder names
+        return {"endpoint": ex.endpoint, "link": link, "request": request, "reply": reply,
+                "outcome": ex.outcome, "reason": ex.reason, "comparison": ex.comparison}  # fmt: skip
+
+    def finish(self, data: Any) -> Any:
+        """Every string once more: a secret quoted inside another value (a URL, a message) goes too."""
+        if isinstance(data, dict):
+            return {k: self.finish(v) for k, v in data.items()}
+        if isinstance(data, list):
+            return [self.finish(v) for v in data]
+        return self.ph.scrub(data) if isinstance(data, str) else data
+
+
+def redacted_exchanges(exchanges: list[Exchange], *, cookie: str | None, redact_names: bool) -> tuple[list[dict], Redactor]:
+    redactor = Redactor(cookie=cookie, redact_names=redact_names)
+    items = [redactor.exchange(ex) for ex in exchanges]
+    return redactor.finish(items), redactor
+
+
+def build_capture(exchanges: list[Exchange], *, cookie: str | None, redact_names: bool,
+                  now: datetime | None = None) -> dict[str, Any]:
+    items, redactor = redacted_exchanges(exchanges, cookie=cookie, redact_names=redact_names)
+    return {
+        "format": FORMAT, "format_version": FORMAT_VERSION, "quarkctl_version": __version__,
+        "recorded_at": (now or datetime.now(timezone.utc)).isoformat(timespec="seconds"),
+        "redacted": {"names": redact_names, "placeholders": dict(sorted(redactor.ph.kinds.items()))},
+        "report_to": REPORT_TO, "exchanges": items,
+    }  # fmt: skip
+
+
+def write_capture(path: Path, capture: dict[str, Any]) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(capture, ensure_ascii=False, indent=1) + "\n", "utf-8")
+    except OSError as exc:
+        raise ConfigError(_("--record: cannot write {path}: {reason}").format(path=path, reason=exc.strerror)) from None
+
+
+def read_capture(path: Path) -> dict[str, Any]:
+    """A capture file, checked enough that a wrong file gives one clear line."""
+    try:
+        data = json.loads(Path(path).read_text("utf-8"))
+    except (OSError, ValueError, UnicodeDecodeError) as exc:
+        raise ConfigError(_("{path}: not a readable capture: {reason}").format(path=path, reason=exc)) from None
+    if not isinstance(data, dict) or data.get("format") != FORMAT or not isinstance(data.get("exchanges"), list):
+        raise ConfigError(_("{path}: not a quarkctl capture (no \"format\": \"quarkctl-capture\")").format(path=path))
+    return data

@@ -1,0 +1,83 @@
+"""The probe's report as text lines (each call as it happens, then one line per endpoint) or one JSON
+document. Everything printed comes from a redacted copy: secrets never reach the terminal."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from quarkctl import __version__
+from quarkctl.errors import ExitCode
+from quarkctl.i18n import _
+from quarkctl.probe.calls import Exchange
+from quarkctl.probe.capture import REPORT_TO, Redactor
+from quarkctl.probe.run import ProbeReport
+from quarkctl.redact import redact
+
+_BODY_SHOWN = 2000  # characters of a body in the text report (--json and the capture hold it whole)
+
+
+def _compact(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+class TextReport:
+    """Prints each exchange as it comes (`on_exchange`), then the summary (`finish`)."""
+
+    def __init__(self, echo: Any, *, cookie: str | None) -> None:
+        self.echo = echo
+        self.redactor = Redactor(cookie=cookie, redact_names=False)
+
+    def _shown(self, exchange: Exchange) -> dict[str, Any]:
+        return self.redactor.finish(self.redactor.exchange(exchange))
+
+    def on_exchange(self, exchange: Exchange) -> None:
+        ex = self._shown(exchange)
+        req, reply, comparison = ex["request"], ex["reply"], ex["comparison"]
+        query = "&".join(f"{k}={v}" for k, v in (req.get("query") or {}).items())
+        lines = [f"== {ex['endpoint']}: {req.get('method')} {req.get('host')}{req.get('path')}" + (f"?{query}" if query else "")]
+        if req.get("body") is not None:
+            lines.append("   " + _("sent: {body}").format(body=_compact(req["body"])))
+        if reply.get("transport_error"):
+            lines.append("   " + _("no answer: {error}").format(error=reply["transport_error"]))
+        else:
+            headers = dict(reply.get("headers") or {})
+            cookies = [h.split("=", 1)[0] for h in reply.get("set_cookie") or []]
+            if cookies:
+                headers["Set-Cookie"] = ", ".join(cookies)  # names only
+            head = "; ".join(f"{k}: {v}" for k, v in headers.items())
+            lines.append("   " + _("HTTP {status}; {headers}").format(status=reply.get("status"), headers=head or "-"))
+            body = _compact(reply["body"]) if reply.get("body") is not None else (reply.get("text") or "")
+            lines.append("   " + (body if len(body) <= _BODY_SHOWN else body[:_BODY_SHOWN] + " …"))
+        lines.append("   " + _("quarkctl reads it as: {outcome} ({reason})").format(outcome=ex["outcome"], reason=ex["reason"]))
+        if comparison.get("as_expected"):
+            lines.append("   as expected" + (f" ({comparison['note']})" if comparison.get("note") else ""))
+        else:
+            lines.append("   DIFFERENT: " + "; ".join(comparison.get("differences") or []))
+        for line in lines:
+            self.echo(redact(line))
+
+    def finish(self, report: ProbeReport) -> None:
+        self.echo("")
+        for endpoint, entry in report.endpoints.items():
+            calls = _("calls: {n}").format(n=entry["calls"])
+            verdict = "as expected" if entry["as_expected"] else f"DIFFERENT ({entry['different']}/{entry['calls']})"
+            self.echo(f"{endpoint}: {verdict}, {calls}")
+        if not report.endpoints:
+            self.echo(_("No calls were made."))
+        if report.exit_code is ExitCode.AUTH:  # every line may read "as expected": say why it exits 3
+            self.echo(_("Quark rejected the cookie (exit 3): put a fresh one in QUARK_COOKIE, or probe with --anonymous."))
+        elif report.exit_code is ExitCode.ABORTED:
+            self.echo(_("Quark could not be reached (exit 4): check the network, the proxy and QUARK_API_BASE."))
+        if report.capture_path is not None:
+            self.echo(_("Capture written to {path}; to report a Quark change, send it as {where} describes.").format(
+                path=report.capture_path, where=REPORT_TO))
+
+
+def json_report(report: ProbeReport, *, cookie: str | None) -> str:
+    redactor = Redactor(cookie=cookie, redact_names=False)
+    exchanges = redactor.finish([redactor.exchange(ex) for ex in report.exchanges])
+    doc = {"quarkctl_version": __version__, "exit_code": int(report.exit_code), "interrupted": report.interrupted,
+           "endpoints": report.endpoints, "capture": str(report.capture_path) if report.capture_path else None,
+           "report_to": REPORT_TO, "exchanges": exchanges}  # fmt: skip
+    return redact(json.dumps(doc, ensure_ascii=False, indent=1))
