@@ -58,7 +58,20 @@ class RunRecord:
             "pid": self.pid,
             "counts": self.counts,
             "aborted": self.detail.get("abort_reason"),
+            "deadline": self.detail.get("deadline"),  # as the run's JSON said it; null without one
         }
+
+    @property
+    def deadline_text(self) -> str | None:
+        """`stopped at the deadline: ...` for a run its deadline cut short (both jobs keep it in their detail)."""
+        deadline = self.detail.get("deadline")
+        if not isinstance(deadline, dict) or not deadline.get("reached"):
+            return None
+        if self.job == "autosave":
+            return _("stopped at the deadline: {n} of {total} tasks not run").format(n=deadline.get("not_run", 0),
+                                                                                   total=deadline.get("tasks", 0))
+        return _("stopped at the deadline: {checked} of {selected} checked").format(checked=deadline.get("checked", 0),
+                                                                                    selected=deadline.get("selected", 0))
 
 
 def pid_alive(pid: int) -> bool:
@@ -163,9 +176,20 @@ def _task_item(item: dict[str, Any]) -> dict[str, Any]:
     return {key: item.get(key) for key in ("task_index", "taskname", "status", "reason", "message", "files_saved", "detail")}
 
 
+def _reshare_item(item: dict[str, Any]) -> dict[str, Any]:
+    return {key: (item[key].isoformat() if hasattr(item.get(key), "isoformat") else item.get(key))
+            for key in ("resource_id", "name", "old_link", "new_link", "share_id", "fid_list", "reason", "status", "created_at", "finished_at")}
+
+
+def _reshare_line(item: dict[str, Any]) -> str:
+    """`#12 剧集A share_expired: OLD -> NEW` (issue 17)."""
+    return f"#{item['resource_id']} {item.get('name') or ''} {item['reason']} {item['status']}: {item['old_link']} -> {item.get('new_link') or '-'}"
+
+
 ITEMS: dict[str, JobItems] = {
     "check-links": JobItems(Database.run_checks, _check_item, _check_line),
     "autosave": JobItems(Database.run_tasks, _task_item, _task_line),
+    "reshare": JobItems(lambda db, run_id: db.reshares(run_id=run_id), _reshare_item, _reshare_line),  # issue 17
 }
 
 

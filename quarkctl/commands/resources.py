@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import importlib
 import json
 import os
 import sys
@@ -21,7 +22,7 @@ from quarkctl.commands.run import fail, install_signal_handlers
 from quarkctl.errors import ExitCode, Interrupted
 from quarkctl.i18n import _, ngettext
 from quarkctl.render.clock import local_time
-from quarkctl.render.messages import reason_text, resource_status_text, verdict_text
+from quarkctl.render.messages import resource_status_text, verdict_text
 from quarkctl.pacing import StopSignal
 from quarkctl.redact import redact
 from quarkctl.resources import InvalidInput, ResourceFilter  # the package loads each name's module on first use
@@ -125,13 +126,14 @@ def _print_problems(exc: InvalidInput, source: str) -> None:
 )
 def add(
     name: Annotated[str, typer.Argument(help=_("drama_name: the resource's name, unique per drive type."))],
-    link: Annotated[str, typer.Argument(help=_("The share link, e.g. https://pan.quark.cn/s/abc123def456?pwd=x1y2"))],
+    link: Annotated[Optional[str], typer.Argument(help=_("The share link, e.g. https://pan.quark.cn/s/abc123def456?pwd=x1y2"))] = None,
     alias: Annotated[Optional[str], typer.Option("--alias", help=_("alias column."))] = None,
     category1: Annotated[Optional[str], typer.Option("--category1", help=_("category1 column."))] = None,
     category2: Annotated[Optional[str], typer.Option("--category2", help=_("category2 column."))] = None,
     drive_type: Annotated[str, typer.Option("--drive-type", help=_("drive_type column."))] = resources.QUARK,
     update: Annotated[bool, typer.Option("--update", help=_("If NAME exists for this drive type, give it LINK (and the values given) instead of failing."))] = False,
     check: Annotated[bool, typer.Option("--check", help=_("Check the link with Quark first and refuse a dead one."))] = False,
+    reshare_from: Annotated[Optional[str], typer.Option("--reshare-from", metavar="PATH", help=_("Instead of LINK: share the items of this drive folder and record them, so `resources reshare` can re-create the share."))] = None,
     anonymous: Anonymous = False,
     api_base: ApiBase = None,
     timeout: Timeout = DEFAULT_TIMEOUT,
@@ -139,6 +141,14 @@ def add(
     database_url: DatabaseUrl = None,
 ) -> None:
     env = environment(env_file, DATABASE_URL=database_url, QUARK_API_BASE=api_base)
+    if (link is None) == (reshare_from is None):
+        fail(_("give either LINK or --reshare-from PATH"), ExitCode.USAGE)
+    if reshare_from is not None:  # issue 17: the share is made from the drive (commands/reshare.py)
+        from quarkctl.commands.reshare import add_from_drive
+
+        return _echo(add_from_drive(name, reshare_from, env=env, timeout=timeout, update=update,
+                                    columns={"alias": alias, "category1": category1, "category2": category2}))
+    assert link is not None
     config = settings.load(env, need_cookie=check and not anonymous)
     stop = StopSignal()
 
@@ -245,57 +255,6 @@ def list_(
         _rich_list(rows)
     else:
         _plain_list(rows)
-
-
-def _check_line(check: dict[str, Any]) -> list[str]:
-    evidence = " ".join(str(x) for x in (check["api_code"], check["message"]) if x)
-    return [local_time(check["checked_at"]), verdict_text(check["verdict"]), reason_text(check["reason"]), evidence]
-
-
-@resources_app.command(
-    "show",
-    help=_("Show one resource, every column, and its check history (newest first).\n\n"
-           "Example: quarkctl resources show 42 --history 5"),
-)
-def show(
-    resource_id: Annotated[int, typer.Argument(metavar="ID", help=_("The resource's id."))],
-    history: Annotated[int, typer.Option("--history", min=0, help=_("Show the N newest checks."))] = 20,
-    json_output: JsonOut = False,
-    env_file: EnvFile = None,
-    database_url: DatabaseUrl = None,
-) -> None:
-    with resources.opened(_config(env_file, database_url)) as store:
-        row, checks = resources.show_resource(store, resource_id, history_limit=history)
-    if json_output:
-        _print_json({"resource": _machine(row), "checks": [_machine(c) for c in checks]})
-        return
-    fields = [(key, _one_line(resources.machine_value(value))) for key, value in row.items() if key not in resources.LAST_CHECK]
-    if _use_rich():
-        from rich.console import Console
-        from rich.markup import escape
-        from rich.table import Table
-
-        console = Console(file=sys.stdout, highlight=False)
-        table = Table(show_header=False, title=_("resource #{id}").format(id=row["id"]))
-        table.add_column(style="bold")
-        table.add_column(overflow="fold")
-        for key, value in fields:
-            table.add_row(key, escape(value))
-        console.print(table)
-        history_table = Table(title=_("checks"), caption=None if checks else _("never checked by quarkctl"))
-        for title in (_("checked"), _("verdict"), _("reason"), _("Quark said")):
-            history_table.add_column(title, overflow="fold")
-        for check in checks:
-            cells = _check_line(check)
-            cells[1] = f"[{_VERDICT_STYLE.get(check['verdict'], '')}]{escape(cells[1])}[/]"
-            history_table.add_row(*(cells[:1] + [cells[1]] + [escape(c) for c in cells[2:]]))
-        console.print(history_table)
-        return
-    for key, value in fields:
-        _echo(f"{key}: {value}")
-    _echo(_("checks:") + ("" if checks else " " + _("never checked by quarkctl")))
-    for check in checks:
-        _echo("\t".join(_one_line(c) for c in _check_line(check)))
 
 
 # -- import, export --------------------------------------------------------------------------
@@ -458,4 +417,10 @@ def _confirm_delete(rows: dict[int, dict[str, Any]]) -> None:
 
 
 def register(app: typer.Typer) -> None:
+    if not any(info.name == "show" for info in resources_app.registered_commands):  # once, however many apps are made
+        importlib.import_module("quarkctl.commands.resource_show").register(resources_app)  # `resources show`
+        importlib.import_module("quarkctl.commands.reshare").register(resources_app)  # issue 17: `resources reshare`
+    # `resources --help` lists them in this order (show was defined beside list before it moved out).
+    order = ("add", "list", "show", "import", "export", "set-status", "revive", "rm", "reshare")
+    resources_app.registered_commands.sort(key=lambda info: order.index(info.name) if info.name in order else len(order))
     app.add_typer(resources_app, name="resources")

@@ -5,5 +5,6 @@ from .accounts import Account
 from .drive import Drive, DriveError
 from .model import Fault, RequestRecord, Scenario, Share, load_scenario
 from .server import Simulator
+from . import share_routes  # noqa: E402,F401  (registers the own-share endpoints on server.ROUTES)
 
 __all__ = ["Account", "Drive", "DriveError", "Fault", "RequestRecord", "Scenario", "Share", "Simulator", "load_scenario"]

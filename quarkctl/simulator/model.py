@@ -36,6 +36,9 @@ CODES: dict[int, tuple[int, str]] = {
     # the drive side (quark-api.md 3.4, 3.5, 4.1)
     41020: (403, "转存文件token校验异常"),
     41035: (400, "单次转存文件个数超出用户等级限制"),
+    # share creation refused (share-api.md 3; quark-replies.json task[6]): the status is not shown, 400 assumed
+    41026: (400, "选中的文件违规，不支持分享"),
+    41005: (400, "选中的文件违规，不支持分享"),
     32003: (400, "capacity limit[{0}]"),
     23008: (400, "同名冲突"),
     44210: (400, "cap_growth_sign_repeat"),
@@ -55,6 +58,7 @@ FAULT_KINDS = frozenset(
 DRIVE_ENDPOINTS = frozenset({
     "path_list", "sort", "mkdir", "rename", "delete", "recycle_list", "recycle_remove", "save", "task",
     "growth_info", "growth_sign",
+    "share_list", "share_create", "share_password", "share_delete",  # own shares (share_routes.py, issue 17)
 })  # fmt: skip
 FAULT_ENDPOINTS = frozenset({"token", "detail", "account", "any"}) | DRIVE_ENDPOINTS
 
@@ -118,6 +122,10 @@ class Share:
     dead_code: int | None = None
     detail_code: int | None = None
     faults: list[Fault] = field(default_factory=list)
+    # What token and detail report (share_token[0], share_detail[0]: 1 permanent; a timed own share
+    # carries its type and end, as share_password[1] shows them; simulator/shares.py sets them).
+    expired_type: int = 1
+    expired_at: int = NEVER_EXPIRES_MS
 
     def __post_init__(self) -> None:
         if not isinstance(self.pwd_id, str) or not self.pwd_id:
@@ -163,6 +171,8 @@ class Scenario:
     task_polls: int = 2
     tq_gap: int = 500
     save_file_limit: int | None = None  # files per save before 41035, every account (None: by level)
+    reshape: list = field(default_factory=list)  # reply keys dropped/renamed on purpose (reshape.py)
+    own_shares: list = field(default_factory=list)  # the accounts' own shares (shares.py OwnShares.seed, issue 17)
 
 
 def _only_known(d: dict, cls: type, where: str) -> dict:
@@ -194,7 +204,27 @@ def load_scenario(src: str | Path | dict | None = None) -> Scenario:
         cookies=list(src.get("cookies", [])), strict_cookie=bool(src.get("strict_cookie", False)), shares=shares,
         drive=drive, task_polls=int(src.get("task_polls", 2)), tq_gap=int(src.get("tq_gap", 500)),
         save_file_limit=None if src.get("save_file_limit") is None else int(src["save_file_limit"]),
+        reshape=[dict(r) for r in src.get("reshape", [])],
+        own_shares=[_own_share_entry(e, i) for i, e in enumerate(src.get("own_shares", []))],
     )
+
+
+OWN_SHARE_KEYS = frozenset({"paths", "expiry", "passcode", "title", "cookie", "created_at", "pwd_id", "state"})
+OWN_SHARE_STATES = ("normal", "cancelled", "taken_down", "invalidated")
+
+
+def _own_share_entry(entry: object, i: int) -> dict:
+    """An own share of a scenario: {"paths": "/追更/剧集A" or a list, "expiry": "permanent|1d|7d|30d",
+    "passcode", "title", "cookie", "created_at" (ms), "pwd_id", "state": normal|cancelled|taken_down|invalidated}.
+    The paths must be in the scenario's `drive`; checked when the simulator is made."""
+    if not isinstance(entry, dict) or not entry.get("paths"):
+        raise ValueError(f"own_shares[{i}]: an object with `paths` (a drive path or a list of them)")
+    unknown = set(entry) - OWN_SHARE_KEYS
+    if unknown:
+        raise ValueError(f"own_shares[{i}]: unknown field(s) {sorted(unknown)} (known: {sorted(OWN_SHARE_KEYS)})")
+    if entry.get("state", "normal") not in OWN_SHARE_STATES:
+        raise ValueError(f"own_shares[{i}].state: one of {', '.join(OWN_SHARE_STATES)}")
+    return dict(entry)
 
 
 # --- share contents -------------------------------------------------------------------------------

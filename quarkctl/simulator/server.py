@@ -35,7 +35,6 @@ from .drive import (
 )
 from .model import (
     DRIVE_ENDPOINTS,
-    NEVER_EXPIRES_MS,
     SHARE_LINK,
     Fault,
     Listing,
@@ -46,6 +45,9 @@ from .model import (
     load_scenario,
 )
 from .shapes import SAVE_PENDING, SHARE_GROUPS, share_info, token_data
+from .reshape import parse as reshape_rules, reshaped
+from .clock import SimClock, china_day
+from .shares import OwnShares
 
 JSON_TYPE = "application/json;charset=UTF-8"
 HTML_TYPE = "text/html;charset=UTF-8"
@@ -54,6 +56,7 @@ DETAIL_PATH = "/1/clouddrive/share/sharepage/detail"
 SAVE_PATH = "/1/clouddrive/share/sharepage/save"
 DRIVE = "/1/clouddrive"
 LOG_PATH = "/__sim__/log"
+CLOCK_PATH = "/__sim__/clock"  # POST {"advance_seconds": N}: a standalone simulator's "8 days later"
 # Where the simulator hands out a new __puus (Set-Cookie): Quark rotates it (quark-api.md 1.3, MH#17);
 # which answers carry it is not documented, so the first call of each job does: check-links' account
 # check and autosave's first drive call.
@@ -184,7 +187,7 @@ def share_token(sim: Simulator, req: Request) -> Reply:
         if given != share.passcode:
             return error(41007, metadata=SHARE_GROUPS)
     # The shape of quark-replies.json share_token[0] (captured), metadata included.
-    return ok(token_data(sim._issue_stoken(state), share.title, NEVER_EXPIRES_MS), SHARE_GROUPS)
+    return ok(token_data(sim._issue_stoken(state), share.title, share.expired_at, share.expired_type), SHARE_GROUPS)
 
 
 def _positive_int(value: str | None, default: int) -> int:
@@ -404,7 +407,7 @@ class _ShareState:
             roots = [self.listing.items[self.listing.fids[name]] for name in names]
             self._info = share_info(
                 self.share.pwd_id, self.share.title, self.share.passcode, roots, list(self.listing.items.values()),
-                NEVER_EXPIRES_MS, SHARE_LINK.format(self.share.pwd_id),
+                self.share.expired_at, SHARE_LINK.format(self.share.pwd_id), self.share.expired_type,
             )  # fmt: skip
         info = dict(self._info)
         info["expired_left"] = info["expired_at"] - int(time.time() * 1000)
@@ -450,7 +453,10 @@ class Simulator:
         keep_log: bool = True,
         save_file_limit: int | None = None,
         rotate_puus: bool = True,
+        reshape: list | tuple = (),
+        own_shares: list | tuple = (),
     ) -> None:
+        self.reshape = reshape_rules(reshape)  # reply keys dropped/renamed on purpose (reshape.py, issue 14)
         # Network emulation, applied server-side: `rtt` seconds before each answer (one round trip),
         # `handshake` seconds once per new connection (TCP + TLS). Loopback would hide both.
         self.rtt, self.handshake = rtt, handshake
@@ -483,15 +489,18 @@ class Simulator:
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
         self._conns: set[socket.socket] = set()
+        self.clock = SimClock()  # real time + what advance() added: own shares expire by it
+        self.own_shares = OwnShares(self)  # every account's own shares (shares.py, share_routes.py)
         self.active = 0  # requests being handled right now
         for share in shares:
             self.add_share(share)
+        self.own_shares.seed(own_shares)  # scenario own shares: their paths must be in `drive`
 
     @classmethod
     def from_scenario(cls, src: str | Path | dict | None = None, **kwargs) -> Simulator:
         sc = load_scenario(src)
         options = {"task_polls": sc.task_polls, "tq_gap": sc.tq_gap, "drive": sc.drive,
-                   "save_file_limit": sc.save_file_limit, **kwargs}
+                   "save_file_limit": sc.save_file_limit, "reshape": sc.reshape, "own_shares": sc.own_shares, **kwargs}
         return cls(cookies=sc.cookies, strict_cookie=sc.strict_cookie, shares=sc.shares, **options)
 
     # shares and faults
@@ -543,6 +552,13 @@ class Simulator:
 
     def sign_state(self, cookie: str | None = None) -> dict:
         return self.account(cookie).sign_state()
+
+    def advance(self, seconds: float = 0, *, days: float = 0, hours: float = 0) -> None:
+        """Move the simulator's clock forward ("8 days later"): timed own shares past their expired_at
+        answer 41019; crossing a midnight (+08:00) is a new day for sign-in too."""
+        before, after = self.clock.advance(seconds + hours * 3600 + days * 86400)
+        if china_day(after) != china_day(before):
+            self.new_day()
 
     def new_day(self) -> None:
         """Tomorrow for every account: each may sign in again."""
@@ -660,6 +676,8 @@ class Simulator:
     def _share_gate(self, req: Request, pwd_id, endpoint: str) -> _ShareState | Reply:
         """The checks every share endpoint starts with: cookie, existence, injected faults."""
         meta = SHARE_GROUPS if endpoint in ("token", "detail") else None  # the share pages' metadata
+        if isinstance(pwd_id, str):
+            self.own_shares.refresh(pwd_id)  # an own share's link dies by its owner's state and the clock
         if self._cookie_rejected(req):
             return error(31001, metadata=meta)
         state = self._shares.get(pwd_id) if isinstance(pwd_id, str) else None
@@ -768,6 +786,13 @@ class Simulator:
             return _html(status, page, (("Retry-After", str(retry_after)),))
         raise AssertionError(kind)
 
+    def _clock_reply(self, body: dict) -> Reply:
+        seconds = body.get("advance_seconds", 0)
+        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds < 0:
+            return error(10001)
+        self.advance(seconds)
+        return _json({"now_ms": self.clock.now_ms()})
+
     def _log_reply(self, query: dict) -> Reply:
         records = self.requests(query.get("endpoint"), query.get("pwd_id"))
         return Reply(200, json.dumps([asdict(r) for r in records], ensure_ascii=False).encode())
@@ -811,6 +836,8 @@ class _RequestHandler(BaseHTTPRequestHandler):
         body = body if isinstance(body, dict) else None
         if url.path == LOG_PATH and self.command == "GET":
             return self._send(sim._log_reply(query))  # not logged itself
+        if url.path == CLOCK_PATH and self.command == "POST":
+            return self._send(sim._clock_reply(body or {}))  # not logged either: not Quark
 
         sent = (self.headers.get("Cookie") or "").strip() or None
         cookie = sim.canonical_cookie(sent)
@@ -819,7 +846,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
         with sim._lock:
             sim.active += 1
         try:
-            reply = handler(sim, req)
+            reply = reshaped(sim.reshape, endpoint, handler(sim, req))
         except Exception:  # a simulator bug should show up as a 500, not a hung client
             traceback.print_exc(file=sys.stderr)
             reply = error(15000)

@@ -108,7 +108,7 @@ def first_file(item: dict) -> dict:
 
 
 def share_info(pwd_id: str, title: str, passcode: str | None, roots: list[dict], items: list[dict],
-               expired_at: int, link: str) -> dict:  # fmt: skip
+               expired_at: int, link: str, expired_type: int = 1) -> dict:  # fmt: skip
     """detail's `share` object with _fetch_share=1 (share_detail[0] data.share, captured), without
     `expired_left` (the server adds it: it is the time left, per request). `roots`: the first layer in
     the sharer's order; `items`: every node."""
@@ -118,7 +118,7 @@ def share_info(pwd_id: str, title: str, passcode: str | None, roots: list[dict],
     info = {
         "title": title, "share_type": 0, "share_id": hashlib.md5(f"share:{pwd_id}".encode()).hexdigest(),
         "pwd_id": pwd_id, "share_url": link, "url_type": 2 if passcode else 1,
-        "first_fid": roots[0]["fid"] if roots else "", "expired_type": 1, "file_num": len(roots),
+        "first_fid": roots[0]["fid"] if roots else "", "expired_type": expired_type, "file_num": len(roots),
         "created_at": min(stamps), "updated_at": max(it["updated_at"] for it in roots) if roots else 0,
         "expired_at": expired_at, "audit_status": 1, "status": 1, "click_pv": 10 + digest % 990,
         "save_pv": digest % 97, "download_pv": 0,
@@ -136,12 +136,12 @@ def share_info(pwd_id: str, title: str, passcode: str | None, roots: list[dict],
     return info
 
 
-def token_data(stoken: str, title: str, expired_at: int) -> dict:
-    """share_token[0] data (captured)."""
+def token_data(stoken: str, title: str, expired_at: int, expired_type: int = 1) -> dict:
+    """share_token[0] data (captured; a timed share's type and end as share_password[1] has them)."""
     return {
         "subscribed": False, "stoken": stoken, "share_type": 0,
         "author": {"member_type": "NORMAL", "avatar_url": "https://img.example/avatar_sharer.png", "nick_name": "sim-sharer"},
-        "expired_type": 1, "expired_at": expired_at, "title": title,
+        "expired_type": expired_type, "expired_at": expired_at, "title": title,
     }  # fmt: skip
 
 

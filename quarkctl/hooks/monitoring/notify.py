@@ -131,7 +131,7 @@ def warnings_for(deliveries: list[Delivery]) -> list[str]:
 def autosave_body(report: AutosaveReport, *, include_sign: bool = True) -> str | None:
     """One message for an autosave run: saved trees, bans, failures, a rejected cookie, the sign-in.
     None when there is nothing to say (nothing new, nothing wrong)."""
-    from quarkctl.render.autosave import account_line, task_line, tree_lines
+    from quarkctl.render.autosave import account_line, deadline_text, task_line, tree_lines, unwritten_lines
 
     lines: list[str] = []
     for account in report.accounts:
@@ -152,14 +152,18 @@ def autosave_body(report: AutosaveReport, *, include_sign: bool = True) -> str |
                                                                                   message=hook.get("message")))
     if report.abort_reason == "no_account":
         lines.append(_("no account can save: the first cookie was not accepted or has no __uid"))
+    elif report.abort_reason == "database_lost":
+        lines += unwritten_lines(report)  # what the database did not take, so that it is not lost unseen
     elif report.abort_reason:
         lines.append(abort_text(report.abort_reason, n=0))
+    if lines and (stopped := deadline_text(report)) is not None:  # said in a message sent anyway
+        lines.append(stopped)
     return redact("\n".join(lines)) if lines else None
 
 
 def check_links_body(report: RunReport, notify_on: str = "changes") -> str | None:
     """One message for a check-links run, or None when `notify_on` says the run is not worth one."""
-    from quarkctl.render.check import summary_rows
+    from quarkctl.render.check import deadline_text, summary_rows
 
     summary = report.summary
     trouble = bool(summary["errors"] or report.abort_reason or int(report.exit_code))
@@ -173,7 +177,11 @@ def check_links_body(report: RunReport, notify_on: str = "changes") -> str | Non
         lines.append(f"- {name} {link}")
     if len(report.newly_expired) > MAX_LINKS:
         lines.append(_("... and {n} more").format(n=len(report.newly_expired) - MAX_LINKS))
+    if getattr(report, "reshare", None) is not None:  # --reshare: old -> new (issue 17)
+        lines += reshare_lines(report.reshare.outcomes)
     lines.append(listing(f"{label} {value}" for label, value in summary_rows(report)))
+    if (stopped := deadline_text(report)) is not None:  # --max-runtime / --until cut the run short
+        lines.append(stopped)
     if report.account is not None and report.account.state.value == "rejected":
         lines.append(_("The cookie needs renewing: Quark did not accept it, so the links were checked without it. "
                        "Sign in at pan.quark.cn and copy a fresh QUARK_COOKIE."))
@@ -207,3 +215,30 @@ def deliver(urls: list[str], title: str, body: str | None, *, timeout: float = T
         return []
     return warnings_for(send(urls, title, body, timeout=timeout))
 
+
+
+# -- reshare (issue 17): the links re-created, old -> new ------------------------------------------
+
+
+def reshare_lines(outcomes: Iterable[object]) -> list[str]:
+    """One line per re-shared row (`- NAME OLD -> NEW`), then the rows that need a person."""
+    outcomes = list(outcomes)
+    renewed = [o for o in outcomes if getattr(o, "action", "") in ("reshared", "recovered")]
+    lines = [_("links re-shared: {n}").format(n=len(renewed))] if renewed else []
+    lines += [f"- {o.name} {o.old_link} -> {o.new_link}" for o in renewed[:MAX_LINKS]]  # type: ignore[attr-defined]
+    if outcomes:
+        from quarkctl.render.reshare import outcome_line
+
+        lines += [outcome_line(o) for o in outcomes if getattr(o, "action", "") in ("refused", "failed")][:MAX_LINKS]  # type: ignore[arg-type]
+    return lines
+
+
+def reshare_body(report: object) -> str | None:
+    """`resources reshare`: a message when something was re-shared or needs a person; None otherwise."""
+    from quarkctl.render.reshare import summary_text
+
+    outcomes = getattr(report, "outcomes", [])
+    if not any(o.action in ("reshared", "recovered", "refused", "failed") for o in outcomes) and not getattr(report, "abort_reason", None):
+        return None
+    lines = reshare_lines(outcomes) + [summary_text(report), _("exit code {code}").format(code=int(report.exit_code))]  # type: ignore[arg-type, attr-defined]
+    return redact("\n".join(lines))

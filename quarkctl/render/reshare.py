@@ -1,0 +1,160 @@
+"""Render a reshare run (issue 17): rich lines on a terminal, plain timestamped lines for cron, JSON.
+
+Also the one sentence per outcome that `check-links --reshare`, `history show` and the
+notifications use, so a row's fate reads the same everywhere.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import IO, Any
+
+from quarkctl.i18n import _, listing
+from quarkctl.redact import redact
+from quarkctl.render.clock import duration
+from quarkctl.render.messages import N_, abort_text
+from quarkctl.render.plain import Fanout, PlainLines, use_rich
+from quarkctl.reports.reshare import ReshareOutcome, ReshareReport
+
+WHY = {
+    "share_expired": N_("the share's time limit passed"),
+    "share_cancelled": N_("the share was cancelled"),
+    "share_invalid": N_("the share was invalidated"),
+    "files_deleted": N_("the share lost its files"),
+    "expiring": N_("the share expires soon"),
+    "recover": N_("a share made by an interrupted run"),
+    "added": N_("shared by resources add --reshare-from"),
+}
+# Sentences for the rows left alone; {path} is the drive folder of the shared item(s).
+NOT_RESHARED = {
+    "taken_down": N_("not re-shared: taken down for violating content"),
+    "failed_review": N_("not re-shared: the content failed Quark's review"),
+    "several_items": N_("several items; re-share by hand from {path}"),
+    "item_missing": N_("not re-shared: the shared item is no longer in {path}"),
+    "not_own_share": N_("not re-shared: not one of this account's shares"),
+    "not_dead": N_("not re-shared: the link is not dead"),
+    "not_expiring": N_("not re-shared: the share does not expire within --expiring-within"),
+    "cannot_heal": N_("not re-shared: a share that died this way cannot be re-created"),
+    "not_quark_link": N_("not re-shared: not a Quark share link"),
+    "no_such_row": N_("not re-shared: no such resource"),
+    "limit": N_("not re-shared this run: --limit reached"),
+    "interrupted": N_("not re-shared: interrupted"),
+    "create_failed": N_("re-share failed: Quark did not create the share"),
+    "task_timeout": N_("re-share failed: Quark's share task did not finish in time (the next run looks for it)"),
+    "link_failed": N_("re-share unfinished: the share was made but its link could not be read (the next run finishes it)"),
+}
+# Why a reshare run stopped early (its own words: it re-shares, it does not check).
+ABORTS = {
+    "cookie_rejected": N_("Quark rejected the cookie; nothing more was re-shared. Copy a fresh cookie."),
+    "locked": N_("another reshare run holds the lock; nothing was re-shared this run."),
+}
+COUNTS = {
+    "total": N_("total"),
+    "reshared": N_("re-shared"),
+    "recovered": N_("recovered"),
+    "planned": N_("planned"),
+    "refused": N_("refused"),
+    "skipped": N_("skipped"),
+    "failed": N_("failed"),
+}
+_LEVEL = {"reshared": "INFO", "recovered": "INFO", "planned": "INFO", "skipped": "INFO", "refused": "WARN", "failed": "ERROR"}
+_STYLE = {"reshared": "green", "recovered": "green", "planned": "cyan", "skipped": "dim", "refused": "yellow", "failed": "red"}
+
+
+def outcome_text(outcome: ReshareOutcome) -> str:
+    """`re-shared (the share's time limit passed): OLD -> NEW` or why the row was left alone."""
+    why = _(WHY[outcome.reason]) if outcome.reason in WHY else outcome.reason
+    if outcome.action in ("reshared", "recovered"):
+        template = _("re-shared ({why}): {old} -> {new}") if outcome.action == "reshared" else _("recovered ({why}): {old} -> {new}")
+        return template.format(why=why, old=outcome.old_link, new=outcome.new_link)
+    if outcome.action == "planned":
+        return _("would re-share ({why}) from {path}").format(why=why, path=outcome.path or "/")
+    text = _(NOT_RESHARED[outcome.reason]).format(path=outcome.path or "/") if outcome.reason in NOT_RESHARED else outcome.reason
+    evidence = " ".join(str(x) for x in (outcome.api_code, outcome.message) if x)
+    return f"{text} ({evidence})" if evidence else text
+
+
+def reshare_abort_text(reason: str) -> str:
+    return _(ABORTS[reason]) if reason in ABORTS else abort_text(reason, n=0)
+
+
+def outcome_line(outcome: ReshareOutcome) -> str:
+    return f"#{outcome.resource_id} {outcome.name} {outcome_text(outcome)}"
+
+
+def summary_text(report: ReshareReport) -> str:
+    parts = [f"{_(COUNTS[key])} {value}" for key, value in report.summary.items() if value or key == "total"]
+    if report.dry_run:
+        parts.append(_("dry run: nothing written"))
+    parts.append(_("duration {time}").format(time=duration(report.duration)))
+    return listing(parts)
+
+
+class PlainReshareReporter(PlainLines):
+    def reshare_started(self, total: int) -> None:
+        self.line("INFO", _("reshare: {n} rows to consider").format(n=total))
+
+    def waiting(self, seconds: float, kind: str) -> None:
+        if kind == "backoff":
+            self.line("INFO", _("transient failure, retrying in {seconds:g} s").format(seconds=seconds))
+
+    def reshared(self, outcome: ReshareOutcome) -> None:
+        self.line(_LEVEL[outcome.action], outcome_line(outcome), always=outcome.action in ("failed", "refused"))
+
+    def finish(self, report: ReshareReport) -> None:
+        if report.abort_reason:
+            self.line("ERROR", reshare_abort_text(report.abort_reason), always=True)
+        self.line("INFO", _("summary: {text}").format(text=summary_text(report)), always=True)
+
+
+class RichReshareReporter:
+    def __init__(self, stream: IO[str], *, quiet: bool = False) -> None:
+        from rich.console import Console  # only on a terminal
+
+        self.console = Console(file=stream, highlight=False)
+        self.quiet = quiet
+
+    def _print(self, style: str, text: str) -> None:
+        from rich.markup import escape
+
+        self.console.print(f"[{style}]{escape(redact(text))}[/]")
+
+    def reshare_started(self, total: int) -> None: ...
+
+    def waiting(self, seconds: float, kind: str) -> None:
+        if kind != "backoff" and not self.quiet:
+            self._print("dim", _("waiting {seconds:.1f} s").format(seconds=seconds))
+
+    def reshared(self, outcome: ReshareOutcome) -> None:
+        if not self.quiet or outcome.action in ("failed", "refused"):
+            self._print(_STYLE[outcome.action], outcome_line(outcome))
+
+    def finish(self, report: ReshareReport) -> None:
+        if report.abort_reason:
+            self._print("bold red", reshare_abort_text(report.abort_reason))
+        self._print("bold", summary_text(report))
+
+    def close(self) -> None: ...
+
+
+class JsonReshareCollector:
+    """One JSON object on stdout at the end; machine keys, never translated."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self.stream = stream
+
+    def finish(self, report: ReshareReport) -> None:
+        self.stream.write(redact(json.dumps(report.as_dict(), ensure_ascii=False)) + "\n")
+        self.stream.flush()
+
+
+def make_reshare_reporter(*, json_mode: bool, quiet: bool, stdout: IO[str], stderr: IO[str], log_file: IO[str] | None) -> Any:
+    human_stream = stderr if json_mode else stdout
+    listeners: list[Any] = []
+    if not (json_mode and quiet):
+        listeners.append((RichReshareReporter if use_rich(human_stream) else PlainReshareReporter)(human_stream, quiet=quiet))
+    if json_mode:
+        listeners.append(JsonReshareCollector(stdout))
+    if log_file is not None:
+        listeners.append(PlainReshareReporter(log_file))
+    return Fanout(*listeners)

@@ -1,0 +1,99 @@
+"""`check-links --reshare`: re-share each link the run found dead, right after marking it (issue 17).
+
+Called on check-links' main thread (the one that owns the database). The reshare lock, the
+account's client and its own-share list are taken on the first dead link, so a night without a
+dead link costs nothing.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from quarkctl.db import Database, ResourceRow
+from quarkctl.errors import LockedError
+from quarkctl.job_options import ReshareOptions
+from quarkctl.lock import RunLock, lock_path
+from quarkctl.pacing import StopSignal
+from quarkctl.quark.client import QuarkClient
+from quarkctl.quark.drive import ApiFailure, DriveSession
+from quarkctl.quark.linkcheck import CheckResult
+from quarkctl.reports.reshare import JOB, ReshareOutcome, ReshareReport
+from quarkctl.reshare.job import CookieRejected, Resharer
+
+
+class CheckHook:
+    def __init__(self, db: Database, make_client: Callable[[], QuarkClient], listener: Any, *, stop: StopSignal,
+                 lock_dir: Path, clock: Callable[[], datetime], options: ReshareOptions) -> None:
+        self.db, self.make_client, self.listener, self.stop = db, make_client, listener, stop
+        self.lock_dir, self.clock, self.options = lock_dir, clock, options
+        self.report = ReshareReport(started_at=clock(), dry_run=options.dry_run)
+        self.resharer: Resharer | None = None
+        self.lock: RunLock | None = None
+        self.client: QuarkClient | None = None
+        self.off = False  # locked, or the cookie was refused: no more re-shares this run
+
+    def _start(self) -> Resharer:
+        self.lock = RunLock(lock_path(self.lock_dir, JOB, self.db.label), JOB).acquire()
+        self.client = self.make_client()
+        session = DriveSession(self.client, sleep=self.stop.sleep, retries=self.options.retries, backoff=self.options.backoff,
+                               task_timeout=self.options.task_timeout, on_wait=self.listener.waiting)
+        resharer = Resharer(self.db, session, self.options, self.listener, self.report, clock=self.clock,
+                            sleep=self.stop.sleep, rng=random.Random(), stop=self.stop)
+        resharer.recover()
+        return resharer
+
+    def __call__(self, row: ResourceRow, result: CheckResult) -> None:
+        if self.off:
+            return
+        try:
+            if self.resharer is None:
+                self.resharer = self._start()
+            if row.id in self.resharer.renewed:
+                # The row got its new link earlier in this run (recovered, or a row of the same share);
+                # check-links marks only the link it checked (Database.expire_share), so it stands.
+                return
+            self.resharer.consider(row, result)
+        except LockedError:
+            self.off = True
+            self.report.abort_reason = "locked"
+        except CookieRejected:
+            self.off = True
+            self.report.abort_reason = "cookie_rejected"
+        except ApiFailure as exc:  # the share list or the drive could not be read: this row waits for the next run
+            outcome = ReshareOutcome(row.id, row.name, row.link or "", "failed", "create_failed",
+                                     api_code=exc.classified.api_code, message=exc.message)
+            self.report.outcomes.append(outcome)
+            self.listener.reshared(outcome)
+
+    def close(self) -> None:
+        self.report.finished_at = self.clock()
+        if self.client is not None:
+            self.client.close()
+        if self.lock is not None:
+            self.lock.release()
+
+
+def with_reshare(report: Any, reshare: ReshareReport, db: Database | None = None) -> Any:
+    """check-links' report with its re-shares: a row that could not be re-shared makes exit 1, a cookie
+    refused while re-sharing exit 3 (when the check itself ended well). The run's row in history gets
+    that exit code too, so `history` says what the command returned."""
+    from quarkctl.errors import DatabaseError, ExitCode
+
+    report.reshare = reshare
+    checked = int(report.exit_code)
+    if checked == ExitCode.OK:
+        if reshare.abort_reason == "cookie_rejected":
+            report.exit_code = ExitCode.AUTH
+        elif reshare.problems:
+            report.exit_code = ExitCode.LINK_ERRORS
+    reshare.exit_code = report.exit_code
+    if db is not None and report.run_id is not None and int(report.exit_code) != checked:
+        try:
+            db.set_run_exit_code(report.run_id, int(report.exit_code))
+        except DatabaseError:
+            pass  # the command's exit code still says it; history keeps the check's own
+    return report
