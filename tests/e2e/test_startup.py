@@ -153,10 +153,24 @@ def test_each_command_is_registered_by_the_module_cli_names() -> None:
 
 
 @pytest.mark.parametrize("args", [["check-links", "--help"], ["resources", "list", "--help"], ["history", "--help"],
-                                  ["sign", "--help"], ["resources", "lst"], ["db"]])
+                                  ["sign", "--help"], ["resources", "lst"], ["db"], ["resources", "show", "--help"],
+                                  ["resources", "list", "--bogus"], ["history", "show", "--help"], ["resources", "--help"]])
 def test_one_command_alone_says_what_the_whole_command_line_says(args: list[str]) -> None:
     runner = CliRunner()
     whole = runner.invoke(cli.make_app(), args, prog_name="quarkctl", terminal_width=100)
     alone = runner.invoke(cli.make_app(args[0]), args, prog_name="quarkctl", terminal_width=100)
-    assert (alone.exit_code, alone.output) == (whole.exit_code, whole.output)
+    # As launch builds it: of a group, only the subcommand named (quarkctl resources list -> list alone).
+    narrow = runner.invoke(cli.make_app(args[0], args[1] if len(args) > 1 and not args[1].startswith("-") else None),
+                           args, prog_name="quarkctl", terminal_width=100)
+    assert (alone.exit_code, alone.output) == (narrow.exit_code, narrow.output) == (whole.exit_code, whole.output)
     assert whole.output.strip()
+
+
+def test_a_group_keeps_only_the_subcommand_named_and_stays_whole_for_the_next_app() -> None:
+    narrow = cli.make_app("resources", "list")
+    (group,) = narrow.registered_groups
+    assert [c.name for c in group.typer_instance.registered_commands] == ["list"]
+    (whole,) = cli.make_app("resources").registered_groups
+    assert len(whole.typer_instance.registered_commands) > 5
+    (typo,) = cli.make_app("resources", "lst").registered_groups  # no such command: the whole group answers
+    assert len(typo.typer_instance.registered_commands) == len(whole.typer_instance.registered_commands)
