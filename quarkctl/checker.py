@@ -18,12 +18,14 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from quarkctl.dbloss import CheckLoss, signal_sleep
+from quarkctl.deadline import Deadline, deadline_at
 from quarkctl.db import SAME_SHARE_REASON, CheckRecord, Database, ResourceRow, Selection
 from quarkctl.lock import RunLock, lock_path
 from quarkctl.config.settings import Settings
 from quarkctl.quark.account import AccountCheck, AccountState, check_account
 from quarkctl.quark.cookie import SessionCookie
-from quarkctl.errors import ExitCode
+from quarkctl.errors import DatabaseLost, ExitCode
 from quarkctl.quark.linkcheck import CheckResult, LinkChecker, parse_or_result
 from quarkctl.quark.links import ShareLink
 from quarkctl.pacing import Pacer, Sleeper, StopSignal
@@ -58,6 +60,8 @@ def _exit_code(report: RunReport, stop: StopSignal) -> ExitCode:
         return ExitCode.SIGINT
     if stop.signum is not None:
         return ExitCode.SIGTERM
+    if report.abort_reason == "database_lost":
+        return ExitCode.DB_LOST
     if report.abort_reason == "cookie_rejected":
         return ExitCode.AUTH
     if report.abort_reason == "circuit_breaker":
@@ -74,6 +78,8 @@ def _same_share(text: str | None, link: ShareLink) -> bool:
 
 
 class _Run:
+    on_dead: Callable[[ResourceRow, CheckResult], None] | None = None  # check-links --reshare (quarkctl.reshare.hook)
+
     def __init__(self, db: Database, make_client: Callable[[], QuarkClient], options: CheckOptions, listener: Listener,
                  stop: StopSignal, clock: Callable[[], datetime], sleep: Sleeper,
                  rng_for_worker: Callable[[int], random.Random], session: SessionCookie | None = None,
@@ -85,10 +91,16 @@ class _Run:
         self.events: queue.Queue[tuple[Any, ...]] = queue.Queue()
         self.cache: OrderedDict[ShareLink, CheckResult] = OrderedDict()  # oldest dropped past CACHE_SIZE
         self.report = RunReport(started_at=clock(), dry_run=options.dry_run, account=account)
+        # --max-runtime / --until: from the run's start, on the run's clock; no new link once it passed
+        self.deadline = Deadline(deadline_at(self.report.started_at, max_runtime=options.max_runtime, until=options.until), clock)
+        self.report.deadline_at = self.deadline.at
+        self.dropped = 0  # rows taken by a worker but not started: the stop or the deadline came first
         self.index = 0
         self.total = 0
         self.consecutive_transient = 0
         self.marked: set[int] = set()  # rows marked with an earlier row of their share: not checked again
+        # The database stopped answering (DB_TIMEOUT passed): no more writes until the last attempt (quarkctl.dbloss)
+        self.loss = CheckLoss(db, stop, self.report)
         self.pending: deque[ResourceRow] = deque()  # fetched, not yet dispatched
         # With concurrency, a row whose link is in flight waits for that result instead of asking again.
         self.in_flight: set[ShareLink] = set()
@@ -103,12 +115,13 @@ class _Run:
         opts = self.options
         client = self.make_client()
         checker = LinkChecker(client, retries=opts.retries, backoff=opts.backoff, sleep=self.sleep, on_wait=on_wait)
-        pacer = Pacer(opts.pacing, self.sleep, self.rng_for_worker(number), on_wait, monotonic=time.monotonic)
+        # A pause that runs into the deadline ends there; the link after it is not started.
+        pacer = Pacer(opts.pacing, self.deadline.cut(self.sleep), self.rng_for_worker(number), on_wait, monotonic=time.monotonic)
         try:
             while (row := self.work.get()) is not None:
                 link = parse_or_result(row.link)
                 assert isinstance(link, ShareLink)
-                if self.stop.is_set() or not pacer.before_link():
+                if self.stop.is_set() or not pacer.before_link() or self.deadline.passed():
                     self.events.put(("dropped", row))
                     continue
                 self.events.put(("start", row))
@@ -141,7 +154,7 @@ class _Run:
             return result
         if not grace:
             return replace(result, verdict=Verdict.EXPIRED)  # --empty-grace 0: at once, reason empty_share
-        since = self.db.empty_since(row.id)
+        since = self.loss.call(lambda: self.db.empty_since(row.id), None)
         if since is None or now - since < grace:
             return result
         return replace(result, verdict=Verdict.EXPIRED, reason="still_empty")
@@ -167,17 +180,28 @@ class _Run:
         changed = False
         others: list[ResourceRow] = []
         dry_run = self.options.dry_run
-        record = CheckRecord(row.id, now, result.verdict.value, result.reason, result.api_code, result.http_status, result.message)
-        if result.verdict is Verdict.EXPIRED and share is not None:
-            # Every not-yet-expired row of the same share goes in the same transaction, even rows this
-            # run would not reach (--limit, --shard, --max-age).
-            changed, others = self.db.expire_share(self.report.run_id, record, pwd_id=share.pwd_id, dry_run=dry_run,
-                                                   same_share=lambda text: _same_share(text, share))
-        elif not dry_run:
-            if result.verdict is Verdict.VALID and row.is_expired:
-                changed = self.db.set_expired(row.id, False, now)
-            self.db.add_check(self.report.run_id, record, flush=changed)
+        record = CheckRecord(row.id, now, result.verdict.value, result.reason, result.api_code, result.http_status, result.message,
+                             link=row.link)
+        dead = share if result.verdict is Verdict.EXPIRED else None
+        revive = result.verdict is Verdict.VALID and row.is_expired
+        try:
+            self.loss.guard()
+            if dead is not None:
+                # Every not-yet-expired row of the same share goes in the same transaction, even rows this
+                # run would not reach (--limit, --shard, --max-age).
+                changed, others = self.db.expire_share(self.report.run_id, record, pwd_id=dead.pwd_id, dry_run=dry_run,
+                                                       same_share=lambda text: _same_share(text, dead))
+            elif not dry_run:
+                if revive:
+                    changed = self.db.set_expired(row.id, False, now)
+                self.db.add_check(self.report.run_id, record, flush=changed)
+        except DatabaseLost as exc:
+            self.loss.lose(exc)
+            if not dry_run and not any(r is record for r in self.db.pending_checks()):
+                self.loss.keep_verdict(lambda: self.report.run_id, record, dead, revive and not changed, _same_share)
         self._tell(row, result, changed, cached)
+        if dead is not None and (changed or dry_run) and self.on_dead is not None:
+            self.on_dead(row, result)  # check-links --reshare (issue 17): right after marking it
         for other in others:
             self.marked.add(other.id)
             self._tell(other, replace(result, reason=SAME_SHARE_REASON, requests=0), not dry_run, True, same_share_as=row.id)
@@ -224,16 +248,20 @@ class _Run:
                 if len(self.cache) > CACHE_SIZE:
                     self.cache.popitem(last=False)
             self._record(row, result, cached=False)
-        return True  # done, or dropped: taken by a worker after the stop
+        else:
+            self.dropped += 1
+        return True  # done, or dropped: taken by a worker after the stop or the deadline
 
     def run(self) -> RunReport:
         opts, db = self.options, self.db
+        db.resilient = True  # from here on a lost connection is retried until DB_TIMEOUT, then the run ends (exit 5)
         scope = opts.rows
         checked_before = self.report.started_at - opts.max_age if opts.max_age is not None else None
         selection = Selection(shard=opts.shard, checked_before=checked_before)
         self.total = db.count_candidates(scope=scope, selection=selection)
         if opts.limit is not None:
             self.total = min(self.total, opts.limit)
+        self.report.selected = self.total
         if not opts.dry_run:
             self.report.run_id = db.start_run(JOB, self.report.started_at, {"options": opts.as_dict()})
         if self.report.account is not None and not self.report.account.verified:
@@ -249,11 +277,15 @@ class _Run:
             while True:
                 # At most one row in flight per worker, so the cache and the circuit breaker see every
                 # result before the next row goes out; fetch the next batch only when needed.
-                while not self.stop.is_set() and dispatched - accounted < opts.concurrency:
+                while not self.stop.is_set() and not self.deadline.passed() and dispatched - accounted < opts.concurrency:
                     if not pending:
                         want = opts.batch_size if opts.limit is None else min(opts.batch_size, opts.limit - fetched)
-                        batch = (db.fetch_batch(last_id, want, scope=scope, selection=selection, after_checked=last_checked)
-                                 if want > 0 and not exhausted else [])
+                        try:
+                            batch = (db.fetch_batch(last_id, want, scope=scope, selection=selection, after_checked=last_checked)
+                                     if want > 0 and not exhausted else [])
+                        except DatabaseLost as exc:  # the links in flight are still recorded (listed)
+                            self.loss.lose(exc)
+                            break
                         exhausted = exhausted or len(batch) < want or want <= 0
                         if not batch:
                             break
@@ -274,28 +306,46 @@ class _Run:
                     dispatched += 1
                 if accounted == dispatched and (self.stop.is_set() or (exhausted and not pending)):
                     break
+                if accounted == dispatched and self.deadline.passed():
+                    # Cut short only if a row was left: when a batch ended just here, the next row tells.
+                    self.report.deadline_reached = any(r.id not in self.marked for r in pending) or (
+                        not exhausted and (opts.limit is None or fetched < opts.limit)
+                        and bool(db.fetch_batch(last_id, 1, scope=scope, selection=selection, after_checked=last_checked)))
+                    break
                 try:
                     event = self.events.get(timeout=0.2)
                 except queue.Empty:
                     continue
                 accounted += self._handle(event)
+        except DatabaseLost as exc:
+            self.loss.lose(exc)
         finally:
             for _worker in workers:
                 self.work.put(None)
             if not opts.dry_run:
-                db.flush_checks()
+                self.loss.call(db.flush_checks, None)
         for worker in workers:
             worker.join()
         report = self.report
+        if self.dropped and not self.stop.is_set():  # a worker let a row go at the deadline
+            report.deadline_reached = True
         report.finished_at = self.clock()
         if self.stop.signum is not None:
             report.abort_reason = "interrupted"
         report.exit_code = _exit_code(report, self.stop)
-        if report.run_id is not None:
+
+        def finish() -> None:
+            if report.run_id is None:
+                return
             status = "interrupted" if self.stop.signum is not None else ("aborted" if report.abort_reason else "finished")
             db.finish_run(report.run_id, report.finished_at, status=status, exit_code=int(report.exit_code),
                           counts=report.summary, detail={"options": opts.as_dict(), "abort_reason": report.abort_reason,
-                                                         "counts": report.summary})
+                                                         "counts": report.summary, "deadline": report.deadline,
+                                                         "unwritten": len(self.loss.listed())})
+
+        self.loss.end(finish, on_lost=lambda: setattr(report, "exit_code", _exit_code(report, self.stop)))
+        if self.loss.lost is not None:
+            report.unwritten = self.loss.listed()
         return report
 
 
@@ -311,13 +361,16 @@ def run_check(
     rng_for_worker: Callable[[int], random.Random] = lambda n: random.Random(),
     session: SessionCookie | None = None,
     account: AccountCheck | None = None,
+    on_dead: Callable[[ResourceRow, CheckResult], None] | None = None,
 ) -> RunReport:
     """Check every candidate row once. The caller holds the lock and has checked the account; with the
     run's `session` (the cookie every client of make_client shares), a cookie Quark rejects mid-run is
     dropped and the run goes on anonymously."""
     stop = stop or StopSignal()
-    return _Run(db, make_client, options, listener or Listener(), stop, clock, sleep or stop.sleep, rng_for_worker,
-                session, account).run()
+    run = _Run(db, make_client, options, listener or Listener(), stop, clock, sleep or stop.sleep, rng_for_worker,
+               session, account)
+    run.on_dead = on_dead
+    return run.run()
 
 
 def execute(
@@ -334,7 +387,8 @@ def execute(
 
     The account check never blocks the link check (share pages answer logged out): a cookie that
     cannot be verified is used anyway, one Quark clearly rejects is dropped and the run ends with exit 3."""
-    db = Database(settings.database_url, default_sqlite=settings.default_sqlite)
+    db = Database(settings.database_url, default_sqlite=settings.default_sqlite, timeout=settings.db_timeout)
+    db.retry.sleep = signal_sleep(stop)
     session = SessionCookie(None if anonymous else settings.cookie)
 
     def make_client() -> QuarkClient:
@@ -350,6 +404,15 @@ def execute(
                                             stop_signum=lambda: stop.signum, on_wait=listener.waiting)
                 if account.state is AccountState.REJECTED:
                     session.drop()
-            return run_check(db, make_client, options, listener, stop=stop, session=session, account=account)
+            if not options.reshare or not session.active:
+                return run_check(db, make_client, options, listener, stop=stop, session=session, account=account)
+            from quarkctl.reshare.hook import CheckHook, with_reshare  # issue 17: --reshare
+
+            hook = CheckHook(db, make_client, listener, stop=stop, lock_dir=lock_dir, clock=utcnow, options=options.reshare_options())
+            try:
+                report = run_check(db, make_client, options, listener, stop=stop, session=session, account=account, on_dead=hook)
+            finally:
+                hook.close()
+            return with_reshare(report, hook.report, db)
     finally:
         db.close()

@@ -7,11 +7,13 @@ only by `quarkctl resources`, at the user's request. quarkctl's own state lives 
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
 import socket
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
@@ -28,12 +30,14 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    TypeDecorator,
     UniqueConstraint,
     and_,
     bindparam,
     case,
     create_engine,
     delete,
+    event,
     func,
     inspect,
     insert,
@@ -41,15 +45,44 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.dialects import mysql
-from sqlalchemy.engine import URL, Engine
+from sqlalchemy.engine import URL, Engine, Dialect
 from sqlalchemy.exc import ArgumentError, IntegrityError, NoSuchModuleError, SQLAlchemyError
 
-from quarkctl.errors import DatabaseError
+from quarkctl.dbretry import DEFAULT_DB_TIMEOUT, LAST_ATTEMPT, DbRetry, GaveUp, is_lost
+from quarkctl.errors import DatabaseError, DatabaseLost
 from quarkctl.i18n import _
 from quarkctl.redact import redact
 
 metadata = MetaData()
+
+
+MYSQL_TABLE_OPTIONS = {"mysql_charset": "utf8mb4", "mysql_engine": "InnoDB"}
+
+
+@event.listens_for(metadata, "before_create")
+def _mysql_table_options(target: MetaData, connection: Any, tables: Sequence[Table] = (), **_kw: Any) -> None:
+    """utf8mb4 and InnoDB for every table quarkctl creates on MySQL/MariaDB, set as it is created:
+    named in Table(...) they make SQLAlchemy load its mysql dialect package at import (~80 ms, all of
+    its drivers) on every start, SQLite or not."""
+    if connection.dialect.name in ("mysql", "mariadb"):
+        for table in tables or target.sorted_tables:
+            table.dialect_kwargs.update(MYSQL_TABLE_OPTIONS)
+
+
+class TinyFlag(TypeDecorator):  # type: ignore[type-arg]
+    """TINYINT on MySQL/MariaDB (the existing schema), SMALLINT elsewhere. Importing SQLAlchemy's mysql
+    dialect package loads all its drivers (asyncio with aiomysql: ~50 ms), so only a MySQL run does."""
+
+    impl = SmallInteger
+    cache_ok = True
+
+    def load_dialect_impl(self, dialect: Dialect) -> Any:
+        if dialect.name in ("mysql", "mariadb"):
+            from sqlalchemy.dialects.mysql import TINYINT
+
+            return dialect.type_descriptor(TINYINT())
+        return dialect.type_descriptor(SmallInteger())
+
 
 # Exactly the existing MySQL schema (the system quarkctl serves created it).
 cloud_resource = Table(
@@ -62,7 +95,7 @@ cloud_resource = Table(
     Column("category2", String(100), nullable=True),
     Column("drive_type", String(50), nullable=False),
     Column("link", Text, nullable=True),
-    Column("is_expired", SmallInteger().with_variant(mysql.TINYINT(), "mysql", "mariadb"), nullable=False, server_default="1"),
+    Column("is_expired", TinyFlag(), nullable=False, server_default="1"),
     Column("view_count", Integer, nullable=False, server_default="0"),
     Column("share_count", Integer, nullable=False, server_default="0"),
     Column("hot", Integer, nullable=False, server_default="0"),
@@ -72,8 +105,6 @@ cloud_resource = Table(
     Column("create_time", DateTime, nullable=True),
     Column("update_time", DateTime, nullable=True),
     UniqueConstraint("drama_name", "drive_type", name="uk_drama_drive"),
-    mysql_charset="utf8mb4",
-    mysql_engine="InnoDB",
 )
 
 _BigId = BigInteger().with_variant(Integer(), "sqlite")  # SQLite autoincrements INTEGER only
@@ -98,8 +129,6 @@ run_history = Table(
     Column("skipped", Integer, nullable=False, server_default="0"),
     Column("detail", Text, nullable=True),  # JSON: options, abort reason
     Index("ix_quarkctl_run_job_started", "job", "started_at"),
-    mysql_charset="utf8mb4",
-    mysql_engine="InnoDB",
 )
 
 # One row per link check (times are UTC).
@@ -117,8 +146,6 @@ check_history = Table(
     Column("message", String(255), nullable=True),
     Index("ix_quarkctl_check_resource", "resource_id", "checked_at"),
     Index("ix_quarkctl_check_run", "run_id"),
-    mysql_charset="utf8mb4",
-    mysql_engine="InnoDB",
 )
 
 # autosave: one row per task per run (times UTC); the saved-files ledger; the share URL each ban was for.
@@ -135,8 +162,6 @@ autosave_task_history = Table(
     Column("files_saved", Integer, nullable=False, server_default="0"),
     Column("detail", Text, nullable=True),  # JSON: added tree, problems
     Index("ix_quarkctl_autosave_task_run", "run_id"),
-    mysql_charset="utf8mb4",
-    mysql_engine="InnoDB",
 )
 
 saved_ledger = Table(
@@ -151,8 +176,6 @@ saved_ledger = Table(
     Column("saved_name", String(255), nullable=False, server_default=""),
     Column("saved_at", DateTime, nullable=False),
     Index("ix_quarkctl_saved_task", "task_hash", "source_fid"),
-    mysql_charset="utf8mb4",
-    mysql_engine="InnoDB",
 )
 
 task_bans = Table(
@@ -163,12 +186,22 @@ task_bans = Table(
     Column("shareurl", Text, nullable=False),
     Column("message", String(255), nullable=True),
     Column("banned_at", DateTime, nullable=False),
-    mysql_charset="utf8mb4",
-    mysql_engine="InnoDB",
 )
 
-AUTOSAVE_TABLES = (run_history, autosave_task_history, saved_ledger, task_bans)
-OWN_TABLES = (run_history, check_history, autosave_task_history, saved_ledger, task_bans)
+# Issue 16: a task's last run that listed its share, clean (every wanted file saved or present) for
+# these filter settings; only then may its share listing stop paging early (transfer.py _enough).
+scan_marker = Table(
+    "quarkctl_scan",
+    metadata,
+    Column("task_hash", String(64), primary_key=True),
+    Column("taskname", String(255), nullable=False, server_default=""),
+    Column("filters_hash", String(64), nullable=False),
+    Column("clean", SmallInteger, nullable=False, server_default="0"),
+    Column("updated_at", DateTime, nullable=False),
+)
+
+AUTOSAVE_TABLES = (run_history, autosave_task_history, saved_ledger, task_bans, scan_marker)
+OWN_TABLES = (run_history, check_history, autosave_task_history, saved_ledger, task_bans, scan_marker)
 HISTORY_FLUSH_EVERY = 50  # non-dead verdicts are buffered; dead ones commit at once
 SHARE_DRIVE = "quark"  # cloud_resource.drive_type of Quark rows (compared lower-cased)
 SAME_SHARE_REASON = "same_share"  # the check record of a row marked because another row of its share was dead
@@ -206,6 +239,7 @@ class CheckRecord:
     api_code: int | None = None
     http_status: int | None = None
     message: str | None = None
+    link: str | None = None  # not stored: names the row in a report of what could not be written
 
 
 def _utc_naive(moment: datetime) -> datetime:
@@ -228,23 +262,84 @@ def _reason(exc: BaseException) -> str:
     return redact(text)
 
 
+def _resilient(method: Callable[..., Any]) -> Callable[..., Any]:
+    """A run's database call (one whole transaction): once the run is under way (`resilient`), a
+    lost connection is retried until DB_TIMEOUT, then DatabaseLost (exit 5). Before that, as at
+    start-up, the first failure is the error (exit 2)."""
+
+    @functools.wraps(method)
+    def call(self: Database, *args: Any, **kwargs: Any) -> Any:
+        if not self.resilient:
+            return method(self, *args, **kwargs)
+        try:
+            return self.retry.run(lambda: method(self, *args, **kwargs), lost=lambda exc: getattr(exc, "lost", False))
+        except GaveUp as gave_up:
+            raise DatabaseLost(_("database {url} did not answer within {seconds:g} s (DB_TIMEOUT): {reason}").format(
+                url=self.label, seconds=self.timeout, reason=getattr(gave_up.cause, "reason", str(gave_up.cause)))) from None
+
+    return call
+
+
 class Database:
-    def __init__(self, url: URL, *, default_sqlite: bool = False) -> None:
+    def __init__(self, url: URL, *, default_sqlite: bool = False, timeout: float = DEFAULT_DB_TIMEOUT) -> None:
         self.url = url
         self.default_sqlite = default_sqlite
         self.label = url.render_as_string(hide_password=True)
+        self.timeout = timeout  # DB_TIMEOUT: connect, read and write (MySQL), the busy wait (SQLite)
+        self._budget = timeout  # what a new connection gets; shorter for the last attempt of a lost run
+        self.retry = DbRetry(timeout)
+        self.resilient = False  # set when a run starts: from then on a lost connection is retried
         self._pending: list[dict[str, Any]] = []
-        kwargs: dict[str, Any] = {"pool_pre_ping": True}
+        self._pending_records: list[CheckRecord] = []  # the same rows, for a report when they cannot be written
+        # No pre-ping: a run's calls retry a lost connection themselves, within DB_TIMEOUT (a pre-ping
+        # would reconnect with a second full timeout against a frozen server).
+        kwargs: dict[str, Any] = {}
         if url.get_backend_name() == "sqlite":
             self._prepare_sqlite_file()
-            kwargs = {"connect_args": {"timeout": 30}}
         elif url.get_backend_name() in ("mysql", "mariadb"):
-            kwargs["connect_args"] = {"connect_timeout": 10, "read_timeout": 60, "write_timeout": 60}
             kwargs["pool_recycle"] = 3600
         try:
             self.engine: Engine = create_engine(url, **kwargs)
         except (ArgumentError, NoSuchModuleError, ImportError) as exc:
             raise DatabaseError(_("database {url}: unsupported or invalid URL: {reason}").format(url=self.label, reason=_reason(exc))) from None
+        event.listen(self.engine, "do_connect", self._connect_params)
+        if self.is_sqlite:
+            event.listen(self.engine, "connect", self._sqlite_pragmas)
+
+    def _connect_params(self, dialect: Any, record: Any, cargs: Any, cparams: dict[str, Any]) -> None:
+        """Every new connection gets the current budget (pymysql's own timeouts; sqlite3's busy wait)."""
+        if self.is_sqlite:
+            cparams["timeout"] = self._budget
+        elif self.url.get_backend_name() in ("mysql", "mariadb"):
+            cparams.update(connect_timeout=self._budget, read_timeout=self._budget, write_timeout=self._budget)
+
+    def _sqlite_pragmas(self, dbapi_connection: Any, record: Any) -> None:
+        """WAL: a reader (the user's site, `resources list`) and a run's writes never block each other;
+        the busy timeout covers the short exclusive moments that remain (checkpoints, a second writer)."""
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute(f"PRAGMA busy_timeout = {int(self._budget * 1000)}")
+            if self.url.database and self.url.database != ":memory:":
+                cursor.execute("PRAGMA journal_mode = WAL")  # kept in the file; a no-op once set
+        except Exception:  # noqa: BLE001 - a read-only or locked file: the busy timeout still applies
+            pass
+        finally:
+            cursor.close()
+
+    @contextmanager
+    def last_attempt(self) -> Iterator[None]:
+        """One quick try on fresh connections, no retry: what a lost run still records when the database is back."""
+        saved = self.resilient, self._budget
+        self.resilient, self._budget = False, min(self.timeout, LAST_ATTEMPT)
+        self.engine.dispose()
+        try:
+            yield
+        finally:
+            self.resilient, self._budget = saved
+
+    def pending_checks(self) -> list[CheckRecord]:
+        """The check records held in memory, not yet written."""
+        return list(self._pending_records)
 
     @property
     def is_sqlite(self) -> bool:
@@ -264,7 +359,10 @@ class Database:
             raise DatabaseError(_("DATABASE_URL: no such SQLite file: {path}").format(path=file))
 
     def _fail(self, exc: BaseException) -> DatabaseError:
-        return DatabaseError(_("database {url}: {reason}").format(url=self.label, reason=_reason(exc)))
+        error = DatabaseError(_("database {url}: {reason}").format(url=self.label, reason=_reason(exc)))
+        error.lost = is_lost(exc)  # type: ignore[attr-defined]  # _resilient retries these
+        error.reason = _reason(exc)  # type: ignore[attr-defined]
+        return error
 
     def close(self) -> None:
         self.engine.dispose()
@@ -344,6 +442,7 @@ class Database:
             cond.append(self._last_checked() < _utc_naive(selection.checked_before))
         return cond
 
+    @_resilient
     def count_candidates(self, *, include_expired: bool = False, scope: str | None = None, selection: Selection | None = None) -> int:
         query = select(func.count()).select_from(cloud_resource).where(*self._selected(include_expired, scope, selection))
         try:
@@ -352,6 +451,7 @@ class Database:
         except SQLAlchemyError as exc:
             raise self._fail(exc) from None
 
+    @_resilient
     def fetch_batch(
         self,
         after_id: int,
@@ -393,6 +493,7 @@ class Database:
             return [ResourceRow(r.id, r.drama_name, r.link, bool(r.is_expired), r.last_checked) for r in rows]
         return [ResourceRow(r.id, r.drama_name, r.link, bool(r.is_expired)) for r in rows]
 
+    @_resilient
     def set_expired(self, resource_id: int, expired: bool, now: datetime) -> bool:
         """Flip is_expired (and update_time) only if it is not already so; True when the row changed."""
         c = cloud_resource.c
@@ -407,6 +508,7 @@ class Database:
         except SQLAlchemyError as exc:
             raise self._fail(exc) from None
 
+    @_resilient
     def expire_share(
         self, run_id: int | None, record: CheckRecord, *, pwd_id: str, same_share: Callable[[str | None], bool], dry_run: bool = False
     ) -> tuple[bool, list[ResourceRow]]:
@@ -430,7 +532,10 @@ class Database:
                 if dry_run:
                     return False, others
                 mark = update(cloud_resource).values(is_expired=1, update_time=stamp)
-                changed = conn.execute(mark.where(c.id == record.resource_id, c.is_expired == 0)).rowcount > 0
+                # Only the link that was checked: a row whose link changed meanwhile (edited by its owner,
+                # re-shared by this run) keeps its new link's state.
+                same_link = [c.link == record.link] if record.link is not None else []
+                changed = conn.execute(mark.where(c.id == record.resource_id, c.is_expired == 0, *same_link)).rowcount > 0
                 ids = [row.id for row in others]
                 for start in range(0, len(ids), 500):
                     conn.execute(mark.where(c.id.in_(ids[start : start + 500]), c.is_expired == 0))
@@ -438,11 +543,12 @@ class Database:
                     self._check_values(run_id, replace(record, resource_id=i, reason=SAME_SHARE_REASON)) for i in ids
                 ]
                 conn.execute(insert(check_history), self._pending + checks)
-                self._pending = []
-                return changed, others
         except SQLAlchemyError as exc:
             raise self._fail(exc) from None
+        self._pending, self._pending_records = [], []  # only once committed: a failed write keeps them
+        return changed, others
 
+    @_resilient
     def empty_since(self, resource_id: int) -> datetime | None:
         """When the row's unbroken streak of `empty` sightings began (aware UTC), None when its last
         sighting was not empty. A check that saw nothing (error, skipped) neither extends nor breaks it."""
@@ -481,7 +587,7 @@ class Database:
         so the database never truncates a value or refuses one half-way through."""
         spec: dict[str, tuple[str, int | None, int | None, bool]] = {}
         for column in cloud_resource.columns:
-            kind = column.type
+            kind = column.type.impl if isinstance(column.type, TypeDecorator) else column.type
             if isinstance(kind, Text):
                 spec[column.name] = ("text", None, 65535, bool(column.nullable))
             elif isinstance(kind, String):
@@ -741,19 +847,22 @@ class Database:
 
     def add_check(self, run_id: int | None, record: CheckRecord, *, flush: bool = False) -> None:
         self._pending.append(self._check_values(run_id, record))
+        self._pending_records.append(record)
         if flush or len(self._pending) >= HISTORY_FLUSH_EVERY:
             self.flush_checks()
 
+    @_resilient
     def flush_checks(self) -> None:
         if not self._pending:
             return
-        rows, self._pending = self._pending, []
         try:
             with self.engine.begin() as conn:
-                conn.execute(insert(check_history), rows)
+                conn.execute(insert(check_history), self._pending)
         except SQLAlchemyError as exc:
             raise self._fail(exc) from None
+        self._pending, self._pending_records = [], []  # only once committed: a failed write keeps them
 
+    @_resilient
     def start_run(self, job: str, started_at: datetime, detail: dict[str, Any]) -> int:
         values = {
             "job": job,
@@ -769,6 +878,7 @@ class Database:
         except SQLAlchemyError as exc:
             raise self._fail(exc) from None
 
+    @_resilient
     def finish_run(self, run_id: int, finished_at: datetime, *, status: str, exit_code: int, counts: dict[str, int], detail: dict[str, Any]) -> None:
         values = {
             "finished_at": _utc_naive(finished_at),
@@ -793,6 +903,7 @@ class Database:
     def _hash(task_key: str) -> str:
         return hashlib.sha256(task_key.encode()).hexdigest()
 
+    @_resilient
     def add_task_results(self, run_id: int, rows: list[dict[str, Any]]) -> None:
         if not rows:
             return
@@ -808,6 +919,7 @@ class Database:
         except SQLAlchemyError as exc:
             raise self._fail(exc) from None
 
+    @_resilient
     def run_tasks(self, run_id: int) -> list[dict[str, Any]]:
         t = autosave_task_history.c
         try:
@@ -817,6 +929,7 @@ class Database:
         except SQLAlchemyError as exc:
             raise self._fail(exc) from None
 
+    @_resilient
     def ledger_fids(self, task_key: str) -> set[str]:
         c = saved_ledger.c
         try:
@@ -825,6 +938,7 @@ class Database:
         except SQLAlchemyError as exc:
             raise self._fail(exc) from None
 
+    @_resilient
     def ledger_add(self, task_key: str, taskname: str, pwd_id: str, source_fid: str, source_name: str,
                    saved_name: str, now: datetime) -> None:
         values = {"task_hash": self._hash(task_key), "taskname": taskname[:255], "pwd_id": pwd_id[:64],
@@ -836,6 +950,30 @@ class Database:
         except SQLAlchemyError as exc:
             raise self._fail(exc) from None
 
+    @_resilient
+    def clean_scan(self, task_key: str) -> str | None:
+        """The filters hash of the task's last clean run; None when there is none (or it was not clean)."""
+        c = scan_marker.c
+        try:
+            with self.engine.connect() as conn:
+                return conn.execute(select(c.filters_hash).where(c.task_hash == self._hash(task_key), c.clean == 1)).scalar()
+        except SQLAlchemyError as exc:
+            raise self._fail(exc) from None
+
+    @_resilient
+    def mark_scan(self, task_key: str, taskname: str, filters_hash: str | None, now: datetime) -> None:
+        """Record the task's run as clean for `filters_hash`, or (None) as not clean."""
+        key = self._hash(task_key)
+        values = {"taskname": taskname[:255], "filters_hash": filters_hash or "", "clean": int(filters_hash is not None),
+                  "updated_at": _utc_naive(now)}
+        try:
+            with self.engine.begin() as conn:
+                if conn.execute(update(scan_marker).where(scan_marker.c.task_hash == key).values(**values)).rowcount == 0:
+                    conn.execute(insert(scan_marker).values(task_hash=key, **values))
+        except SQLAlchemyError as exc:
+            raise self._fail(exc) from None
+
+    @_resilient
     def ban_url(self, task_key: str) -> str | None:
         """The share URL the task had when quarkctl banned it; None when quarkctl did not ban it."""
         try:
@@ -844,6 +982,7 @@ class Database:
         except SQLAlchemyError as exc:
             raise self._fail(exc) from None
 
+    @_resilient
     def remember_ban(self, task_key: str, taskname: str, shareurl: str, message: str, now: datetime) -> None:
         key = self._hash(task_key)
         values = {"taskname": taskname[:255], "shareurl": shareurl, "message": message[:255], "banned_at": _utc_naive(now)}
@@ -918,3 +1057,186 @@ class Database:
         except SQLAlchemyError as exc:
             raise self._fail(exc) from None
         return [col.name for col in table.columns if col.name.lower() not in present]
+
+    # -- reshare (issue 17): the chain of re-created shares, in quarkctl_reshare ------------------
+
+    def prepare_for_reshare(self, *, dry_run: bool) -> None:
+        """cloud_resource must be there; quarkctl's own tables are created unless nothing is written."""
+        if not dry_run:
+            self.create_missing([cloud_resource, *OWN_TABLES] if self.default_sqlite else list(OWN_TABLES))
+        if cloud_resource.name not in self.existing_tables():
+            raise DatabaseError(
+                _("database {url}: there is no cloud_resource table (run `quarkctl db init` to create it)").format(url=self.label)
+            )
+
+    def reshare_rows(self, *, ids: Sequence[int] | None = None, expired: bool | None = None) -> list[ResourceRow]:
+        """Quark rows with a link: the given ids, or every row marked expired (True) / not (False)."""
+        c = cloud_resource.c
+        cond = [c.link.is_not(None), c.link != "", func.lower(c.drive_type) == SHARE_DRIVE]
+        if ids is not None:
+            cond.append(c.id.in_(sorted(set(ids))))
+        if expired is not None:
+            cond.append(c.is_expired == (1 if expired else 0))
+        query = select(c.id, c.drama_name, c.link, c.is_expired).where(*cond).order_by(c.id)
+        try:
+            with self.engine.connect() as conn:
+                return [ResourceRow(r.id, r.drama_name, r.link, bool(r.is_expired)) for r in conn.execute(query)]
+        except SQLAlchemyError as exc:
+            raise self._fail(exc) from None
+
+    @staticmethod
+    def _reshare_dict(row: Any) -> dict[str, Any]:
+        values = dict(row._mapping)
+        try:
+            values["fid_list"] = json.loads(values["fid_list"] or "[]")
+        except ValueError:
+            values["fid_list"] = []
+        for key in ("created_at", "finished_at"):
+            values[key] = values[key].replace(tzinfo=timezone.utc) if values.get(key) else None
+        return values
+
+    def reshare_intent(self, run_id: int | None, resource_id: int, old_link: str, fids: Sequence[str], title: str,
+                       reason: str, now: datetime) -> int:
+        """Record, before the share is created, what is about to be: a crash after the creation leaves
+        this `pending` row, and the next run looks for the share by title and first fid."""
+        values = {"run_id": run_id, "resource_id": resource_id, "old_link": old_link, "fid_list": json.dumps(list(fids)),
+                  "title": title[:255], "reason": reason[:64], "status": "pending", "created_at": _utc_naive(now)}
+        try:
+            with self.engine.begin() as conn:
+                return int(conn.execute(insert(reshare_history).values(**values)).inserted_primary_key[0])
+        except SQLAlchemyError as exc:
+            raise self._fail(exc) from None
+
+    def pending_reshares(self) -> list[dict[str, Any]]:
+        r = reshare_history.c
+        try:
+            with self.engine.connect() as conn:
+                return [self._reshare_dict(x) for x in conn.execute(select(reshare_history).where(r.status == "pending").order_by(r.id))]
+        except SQLAlchemyError as exc:
+            raise self._fail(exc) from None
+
+    def share_rows(self, pwd_id: str, same_share: Callable[[str | None], bool]) -> list[ResourceRow]:
+        """Every Quark row whose link is the share `pwd_id` (expired or not): a LIKE finds the candidates,
+        `same_share` confirms each, as expire_share does. They all get the share's new link together."""
+        c = cloud_resource.c
+        query = (select(c.id, c.drama_name, c.link, c.is_expired)
+                 .where(func.lower(c.drive_type) == SHARE_DRIVE, c.link.contains(f"/s/{pwd_id}", autoescape=True)).order_by(c.id))
+        try:
+            with self.engine.connect() as conn:
+                return [ResourceRow(r.id, r.drama_name, r.link, bool(r.is_expired)) for r in conn.execute(query) if same_share(r.link)]
+        except SQLAlchemyError as exc:
+            raise self._fail(exc) from None
+
+    def finish_reshare(self, intent_id: int, resource_id: int, *, new_link: str, share_id: str, pwd_id: str, now: datetime,
+                       run_id: int | None = None, others: Sequence[ResourceRow] = ()) -> None:
+        """One transaction: the row and `others` (rows of the same old share) get the new link (valid, shared
+        once more, now), the intent is done and each of the others gets its own done entry (its chain)."""
+        c, r = cloud_resource.c, reshare_history.c
+        stamp = _local_naive(now).replace(microsecond=0)
+        ids = [resource_id, *(row.id for row in others if row.id != resource_id)]
+        try:
+            with self.engine.begin() as conn:
+                for start in range(0, len(ids), 500):
+                    conn.execute(update(cloud_resource).where(c.id.in_(ids[start : start + 500])).values(
+                        link=new_link, is_expired=0, last_share_time=stamp, share_count=func.coalesce(c.share_count, 0) + 1,
+                        update_time=stamp))
+                values = {"status": "done", "new_link": new_link, "share_id": share_id[:64], "pwd_id": pwd_id[:64],
+                          "finished_at": _utc_naive(now)}
+                if run_id is not None:
+                    values["run_id"] = run_id
+                conn.execute(update(reshare_history).where(r.id == intent_id).values(**values))
+                intent = conn.execute(select(reshare_history).where(r.id == intent_id)).one()
+                copies = [{"run_id": intent.run_id, "resource_id": row.id, "old_link": row.link or "", "new_link": new_link,
+                           "share_id": share_id[:64], "pwd_id": pwd_id[:64], "fid_list": intent.fid_list, "title": intent.title,
+                           "reason": intent.reason, "status": "done", "created_at": intent.created_at,
+                           "finished_at": _utc_naive(now)} for row in others if row.id != resource_id]
+                if copies:
+                    conn.execute(insert(reshare_history), copies)
+        except SQLAlchemyError as exc:
+            raise self._fail(exc) from None
+
+    def set_run_exit_code(self, run_id: int, exit_code: int) -> None:
+        """check-links --reshare: the run's stored exit code becomes the one the command returns."""
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(update(run_history).where(run_history.c.id == run_id).values(exit_code=exit_code))
+        except SQLAlchemyError as exc:
+            raise self._fail(exc) from None
+
+    def abandon_reshare(self, intent_id: int, now: datetime) -> None:
+        """The share of a pending intent was never made: the row is planned again like any other."""
+        r = reshare_history.c
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(update(reshare_history).where(r.id == intent_id).values(status="abandoned", finished_at=_utc_naive(now)))
+        except SQLAlchemyError as exc:
+            raise self._fail(exc) from None
+
+    def record_share(self, resource_id: int, link: str, *, share_id: str, pwd_id: str, fids: Sequence[str], title: str,
+                     now: datetime) -> None:
+        """A share quarkctl made for `resources add --reshare-from`: its fid list, so it can be re-created."""
+        values = {"resource_id": resource_id, "old_link": "", "new_link": link, "share_id": share_id[:64], "pwd_id": pwd_id[:64],
+                  "fid_list": json.dumps(list(fids)), "title": title[:255], "reason": "added", "status": "done",
+                  "created_at": _utc_naive(now), "finished_at": _utc_naive(now)}
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(insert(reshare_history).values(**values))
+        except SQLAlchemyError as exc:
+            raise self._fail(exc) from None
+
+    def recorded_fids(self, pwd_id: str) -> list[str] | None:
+        """The fid list of the share quarkctl made under this pwd_id, None when it made none."""
+        r = reshare_history.c
+        query = select(r.fid_list).where(r.pwd_id == pwd_id, r.status == "done").order_by(r.id.desc()).limit(1)
+        try:
+            with self.engine.connect() as conn:
+                if reshare_history.name not in set(inspect(conn).get_table_names()):
+                    return None
+                text = conn.execute(query).scalar()
+        except SQLAlchemyError as exc:
+            raise self._fail(exc) from None
+        return None if text is None else [str(fid) for fid in json.loads(text)]
+
+    def reshares(self, *, resource_id: int | None = None, run_id: int | None = None, limit: int | None = None) -> list[dict[str, Any]]:
+        """quarkctl_reshare rows (newest first; for a run, in order), with the row's name; [] without the table."""
+        r, c = reshare_history.c, cloud_resource.c
+        query = select(reshare_history, c.drama_name.label("name")).select_from(
+            reshare_history.outerjoin(cloud_resource, c.id == r.resource_id))
+        if resource_id is not None:
+            query = query.where(r.resource_id == resource_id)
+        if run_id is not None:
+            query = query.where(r.run_id == run_id).order_by(r.id)
+        else:
+            query = query.order_by(r.id.desc())
+        if limit is not None:
+            query = query.limit(limit)
+        try:
+            with self.engine.connect() as conn:
+                if reshare_history.name not in set(inspect(conn).get_table_names()):
+                    return []
+                return [self._reshare_dict(x) for x in conn.execute(query)]
+        except SQLAlchemyError as exc:
+            raise self._fail(exc) from None
+
+
+# Issue 17: one row per re-created share (and per share `resources add --reshare-from` made), times UTC.
+reshare_history = Table(
+    "quarkctl_reshare",
+    metadata,
+    Column("id", _BigId, primary_key=True, autoincrement=True),
+    Column("run_id", BigInteger, nullable=True),
+    Column("resource_id", Integer, nullable=False),
+    Column("old_link", Text, nullable=False),
+    Column("new_link", Text, nullable=True),
+    Column("share_id", String(64), nullable=True),
+    Column("pwd_id", String(64), nullable=True),  # of the new share
+    Column("fid_list", Text, nullable=False),  # JSON list of the shared fids
+    Column("title", String(255), nullable=False, server_default=""),
+    Column("reason", String(64), nullable=False, server_default=""),  # why: share_expired, expiring, added ...
+    Column("status", String(16), nullable=False),  # pending (intent recorded) | done | abandoned
+    Column("created_at", DateTime, nullable=False),
+    Column("finished_at", DateTime, nullable=True),
+    Index("ix_quarkctl_reshare_resource", "resource_id"),
+    Index("ix_quarkctl_reshare_pwd", "pwd_id"),
+)
+OWN_TABLES = (*OWN_TABLES, reshare_history)  # `db init` and every job create it with the others

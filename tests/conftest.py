@@ -14,6 +14,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+import hypothesis
 import pytest
 from sqlalchemy import create_engine, insert, select, text
 from sqlalchemy.engine import URL, make_url
@@ -28,6 +29,20 @@ os.environ["NO_PROXY"] = os.environ["no_proxy"] = "127.0.0.1,localhost,::1"
 COOKIE = "__uid=sim-user-1; __puus=Sup3rSecretPuusValue; kps=kpsSecretValue42"
 COOKIE_SECRETS = ("Sup3rSecretPuusValue", "kpsSecretValue42")
 NOW = datetime(2026, 11, 29, 2, 0, tzinfo=timezone.utc)
+
+# The fuzz tests' budgets (tests/unit/test_fuzz_*.py). "ci", the default, keeps each property to a
+# few seconds on a shared 2-core box and writes no example database; "dev" and "thorough" search
+# longer and keep failing examples in .hypothesis/. Pick one with --hypothesis-profile=dev or
+# QUARKCTL_HYPOTHESIS_PROFILE=thorough (the command-line option wins).
+hypothesis.settings.register_profile(
+    "ci", max_examples=60, deadline=None, database=None, print_blob=True,
+    suppress_health_check=[hypothesis.HealthCheck.too_slow, hypothesis.HealthCheck.data_too_large],
+)
+hypothesis.settings.register_profile("dev", max_examples=1000, deadline=None,
+                                     suppress_health_check=[hypothesis.HealthCheck.too_slow])
+hypothesis.settings.register_profile("thorough", max_examples=20000, deadline=None,
+                                     suppress_health_check=[hypothesis.HealthCheck.too_slow])
+hypothesis.settings.load_profile(os.environ.get("QUARKCTL_HYPOTHESIS_PROFILE", "ci"))
 
 
 class Recorder(Listener):

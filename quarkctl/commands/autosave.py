@@ -18,6 +18,7 @@ from quarkctl.commands.options import (
     DEFAULT_TIMEOUT,
     ApiBase,
     DatabaseUrl,
+    DbTimeout,
     EnvFile,
     JsonReport,
     LogFilePath,
@@ -28,11 +29,12 @@ from quarkctl.commands.options import (
     Retries,
     RetryBackoff,
     Timeout,
+    db_timeout_flag,
     environment,
 )
 from quarkctl.commands.run import run_job
 from quarkctl.i18n import _
-from quarkctl.job_options import AutosaveOptions
+from quarkctl.job_options import AutosaveOptions, parse_max_runtime
 from quarkctl.pacing import PacingPolicy, StopSignal
 
 if TYPE_CHECKING:
@@ -120,6 +122,7 @@ def autosave(
     config: ConfigPath = None,
     env_file: EnvFile = None,
     database_url: DatabaseUrl = None,
+    db_timeout: DbTimeout = None,
     api_base: ApiBase = None,
     task: Annotated[Optional[list[str]], typer.Option("--task", help=_("Run only this task (name or number as the log shows it); repeatable."))] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help=_("Show what would be saved and renamed; save, rename and write nothing."))] = False,
@@ -133,6 +136,7 @@ def autosave(
     retries: Retries = AUTOSAVE.retries,
     retry_backoff: RetryBackoff = AUTOSAVE.backoff,
     task_timeout: Annotated[float, typer.Option("--task-timeout", min=1, help=_("Longest wait for one save task, seconds."))] = AUTOSAVE.task_timeout,
+    max_runtime: Annotated[Optional[str], typer.Option("--max-runtime", metavar="DURATION", help=_("Start no new task after this long (90m, 5h); the rest are reported as not run, exit 0."))] = None,
     timeout: Timeout = DEFAULT_TIMEOUT,
     json_output: JsonReport = False,
     quiet: Quiet = False,
@@ -151,8 +155,9 @@ def autosave(
     pacing = PacingPolicy.off() if no_pacing else PacingPolicy(min_delay, max_delay, AUTOSAVE.pacing.rest_every,
                                                                AUTOSAVE.pacing.rest_seconds).validate()
     options = AutosaveOptions(dry_run=dry_run, resave_deleted=resave_deleted, sign=not no_sign, pacing=pacing,
-                              retries=retries, backoff=retry_backoff, task_timeout=task_timeout)
-    env = environment(env_file, DATABASE_URL=database_url, QUARK_API_BASE=api_base)
+                              retries=retries, backoff=retry_backoff, task_timeout=task_timeout,
+                              max_runtime=parse_max_runtime(max_runtime) if max_runtime is not None else None)
+    env = environment(env_file, DATABASE_URL=database_url, QUARK_API_BASE=api_base, DB_TIMEOUT=db_timeout_flag(db_timeout))
     job = AutosaveJob(env, config, options, autosave_job.Selection(task or [], skip_invalid), timeout=timeout, notify_urls=notify)
     run_job(job, env, json_output=json_output, quiet=quiet, log_file=log_file, ping_url=ping_url)
 

@@ -9,7 +9,7 @@ from typing import Annotated, Any, Optional
 import typer
 
 from quarkctl.config import settings
-from quarkctl.commands.options import CHECK_OUTPUT, CHECK_RUN, MONITORING, OWN, check_options, declared, environment
+from quarkctl.commands.options import CHECK_OUTPUT, CHECK_RUN, MONITORING, OWN, check_options, db_timeout_flag, declared, environment
 from quarkctl.commands.run import fail, run_job
 from quarkctl.errors import ExitCode
 from quarkctl.i18n import _
@@ -66,10 +66,15 @@ class CheckJob:
 
 
 def run_check(values: dict[str, Any], *, scope: str, recheck_expired: bool = False, notify: Optional[list[str]] = None,
-              notify_on: str = "changes", ping_url: Optional[str] = None) -> None:
+              notify_on: str = "changes", ping_url: Optional[str] = None, reshare: bool = False) -> None:
     """A check-links run from the CHECK_RUN and CHECK_OUTPUT options; exits with its exit code."""
     options = check_options(values, scope=scope, recheck_expired=recheck_expired)
-    env = environment(values["env_file"], DATABASE_URL=values["database_url"], QUARK_API_BASE=values["api_base"])
+    if reshare:  # issue 17
+        import dataclasses
+
+        options = dataclasses.replace(options, reshare=True)
+    env = environment(values["env_file"], DATABASE_URL=values["database_url"], QUARK_API_BASE=values["api_base"],
+                      DB_TIMEOUT=db_timeout_flag(values["db_timeout"]))
     from quarkctl.hooks.monitoring.notify import NOTIFY_ON
 
     if notify_on not in NOTIFY_ON:
@@ -86,10 +91,12 @@ CHECK_LINKS_HELP = _("Check every not-yet-expired Quark share link in cloud_reso
 @declared(CHECK_RUN, OWN, CHECK_OUTPUT, MONITORING)
 def check_links(
     recheck_expired: Annotated[bool, typer.Option("--recheck-expired", help=_("Also check rows marked expired; valid ones are marked valid again."))] = False,
+    reshare: Annotated[bool, typer.Option("--reshare", help=_("Re-share each link of the account's own found dead, right after marking it (see `resources reshare`)."))] = False,
     **values: Any,
 ) -> None:
     notify, notify_on, ping_url = values.pop("notify"), values.pop("notify_on"), values.pop("ping_url")
-    run_check(values, scope="active", recheck_expired=recheck_expired, notify=notify, notify_on=notify_on, ping_url=ping_url)
+    run_check(values, scope="active", recheck_expired=recheck_expired, notify=notify, notify_on=notify_on, ping_url=ping_url,
+              reshare=reshare)
 
 
 def register(app: typer.Typer) -> None:

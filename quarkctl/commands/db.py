@@ -21,7 +21,7 @@ def db_init(env_file: EnvFile = None, database_url: DatabaseUrl = None) -> None:
     from quarkctl.db import Database  # SQLAlchemy only when a command opens the database
 
     config = settings.load(environment(env_file, DATABASE_URL=database_url), need_cookie=False)
-    db = Database(config.database_url, default_sqlite=True)
+    db = Database(config.database_url, default_sqlite=True, timeout=config.db_timeout)
     try:
         created, present = db.init_schema()
     finally:

@@ -54,7 +54,7 @@ def _open_db(env_file: Optional[Path], database_url: Optional[str]) -> tuple[Dat
     config = settings.load(environment(env_file, DATABASE_URL=database_url), need_cookie=False)
     if config.default_sqlite and not Path(config.database_url.database or "").exists():
         return None, config.database_label  # reading the history must not create it
-    return Database(config.database_url, default_sqlite=config.default_sqlite), config.database_label
+    return Database(config.database_url, default_sqlite=config.default_sqlite, timeout=config.db_timeout), config.database_label
 
 
 def _pad(text: str, width: int) -> str:
@@ -136,7 +136,9 @@ def history_show(
     reason = detail.run.detail.get("abort_reason")
     if reason:
         limit = (detail.run.detail.get("options") or {}).get("max_consecutive_errors")  # the circuit breaker's count
-        _echo(_("aborted: {reason}").format(reason=abort_text(reason, n=limit if isinstance(limit, int) else 0)))
+        _echo(_("aborted: {reason}").format(reason=abort_text(reason, detail.run.job, n=limit if isinstance(limit, int) else 0)))
+    if detail.run.deadline_text is not None:  # --max-runtime / --until cut it short
+        _echo(detail.run.deadline_text)
     for line in detail.lines:
         _echo("  " + line)
 

@@ -22,6 +22,8 @@ AUTOSAVE = AutosaveOptions()  # and of an autosave run
 
 EnvFile = Annotated[Optional[Path], typer.Option("--env-file", help=_("Read settings from this .env file (default: ./.env if present). Real environment variables win."), dir_okay=False)]
 DatabaseUrl = Annotated[Optional[str], typer.Option("--database-url", help=_("SQLAlchemy URL; overrides DATABASE_URL and DB_*. Prefer the environment for passwords."))]
+# Read as the DB_TIMEOUT setting (db_timeout_flag): the flag over the environment over .env.
+DbTimeout = Annotated[Optional[float], typer.Option("--db-timeout", metavar="SECONDS", min=0.1, help=_("How long the database may take to answer before the run ends with exit 5 (DB_TIMEOUT, default 60)."))]
 
 # The check-links run options, shared by `check-links` and `resources revive` (the same run).
 ApiBase = Annotated[Optional[str], typer.Option("--api-base", help=_("Replace scheme+host of every Quark endpoint (QUARK_API_BASE), e.g. a proxy or the simulator."))]
@@ -36,6 +38,8 @@ RestSeconds = Annotated[float, typer.Option("--rest-seconds", min=0, help=_("Len
 NoPacing = Annotated[bool, typer.Option("--no-pacing", help=_("No pauses at all (for your own proxy or tests, not for Quark)."))]
 MaxAge = Annotated[Optional[str], typer.Option("--max-age", metavar="DURATION", help=_("Only links last checked longer ago than this (7d, 12h, 30m), least recently checked first."))]
 Shard = Annotated[Optional[str], typer.Option("--shard", metavar="K/N", help=_("Only rows with id % N == K: N hosts split one table."))]
+MaxRuntime = Annotated[Optional[str], typer.Option("--max-runtime", metavar="DURATION", help=_("Take no new link after this long (90m, 5h); the links in flight finish, then the partial report, exit 0."))]
+Until = Annotated[Optional[str], typer.Option("--until", metavar="HH:MM", help=_("Take no new link after this local time (the next one after the start); with --max-runtime the earlier wins."))]
 EmptyGrace = Annotated[str, typer.Option("--empty-grace", metavar="DURATION", help=_("Mark a share that lists no files only once it has stayed empty this long (12h, 30m; 0: at once)."))]
 Concurrency = Annotated[int, typer.Option("--concurrency", min=1, max=32, help=_("Workers checking in parallel, each paced."))]
 Retries = Annotated[int, typer.Option("--retries", min=0, max=10, help=_("Retries of a transient failure per link."))]
@@ -69,6 +73,7 @@ _PACING = CHECK.pacing
 CHECK_RUN = (
     option("env_file", EnvFile, None),
     option("database_url", DatabaseUrl, None),
+    option("db_timeout", DbTimeout, None),
     option("api_base", ApiBase, None),
     option("anonymous", Anonymous, False),
     option("batch_size", BatchSize, CHECK.batch_size),
@@ -85,6 +90,8 @@ CHECK_RUN = (
     option("max_consecutive_errors", MaxConsecutiveErrors, CHECK.max_consecutive_errors),
     option("max_age", MaxAge, None),
     option("shard", Shard, None),
+    option("max_runtime", MaxRuntime, None),
+    option("until", Until, None),
     option("empty_grace", EmptyGrace, duration_text(CHECK.empty_grace)),
 )
 CHECK_OUTPUT = (
@@ -122,6 +129,7 @@ def check_options(values: dict[str, Any], *, scope: str, recheck_expired: bool =
     pacing = PacingPolicy.off() if values["no_pacing"] else PacingPolicy(
         values["min_delay"], values["max_delay"], values["rest_every"], values["rest_seconds"]).validate()
     max_age, shard = values["max_age"], values["shard"]
+    max_runtime, until = values["max_runtime"], values["until"]
     return CheckOptions(
         batch_size=values["batch_size"],
         limit=values["limit"],
@@ -136,7 +144,14 @@ def check_options(values: dict[str, Any], *, scope: str, recheck_expired: bool =
         max_age=job_options.parse_max_age(max_age) if max_age is not None else None,
         shard=job_options.parse_shard(shard) if shard is not None else None,
         empty_grace=job_options.parse_empty_grace(values["empty_grace"]),
+        max_runtime=job_options.parse_max_runtime(max_runtime) if max_runtime is not None else None,
+        until=job_options.parse_until(until) if until is not None else None,
     )
+
+
+def db_timeout_flag(value: Optional[float]) -> Optional[str]:
+    """--db-timeout as the DB_TIMEOUT setting it overrides (None: not given)."""
+    return None if value is None else repr(float(value))
 
 
 def environment(env_file: Optional[Path], **flags: Optional[str]) -> dict[str, str]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json as jsonlib
 import random
+import re
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -35,6 +36,9 @@ USER_AGENT = (
 )
 DETAIL_PAGE_SIZE = 50
 _SNIPPET = 120
+# No Quark answer comes near this (a 50-item listing is ~50 KB); a longer body is cut off and counts
+# as a bad response (issue 15), so a hostile or broken server cannot fill the memory of a small box.
+MAX_BODY = 8 * 1024 * 1024
 
 
 class Transport:
@@ -74,11 +78,26 @@ class Transport:
             body = jsonlib.dumps(json).encode()
             headers["Content-Type"] = "application/json"
         return self._manager(url).request(method, url, body=body, headers=headers, retries=False, redirect=False,
-                                          timeout=urllib3.Timeout(connect=timeout, read=timeout))
+                                          timeout=urllib3.Timeout(connect=timeout, read=timeout),
+                                          preload_content=False)  # read by _read_capped
 
     def close(self) -> None:
         for manager in (self._direct, *self._managers.values()):
             manager.clear()  # idempotent: the direct one may be listed twice
+
+
+def _read_capped(response: urllib3.BaseHTTPResponse, limit: int = MAX_BODY) -> bytes | None:
+    """The (decoded) body, or None when it is longer than `limit`: then the connection is dropped,
+    not drained, and never reused."""
+    try:
+        data = response.read(limit + 1, decode_content=True)  # urllib3 2: at most limit + 1 decoded bytes
+        if len(data) > limit:
+            response.close()  # closes the socket; release_conn() below then returns nothing to the pool
+            return None
+        response.read()  # reach the end, so the connection can be reused
+        return data
+    finally:
+        response.release_conn()
 
 
 def _proxy_manager(proxy: str) -> urllib3.PoolManager:
@@ -138,6 +157,13 @@ class ApiReply:
         return _as_int((self.body or {}).get("status"))
 
     @property
+    def numbers_as_text(self) -> bool:
+        """The drive envelope's `code` or `status` came as a string ("41004"): no captured reply does that
+        (quark-replies.json `_meta.envelope_drive`), so the answer is not trusted to mean anything."""
+        body = self.body or {}
+        return any(isinstance(body.get(key), str) for key in ("code", "status"))
+
+    @property
     def message(self) -> str | None:
         body = self.body or {}
         for key in ("message", "msg"):  # the account family's optional words are `msg`
@@ -149,9 +175,18 @@ class ApiReply:
     def data(self) -> Any:
         return (self.body or {}).get("data")
 
+    @property
+    def metadata(self) -> dict[str, Any]:
+        """The drive envelope's `metadata` (`_total`, `tq_gap`), {} when it is missing or not an object."""
+        value = (self.body or {}).get("metadata")
+        return value if isinstance(value, dict) else {}
+
+
+_NUMBER = re.compile(r"\s*-?[0-9]{1,18}\s*")  # ASCII: isdigit() takes "²", which int() refuses
+
 
 def _is_number(text: str) -> bool:
-    return text.strip().lstrip("-").isdigit()
+    return _NUMBER.fullmatch(text) is not None
 
 
 def _as_int(value: Any) -> int | None:
@@ -225,16 +260,24 @@ class QuarkClient:
             return ApiReply(endpoint, None, None, "timeout", snippet=type(exc).__name__)
         except (TransportError, OSError, ValueError) as exc:  # refused, reset, TLS, a header that cannot be sent
             return ApiReply(endpoint, None, None, "connection_error", snippet=type(exc).__name__)
+        try:
+            data = _read_capped(response)
+        except (TransportError, OSError) as exc:  # cut mid-body: a timeout or a reset while reading
+            kind = "timeout" if isinstance(exc, TransportTimeout) else "connection_error"
+            return ApiReply(endpoint, None, None, kind, snippet=type(exc).__name__)
+        if data is None:
+            return ApiReply(endpoint, response.status, None, snippet=_("(a body over {mb} MB, cut off)").format(
+                mb=MAX_BODY // 2**20))
         body: dict[str, Any] | None
         try:
-            parsed = jsonlib.loads(response.data)
+            parsed = jsonlib.loads(data)
             body = parsed if isinstance(parsed, dict) else None
-        except ValueError:  # not JSON, or not text at all
+        except (ValueError, RecursionError):  # not JSON, not text, nested past Python's recursion limit
             body = None
         set_cookies = response.headers.getlist("Set-Cookie")
         if set_cookies and cookie:
             self.session.merge(set_cookies)
-        snippet = "" if body is not None else response.data[:_SNIPPET * 4].decode("utf-8", "replace")[:_SNIPPET].replace("\n", " ")
+        snippet = "" if body is not None else data[:_SNIPPET * 4].decode("utf-8", "replace")[:_SNIPPET].replace("\n", " ")
         return ApiReply(
             endpoint,
             response.status,
@@ -363,6 +406,28 @@ class QuarkClient:
             "task", "GET", DRIVE_PC, "/1/clouddrive/task",
             params={**self._PC, "task_id": task_id, "retry_index": str(retry_index), **self._noise()},
         )
+
+    # -- the account's own shares (share-api.md 1, issue 17) ---------------------------------------
+
+    def share_mypage(self, page: int, size: int) -> ApiReply:
+        """One page of the account's own shares, newest first (share-api.md 1 (a))."""
+        return self._request(
+            "share_mypage", "GET", DRIVE_PC, "/1/clouddrive/share/mypage/detail",
+            params={**self._PC, "_page": str(page), "_size": str(size), "_order_field": "created_at",
+                    "_order_type": "desc", "_fetch_total": "1", "_fetch_notify_follow": "1"},
+        )
+
+    def share_create(self, body: dict[str, Any]) -> ApiReply:
+        """`POST share` {fid_list, title, url_type, expired_type, passcode?} (share-api.md 1 (b))."""
+        return self._request("share_create", "POST", DRIVE_PC, "/1/clouddrive/share", params=dict(self._PC), json=body)
+
+    def share_password(self, share_id: str) -> ApiReply:
+        return self._request("share_password", "POST", DRIVE_PC, "/1/clouddrive/share/password", params=dict(self._PC),
+                             json={"share_id": share_id})
+
+    def share_delete(self, share_ids: list[str]) -> ApiReply:
+        return self._request("share_delete", "POST", DRIVE_PC, "/1/clouddrive/share/delete", params=dict(self._PC),
+                             json={"share_ids": share_ids})
 
     # -- sign-in: the mobile parameters, no cookie (quark-api.md 1.4) -----------------------------
 

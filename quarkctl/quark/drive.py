@@ -103,17 +103,42 @@ class DriveSession:
     def _data(reply: ApiReply) -> dict[str, Any]:
         return reply.data if isinstance(reply.data, dict) else {}
 
+    @classmethod
+    def _list(cls, reply: ApiReply) -> list[dict[str, Any]]:
+        """`data.list`'s objects; nothing when it is not a list (a hostile answer, issue 15)."""
+        value = cls._data(reply).get("list")
+        return [x for x in value if isinstance(x, dict)] if isinstance(value, list) else []
+
     def _pages(self, fetch: Callable[[int], ApiReply]) -> list[dict[str, Any]]:
         """All pages: stop on an empty page or once `_total` items are in (as the reference does)."""
         items: list[dict[str, Any]] = []
         for page in range(1, MAX_PAGES + 1):
             reply = self.call(lambda: fetch(page))
-            batch = self._data(reply).get("list") or []
-            items.extend(x for x in batch if isinstance(x, dict))
-            total = ((reply.body or {}).get("metadata") or {}).get("_total")
+            batch = self._list(reply)
+            items.extend(batch)
+            total = reply.metadata.get("_total")
             if not batch or not isinstance(total, int) or len(items) >= total:
                 break
         return items
+
+    def pages(self, fetch: Callable[[int], ApiReply]) -> list[dict[str, Any]]:
+        """Every page of a paged listing `fetch(page)`, each read retried (for quark/shares.py)."""
+        return self._pages(fetch)
+
+    def task_data(self, reply: ApiReply, endpoint: str) -> dict[str, Any]:
+        """The done task's data of a reply that started one: embedded when the task finished at once
+        (task_sync), else polled by its task_id at the reply's tq_gap (quark-api.md 5; share-api.md 1.2)."""
+        task = embedded_task(reply)
+        if task is not None:
+            classified = classify(task)
+            if classified.outcome is not Outcome.OK:
+                raise ApiFailure(classified, "task")
+            if self._data(task).get("status") == 2:
+                return self._data(task)
+        task_id = self._data(reply).get("task_id")
+        if not task_id:
+            raise ApiFailure(Classified(Outcome.UNKNOWN, "unexpected_response", reply.code, reply.http_status, reply.message), endpoint)
+        return self.wait_task(str(task_id), gap=self._tq_gap(reply))
 
     # -- share side -------------------------------------------------------------------------------
 
@@ -126,6 +151,13 @@ class DriveSession:
 
     def share_list(self, pwd_id: str, stoken: str, pdir_fid: str) -> list[dict[str, Any]]:
         return self._pages(lambda page: self.client.share_detail(pwd_id, stoken, pdir_fid, page))
+
+    def share_page(self, pwd_id: str, stoken: str, pdir_fid: str, page: int) -> tuple[list[dict[str, Any]], int | None]:
+        """One page of a share folder and the `_total` that came with it (None when Quark sent none)."""
+        reply = self.call(lambda: self.client.share_detail(pwd_id, stoken, pdir_fid, page))
+        batch = self._list(reply)
+        total = reply.metadata.get("_total")
+        return batch, total if isinstance(total, int) and not isinstance(total, bool) else None
 
     # -- drive side -------------------------------------------------------------------------------
 
@@ -169,12 +201,13 @@ class DriveSession:
             raise ApiFailure(Classified(Outcome.UNKNOWN, "unexpected_response", reply.code, reply.http_status, reply.message), "save")
         else:
             data = self.wait_task(str(task_id), gap=self._tq_gap(reply))
-        top = (data.get("save_as") or {}).get("save_as_top_fids") or []
-        return [str(fid) for fid in top]
+        save_as = data.get("save_as")
+        top = save_as.get("save_as_top_fids") if isinstance(save_as, dict) else None
+        return [str(fid) for fid in top] if isinstance(top, list) else []
 
     @staticmethod
     def _tq_gap(reply: ApiReply) -> float:
-        gap = ((reply.body or {}).get("metadata") or {}).get("tq_gap")
+        gap = reply.metadata.get("tq_gap")
         return gap / 1000 if isinstance(gap, (int, float)) and 0 < gap <= 10_000 else DEFAULT_TQ_GAP
 
     def wait_task(self, task_id: str, *, gap: float = DEFAULT_TQ_GAP) -> dict[str, Any]:
@@ -192,7 +225,7 @@ class DriveSession:
                     raise ApiFailure(Classified(Outcome.UNKNOWN, "task_failed", reply.code, reply.http_status, reply.message), "task")
                 raise TaskTimeout(task_id)
             retry_index += 1
-            gap = self._tq_gap(reply) if ((reply.body or {}).get("metadata") or {}).get("tq_gap") else gap
+            gap = self._tq_gap(reply) if reply.metadata.get("tq_gap") else gap
             if not self.sleep(gap):
                 raise TaskTimeout(task_id)
 
@@ -203,7 +236,7 @@ class DriveSession:
         if task_id:
             self.wait_task(str(task_id), gap=self._tq_gap(reply))
         listing = self.call(lambda: self.client.recycle_list())
-        records = [str(item["record_id"]) for item in (self._data(listing).get("list") or [])
-                   if isinstance(item, dict) and item.get("fid") in fids and item.get("record_id")]
+        records = [str(item["record_id"]) for item in self._list(listing)
+                   if item.get("fid") in fids and item.get("record_id")]
         if records:
             self.call(lambda: self.client.recycle_remove(records), retry=False)

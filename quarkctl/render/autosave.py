@@ -14,6 +14,7 @@ from quarkctl.reports.autosave import JOB, AccountResult, AutosaveReport, Listen
 from quarkctl.i18n import _, clauses, ngettext
 from quarkctl.redact import redact
 from quarkctl.render.plain import Fanout, PlainLines, use_rich
+from quarkctl.render.messages import abort_text
 
 _LEVEL = {"saved": "INFO", "planned": "INFO", "nothing_new": "INFO", "skipped": "INFO", "banned": "WARN", "failed": "ERROR"}
 _ICONS = {"video": "🎞️", "image": "🖼️", "audio": "🎵", "doc": "📄", "archive": "📦"}
@@ -76,6 +77,8 @@ def task_line(result: TaskResult, total: int) -> str:
                         result.files_saved).format(n=result.files_saved, path=result.savepath)
     elif result.status == "nothing_new":
         text = _("nothing new")
+    elif result.status == "skipped" and result.reason == "deadline":
+        text = _("not run: the run reached its --max-runtime first")
     elif result.status == "skipped":
         text = _("skipped: {why}").format(why=result.message or result.reason)
     elif result.status == "banned":
@@ -105,6 +108,44 @@ def tree_lines(nodes: list[SavedNode], prefix: str = "") -> list[str]:
         lines.append(f"{prefix}{'└── ' if last else '├── '}{label}")
         lines.extend(tree_lines(node.children, prefix + ("    " if last else "│   ")))
     return lines
+
+
+def deadline_text(report: AutosaveReport) -> str | None:
+    """The line of a run --max-runtime cut short; None otherwise."""
+    if not report.not_run:
+        return None
+    return _("stopped at the deadline: {n} of {total} tasks not run").format(n=report.not_run, total=len(report.tasks))
+
+
+def unwritten_text(item: dict[str, Any]) -> str:
+    """One write a lost database did not take (AutosaveReport.unwritten)."""
+    kind, task = item.get("kind"), item.get("task")
+    if kind == "ledger":
+        return _("ledger: {task}: {name} was saved but is not in the ledger (deleted, it could be saved again)").format(
+            task=task, name=item.get("name"))
+    if kind == "scan":
+        return _("scan marker: {task}: how far this run read its share is not recorded").format(task=task)
+    if kind == "ban":
+        return _("ban: {task}: {message} (kept in the config file, not in the database)").format(task=task, message=item.get("message"))
+    if kind == "task_results":
+        n = int(item.get("tasks") or 0)
+        return ngettext("history: the result of {n} task of run #{run}", "history: the results of {n} tasks of run #{run}", n).format(
+            n=n, run=item.get("run"))
+    return _("history: run #{run} is still recorded as running").format(run=item.get("run"))
+
+
+def unwritten_lines(report: AutosaveReport) -> list[str]:
+    """After a lost database: the line naming it, then every write it did not take, so none is lost unseen."""
+    if report.abort_reason != "database_lost":
+        return []
+    lines = [report.database_error] if report.database_error else []
+    lines.append(abort_text("database_lost", job="autosave"))
+    n = len(report.unwritten)
+    if not n:
+        return lines + [_("Everything this run had to write was written before the end.")]
+    lines.append(ngettext("{n} write did not reach the database; here it is, so that it is not lost:",
+                          "{n} writes did not reach the database; here they are, so that none is lost:", n).format(n=n))
+    return lines + [unwritten_text(item) for item in report.unwritten]
 
 
 def summary_text(report: AutosaveReport) -> str:
@@ -138,7 +179,11 @@ class PlainAutosaveReporter(PlainLines, Listener):
         for name in report.lifted_bans:
             self.line("INFO", _("ban lifted for {task}: its share link changed since the ban").format(task=name), always=True)
         if report.abort_reason == "no_account":
-            self.line("ERROR", _("no account could be verified: transfers skipped"), always=True)
+            self.line("ERROR", abort_text("no_account", job="autosave"), always=True)
+        if (stopped := deadline_text(report)) is not None:
+            self.line("INFO", stopped, always=True)
+        for text in unwritten_lines(report):
+            self.line("ERROR", text, always=True)
         self.line("INFO", summary_text(report), always=True)
 
 
@@ -184,6 +229,11 @@ class JsonAutosaveCollector(Listener):
             "summary": report.summary,
             "aborted": report.abort_reason,
             "exit_code": int(report.exit_code),
+            "deadline": report.deadline,  # null without --max-runtime
+            # database_lost: the line naming the database, and each write it did not take ({"kind": ledger |
+            # scan | ban | task_results | run, ...})
+            "database_error": report.database_error,
+            "unwritten": report.unwritten,
         }
         self.stream.write(redact(json.dumps(document, ensure_ascii=False)) + "\n")
         self.stream.flush()

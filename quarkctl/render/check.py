@@ -56,7 +56,37 @@ def summary_rows(report: RunReport) -> list[tuple[str, str]]:
         (_("duration"), duration(report.duration)),
         (_("finished at"), local_time(report.finished_at)),
     ]
+    if report.deadline_at is not None:
+        rows.append((_("deadline"), local_time(report.deadline_at)))
     return rows
+
+
+def deadline_text(report: RunReport) -> str | None:
+    """The line of a run the deadline cut short (--max-runtime, --until); None otherwise."""
+    if not report.deadline_reached:
+        return None
+    return _("stopped at the deadline: {checked} of {selected} checked").format(
+        checked=report.summary["total"], selected=report.selected)
+
+
+def unwritten_lines(report: RunReport) -> list[str]:
+    """After a lost database: the line naming it, then every verdict it did not get, so none is lost unseen."""
+    if report.abort_reason != "database_lost":
+        return []
+    lines = [report.database_error] if report.database_error else []
+    n = len(report.unwritten)
+    if not n:
+        return lines + [_("Every verdict of this run was written before the end.")]
+    lines.append(ngettext("{n} verdict could not be written to the database; here it is, so that it is not lost:",
+                          "{n} verdicts could not be written to the database; here they are, so that none is lost:", n).format(n=n))
+    for item in report.unwritten:
+        text = f"#{item['id']} {item['link'] or ''} {verdict_reason(str(item['verdict']), str(item['reason']))}"
+        if item.get("mark") == "expired":
+            text += " " + _("[not marked expired]")
+        elif item.get("mark") == "valid":
+            text += " " + _("[not marked valid again]")
+        lines.append(text)
+    return lines
 
 
 class PlainReporter(PlainLines, Listener):
@@ -79,12 +109,32 @@ class PlainReporter(PlainLines, Listener):
         verdict = outcome.result.verdict.value
         self.line(_LEVEL[verdict], f"[{outcome.index}/{outcome.total}] {outcome.row.name} {outcome.row.link or ''} {outcome_detail(outcome)}")
 
+    def reshared(self, outcome: Any) -> None:  # check-links --reshare (render/reshare.py)
+        from quarkctl.render.reshare import PlainReshareReporter
+
+        PlainReshareReporter.reshared(self, outcome)  # type: ignore[arg-type]
+
     def finish(self, report: RunReport) -> None:
         if report.abort_reason:
             level = "WARN" if report.abort_reason == "interrupted" else "ERROR"
             self.line(level, abort_text(report.abort_reason, n=report.abort_streak), always=True)
+        for line in unwritten_lines(report):
+            self.line("ERROR", line, always=True)
+        if (why := reshare_stopped(report)) is not None:
+            self.line("ERROR", why, always=True)
+        if (stopped := deadline_text(report)) is not None:
+            self.line("INFO", stopped, always=True)
         text = listing(f"{label} {value}" for label, value in summary_rows(report))
         self.line("INFO", _("summary: {text}").format(text=text), always=True)
+
+
+def reshare_stopped(report: RunReport) -> str | None:
+    """check-links --reshare: why re-sharing stopped during the run (locked, cookie rejected), if it did."""
+    if report.reshare is None or not report.reshare.abort_reason or report.reshare.abort_reason == "interrupted":
+        return None  # an interruption is the run's own, said once above
+    from quarkctl.render.reshare import reshare_abort_text
+
+    return reshare_abort_text(report.reshare.abort_reason)
 
 
 class RichReporter(Listener):
@@ -137,6 +187,12 @@ class RichReporter(Listener):
             )
         )
 
+    def reshared(self, outcome: Any) -> None:  # check-links --reshare (render/reshare.py)
+        from quarkctl.render.reshare import _STYLE as RESHARE_STYLE, outcome_line
+
+        if not self.quiet or outcome.action in ("failed", "refused"):
+            self.console.print(f"[{RESHARE_STYLE[outcome.action]}]{escape(redact(outcome_line(outcome)))}[/]")
+
     def close(self) -> None:
         self.progress.stop()  # idempotent; leaves the terminal clean even when the run failed
 
@@ -145,6 +201,12 @@ class RichReporter(Listener):
         if report.abort_reason:
             style = "yellow" if report.abort_reason == "interrupted" else "bold red"
             self.console.print(f"[{style}]{escape(abort_text(report.abort_reason, n=report.abort_streak))}[/]")
+        for line in unwritten_lines(report):
+            self.console.print(redact(f"[red]{escape(line)}[/]"))
+        if (why := reshare_stopped(report)) is not None:
+            self.console.print(f"[bold red]{escape(why)}[/]")
+        if (stopped := deadline_text(report)) is not None:
+            self.console.print(f"[yellow]{escape(stopped)}[/]")
         table = Table(title=_("check-links summary"), show_header=False)
         table.add_column()
         table.add_column(justify="right")
@@ -191,6 +253,12 @@ class JsonCollector(Listener):
                 "state": report.account.state.value, "reason": report.account.reason,
                 "during_run": report.cookie_dropped_mid_run,
             },
+            "deadline": report.deadline,  # null without --max-runtime / --until
+            "reshare": report.reshare.as_dict() if report.reshare is not None else None,  # --reshare (issue 17)
+            # database_lost: the line naming the database, and the verdicts it did not get (mark: the
+            # is_expired change not written, "expired" | "valid" | null)
+            "database_error": report.database_error,
+            "unwritten": report.unwritten,
         }
         self.stream.write(redact(json.dumps(document, ensure_ascii=False)) + "\n")
         self.stream.flush()

@@ -50,12 +50,20 @@ REASONS = {
     "unexpected_response": N_("an answer of an unexpected shape; the link was left alone"),
     "unsupported_link": N_("not a Quark share link (only pan.quark.cn links are checked)"),
     "malformed_link": N_("a Quark link without a share id (/s/<id>)"),
+    "malformed_url": N_("a malformed URL: stray brackets or characters around pan.quark.cn"),
     "interrupted": N_("interrupted before it could be retried"),
 }
 
 ABORTS = {
     "cookie_rejected": N_("Quark rejected the cookie during the run; nothing more was checked. Copy a fresh cookie."),
     "interrupted": N_("interrupted by a signal; this is a partial report."),
+    "database_lost": N_("the database stopped answering during the run; nothing more was checked (exit code 5). This is a partial report."),
+}
+# autosave's words where check-links' would be wrong ("nothing more was checked"); the rest are shared.
+AUTOSAVE_ABORTS = {
+    "no_account": N_("no account could be verified: transfers skipped"),
+    "database_lost": N_("the database stopped answering during the run; no task was started after that (exit code 5). "
+                        "This is a partial report."),
 }
 
 # An autosave task's status (machine value) as `history show` words it.
@@ -98,7 +106,10 @@ def task_status_text(status: str) -> str:
     return _word(TASK_STATUSES, status)
 
 
-def abort_text(reason: str, **values: object) -> str:
+def abort_text(reason: str, job: str = "check-links", **values: object) -> str:
+    """Why a run stopped early, in the words of its job (`history show` names runs of both)."""
+    if job == "autosave" and reason in AUTOSAVE_ABORTS:
+        return _(AUTOSAVE_ABORTS[reason])
     if reason == "circuit_breaker":  # its count decides the plural, so it is not in the ABORTS table
         n = values.get("n")
         n = n if isinstance(n, int) else 0

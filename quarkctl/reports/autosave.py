@@ -105,6 +105,23 @@ class AutosaveReport:
     abort_reason: str | None = None
     exit_code: ExitCode = ExitCode.OK
     run_id: int | None = None
+    deadline_at: datetime | None = None  # --max-runtime; None: no deadline
+    database_error: str | None = None  # database_lost: the one line naming the database (password masked)
+    # database_lost: what could not be written, each {"kind": ledger | scan | ban | task_results | run, ...}
+    unwritten: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def not_run(self) -> int:
+        """Tasks the deadline kept from starting (status skipped, reason deadline)."""
+        return sum(1 for task in self.tasks if task.reason == "deadline")
+
+    @property
+    def deadline(self) -> dict[str, Any] | None:
+        """The deadline as the JSON says it; None without one."""
+        if self.deadline_at is None:
+            return None
+        return {"at": self.deadline_at.isoformat(), "reached": self.not_run > 0, "not_run": self.not_run,
+                "tasks": len(self.tasks)}
 
     @property
     def summary(self) -> dict[str, int]:

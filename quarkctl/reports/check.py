@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from quarkctl.errors import ExitCode
 
@@ -39,17 +39,32 @@ class RunReport:
     finished_at: datetime | None = None
     counts: Counter[str] = field(default_factory=Counter)
     exit_code: ExitCode = ExitCode.OK
-    abort_reason: str | None = None  # cookie_rejected | circuit_breaker | interrupted
+    abort_reason: str | None = None  # cookie_rejected | circuit_breaker | interrupted | database_lost
     abort_streak: int = 0  # circuit_breaker: how many links in a row failed transiently
     run_id: int | None = None
     dry_run: bool = False
     newly_expired: list[tuple[int, str, str]] = field(default_factory=list)  # (id, name, link)
     account: AccountCheck | None = None  # the cookie's check; None for an anonymous run
     cookie_dropped_mid_run: bool = False  # Quark rejected the cookie during the run: the rest went anonymous
+    database_error: str | None = None  # database_lost: the one line naming the database (password masked)
+    # database_lost: verdicts known but not written, {id, link, verdict, reason, checked_at, mark}
+    unwritten: list[dict[str, object]] = field(default_factory=list)
+    selected: int = 0  # the candidates the run set out to check (after --limit)
+    deadline_at: datetime | None = None  # --max-runtime / --until; None: no deadline
+    deadline_reached: bool = False  # the deadline stopped the run with links left unchecked
+    reshare: Any = None  # check-links --reshare: the ReshareReport (reports/reshare.py); None without it
 
     @property
     def summary(self) -> dict[str, int]:
         return {key: int(self.counts.get(key, 0)) for key in COUNT_KEYS}
+
+    @property
+    def deadline(self) -> dict[str, object] | None:
+        """The deadline as the JSON and the run's history say it; None without one."""
+        if self.deadline_at is None:
+            return None
+        return {"at": self.deadline_at.isoformat(), "reached": self.deadline_reached,
+                "checked": int(self.counts.get("total", 0)), "selected": self.selected}
 
     @property
     def duration(self) -> float:

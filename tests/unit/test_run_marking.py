@@ -352,3 +352,20 @@ def test_the_notification_counts_empty_links_and_lists_the_rows_of_a_dead_share(
     assert "2 links newly marked expired" in body and "- 死的副本 " in body
     assert "empty 1" in body and "marked with their share 1" in body
     assert report.exit_code is ExitCode.OK
+
+
+def test_a_row_whose_link_changed_since_it_was_read_is_not_marked(db: ResourceDB) -> None:
+    """The owner (or `check-links --reshare`) gave the row a new link while its old one was checked."""
+    from quarkctl.db import CheckRecord
+
+    (row_id,) = db.seed([{"drama_name": "edited", "link": share_url("new000000001")}])
+    database = db.database()
+    try:
+        record = CheckRecord(row_id, NOW, "expired", "share_cancelled", 41012, 400, "gone", link=share_url("old000000001"))
+        changed, others = database.expire_share(None, record, pwd_id="old000000001", same_share=lambda text: False)
+        current = CheckRecord(row_id, NOW, "expired", "share_cancelled", 41012, 400, "gone", link=share_url("new000000001"))
+        assert db.rows()[row_id].is_expired == 0 and (changed, others) == (False, [])
+        assert database.expire_share(None, current, pwd_id="new000000001", same_share=lambda text: False)[0] is True
+    finally:
+        database.close()
+    assert db.rows()[row_id].is_expired == 1
