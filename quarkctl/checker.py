@@ -198,7 +198,8 @@ class _Run:
         except DatabaseLost as exc:
             self.loss.lose(exc)
             if not dry_run and not any(r is record for r in self.db.pending_checks()):
-                self.loss.keep_verdict(lambda: self.report.run_id, record, dead, revive and not changed, _same_share)
+                self.loss.keep_verdict(lambda: self.report.run_id, record, dead, revive and not changed, _same_share,
+                                       already_expired=bool(row.is_expired))
         self._tell(row, result, changed, cached)
         if dead is not None and (changed or dry_run) and self.on_dead is not None:
             self.on_dead(row, result)  # check-links --reshare (issue 17): right after marking it

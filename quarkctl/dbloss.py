@@ -116,7 +116,8 @@ class CheckLoss(DatabaseLoss):
     history rows the database still holds in memory are listed too."""
 
     def keep_verdict(self, run_id: Callable[[], int | None], record: CheckRecord, dead: ShareLink | None, revive: bool,
-                     same_share: Callable[[str | None, ShareLink], bool]) -> None:
+                     same_share: Callable[[str | None, ShareLink], bool], *, already_expired: bool = False) -> None:
+        """already_expired: the row was marked before (--recheck-expired), so its mark is not listed as missing."""
         db = self.db
 
         def write() -> None:
@@ -127,7 +128,8 @@ class CheckLoss(DatabaseLoss):
                 db.set_expired(record.resource_id, False, record.checked_at)
             db.add_check(run_id(), record)
 
-        self.keep(check_entry(record, "expired" if dead else ("valid" if revive else None)), write, first=dead is not None)
+        mark = "expired" if dead is not None and not already_expired else ("valid" if revive else None)
+        self.keep(check_entry(record, mark), write, first=dead is not None)
 
     def listed(self) -> list[dict[str, Any]]:
         return super().listed() + [check_entry(record, None) for record in self.db.pending_checks()]

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from quarkctl.reports.check import COUNT_KEYS, JOB, RUN_COLUMNS
+from quarkctl.reports.reshare import COUNT_KEYS as RESHARE_COUNT_KEYS, JOB as RESHARE_JOB  # its counts are its own words
 from quarkctl.db import Database, run_history
 from quarkctl.errors import QuarkctlError
 from quarkctl.i18n import _, ngettext
@@ -102,7 +103,7 @@ def _record(row: dict[str, Any], hostname: str) -> RunRecord:
         exit_code=row["exit_code"],
         host=row.get("host") or "",
         pid=pid,
-        counts=_counts(row, COUNT_KEYS if row["job"] == JOB else RUN_COLUMNS),
+        counts=_counts(row, COUNT_KEYS if row["job"] == JOB else RESHARE_COUNT_KEYS if row["job"] == RESHARE_JOB else RUN_COLUMNS),
         detail=row.get("detail") or {},
         abandoned=abandoned,
     )
@@ -182,8 +183,10 @@ def _reshare_item(item: dict[str, Any]) -> dict[str, Any]:
 
 
 def _reshare_line(item: dict[str, Any]) -> str:
-    """`#12 剧集A share_expired: OLD -> NEW` (issue 17)."""
-    return f"#{item['resource_id']} {item.get('name') or ''} {item['reason']} {item['status']}: {item['old_link']} -> {item.get('new_link') or '-'}"
+    """`#12 剧集A the share's time limit passed, done: OLD -> NEW` (issue 17; render/reshare.py words it)."""
+    from quarkctl.render.reshare import record_text
+
+    return f"#{item['resource_id']} {item.get('name') or ''} {record_text(item)}"
 
 
 ITEMS: dict[str, JobItems] = {
@@ -206,4 +209,7 @@ def show_run(db: Database, run_id: int) -> RunDetail:
     if spec is None:  # a job this version does not know (a newer quarkctl wrote it)
         return RunDetail(run, [], [])
     rows = spec.load(db, run_id)
-    return RunDetail(run, [spec.as_dict(row) for row in rows], [spec.line(row) for row in rows])
+    lines = [spec.line(row) for row in rows]
+    if run.job == JOB:  # check-links --reshare: the re-shares it made, after its verdicts (issue 17)
+        lines += [_reshare_line(item) for item in db.reshares(run_id=run_id)]
+    return RunDetail(run, [spec.as_dict(row) for row in rows], lines)

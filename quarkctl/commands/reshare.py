@@ -123,14 +123,11 @@ def register(resources_app: typer.Typer) -> None:
 
 
 def chain_lines(chain: list[dict[str, Any]]) -> list[str]:
-    """`resources show ID`: the row's re-shares, oldest first (`2026-05-01 08:00 share_expired: OLD -> NEW`)."""
+    """`resources show ID`: the row's re-shares, oldest first (`2026-05-01 08:00 the share's time limit
+    passed, done: OLD -> NEW`), in words rather than the table's machine values."""
     from quarkctl.render.clock import local_time
+    from quarkctl.render.reshare import record_text
 
     if not chain:
         return []
-    lines = [_("re-shares:")]
-    for item in reversed(chain):
-        lines.append(_("{time} {reason} ({status}): {old} -> {new}").format(
-            time=local_time(item["created_at"]), reason=item["reason"], status=item["status"],
-            old=item["old_link"] or "-", new=item.get("new_link") or "-"))
-    return lines
+    return [_("re-shares:")] + [f"{local_time(item['created_at'])} {record_text(item)}" for item in reversed(chain)]

@@ -260,9 +260,13 @@ def translate(push_config: Mapping[str, Any]) -> Translation:
             missing = ", ".join(key for key in required if key not in present)
             _unsupported(out, present[0], _("also needs {keys}").format(keys=missing))
             continue
+        before = len(out.urls)
         try:
             family(config, out)
-        except ValueError:  # urlsplit on "http://[x", quote() on a lone surrogate (JSON allows "\ud800")
+            for url in out.urls[before:]:
+                url.encode("utf-8")  # a lone surrogate (JSON allows "\ud800") some families pass through whole
+        except ValueError:  # urlsplit on "http://[x", quote() on a lone surrogate; UnicodeEncodeError is one
+            del out.urls[before:]
             _unsupported(out, required[0], _("a value here is not a usable URL or text"))
     for key in sorted(set(config) - used):
         if not key.startswith("_"):  # _comment keys

@@ -133,7 +133,7 @@ def db_timeout(env: Mapping[str, str]) -> float:
     except ValueError:
         value = -1.0
     if not 0 < value <= 86400:  # nan fails this too
-        raise ConfigError(_("DB_TIMEOUT: must be a number of seconds above 0, got {value!r}").format(value=raw))
+        raise ConfigError(_("DB_TIMEOUT: must be a number of seconds above 0 and at most 86400 (a day), got {value!r}").format(value=raw))
     return value
 
 

@@ -132,5 +132,5 @@ def compare(endpoint: str, http_status: int | None, body: Any, *, known_code: bo
     best, shape = min(shapes, key=lambda pair: len(shape_diff(pair[1], body, extras=extras)))
     problems = shape_diff(shape, body, extras=extras)
     if not known_code:
-        problems.insert(0, f"unknown code {code!r}")
+        problems.insert(0, "no code" if code is None else f"unknown code {code!r}")  # a body without a code says so
     return Comparison(not problems, problems, sample=best["case"])

@@ -21,6 +21,20 @@ def _compact(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
+def _reading(outcome: str, reason: str) -> str:
+    """`quarkctl reads it as: dead (share_not_found: no such share)`; the machine values stay (a report
+    quotes them), the words explain them, and `ok (ok)` says it once."""
+    from quarkctl.render.messages import REASONS
+
+    if reason == outcome:
+        detail = outcome
+    elif reason in REASONS and outcome != "ok":
+        detail = f"{outcome} ({reason}: {_(REASONS[reason])})"
+    else:
+        detail = f"{outcome} ({reason})"
+    return _("quarkctl reads it as: {reading}").format(reading=detail)
+
+
 class TextReport:
     """Prints each exchange as it comes (`on_exchange`), then the summary (`finish`)."""
 
@@ -49,7 +63,7 @@ class TextReport:
             lines.append("   " + _("HTTP {status}; {headers}").format(status=reply.get("status"), headers=head or "-"))
             body = _compact(reply["body"]) if reply.get("body") is not None else (reply.get("text") or "")
             lines.append("   " + (body if len(body) <= _BODY_SHOWN else body[:_BODY_SHOWN] + " …"))
-        lines.append("   " + _("quarkctl reads it as: {outcome} ({reason})").format(outcome=ex["outcome"], reason=ex["reason"]))
+        lines.append("   " + _reading(ex["outcome"], ex["reason"]))
         if comparison.get("as_expected"):
             lines.append("   as expected" + (f" ({comparison['note']})" if comparison.get("note") else ""))
         else:
@@ -70,8 +84,9 @@ class TextReport:
         elif report.exit_code is ExitCode.ABORTED:
             self.echo(_("Quark could not be reached (exit 4): check the network, the proxy and QUARK_API_BASE."))
         if report.capture_path is not None:
+            # The capture keeps REPORT_TO in English (machine data); the sentence names the section in the user's language.
             self.echo(_("Capture written to {path}; to report a Quark change, send it as {where} describes.").format(
-                path=report.capture_path, where=REPORT_TO))
+                path=report.capture_path, where=_('README.md, section "Reporting a Quark change"')))
 
 
 def json_report(report: ProbeReport, *, cookie: str | None) -> str:

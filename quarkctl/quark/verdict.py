@@ -122,7 +122,7 @@ def classify(reply: ApiReply) -> Classified:
         return result(Outcome.NEEDS_PASSCODE, "passcode_required")
     if code in TRANSIENT_CODES:
         return result(Outcome.TRANSIENT, TRANSIENT_CODES[code])
-    if code is None:
+    if (reply.body or {}).get("code") is None:  # no code at all; a code of another kind ([], {}) is not "none"
         for fragment, reason in DEAD_MESSAGES:
             if fragment in message:
                 return result(Outcome.DEAD, reason)

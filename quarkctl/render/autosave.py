@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.tree import Tree
 
+from quarkctl.errors import ExitCode
 from quarkctl.reports.autosave import JOB, AccountResult, AutosaveReport, Listener, SavedNode, TaskResult
 from quarkctl.i18n import _, clauses, ngettext
 from quarkctl.redact import redact
@@ -81,6 +82,8 @@ def task_line(result: TaskResult, total: int) -> str:
         text = _("not run: the run reached its --max-runtime first")
     elif result.status == "skipped":
         text = _("skipped: {why}").format(why=result.message or result.reason)
+    elif result.status == "failed" and result.reason == "database_lost":
+        text = _("the database did not answer, so nothing was saved: saving without the ledger could bring back files you deleted")
     elif result.status == "banned":
         text = _("banned: {message}").format(message=result.message or result.reason)
     else:
@@ -139,7 +142,9 @@ def unwritten_lines(report: AutosaveReport) -> list[str]:
     if report.abort_reason != "database_lost":
         return []
     lines = [report.database_error] if report.database_error else []
-    lines.append(abort_text("database_lost", job="autosave"))
+    # A signal that ended the run during the outage sets the exit code (130/143): "exit code 5" would be wrong.
+    signalled = int(report.exit_code) in (int(ExitCode.SIGINT), int(ExitCode.SIGTERM))
+    lines.append(abort_text("interrupted" if signalled else "database_lost", job="autosave"))
     n = len(report.unwritten)
     if not n:
         return lines + [_("Everything this run had to write was written before the end.")]

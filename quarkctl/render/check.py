@@ -58,6 +58,8 @@ def summary_rows(report: RunReport) -> list[tuple[str, str]]:
     ]
     if report.deadline_at is not None:
         rows.append((_("deadline"), local_time(report.deadline_at)))
+    if report.reshare is not None:  # --reshare: the rows healed in this run have their new links already
+        rows.append((_(COUNT_LABELS["reshared"]), str(len(report.reshare.renewed))))
     return rows
 
 
@@ -70,8 +72,9 @@ def deadline_text(report: RunReport) -> str | None:
 
 
 def unwritten_lines(report: RunReport) -> list[str]:
-    """After a lost database: the line naming it, then every verdict it did not get, so none is lost unseen."""
-    if report.abort_reason != "database_lost":
+    """After a lost database: the line naming it, then every verdict it did not get, so none is lost unseen.
+    Also when a signal ended the run while a write waited for the database (abort_reason "interrupted")."""
+    if report.abort_reason != "database_lost" and not report.database_error:
         return []
     lines = [report.database_error] if report.database_error else []
     n = len(report.unwritten)

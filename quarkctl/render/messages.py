@@ -152,6 +152,9 @@ COUNT_LABELS = {
     "banned": N_("banned"),
     "failed": N_("failed"),
     "files_saved": N_("files saved"),
+    "reshared": N_("re-shared"),  # a reshare run's (reports.reshare.COUNT_KEYS; planned, skipped, failed above)
+    "recovered": N_("recovered"),
+    "refused": N_("refused"),
 }
 
 # The header `schedule install --print` writes above each file, by the file's state on disk.

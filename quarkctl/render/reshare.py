@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import IO, Any
 
-from quarkctl.i18n import _, listing
+from quarkctl.i18n import _, listing, ngettext
 from quarkctl.redact import redact
 from quarkctl.render.clock import duration
 from quarkctl.render.messages import N_, abort_text
@@ -63,7 +63,7 @@ _STYLE = {"reshared": "green", "recovered": "green", "planned": "cyan", "skipped
 
 def outcome_text(outcome: ReshareOutcome) -> str:
     """`re-shared (the share's time limit passed): OLD -> NEW` or why the row was left alone."""
-    why = _(WHY[outcome.reason]) if outcome.reason in WHY else outcome.reason
+    why = why_text(outcome.reason)
     if outcome.action in ("reshared", "recovered"):
         template = _("re-shared ({why}): {old} -> {new}") if outcome.action == "reshared" else _("recovered ({why}): {old} -> {new}")
         return template.format(why=why, old=outcome.old_link, new=outcome.new_link)
@@ -72,6 +72,25 @@ def outcome_text(outcome: ReshareOutcome) -> str:
     text = _(NOT_RESHARED[outcome.reason]).format(path=outcome.path or "/") if outcome.reason in NOT_RESHARED else outcome.reason
     evidence = " ".join(str(x) for x in (outcome.api_code, outcome.message) if x)
     return f"{text} ({evidence})" if evidence else text
+
+
+# A quarkctl_reshare entry's status (db.py reshare_history), as `history show` and `resources show` word it.
+RECORD_STATUSES = {
+    "done": N_("done"),
+    "pending": N_("unfinished (the next run finishes it)"),
+    "abandoned": N_("abandoned (Quark made no share)"),
+}
+
+
+def why_text(reason: str) -> str:
+    return _(WHY[reason]) if reason in WHY else reason
+
+
+def record_text(item: dict[str, Any]) -> str:
+    """One quarkctl_reshare entry: `the share was cancelled, done: OLD -> NEW` (never its machine words)."""
+    status = _(RECORD_STATUSES[item["status"]]) if item.get("status") in RECORD_STATUSES else str(item.get("status"))
+    return _("{why}, {status}: {old} -> {new}").format(why=why_text(str(item.get("reason") or "")), status=status,
+                                                       old=item.get("old_link") or "-", new=item.get("new_link") or "-")
 
 
 def reshare_abort_text(reason: str) -> str:
@@ -92,7 +111,7 @@ def summary_text(report: ReshareReport) -> str:
 
 class PlainReshareReporter(PlainLines):
     def reshare_started(self, total: int) -> None:
-        self.line("INFO", _("reshare: {n} rows to consider").format(n=total))
+        self.line("INFO", ngettext("reshare: {n} row to consider", "reshare: {n} rows to consider", total).format(n=total))
 
     def waiting(self, seconds: float, kind: str) -> None:
         if kind == "backoff":

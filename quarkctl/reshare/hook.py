@@ -7,7 +7,9 @@ dead link costs nothing.
 
 from __future__ import annotations
 
+import os
 import random
+import socket
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -36,8 +38,20 @@ class CheckHook:
         self.client: QuarkClient | None = None
         self.off = False  # locked, or the cookie was refused: no more re-shares this run
 
+    def _check_run_id(self) -> int | None:
+        """This check-links run's row in quarkctl_run, so its re-shares belong to it (`history show RUN`
+        lists them). The check-links lock is held, so the one running on this host with our pid is ours."""
+        if self.options.dry_run:
+            return None
+        host, pid = socket.gethostname(), os.getpid()
+        for run in self.db.recent_runs(job="check-links", limit=5):
+            if run["status"] == "running" and run.get("pid") == pid and run.get("host") == host:
+                return int(run["id"])
+        return None
+
     def _start(self) -> Resharer:
         self.lock = RunLock(lock_path(self.lock_dir, JOB, self.db.label), JOB).acquire()
+        self.report.run_id = self._check_run_id()
         self.client = self.make_client()
         session = DriveSession(self.client, sleep=self.stop.sleep, retries=self.options.retries, backoff=self.options.backoff,
                                task_timeout=self.options.task_timeout, on_wait=self.listener.waiting)

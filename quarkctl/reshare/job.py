@@ -183,12 +183,16 @@ class Resharer:
         return outcome
 
 
-def dead_verdict(db: Database, checker: LinkChecker, row: ResourceRow) -> CheckResult | None:
-    """Why a row is dead: its last check when that said expired, else a check now; None when alive
-    (a row not marked expired is alive: check-links keeps that column true)."""
+def dead_verdict(db: Database, checker: LinkChecker, row: ResourceRow, *, named: bool = False) -> CheckResult | None:
+    """Why a row is dead: its last check when that said expired, else a check now; None when alive.
+    A row not marked expired is taken as alive (check-links keeps that column true), unless the user
+    named it: then it is checked now, since its share may have died since the last check-links run."""
     link = parse_or_result(row.link)
-    if not row.is_expired or not isinstance(link, ShareLink):
+    if not isinstance(link, ShareLink) or not (row.is_expired or named):
         return None
+    if not row.is_expired:
+        result = checker.check_link(link)
+        return result if result.verdict is Verdict.EXPIRED else None
     last = db.checks_of(row.id, limit=1) if "quarkctl_check" in db.existing_tables() else []
     if last and last[0]["verdict"] == Verdict.EXPIRED.value:
         check = last[0]
@@ -231,7 +235,8 @@ def run_reshare(db: Database, client: QuarkClient, options: ReshareOptions, list
             if row.link is None:  # a named id that is not in the table (or has no Quark link)
                 resharer._tell(ReshareOutcome(row.id, row.name, "", "skipped", "no_such_row", named=True))
                 continue
-            resharer.consider(row, dead_verdict(db, checker, row), named=bool(options.ids))
+            named = bool(options.ids)
+            resharer.consider(row, dead_verdict(db, checker, row, named=named), named=named)
     except CookieRejected:
         report.abort_reason = "cookie_rejected"
     report.finished_at = clock()

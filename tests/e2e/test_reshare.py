@@ -49,6 +49,16 @@ def test_expired_7day_share_is_reshared_by_check_links(owner: Cli, sim) -> None:
     assert again.returncode == 0 and json.loads(again.stdout)["summary"]["valid"] == 1
 
 
+def test_check_links_reshare_summary_counts_the_re_shared(owner: Cli, sim) -> None:
+    old = sim.own_shares.share("/追更/剧集A", expiry="7d", title="剧集A")
+    _seed(owner, [{"drama_name": "剧集A", "link": old.link, "share_count": 1}])
+    sim.advance(days=8)
+    done = owner.run("check-links", *FAST, "--reshare")
+    assert done.returncode == 0, done.stderr
+    (summary,) = [line for line in (done.stdout + done.stderr).splitlines() if "summary:" in line]
+    assert "re-shared 1" in summary
+
+
 def test_takedown_and_failed_review_are_reported_and_untouched(owner: Cli, sim) -> None:
     banned = sim.own_shares.share("/追更/剧集A", title="剧集A")
     sim.own_shares.take_down(banned, 41010)
@@ -296,3 +306,52 @@ def test_check_links_reshare_says_why_re_sharing_stopped(owner: Cli, sim) -> Non
         done = owner.run("check-links", *FAST, "--reshare")
     assert "another reshare run holds the lock; nothing was re-shared this run." in done.stdout + done.stderr
     assert owner.db.rows()[row_id].is_expired == 1  # marked, not re-shared: the next run may
+
+
+# -- acceptance findings (helper Q1) ----------------------------------------------------------------
+
+
+def test_check_links_reshare_belongs_to_its_run_and_history_words_it(owner: Cli, sim) -> None:
+    """The re-shares check-links --reshare makes are listed by `history show` of that run, in words."""
+    old = sim.own_shares.share("/追更/剧集A", expiry="7d", title="剧集A")
+    (row_id,) = _seed(owner, [{"drama_name": "剧集A", "link": old.link, "share_count": 1}])
+    sim.advance(days=8)
+    done = owner.run("check-links", *FAST, "--reshare", "--json", "--lang", "en")
+    assert done.returncode == 0, done.stderr
+    new_link = owner.db.rows()[row_id].link
+    (run,) = json.loads(owner.run("history", "--json").stdout)["runs"]
+    assert owner.db.scalar("select run_id from quarkctl_reshare") == run["id"]
+    listed = owner.run("history", "show", str(run["id"]), "--lang", "en")
+    assert f"#{row_id} 剧集A the share's time limit passed, done: {old.link} -> {new_link}" in listed.stdout, listed.stdout
+    assert "share_expired" not in listed.stdout
+    zh = owner.run("history", "show", str(run["id"]), "--lang", "zh_CN")
+    assert f"分享已超过有效期，已完成：{old.link} -> {new_link}" in zh.stdout, zh.stdout
+
+
+def test_a_reshare_run_in_history_counts_in_its_own_words(owner: Cli, sim) -> None:
+    banned = sim.own_shares.share("/追更/剧集B", title="剧集B")
+    sim.own_shares.take_down(banned, 41010)
+    old = sim.own_shares.share("/追更/剧集A", title="剧集A")
+    sim.own_shares.cancel(old)
+    (row_id, _banned_id) = _seed(owner, [{"drama_name": "剧集A", "link": old.link, "is_expired": 1},
+                                         {"drama_name": "剧集B", "link": banned.link, "is_expired": 1}])
+    assert owner.run("resources", "reshare", "--all-expired", *FAST).returncode == 0
+    listed = owner.run("history", "--lang", "en")
+    line = next(x for x in listed.stdout.splitlines() if " reshare " in x)
+    assert "total 2, re-shared 1" in line and "refused 1" in line and "valid" not in line, line
+    (run,) = json.loads(owner.run("history", "--json").stdout)["runs"]
+    assert run["counts"]["reshared"] == 1 and run["counts"]["refused"] == 1
+    shown = owner.run("resources", "show", str(row_id), "--lang", "en")
+    assert f"the share was cancelled, done: {old.link} -> " in shown.stdout, shown.stdout
+
+
+def test_a_named_row_not_yet_marked_is_checked_now(owner: Cli, sim) -> None:
+    """`resources reshare ID` on a row check-links has not marked yet: its link is asked now, not assumed alive."""
+    old = sim.own_shares.share("/追更/剧集A", title="剧集A")
+    sim.own_shares.cancel(old)
+    (row_id,) = _seed(owner, [{"drama_name": "剧集A", "link": old.link, "is_expired": 0}])
+    done = owner.run("resources", "reshare", str(row_id), *FAST, "--lang", "en")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "reshare: 1 row to consider" in done.stdout
+    assert f"re-shared (the share was cancelled): {old.link} -> " in done.stdout
+    assert owner.db.rows()[row_id].link != old.link

@@ -119,3 +119,28 @@ def test_the_last_attempt_writes_everything_and_records_the_run_as_aborted_when_
 def _no_color(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NO_COLOR", "1")
 
+
+
+@pytest.mark.parametrize(("code", "says_5"), [(ExitCode.DB_LOST, True), (ExitCode.SIGTERM, False), (ExitCode.SIGINT, False)])
+def test_the_report_of_a_run_a_signal_ended_during_the_outage_does_not_claim_exit_5(code: ExitCode, says_5: bool) -> None:
+    from datetime import datetime, timezone
+
+    from quarkctl.reports.autosave import AutosaveReport
+    from quarkctl.render.autosave import unwritten_lines
+
+    report = AutosaveReport(started_at=datetime(2026, 11, 29, tzinfo=timezone.utc), abort_reason="database_lost", exit_code=code,
+                            database_error="database sqlite:////x.db did not answer within 3 s (DB_TIMEOUT): database is locked",
+                            unwritten=[{"kind": "run", "run": 4, "status": "aborted"}])
+    lines = unwritten_lines(report)
+    assert lines[0].startswith("database sqlite:") and any("run #4" in line for line in lines)
+    assert any("(exit code 5)" in line for line in lines) is says_5
+    assert any("interrupted by a signal" in line for line in lines) is not says_5
+
+
+def test_a_task_whose_ledger_could_not_be_read_says_why_in_words() -> None:
+    from quarkctl.render.autosave import task_line
+    from quarkctl.reports.autosave import TaskResult
+
+    line = task_line(TaskResult(2, "剧集", status="failed", reason="database_lost"), 3)
+    assert line.startswith("[2/3] 剧集: the database did not answer, so nothing was saved")
+    assert "database_lost" not in line

@@ -95,10 +95,11 @@ def test_db_timeout_setting(raw: str, value: float) -> None:
     assert settings.load({"DB_TIMEOUT": raw}, need_cookie=False).db_timeout == value
 
 
-@pytest.mark.parametrize("raw", ["0", "-1", "soon", "nan", "inf"])
+@pytest.mark.parametrize("raw", ["0", "-1", "soon", "nan", "inf", "99999999999"])
 def test_db_timeout_setting_rejects_nonsense(raw: str) -> None:
-    with pytest.raises(ConfigError, match="DB_TIMEOUT"):
+    with pytest.raises(ConfigError, match="DB_TIMEOUT") as caught:
         settings.db_timeout({"DB_TIMEOUT": raw})
+    assert "at most 86400" in str(caught.value)  # a too-large value is told why (it is "above 0")
 
 
 def test_sqlite_connections_use_wal_and_the_busy_timeout(sqlitedb: ResourceDB) -> None:
@@ -163,7 +164,7 @@ class LockingRecorder(Recorder):
             self.other.rollback()
 
 
-def _run_with_timeout(db: ResourceDB, sim, recorder: Recorder, timeout: float, sleep=None) -> tuple:
+def _run_with_timeout(db: ResourceDB, sim, recorder: Recorder, timeout: float, sleep=None, **options) -> tuple:
     """run_checks, on a Database with this DB_TIMEOUT (and the retry's sleeper)."""
     real = ResourceDB.database
 
@@ -177,7 +178,7 @@ def _run_with_timeout(db: ResourceDB, sim, recorder: Recorder, timeout: float, s
 
     ResourceDB.database = database  # type: ignore[method-assign]
     try:
-        return run_checks(db, sim, recorder)
+        return run_checks(db, sim, recorder, **options)
     finally:
         ResourceDB.database = real  # type: ignore[method-assign]
 
@@ -235,3 +236,61 @@ def test_before_the_run_a_failure_is_the_start_up_error_not_exit_5(tmp_path) -> 
     with pytest.raises(DatabaseLost) as lost:
         database.count_candidates()
     assert lost.value.exit_code == 5 and "pw-secret-1" not in str(lost.value) and "***" in str(lost.value)
+
+
+def test_a_signal_during_the_outage_still_lists_the_verdicts_not_written(sim, sqlitedb: ResourceDB) -> None:
+    """SIGTERM (systemd's stop) while a write waits for a locked database: exit 143, and the report
+    still names the database and lists the verdicts it did not get (they were silently dropped)."""
+    import random
+    import signal
+
+    from quarkctl.checker import CheckOptions, run_check
+    from quarkctl.pacing import PacingPolicy, StopSignal
+    from quarkctl.quark.client import QuarkClient
+    from quarkctl.render.check import unwritten_lines
+    from conftest import COOKIE, Clock
+
+    seed_mixed(sim, sqlitedb, 8, dead_every=4)
+    stop = StopSignal()
+
+    class Signalled(LockingRecorder):
+        def link_done(self, outcome) -> None:
+            super().link_done(outcome)
+            if len(self.outcomes) == 1:  # the database is locked now; the service manager stops the run
+                stop.set(signum=signal.SIGTERM)
+
+    recorder = Signalled(sqlitedb)
+    database = Database(sqlitedb.url, timeout=0.3)
+    try:
+        report = run_check(database, lambda: QuarkClient(cookie=COOKIE, api_base=sim.base_url, timeout=5),
+                           CheckOptions(pacing=PacingPolicy.off(), backoff=0.0), recorder, stop=stop, clock=Clock(),
+                           sleep=lambda s: True, rng_for_worker=lambda n: random.Random(n))
+    finally:
+        database.close()
+        recorder.release()
+        recorder.other.close()
+    assert report.exit_code == ExitCode.SIGTERM and report.abort_reason == "interrupted"
+    assert report.unwritten and {u["id"] for u in report.unwritten} == {o.row.id for o in recorder.outcomes}
+    lines = unwritten_lines(report)
+    assert lines[0] == report.database_error and sqlitedb.url.database in lines[0]
+    assert all(any(f"#{u['id']} {u['link']}" in line for line in lines) for u in report.unwritten)
+
+
+def test_a_recheck_of_a_row_already_marked_does_not_list_its_mark_as_missing(sim, sqlitedb: ResourceDB) -> None:
+    """--recheck-expired: a dead row marked on an earlier night is still dead; when the database is
+    lost its history row is listed, but not as "[not marked expired]" (it is marked)."""
+    ids, dead = seed_mixed(sim, sqlitedb, 4, dead_every=2)
+    with sqlitedb.engine().begin() as conn:
+        conn.execute(text(f"UPDATE cloud_resource SET is_expired = 1 WHERE id = {min(dead)}"))
+    recorder = LockingRecorder(sqlitedb)
+    try:
+        report, _ = _run_with_timeout(sqlitedb, sim, recorder, 0.3, recheck_expired=True)
+    finally:
+        recorder.release()
+        recorder.other.close()
+    assert report.exit_code == ExitCode.DB_LOST
+    listed = {u["id"]: u for u in report.unwritten}
+    assert min(dead) in listed and listed[min(dead)]["verdict"] == "expired"
+    assert listed[min(dead)]["mark"] is None
+    others = [u for i, u in listed.items() if i in dead and i != min(dead)]
+    assert all(u["mark"] == "expired" for u in others)

@@ -53,6 +53,7 @@ def _dead_is_earned(reply: ApiReply) -> bool:
 @example({"status": "9" * 5000}, 200)  # int() refuses over 4300 digits
 @example({"status": "404", "code": "41004", "message": "文件不存在"}, 404)  # numbers as strings were dead
 @example({"status": 200, "code": "0", "data": None}, 200)
+@example({"code": [], "message": "分享不存在"}, None)  # a code of another kind read as none: dead by message (dev profile)
 def test_any_envelope_is_classified_and_never_dead_unearned(body: dict, http_status: int | None) -> None:
     reply = ApiReply("token", http_status, body)
     classified = classify(reply)

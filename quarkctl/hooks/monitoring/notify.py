@@ -229,8 +229,14 @@ def reshare_lines(outcomes: Iterable[object]) -> list[str]:
     if outcomes:
         from quarkctl.render.reshare import outcome_line
 
-        lines += [outcome_line(o) for o in outcomes if getattr(o, "action", "") in ("refused", "failed")][:MAX_LINKS]  # type: ignore[arg-type]
+        lines += [outcome_line(o) for o in outcomes if _needs_a_person(o)][:MAX_LINKS]  # type: ignore[arg-type]
     return lines
+
+
+def _needs_a_person(outcome: object) -> bool:
+    """Refused, failed, or a share of several items quarkctl did not make ("re-share by hand")."""
+    action, reason = getattr(outcome, "action", ""), getattr(outcome, "reason", "")
+    return action in ("refused", "failed") or (action == "skipped" and reason == "several_items")
 
 
 def reshare_body(report: object) -> str | None:
@@ -238,7 +244,7 @@ def reshare_body(report: object) -> str | None:
     from quarkctl.render.reshare import summary_text
 
     outcomes = getattr(report, "outcomes", [])
-    if not any(o.action in ("reshared", "recovered", "refused", "failed") for o in outcomes) and not getattr(report, "abort_reason", None):
+    if not any(o.action in ("reshared", "recovered") or _needs_a_person(o) for o in outcomes) and not getattr(report, "abort_reason", None):
         return None
     lines = reshare_lines(outcomes) + [summary_text(report), _("exit code {code}").format(code=int(report.exit_code))]  # type: ignore[arg-type, attr-defined]
     return redact("\n".join(lines))
