@@ -966,12 +966,7 @@ class Database:
         key = self._hash(task_key)
         values = {"taskname": taskname[:255], "filters_hash": filters_hash or "", "clean": int(filters_hash is not None),
                   "updated_at": _utc_naive(now)}
-        try:
-            with self.engine.begin() as conn:
-                if conn.execute(update(scan_marker).where(scan_marker.c.task_hash == key).values(**values)).rowcount == 0:
-                    conn.execute(insert(scan_marker).values(task_hash=key, **values))
-        except SQLAlchemyError as exc:
-            raise self._fail(exc) from None
+        self._put_by_task(scan_marker, key, values)
 
     @_resilient
     def ban_url(self, task_key: str) -> str | None:
@@ -986,10 +981,14 @@ class Database:
     def remember_ban(self, task_key: str, taskname: str, shareurl: str, message: str, now: datetime) -> None:
         key = self._hash(task_key)
         values = {"taskname": taskname[:255], "shareurl": shareurl, "message": message[:255], "banned_at": _utc_naive(now)}
+        self._put_by_task(task_bans, key, values)
+
+    def _put_by_task(self, table: Table, key: str, values: dict[str, Any]) -> None:
+        """The row of a per-task table (keyed by task_hash): updated, or inserted when there is none."""
         try:
             with self.engine.begin() as conn:
-                if conn.execute(update(task_bans).where(task_bans.c.task_hash == key).values(**values)).rowcount == 0:
-                    conn.execute(insert(task_bans).values(task_hash=key, **values))
+                if conn.execute(update(table).where(table.c.task_hash == key).values(**values)).rowcount == 0:
+                    conn.execute(insert(table).values(task_hash=key, **values))
         except SQLAlchemyError as exc:
             raise self._fail(exc) from None
 
