@@ -69,6 +69,8 @@ def run_check(values: dict[str, Any], *, scope: str, recheck_expired: bool = Fal
               notify_on: str = "changes", ping_url: Optional[str] = None, reshare: bool = False) -> None:
     """A check-links run from the CHECK_RUN and CHECK_OUTPUT options; exits with its exit code."""
     options = check_options(values, scope=scope, recheck_expired=recheck_expired)
+    if reshare and values["anonymous"]:
+        fail(_("--reshare needs the cookie (it shares from your own drive): drop --anonymous"), ExitCode.USAGE)
     if reshare:  # issue 17
         import dataclasses
 

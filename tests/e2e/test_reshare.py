@@ -355,3 +355,9 @@ def test_a_named_row_not_yet_marked_is_checked_now(owner: Cli, sim) -> None:
     assert "reshare: 1 row to consider" in done.stdout
     assert f"re-shared (the share was cancelled): {old.link} -> " in done.stdout
     assert owner.db.rows()[row_id].link != old.link
+
+
+def test_check_links_reshare_without_the_cookie_is_a_usage_error(owner: Cli) -> None:
+    done = owner.run("check-links", "--reshare", "--anonymous")
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == ["Error: --reshare needs the cookie (it shares from your own drive): drop --anonymous"]
