@@ -78,13 +78,12 @@ def _same_share(text: str | None, link: ShareLink) -> bool:
 
 
 class _Run:
-    on_dead: Callable[[ResourceRow, CheckResult], None] | None = None  # check-links --reshare (quarkctl.reshare.hook)
-
     def __init__(self, db: Database, make_client: Callable[[], QuarkClient], options: CheckOptions, listener: Listener,
                  stop: StopSignal, clock: Callable[[], datetime], sleep: Sleeper,
                  rng_for_worker: Callable[[int], random.Random], session: SessionCookie | None = None,
-                 account: AccountCheck | None = None) -> None:
+                 account: AccountCheck | None = None, on_dead: Callable[[ResourceRow, CheckResult], None] | None = None) -> None:
         self.db, self.make_client, self.options, self.listener = db, make_client, options, listener
+        self.on_dead = on_dead  # check-links --reshare (quarkctl.reshare.hook)
         self.session = session  # the run's cookie, shared by the workers' clients; None: no cookie at all
         self.stop, self.clock, self.sleep, self.rng_for_worker = stop, clock, sleep, rng_for_worker
         self.work: queue.Queue[ResourceRow | None] = queue.Queue()
@@ -368,10 +367,8 @@ def run_check(
     run's `session` (the cookie every client of make_client shares), a cookie Quark rejects mid-run is
     dropped and the run goes on anonymously."""
     stop = stop or StopSignal()
-    run = _Run(db, make_client, options, listener or Listener(), stop, clock, sleep or stop.sleep, rng_for_worker,
-               session, account)
-    run.on_dead = on_dead
-    return run.run()
+    return _Run(db, make_client, options, listener or Listener(), stop, clock, sleep or stop.sleep, rng_for_worker,
+                session, account, on_dead).run()
 
 
 def execute(

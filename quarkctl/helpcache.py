@@ -83,11 +83,10 @@ def _terminal(fd: int) -> str:
 
 def key(argv: Sequence[str], environ: Mapping[str, str]) -> str:
     from quarkctl import __version__
+    from quarkctl.launch import option_value  # as launch reads --env-file for the language
 
     digest = hashlib.blake2b(digest_size=16)
-    env_file = next((a.split("=", 1)[1] for a in argv if a.startswith("--env-file=")), None)
-    if env_file is None and "--env-file" in argv and argv.index("--env-file") + 1 < len(argv):
-        env_file = argv[argv.index("--env-file") + 1]
+    env_file = option_value(argv, "--env-file")
     parts = [
         __version__, sys.version, sys.executable, os.getcwd(), _stamp(env_file or ".env"),
         _terminal(1), _terminal(2), _package_file("typer"), _package_file("rich"),

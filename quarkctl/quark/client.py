@@ -157,11 +157,13 @@ class ApiReply:
         return _as_int((self.body or {}).get("status"))
 
     @property
-    def numbers_as_text(self) -> bool:
-        """The drive envelope's `code` or `status` came as a string ("41004"): no captured reply does that
-        (quark-replies.json `_meta.envelope_drive`), so the answer is not trusted to mean anything."""
+    def malformed_numbers(self) -> bool:
+        """The drive envelope's `code` or `status` is there but is no int: spelled as text ("41004"), which
+        no captured reply does (quark-replies.json `_meta.envelope_drive`), or of another kind ([], {},
+        1.5, true). Such an answer is not trusted to mean anything, nor read as one without a code."""
         body = self.body or {}
-        return any(isinstance(body.get(key), str) for key in ("code", "status"))
+        return any(key in body and body[key] is not None and (isinstance(body[key], bool) or not isinstance(body[key], int))
+                   for key in ("code", "status"))
 
     @property
     def message(self) -> str | None:

@@ -103,14 +103,20 @@ class DriveSession:
     def _data(reply: ApiReply) -> dict[str, Any]:
         return reply.data if isinstance(reply.data, dict) else {}
 
+    @staticmethod
+    def _unexpected(reply: ApiReply, endpoint: str) -> ApiFailure:
+        """An OK answer without what it should carry (a stoken, a fid, a task id)."""
+        return ApiFailure(Classified(Outcome.UNKNOWN, "unexpected_response", reply.code, reply.http_status, reply.message), endpoint)
+
     @classmethod
     def _list(cls, reply: ApiReply) -> list[dict[str, Any]]:
         """`data.list`'s objects; nothing when it is not a list (a hostile answer, issue 15)."""
         value = cls._data(reply).get("list")
         return [x for x in value if isinstance(x, dict)] if isinstance(value, list) else []
 
-    def _pages(self, fetch: Callable[[int], ApiReply]) -> list[dict[str, Any]]:
-        """All pages: stop on an empty page or once `_total` items are in (as the reference does)."""
+    def pages(self, fetch: Callable[[int], ApiReply]) -> list[dict[str, Any]]:
+        """All pages of a paged listing `fetch(page)`, each read retried: stop on an empty page or once
+        `_total` items are in (as the reference does)."""
         items: list[dict[str, Any]] = []
         for page in range(1, MAX_PAGES + 1):
             reply = self.call(lambda: fetch(page))
@@ -120,10 +126,6 @@ class DriveSession:
             if not batch or not isinstance(total, int) or len(items) >= total:
                 break
         return items
-
-    def pages(self, fetch: Callable[[int], ApiReply]) -> list[dict[str, Any]]:
-        """Every page of a paged listing `fetch(page)`, each read retried (for quark/shares.py)."""
-        return self._pages(fetch)
 
     def task_data(self, reply: ApiReply, endpoint: str) -> dict[str, Any]:
         """The done task's data of a reply that started one: embedded when the task finished at once
@@ -137,7 +139,7 @@ class DriveSession:
                 return self._data(task)
         task_id = self._data(reply).get("task_id")
         if not task_id:
-            raise ApiFailure(Classified(Outcome.UNKNOWN, "unexpected_response", reply.code, reply.http_status, reply.message), endpoint)
+            raise self._unexpected(reply, endpoint)
         return self.wait_task(str(task_id), gap=self._tq_gap(reply))
 
     # -- share side -------------------------------------------------------------------------------
@@ -146,11 +148,11 @@ class DriveSession:
         reply = self.call(lambda: self.client.share_token(pwd_id, passcode))
         stoken = self._data(reply).get("stoken")
         if not isinstance(stoken, str) or not stoken:
-            raise ApiFailure(Classified(Outcome.UNKNOWN, "unexpected_response", reply.code, reply.http_status, reply.message), "token")
+            raise self._unexpected(reply, "token")
         return stoken
 
     def share_list(self, pwd_id: str, stoken: str, pdir_fid: str) -> list[dict[str, Any]]:
-        return self._pages(lambda page: self.client.share_detail(pwd_id, stoken, pdir_fid, page))
+        return self.pages(lambda page: self.client.share_detail(pwd_id, stoken, pdir_fid, page))
 
     def share_page(self, pwd_id: str, stoken: str, pdir_fid: str, page: int) -> tuple[list[dict[str, Any]], int | None]:
         """One page of a share folder and the `_total` that came with it (None when Quark sent none)."""
@@ -175,11 +177,11 @@ class DriveSession:
         reply = self.call(lambda: self.client.mkdir(path))
         fid = self._data(reply).get("fid")
         if not fid:
-            raise ApiFailure(Classified(Outcome.UNKNOWN, "unexpected_response", reply.code, reply.http_status, reply.message), "mkdir")
+            raise self._unexpected(reply, "mkdir")
         return str(fid)
 
     def list_dir(self, fid: str) -> list[dict[str, Any]]:
-        return self._pages(lambda page: self.client.list_dir(fid, page, DETAIL_PAGE_SIZE))
+        return self.pages(lambda page: self.client.list_dir(fid, page, DETAIL_PAGE_SIZE))
 
     def rename(self, fid: str, name: str) -> None:
         self.call(lambda: self.client.rename(fid, name))
@@ -189,18 +191,7 @@ class DriveSession:
         Quark may have saved before an answer was lost. A refusal for the file count (ApiFailure.save_too_large)
         is a failed task that saved nothing, so the caller may save the same items again in smaller batches."""
         reply = self.call(lambda: self.client.save(fids, tokens, to_pdir_fid, pwd_id, stoken), retry=False)
-        task_id = self._data(reply).get("task_id")
-        task = embedded_task(reply)
-        if task is not None:
-            classified = classify(task)
-            if classified.outcome is not Outcome.OK:
-                raise ApiFailure(classified, "task")
-        if task is not None and self._data(task).get("status") == 2:
-            data = self._data(task)  # done already: the result is in the answer
-        elif not task_id:
-            raise ApiFailure(Classified(Outcome.UNKNOWN, "unexpected_response", reply.code, reply.http_status, reply.message), "save")
-        else:
-            data = self.wait_task(str(task_id), gap=self._tq_gap(reply))
+        data = self.task_data(reply, "save")
         save_as = data.get("save_as")
         top = save_as.get("save_as_top_fids") if isinstance(save_as, dict) else None
         return [str(fid) for fid in top] if isinstance(top, list) else []

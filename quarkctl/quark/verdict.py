@@ -103,7 +103,7 @@ def classify(reply: ApiReply) -> Classified:
         if reply.account_ok and (reply.http_status or 200) < 400:
             return result(Outcome.OK, "ok")
         return result(Outcome.UNKNOWN, "unknown_code")
-    if reply.numbers_as_text:  # never dead, never valid on a malformed envelope (issue 15)
+    if reply.malformed_numbers:  # never dead, never valid on a malformed envelope (issue 15)
         return result(Outcome.UNKNOWN, "unexpected_response")
     if _is_ok(reply) and (reply.http_status or 200) < 400:
         return result(Outcome.OK, "ok")
@@ -122,7 +122,7 @@ def classify(reply: ApiReply) -> Classified:
         return result(Outcome.NEEDS_PASSCODE, "passcode_required")
     if code in TRANSIENT_CODES:
         return result(Outcome.TRANSIENT, TRANSIENT_CODES[code])
-    if (reply.body or {}).get("code") is None:  # no code at all; a code of another kind ([], {}) is not "none"
+    if code is None:
         for fragment, reason in DEAD_MESSAGES:
             if fragment in message:
                 return result(Outcome.DEAD, reason)
