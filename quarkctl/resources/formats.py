@@ -13,17 +13,14 @@ from pathlib import Path
 from typing import IO, Any
 
 from quarkctl.i18n import _, ngettext
-from quarkctl.quark.links import QUARK_SHARE_HOST, LinkError, parse_share_url
+from quarkctl.quark.links import QUARK_SHARE_HOST, find_links, without_passcodes
 
 from .model import QUARK, InvalidInput, LineProblem, Record
 from .values import COLUMNS, IGNORED, validate
 
 IMPORT_FORMATS = ("auto", "csv", "jsonl", "text")
 EXPORT_FORMATS = ("csv", "json")
-# A URL as people paste it: ASCII only, so "…/s/abc提取码：1234" ends before the Chinese text.
-_URL = re.compile(r"https?://[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+", re.IGNORECASE)
-_URL_TAIL = ".,;:!?)]'"
-_PASSCODE = re.compile(r"(?:提取码|密码|访问码|pwd|code)\s*[:：=]?\s*([A-Za-z0-9]{4,8})", re.IGNORECASE)
+# Links and their passcodes are found by quark/links.py, the reader check-links uses too (issue 21).
 _LABEL = re.compile(r"(?:(?:分享)?链接|link|url)\s*[:：]\s*$", re.IGNORECASE)
 _SEPARATORS = " \t:：|,，、-–—"
 
@@ -39,7 +36,7 @@ def detect_format(source: str, text: str) -> str:
     first = next((line.strip() for line in text.split("\n") if line.strip()), "")
     if first.startswith("{"):
         return "jsonl"
-    if "drama_name" in first and "," in first and not _URL.search(first):
+    if "drama_name" in first and "," in first and not find_links(first):
         return "csv"
     return "text"
 
@@ -143,28 +140,23 @@ def parse_text_line(line: str) -> tuple[str, str] | str:
     """(name, link) from a line like `name https://pan.quark.cn/s/abc 提取码: 1234`, or a problem.
 
     The text before the link is the name (or after it, when nothing is before); a bare link is
-    named after itself; a passcode next to the link is added to it as ?pwd=.
+    named after itself; a passcode labelled after the link (glued to it or not) is added to it as
+    ?pwd=, unless the link's query has one. The link is found and read by quark/links.py, so the
+    stored link parses as the line did.
     """
-    urls = list(_URL.finditer(line))
-    if not urls:
+    links = find_links(line)
+    if not links:
         return _("no link on this line")
-    if len(urls) > 1:
+    if len(links) > 1:
         return _("more than one link on this line")
-    match = urls[0]
-    url = match.group(0).rstrip(_URL_TAIL)
-    before = _LABEL.sub("", line[: match.start()]).strip(_SEPARATORS)
-    after = line[match.start() + len(url) :]
-    passcode = _PASSCODE.search(after)
-    name = before or _PASSCODE.sub("", after).strip(_SEPARATORS + "()（）[]【】")
-    link = url
-    try:
-        parsed = parse_share_url(url)
-    except LinkError:
-        parsed = None
-    if parsed is not None and passcode and not parsed.passcode:
-        link = f"{url}{'&' if '?' in url else '?'}pwd={passcode.group(1)}"
+    found = links[0]
+    before = _LABEL.sub("", line[: found.start]).strip(_SEPARATORS)
+    after = line[found.end :]
+    name = before or without_passcodes(after).strip(_SEPARATORS + "()（）[]【】")
+    link = found.stored_form(line)
     if not name:
-        name = f"https://{QUARK_SHARE_HOST}/s/{parsed.pwd_id}" if parsed else url.split("?", 1)[0]
+        share = found.share
+        name = f"https://{QUARK_SHARE_HOST}/s/{share.pwd_id}" if share else link.split("?", 1)[0]
     return name, link
 
 
