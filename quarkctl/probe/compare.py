@@ -15,6 +15,15 @@ from quarkctl.probe.samples import ANY_DRIVE, SAMPLE_KEYS
 
 # The drive envelope's keys that samples shorten away (quark-replies.json `_meta`): allowed at the top.
 ENVELOPE_EXTRAS = frozenset({"status", "code", "message", "timestamp", "req_id", "metadata"})
+# Keys Quark added to an answer at some date, by the samples' endpoint key: an answer may show them or
+# not, whichever sample it is compared with. A sample that lacks one does not make its presence a
+# difference ("new key"), and the probe does not call its absence one ("key missing"); the contract's
+# rule (cover=True) still holds the simulator to every key a sample shows.
+# - share_token data.url_type: live token replies carry it since 2026 (quark-replies.json share_token[12],
+#   [13], captured; quark-api.md 7); the older captures (share_token[0], 2025-06) lack it.
+OPTIONAL_KEYS: dict[str, frozenset[str]] = {
+    "share_token": frozenset({"$.data.url_type"}),
+}
 _ELEMENTS = 3  # list elements compared per list: enough to see a changed item shape
 
 
@@ -40,8 +49,8 @@ def same_kind(sample: Any, actual: Any, keys: tuple[str, ...] = KIND_KEYS) -> bo
     return not isinstance(sample, dict) or all(sample[k] == actual.get(k) for k in keys if k in sample)
 
 
-def shape_diff(sample: Any, actual: Any, path: str = "$", extras: frozenset[str] = frozenset(), *,
-               cover: bool = False, types_only: bool = False) -> list[str]:  # fmt: skip
+def shape_diff(sample: Any, actual: Any, path: str = "$", extras: frozenset[str] = frozenset(), *, cover: bool = False,
+               types_only: bool = False, optional: frozenset[str] = frozenset()) -> list[str]:  # fmt: skip
     """What differs between the sample's shape and the answer's, one phrase per difference.
 
     `extras`: keys the answer may add at this level (the envelope's, at the top). By default (the
@@ -49,7 +58,9 @@ def shape_diff(sample: Any, actual: Any, path: str = "$", extras: frozenset[str]
     page may hold files only) and a sample's envelope key may be absent; an element of a kind no
     sample shows (an image where the samples show a video) has its own keys, so only the types of
     the keys both have count (`types_only`). `cover=True` (the contract test's rule for the
-    simulator) also demands every kind of element and every key the sample shows.
+    simulator) also demands every kind of element and every key the sample shows. `optional`: the
+    paths ("$.data.url_type") of keys an answer may have or not (OPTIONAL_KEYS): never a new key,
+    and a missing one only under `cover`.
     """
     if sample is None:
         return []  # null in a sample: the source did not show the value's type
@@ -60,21 +71,25 @@ def shape_diff(sample: Any, actual: Any, path: str = "$", extras: frozenset[str]
     if kind == "object":
         for key, value in sample.items():
             if key in actual:
-                problems += shape_diff(value, actual[key], f"{path}.{key}", cover=cover, types_only=types_only)
-            elif not types_only and (cover or key not in extras):
+                problems += shape_diff(value, actual[key], f"{path}.{key}", cover=cover, types_only=types_only,
+                                       optional=optional)  # fmt: skip
+            elif not types_only and (cover or (key not in extras and f"{path}.{key}" not in optional)):
                 problems.append(f"{path}.{key}: key missing")
         if not types_only:
-            problems += [f"{path}.{key}: new key" for key in actual if key not in sample and key not in extras]
+            problems += [f"{path}.{key}: new key" for key in actual
+                         if key not in sample and key not in extras and f"{path}.{key}" not in optional]  # fmt: skip
     elif kind == "array" and cover:
         for i, element in enumerate(sample):
-            diffs = [shape_diff(element, other, f"{path}[{i}]", cover=True) for other in actual if same_kind(element, other)]
+            diffs = [shape_diff(element, other, f"{path}[{i}]", cover=True, optional=optional)
+                     for other in actual if same_kind(element, other)]  # fmt: skip
             problems += min(diffs, key=len) if diffs else [f"{path}[{i}]: no element of that kind received"]
     elif kind == "array" and sample:
         for i, element in enumerate(actual[:_ELEMENTS]):
             same = [s for s in sample if same_kind(s, element)]
             loose = types_only or not same
             near = same or [s for s in sample if same_kind(s, element, KIND_KEYS[:2])] or sample
-            problems += min((shape_diff(s, element, f"{path}[{i}]", types_only=loose) for s in near), key=len)
+            problems += min((shape_diff(s, element, f"{path}[{i}]", types_only=loose, optional=optional) for s in near),
+                            key=len)  # fmt: skip
     return problems
 
 
@@ -94,6 +109,16 @@ def _code(body: Any) -> Any:
     if isinstance(code, str) and code.strip().lstrip("-").isdigit():
         return int(code)
     return code
+
+
+def _has(body: Any, path: str) -> bool:
+    """Whether `body` holds the key at `path` ("$.data.url_type")."""
+    node = body
+    for key in path.split(".")[1:]:
+        if not isinstance(node, dict) or key not in node:
+            return False
+        node = node[key]
+    return True
 
 
 # Keys a sample shows only because its request asked for them: (endpoint, query field, value) -> data key.
@@ -128,9 +153,17 @@ def compare(endpoint: str, http_status: int | None, body: Any, *, known_code: bo
             return Comparison(False, [f"unknown code {code!r} (no sample of {key} shows it)"])
         return Comparison(True, note=f"no sample of {key} shows code {code!r}; quarkctl knows it")
     extras = frozenset() if endpoint == "account" else ENVELOPE_EXTRAS
+    optional = OPTIONAL_KEYS.get(key or "", frozenset())
     shapes = [(s, _as_asked(endpoint, s["body"], query or {})) for s in same_code]
-    best, shape = min(shapes, key=lambda pair: len(shape_diff(pair[1], body, extras=extras)))
-    problems = shape_diff(shape, body, extras=extras)
+
+    # The closest sample among those that show the same optional keys, where any does: a reply with
+    # url_type is held to a 2026 capture (its type counts), one without it to an older capture.
+    def distance(pair: tuple[dict, Any]) -> tuple[int, int]:
+        presence = sum(_has(pair[1], path) != _has(body, path) for path in optional)
+        return presence, len(shape_diff(pair[1], body, extras=extras, optional=optional))
+
+    best, shape = min(shapes, key=distance)
+    problems = shape_diff(shape, body, extras=extras, optional=optional)
     if not known_code:
         problems.insert(0, "no code" if code is None else f"unknown code {code!r}")  # a body without a code says so
     return Comparison(not problems, problems, sample=best["case"])

@@ -71,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     sim = Simulator(cookies=scenario.cookies, strict_cookie=scenario.strict_cookie, shares=scenario.shares,
                     task_polls=scenario.task_polls, tq_gap=scenario.tq_gap, drive=scenario.drive,
                     save_file_limit=scenario.save_file_limit, rtt=rtt, handshake=handshake, any_share=any_share, keep_log=not args.no_log,
-                    reshape=scenario.reshape, own_shares=scenario.own_shares)
+                    reshape=scenario.reshape, own_shares=scenario.own_shares, task_failure_shape=scenario.task_failure_shape)
     try:
         base = sim.start(args.host, args.port)
     except OSError as exc:

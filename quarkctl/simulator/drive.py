@@ -30,7 +30,11 @@ _SORT_FIELDS = frozenset({"file_type", "updated_at", "created_at", "file_name", 
 INVALID_PARAMS = 10001
 TOO_MANY_PATHS = 10002
 TASK_NOT_FOUND = 10003
-FILE_NOT_FOUND = 14001
+# Real codes (quark-api.md 7): 21001 `file not found [<fid>]` with HTTP 404 for a fid the drive does not
+# hold (quark-replies.json common_errors[2], on file/info: the simulator answers it wherever a request
+# names a fid it does not have); 14001 `Bad Parameter: [...]` with HTTP 400 (common_errors[1], save[5]).
+FILE_NOT_FOUND = 21001
+BAD_PARAMETER = 14001
 
 
 class DriveError(Exception):
@@ -39,6 +43,16 @@ class DriveError(Exception):
     def __init__(self, code: int, status: int | None = None, message: str | None = None) -> None:
         super().__init__(code)
         self.code, self.status, self.message = code, status, message
+
+
+def file_not_found(fid: object) -> DriveError:
+    """21001 naming the fid, as common_errors[2] shows it: `file not found [<fid>]`."""
+    return DriveError(FILE_NOT_FOUND, message=f"file not found [{fid if isinstance(fid, str) else ''}]")
+
+
+def bad_parameter(what: str) -> DriveError:
+    """14001 `Bad Parameter: [<what>]`, HTTP 400 (common_errors[1]; save[5] for an empty pwd_id)."""
+    return DriveError(BAD_PARAMETER, message=f"Bad Parameter: [{what}]")
 
 
 def wall_ms() -> int:
@@ -364,7 +378,7 @@ class Drive:
         with self.lock:
             node = self._nodes.get(fid) if isinstance(fid, str) else None
             if node is None:
-                raise DriveError(FILE_NOT_FOUND)
+                raise file_not_found(fid)
             clash = self._find(node.pdir_fid, name)
             if clash is not None and clash is not node:
                 raise DriveError(23008)
@@ -380,7 +394,7 @@ class Drive:
             found = [self._nodes.get(fid) if isinstance(fid, str) else None for fid in fids]
             nodes = [node for node in found if node is not None]
             if len(nodes) < len(found):
-                raise DriveError(FILE_NOT_FOUND)
+                raise file_not_found(next(fid for fid, node in zip(fids, found) if node is None))
             moved = 0
             for node in nodes:
                 if node.fid not in self._nodes:

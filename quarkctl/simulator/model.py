@@ -42,18 +42,26 @@ CODES: dict[int, tuple[int, str]] = {
     32003: (400, "capacity limit[{0}]"),
     23008: (400, "同名冲突"),
     44210: (400, "cap_growth_sign_repeat"),
+    # saving a share you own (quark-replies.json save[3], captured: 404 用户禁止转存自己的分享)
+    41017: (404, "用户禁止转存自己的分享"),
+    # The "Bad Parameter: [...]" family, HTTP 400 (quark-api.md 7; quark-replies.json common_errors[1],
+    # share_detail[2], delete[2], save[5]). The bracket says what was wrong: pass the message whole
+    # (drive.bad_parameter). Until issue 21 the simulator used 14001 for an invented "file not found" 404.
+    14001: (400, "Bad Parameter: []"),
+    # a drive fid that is not there (quark-replies.json common_errors[2]: 404 "file not found [<fid>]",
+    # on file/info; drive.file_not_found puts the fid in the brackets)
+    21001: (404, "file not found"),
     # invented by the simulator where no real answer is known (quark-api.md 6)
     10001: (400, "invalid params"),
     10002: (400, "too many paths"),
     10003: (404, "task not found"),
-    14001: (404, "file not found"),
 }
 UNKNOWN_CODE = (400, "unknown error")
 
 # "task_error" is not a reply: the next save task fails with `code` when it completes.
 # "body" answers `body` verbatim (JSON) with HTTP `status` (default 200): replays a recorded reply.
 FAULT_KINDS = frozenset(
-    {"code", "http_error", "html", "garbage", "rate_limit", "slow", "stoken_expired", "reset", "task_error", "body"}
+    {"code", "http_error", "html", "garbage", "rate_limit", "slow", "stoken_expired", "reset", "task_error", "body", "drip"}
 )
 DRIVE_ENDPOINTS = frozenset({
     "path_list", "sort", "mkdir", "rename", "delete", "recycle_list", "recycle_remove", "save", "task",
@@ -173,6 +181,7 @@ class Scenario:
     save_file_limit: int | None = None  # files per save before 41035, every account (None: by level)
     reshape: list = field(default_factory=list)  # reply keys dropped/renamed on purpose (reshape.py)
     own_shares: list = field(default_factory=list)  # the accounts' own shares (shares.py OwnShares.seed, issue 17)
+    task_failure_shape: str = "error"  # a failed task's poll: "error" (task[3]) or "status3" (task[9]); server.task_poll
 
 
 def _only_known(d: dict, cls: type, where: str) -> dict:
@@ -206,7 +215,17 @@ def load_scenario(src: str | Path | dict | None = None) -> Scenario:
         save_file_limit=None if src.get("save_file_limit") is None else int(src["save_file_limit"]),
         reshape=[dict(r) for r in src.get("reshape", [])],
         own_shares=[_own_share_entry(e, i) for i, e in enumerate(src.get("own_shares", []))],
+        task_failure_shape=_task_failure_shape(src.get("task_failure_shape", "error")),
     )
+
+
+TASK_FAILURE_SHAPES = ("error", "status3")
+
+
+def _task_failure_shape(value: object) -> str:
+    if value not in TASK_FAILURE_SHAPES:
+        raise ValueError(f"task_failure_shape: one of {', '.join(TASK_FAILURE_SHAPES)}")
+    return value  # type: ignore[return-value]
 
 
 OWN_SHARE_KEYS = frozenset({"paths", "expiry", "passcode", "title", "cookie", "created_at", "pwd_id", "state"})

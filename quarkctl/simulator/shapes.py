@@ -11,6 +11,11 @@ import hashlib
 
 # Share-page metadata groups (quark-replies.json share_token[0] and [10], captured; share_detail[0]).
 SHARE_GROUPS = {"_t_group": "0:_s_vp:1", "_g_group": "3:_s_vtp:1;0:_s_vp:1;4:_s_wl:1;2:_s_bp:1"}
+# A live token reply of 2026-07 (share_token[13], captured): the groups grew; the same two string keys.
+TOKEN_GROUPS = {
+    "_t_group": "0:_s_vp:1;8:_s_goback_auto_save:2;9:_s_wx_channel_preview_back:3",
+    "_g_group": "2:_s_bp:1;7:_s_goback_app_pop:1;4:_s_wl:1;1:_s_ap:0;3:_s_vtp:1;0:_s_vp:1",
+}
 THUMB = "https://thumb.example/{}{}.jpg"
 FILE_STRUCT = {"fir_source": "", "sec_source": "", "thi_source": "", "platform_source": ""}
 VIDEO_SECONDS = 2700  # a typical episode (share_detail[0] list[1].duration)
@@ -136,12 +141,17 @@ def share_info(pwd_id: str, title: str, passcode: str | None, roots: list[dict],
     return info
 
 
-def token_data(stoken: str, title: str, expired_at: int, expired_type: int = 1) -> dict:
-    """share_token[0] data (captured; a timed share's type and end as share_password[1] has them)."""
+def token_data(stoken: str, title: str, expired_at: int, expired_type: int = 1, url_type: int = 1) -> dict:
+    """A live token reply's data as of 2026 (share_token[12] and [13], captured): share_token[0]'s keys
+    (subscribed, stoken, share_type, author {member_type, avatar_url, nick_name}, expired_type,
+    expired_at, title) plus `url_type` between author and expired_type. url_type 1 is what both
+    captures of a public share show; 2 for a passcode share is inferred (the detail's share object and
+    share/password say 2 for one: share_password[2]). A timed share's type and end as share_password[1]
+    has them. Older captures lack url_type: the probe takes it as optional (probe/compare.py)."""
     return {
         "subscribed": False, "stoken": stoken, "share_type": 0,
         "author": {"member_type": "NORMAL", "avatar_url": "https://img.example/avatar_sharer.png", "nick_name": "sim-sharer"},
-        "expired_type": expired_type, "expired_at": expired_at, "title": title,
+        "url_type": url_type, "expired_type": expired_type, "expired_at": expired_at, "title": title,
     }  # fmt: skip
 
 

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING
 
 from .accounts import Account, Task
 from .clock import DAY_MS, end_of_china_day
-from .drive import FILE_NOT_FOUND, INVALID_PARAMS, Drive, DriveError
+from .drive import INVALID_PARAMS, Drive, DriveError, file_not_found
 from .model import NEVER_EXPIRES_MS, SHARE_LINK, Listing, Share, build_listing
 from .shapes import SAVE_PENDING, first_file, share_info
 
@@ -333,7 +333,7 @@ class OwnShares:
         drive, subtree, tree = account.drive, set(), []
         for fid in dict.fromkeys(fids):
             if not _exists(drive, fid) or fid == "0":
-                raise DriveError(FILE_NOT_FOUND)  # invented code: no source shows a share of a missing fid
+                raise file_not_found(fid)  # 21001 as on file/info (common_errors[2]): no source shows a share of a missing fid
             tree.append(_node_tree(drive, drive.path(fid), subtree))
         if len({node["name"] for node in tree}) < len(tree):
             raise DriveError(INVALID_PARAMS)  # two top-level items of one name: the simulator cannot list both

@@ -67,6 +67,42 @@ def test_a_reshaped_reply_is_different_named_and_replays_exactly(cli: Cli, tmp_p
     assert replayed["comparison"]["differences"] == ["$.data.title: key missing"]
 
 
+LIVE_2026 = "alive, 2026-02 full body (url_type present)"  # quark-replies.json share_token[12], captured
+LIVE_2025 = "alive (no passcode needed, or correct passcode)"  # share_token[0], captured before url_type
+
+
+def _token_exchanges(done) -> list[dict]:
+    return [ex for ex in json.loads(done.stdout)["exchanges"] if ex["endpoint"] == "token"]
+
+
+def test_a_2026_shaped_token_reply_is_as_expected(cli: Cli, sim: Simulator) -> None:
+    """Issue 21 item 6: live token replies carry data.url_type and larger metadata groups (share_token[12],
+    [13]); the simulator answers so, and probe finds no difference, for a public and a passcode share."""
+    add_valid(sim, "acc30a3cf8d4")
+    add_valid(sim, "10cced123456", passcode="ab12")
+    done = cli.run("probe", share_url("acc30a3cf8d4"), share_url("10cced123456", "ab12"), "--json", *FAST)
+    assert done.returncode == 0, done.stdout + done.stderr
+    tokens = _token_exchanges(done)
+    assert [ex["reply"]["body"]["data"]["url_type"] for ex in tokens] == [1, 2]
+    assert all("_s_goback_auto_save" in ex["reply"]["body"]["metadata"]["_t_group"] for ex in tokens)  # share_token[13]'s groups
+    assert [ex["comparison"] for ex in tokens] == [{"as_expected": True, "differences": [], "sample": LIVE_2026, "note": None}] * 2
+    text = cli.run("probe", share_url("acc30a3cf8d4"), *FAST)
+    assert text.returncode == 0 and "token: as expected" in text.stdout and "DIFFERENT" not in text.stdout, text.stdout
+
+
+def test_a_token_reply_without_url_type_is_as_expected_too(cli: Cli) -> None:
+    """url_type is optional in the expected shape (probe/compare.py OPTIONAL_KEYS): the captures before 2026
+    lack it, so a reply without it is held to those (share_token[0]) and probe still exits 0."""
+    scenario = {"cookies": [COOKIE], "shares": [{"pwd_id": "acc30a3cf8d4", "title": "电影A", "files": ["a.mp4"]}],
+                "reshape": [{"endpoint": "token", "drop": "data.url_type"}]}  # fmt: skip
+    with Simulator.from_scenario(scenario) as sim:
+        done = cli.run("probe", share_url("acc30a3cf8d4"), "--json", *FAST, env={"QUARK_API_BASE": sim.base_url})
+    assert done.returncode == 0, done.stdout + done.stderr
+    (token,) = _token_exchanges(done)
+    assert "url_type" not in token["reply"]["body"]["data"]
+    assert token["comparison"] == {"as_expected": True, "differences": [], "sample": LIVE_2025, "note": None}
+
+
 @pytest.mark.parametrize("name", NAMES)
 def test_each_capture_replays_to_its_stated_verdicts(sqlite_cli: Cli, name: str) -> None:
     expect = json.loads((CAPTURES / f"{name}.expect.json").read_text("utf-8"))

@@ -26,7 +26,7 @@ import pytest
 import urllib3
 
 from helpers.ticks import Ticks
-from quarkctl.probe.compare import ENVELOPE_EXTRAS, shape_diff  # one comparison, the probe's
+from quarkctl.probe.compare import ENVELOPE_EXTRAS, OPTIONAL_KEYS, shape_diff  # one comparison, the probe's
 from quarkctl.quark.account import read_account
 from quarkctl.quark.drive import ApiFailure, DriveSession, TaskTimeout, embedded_task
 from quarkctl.quark.linkcheck import LinkChecker
@@ -80,6 +80,13 @@ def test_shape_diff_rules():
     assert shape_diff({"x": [1]}, {"x": []}, cover=True) == ["$.x[0]: no element of that kind received"]
     # The simulator must answer every envelope key a sample shows, though it may add others.
     assert shape_diff({"code": 1, "message": ""}, {"code": 1}, extras=ENVELOPE_EXTRAS, cover=True) == ["$.message: key missing"]
+    # An optional key (OPTIONAL_KEYS: url_type, new in 2026) is no new key beside an older sample, but a
+    # sample that shows it still demands it of the simulator.
+    optional = OPTIONAL_KEYS["share_token"]
+    assert shape_diff({"data": {"t": ""}}, {"data": {"t": "", "url_type": 1}}, cover=True, optional=optional) == []
+    assert shape_diff({"data": {"url_type": 1}}, {"data": {}}, cover=True, optional=optional) == ["$.data.url_type: key missing"]
+    assert shape_diff({"data": {"url_type": 1}}, {"data": {"url_type": "1"}}, cover=True, optional=optional) == [
+        "$.data.url_type: type changed (number expected, string received)"]
 
 
 # --- situations -----------------------------------------------------------------------------------
@@ -105,12 +112,13 @@ class World:
     client: QuarkClient
 
     def raw(self, method: str, path: str, params: dict | None = None, body: dict | None = None,
-            cookie: str | None = COOKIE) -> tuple[int, dict]:  # fmt: skip
-        """One request as the client sends it, with full control of the parameters (e.g. _fetch_share)."""
+            cookie: str | None = COOKIE, json_type: bool = True) -> tuple[int, dict]:  # fmt: skip
+        """One request as the client sends it, with full control of the parameters (e.g. _fetch_share);
+        a parameter given as None is left out; json_type=False sends the body without a Content-Type (growth_sign[3])."""
         headers = {"Cookie": cookie} if cookie else {}
-        if body is not None:
+        if body is not None and json_type:
             headers["Content-Type"] = "application/json"
-        fields = {**{"pr": "ucpro", "fr": "pc", "uc_param_str": ""}, **(params or {})}
+        fields = {k: v for k, v in {**{"pr": "ucpro", "fr": "pc", "uc_param_str": ""}, **(params or {})}.items() if v is not None}
         url = self.sim.base_url + path + "?" + urlencode(fields)
         r = urllib3.request(method, url, headers=headers, body=json.dumps(body).encode() if body is not None else None,
                             retries=False, redirect=False)  # fmt: skip
@@ -265,10 +273,34 @@ def _save_bad_token(w: World) -> tuple[int, dict]:
     return w.raw("POST", SHARE + "/save", body=body)
 
 
+def _save_own_share(w: World) -> tuple[int, dict]:
+    """save[3] (41017): the account saves a share it made itself (the simulator's own shares)."""
+    own = w.sim.own_shares.share("/示例目录/说明.txt", title="示例标题", cookie=COOKIE)
+    stoken = _token(w, own.pwd_id)[1]["data"]["stoken"]
+    body = {"fid_list": [w.sim.fid_of(own.pwd_id, "说明.txt")], "fid_token_list": [node_fid_token(own.pwd_id, "说明.txt")],
+            "to_pdir_fid": _target(w), "pwd_id": own.pwd_id, "stoken": stoken, "pdir_fid": "0", "scene": "link"}  # fmt: skip
+    return w.raw("POST", SHARE + "/save", body=body)
+
+
+def _save_empty_pwd_id(w: World) -> tuple[int, dict]:
+    """save[5]: the usual request with an empty pwd_id."""
+    return w.raw("POST", SHARE + "/save", body={**_save_body(w, ["示例剧集.S01E01.mkv"], _target(w)), "pwd_id": ""})
+
+
 def _save_stale_stoken(w: World) -> tuple[int, dict]:
     stoken = _stoken(w)
     w.sim.invalidate_stokens(PWD_ID)
     return w.raw("POST", SHARE + "/save", body=_save_body(w, ["示例剧集.S01E01.mkv"], _target(w), stoken))
+
+
+_SAVE = _drive_reply("save", _save, {32003: _save_over_capacity, 41020: _save_bad_token, 41016: _save_stale_stoken,
+                                     41017: _save_own_share})  # fmt: skip
+
+
+def reply_save(w: World, sample: dict, code: Any) -> tuple[int, dict]:
+    if "pwd_id为空" in (sample["body"].get("message") or ""):  # save[5]: no code in the sample, so code 0 here
+        return _save_empty_pwd_id(w)
+    return _SAVE(w, sample, code)
 
 
 def _create_body(w: World, expired_type: int = 1) -> dict:
@@ -338,6 +370,8 @@ def reply_task(w: World, sample: dict, code: Any) -> tuple[int, dict]:
         return _poll_until_settled(w, _save_task(w), cookie=UNKNOWN_COOKIE)
     if code == 32003:
         w.sim.account(COOKIE).base_capacity = 1
+        if data.get("status") == 3:  # task[9]: the failure answered as HTTP 200 with data {"status": 3}
+            w.sim.task_failure_shape = "status3"
     elif code == 41013:
         return _poll_until_settled(w, _save_task(w, to_pdir_fid="f" * 32))  # the target folder is gone
     else:
@@ -345,9 +379,16 @@ def reply_task(w: World, sample: dict, code: Any) -> tuple[int, dict]:
     return _poll_until_settled(w, _save_task(w))
 
 
-def _growth(w: World, path: str, method: str) -> tuple[int, dict]:
-    params = {"pr": "ucpro", "fr": "android", "kps": "kpsContract", "sign": "signContract", "vcode": "vcodeContract"}
-    return w.raw(method, API + path, params, body={"sign_cyclic": True} if method == "POST" else None, cookie=None)
+def _growth(w: World, path: str, method: str, case: str = "") -> tuple[int, dict]:
+    """A growth call as the client sends it, less what the sample's case says was missing (quark-api.md 7):
+    `pr` (growth_sign[4]), `fr` (growth_info[1]), the Content-Type (growth_sign[3])."""
+    params: dict[str, str | None] = {"pr": "ucpro", "fr": "android", "kps": "kpsContract", "sign": "signContract",
+                                     "vcode": "vcodeContract"}
+    for name in ("pr", "fr"):
+        if re.search(rf"\b(missing|without) {name}\b", case):
+            params[name] = None
+    return w.raw(method, API + path, params, body={"sign_cyclic": True} if method == "POST" else None, cookie=None,
+                 json_type="without content-type" not in case.lower())
 
 
 def reply_growth_info(w: World, sample: dict, code: Any) -> tuple[int, dict]:
@@ -356,7 +397,7 @@ def reply_growth_info(w: World, sample: dict, code: Any) -> tuple[int, dict]:
         _growth(w, "/capacity/growth/sign", "POST")
     elif code != 0:
         _fault(w, "growth_info", sample, code)
-    return _growth(w, "/capacity/growth/info", "GET")
+    return _growth(w, "/capacity/growth/info", "GET", sample["case"])
 
 
 def reply_growth_sign(w: World, sample: dict, code: Any) -> tuple[int, dict]:
@@ -364,7 +405,7 @@ def reply_growth_sign(w: World, sample: dict, code: Any) -> tuple[int, dict]:
         _growth(w, "/capacity/growth/sign", "POST")  # the second sign-in of the day
     elif code != 0:
         _fault(w, "growth_sign", sample, code)
-    return _growth(w, "/capacity/growth/sign", "POST")
+    return _growth(w, "/capacity/growth/sign", "POST", sample["case"])
 
 
 def reply_account(w: World, sample: dict, code: Any) -> tuple[int, dict]:
@@ -384,7 +425,7 @@ REPLY: dict[str, Callable[[World, dict, Any], tuple[int, dict]]] = {
     "mkdir": _drive_reply("mkdir", _mkdir("/示例目录/新目录"), {23008: lambda w: _mkdir("/示例目录/子目录")(w, COOKIE)}),
     "rename": _drive_reply("rename", _rename),
     "delete": _drive_reply("delete", _delete),
-    "save": _drive_reply("save", _save, {32003: _save_over_capacity, 41020: _save_bad_token, 41016: _save_stale_stoken}),
+    "save": reply_save,
     "task": reply_task,
     "share_create": _own_reply("share_create", _create),
     "share_password": _own_reply("share_password", _password),
@@ -414,7 +455,7 @@ def test_shape(world: World, key: tuple[str, int]):
     if sample.get("http_status"):
         assert http_status == sample["http_status"], (sample["case"], http_status, body)
     extras = ENVELOPE_EXTRAS if endpoint != "account_info" else frozenset()
-    problems = shape_diff(sample["body"], body, extras=extras, cover=True)
+    problems = shape_diff(sample["body"], body, extras=extras, cover=True, optional=OPTIONAL_KEYS.get(endpoint, frozenset()))
     if problems and sample["kind"] != "captured":
         pytest.skip(f"parsed sample diverges (reported, the client accepts both): {problems}")
     assert problems == [], f"{endpoint}[{index}] {sample['case']!r}: {problems}\nsimulator: {body}"

@@ -202,7 +202,7 @@ def test_the_list_pages_and_orders(http, sim):
 
 @pytest.mark.parametrize(("body", "code"), [
     ({"fid_list": []}, 10001), ({"fid_list": "x"}, 10001), ({"expired_type": 9}, 10001), ({"url_type": 3}, 10001),
-    ({"fid_list": ["f" * 32]}, 14001), ({"fid_list": ["0"]}, 14001),
+    ({"fid_list": ["f" * 32]}, 21001), ({"fid_list": ["0"]}, 21001),  # an absent fid: common_errors[2]
 ])  # fmt: skip
 def test_bad_create_bodies(http, sim, body, code):
     assert_error(create(http, sim, **body), code)
