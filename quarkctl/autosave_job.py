@@ -9,7 +9,7 @@ from typing import Any
 
 from quarkctl.config import autosave as autosave_config
 from quarkctl.autosave import AutosaveOptions, run_autosave, utcnow
-from quarkctl.reports.autosave import JOB, AutosaveReport, Listener
+from quarkctl.reports.autosave import JOB, SIGN_JOB, AutosaveReport, Listener
 from quarkctl.transfer import Ledger, task_key
 from quarkctl.config.autosave import AutosaveConfig, Task
 from quarkctl.db import Database
@@ -91,7 +91,9 @@ def execute(
 ) -> AutosaveReport:
     """The run of a config load_checked() read: it is not read again (once per run)."""
     config, tasks, skipped, config_path = checked.config, checked.tasks, checked.skipped, checked.path
-    if autosave_config.tasks_from_env(env) is not None:
+    # `quarkctl sign` (no transfer) is a job of its own: its own lock and its own name in the history.
+    job = JOB if options.transfer else SIGN_JOB
+    if options.transfer and autosave_config.tasks_from_env(env) is not None:
         options = replace(options, sign=False)  # as the reference: a TASKLIST run saves and does not sign in
     db = Database(settings.database_url, default_sqlite=settings.default_sqlite, timeout=settings.db_timeout)
     db.retry.sleep = signal_sleep(stop)
@@ -101,7 +103,7 @@ def execute(
         return QuarkClient(cookie=cookie, api_base=settings.api_base, timeout=timeout)
 
     try:
-        with RunLock(lock_path(lock_dir, JOB, str(config_path.resolve())), JOB):
+        with RunLock(lock_path(lock_dir, job, str(config_path.resolve())), job):
             db.prepare_for_autosave(dry_run=options.dry_run)
             dry = options.dry_run
             # From here on a lost connection is retried until DB_TIMEOUT, then the run ends (exit 5). A dry
@@ -115,7 +117,8 @@ def execute(
                 clean_scan=lambda key: loss.call(lambda: _safe(lambda: db.clean_scan(key), None) if dry else db.clean_scan(key), None),
                 mark_scan=(lambda key, filters: loss.mark_scan(key, filters, clock())) if not dry else lambda key, filters: None,
             )
-            run_id = None if dry else db.start_run(JOB, clock(), {"config": str(config_path), "tasks": checked.selection.tasks})
+            started = {"config": str(config_path), "tasks": checked.selection.tasks} if options.transfer else {"config": str(config_path)}
+            run_id = None if dry else db.start_run(job, clock(), started)
             report = run_autosave(
                 config, tasks, options, listener, make_client=make_client, ledger=ledger, stop=stop, clock=clock,
                 ban_record=lambda task: loss.call(lambda: _safe(lambda: db.ban_url(task_key(task)), None), None),
@@ -128,7 +131,7 @@ def execute(
                 if stop.signum is None:
                     report.exit_code = ExitCode.DB_LOST
 
-            if not dry:
+            if not dry and options.transfer:
                 _run_hooks(config, tasks, report)
                 autosave_config.save(config)  # bans and lifted bans; a no-op when nothing changed
                 loss.task_results(run_id, [_task_row(t) for t in report.tasks])
@@ -138,6 +141,13 @@ def execute(
                 summary = report.summary
 
                 def finish() -> None:
+                    if not options.transfer:  # a sign run: one item per account (history.ITEMS["sign"])
+                        counts = report.sign_counts()
+                        db.finish_run(run_id, report.finished_at or clock(), status=_status(report), exit_code=int(report.exit_code),
+                                      counts=counts, detail={"counts": counts, "sign_summary": report.sign_summary,
+                                                             "accounts": [_sign_row(a) for a in report.accounts],
+                                                             "aborted": report.abort_reason, "abort_reason": report.abort_reason})
+                        return
                     db.finish_run(run_id, report.finished_at or clock(), status=_status(report), exit_code=int(report.exit_code),
                                   counts={"total": summary["tasks"], "errors": summary["failed"], "skipped": summary["skipped"]},
                                   detail={"summary": summary, "aborted": report.abort_reason, "abort_reason": report.abort_reason,
@@ -181,6 +191,12 @@ def _status(report: AutosaveReport) -> str:
     if report.abort_reason == "interrupted" or report.exit_code in (130, 143):
         return "interrupted"
     return "aborted" if report.abort_reason else "finished"
+
+
+def _sign_row(account: Any) -> dict[str, Any]:
+    """One account of a sign run, as `history show` reads it: its sign-in and the cookie's check."""
+    sign = account.sign.as_dict() if account.sign is not None else {"account": account.index, "status": "skipped"}
+    return {**sign, "verified": account.verified, "state": account.state}
 
 
 def _task_row(result: Any) -> dict[str, Any]:

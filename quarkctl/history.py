@@ -15,6 +15,7 @@ from typing import Any
 
 from quarkctl.reports.check import COUNT_KEYS, JOB, RUN_COLUMNS
 from quarkctl.reports.reshare import COUNT_KEYS as RESHARE_COUNT_KEYS, JOB as RESHARE_JOB  # its counts are its own words
+from quarkctl.reports.autosave import SIGN_COUNT_KEYS, SIGN_JOB  # `quarkctl sign`: counts of accounts (issue 21)
 from quarkctl.db import Database, run_history
 from quarkctl.errors import QuarkctlError
 from quarkctl.i18n import _, ngettext
@@ -103,7 +104,7 @@ def _record(row: dict[str, Any], hostname: str) -> RunRecord:
         exit_code=row["exit_code"],
         host=row.get("host") or "",
         pid=pid,
-        counts=_counts(row, COUNT_KEYS if row["job"] == JOB else RESHARE_COUNT_KEYS if row["job"] == RESHARE_JOB else RUN_COLUMNS),
+        counts=_counts(row, {JOB: COUNT_KEYS, RESHARE_JOB: RESHARE_COUNT_KEYS, SIGN_JOB: SIGN_COUNT_KEYS}.get(row["job"], RUN_COLUMNS)),
         detail=row.get("detail") or {},
         abandoned=abandoned,
     )
@@ -189,10 +190,24 @@ def _reshare_line(item: dict[str, Any]) -> str:
     return f"#{item['resource_id']} {item.get('name') or ''} {record_text(item)}"
 
 
+def _sign_items(db: Database, run_id: int) -> list[dict[str, Any]]:
+    """A sign run keeps its accounts in the run's own detail (autosave_job._sign_row)."""
+    accounts = ((db.get_run(run_id) or {}).get("detail") or {}).get("accounts")
+    return [item for item in accounts if isinstance(item, dict)] if isinstance(accounts, list) else []
+
+
+def _sign_line(item: dict[str, Any]) -> str:
+    """`account 2: sign-in not confirmed: ...`, as the run printed it (render/autosave.py words it)."""
+    from quarkctl.render.autosave import sign_text
+
+    return _("account {n}: {sign}").format(n=item.get("account"), sign=sign_text(item))
+
+
 ITEMS: dict[str, JobItems] = {
     "check-links": JobItems(Database.run_checks, _check_item, _check_line),
     "autosave": JobItems(Database.run_tasks, _task_item, _task_line),
     "reshare": JobItems(lambda db, run_id: db.reshares(run_id=run_id), _reshare_item, _reshare_line),  # issue 17
+    SIGN_JOB: JobItems(_sign_items, dict, _sign_line),  # issue 21
 }
 
 

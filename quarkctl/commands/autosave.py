@@ -111,6 +111,26 @@ class AutosaveJob:
                 for task in report.tasks for hook in task.hooks if not hook.get("ok")]
 
 
+class SignJob(AutosaveJob):
+    """`quarkctl sign`: the sign-in of every account and nothing else, recorded in the run history as
+    the job `sign` (not as an autosave run); its exit code is the sign-in's (reports.autosave
+    AutosaveReport.sign_exit_code)."""
+
+    def reporter(self, *, json_mode: bool, quiet: bool, log_file: Any) -> Any:
+        from quarkctl import autosave_job
+        from quarkctl.errors import ConfigError
+        from quarkctl.quark.signin import mobile_params
+        from quarkctl.render.autosave import make_autosave_reporter
+        from quarkctl.reports.autosave import SIGN_JOB
+
+        self.checked = autosave_job.load_checked(self.path, self.env, self.selection, self.load)
+        if not any(mobile_params(cookie) for cookie in self.checked.config.accounts):
+            raise ConfigError(_("{path}: cookie: no account carries kps, sign and vcode, so none can sign in; add the values "
+                                "of the Quark app's growth/info request to the cookie").format(path=self.path))
+        return make_autosave_reporter(json_mode=json_mode, quiet=quiet, stdout=sys.stdout, stderr=sys.stderr,
+                                      log_file=log_file, total=0, job=SIGN_JOB)
+
+
 # The command helps, registered in register() below.
 AUTOSAVE_HELP = _("Follow share links: save new files into your drive, rename them, as quark-auto-save does.\n\n"
                   "Example: quarkctl autosave --config ~/quark_config.json --dry-run")
@@ -173,7 +193,7 @@ def sign(
     from quarkctl import autosave_job
 
     env = environment(env_file, DATABASE_URL=database_url, QUARK_API_BASE=api_base)
-    job = AutosaveJob(env, config, AutosaveOptions(transfer=False), autosave_job.Selection(), timeout=timeout)
+    job = SignJob(env, config, AutosaveOptions(transfer=False), autosave_job.Selection(), timeout=timeout)
     run_job(job, env, json_output=json_output, quiet=False, log_file=None, pings=False)
 
 

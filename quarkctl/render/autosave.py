@@ -11,7 +11,7 @@ from rich.markup import escape
 from rich.tree import Tree
 
 from quarkctl.errors import ExitCode
-from quarkctl.reports.autosave import JOB, AccountResult, AutosaveReport, Listener, SavedNode, TaskResult
+from quarkctl.reports.autosave import JOB, SIGN_JOB, AccountResult, AutosaveReport, Listener, SavedNode, TaskResult
 from quarkctl.i18n import _, clauses, ngettext
 from quarkctl.redact import redact
 from quarkctl.render.plain import Fanout, PlainLines, use_rich
@@ -48,20 +48,52 @@ def account_line(account: AccountResult) -> tuple[str, str]:
     sign = account.sign
     if sign is None:
         return level, head
-    if sign.status == "skipped":
-        tail = _("sign-in skipped: the cookie lacks the mobile parameters kps, sign, vcode")
-    elif sign.status == "failed":
-        tail = _("sign-in failed: {message}").format(message=sign.message or "")
+    if sign.status in ("failed", "sign_unconfirmed"):
         level = "WARN" if level == "INFO" else level
-    else:
-        values = dict(reward=format_bytes(sign.reward_today), progress=sign.progress, target=sign.target,
-                      member=sign.member_type, total=format_bytes(sign.total_capacity), signs=format_bytes(sign.sign_reward_total))
-        if sign.status == "signed":
-            tail = _("signed today +{reward}, streak {progress}/{target}; {member}, {total} in all, {signs} from signing").format(**values)
-        else:
-            tail = _("already signed today +{reward}, streak {progress}/{target}; {member}, {total} in all, {signs} from signing").format(
-                **values)
-    return level, clauses([head, tail])
+    return level, clauses([head, sign_text(sign.as_dict())])
+
+
+def _evidence(sign: dict[str, Any]) -> str:
+    """`31001 require login [guest]`, `HTTP 500 cyclic sign config error`: what Quark answered."""
+    code, status = sign.get("api_code"), sign.get("http_status")
+    head = str(code) if code else (f"HTTP {status}" if status and status != 200 else "")
+    return " ".join(x for x in (head, sign.get("message") or "") if x) or str(sign.get("reason") or "")
+
+
+def sign_text(sign: dict[str, Any]) -> str:
+    """One account's sign-in (SignResult.as_dict(), or the same dict from the run history) in words."""
+    status, reason = sign.get("status"), sign.get("reason")
+    if status == "skipped":
+        return _("sign-in skipped: the cookie lacks the mobile parameters kps, sign, vcode")
+    if status == "failed" and reason == "sign_params_rejected":
+        return _("sign-in failed: Quark rejected the sign-in parameters kps, sign, vcode ({evidence}): they expired or are "
+                 "wrong; capture them again from the Quark app's growth/info request").format(evidence=_evidence(sign))
+    if status == "failed":
+        return _("sign-in failed: {message}").format(message=_evidence(sign))
+    if status == "sign_unconfirmed" and reason == "growth_info_unreadable":
+        return _("sign-in not confirmed: Quark answered the sign request without a reward, and growth info could not be "
+                 "read again ({evidence}); the next run tries again").format(evidence=_evidence(sign))
+    if status == "sign_unconfirmed":
+        return _("sign-in not confirmed: Quark answered the sign request without a reward, and growth info does not show "
+                 "today as signed, so nothing was signed; the next run tries again")
+    values = dict(reward=format_bytes(sign.get("reward_today")), progress=sign.get("progress"), target=sign.get("target"),
+                  member=sign.get("member_type"), total=format_bytes(sign.get("total_capacity")),
+                  signs=format_bytes(sign.get("sign_reward_total")))
+    if status == "signed":
+        text = _("signed today +{reward}, streak {progress}/{target}; {member}, {total} in all, {signs} from signing").format(**values)
+        if reason == "confirmed_by_growth_info":
+            text = clauses([text, _("the sign answer carried no reward: growth info confirms today is signed")])
+        return text
+    if status == "already_signed":
+        return _("already signed today +{reward}, streak {progress}/{target}; {member}, {total} in all, {signs} from signing").format(
+            **values)
+    return str(status)  # a status this version does not know (a newer quarkctl wrote the history)
+
+
+def sign_summary_text(report: AutosaveReport) -> str:
+    """`quarkctl sign`'s last line."""
+    return _("summary: accounts {total}, signed {signed}, already signed {already_signed}, not confirmed {unconfirmed}, "
+             "failed {failed}, skipped {skipped}").format(failed=report.sign_summary["failed"], **report.sign_counts())
 
 
 def task_line(result: TaskResult, total: int) -> str:
@@ -163,9 +195,9 @@ def summary_text(report: AutosaveReport) -> str:
 
 
 class PlainAutosaveReporter(PlainLines, Listener):
-    def __init__(self, stream: IO[str], *, quiet: bool = False, total: int = 0) -> None:
+    def __init__(self, stream: IO[str], *, quiet: bool = False, total: int = 0, job: str = JOB) -> None:
         super().__init__(stream, quiet=quiet)
-        self.total = total
+        self.total, self.job = total, job
 
     def account(self, account: AccountResult) -> None:
         self.line(*account_line(account))
@@ -189,12 +221,15 @@ class PlainAutosaveReporter(PlainLines, Listener):
             self.line("INFO", stopped, always=True)
         for text in unwritten_lines(report):
             self.line("ERROR", text, always=True)
+        if self.job == SIGN_JOB:
+            self.line("ERROR" if int(report.exit_code) else "INFO", sign_summary_text(report), always=True)
+            return
         self.line("INFO", summary_text(report), always=True)
 
 
 class RichAutosaveReporter(PlainAutosaveReporter):
-    def __init__(self, stream: IO[str], *, quiet: bool = False, total: int = 0) -> None:
-        super().__init__(stream, quiet=quiet, total=total)
+    def __init__(self, stream: IO[str], *, quiet: bool = False, total: int = 0, job: str = JOB) -> None:
+        super().__init__(stream, quiet=quiet, total=total, job=job)
         self.console = Console(file=stream, highlight=False)
 
     def line(self, level: str, text: str, *, always: bool = False) -> None:
@@ -219,12 +254,12 @@ class RichAutosaveReporter(PlainAutosaveReporter):
 
 
 class JsonAutosaveCollector(Listener):
-    def __init__(self, stream: IO[str]) -> None:
-        self.stream = stream
+    def __init__(self, stream: IO[str], job: str = JOB) -> None:
+        self.stream, self.job = stream, job
 
     def finish(self, report: AutosaveReport) -> None:
         document: dict[str, Any] = {
-            "job": JOB,
+            "job": self.job,
             "started_at": report.started_at.isoformat(),
             "finished_at": report.finished_at.isoformat() if report.finished_at else None,
             "dry_run": report.dry_run,
@@ -232,6 +267,8 @@ class JsonAutosaveCollector(Listener):
             "tasks": [t.as_dict() for t in report.tasks],
             "lifted_bans": report.lifted_bans,
             "summary": report.summary,
+            # each account's sign-in by SignResult.status: signed, already_signed, sign_unconfirmed, failed, skipped
+            "sign_summary": report.sign_summary,
             "aborted": report.abort_reason,
             "exit_code": int(report.exit_code),
             "deadline": report.deadline,  # null without --max-runtime
@@ -244,14 +281,15 @@ class JsonAutosaveCollector(Listener):
         self.stream.flush()
 
 
-def make_autosave_reporter(*, json_mode: bool, quiet: bool, stdout: IO[str], stderr: IO[str], log_file: IO[str] | None, total: int) -> Fanout:
+def make_autosave_reporter(*, json_mode: bool, quiet: bool, stdout: IO[str], stderr: IO[str], log_file: IO[str] | None, total: int,
+                           job: str = JOB) -> Fanout:
     human_stream = stderr if json_mode else stdout
     listeners: list[Listener] = []
     if not (json_mode and quiet):
         human = RichAutosaveReporter if use_rich(human_stream) else PlainAutosaveReporter
-        listeners.append(human(human_stream, quiet=quiet, total=total))
+        listeners.append(human(human_stream, quiet=quiet, total=total, job=job))
     if json_mode:
-        listeners.append(JsonAutosaveCollector(stdout))
+        listeners.append(JsonAutosaveCollector(stdout, job))
     if log_file is not None:
-        listeners.append(PlainAutosaveReporter(log_file, total=total))
+        listeners.append(PlainAutosaveReporter(log_file, total=total, job=job))
     return Fanout(*listeners)

@@ -15,6 +15,11 @@ if TYPE_CHECKING:  # types only: a reader need not load the config or the HTTP c
 
 JOB = "autosave"
 TASK_STATUSES = ("saved", "nothing_new", "planned", "skipped", "banned", "failed")
+# `quarkctl sign`: the sign-in alone, recorded in the run history as a job of its own (issue 21).
+SIGN_JOB = "sign"
+# A sign run's counts in the history: total, errors and skipped have quarkctl_run columns, the rest
+# live in its detail. errors = accounts that failed or whose sign-in is unconfirmed.
+SIGN_COUNT_KEYS = ("total", "signed", "already_signed", "unconfirmed", "errors", "skipped")
 
 
 @dataclass
@@ -122,6 +127,31 @@ class AutosaveReport:
             return None
         return {"at": self.deadline_at.isoformat(), "reached": self.not_run > 0, "not_run": self.not_run,
                 "tasks": len(self.tasks)}
+
+    @property
+    def sign_summary(self) -> dict[str, int]:
+        """The sign-in of the accounts that tried it: machine keys, as SignResult.status says them."""
+        counts = {"signed": 0, "already_signed": 0, "sign_unconfirmed": 0, "failed": 0, "skipped": 0}
+        for account in self.accounts:
+            if account.sign is not None:
+                counts[account.sign.status] = counts.get(account.sign.status, 0) + 1
+        return counts
+
+    def sign_counts(self) -> dict[str, int]:
+        """SIGN_COUNT_KEYS, for the run history."""
+        s = self.sign_summary
+        return {"total": sum(s.values()), "signed": s["signed"], "already_signed": s["already_signed"],
+                "unconfirmed": s["sign_unconfirmed"], "errors": s["failed"] + s["sign_unconfirmed"], "skipped": s["skipped"]}
+
+    def sign_exit_code(self) -> ExitCode:
+        """`quarkctl sign`: 3 when Quark rejected an account's sign-in parameters (31001: capture them
+        again), else 1 when an account's sign-in failed or is unconfirmed, else 0."""
+        signs = [account.sign for account in self.accounts if account.sign is not None]
+        if any(sign.status == "failed" and sign.reason == "sign_params_rejected" for sign in signs):
+            return ExitCode.AUTH
+        if any(sign.status in ("failed", "sign_unconfirmed") for sign in signs):
+            return ExitCode.LINK_ERRORS
+        return ExitCode.OK
 
     @property
     def summary(self) -> dict[str, int]:

@@ -22,6 +22,16 @@ TiB = 1024**4
 SAVE_FILE_LIMITS = {"NORMAL": 500, "EXP_SVIP": 5000, "SUPER_VIP": 5000, "Z_VIP": 5000}
 DEFAULT_SAVE_FILE_LIMIT = SAVE_FILE_LIMITS["NORMAL"]
 
+# How growth/sign answers a well-formed request (Account.sign_answer; quark-api.md 7):
+SIGN_REWARD = "reward"  # signs, answers data.sign_daily_reward (quark-replies.json growth_sign[0], captured)
+# signs nothing, answers 200 + code 0 + data {} (growth_sign[3], parsed: the "fake success" a request
+# without Content-Type gets; here for any request, so the real client meets it too)
+SIGN_EMPTY = "empty"
+# signs, but answers as growth_sign[3]: only growth info read again tells (inferred: the shape is seen,
+# whether a real sign ever answers so is not; one public script reads it as "signed")
+SIGN_EMPTY_SIGNED = "empty_signed"
+SIGN_ANSWERS = (SIGN_REWARD, SIGN_EMPTY, SIGN_EMPTY_SIGNED)
+
 
 @dataclass
 class Account:
@@ -38,6 +48,7 @@ class Account:
     sign_progress: int = 0
     signs: int = 0  # successful sign-ins so far
     sign_reward_total: int = 0
+    sign_answer: str = SIGN_REWARD  # one of SIGN_ANSWERS: how growth/sign answers (change it in tests)
 
     @property
     def total_capacity(self) -> int:
@@ -73,16 +84,22 @@ class Account:
                 "total_capacity": self.total_capacity,
             }  # fmt: skip
 
-    def sign(self) -> int:
+    def sign(self, *, carried_out: bool = True) -> int | None:
+        """Today's sign-in: its reward, or None when the answer carries none (sign_answer, or a request
+        Quark does not carry out: carried_out=False signs nothing)."""
         with self.drive.lock:
+            if self.sign_answer not in SIGN_ANSWERS:
+                raise ValueError(f"sign_answer: one of {SIGN_ANSWERS}, not {self.sign_answer!r}")
             if self.signed_today:
                 raise DriveError(44210)
+            if not carried_out or self.sign_answer == SIGN_EMPTY:
+                return None
             self.signed_today = True
             # sign_cyclic: a full cycle starts over at 1
             self.sign_progress = 1 if self.sign_progress >= self.sign_target else self.sign_progress + 1
             self.signs += 1
             self.sign_reward_total += self.sign_daily_reward
-            return self.sign_daily_reward
+            return self.sign_daily_reward if self.sign_answer == SIGN_REWARD else None
 
     def sign_state(self) -> dict:
         with self.drive.lock:

@@ -30,12 +30,14 @@ from .drive import (
     TASK_NOT_FOUND,
     Drive,
     DriveError,
+    bad_parameter,
     nested_file_count,
     sort_items,
 )
 from .model import (
     DRIVE_ENDPOINTS,
     SHARE_LINK,
+    TASK_FAILURE_SHAPES,
     Fault,
     Listing,
     RequestRecord,
@@ -44,7 +46,7 @@ from .model import (
     code_info,
     load_scenario,
 )
-from .shapes import SAVE_PENDING, SHARE_GROUPS, share_info, token_data
+from .shapes import SAVE_PENDING, SHARE_GROUPS, TOKEN_GROUPS, share_info, token_data
 from .reshape import parse as reshape_rules, reshaped
 from .clock import SimClock, china_day
 from .shares import OwnShares
@@ -81,6 +83,7 @@ class Reply:
     body: bytes = b""
     content_type: str = JSON_TYPE
     headers: tuple[tuple[str, str], ...] = ()
+    drip: float = 0.0  # > 0: the body leaves one byte every `drip` seconds (fault "drip")
 
 
 DROP = Reply(0)
@@ -137,6 +140,7 @@ class Request:
     query: dict[str, str]
     body: dict | None
     cookie: str | None  # the Cookie header, stripped; None when absent or empty
+    content_type: str | None = None  # the Content-Type header (growth/sign answers by it: growth_sign[3])
 
 
 Handler = Callable[["Simulator", Request], Reply]
@@ -186,8 +190,11 @@ def share_token(sim: Simulator, req: Request) -> Reply:
             return error(41008, metadata=SHARE_GROUPS)
         if given != share.passcode:
             return error(41007, metadata=SHARE_GROUPS)
-    # The shape of quark-replies.json share_token[0] (captured), metadata included.
-    return ok(token_data(sim._issue_stoken(state), share.title, share.expired_at, share.expired_type), SHARE_GROUPS)
+    # The shape of a 2026 live reply (quark-replies.json share_token[12], [13], captured): share_token[0]'s
+    # keys plus data.url_type, and share_token[13]'s larger metadata groups.
+    data = token_data(sim._issue_stoken(state), share.title, share.expired_at, share.expired_type,
+                      url_type=2 if share.passcode else 1)  # fmt: skip
+    return ok(data, TOKEN_GROUPS)
 
 
 def _positive_int(value: str | None, default: int) -> int:
@@ -326,6 +333,8 @@ def recycle_remove(sim: Simulator, req: Request, account: Account) -> Reply:
 @_drive_route("POST", SAVE_PATH, "save")
 def share_save(sim: Simulator, req: Request, account: Account) -> Reply:
     body = req.body or {}
+    if body.get("pwd_id") in (None, ""):
+        raise bad_parameter("pwd_id为空")  # quark-replies.json save[5]: 400, code not stated (14001 inferred)
     state = sim._share_gate(req, body.get("pwd_id"), "save")
     if isinstance(state, Reply):
         return state
@@ -334,6 +343,10 @@ def share_save(sim: Simulator, req: Request, account: Account) -> Reply:
     dead = state.share.detail_code or state.share.dead_code
     if dead:
         return error(dead)
+    own = sim.own_shares.get(state.share.pwd_id)
+    if own is not None and own.cookie == account.cookie:
+        # quark-replies.json save[3] (captured): 404 41017 用户禁止转存自己的分享, the account saving its own share
+        return error(41017)
     fids, tokens, to_pdir_fid = body.get("fid_list"), body.get("fid_token_list"), body.get("to_pdir_fid")
     if not isinstance(fids, list) or not fids or not isinstance(to_pdir_fid, str):
         return error(10001)
@@ -366,16 +379,46 @@ def task_poll(sim: Simulator, req: Request, account: Account) -> Reply:
     task = sim._tasks.get(req.query.get("task_id", ""))
     if task is None or task.cookie != account.cookie:
         return error(TASK_NOT_FOUND)
-    return ok(task.poll(), {"tq_gap": sim.tq_gap})
+    try:
+        return ok(task.poll(), {"tq_gap": sim.tq_gap})
+    except DriveError as exc:
+        if sim.task_failure_shape != "status3":
+            raise  # task[3]: the error envelope (HTTP 400 for 32003, no data)
+        return task_failed_status3(exc)
+
+
+def task_failed_status3(exc: DriveError) -> Reply:
+    """A failed task as quark-replies.json task[9] (parsed) shows it: HTTP 200, the failure's code and
+    message at the top, `data: {"status": 3}`. The source (a Java driver's comment, "实测 code=32003
+    status=3") states only the code and data.status; HTTP 200 and the top-level status are that
+    client's reading, so the simulator keeps task[3]'s error envelope unless a test asks for this."""
+    _, message = code_info(exc.code)
+    return _json({"status": 200, "code": exc.code, "message": exc.message or message, "timestamp": int(time.time()),
+                  "data": {"status": 3}, "metadata": {}})  # fmt: skip
 
 
 # --- sign-in: drive-m with the mobile parameters, no cookie (quark-api.md 1.4) ---------------------
 
 
+# A sign request without `pr` (quark-replies.json growth_sign[4], parsed; quark-api.md 7): HTTP 500 and
+# no code, "不是 401，容易误判成鉴权问题". The body as the sample shows it.
+CYCLIC_SIGN_CONFIG_ERROR = {"status": 500, "message": "cyclic sign config error"}
+
+
+def _empty_ok() -> Reply:
+    """200 + code 0 + `data: {}` (growth_info[1], growth_sign[3]: parsed)."""
+    return ok({})
+
+
 @route("GET", DRIVE + "/capacity/growth/info", "growth_info")
 def growth_info(sim: Simulator, req: Request) -> Reply:
     account = sim._account_for_kps(req.query.get("kps"))
-    return sim._drive_gate(account, "growth_info") or ok(account.growth_info())  # type: ignore[union-attr]
+    gate = sim._drive_gate(account, "growth_info")
+    if gate is not None:
+        return gate
+    if not req.query.get("fr"):  # growth_info[1]: without fr, 200 with empty data ("读不到 sign_daily")
+        return _empty_ok()
+    return ok(account.growth_info())  # type: ignore[union-attr]
 
 
 @route("POST", DRIVE + "/capacity/growth/sign", "growth_sign")
@@ -384,10 +427,16 @@ def growth_sign(sim: Simulator, req: Request) -> Reply:
     gate = sim._drive_gate(account, "growth_sign")
     if gate is not None:
         return gate
+    if not req.query.get("pr"):  # quark-replies.json growth_sign[4]
+        return _json(CYCLIC_SIGN_CONFIG_ERROR, 500)
+    # growth_sign[3]: a request without Content-Type (or, quark-api.md 7, without fr) answers 200 +
+    # code 0 + data {} and signs nothing
+    carried_out = bool(req.query.get("fr")) and (req.content_type or "").split(";")[0].strip().lower() == "application/json"
     try:
-        return ok({"sign_daily_reward": account.sign()})  # type: ignore[union-attr]
+        reward = account.sign(carried_out=carried_out)  # type: ignore[union-attr]
     except DriveError as exc:
         return drive_error(exc)
+    return _empty_ok() if reward is None else ok({"sign_daily_reward": reward})
 
 
 # --- the simulator --------------------------------------------------------------------------------
@@ -455,7 +504,10 @@ class Simulator:
         rotate_puus: bool = True,
         reshape: list | tuple = (),
         own_shares: list | tuple = (),
+        task_failure_shape: str = "error",
     ) -> None:
+        if task_failure_shape not in TASK_FAILURE_SHAPES:
+            raise ValueError(f"task_failure_shape: one of {', '.join(TASK_FAILURE_SHAPES)}")
         self.reshape = reshape_rules(reshape)  # reply keys dropped/renamed on purpose (reshape.py, issue 14)
         # Network emulation, applied server-side: `rtt` seconds before each answer (one round trip),
         # `handshake` seconds once per new connection (TCP + TLS). Loopback would hide both.
@@ -472,6 +524,9 @@ class Simulator:
         self.strict_cookie = strict_cookie
         self.account_faults: list[Fault] = []
         self.task_polls = task_polls  # a save task answers status 0 this many times, then completes
+        # How a failed task answers its poll: "error" the error envelope (quark-replies.json task[3]), or
+        # "status3" HTTP 200 with the code at the top and data {"status": 3} (task[9]; task_failed_status3).
+        self.task_failure_shape = task_failure_shape
         self.tq_gap = tq_gap  # the metadata.tq_gap poll hint (ms) of save, delete and task answers
         self.drive_seed = list(drive)  # every new account's drive starts with these (Drive.seed)
         self.save_file_limit = save_file_limit  # every new account's 41035 cap (None: by its level)
@@ -500,7 +555,8 @@ class Simulator:
     def from_scenario(cls, src: str | Path | dict | None = None, **kwargs) -> Simulator:
         sc = load_scenario(src)
         options = {"task_polls": sc.task_polls, "tq_gap": sc.tq_gap, "drive": sc.drive,
-                   "save_file_limit": sc.save_file_limit, "reshape": sc.reshape, "own_shares": sc.own_shares, **kwargs}
+                   "save_file_limit": sc.save_file_limit, "reshape": sc.reshape, "own_shares": sc.own_shares,
+                   "task_failure_shape": sc.task_failure_shape, **kwargs}  # fmt: skip
         return cls(cookies=sc.cookies, strict_cookie=sc.strict_cookie, shares=sc.shares, **options)
 
     # shares and faults
@@ -779,6 +835,9 @@ class Simulator:
             return Reply(fault.status or 200, b'{"status":200,')
         if kind == "body":
             return Reply(fault.status or 200, json.dumps(fault.body, ensure_ascii=False).encode())
+        if kind == "drip":  # invented: a server that answers a byte at a time never ends (issue 21)
+            padded = b'{"status":200,"code":0,"message":"ok","data":{"stoken":"st"}}'.rjust(4096)
+            return Reply(fault.status or 200, padded, drip=fault.delay or 1.0)
         if kind == "rate_limit":
             retry_after = fault.retry_after if fault.retry_after is not None else 1
             status = fault.status or 429
@@ -842,7 +901,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
         sent = (self.headers.get("Cookie") or "").strip() or None
         cookie = sim.canonical_cookie(sent)
         endpoint, handler = ROUTES.get((self.command, url.path), ("other", not_found))
-        req = Request(self.command, url.path, query, body, cookie)
+        req = Request(self.command, url.path, query, body, cookie, self.headers.get("Content-Type"))
         with sim._lock:
             sim.active += 1
         try:
@@ -882,4 +941,21 @@ class _RequestHandler(BaseHTTPRequestHandler):
         ]
         if self.close_connection:
             head.append("Connection: close")
+        if reply.drip > 0:
+            self._send_dripping(("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + reply.body, reply.drip)
+            return
         self.wfile.write(("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + reply.body)
+
+    def _send_dripping(self, data: bytes, seconds: float) -> None:
+        """A byte, then a pause: every recv of the client gets data within its read timeout, the whole
+        answer does not come in any reasonable time. Ends when the client goes or the simulator stops."""
+        stopping = self.server.sim._stopping
+        for index in range(len(data)):
+            try:
+                self.wfile.write(data[index:index + 1])
+                self.wfile.flush()
+            except OSError:  # the client closed its end
+                break
+            if stopping.wait(seconds):
+                break
+        self.close_connection = True

@@ -116,6 +116,16 @@ def test_autosave_says_nothing_when_there_is_nothing_to_say() -> None:
     assert notify.autosave_body(report) is None
 
 
+def test_autosave_message_tells_an_unconfirmed_sign_in() -> None:
+    """Issue 21: a sign answer without a reward that growth info does not confirm is worth a message."""
+    unconfirmed = SignResult(1, "sign_unconfirmed", reason="empty_sign_answer")
+    report = AutosaveReport(started_at=NOW, accounts=[AccountResult(1, True, "me", sign=unconfirmed)],
+                            tasks=[TaskResult(1, "平常", status="nothing_new")])
+    body = notify.autosave_body(report)
+    assert body is not None and "account 1: me verified; sign-in not confirmed" in body and "signed today" not in body
+    assert notify.autosave_body(report, include_sign=False) is None
+
+
 def check_report(expired: int = 0, errors: int = 0, abort: str | None = None) -> RunReport:
     report = RunReport(started_at=NOW, finished_at=NOW)
     report.counts.update(total=5 + expired + errors, valid=5, expired=expired, errors=errors)

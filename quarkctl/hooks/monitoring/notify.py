@@ -135,7 +135,7 @@ def autosave_body(report: AutosaveReport, *, include_sign: bool = True) -> str |
 
     lines: list[str] = []
     for account in report.accounts:
-        sign = account.sign if include_sign and account.sign and account.sign.status in ("signed", "failed") else None
+        sign = account.sign if include_sign and account.sign and account.sign.status in ("signed", "failed", "sign_unconfirmed") else None
         if account.verified is False or sign is not None:
             lines.append(account_line(dataclasses.replace(account, sign=sign))[1])
     total = len(report.tasks)
