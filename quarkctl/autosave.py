@@ -18,12 +18,14 @@ from quarkctl.config.autosave import AutosaveConfig, Task
 from quarkctl.quark.drive import ApiFailure, DriveSession, TaskTimeout
 from quarkctl.deadline import Deadline, deadline_at
 from quarkctl.errors import DatabaseLost, ExitCode
-from quarkctl.quark.links import LinkError, parse_share_url
+from quarkctl.quark.linkcheck import FOLDER_GONE
+from quarkctl.quark.links import ROOT_FID, LinkError, parse_share_url
 from quarkctl.quark.share_cache import ShareCache
 from quarkctl.pacing import Pacer, Sleeper, StopSignal
 from quarkctl.quark.client import QuarkClient
+from quarkctl.quark.grace import GraceCutter
 from quarkctl.quark.signin import sign_in
-from quarkctl.quark.verdict import Outcome
+from quarkctl.quark.verdict import Classified, Outcome
 from quarkctl.reports.autosave import AccountResult, AutosaveReport, Listener, TaskResult
 from quarkctl.transfer import Ledger, TaskBanned, Transfer, normalise_path
 from quarkctl.job_options import AutosaveOptions  # noqa: F401 - re-exported: light, for the command line
@@ -40,6 +42,7 @@ class _Run:
                  ban_record: Callable[[Task], str | None], remember_ban: Callable[[Task], None]) -> None:
         self.config, self.tasks, self.options, self.listener = config, tasks, options, listener
         self.make_client, self.ledger, self.stop, self.clock, self.today = make_client, ledger, stop, clock, today
+        self.cutter = GraceCutter(stop.is_set)
         self.sleep, self.rng = sleep, rng
         self.ban_record, self.remember_ban = ban_record, remember_ban
         self.report = AutosaveReport(started_at=clock(), dry_run=options.dry_run)
@@ -60,7 +63,7 @@ class _Run:
         for number, cookie in enumerate(self.config.accounts, start=1):
             if self.stop.is_set():
                 break
-            client = self.make_client(cookie)
+            client = self.cutter.watch(self.make_client(cookie))
             session = self._session(client)
             account = AccountResult(number, None)
             if "__uid" in cookie and (number == 1 or self.options.sign):
@@ -122,15 +125,16 @@ class _Run:
         return missing
 
     def run(self) -> AutosaveReport:
-        session = self.accounts()
-        if self.options.transfer and self.tasks:
-            if session is None:
-                self.report.abort_reason = "no_account"
-            else:
-                try:
-                    self._run_tasks(session)
-                finally:
-                    session.client.close()
+        with self.cutter:  # a stop leaves the request in flight STOP_GRACE s (quarkctl/quark/grace.py)
+            session = self.accounts()
+            if self.options.transfer and self.tasks:
+                if session is None:
+                    self.report.abort_reason = "no_account"
+                else:
+                    try:
+                        self._run_tasks(session)
+                    finally:
+                        session.client.close()
         self.report.finished_at = self.clock()
         self.report.exit_code = self._exit_code()
         return self.report
@@ -138,6 +142,8 @@ class _Run:
     def _exit_code(self) -> ExitCode:
         if self.stop.signum is not None:
             return ExitCode.SIGINT if self.stop.signum == 2 else ExitCode.SIGTERM
+        if not self.options.transfer:  # `quarkctl sign`: the sign-in is the whole job (issue 21)
+            return self.report.sign_exit_code()
         if self.report.abort_reason in ("no_account", "cookie_rejected"):
             return ExitCode.AUTH
         return ExitCode.LINK_ERRORS if any(t.status == "failed" for t in self.report.tasks) else ExitCode.OK
@@ -210,8 +216,12 @@ class _Run:
             self._ban(task, result, ban.reason, ban.message)
             return False
         except ApiFailure as failure:
-            if failure.outcome in (Outcome.DEAD, Outcome.NEEDS_PASSCODE):
+            if failure.outcome is Outcome.DEAD and pdir_fid != ROOT_FID and failure.endpoint != "token":
+                failure = self._stale_folder(transfer, pwd_id, failure)  # as check-links (quarkctl/quark/linkcheck.py)
+            if failure.outcome is Outcome.DEAD:  # the one rule (quarkctl/quark/verdict.py): a passcode problem is no ban
                 self._ban(task, result, failure.classified.reason, failure.message)
+            elif failure.classified.reason == FOLDER_GONE:
+                result.status, result.reason, result.message = "failed", FOLDER_GONE, failure.message
             else:
                 result.status, result.reason, result.message = "failed", failure.classified.reason, failure.message
                 if failure.outcome is Outcome.AUTH:
@@ -228,6 +238,18 @@ class _Run:
             return False
         self._status(result)
         return True
+
+    def _stale_folder(self, transfer: Transfer, pwd_id: str, failure: ApiFailure) -> ApiFailure:
+        """A dead answer inside a sub-folder bans only when the share's root is dead too; a live root
+        makes it `folder_gone` (the task fails, never banned: the owner fixes the link)."""
+        try:
+            stoken = self.shares.token(pwd_id, transfer.passcode)
+            self.shares.listing(pwd_id, stoken, ROOT_FID, lambda page: True)  # one page says the root lives
+        except ApiFailure as root:
+            return root
+        gone = Classified(Outcome.UNKNOWN, FOLDER_GONE, failure.classified.api_code, failure.classified.http_status,
+                          failure.classified.message)
+        return ApiFailure(gone, failure.endpoint)
 
     def _status(self, result: TaskResult) -> None:
         if result.problems and not result.added:

@@ -14,7 +14,7 @@ import time
 from collections import OrderedDict, deque
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -26,10 +26,11 @@ from quarkctl.config.settings import Settings
 from quarkctl.quark.account import AccountCheck, AccountState, check_account
 from quarkctl.quark.cookie import SessionCookie
 from quarkctl.errors import DatabaseLost, ExitCode
-from quarkctl.quark.linkcheck import CheckResult, LinkChecker, parse_or_result
+from quarkctl.quark.linkcheck import LOGIN_REQUIRED, CheckResult, LinkChecker, parse_or_result
 from quarkctl.quark.links import ShareLink
 from quarkctl.pacing import Pacer, Sleeper, StopSignal
 from quarkctl.quark.client import QuarkClient
+from quarkctl.quark.grace import STOP_GRACE, GraceCutter  # noqa: F401 - STOP_GRACE re-exported for the tests
 from quarkctl.quark.verdict import Verdict
 from quarkctl.reports.check import JOB, LinkOutcome, Listener, RunReport
 # The options live in job_options (light, for the command line); the job's public names include them.
@@ -81,7 +82,8 @@ class _Run:
     def __init__(self, db: Database, make_client: Callable[[], QuarkClient], options: CheckOptions, listener: Listener,
                  stop: StopSignal, clock: Callable[[], datetime], sleep: Sleeper,
                  rng_for_worker: Callable[[int], random.Random], session: SessionCookie | None = None,
-                 account: AccountCheck | None = None, on_dead: Callable[[ResourceRow, CheckResult], None] | None = None) -> None:
+                 account: AccountCheck | None = None, on_dead: Callable[[ResourceRow, CheckResult], None] | None = None,
+                 monotonic: Callable[[], float] = time.monotonic) -> None:
         self.db, self.make_client, self.options, self.listener = db, make_client, options, listener
         self.on_dead = on_dead  # check-links --reshare (quarkctl.reshare.hook)
         self.session = session  # the run's cookie, shared by the workers' clients; None: no cookie at all
@@ -93,6 +95,11 @@ class _Run:
         # --max-runtime / --until: from the run's start, on the run's clock; no new link once it passed
         self.deadline = Deadline(deadline_at(self.report.started_at, max_runtime=options.max_runtime, until=options.until), clock)
         self.report.deadline_at = self.deadline.at
+        # Past the deadline's grace a retry's pause ends too, and the connections in flight are closed
+        grace = timedelta(seconds=STOP_GRACE)
+        self.hard_deadline = Deadline(self.deadline.at + grace if self.deadline.at is not None else None, clock)
+        # A stop or the deadline leaves the links in flight STOP_GRACE s; then their connections are closed
+        self.cutter = GraceCutter(lambda: self.stop.is_set() or self.deadline.passed(), monotonic=monotonic)
         self.dropped = 0  # rows taken by a worker but not started: the stop or the deadline came first
         self.index = 0
         self.total = 0
@@ -112,8 +119,9 @@ class _Run:
             self.events.put(("wait", seconds, kind))
 
         opts = self.options
-        client = self.make_client()
-        checker = LinkChecker(client, retries=opts.retries, backoff=opts.backoff, sleep=self.sleep, on_wait=on_wait)
+        client = self.cutter.watch(self.make_client())
+        checker = LinkChecker(client, retries=opts.retries, backoff=opts.backoff, sleep=self.hard_deadline.cut(self.sleep),
+                              on_wait=on_wait)
         # A pause that runs into the deadline ends there; the link after it is not started.
         pacer = Pacer(opts.pacing, self.deadline.cut(self.sleep), self.rng_for_worker(number), on_wait, monotonic=time.monotonic)
         try:
@@ -134,6 +142,10 @@ class _Run:
                         if first:
                             self.events.put(("cookie_dropped", result))
                         result = checker.check_link(link)
+                    if result.auth_rejected:
+                        # Asked without a cookie and still 31001: this share wants a login. The link's
+                        # error, never the run's end (issue 21: one such share stopped every night's run).
+                        result = replace(result, reason=LOGIN_REQUIRED)
                 except Exception as exc:  # a bug: report it on the main thread and stop
                     self.events.put(("crash", row, exc))
                     continue
@@ -205,10 +217,7 @@ class _Run:
         for other in others:
             self.marked.add(other.id)
             self._tell(other, replace(result, reason=SAME_SHARE_REASON, requests=0), not dry_run, True, same_share_as=row.id)
-        if result.auth_rejected:
-            self.report.abort_reason = "cookie_rejected"
-            self.stop.set(reason="cookie_rejected")
-        elif result.transient:
+        if result.transient:
             self.consecutive_transient += 1
             if self.consecutive_transient >= self.options.max_consecutive_errors > 0:
                 self.report.abort_reason = "circuit_breaker"
@@ -268,6 +277,7 @@ class _Run:
             self.listener.account_checked(self.report.account, during_run=False)
         self.listener.started(self.total)
         workers = [threading.Thread(target=self._worker, args=(n,), daemon=True, name=f"check-{n}") for n in range(opts.concurrency)]
+        self.cutter.start()
         for worker in workers:
             worker.start()
         pending = self.pending
@@ -326,6 +336,7 @@ class _Run:
                 self.loss.call(db.flush_checks, None)
         for worker in workers:
             worker.join()
+        self.cutter.close()
         report = self.report
         if self.dropped and not self.stop.is_set():  # a worker let a row go at the deadline
             report.deadline_reached = True

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from quarkctl.quark.links import ROOT_FID
 from quarkctl.i18n import _, ngettext
 from quarkctl.quark.drive import SAVE_CHUNK, ApiFailure, DriveSession, TaskTimeout
 from quarkctl.quark.share_cache import Page, ShareCache
@@ -148,7 +149,7 @@ class Transfer:
 
         items = self.shares.listing(pwd_id, stoken, pdir_fid, self._enough(wanted))
         if not items:
-            if subdir == "":
+            if subdir == "" and pdir_fid == ROOT_FID:  # an empty sub-folder link is legitimate (quark-api.md 4.2.6)
                 raise TaskBanned("empty_share", EMPTY_SHARE_BAN)
             return []
         if subdir == "" and len(items) == 1 and items[0].get("dir"):  # a share that is one folder

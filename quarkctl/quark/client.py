@@ -9,6 +9,8 @@ from __future__ import annotations
 import json as jsonlib
 import random
 import re
+import socket
+import threading
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -16,6 +18,7 @@ from urllib.parse import urlencode, urlsplit
 from urllib.request import getproxies, proxy_bypass
 
 import urllib3
+import urllib3.connection
 from urllib3.exceptions import HTTPError as TransportError
 from urllib3.exceptions import NewConnectionError
 from urllib3.exceptions import TimeoutError as TransportTimeout
@@ -41,6 +44,112 @@ _SNIPPET = 120
 MAX_BODY = 8 * 1024 * 1024
 
 
+class ExchangeCut(Exception):
+    """The exchange was ended from outside: `kind` is "timeout" (its --timeout passed) or "aborted"
+    (the run is stopping and its grace is over)."""
+
+    def __init__(self, kind: str) -> None:
+        super().__init__(kind)
+        self.kind = kind
+
+
+_current = threading.local()  # the exchange this thread is in: its connection's socket is attached to it
+
+
+class _Exchange:
+    """One request and its answer, bounded as a whole (issue 21). urllib3's read timeout counts per recv,
+    so a server that drips a byte every few seconds would keep a link in flight for ever; here a timer
+    shuts the socket down when `seconds` have passed since the request began, and `abort()` does the same
+    at once. A shut-down socket makes any blocked send or recv return, in whatever phase it is."""
+
+    def __init__(self, seconds: float) -> None:
+        self.cut: str | None = None
+        self._sock: socket.socket | None = None
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self.end, args=("timeout",))
+        self._timer.daemon = True
+
+    def __enter__(self) -> _Exchange:
+        _current.exchange = self
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._timer.cancel()
+        _current.exchange = None
+
+    def attach(self, sock: socket.socket | None) -> None:
+        with self._lock:
+            self._sock = sock
+            if self.cut is not None:  # ended while connecting (a slow DNS answer, say)
+                self._shutdown()
+
+    def end(self, kind: str) -> None:
+        with self._lock:
+            if self.cut is None:
+                self.cut = kind
+            self._shutdown()
+
+    def _shutdown(self) -> None:
+        if self._sock is not None:
+            try:
+                self._sock.shutdown(socket.SHUT_RDWR)
+            except OSError:  # already closed
+                pass
+
+
+def _attach(sock: socket.socket | None) -> None:
+    exchange = getattr(_current, "exchange", None)
+    if exchange is not None:
+        exchange.attach(sock)
+
+
+class _WatchedConnection:
+    """Hands each socket to the exchange of its thread: a new one as it is made (before TLS, so a
+    handshake that drips is cut too), a kept-alive one as a request starts on it. `_new_conn` is
+    urllib3's own (1.26 and 2.x), hence the upper bound on urllib3 in pyproject.toml."""
+
+    def _new_conn(self):  # type: ignore[no-untyped-def]
+        sock = super()._new_conn()  # type: ignore[misc]
+        _attach(sock)
+        return sock
+
+    def request(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if getattr(self, "sock", None) is not None:
+            _attach(self.sock)  # type: ignore[attr-defined]
+        return super().request(*args, **kwargs)  # type: ignore[misc]
+
+
+class _HTTPConnection(_WatchedConnection, urllib3.connection.HTTPConnection):
+    pass
+
+
+class _HTTPSConnection(_WatchedConnection, urllib3.connection.HTTPSConnection):
+    pass
+
+
+class _HTTPPool(urllib3.HTTPConnectionPool):
+    ConnectionCls = _HTTPConnection
+
+
+class _HTTPSPool(urllib3.HTTPSConnectionPool):
+    ConnectionCls = _HTTPSConnection
+
+
+def _watched(manager: urllib3.PoolManager) -> urllib3.PoolManager:
+    manager.pool_classes_by_scheme = {"http": _HTTPPool, "https": _HTTPSPool}
+    return manager
+
+
+@dataclass(frozen=True)
+class Answer:
+    """An HTTP answer read whole: `data` is None when the body was longer than MAX_BODY."""
+
+    status: int
+    headers: Any  # urllib3's HTTPHeaderDict
+    data: bytes | None
+
+
 class Transport:
     """Keep-alive connections through urllib3, the engine under requests, without requests' per-request
     work (settings merged from the environment, URL re-parsing): a link costs two requests, and on a
@@ -56,8 +165,11 @@ class Transport:
 
     def __init__(self) -> None:
         self._proxies = getproxies()
-        self._direct = urllib3.PoolManager(num_pools=4, maxsize=1, retries=False)
+        self._direct = _watched(urllib3.PoolManager(num_pools=4, maxsize=1, retries=False))
         self._managers: dict[tuple[str, str], urllib3.PoolManager] = {}
+        self._live: set[_Exchange] = set()
+        self._lock = threading.Lock()
+        self.aborted = False
 
     def _manager(self, url: str) -> urllib3.PoolManager:
         parts = urlsplit(url)
@@ -69,7 +181,8 @@ class Transport:
         return manager
 
     def request(self, method: str, url: str, *, params: dict[str, Any] | None, json: dict[str, Any] | None,
-                headers: dict[str, str], timeout: float) -> urllib3.BaseHTTPResponse:
+                headers: dict[str, str], timeout: float) -> Answer:
+        """The whole exchange within `timeout` seconds, or ExchangeCut; urllib3's errors as they come."""
         if params:
             url += ("&" if "?" in url else "?") + urlencode(params)
         body = None
@@ -77,9 +190,34 @@ class Transport:
         if json is not None:
             body = jsonlib.dumps(json).encode()
             headers["Content-Type"] = "application/json"
-        return self._manager(url).request(method, url, body=body, headers=headers, retries=False, redirect=False,
-                                          timeout=urllib3.Timeout(connect=timeout, read=timeout),
-                                          preload_content=False)  # read by _read_capped
+        with _Exchange(timeout) as exchange:
+            with self._lock:
+                if self.aborted:
+                    raise ExchangeCut("aborted")
+                self._live.add(exchange)
+            try:
+                response = self._manager(url).request(method, url, body=body, headers=headers, retries=False, redirect=False,
+                                                      timeout=urllib3.Timeout(connect=timeout, read=timeout),
+                                                      preload_content=False)  # read by _read_capped
+                data = _read_capped(response)
+            except Exception:
+                if exchange.cut is not None:
+                    raise ExchangeCut(exchange.cut) from None
+                raise
+            finally:
+                with self._lock:
+                    self._live.discard(exchange)
+        if exchange.cut is not None:  # a body without a length reads as complete when its socket is shut
+            raise ExchangeCut(exchange.cut)
+        return Answer(response.status, response.headers, data)
+
+    def abort(self) -> None:
+        """End every exchange in flight now, and refuse new ones: the run is stopping (issue 21)."""
+        with self._lock:
+            self.aborted = True
+            live = list(self._live)
+        for exchange in live:
+            exchange.end("aborted")
 
     def close(self) -> None:
         for manager in (self._direct, *self._managers.values()):
@@ -107,7 +245,7 @@ def _proxy_manager(proxy: str) -> urllib3.PoolManager:
         except ImportError:
             raise ConfigError(_("proxy {proxy}: a SOCKS proxy needs PySocks (pip install pysocks)").format(proxy=proxy)) from None
         return SOCKSProxyManager(proxy, num_pools=4, maxsize=1, retries=False)
-    return urllib3.ProxyManager(proxy, num_pools=4, maxsize=1, retries=False)
+    return _watched(urllib3.ProxyManager(proxy, num_pools=4, maxsize=1, retries=False))
 
 
 ACCOUNT_OK_CODES = ("OK", "ok", "0")  # how the account service spells success in its string `code`
@@ -226,6 +364,10 @@ class QuarkClient:
     def close(self) -> None:
         self.transport.close()
 
+    def abort(self) -> None:
+        """End the requests in flight at once and answer every later one `aborted` (a stopping run)."""
+        self.transport.abort()
+
     def __enter__(self) -> QuarkClient:
         return self
 
@@ -256,17 +398,15 @@ class QuarkClient:
         try:
             response = self.transport.request(method, self._url(host, path), params=params, json=json,
                                               headers=headers, timeout=self.timeout)
+        except ExchangeCut as exc:  # the whole exchange took longer than --timeout, or the run is stopping
+            return ApiReply(endpoint, None, None, exc.kind, snippet=exc.kind)
         except NewConnectionError as exc:  # refused, or no such host: urllib3 files it under timeouts too
             return ApiReply(endpoint, None, None, "connection_error", snippet=type(exc).__name__)
         except TransportTimeout as exc:
             return ApiReply(endpoint, None, None, "timeout", snippet=type(exc).__name__)
-        except (TransportError, OSError, ValueError) as exc:  # refused, reset, TLS, a header that cannot be sent
+        except (TransportError, OSError, ValueError) as exc:  # refused, reset, TLS, cut mid-body, a header that cannot be sent
             return ApiReply(endpoint, None, None, "connection_error", snippet=type(exc).__name__)
-        try:
-            data = _read_capped(response)
-        except (TransportError, OSError) as exc:  # cut mid-body: a timeout or a reset while reading
-            kind = "timeout" if isinstance(exc, TransportTimeout) else "connection_error"
-            return ApiReply(endpoint, None, None, kind, snippet=type(exc).__name__)
+        data = response.data
         if data is None:
             return ApiReply(endpoint, response.status, None, snippet=_("(a body over {mb} MB, cut off)").format(
                 mb=MAX_BODY // 2**20))
@@ -300,7 +440,8 @@ class QuarkClient:
             DRIVE_PC,
             "/1/clouddrive/share/sharepage/token",
             params={**self._PC, **self._noise()},
-            json={"pwd_id": pwd_id, "passcode": passcode},
+            # support_visit_limit_private_share: sent by nearly every current client (quark-api.md 7, 1.4)
+            json={"pwd_id": pwd_id, "passcode": passcode, "support_visit_limit_private_share": True},
         )
 
     # -- the logged-in drive (autosave) ---------------------------------------------------------

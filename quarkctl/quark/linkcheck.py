@@ -14,6 +14,9 @@ if TYPE_CHECKING:  # CheckResult is read without HTTP (resources); urllib3 loads
     from quarkctl.quark.client import ApiReply, QuarkClient
 
 AUTH_REASON = "cookie_rejected"
+# 31001 on a share asked without a cookie: Quark wants a login for this share; the link's own error (issue 21)
+LOGIN_REQUIRED = "login_required"
+FOLDER_GONE = "folder_gone"  # a dead answer for a sub-folder of a share whose root lists
 
 
 @dataclass(frozen=True)
@@ -83,6 +86,8 @@ class LinkChecker:
                 result = self._probe(link)
             except _Retry as retry:
                 last = retry.classified
+                if last.reason == "aborted":  # the run is stopping and its grace is over: no retry
+                    return CheckResult(Verdict.ERROR, "interrupted", requests=self._requests)
                 continue
             return CheckResult(result.verdict, result.reason, result.api_code, result.http_status, result.message, self._requests)
         assert last is not None
@@ -123,12 +128,23 @@ class LinkChecker:
             return CheckResult(Verdict.ERROR, "unexpected_response", reply.code, reply.http_status, reply.message)
         return items
 
+    def _stale_folder(self, link: ShareLink, stoken: str, folder: CheckResult) -> CheckResult:
+        """A dead code for a sub-folder: nobody has shown what Quark answers for a folder id gone from a
+        live share (issue 21), so the share's root decides. Root dead: the row is expired; root alive:
+        the row is not marked, and the report says the folder is gone so the owner can fix the link."""
+        root = self._listing(link, stoken, ROOT_FID)
+        if isinstance(root, CheckResult):
+            return root
+        return CheckResult(Verdict.ERROR, FOLDER_GONE, folder.api_code, folder.http_status, folder.message)
+
     def _probe(self, link: ShareLink) -> CheckResult:
         stoken = self._token(link)
         if isinstance(stoken, CheckResult):
             return stoken
         items = self._listing(link, stoken, link.pdir_fid)
         if isinstance(items, CheckResult):
+            if items.verdict is Verdict.EXPIRED and link.is_subfolder:
+                return self._stale_folder(link, stoken, items)
             return items
         if items:
             return CheckResult(Verdict.VALID, "ok", 0, 200)

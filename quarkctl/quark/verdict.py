@@ -1,7 +1,8 @@
 """What a Quark answer means. The classification of API answers lives here and only here.
 
-Rules from quark-api.md section 4.2: dead only on explicit codes, never on an unknown one;
-passcode problems mean the share lives; transient failures are retried and never mark a link.
+Rules from quark-api.md section 4.2, narrowed by section 7 and issue 21: dead only on explicit codes in a
+2xx/4xx envelope, never on an unknown code and never on words alone; passcode problems mean the share
+lives; transient failures are retried and never mark a link.
 """
 
 from __future__ import annotations
@@ -53,16 +54,13 @@ STOKEN_EXPIRED_MESSAGE = "stoken过期"
 # Codes that heal with a fresh stoken (and a fresh listing, whose share_fid_tokens come with it):
 # 41016 分享的stoken过期; 41020 转存文件token校验异常 on save (quark-api.md 4.1, quark-replies.json save[1],
 # captured: cause unestablished, likely a stale stoken/fid_token). Never dead, never unknown.
-TOKEN_CODES = {41016: "stoken_expired", 41020: "save_token_rejected"}
-# Used only when an error answer carries no code (quark-api.md 4.2 rule 3).
-DEAD_MESSAGES = (
-    ("分享不存在", "share_not_found"),
-    ("文件不存在", "files_deleted"),
-    ("已失效", "share_invalid"),
-    ("已取消", "share_cancelled"),
-    ("违规", "content_violation"),
-    ("过期", "share_expired"),
-)
+# 14001 "Bad Parameter: [非法token]" comes intermittently on detail for a stoken that starts with "+"
+# (quark-api.md 7; quark-replies.json share_detail[2]): a fresh stoken heals it, and it is never dead.
+TOKEN_CODES = {41016: "stoken_expired", 41020: "save_token_rejected", 14001: "bad_parameter"}
+# Save refusals that say nothing about the link (quark-replies.json save[3], captured: 404 用户禁止转存自己的分享).
+REFUSED_CODES = {41017: "own_share"}
+# There is no dead-by-message rule: no Quark error without a numeric `code` has ever been seen
+# (quark-api.md 7, last line), while a gateway's 503 "服务繁忙，请求已取消" has (issue 21).
 
 
 @dataclass(frozen=True)
@@ -83,7 +81,16 @@ def _is_ok(reply: ApiReply) -> bool:
     return code in (0, None) and status in (200, None)
 
 
+def _envelope_status_ok(reply: ApiReply) -> bool:
+    """A Quark error envelope can mean death: HTTP and body status both 2xx or 4xx (quark-api.md 3.1: dead
+    shares answer 404, 41031 403), never a server error or a rate limit, whatever its code says."""
+    return all(s is None or (200 <= s < 300) or (400 <= s < 500 and s != 429) for s in (reply.http_status, reply.status))
+
+
 def classify(reply: ApiReply) -> Classified:
+    """The one rule (issue 21): DEAD only on a documented dead code (DEAD_CODES) in a Quark error envelope
+    with a 2xx/4xx status. Every other answer, whatever its message, status or shape, is something else."""
+
     def result(outcome: Outcome, reason: str) -> Classified:
         return Classified(outcome, reason, reply.code, reply.http_status, reply.message, reply.retry_after)
 
@@ -108,24 +115,27 @@ def classify(reply: ApiReply) -> Classified:
     if _is_ok(reply) and (reply.http_status or 200) < 400:
         return result(Outcome.OK, "ok")
     code, message = reply.code, reply.message or ""
+    server_error = max(reply.http_status or 0, reply.status or 0) >= 500
     if code in TOKEN_CODES:
         return result(Outcome.TOKEN_EXPIRED, TOKEN_CODES[code])
-    if STOKEN_EXPIRED_MESSAGE in message:
-        return result(Outcome.TOKEN_EXPIRED, "stoken_expired")
     if code in AUTH_CODES or (code is None and (reply.status == 401 or reply.http_status == 401)):
         return result(Outcome.AUTH, AUTH_CODES.get(code or 0, "cookie_rejected"))
     if code in DEAD_CODES:
-        return result(Outcome.DEAD, DEAD_CODES[code])
+        if _envelope_status_ok(reply):
+            return result(Outcome.DEAD, DEAD_CODES[code])
+        if server_error:
+            return result(Outcome.TRANSIENT, "server_error")
+        return result(Outcome.UNKNOWN, "unexpected_response")  # a 3xx, say: no known reply is spelled so
     if code in PASSCODE_CODES:
         return result(Outcome.NEEDS_PASSCODE, PASSCODE_CODES[code])
-    if "提取码" in message:
-        return result(Outcome.NEEDS_PASSCODE, "passcode_required")
+    if STOKEN_EXPIRED_MESSAGE in message:  # the words OL's forks re-fetch on, whatever the code (quark-api.md 4.1)
+        return result(Outcome.TOKEN_EXPIRED, "stoken_expired")
     if code in TRANSIENT_CODES:
         return result(Outcome.TRANSIENT, TRANSIENT_CODES[code])
-    if code is None:
-        for fragment, reason in DEAD_MESSAGES:
-            if fragment in message:
-                return result(Outcome.DEAD, reason)
-    if max(reply.http_status or 0, reply.status or 0) >= 500:
+    if server_error:
         return result(Outcome.TRANSIENT, "server_error")
+    if code in REFUSED_CODES:
+        return result(Outcome.UNKNOWN, REFUSED_CODES[code])
+    if "提取码" in message:  # CP-ui prompts for a passcode on these words (quark-api.md 4.2 rule 4)
+        return result(Outcome.NEEDS_PASSCODE, "passcode_required")
     return result(Outcome.UNKNOWN, "unknown_code")

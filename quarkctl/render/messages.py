@@ -48,10 +48,15 @@ REASONS = {
     "save_token_rejected": N_("Quark rejected the share's file tokens on save (try again with a fresh token)"),
     "unknown_code": N_("an answer quarkctl does not know; the link was left alone"),
     "unexpected_response": N_("an answer of an unexpected shape; the link was left alone"),
-    "unsupported_link": N_("not a Quark share link (only pan.quark.cn links are checked)"),
+    "unsupported_link": N_("not a Quark share link (pan.quark.cn, www.quark.cn or quark.cn /s/ links are checked)"),
     "malformed_link": N_("a Quark link without a share id (/s/<id>)"),
     "malformed_url": N_("a malformed URL: stray brackets or characters around pan.quark.cn"),
     "interrupted": N_("interrupted before it could be retried"),
+    "aborted": N_("the run was stopping; the request was cut off"),
+    "login_required": N_("Quark wants a login to open this share (31001 without a cookie); the link was left alone"),
+    "folder_gone": N_("the linked sub-folder is gone, but the share lives: fix the link's #/list/share/ part"),
+    "own_share": N_("this share is the account's own: Quark does not save an account's own shares (41017)"),
+    "bad_parameter": N_("Quark refused a parameter (14001 Bad Parameter); retried with a fresh share token"),
 }
 
 ABORTS = {
@@ -155,6 +160,9 @@ COUNT_LABELS = {
     "reshared": N_("re-shared"),  # a reshare run's (reports.reshare.COUNT_KEYS; planned, skipped, failed above)
     "recovered": N_("recovered"),
     "refused": N_("refused"),
+    "signed": N_("signed"),  # a sign run's (reports.autosave.SIGN_COUNT_KEYS; total, errors, skipped above)
+    "already_signed": N_("already signed"),
+    "unconfirmed": N_("not confirmed"),
 }
 
 # The header `schedule install --print` writes above each file, by the file's state on disk.

@@ -100,7 +100,8 @@ def test_shares_with_another_passcode_or_id_get_their_own_stoken(sim: Simulator)
              task("y", "https://pan.quark.cn/s/aaaa00000103?pwd=abcd", "/Y"),
              task("y wrong", "https://pan.quark.cn/s/aaaa00000103?pwd=zzzz", "/Z")]
     report = run(sim, tasks, Ledger())
-    assert [t.status for t in report.tasks] == ["saved", "saved", "banned"]  # a wrong passcode never rides on another's token
+    # a wrong passcode never rides on another's token; it fails the task, never bans it (issue 21)
+    assert [(t.status, t.reason) for t in report.tasks] == [("saved", ""), ("saved", ""), ("failed", "passcode_wrong")]
     assert [r.body["pwd_id"] for r in sim.requests(endpoint="token")] == ["aaaa00000102", "aaaa00000103", "aaaa00000103"]
 
 

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from helpers.loopback import Receiver
 from quarkctl.quark.client import MAX_BODY, ApiReply, QuarkClient
 from quarkctl.quark.linkcheck import CheckResult, LinkChecker
-from quarkctl.quark.verdict import DEAD_CODES, DEAD_MESSAGES, Outcome, Verdict, classify
+from quarkctl.quark.verdict import DEAD_CODES, Outcome, Verdict, classify
 
 TOKEN = "/1/clouddrive/share/sharepage/token"
 DETAIL = "/1/clouddrive/share/sharepage/detail"
@@ -29,7 +29,7 @@ ANY_CHAR = st.characters(codec=None, exclude_categories=())
 scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=True), st.text(ANY_CHAR, max_size=12),
                     st.sampled_from(list(DEAD_CODES)), st.sampled_from([str(c) for c in DEAD_CODES]),
                     st.sampled_from(["0", "200", "²", "--5", "-", " 41004 ", "9" * 30, "9" * 5000, "OK", "ok"]),
-                    st.sampled_from([f for f, _reason in DEAD_MESSAGES] + ["stoken过期", "提取码"]))
+                    st.sampled_from(["分享不存在", "文件不存在", "已失效", "已取消", "违规", "过期", "stoken过期", "提取码"]))
 values = st.recursive(scalars, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3),
                       max_leaves=10)
 envelopes = st.fixed_dictionaries({}, optional={
@@ -38,13 +38,10 @@ envelopes = st.fixed_dictionaries({}, optional={
 
 
 def _dead_is_earned(reply: ApiReply) -> bool:
-    """DEAD only on an explicit numeric dead code, or on a dead message with no code at all (quark-api.md 4.2)."""
-    body = reply.body or {}
-    code = body.get("code")
-    if isinstance(code, int) and not isinstance(code, bool) and code in DEAD_CODES:
-        return True
-    message = reply.message or ""
-    return body.get("code") is None and any(fragment in message for fragment, _reason in DEAD_MESSAGES)
+    """DEAD only on an explicit numeric dead code, never on words alone (issue 21; the whole rule is
+    tests/unit/quark/test_dead_rule.py)."""
+    code = (reply.body or {}).get("code")
+    return isinstance(code, int) and not isinstance(code, bool) and code in DEAD_CODES
 
 
 @given(envelopes, st.sampled_from([None, 200, 400, 401, 404, 429, 500, 503]))

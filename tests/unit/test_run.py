@@ -157,15 +157,47 @@ def test_a_success_resets_the_breaker(db: ResourceDB, sim: Simulator) -> None:
     assert report.summary["errors"] == 9 and report.exit_code is ExitCode.LINK_ERRORS
 
 
-def test_cookie_rejected_mid_run_stops_at_once(db: ResourceDB, sim: Simulator) -> None:
+def _login_wall(db: ResourceDB, sim: Simulator) -> None:
+    """Three shares; the middle one answers 31001 to every token request (with a cookie or without)."""
     add_valid(sim, "good00000001")
     add_valid(sim, "auth00000001", faults=[Fault(kind="code", code=31001, endpoint="token")])
     add_valid(sim, "good00000002")
     db.seed([{"drama_name": n, "link": share_url(p)} for n, p in [("a", "good00000001"), ("b", "auth00000001"), ("c", "good00000002")]])
+
+
+def test_31001_on_one_share_of_a_run_without_cookie_is_that_links_error(db: ResourceDB, sim: Simulator) -> None:
+    """Issue 21: one share that wants a login stopped every night's run at that row; now it is the
+    link's `error` (login_required) and the links after it are checked."""
+    _login_wall(db, sim)
     report, recorder = run(db, sim)
-    assert (report.exit_code, report.abort_reason) == (ExitCode.AUTH, "cookie_rejected")
-    assert sim.requests(pwd_id="good00000002") == []
+    assert report.abort_reason is None and report.exit_code is ExitCode.LINK_ERRORS
+    results = {o.row.name: (o.result.verdict.value, o.result.reason) for o in recorder.outcomes}
+    assert results == {"a": ("valid", "ok"), "b": ("error", "login_required"), "c": ("valid", "ok")}
     assert all(r.is_expired == 0 for r in db.rows().values())
+
+
+def test_31001_with_a_cookie_drops_it_once_and_the_run_goes_on(db: ResourceDB, sim: Simulator) -> None:
+    import random
+
+    from conftest import COOKIE, Clock, Recorder
+    from quarkctl.checker import CheckOptions, run_check
+    from quarkctl.quark.client import QuarkClient
+    from quarkctl.quark.cookie import SessionCookie
+
+    _login_wall(db, sim)
+    session, recorder, database = SessionCookie(COOKIE), Recorder(), db.database()
+    try:
+        report = run_check(database, lambda: QuarkClient(cookie=session, api_base=sim.base_url, timeout=5),
+                           CheckOptions(pacing=PacingPolicy.off(), backoff=0.0), recorder, clock=Clock(),
+                           sleep=lambda s: True, rng_for_worker=lambda n: random.Random(n), session=session)
+    finally:
+        database.close()
+    assert not session.active and report.cookie_dropped_mid_run and report.abort_reason is None
+    assert report.exit_code is ExitCode.AUTH  # the links were checked without the cookie: renew it
+    results = {o.row.name: (o.result.verdict.value, o.result.reason) for o in recorder.outcomes}
+    assert results == {"a": ("valid", "ok"), "b": ("error", "login_required"), "c": ("valid", "ok")}
+    later = sim.requests(pwd_id="good00000002", endpoint="token")
+    assert later and not any(r.has_cookie for r in later)  # asked anonymously
 
 
 def test_pacing_in_a_run_errors_included(db: ResourceDB, sim: Simulator) -> None:

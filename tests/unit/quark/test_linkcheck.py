@@ -40,7 +40,7 @@ def test_valid_link(sim: Simulator, checker: LinkChecker) -> None:
     assert (result.verdict, result.reason, result.requests) == (Verdict.VALID, "ok", 2)
     token, detail = sim.requests(pwd_id="aaaa00000001")
     assert (token.endpoint, detail.endpoint) == ("token", "detail")
-    assert token.has_cookie and token.body == {"pwd_id": "aaaa00000001", "passcode": ""}
+    assert token.has_cookie and token.body == {"pwd_id": "aaaa00000001", "passcode": "", "support_visit_limit_private_share": True}
     assert detail.query["stoken"]
 
 

@@ -1,0 +1,199 @@
+"""Issue 21 end to end: the installed `quarkctl` against the simulator, each path the outside reviews
+found that marked a good link dead, hung a run or stopped it: a server error with dead-sounding words,
+a server that drips its answer, a share that answers 31001, a stale sub-folder link in a live share."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import time
+
+import pytest
+
+from conftest import Cli, ResourceDB, add_valid, on_database, share_url
+from quarkctl.checker import STOP_GRACE
+from quarkctl.simulator import Fault, Share, Simulator
+
+FAST = ["--no-pacing", "--retry-backoff", "0"]
+# What the reviews saw: a gateway's answer with no Quark code, in words that sound dead.
+GATEWAY_WORDS = [
+    (503, {"message": "服务繁忙，请求已取消"}),
+    (500, {"message": "分享地址已失效"}),
+    (502, {"status": 502, "message": "文件不存在"}),
+    (403, {"message": "文件涉及违规内容"}),
+]
+
+
+@pytest.fixture
+def db(testdb: ResourceDB, cli: Cli) -> ResourceDB:
+    return on_database(cli, testdb)
+
+
+def _json(proc: subprocess.CompletedProcess[str]) -> dict:
+    assert "Traceback" not in proc.stderr, proc.stderr
+    return json.loads(proc.stdout)
+
+
+def _verdicts(doc: dict) -> dict[str, tuple[str, str]]:
+    return {link["name"]: (link["verdict"], link["reason"]) for link in doc["results"]}
+
+
+# -- 1. a server error never marks a link dead, nor bans a task ------------------------------------------
+
+def test_a_server_error_with_dead_words_marks_nothing(cli: Cli, sim: Simulator, db: ResourceDB) -> None:
+    rows = []
+    for n, (status, body) in enumerate(GATEWAY_WORDS):
+        pwd_id = f"gate0000000{n}"
+        add_valid(sim, pwd_id, faults=[Fault(kind="body", status=status, body=body, endpoint="token")])
+        rows.append({"drama_name": f"r{n}", "link": share_url(pwd_id)})
+    rows.append({"drama_name": "twin", "link": share_url("gate00000000") + "?pwd=zz99"})  # the same share again
+    db.seed(rows)
+    proc = cli.run("check-links", *FAST, "--json")
+    doc = _json(proc)
+    assert proc.returncode == 1  # errors, not deaths
+    assert all(verdict == "error" for verdict, _ in _verdicts(doc).values()), doc["results"]
+    assert all(not r.is_expired for r in db.rows().values())
+
+
+def test_autosave_never_bans_on_a_server_error_with_dead_words(cli: Cli, sim: Simulator) -> None:
+    tasks = []
+    for n, (status, body) in enumerate(GATEWAY_WORDS):
+        pwd_id = f"gate0000001{n}"
+        add_valid(sim, pwd_id, faults=[Fault(kind="body", status=status, body=body, endpoint="token")])
+        tasks.append({"taskname": f"t{n}", "shareurl": share_url(pwd_id), "savepath": f"/t{n}", "pattern": "", "replace": ""})
+    config = cli.home / "quark_config.json"
+    config.write_text(json.dumps({"cookie": cli.env["QUARK_COOKIE"], "tasklist": tasks}, ensure_ascii=False), encoding="utf-8")
+    proc = cli.run("autosave", "--config", str(config), *FAST, "--json", "--no-sign")
+    doc = _json(proc)
+    assert [t["status"] for t in doc["tasks"]] == ["failed"] * len(GATEWAY_WORDS), doc["tasks"]
+    assert all("shareurl_ban" not in t for t in json.loads(config.read_text(encoding="utf-8"))["tasklist"])
+
+
+# -- 2. a dripping server: the request's deadline, and stops that stop -------------------------------------
+
+def _drip(sim: Simulator, pwd_id: str) -> None:
+    add_valid(sim, pwd_id, faults=[Fault(kind="drip", delay=0.3, endpoint="token")])
+
+
+def test_a_dripping_answer_ends_within_the_timeout(cli: Cli, sim: Simulator, db: ResourceDB) -> None:
+    _drip(sim, "drip00000001")
+    add_valid(sim, "good00000001")
+    db.seed([{"drama_name": "drip", "link": share_url("drip00000001")}, {"drama_name": "good", "link": share_url("good00000001")}])
+    began = time.monotonic()
+    proc = cli.run("check-links", *FAST, "--json", "--timeout", "2", "--retries", "0", timeout=60)
+    elapsed = time.monotonic() - began
+    doc = _json(proc)
+    assert _verdicts(doc) == {"drip": ("error", "timeout"), "good": ("valid", "ok")}
+    # One exchange of 2 s (a byte every 0.3 s would have kept it going for 20 minutes), plus start-up
+    assert elapsed < 2 + STOP_GRACE + 10, elapsed
+    assert not any(r.is_expired for r in db.rows().values())
+
+
+def _wait_for(predicate, seconds: float = 30.0) -> None:
+    """Polls a condition the test cannot be told of (another process's progress), bounded."""
+    end = time.monotonic() + seconds
+    while not predicate():
+        assert time.monotonic() < end, "timed out waiting"
+        time.sleep(0.05)
+
+
+@pytest.mark.parametrize(("signum", "code"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
+def test_a_signal_during_a_drip_ends_the_run_within_the_grace(cli: Cli, sim: Simulator, db: ResourceDB, signum: int, code: int) -> None:
+    _drip(sim, "drip00000002")
+    add_valid(sim, "good00000002")
+    db.seed([{"drama_name": "drip", "link": share_url("drip00000002")}, {"drama_name": "good", "link": share_url("good00000002")}])
+    proc = cli.popen("check-links", *FAST, "--json", "--timeout", "600")
+    try:
+        _wait_for(lambda: sim.requests(endpoint="token", pwd_id="drip00000002"))
+        sent = time.monotonic()
+        proc.send_signal(signum)
+        out, err = proc.communicate(timeout=STOP_GRACE + 20)
+        elapsed = time.monotonic() - sent
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == code, err
+    assert elapsed < STOP_GRACE + 5, elapsed
+    doc = json.loads(out)
+    assert doc["aborted"] == "interrupted" and _verdicts(doc) == {"drip": ("error", "interrupted")}
+    assert sim.requests(pwd_id="good00000002") == []  # nothing new after the signal
+    history = cli.run("history", "--json")
+    assert history.returncode == 0 and json.loads(history.stdout)["runs"][0]["status"] == "interrupted", history.stdout
+
+
+def test_the_deadline_closes_a_dripping_link_after_the_grace(cli: Cli, sim: Simulator, db: ResourceDB) -> None:
+    _drip(sim, "drip00000003")
+    db.seed([{"drama_name": "drip", "link": share_url("drip00000003")}])
+    began = time.monotonic()
+    proc = cli.run("check-links", *FAST, "--json", "--timeout", "600", "--max-runtime", "1s", timeout=60)
+    elapsed = time.monotonic() - began
+    doc = _json(proc)
+    assert _verdicts(doc) == {"drip": ("error", "interrupted")}
+    assert proc.returncode == 1 and elapsed < 1 + STOP_GRACE + 10, (proc.returncode, elapsed)
+
+
+# -- 3. 31001 on one share is that link's error ----------------------------------------------------------
+
+@pytest.mark.parametrize("anonymous", [True, False])
+def test_31001_on_one_share_never_ends_the_run(cli: Cli, sim: Simulator, db: ResourceDB, anonymous: bool) -> None:
+    add_valid(sim, "aaaa00000001")
+    add_valid(sim, "auth00000001", faults=[Fault(kind="code", code=31001, status=401, endpoint="token")])
+    add_valid(sim, "aaaa00000002")
+    db.seed([{"drama_name": n, "link": share_url(p)} for n, p in [("a", "aaaa00000001"), ("b", "auth00000001"), ("c", "aaaa00000002")]])
+    proc = cli.run("check-links", *FAST, "--json", *(["--anonymous"] if anonymous else []))
+    doc = _json(proc)
+    assert _verdicts(doc) == {"a": ("valid", "ok"), "b": ("error", "login_required"), "c": ("valid", "ok")}
+    assert doc["aborted"] is None
+    assert proc.returncode == (1 if anonymous else 3)  # with a cookie: it was dropped, renew it
+    assert not any(r.is_expired for r in db.rows().values())
+
+
+# -- 4. a stale sub-folder never kills a live share -------------------------------------------------------
+
+def _folders(sim: Simulator, pwd_id: str, **share: object) -> str:
+    sim.add_share(Share(pwd_id=pwd_id, title="剧", files=[{"name": "S1", "children": [{"name": "E01.mp4", "size": 1}]},
+                                                          {"name": "E00.mp4", "size": 1}], **share))
+    return f"https://pan.quark.cn/s/{pwd_id}#/list/share/{sim.fid_of(pwd_id, 'S1')}"
+
+
+def test_a_stale_folder_link_in_a_live_share_is_reported_not_marked(cli: Cli, sim: Simulator, db: ResourceDB) -> None:
+    link = _folders(sim, "fold00000001", faults=[Fault(kind="code", code=41004, status=404, endpoint="detail", times=1)])
+    db.seed([{"drama_name": "folder", "link": link}])
+    proc = cli.run("check-links", *FAST, "--json")
+    doc = _json(proc)
+    assert _verdicts(doc) == {"folder": ("error", "folder_gone")}
+    assert proc.returncode == 1 and not any(r.is_expired for r in db.rows().values())
+    plain = cli.run("check-links", *FAST, "--dry-run")
+    assert "folder" in plain.stdout
+
+
+def test_a_folder_link_of_a_dead_share_is_expired(cli: Cli, sim: Simulator, db: ResourceDB) -> None:
+    link = _folders(sim, "fold00000002", detail_code=41004)  # the token answers, every listing says dead
+    [row_id] = db.seed([{"drama_name": "folder", "link": link}])
+    doc = _json(cli.run("check-links", *FAST, "--json"))
+    assert _verdicts(doc) == {"folder": ("expired", "files_deleted")}
+    assert db.rows()[row_id].is_expired
+
+
+def test_sigterm_during_a_dripping_autosave_ends_it_within_the_grace(cli: Cli, sim: Simulator) -> None:
+    _drip(sim, "drip00000004")
+    config = cli.home / "quark_config.json"
+    config.write_text(json.dumps({"cookie": cli.env["QUARK_COOKIE"], "tasklist": [
+        {"taskname": "drip", "shareurl": share_url("drip00000004"), "savepath": "/drip", "pattern": "", "replace": ""}]}),
+        encoding="utf-8")
+    proc = cli.popen("autosave", "--config", str(config), *FAST, "--json", "--no-sign", "--timeout", "600")
+    try:
+        _wait_for(lambda: sim.requests(endpoint="token", pwd_id="drip00000004"))
+        sent = time.monotonic()
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=STOP_GRACE + 20)
+        elapsed = time.monotonic() - sent
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 143 and elapsed < STOP_GRACE + 5, (proc.returncode, elapsed, err)
+    assert "Traceback" not in err
+    assert "shareurl_ban" not in json.loads(config.read_text(encoding="utf-8"))["tasklist"][0]
