@@ -1,6 +1,6 @@
 """The reply shapes quarkctl expects, shipped inside the package (expected.json).
 
-Built from ../shared/quark-replies.json by `python -m quarkctl.probe.samples SAMPLES_FILE`: the
+Built from tests/samples/quark-replies.json by `python -m quarkctl.probe.samples SAMPLES_FILE`: the
 installed command cannot read that file (it lives beside the clone, not in the wheel), and a test
 keeps the two in step. Only what the comparison needs is kept: case, kind, HTTP status and body.
 """

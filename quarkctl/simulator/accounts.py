@@ -1,7 +1,7 @@
 """The logged-in side of the simulator around each Drive: one account per accepted cookie, with its
 member level, capacity and sign-in state, and the async tasks that save and delete answer with.
 
-Plain data and rules, no HTTP (server.py renders it). Fields follow /work/shared/quark-api.md 3.2-3.5.
+Plain data and rules, no HTTP (server.py renders it). Fields follow docs/reference/quark-api.md 3.2-3.5.
 """
 
 from __future__ import annotations

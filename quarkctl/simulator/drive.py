@@ -1,7 +1,7 @@
 """One account's drive in the simulator: a folder tree and a recycle bin (accounts.py holds the
 account around it, its sign-in state and the tasks that save and delete answer with).
 
-Plain data and rules, no HTTP (server.py renders it). Fields follow /work/shared/quark-api.md 3.2-3.5.
+Plain data and rules, no HTTP (server.py renders it). Fields follow docs/reference/quark-api.md 3.2-3.5.
 Simplifications, on purpose: a save whose item name already exists in the target keeps both (the
 same name twice, where Quark may add a suffix); `exclude_fids` and `action_type` of delete are
 ignored; capacity counts the live tree only, not the recycle bin.

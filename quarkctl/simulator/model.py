@@ -1,6 +1,6 @@
 """Data model of the Quark API simulator: shares, faults, request records, scenarios, the code table.
 
-Field names and codes follow /work/shared/quark-api.md (sections 3 and 4).
+Field names and codes follow docs/reference/quark-api.md (sections 3 and 4).
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ public link (sharepage/token) then answers: expiry by the simulator's clock (410
 (41012), taken down (41010), invalidated (41011), every shared item deleted from the drive (41004).
 
 Plain data and rules, no HTTP (share_routes.py renders them). Shapes and meanings follow
-/work/shared/share-api.md and the share_* / task samples of quark-replies.json, cited per builder;
+docs/reference/share-api.md and the share_* / task samples of quark-replies.json, cited per builder;
 where no source says, the simulator invents and says so ("invented").
 
 Simplifications, on purpose: a share's public listing is the drive as it was at creation (Quark's

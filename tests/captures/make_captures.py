@@ -23,7 +23,7 @@ from quarkctl.quark.links import parse_share_url
 from quarkctl.simulator import Fault, Share, Simulator
 
 HERE = Path(__file__).resolve().parent
-DEFAULT_SAMPLES = HERE.parents[2] / "shared" / "quark-replies.json"
+DEFAULT_SAMPLES = HERE.parent / "samples" / "quark-replies.json"
 COOKIE = "__uid=capture-uid-1; __puus=CapturePuusValue; kps=capKps; sign=capSign; vcode=capVcode"
 WHEN = datetime(2026, 1, 1, tzinfo=timezone.utc)  # fixed: rebuilding gives the same files
 

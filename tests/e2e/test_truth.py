@@ -98,22 +98,28 @@ def _wait_for(predicate, seconds: float = 30.0) -> None:
         time.sleep(0.05)
 
 
+def _signal_once_dripping(cli: Cli, sim: Simulator, pwd_id: str, signum: int, *args: str) -> tuple:
+    """Starts the installed command, signals it once the dripping share's token request is in flight;
+    (process, stdout, stderr, seconds from the signal to the exit)."""
+    proc = cli.popen(*args)
+    try:
+        _wait_for(lambda: sim.requests(endpoint="token", pwd_id=pwd_id))
+        sent = time.monotonic()
+        proc.send_signal(signum)
+        out, err = proc.communicate(timeout=STOP_GRACE + 20)
+        return proc, out, err, time.monotonic() - sent
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+
+
 @pytest.mark.parametrize(("signum", "code"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
 def test_a_signal_during_a_drip_ends_the_run_within_the_grace(cli: Cli, sim: Simulator, db: ResourceDB, signum: int, code: int) -> None:
     _drip(sim, "drip00000002")
     add_valid(sim, "good00000002")
     db.seed([{"drama_name": "drip", "link": share_url("drip00000002")}, {"drama_name": "good", "link": share_url("good00000002")}])
-    proc = cli.popen("check-links", *FAST, "--json", "--timeout", "600")
-    try:
-        _wait_for(lambda: sim.requests(endpoint="token", pwd_id="drip00000002"))
-        sent = time.monotonic()
-        proc.send_signal(signum)
-        out, err = proc.communicate(timeout=STOP_GRACE + 20)
-        elapsed = time.monotonic() - sent
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate()
+    proc, out, err, elapsed = _signal_once_dripping(cli, sim, "drip00000002", signum, "check-links", *FAST, "--json", "--timeout", "600")
     assert proc.returncode == code, err
     assert elapsed < STOP_GRACE + 5, elapsed
     doc = json.loads(out)
@@ -183,17 +189,8 @@ def test_sigterm_during_a_dripping_autosave_ends_it_within_the_grace(cli: Cli, s
     config.write_text(json.dumps({"cookie": cli.env["QUARK_COOKIE"], "tasklist": [
         {"taskname": "drip", "shareurl": share_url("drip00000004"), "savepath": "/drip", "pattern": "", "replace": ""}]}),
         encoding="utf-8")
-    proc = cli.popen("autosave", "--config", str(config), *FAST, "--json", "--no-sign", "--timeout", "600")
-    try:
-        _wait_for(lambda: sim.requests(endpoint="token", pwd_id="drip00000004"))
-        sent = time.monotonic()
-        proc.send_signal(signal.SIGTERM)
-        out, err = proc.communicate(timeout=STOP_GRACE + 20)
-        elapsed = time.monotonic() - sent
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate()
+    proc, _, err, elapsed = _signal_once_dripping(cli, sim, "drip00000004", signal.SIGTERM,
+                                                  "autosave", "--config", str(config), *FAST, "--json", "--no-sign", "--timeout", "600")
     assert proc.returncode == 143 and elapsed < STOP_GRACE + 5, (proc.returncode, elapsed, err)
     assert "Traceback" not in err
     assert "shareurl_ban" not in json.loads(config.read_text(encoding="utf-8"))["tasklist"][0]

@@ -20,7 +20,7 @@ from quarkctl.simulator import Share, Simulator
 from quarkctl.simulator.replay import ReplayServer
 from quarkctl.simulator.reshape import Reshape
 
-REPLIES = Path(os.environ.get("QUARKCTL_REPLIES") or Path(__file__).parents[3].parent / "shared" / "quark-replies.json")
+REPLIES = Path(os.environ.get("QUARKCTL_REPLIES") or Path(__file__).parents[2] / "samples" / "quark-replies.json")
 CAPTURES = Path(__file__).parents[2] / "captures"
 COOKIE = "__uid=probe-uid-77; __puus=KnownPuusSecretValue; kps=KnownKpsSecret; sign=KnownSignSecret; vcode=KnownVcode99"
 LINK = "https://pan.quark.cn/s/acc30a3cf8d4"
@@ -32,9 +32,8 @@ def _probe(base: str, record: Path | None = None):
                          pacer=Pacer(PacingPolicy.off(), lambda s: True), record=record)  # fmt: skip
 
 
-@pytest.mark.skipif(not REPLIES.is_file(), reason="no ../shared/quark-replies.json beside the clone")
 def test_the_shipped_expected_shapes_are_in_step_with_the_samples() -> None:
-    """Rebuild with: python -m quarkctl.probe.samples ../shared/quark-replies.json"""
+    """Rebuild with: python -m quarkctl.probe.samples tests/samples/quark-replies.json"""
     assert samples.load() == samples.build(json.loads(REPLIES.read_text("utf-8")))
 
 

@@ -1,10 +1,10 @@
 """The contract between the simulator and the public evidence (issue 12, item 3).
 
-For every sample of ../shared/quark-replies.json (found by endpoint key and index, so a sample added
+For every sample of tests/samples/quark-replies.json (found by endpoint key and index, so a sample added
 later is picked up with no code change):
 (a) shape: the simulator's reply for the same situation has the sample's keys, nested keys and JSON
-    types. A `captured` sample wins: a divergence fails. A `parsed` one is reported (a skip with the
-    diff), and (b) makes sure the client accepts it anyway;
+    types. A `captured` sample wins: a divergence fails. A `parsed` one that diverges fails too unless
+    it is a KNOWN_DIVERGENCES strict xfail (with its reason), and (b) makes sure the client accepts it;
 (b) meaning: the sample body, served verbatim by the simulator (a "body" fault), read by the real
     client code (LinkChecker, DriveSession, Shares, read_account, sign_in) and `classify`, means what its
     `case` says.
@@ -37,9 +37,8 @@ from quarkctl.simulator import Fault, Share, Simulator
 from quarkctl.simulator.model import node_fid_token
 from quarkctl.quark.verdict import DEAD_CODES, Outcome, Verdict, classify
 
-REPLIES = Path(os.environ.get("QUARKCTL_REPLIES") or Path(__file__).parents[3].parent / "shared" / "quark-replies.json")
-if not REPLIES.is_file():
-    pytest.skip(f"no reply samples at {REPLIES} (CI has ../shared beside the clone)", allow_module_level=True)
+# The repository's copy (tools/refresh_reference.py brings it up to date from the shared folder)
+REPLIES = Path(os.environ.get("QUARKCTL_REPLIES") or Path(__file__).parents[2] / "samples" / "quark-replies.json")
 SAMPLES: dict[str, list[dict]] = {k: v for k, v in json.loads(REPLIES.read_text("utf-8")).items() if not k.startswith("_")}
 
 COOKIE = "__uid=contract-1; __puus=ContractPuusSecret; kps=kpsContract; sign=signContract; vcode=vcodeContract"
@@ -442,9 +441,21 @@ def _situation_or_skip(endpoint: str) -> Callable[[World, dict, Any], tuple[int,
     return REPLY[endpoint]
 
 
+# Parsed samples the simulator knowingly answers otherwise (the client accepts both shapes). Each is a
+# strict xfail: one that stops diverging fails until it is taken out, and a new divergence fails.
+KNOWN_DIVERGENCES = {
+    ("account_info", 3): "the simulator answers the captured account_info[0] keys (avatarUri, mobilekps, config); "
+                         "[3] is a parsed subset",
+    ("share_detail", 3): "video_total/pic_total (a parsed type file) are not modelled in the detail metadata",
+    ("save", 2): "task_sync/task_resp (parsed) are not in the simulator's save answer; it answers a task id to poll",
+}
+
+
 @pytest.mark.parametrize("key", case_ids(), ids=sample_id)
-def test_shape(world: World, key: tuple[str, int]):
+def test_shape(world: World, key: tuple[str, int], request: pytest.FixtureRequest):
     endpoint, index = key
+    if key in KNOWN_DIVERGENCES:
+        request.applymarker(pytest.mark.xfail(strict=True, reason=KNOWN_DIVERGENCES[key]))
     sample = SAMPLES[endpoint][index]
     reply = _situation_or_skip(endpoint)
     code = effective_code(sample["body"])
@@ -456,8 +467,6 @@ def test_shape(world: World, key: tuple[str, int]):
         assert http_status == sample["http_status"], (sample["case"], http_status, body)
     extras = ENVELOPE_EXTRAS if endpoint != "account_info" else frozenset()
     problems = shape_diff(sample["body"], body, extras=extras, cover=True, optional=OPTIONAL_KEYS.get(endpoint, frozenset()))
-    if problems and sample["kind"] != "captured":
-        pytest.skip(f"parsed sample diverges (reported, the client accepts both): {problems}")
     assert problems == [], f"{endpoint}[{index}] {sample['case']!r}: {problems}\nsimulator: {body}"
 
 

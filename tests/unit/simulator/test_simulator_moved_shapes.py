@@ -1,6 +1,6 @@
 """Shapes that moved (issue 21, item 6): what the simulator answers since the 2026 samples of
 quark-replies.json, and how the client and the probe read it. The samples are read from the probe's
-shipped expected.json (built from quark-replies.json), so nothing here skips without ../shared.
+shipped expected.json (built from quark-replies.json), so nothing here depends on a file outside the repository.
 """
 
 from __future__ import annotations
