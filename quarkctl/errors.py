@@ -42,10 +42,6 @@ class AuthError(QuarkctlError):
     exit_code = ExitCode.AUTH
 
 
-class QuarkUnreachable(QuarkctlError):
-    exit_code = ExitCode.ABORTED
-
-
 class LockedError(QuarkctlError):
     exit_code = ExitCode.LOCKED
 

@@ -238,17 +238,6 @@ class Renamer:
         rx = re.compile(re.escape(wanted).replace(re.escape(slot.group()), r"\d" * (len(slot.group()) - 2)))
         return next((t for t in targets if rx.match(stem(t))), None)
 
-    def is_saved(self, name: str, new_name: str, target_names: Iterable[str], ignore_extension: bool = False,
-                 *, is_dir: bool = False) -> bool:
-        """The source name, or (for files) the renamed name, is already in the target folder.
-
-        Folders never ignore extensions and are never renamed, as in the reference.
-        """
-        targets = list(target_names)
-        if self.exists(name, targets, ignore_extension and not is_dir) is not None:
-            return True
-        return not is_dir and self.exists(new_name, targets, ignore_extension) is not None
-
     # -- {I} numbering -----------------------------------------------------------------------------
 
     def numbers_in_use(self, target: Iterable[Mapping[str, Any] | str], replace: str) -> dict[int, str]:

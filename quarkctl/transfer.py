@@ -278,7 +278,7 @@ class Transfer:
                     try:
                         self.session.rename(fid, name)
                     except ApiFailure as failure:
-                        node.renamed, node.name = False, source
+                        node.name = source
                         self.result.problems.append(_("rename {source} -> {name} failed: {message}").format(
                             source=source, name=name, message=failure.message))
                 self.ledger.record(key, pwd_id, str(item.get("fid")), source, node.name)

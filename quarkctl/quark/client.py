@@ -264,7 +264,6 @@ class ApiReply:
     transport_error: str | None = None  # "timeout" | "connection_error"
     retry_after: float | None = None
     snippet: str = ""  # start of a non-JSON body or the transport error, for the report
-    set_cookie_names: tuple[str, ...] = ()  # names only: the values are secrets
 
     @property
     def account_envelope(self) -> bool:
@@ -426,7 +425,6 @@ class QuarkClient:
             body,
             retry_after=_retry_after(response.headers.get("Retry-After")),
             snippet=snippet,
-            set_cookie_names=tuple(c.split("=", 1)[0].strip() for c in set_cookies),
         )
 
     def account_info(self) -> ApiReply:

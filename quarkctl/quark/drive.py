@@ -151,9 +151,6 @@ class DriveSession:
             raise self._unexpected(reply, "token")
         return stoken
 
-    def share_list(self, pwd_id: str, stoken: str, pdir_fid: str) -> list[dict[str, Any]]:
-        return self.pages(lambda page: self.client.share_detail(pwd_id, stoken, pdir_fid, page))
-
     def share_page(self, pwd_id: str, stoken: str, pdir_fid: str, page: int) -> tuple[list[dict[str, Any]], int | None]:
         """One page of a share folder and the `_total` that came with it (None when Quark sent none)."""
         reply = self.call(lambda: self.client.share_detail(pwd_id, stoken, pdir_fid, page))

@@ -29,7 +29,6 @@ class SavedNode:
     is_dir: bool
     fid: str | None = None  # in the user's drive; None in a dry-run plan
     children: list[SavedNode] = field(default_factory=list)
-    renamed: bool = True  # False when the rename failed (the file keeps source_name)
 
     def as_dict(self) -> dict[str, Any]:
         return {

@@ -47,12 +47,6 @@ class Replay:
             if isinstance(stoken, str):
                 self.stokens.add(stoken)
 
-    @classmethod
-    def from_file(cls, path: str | Path) -> Replay:
-        from quarkctl.probe.capture import read_capture
-
-        return cls(read_capture(Path(path)))
-
     def answer(self, method: str, path: str, query: dict, body: Any) -> tuple[int, list[tuple[str, str]], bytes]:
         key = identity(method, path, query, body)
         recorded = self.answers.get(key)

@@ -164,13 +164,21 @@ def test_a_template_re_cannot_apply_is_a_rename_error() -> None:
 # -- already saved ------------------------------------------------------------------------------
 
 
+def _saved(r, name: str, new_name: str, targets: list[str], ignore_extension: bool = False, is_dir: bool = False) -> bool:
+    """The reference's two looks, as quarkctl/transfer.py makes them: the source name (a folder never
+    ignores extensions), then, for a file, the renamed name."""
+    if r.exists(name, targets, ignore_extension and not is_dir) is not None:
+        return True
+    return not is_dir and r.exists(new_name, targets, ignore_extension) is not None
+
+
 def test_saved_when_the_original_or_the_renamed_name_is_there() -> None:
     # code: dir_check_and_save, is_exists(file_name) then is_exists(file_name_re)
     r = renamer()
     target = ["S02E01.mp4", "07.mp4"]
-    assert r.is_saved("01.mp4", r.new_name(r"^(\d+).mp4", r"S02E\1.mp4", "01.mp4"), target)
-    assert r.is_saved("07.mp4", "S02E07.mp4", target)
-    assert not r.is_saved("02.mp4", "S02E02.mp4", target)
+    assert _saved(r, "01.mp4", r.new_name(r"^(\d+).mp4", r"S02E\1.mp4", "01.mp4"), target)
+    assert _saved(r, "07.mp4", "S02E07.mp4", target)
+    assert not _saved(r, "02.mp4", "S02E02.mp4", target)
 
 
 def test_ignore_extension_with_subtitles() -> None:
@@ -180,19 +188,19 @@ def test_ignore_extension_with_subtitles() -> None:
     r = renamer()
     target = ["01.mp4", "02.mp4"]
     share = ["01.mkv", "02.mkv", "03.mkv", "01.srt", "02.ass", "01.chs.ass", "03.srt"]
-    assert [n for n in share if not r.is_saved(n, n, target, True)] == ["03.mkv", "01.chs.ass", "03.srt"]
-    assert [n for n in share if not r.is_saved(n, n, target, False)] == share
+    assert [n for n in share if not _saved(r, n, n, target, True)] == ["03.mkv", "01.chs.ass", "03.srt"]
+    assert [n for n in share if not _saved(r, n, n, target, False)] == share
     # the renamed name too: S02E01.mkv is there, so 01.srt renamed to S02E01.srt is saved already
-    assert r.is_saved("01.srt", "S02E01.srt", ["S02E01.mkv"], True)
-    assert not r.is_saved("01.srt", "S02E01.srt", ["S02E01.mkv"], False)
+    assert _saved(r, "01.srt", "S02E01.srt", ["S02E01.mkv"], True)
+    assert not _saved(r, "01.srt", "S02E01.srt", ["S02E01.mkv"], False)
 
 
 def test_folders_never_ignore_extensions_and_are_not_renamed() -> None:
     # code: is_exists(..., ignore_extension and not share_file["dir"])
     r = renamer()
-    assert not r.is_saved("Season.2", "Season.2", ["Season.1"], True, is_dir=True)
-    assert r.is_saved("Season.2", "Season.2", ["Season.2"], True, is_dir=True)
-    assert not r.is_saved("4k", "renamed", ["renamed"], False, is_dir=True)
+    assert not _saved(r, "Season.2", "Season.2", ["Season.1"], True, is_dir=True)
+    assert _saved(r, "Season.2", "Season.2", ["Season.2"], True, is_dir=True)
+    assert not _saved(r, "4k", "renamed", ["renamed"], False, is_dir=True)
 
 
 def test_a_sequence_slot_matches_any_number() -> None:
@@ -229,7 +237,7 @@ def test_show_pro_template_from_the_reference() -> None:
     share = [entry("综艺 2024.01.12 第2期下.mp4", 300), entry("综艺 2024.01.12 第2期上.mp4", 200),
              entry("综艺 2024.01.05 第1期上.mp4", 100), entry("综艺 2024.01.12 第2期 纯享版.mp4", 300)]
     wanted = [f for f in share if r.matches("$SHOW_PRO", f["file_name"])]
-    new = [f for f in wanted if not r.is_saved(f["file_name"], r.new_name("$SHOW_PRO", "", f["file_name"]), target)]
+    new = [f for f in wanted if not _saved(r, f["file_name"], r.new_name("$SHOW_PRO", "", f["file_name"]), target)]
     assert [f["file_name"] for f in new] == ["综艺 2024.01.12 第2期下.mp4", "综艺 2024.01.12 第2期上.mp4"]
     assert r.plan(new, target, "$SHOW_PRO", "") == [
         ("综艺 2024.01.12 第2期下.mp4", "04.综艺.20240112.第2期下.mp4"),
@@ -283,7 +291,7 @@ def test_a_template_with_only_a_number_sees_every_file_as_saved() -> None:
     # code: is_exists with a {I} slot: with nothing else telling episodes apart, one existing file
     # makes every new one "already there". Users must put {E} or a group in such templates.
     r = renamer("剧")
-    assert r.is_saved("第9集.mp4", r.new_name("", "{TASKNAME}.{II}.{EXT}", "第9集.mp4"), ["剧.01.mp4"])
+    assert _saved(r, "第9集.mp4", r.new_name("", "{TASKNAME}.{II}.{EXT}", "第9集.mp4"), ["剧.01.mp4"])
 
 
 def test_folders_keep_names_and_no_sequence_leaves_names_alone() -> None:
