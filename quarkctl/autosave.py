@@ -26,6 +26,7 @@ from quarkctl.quark.client import QuarkClient
 from quarkctl.quark.grace import GraceCutter
 from quarkctl.quark.signin import sign_in
 from quarkctl.quark.verdict import Classified, Outcome
+from quarkctl.render.messages import account_why
 from quarkctl.reports.autosave import AccountResult, AutosaveReport, Listener, TaskResult
 from quarkctl.transfer import Ledger, TaskBanned, Transfer, normalise_path
 from quarkctl.job_options import AutosaveOptions  # noqa: F401 - re-exported: light, for the command line
@@ -90,13 +91,13 @@ class _Run:
             if drive.state is not AccountState.INCONCLUSIVE:
                 account.state = "drive_accepts" if drive.verified else drive.state.value
                 account.verified = drive.verified
-                account.message = check.why if drive.verified else drive.why
+                account.message = account_why(check.reason, check.evidence) if drive.verified else account_why(drive.reason, drive.evidence)
                 return
         account.state = check.state.value
         account.verified = check.verified
         account.nickname = check.nickname
         if not check.verified:
-            account.message = check.why
+            account.message = account_why(check.reason, check.evidence)
 
     # -- tasks -------------------------------------------------------------------------------------
 

@@ -29,6 +29,7 @@ from quarkctl.quark.client import DRIVE_PC, PAN, QuarkClient
 from quarkctl.redact import redact
 from quarkctl.quark.signin import mobile_params
 from quarkctl.quark.verdict import Outcome, classify
+from quarkctl.render.messages import account_why
 
 OK, WARN, FAIL = "ok", "warn", "fail"
 PROBE_SHARE = "000000000000"  # no such share: Quark answers 41006, which proves the share API answers
@@ -129,11 +130,11 @@ def _account_finding(ctx: Context, name: str, cookie: str, accepted: str, fresh_
     with ctx.client(cookie=cookie) as client:
         check: AccountCheck = check_account(client, sleep=lambda seconds: True, retries=0, backoff=0)
         drive = probe_drive(client) if check.state is AccountState.INCONCLUSIVE and "__uid" in cookie else None
-    why = check.why
+    why = account_why(check.reason, check.evidence)
     if check.verified:
         return Finding(name, OK, accepted.format(name=check.nickname or "?"))
     if check.state is AccountState.REJECTED or (drive is not None and drive.state is AccountState.REJECTED):
-        shown = why if check.state is AccountState.REJECTED or drive is None else drive.why
+        shown = why if check.state is AccountState.REJECTED or drive is None else account_why(drive.reason, drive.evidence)
         return Finding(name, FAIL, _("Quark does not accept the cookie: {why}").format(why=shown), fresh_cookie)
     if drive is not None and drive.verified:
         return Finding(name, OK, _("the drive accepts the cookie; the account service could not tell: {why}").format(why=why))

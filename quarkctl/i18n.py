@@ -84,6 +84,11 @@ def language() -> str:
     return _language
 
 
+def N_(message: str) -> str:
+    """Mark for extraction; translated where it is shown (tables of words built before a language is chosen)."""
+    return message
+
+
 def _(message: str) -> str:
     return _translation.gettext(message)
 

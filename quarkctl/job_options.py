@@ -15,9 +15,8 @@ from typing import Any
 from quarkctl.errors import ConfigError
 from quarkctl.i18n import _
 from quarkctl.pacing import PacingPolicy
+from quarkctl.quark import DEFAULT_TIMEOUT  # noqa: F401 - --timeout's default (the whole request, s), re-exported
 
-# Connect and read timeout of each request to Quark, seconds (--timeout); quark.client's default too.
-DEFAULT_TIMEOUT = 15.0
 
 # Which rows a run checks: "active" (is_expired 0), "all" (--recheck-expired), "expired" (resources revive).
 SCOPES = ("active", "all", "expired")

@@ -15,7 +15,6 @@ from enum import Enum
 
 from quarkctl.errors import Interrupted
 from quarkctl.i18n import _
-from quarkctl.render.messages import reason_text
 from quarkctl.pacing import Sleeper, WaitListener
 from quarkctl.quark.client import ApiReply, QuarkClient
 from quarkctl.quark.retry import RetryPolicy
@@ -38,11 +37,6 @@ class AccountCheck:
     @property
     def verified(self) -> bool:
         return self.state is AccountState.VERIFIED
-
-    @property
-    def why(self) -> str:
-        """`the account service answered without a session ... (OK)`: the reason in words, and the evidence."""
-        return reason_text(self.reason) + (f" ({self.evidence})" if self.evidence else "")
 
 
 def _evidence(reply: ApiReply, classified: Classified) -> str:

@@ -26,7 +26,7 @@ from urllib3.exceptions import TimeoutError as TransportTimeout
 from quarkctl.quark.cookie import SessionCookie
 from quarkctl.errors import ConfigError
 from quarkctl.i18n import _
-from quarkctl.job_options import DEFAULT_TIMEOUT  # the --timeout default, kept light for the command line
+from quarkctl.quark import DEFAULT_TIMEOUT
 
 PAN = "https://pan.quark.cn"
 DRIVE_PC = "https://drive-pc.quark.cn"

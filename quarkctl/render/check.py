@@ -19,7 +19,7 @@ from rich.table import Table
 from quarkctl.reports.check import JOB, Listener, LinkOutcome, RunReport
 from quarkctl.i18n import _, listing, ngettext
 from quarkctl.render.clock import duration, local_time
-from quarkctl.render.messages import COUNT_LABELS, abort_text, account_text, verdict_reason
+from quarkctl.render.messages import COUNT_LABELS, abort_text, account_text, account_why, verdict_reason
 from quarkctl.render.plain import Fanout, PlainLines, use_rich
 from quarkctl.redact import redact
 
@@ -96,7 +96,7 @@ class PlainReporter(PlainLines, Listener):
     """Timestamped lines for cron mail, journald and log files: no colour, no cursor control."""
 
     def account_checked(self, check: AccountCheck, during_run: bool) -> None:
-        self.line("WARN", account_text(check.state.value, check.why, during_run=during_run), always=True)
+        self.line("WARN", account_text(check.state.value, account_why(check.reason, check.evidence), during_run=during_run), always=True)
 
     def started(self, total: int) -> None:
         self.line("INFO", ngettext("{job}: {total} link to check", "{job}: {total} links to check", total).format(job=JOB, total=total))
@@ -159,7 +159,7 @@ class RichReporter(Listener):
         self.task: Any = None
 
     def account_checked(self, check: AccountCheck, during_run: bool) -> None:
-        text = account_text(check.state.value, check.why, during_run=during_run)
+        text = account_text(check.state.value, account_why(check.reason, check.evidence), during_run=during_run)
         self.console.print(redact(f"[yellow]{escape(text)}[/]"))
 
     def started(self, total: int) -> None:

@@ -2,12 +2,7 @@
 
 from __future__ import annotations
 
-from quarkctl.i18n import _, labelled, ngettext
-
-
-def N_(message: str) -> str:
-    """Mark for extraction; translated where it is shown."""
-    return message
+from quarkctl.i18n import N_, _, labelled, ngettext
 
 
 VERDICTS = {
@@ -90,13 +85,18 @@ def reason_text(reason: str) -> str:
     return _word(REASONS, reason)
 
 
+def account_why(reason: str, evidence: str) -> str:
+    """An AccountCheck in words: `the account service answered without a session ... (OK)`."""
+    return reason_text(reason) + (f" ({evidence})" if evidence else "")
+
+
 def verdict_reason(verdict: str, reason: str) -> str:
     """`expired: the owner cancelled the share`, as a link's result is shown."""
     return labelled(verdict_text(verdict), reason_text(reason))
 
 
 def account_text(state: str, why: str, *, during_run: bool) -> str:
-    """The one line check-links prints when the cookie is not verified (an AccountState value, AccountCheck.why)."""
+    """The one line check-links prints when the cookie is not verified (an AccountState value, account_why())."""
     if state == "inconclusive":
         return _("Could not verify the cookie ({why}); checking the links with it anyway. "
                  "Run `quarkctl doctor` to look closer.").format(why=why)

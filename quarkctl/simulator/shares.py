@@ -250,15 +250,17 @@ class OwnShares:
         if failure is None and flagged:
             failure = DriveError(VIOLATION)
 
+        started = self._now()  # the task's and the share's creation time: one moment (task[2]: expiry = created_at + 1 day)
+
         def run() -> dict:
             if failure is not None:
                 raise failure
-            return _task_result(self._make(account, plan), len(plan.fids))
+            return _task_result(self._make(account, plan, started), len(plan.fids))
 
         inline = self.task_polls == 0 and (failure is None or self.violation_in_task_resp)
         polls = 0 if inline else self.task_polls
         # task[0]: a pending share task shows share.meaning_link and an empty save_as (captured)
-        return Task(account.cookie, 8, "分享", polls, run, SAVE_PENDING, created_at=self._now()), inline
+        return Task(account.cookie, 8, "分享", polls, run, SAVE_PENDING, created_at=started), inline
 
     def page(self, account: Account, page: int, size: int, order_field: str | None, order_type: str | None) -> tuple[list[dict], int]:
         """One page of share/mypage/detail, newest first unless _order_type=asc."""

@@ -15,6 +15,7 @@ from conftest import COOKIE, COOKIE_SECRETS, Cli, ResourceDB, add_valid, share_u
 from helpers.loopback import Receiver
 
 from quarkctl.quark.account import AccountState, check_account, probe_drive, read_account
+from quarkctl.render.messages import account_why
 from quarkctl.checker import CheckOptions, run_check
 from quarkctl.quark.cookie import SessionCookie
 from quarkctl.errors import ExitCode
@@ -44,7 +45,7 @@ def test_no_session_is_a_rejection(sim: Simulator, cookie: str | None) -> None:
     """The service answers success:true, code OK and an empty data without a session."""
     check = account_check(sim, cookie)
     assert (check.state, check.reason) == (AccountState.REJECTED, "no_session")
-    assert check.why == "the account service answered without a session: the cookie is not a login"  # no "(OK)"
+    assert account_why(check.reason, check.evidence) == "the account service answered without a session: the cookie is not a login"  # no "(OK)"
 
 
 @pytest.mark.parametrize(("body", "status", "state", "reason"), [

@@ -173,7 +173,7 @@ def test_drive_calls_answer_or_raise_their_own_failures(_server: Receiver, body:
     _server.default = (200, body)
     calls = [
         lambda s: s.token("abcd1234", ""),
-        lambda s: s.share_list("abcd1234", "st", "0"),
+        lambda s: s.share_page("abcd1234", "st", "0", 1),
         lambda s: s.list_dir("0"),
         lambda s: s.path_fids(["/a", "/b"]),
         lambda s: s.mkdir("/a"),

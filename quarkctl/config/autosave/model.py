@@ -14,7 +14,7 @@ from typing import Any
 from quarkctl.errors import ConfigError
 from quarkctl.i18n import _
 from quarkctl.redact import redact
-from quarkctl.render.messages import N_
+from quarkctl.i18n import N_
 from quarkctl.rename import BUILTIN_MAGIC_REGEX
 
 WEEKDAYS = (N_("Monday"), N_("Tuesday"), N_("Wednesday"), N_("Thursday"), N_("Friday"), N_("Saturday"), N_("Sunday"))
