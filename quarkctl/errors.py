@@ -52,3 +52,14 @@ class Interrupted(QuarkctlError):
     def __init__(self, message: str, signum: int | None) -> None:
         super().__init__(message)
         self.exit_code = ExitCode.SIGINT if signum == 2 else ExitCode.SIGTERM
+
+
+def error(message: str, code: int) -> int:
+    """An error as one line on stderr; returns its exit code."""
+    import click  # loaded with the command line already
+
+    from quarkctl.redact import redact
+
+    # "Error: " is a prefix for log filters and scripts, like the level of a plain line: never translated.
+    click.echo(redact(f"Error: {message}"), err=True)
+    return code

@@ -131,7 +131,7 @@ def raw_main(command: Any, args: list[str]) -> int:
     Our errors are one line on stderr and their exit code; a bug is one line and exit 70, or its
     traceback with QUARKCTL_DEBUG set.
     """
-    from quarkctl.errors import ExitCode, QuarkctlError
+    from quarkctl.errors import ExitCode, QuarkctlError, error
 
     try:
         command.main(args=args, prog_name="quarkctl")  # standalone: it ends in SystemExit
@@ -143,17 +143,6 @@ def raw_main(command: Any, args: list[str]) -> int:
         return error(i18n._("internal error: {error}; run with QUARKCTL_DEBUG=1 for the traceback").format(
             error=f"{type(exc).__name__}: {exc}"), ExitCode.INTERNAL)
     return ExitCode.OK
-
-
-def error(message: str, code: int) -> int:
-    """An error as one line on stderr; returns its exit code."""
-    import click  # loaded with the command line already
-
-    from quarkctl.redact import redact
-
-    # "Error: " is a prefix for log filters and scripts, like the level of a plain line: never translated.
-    click.echo(redact(f"Error: {message}"), err=True)
-    return code
 
 
 def translate_help_options(command: Any) -> None:

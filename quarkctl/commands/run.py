@@ -15,9 +15,8 @@ from typing import Any, NoReturn, Optional, Protocol
 import typer
 
 from quarkctl.config import settings
-from quarkctl.errors import ExitCode, QuarkctlError
+from quarkctl.errors import ExitCode, QuarkctlError, error
 from quarkctl.i18n import _
-from quarkctl.launch import error
 from quarkctl.pacing import StopSignal
 from quarkctl.redact import redact
 
