@@ -17,8 +17,8 @@ from quarkctl.quark.account import AccountState, check_account, probe_drive
 from quarkctl.config.autosave import AutosaveConfig, Task
 from quarkctl.quark.drive import ApiFailure, DriveSession, TaskTimeout
 from quarkctl.deadline import Deadline, deadline_at
-from quarkctl.errors import DatabaseLost, ExitCode
-from quarkctl.quark.linkcheck import FOLDER_GONE
+from quarkctl.errors import DatabaseLost, ExitCode, Interrupted
+from quarkctl.quark.linkcheck import FOLDER_GONE, LOGIN_REQUIRED
 from quarkctl.quark.links import ROOT_FID, LinkError, parse_share_url
 from quarkctl.quark.share_cache import ShareCache
 from quarkctl.pacing import Pacer, Sleeper, StopSignal
@@ -69,7 +69,7 @@ class _Run:
             account = AccountResult(number, None)
             if "__uid" in cookie and (number == 1 or self.options.sign):
                 self._verify(account, client, session, can_save=number == 1 and self.options.transfer)
-            if self.options.sign:
+            if self.options.sign and not self.options.dry_run:  # a dry run changes nothing, the day's sign-in included
                 account.sign = sign_in(session, cookie, number)
             self.report.accounts.append(account)
             self.listener.account(account)
@@ -217,7 +217,8 @@ class _Run:
             self._ban(task, result, ban.reason, ban.message)
             return False
         except ApiFailure as failure:
-            if failure.outcome is Outcome.DEAD and pdir_fid != ROOT_FID and failure.endpoint != "token":
+            if (pdir_fid != ROOT_FID and failure.endpoint != "token"
+                    and (failure.outcome is Outcome.DEAD or failure.classified.reason == "unknown_code")):
                 failure = self._stale_folder(transfer, pwd_id, failure)  # as check-links (quarkctl/quark/linkcheck.py)
             if failure.outcome is Outcome.DEAD:  # the one rule (quarkctl/quark/verdict.py): a passcode problem is no ban
                 self._ban(task, result, failure.classified.reason, failure.message)
@@ -225,8 +226,13 @@ class _Run:
                 result.status, result.reason, result.message = "failed", FOLDER_GONE, failure.message
             else:
                 result.status, result.reason, result.message = "failed", failure.classified.reason, failure.message
+                if failure.classified.reason == "aborted":  # cut off by a stop after its grace (quark/grace.py)
+                    result.reason, result.message = "interrupted", ""
                 if failure.outcome is Outcome.AUTH:
-                    result.reason = "cookie_rejected"
+                    # On a share page 31001 may be the share's login wall (quark-api.md 7): the account
+                    # service says whether the login is gone (then the run stops) or only this task fails.
+                    share_page = failure.endpoint in ("token", "detail")
+                    result.reason = LOGIN_REQUIRED if share_page and self._login_holds(transfer) else "cookie_rejected"
             return False
         except TaskTimeout:
             result.status, result.reason = "failed", "task_timeout"
@@ -239,6 +245,14 @@ class _Run:
             return False
         self._status(result)
         return True
+
+    def _login_holds(self, transfer: Transfer) -> bool:
+        try:
+            check = check_account(transfer.session.client, sleep=self.sleep, retries=self.options.retries,
+                                  backoff=self.options.backoff, stop_signum=lambda: self.stop.signum)
+        except Interrupted:
+            return False
+        return check.verified
 
     def _stale_folder(self, transfer: Transfer, pwd_id: str, failure: ApiFailure) -> ApiFailure:
         """A dead answer inside a sub-folder bans only when the share's root is dead too; a live root

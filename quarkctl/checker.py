@@ -25,7 +25,7 @@ from quarkctl.lock import RunLock, lock_path
 from quarkctl.config.settings import Settings
 from quarkctl.quark.account import AccountCheck, AccountState, check_account
 from quarkctl.quark.cookie import SessionCookie
-from quarkctl.errors import DatabaseLost, ExitCode
+from quarkctl.errors import DatabaseLost, ExitCode, Interrupted
 from quarkctl.quark.linkcheck import LOGIN_REQUIRED, CheckResult, LinkChecker, parse_or_result
 from quarkctl.quark.links import ShareLink
 from quarkctl.pacing import Pacer, Sleeper, StopSignal
@@ -50,6 +50,8 @@ _COUNT_OF = {
 _CACHEABLE = {Verdict.VALID, Verdict.EXPIRED, Verdict.NEEDS_PASSCODE, Verdict.EMPTY}
 # Same-link results kept for the run: enough for the duplicates a table holds, constant memory in its size.
 CACHE_SIZE = 10_000
+# After a 31001 on a share, a login the account service confirmed is trusted this long (seconds)
+COOKIE_RECHECK = 600.0
 
 
 def utcnow() -> datetime:
@@ -100,6 +102,8 @@ class _Run:
         self.hard_deadline = Deadline(self.deadline.at + grace if self.deadline.at is not None else None, clock)
         # A stop or the deadline leaves the links in flight STOP_GRACE s; then their connections are closed
         self.cutter = GraceCutter(lambda: self.stop.is_set() or self.deadline.passed(), monotonic=monotonic)
+        self.cookie_lock = threading.Lock()
+        self.cookie_confirmed_at: float | None = None  # time.monotonic() of the last account check that said yes
         self.dropped = 0  # rows taken by a worker but not started: the stop or the deadline came first
         self.index = 0
         self.total = 0
@@ -135,7 +139,7 @@ class _Run:
                 try:
                     with_cookie = self.session is not None and self.session.active
                     result = checker.check_link(link)
-                    if result.auth_rejected and with_cookie and self.session is not None:
+                    if result.auth_rejected and with_cookie and self.session is not None and not self._cookie_still_good(client):
                         # Share pages answer logged out: the rest of the run goes anonymous, this link again.
                         first = self.session.active
                         self.session.drop()
@@ -153,6 +157,23 @@ class _Run:
                 self.events.put(("done", row, result))
         finally:
             client.close()
+
+    def _cookie_still_good(self, client: QuarkClient) -> bool:
+        """A 31001 on a share with the cookie: is it the cookie, or this share? The account service says
+        (quark-api.md 7: 31001 is not always the cookie). A login it confirms is kept, and trusted for
+        COOKIE_RECHECK seconds, so a run with several login-walled shares asks once; anything else drops it."""
+        with self.cookie_lock:
+            now = time.monotonic()
+            if self.cookie_confirmed_at is not None and now - self.cookie_confirmed_at < COOKIE_RECHECK:
+                return True
+            if self.session is None or not self.session.active:
+                return False
+            try:
+                check = check_account(client, sleep=self.sleep, retries=self.options.retries, backoff=self.options.backoff)
+            except Interrupted:
+                return False
+            self.cookie_confirmed_at = now if check.verified else None
+            return check.verified
 
     # -- main thread: database and listener ---------------------------------------------------
 

@@ -30,7 +30,7 @@ ApiBase = Annotated[Optional[str], typer.Option("--api-base", help=_("Replace sc
 Anonymous = Annotated[bool, typer.Option("--anonymous", help=_("Check without a cookie (share pages work logged out)."))]
 BatchSize = Annotated[int, typer.Option("--batch-size", min=1, help=_("Rows read per database query."))]
 CheckLimit = Annotated[Optional[int], typer.Option("--limit", min=0, help=_("Check at most N links this run."))]
-Timeout = Annotated[float, typer.Option("--timeout", min=0.1, help=_("Connect and read timeout per request, seconds."))]
+Timeout = Annotated[float, typer.Option("--timeout", min=0.1, help=_("The most one request to Quark may take, whole (connect, send, every byte of the answer), seconds."))]
 MinDelay = Annotated[float, typer.Option("--min-delay", min=0, help=_("Shortest pause between links, seconds."))]
 MaxDelay = Annotated[float, typer.Option("--max-delay", min=0, help=_("Longest pause between links, seconds."))]
 RestEvery = Annotated[int, typer.Option("--rest-every", min=0, help=_("Rest after every N links (0: never)."))]

@@ -8,9 +8,12 @@ when Quark has clearly rejected the cookie: share pages answer logged out.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterable
 
+from quarkctl.errors import ConfigError
+from quarkctl.i18n import _
 from quarkctl.redact import redact
 
 
@@ -26,8 +29,16 @@ def _pairs(cookie: str) -> list[tuple[str, str | None]]:
     return pairs
 
 
+_SENDABLE = re.compile(r"[\x20-\x7e\t]*")  # what an HTTP header carries as it is: printable ASCII
+
+
 class SessionCookie:
     def __init__(self, cookie: str | None) -> None:
+        if cookie and not _SENDABLE.fullmatch(cookie.strip()):
+            # One clear line, not a "connection error" per request (a new user's review, issue 21); the
+            # value itself is never shown.
+            raise ConfigError(_("the cookie (QUARK_COOKIE, or the config's cookie) holds characters a cookie cannot carry "
+                                "(non-ASCII letters or a line break): copy it again from the browser"))
         self._lock = threading.Lock()
         self._pairs = _pairs(cookie) if cookie and cookie.strip() else []
         self.rotated: set[str] = set()  # names Quark replaced during the run

@@ -129,8 +129,8 @@ class LinkChecker:
         return items
 
     def _stale_folder(self, link: ShareLink, stoken: str, folder: CheckResult) -> CheckResult:
-        """A dead code for a sub-folder: nobody has shown what Quark answers for a folder id gone from a
-        live share (issue 21), so the share's root decides. Root dead: the row is expired; root alive:
+        """A dead or unknown code for a sub-folder (the simulator says 41013 文件夹不存在): nobody has shown
+        what Quark answers for a folder id gone from a live share (issue 21), so the share's root decides. Root dead: the row is expired; root alive:
         the row is not marked, and the report says the folder is gone so the owner can fix the link."""
         root = self._listing(link, stoken, ROOT_FID)
         if isinstance(root, CheckResult):
@@ -143,7 +143,7 @@ class LinkChecker:
             return stoken
         items = self._listing(link, stoken, link.pdir_fid)
         if isinstance(items, CheckResult):
-            if items.verdict is Verdict.EXPIRED and link.is_subfolder:
+            if link.is_subfolder and (items.verdict is Verdict.EXPIRED or items.reason == "unknown_code"):
                 return self._stale_folder(link, stoken, items)
             return items
         if items:

@@ -40,8 +40,10 @@ _LINK_IN_TEXT = re.compile(
 _QUARK_HOST_NEAR = re.compile(r"(?<![A-Za-z0-9.\-])(?:(?:www|pan)\.)?quark\.cn(?![A-Za-z0-9.\-])", re.IGNORECASE)
 _SCHEME = re.compile(r"https?://", re.IGNORECASE)
 _NETLOC_END = re.compile(r"[/?#]")
-# The id stops at the first character that is not a letter or digit: "abc提取码：1234" is "abc" and text.
-_PWD_ID = re.compile(r"/s/([A-Za-z0-9]+)/?")
+# The id stops at the first character that is not a letter or digit: "abc提取码：1234" is "abc" and text;
+# and before an English label glued to it with a separator: "…/s/abcpwd=1234" is "abc" and a passcode
+# (read as one id, it was a made-up id that answers 41006 "no such share": a live link marked dead).
+_PWD_ID = re.compile(r"/s/([A-Za-z0-9]+?)(?=(?i:passcode|pwd|pass|code)\s*[:：=]|[^A-Za-z0-9]|$)/?")
 # After the id: a query of URL characters (ASCII, no space, no "#"), then a fragment. Fragment names of
 # the legacy sub-folder form ("<fid>-第一季") may be written decoded, so a "-" starts a run of anything up
 # to the next "/"; elsewhere a fragment ("/list/share/<fid>") has no brackets, commas or non-ASCII, so

@@ -15,7 +15,7 @@ from quarkctl.reports.autosave import JOB, SIGN_JOB, AccountResult, AutosaveRepo
 from quarkctl.i18n import _, clauses, ngettext
 from quarkctl.redact import redact
 from quarkctl.render.plain import Fanout, PlainLines, use_rich
-from quarkctl.render.messages import abort_text
+from quarkctl.render.messages import abort_text, reason_text
 
 _LEVEL = {"saved": "INFO", "planned": "INFO", "nothing_new": "INFO", "skipped": "INFO", "banned": "WARN", "failed": "ERROR"}
 _ICONS = {"video": "🎞️", "image": "🖼️", "audio": "🎵", "doc": "📄", "archive": "📦"}
@@ -119,7 +119,9 @@ def task_line(result: TaskResult, total: int) -> str:
     elif result.status == "banned":
         text = _("banned: {message}").format(message=result.message or result.reason)
     else:
-        text = _("failed: {why}").format(why=" ".join(x for x in (result.reason, result.message) if x))
+        # The reason in words (a code newer than this table stays as it is), then Quark's own words
+        words = reason_text(result.reason) if result.reason else ""
+        text = _("failed: {why}").format(why=" ".join(x for x in (words, f"({result.message})" if result.message else "") if x))
     return head + clauses([text, *result.problems])
 
 

@@ -92,11 +92,16 @@ def unwritten_lines(report: RunReport) -> list[str]:
     return lines
 
 
+def _account_why(check: AccountCheck, during_run: bool) -> str:
+    """During the run the line already says Quark rejected the cookie: Quark's own answer is the why."""
+    return check.evidence if during_run and check.evidence else account_why(check.reason, check.evidence)
+
+
 class PlainReporter(PlainLines, Listener):
     """Timestamped lines for cron mail, journald and log files: no colour, no cursor control."""
 
     def account_checked(self, check: AccountCheck, during_run: bool) -> None:
-        self.line("WARN", account_text(check.state.value, account_why(check.reason, check.evidence), during_run=during_run), always=True)
+        self.line("WARN", account_text(check.state.value, _account_why(check, during_run), during_run=during_run), always=True)
 
     def started(self, total: int) -> None:
         self.line("INFO", ngettext("{job}: {total} link to check", "{job}: {total} links to check", total).format(job=JOB, total=total))
@@ -159,7 +164,7 @@ class RichReporter(Listener):
         self.task: Any = None
 
     def account_checked(self, check: AccountCheck, during_run: bool) -> None:
-        text = account_text(check.state.value, account_why(check.reason, check.evidence), during_run=during_run)
+        text = account_text(check.state.value, _account_why(check, during_run), during_run=during_run)
         self.console.print(redact(f"[yellow]{escape(text)}[/]"))
 
     def started(self, total: int) -> None:

@@ -46,7 +46,7 @@ REASONS = {
     "unsupported_link": N_("not a Quark share link (pan.quark.cn, www.quark.cn or quark.cn /s/ links are checked)"),
     "malformed_link": N_("a Quark link without a share id (/s/<id>)"),
     "malformed_url": N_("a malformed URL: stray brackets or characters around pan.quark.cn"),
-    "interrupted": N_("interrupted before it could be retried"),
+    "interrupted": N_("interrupted: the run was stopping (a signal, or the deadline's grace was over)"),
     "aborted": N_("the run was stopping; the request was cut off"),
     "login_required": N_("Quark wants a login to open this share (31001 without a cookie); the link was left alone"),
     "folder_gone": N_("the linked sub-folder is gone, but the share lives: fix the link's #/list/share/ part"),

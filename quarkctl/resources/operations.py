@@ -4,15 +4,15 @@ SQL in db.py, HTTP (for `add --check`) in quark/."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import IO, Any
 
 from quarkctl.config.settings import Settings
 from quarkctl.db import CheckRecord, Database
-from quarkctl.errors import AuthError
 from quarkctl.i18n import _, ngettext
 from quarkctl.pacing import Sleeper
-from quarkctl.quark.linkcheck import CheckResult, LinkChecker
+from quarkctl.quark.linkcheck import LOGIN_REQUIRED, CheckResult, LinkChecker
 from quarkctl.quark.verdict import Verdict
 from quarkctl.render.messages import reason_text
 
@@ -83,11 +83,13 @@ def check_link(link: str, settings: Settings, *, anonymous: bool, timeout: float
     from quarkctl.quark.client import QuarkClient  # HTTP only for `add --check`
 
     cookie = None if anonymous else settings.cookie
-    with QuarkClient(cookie=cookie, api_base=settings.api_base, timeout=timeout) as client:
-        result = LinkChecker(client, sleep=sleep).check(link)
-    if result.auth_rejected:
-        raise AuthError(_("QUARK_COOKIE was rejected by Quark: sign in at pan.quark.cn and copy a fresh cookie"))
-    return result
+    for sent in (cookie, None) if cookie else (None,):  # a 31001 with the cookie: asked again without it, as check-links
+        with QuarkClient(cookie=sent, api_base=settings.api_base, timeout=timeout) as client:
+            result = LinkChecker(client, sleep=sleep).check(link)
+        if not result.auth_rejected:
+            return result
+    # 31001 without a cookie: Quark wants a login for this share (issue 21), not a fault of the cookie
+    return replace(result, reason=LOGIN_REQUIRED)
 
 
 def refuse_unless_alive(result: CheckResult, link: str) -> None:

@@ -152,7 +152,7 @@ def test_31001_on_one_share_never_ends_the_run(cli: Cli, sim: Simulator, db: Res
     doc = _json(proc)
     assert _verdicts(doc) == {"a": ("valid", "ok"), "b": ("error", "login_required"), "c": ("valid", "ok")}
     assert doc["aborted"] is None
-    assert proc.returncode == (1 if anonymous else 3)  # with a cookie: it was dropped, renew it
+    assert proc.returncode == 1  # with a cookie the account service confirms: kept, only this link errs
     assert not any(r.is_expired for r in db.rows().values())
 
 
@@ -194,3 +194,61 @@ def test_sigterm_during_a_dripping_autosave_ends_it_within_the_grace(cli: Cli, s
     assert proc.returncode == 143 and elapsed < STOP_GRACE + 5, (proc.returncode, elapsed, err)
     assert "Traceback" not in err
     assert "shareurl_ban" not in json.loads(config.read_text(encoding="utf-8"))["tasklist"][0]
+
+
+def test_a_folder_id_the_share_does_not_have_is_folder_gone(cli: Cli, sim: Simulator, db: ResourceDB) -> None:
+    """The simulator answers an unknown folder 41013 文件夹不存在 (not a dead code): the root decides too."""
+    _folders(sim, "fold00000003")
+    db.seed([{"drama_name": "folder", "link": f"https://pan.quark.cn/s/fold00000003#/list/share/{'e' * 32}"}])
+    doc = _json(cli.run("check-links", *FAST, "--json"))
+    assert _verdicts(doc) == {"folder": ("error", "folder_gone")}
+
+
+@pytest.mark.parametrize("anonymous", [True, False])
+def test_resources_add_check_on_a_login_walled_share_is_not_the_cookies_fault(cli: Cli, sim: Simulator, db: ResourceDB,
+                                                                              anonymous: bool) -> None:
+    add_valid(sim, "auth00000002", faults=[Fault(kind="code", code=31001, status=401, endpoint="token")])
+    proc = cli.run("resources", "add", "墙", share_url("auth00000002"), "--check", *(["--anonymous"] if anonymous else []))
+    assert proc.returncode == 1, proc.stderr
+    assert "login" in proc.stderr and "QUARK_COOKIE" not in proc.stderr and "Traceback" not in proc.stderr
+    assert db.rows() == {}
+
+
+def test_autosave_goes_on_after_a_login_walled_share_when_the_login_holds(cli: Cli, sim: Simulator) -> None:
+    """A new user's review: one share answering 31001 stopped autosave at that task (exit 3), though the
+    account service confirmed the login; the tasks after it were never run."""
+    add_valid(sim, "auth00000003", faults=[Fault(kind="code", code=31001, status=401, endpoint="token")])
+    add_valid(sim, "good00000003")
+    tasks = [{"taskname": n, "shareurl": share_url(p), "savepath": f"/{n}", "pattern": "", "replace": ""}
+             for n, p in [("wall", "auth00000003"), ("good", "good00000003")]]
+    config = cli.home / "quark_config.json"
+    config.write_text(json.dumps({"cookie": cli.env["QUARK_COOKIE"], "tasklist": tasks}), encoding="utf-8")
+    proc = cli.run("autosave", "--config", str(config), *FAST, "--json", "--no-sign")
+    doc = _json(proc)
+    assert [(t["status"], t["reason"]) for t in doc["tasks"]] == [("failed", "login_required"), ("saved", "")]
+    assert proc.returncode == 1 and doc.get("aborted") is None
+
+
+def test_a_dry_run_does_not_sign_in(cli: Cli, sim: Simulator) -> None:
+    """A new user's review: `autosave --dry-run` signed in for real (README: the plan, nothing written)."""
+    add_valid(sim, "good00000004")
+    config = cli.home / "quark_config.json"
+    signing = cli.env["QUARK_COOKIE"] + "; sign=signValue1; vcode=vcodeValue1"  # the mobile parameters: it signs
+    sim.cookies.append(signing)  # the same account, known by this cookie too
+    config.write_text(json.dumps({"cookie": signing, "tasklist": [
+        {"taskname": "t", "shareurl": share_url("good00000004"), "savepath": "/t", "pattern": "", "replace": ""}]}),
+        encoding="utf-8")
+    assert cli.run("autosave", "--config", str(config), *FAST, "--json").returncode == 0
+    assert sim.requests(endpoint="growth_sign")  # a real run signs
+    sim.clear_log()
+    proc = cli.run("autosave", "--config", str(config), *FAST, "--json", "--dry-run")
+    assert proc.returncode == 0 and sim.requests(endpoint="growth_sign") == []
+
+
+@pytest.mark.parametrize("cookie", ["__uid=秘密; __puus=abc", "__uid=a\r\nX-Evil: 1; __puus=abc"])
+def test_a_cookie_that_cannot_be_sent_is_one_line_and_exit_2(cli: Cli, sim: Simulator, db: ResourceDB, cookie: str) -> None:
+    add_valid(sim, "good00000005")
+    db.seed([{"drama_name": "g", "link": share_url("good00000005")}])
+    proc = cli.run("check-links", *FAST, env={"QUARK_COOKIE": cookie})
+    assert proc.returncode == 2 and proc.stderr.count("\n") == 1 and "QUARK_COOKIE" in proc.stderr, proc.stderr
+    assert "秘密" not in proc.stderr + proc.stdout and sim.requests() == []

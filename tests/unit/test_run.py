@@ -176,25 +176,43 @@ def test_31001_on_one_share_of_a_run_without_cookie_is_that_links_error(db: Reso
     assert all(r.is_expired == 0 for r in db.rows().values())
 
 
-def test_31001_with_a_cookie_drops_it_once_and_the_run_goes_on(db: ResourceDB, sim: Simulator) -> None:
+def _run_with_session(db: ResourceDB, sim: Simulator, cookie: str):
     import random
 
-    from conftest import COOKIE, Clock, Recorder
+    from conftest import Clock, Recorder
     from quarkctl.checker import CheckOptions, run_check
     from quarkctl.quark.client import QuarkClient
     from quarkctl.quark.cookie import SessionCookie
 
-    _login_wall(db, sim)
-    session, recorder, database = SessionCookie(COOKIE), Recorder(), db.database()
+    session, recorder, database = SessionCookie(cookie), Recorder(), db.database()
     try:
         report = run_check(database, lambda: QuarkClient(cookie=session, api_base=sim.base_url, timeout=5),
                            CheckOptions(pacing=PacingPolicy.off(), backoff=0.0), recorder, clock=Clock(),
                            sleep=lambda s: True, rng_for_worker=lambda n: random.Random(n), session=session)
     finally:
         database.close()
+    results = {o.row.name: (o.result.verdict.value, o.result.reason) for o in recorder.outcomes}
+    return report, session, results
+
+
+def test_31001_with_a_cookie_the_account_confirms_is_the_shares_login_wall(db: ResourceDB, sim: Simulator) -> None:
+    """31001 is not always the cookie (quark-api.md 7): the account service, asked once, says it is a
+    login, so the cookie is kept and only this link is `login_required` (a new user's review, issue 21)."""
+    from conftest import COOKIE
+
+    _login_wall(db, sim)
+    report, session, results = _run_with_session(db, sim, COOKIE)
+    assert session.active and not report.cookie_dropped_mid_run and report.exit_code is ExitCode.LINK_ERRORS
+    assert results == {"a": ("valid", "ok"), "b": ("error", "login_required"), "c": ("valid", "ok")}
+    assert len(sim.requests(endpoint="account")) == 1
+    assert all(r.has_cookie for r in sim.requests(pwd_id="good00000002", endpoint="token"))
+
+
+def test_31001_with_a_cookie_the_account_rejects_drops_it_once_and_the_run_goes_on(db: ResourceDB, sim: Simulator) -> None:
+    _login_wall(db, sim)
+    report, session, results = _run_with_session(db, sim, "__uid=stranger; __puus=NotAKnownSession1")
     assert not session.active and report.cookie_dropped_mid_run and report.abort_reason is None
     assert report.exit_code is ExitCode.AUTH  # the links were checked without the cookie: renew it
-    results = {o.row.name: (o.result.verdict.value, o.result.reason) for o in recorder.outcomes}
     assert results == {"a": ("valid", "ok"), "b": ("error", "login_required"), "c": ("valid", "ok")}
     later = sim.requests(pwd_id="good00000002", endpoint="token")
     assert later and not any(r.has_cookie for r in later)  # asked anonymously

@@ -16,7 +16,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from quarkctl.quark.links import ROOT_FID, LinkError, ShareLink, parse_share_url
+from quarkctl.quark.links import ROOT_FID, LinkError, ShareLink, find_links, parse_share_url
 from quarkctl.resources.formats import parse_import, parse_text_line
 
 FID = "0123456789abcdef0123456789abcdef"
@@ -197,3 +197,13 @@ def test_a_passcode_from_text_goes_into_the_query_before_the_fragment() -> None:
     line = f"剧集 https://pan.quark.cn/s/abc123#/list/share/{FID} 提取码：ab12"
     assert parse_text_line(line) == ("剧集", f"https://pan.quark.cn/s/abc123?pwd=ab12#/list/share/{FID}")
     assert parse_share_url(parse_text_line(line)[1]) == ShareLink("abc123", "ab12", FID)
+
+
+@pytest.mark.parametrize("glued", ["pwd=Xtqm", "PWD:Xtqm", "passcode:Xtqm", "pass=Xtqm", "code：Xtqm"])
+def test_an_english_label_glued_to_the_id_is_a_passcode_not_part_of_the_id(glued: str) -> None:
+    """A new user's review (issue 21): `…/s/ad871899f37cpwd=Xtqm` was read as id `ad871899f37cpwd`, which
+    answers 41006 (no such share), so a live link was marked dead and import stored it cut."""
+    cell = f"g1 https://pan.quark.cn/s/ad871899f37c{glued}"
+    assert parse_share_url(cell) == ShareLink("ad871899f37c", "Xtqm")
+    [link] = find_links(cell)
+    assert link.stored_form(cell) == "https://pan.quark.cn/s/ad871899f37c?pwd=Xtqm"
