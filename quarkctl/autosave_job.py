@@ -13,7 +13,7 @@ from quarkctl.reports.autosave import JOB, SIGN_JOB, AutosaveReport, Listener
 from quarkctl.transfer import Ledger, task_key
 from quarkctl.config.autosave import AutosaveConfig, Task
 from quarkctl.db import Database
-from quarkctl.dbloss import AutosaveLoss, signal_sleep
+from quarkctl.db.loss import AutosaveLoss, signal_sleep
 from quarkctl.errors import ConfigError, DatabaseLost, ExitCode
 from quarkctl.i18n import _, ngettext
 from quarkctl.lock import RunLock, lock_path

@@ -123,7 +123,7 @@ def api_base(env: Mapping[str, str]) -> str | None:
 
 def db_timeout(env: Mapping[str, str]) -> float:
     """DB_TIMEOUT: seconds a database may take to answer (connect, read, write; SQLite's busy wait)."""
-    from quarkctl.dbretry import DEFAULT_DB_TIMEOUT
+    from quarkctl.db.retry import DEFAULT_DB_TIMEOUT
 
     raw = env.get("DB_TIMEOUT", "").strip()
     if not raw:

@@ -14,7 +14,7 @@ from conftest import Recorder, ResourceDB, run_checks
 from helpers.mixed_links import seed_mixed
 from quarkctl.config import settings
 from quarkctl.db import Database
-from quarkctl.dbretry import DbRetry, GaveUp, is_lost
+from quarkctl.db.retry import DbRetry, GaveUp, is_lost
 from quarkctl.errors import ConfigError, DatabaseLost, ExitCode
 
 

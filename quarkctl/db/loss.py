@@ -18,7 +18,8 @@ from quarkctl.errors import DatabaseError, DatabaseLost
 from quarkctl.pacing import StopSignal
 
 if TYPE_CHECKING:
-    from quarkctl.db import CheckRecord, Database
+    from quarkctl.db.database import Database
+    from quarkctl.db.records import CheckRecord
     from quarkctl.quark.links import ShareLink
 
 T = TypeVar("T")

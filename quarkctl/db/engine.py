@@ -1,0 +1,190 @@
+"""The connection to the database: the engine and what each new connection gets, the one way a query
+reaches it (a driver error becomes DatabaseError), the retry of a run's calls, and the tables' set-up.
+
+The query modules are mixins of `Store`; quarkctl.db.database composes them into `Database`.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Table, create_engine, event, inspect
+from sqlalchemy.engine import URL, Connection, Engine
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
+
+from quarkctl.db.retry import DEFAULT_DB_TIMEOUT, LAST_ATTEMPT, DbRetry, GaveUp, is_lost
+from quarkctl.db.schema import OWN_TABLES, cloud_resource, metadata
+from quarkctl.errors import DatabaseError, DatabaseLost
+from quarkctl.i18n import _
+from quarkctl.redact import redact
+
+Fail = Callable[[BaseException], DatabaseError]
+
+
+def driver_reason(exc: BaseException) -> str:
+    """A short, password-free reason from a driver error."""
+    orig = getattr(exc, "orig", None) or exc
+    args = getattr(orig, "args", ())
+    if len(args) >= 2 and isinstance(args[0], int):
+        text = f"({args[0]}) {args[1]}"
+    else:
+        text = str(orig).splitlines()[0] if str(orig) else type(orig).__name__
+    return redact(text)
+
+
+def resilient(method: Callable[..., Any]) -> Callable[..., Any]:
+    """A run's database call (one whole transaction): once the run is under way (`resilient`), a
+    lost connection is retried until DB_TIMEOUT, then DatabaseLost (exit 5). Before that, as at
+    start-up, the first failure is the error (exit 2)."""
+
+    @functools.wraps(method)
+    def call(self: Store, *args: Any, **kwargs: Any) -> Any:
+        if not self.resilient:
+            return method(self, *args, **kwargs)
+        try:
+            return self.retry.run(lambda: method(self, *args, **kwargs), lost=lambda exc: getattr(exc, "lost", False))
+        except GaveUp as gave_up:
+            raise DatabaseLost(_("database {url} did not answer within {seconds:g} s (DB_TIMEOUT): {reason}").format(
+                url=self.label, seconds=self.timeout, reason=getattr(gave_up.cause, "reason", str(gave_up.cause)))) from None
+
+    return call
+
+
+class Store:
+    """The engine and its mode (resilient or not, the connection budget), shared by every query mixin."""
+
+    def __init__(self, url: URL, *, default_sqlite: bool = False, timeout: float = DEFAULT_DB_TIMEOUT) -> None:
+        self.url = url
+        self.default_sqlite = default_sqlite
+        self.label = url.render_as_string(hide_password=True)
+        self.timeout = timeout  # DB_TIMEOUT: connect, read and write (MySQL), the busy wait (SQLite)
+        self._budget = timeout  # what a new connection gets; shorter for the last attempt of a lost run
+        self.retry = DbRetry(timeout)
+        self.resilient = False  # set when a run starts: from then on a lost connection is retried
+        # No pre-ping: a run's calls retry a lost connection themselves, within DB_TIMEOUT (a pre-ping
+        # would reconnect with a second full timeout against a frozen server).
+        kwargs: dict[str, Any] = {}
+        if url.get_backend_name() == "sqlite":
+            self._prepare_sqlite_file()
+        elif url.get_backend_name() in ("mysql", "mariadb"):
+            kwargs["pool_recycle"] = 3600
+        try:
+            self.engine: Engine = create_engine(url, **kwargs)
+        except (ArgumentError, NoSuchModuleError, ImportError) as exc:
+            raise DatabaseError(_("database {url}: unsupported or invalid URL: {reason}").format(url=self.label, reason=driver_reason(exc))) from None
+        event.listen(self.engine, "do_connect", self._connect_params)
+        if self.is_sqlite:
+            event.listen(self.engine, "connect", self._sqlite_pragmas)
+
+    def _connect_params(self, dialect: Any, record: Any, cargs: Any, cparams: dict[str, Any]) -> None:
+        """Every new connection gets the current budget (pymysql's own timeouts; sqlite3's busy wait)."""
+        if self.is_sqlite:
+            cparams["timeout"] = self._budget
+        elif self.url.get_backend_name() in ("mysql", "mariadb"):
+            cparams.update(connect_timeout=self._budget, read_timeout=self._budget, write_timeout=self._budget)
+
+    def _sqlite_pragmas(self, dbapi_connection: Any, record: Any) -> None:
+        """WAL: a reader (the user's site, `resources list`) and a run's writes never block each other;
+        the busy timeout covers the short exclusive moments that remain (checkpoints, a second writer)."""
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute(f"PRAGMA busy_timeout = {int(self._budget * 1000)}")
+            if self.url.database and self.url.database != ":memory:":
+                cursor.execute("PRAGMA journal_mode = WAL")  # kept in the file; a no-op once set
+        except Exception:  # noqa: BLE001 - a read-only or locked file: the busy timeout still applies
+            pass
+        finally:
+            cursor.close()
+
+    @contextmanager
+    def last_attempt(self) -> Iterator[None]:
+        """One quick try on fresh connections, no retry: what a lost run still records when the database is back."""
+        saved = self.resilient, self._budget
+        self.resilient, self._budget = False, min(self.timeout, LAST_ATTEMPT)
+        self.engine.dispose()
+        try:
+            yield
+        finally:
+            self.resilient, self._budget = saved
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.url.get_backend_name() == "sqlite"
+
+    def _prepare_sqlite_file(self) -> None:
+        path = self.url.database
+        if not path or path == ":memory:":
+            return
+        file = Path(path)
+        if self.default_sqlite:
+            try:
+                file.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise DatabaseError(_("database {path}: cannot create its folder: {reason}").format(path=file, reason=exc.strerror)) from None
+        elif not file.exists():
+            raise DatabaseError(_("DATABASE_URL: no such SQLite file: {path}").format(path=file))
+
+    def _fail(self, exc: BaseException) -> DatabaseError:
+        error = DatabaseError(_("database {url}: {reason}").format(url=self.label, reason=driver_reason(exc)))
+        error.lost = is_lost(exc)  # type: ignore[attr-defined]  # @resilient retries these
+        error.reason = driver_reason(exc)  # type: ignore[attr-defined]
+        return error
+
+    @contextmanager
+    def connection(self, *, commit: bool = False, fail: Fail | None = None) -> Iterator[Connection]:
+        """The one way to the database: a connection, or with `commit` a transaction committed when the
+        block ends. Any SQLAlchemy error in the block becomes `fail(exc)` (by default `_fail`: the
+        reason, and whether the connection was lost)."""
+        try:
+            with (self.engine.begin() if commit else self.engine.connect()) as conn:
+                yield conn
+        except SQLAlchemyError as exc:
+            raise (fail or self._fail)(exc) from None
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # The tables: created where missing, never dropped or altered.
+
+    def _cannot_connect(self, exc: BaseException) -> DatabaseError:
+        # The first contact of most commands: not marked lost, so never retried.
+        return DatabaseError(_("database {url}: cannot connect: {reason}").format(url=self.label, reason=driver_reason(exc)))
+
+    def existing_tables(self) -> set[str]:
+        with self.connection(fail=self._cannot_connect) as conn:
+            return set(inspect(conn).get_table_names())
+
+    def create_missing(self, tables: Iterable[Table]) -> list[str]:
+        """Create the given tables where missing; never drop or alter. Returns the names created."""
+        existing = self.existing_tables()
+        missing = [t for t in tables if t.name not in existing]
+        if missing:
+            with self.connection(commit=True) as conn:
+                metadata.create_all(conn, tables=missing, checkfirst=True)
+        return [t.name for t in missing]
+
+    def init_schema(self) -> tuple[list[str], list[str]]:
+        """`quarkctl db init`: (created, already present)."""
+        tables = [cloud_resource, *OWN_TABLES]
+        created = self.create_missing(tables)
+        return created, [t.name for t in tables if t.name not in created]
+
+    def _job_tables(self) -> list[Table]:
+        """What a job creates: its own tables, and cloud_resource too in the embedded default."""
+        return [cloud_resource, *OWN_TABLES] if self.default_sqlite else list(OWN_TABLES)
+
+    def _need_resources(self, existing: set[str]) -> None:
+        if cloud_resource.name not in existing:
+            raise DatabaseError(
+                _("database {url}: there is no cloud_resource table (run `quarkctl db init` to create it)").format(url=self.label)
+            )
+
+    def missing_columns(self, table: Table) -> list[str]:
+        """Columns quarkctl maps that the database's table lacks (the table must exist)."""
+        with self.connection() as conn:
+            present = {col["name"].lower() for col in inspect(conn).get_columns(table.name)}
+        return [col.name for col in table.columns if col.name.lower() not in present]

@@ -1,0 +1,169 @@
+"""check-links (and `resources revive`) on cloud_resource: the candidate rows, read in keyset
+batches, and their marks (is_expired and update_time, nothing else)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import DateTime, and_, func, insert, or_, select, update
+
+from quarkctl.db.engine import resilient
+from quarkctl.db.records import SAME_SHARE_REASON, CheckRecord, ResourceRow, Selection, local_naive, utc_aware, utc_naive
+from quarkctl.db.runs import History, check_values
+from quarkctl.db.schema import SHARE_DRIVE, check_history, cloud_resource
+
+# The last check of a row never checked: sorts first, and one value keeps the keyset simple.
+NEVER_CHECKED = datetime(1970, 1, 1)
+
+
+def _candidates(scope: str) -> list[Any]:
+    """scope: "active" (is_expired 0, check-links), "all" (--recheck-expired), "expired" (resources revive)."""
+    cond = [cloud_resource.c.link.is_not(None), cloud_resource.c.link != ""]
+    if scope == "active":
+        cond.append(cloud_resource.c.is_expired == 0)
+    elif scope == "expired":
+        cond.append(cloud_resource.c.is_expired == 1)
+    elif scope != "all":
+        raise ValueError(f"unknown scope {scope!r}")
+    return cond
+
+
+def _last_checked() -> Any:
+    """A row's newest quarkctl_check time, NEVER_CHECKED when none: one index seek per row
+    (ix_quarkctl_check_resource), so quarkctl keeps no state of its own between runs."""
+    h = check_history.c
+    newest = select(func.max(h.checked_at)).where(h.resource_id == cloud_resource.c.id).correlate(cloud_resource).scalar_subquery()
+    return func.coalesce(newest, NEVER_CHECKED, type_=DateTime)
+
+
+def _selected(include_expired: bool, scope: str | None, selection: Selection | None) -> list[Any]:
+    cond = _candidates(scope or ("all" if include_expired else "active"))
+    if selection and selection.shard:
+        k, n = selection.shard
+        cond.append(cloud_resource.c.id % n == k)
+    if selection and selection.checked_before:
+        cond.append(_last_checked() < utc_naive(selection.checked_before))
+    return cond
+
+
+# History: a dead link's mark commits together with the verdicts buffered so far (expire_share).
+class Marking(History):
+    def prepare_for_check(self, *, dry_run: bool) -> None:
+        """Make sure the tables a check run needs are there (the embedded default is created whole)."""
+        tables = self._job_tables()
+        if dry_run:
+            existing = self.existing_tables()
+        else:
+            self.create_missing(tables)
+            existing = {t.name for t in tables} | self.existing_tables()
+        self._need_resources(existing)
+
+    @resilient
+    def count_candidates(self, *, include_expired: bool = False, scope: str | None = None, selection: Selection | None = None) -> int:
+        query = select(func.count()).select_from(cloud_resource).where(*_selected(include_expired, scope, selection))
+        with self.connection() as conn:
+            return int(conn.execute(query).scalar_one())
+
+    @resilient
+    def fetch_batch(
+        self,
+        after_id: int,
+        size: int,
+        *,
+        include_expired: bool = False,
+        scope: str | None = None,
+        selection: Selection | None = None,
+        after_checked: datetime | None = None,
+    ) -> list[ResourceRow]:
+        """Keyset pagination: rows marked during the run cannot shift the window (OFFSET would).
+
+        With `selection.checked_before` (--max-age) rows come least recently checked first, never
+        checked first of all, and the keyset is (last check, id): pass the last row's `last_checked`
+        and id. A row checked during the run gets a time after the cutoff and leaves the selection,
+        so no row is skipped or repeated.
+        """
+        c = cloud_resource.c
+        cond = _selected(include_expired, scope, selection)
+        if selection and selection.checked_before:
+            last = _last_checked()
+            inner = select(c.id, c.drama_name, c.link, c.is_expired, last.label("last_checked")).where(*cond).subquery("candidate")
+            t = inner.c
+            after = after_checked or NEVER_CHECKED
+            query = (
+                select(inner)
+                .where(or_(t.last_checked > after, and_(t.last_checked == after, t.id > after_id)))
+                .order_by(t.last_checked, t.id)
+                .limit(size)
+            )
+        else:
+            query = select(c.id, c.drama_name, c.link, c.is_expired).where(c.id > after_id, *cond).order_by(c.id).limit(size)
+        with self.connection() as conn:
+            rows = conn.execute(query).all()
+        if selection and selection.checked_before:
+            return [ResourceRow(r.id, r.drama_name, r.link, bool(r.is_expired), r.last_checked) for r in rows]
+        return [ResourceRow(r.id, r.drama_name, r.link, bool(r.is_expired)) for r in rows]
+
+    @resilient
+    def set_expired(self, resource_id: int, expired: bool, now: datetime) -> bool:
+        """Flip is_expired (and update_time) only if it is not already so; True when the row changed."""
+        c = cloud_resource.c
+        query = (
+            update(cloud_resource)
+            .where(c.id == resource_id, c.is_expired == (0 if expired else 1))
+            .values(is_expired=1 if expired else 0, update_time=local_naive(now))
+        )
+        with self.connection(commit=True) as conn:
+            return conn.execute(query).rowcount > 0
+
+    @resilient
+    def expire_share(
+        self, run_id: int | None, record: CheckRecord, *, pwd_id: str, same_share: Callable[[str | None], bool], dry_run: bool = False
+    ) -> tuple[bool, list[ResourceRow]]:
+        """Mark `record`'s row expired and, in the same transaction, every other candidate row that
+        holds the same share: not yet expired, drive_type quark, a link naming `pwd_id`. The link is
+        free text, so a LIKE finds the candidates and `same_share` confirms each (a LIKE alone never
+        marks). Every row marked gets its check record, the others with reason "same_share" and the
+        evidence of `record`. Returns (the row itself changed, the other rows marked); with `dry_run`
+        the other rows are found and nothing is written."""
+        c = cloud_resource.c
+        found = (
+            select(c.id, c.drama_name, c.link)
+            .where(c.is_expired == 0, func.lower(c.drive_type) == SHARE_DRIVE, c.id != record.resource_id,
+                   c.link.contains(f"/s/{pwd_id}", autoescape=True))
+            .order_by(c.id)
+        )
+        stamp = local_naive(record.checked_at)
+        with self.connection(commit=True) as conn:
+            others = [ResourceRow(r.id, r.drama_name, r.link, False) for r in conn.execute(found) if same_share(r.link)]
+            if dry_run:
+                return False, others
+            mark = update(cloud_resource).values(is_expired=1, update_time=stamp)
+            # Only the link that was checked: a row whose link changed meanwhile (edited by its owner,
+            # re-shared by this run) keeps its new link's state.
+            same_link = [c.link == record.link] if record.link is not None else []
+            changed = conn.execute(mark.where(c.id == record.resource_id, c.is_expired == 0, *same_link)).rowcount > 0
+            ids = [row.id for row in others]
+            for start in range(0, len(ids), 500):
+                conn.execute(mark.where(c.id.in_(ids[start : start + 500]), c.is_expired == 0))
+            checks = [check_values(run_id, record)] + [
+                check_values(run_id, replace(record, resource_id=i, reason=SAME_SHARE_REASON)) for i in ids
+            ]
+            conn.execute(insert(check_history), self._pending + checks)
+        self._pending, self._pending_records = [], []  # only once committed: a failed write keeps them
+        return changed, others
+
+    @resilient
+    def empty_since(self, resource_id: int) -> datetime | None:
+        """When the row's unbroken streak of `empty` sightings began (aware UTC), None when its last
+        sighting was not empty. A check that saw nothing (error, skipped) neither extends nor breaks it."""
+        h = check_history.c
+        breaker = (select(func.max(h.id)).where(h.resource_id == resource_id, h.verdict.not_in(("empty", "error", "skipped")))
+                   .scalar_subquery())
+        query = select(func.min(h.checked_at)).where(h.resource_id == resource_id, h.verdict == "empty",
+                                                     h.id > func.coalesce(breaker, 0))
+        with self.connection() as conn:
+            first = conn.execute(query).scalar()
+        return utc_aware(first)

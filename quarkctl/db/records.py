@@ -1,0 +1,56 @@
+"""What crosses the database layer: the rows and records the jobs pass in and get back, and the
+conversions of their times to the columns'. No SQLAlchemy here: a caller that only names these
+(reshare/plan.py, the reports) does not load it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+SAME_SHARE_REASON = "same_share"  # the check record of a row marked because another row of its share was dead
+
+
+@dataclass(frozen=True)
+class ResourceRow:
+    id: int
+    name: str
+    link: str | None
+    is_expired: bool
+    last_checked: datetime | None = None  # naive UTC; read only for --max-age runs (the keyset's first half)
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which candidate rows a run takes beyond the scope: `--shard K/N` and `--max-age`."""
+
+    shard: tuple[int, int] | None = None  # (K, N): only rows with id % N == K
+    checked_before: datetime | None = None  # aware; only rows whose last check is older (or none)
+
+
+@dataclass(frozen=True)
+class CheckRecord:
+    """One verdict to store: what the database needs of a check result, nothing more."""
+
+    resource_id: int
+    checked_at: datetime  # aware
+    verdict: str
+    reason: str
+    api_code: int | None = None
+    http_status: int | None = None
+    message: str | None = None
+    link: str | None = None  # not stored: names the row in a report of what could not be written
+
+
+def utc_naive(moment: datetime) -> datetime:
+    """quarkctl's own tables hold naive UTC."""
+    return moment.astimezone(timezone.utc).replace(tzinfo=None)
+
+
+def local_naive(moment: datetime) -> datetime:
+    # cloud_resource.update_time is local wall time, as the system that owns the table writes it.
+    return moment.astimezone().replace(tzinfo=None)
+
+
+def utc_aware(moment: datetime | None) -> datetime | None:
+    """A naive UTC time read back, made aware (None stays None)."""
+    return moment.replace(tzinfo=timezone.utc) if moment else None

@@ -1,0 +1,144 @@
+"""The jobs' history: one quarkctl_run row per run, one quarkctl_check row per verdict; written by
+the runs, read by `quarkctl history`, `resources show`, `schedule` and `doctor`."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.engine import URL
+
+from quarkctl.db.engine import Store, resilient
+from quarkctl.db.records import CheckRecord, utc_aware, utc_naive
+from quarkctl.db.retry import DEFAULT_DB_TIMEOUT
+from quarkctl.db.schema import KEY_WIDTH, NAME_WIDTH, check_history, cloud_resource, run_history
+
+HISTORY_FLUSH_EVERY = 50  # non-dead verdicts are buffered; dead ones commit at once
+
+
+def check_values(run_id: int | None, record: CheckRecord) -> dict[str, Any]:
+    return {
+        "run_id": run_id,
+        "resource_id": record.resource_id,
+        "checked_at": utc_naive(record.checked_at),
+        "verdict": record.verdict,
+        "reason": record.reason[:KEY_WIDTH],
+        "api_code": record.api_code,
+        "http_status": record.http_status,
+        "message": (record.message or None) and record.message[:NAME_WIDTH],
+    }
+
+
+def _run_dict(row: Any) -> dict[str, Any]:
+    values = dict(row._mapping)
+    values["started_at"] = utc_aware(values["started_at"])
+    values["finished_at"] = utc_aware(values["finished_at"])
+    try:
+        values["detail"] = json.loads(values["detail"]) if values["detail"] else {}
+    except ValueError:
+        values["detail"] = {}
+    return values
+
+
+class History(Store):
+    def __init__(self, url: URL, *, default_sqlite: bool = False, timeout: float = DEFAULT_DB_TIMEOUT) -> None:
+        super().__init__(url, default_sqlite=default_sqlite, timeout=timeout)
+        self._pending: list[dict[str, Any]] = []
+        self._pending_records: list[CheckRecord] = []  # the same rows, for a report when they cannot be written
+
+    def pending_checks(self) -> list[CheckRecord]:
+        """The check records held in memory, not yet written."""
+        return list(self._pending_records)
+
+    def add_check(self, run_id: int | None, record: CheckRecord, *, flush: bool = False) -> None:
+        self._pending.append(check_values(run_id, record))
+        self._pending_records.append(record)
+        if flush or len(self._pending) >= HISTORY_FLUSH_EVERY:
+            self.flush_checks()
+
+    @resilient
+    def flush_checks(self) -> None:
+        if not self._pending:
+            return
+        with self.connection(commit=True) as conn:
+            conn.execute(insert(check_history), self._pending)
+        self._pending, self._pending_records = [], []  # only once committed: a failed write keeps them
+
+    @resilient
+    def start_run(self, job: str, started_at: datetime, detail: dict[str, Any]) -> int:
+        values = {
+            "job": job,
+            "started_at": utc_naive(started_at),
+            "status": "running",
+            "host": socket.gethostname()[:NAME_WIDTH],
+            "pid": os.getpid(),
+            "detail": json.dumps(detail, ensure_ascii=False),
+        }
+        with self.connection(commit=True) as conn:
+            return int(conn.execute(insert(run_history).values(**values)).inserted_primary_key[0])
+
+    @resilient
+    def finish_run(self, run_id: int, finished_at: datetime, *, status: str, exit_code: int, counts: dict[str, int], detail: dict[str, Any]) -> None:
+        values = {
+            "finished_at": utc_naive(finished_at),
+            "status": status,
+            "exit_code": exit_code,
+            "detail": json.dumps(detail, ensure_ascii=False),
+            **{k: counts.get(k, 0) for k in ("total", "valid", "expired", "needs_passcode", "errors", "skipped")},
+        }
+        with self.connection(commit=True) as conn:
+            conn.execute(update(run_history).where(run_history.c.id == run_id).values(**values))
+
+    def set_run_exit_code(self, run_id: int, exit_code: int) -> None:
+        """check-links --reshare: the run's stored exit code becomes the one the command returns."""
+        with self.connection(commit=True) as conn:
+            conn.execute(update(run_history).where(run_history.c.id == run_id).values(exit_code=exit_code))
+
+    # Reads only: `quarkctl history`, `resources show`, `schedule`, `doctor`.
+
+    def recent_runs(self, *, job: str | None = None, limit: int | None = 20) -> list[dict[str, Any]]:
+        """quarkctl_run rows (every column), newest first; times aware UTC, detail parsed."""
+        query = select(run_history).order_by(run_history.c.id.desc())
+        if job is not None:
+            query = query.where(run_history.c.job == job)
+        if limit is not None:
+            query = query.limit(limit)
+        with self.connection() as conn:
+            return [_run_dict(r) for r in conn.execute(query)]
+
+    def get_run(self, run_id: int) -> dict[str, Any] | None:
+        with self.connection() as conn:
+            row = conn.execute(select(run_history).where(run_history.c.id == run_id)).first()
+        return _run_dict(row) if row is not None else None
+
+    def run_checks(self, run_id: int) -> list[dict[str, Any]]:
+        """A check-links run's verdicts in the order they came, with the row's name and link
+        (None when the row was deleted since)."""
+        h, c = check_history.c, cloud_resource.c
+        query = (
+            select(check_history, c.drama_name.label("name"), c.link)
+            .select_from(check_history.outerjoin(cloud_resource, c.id == h.resource_id))
+            .where(h.run_id == run_id)
+            .order_by(h.id)
+        )
+        with self.connection() as conn:
+            rows = [dict(r._mapping) for r in conn.execute(query)]
+        for row in rows:
+            row["checked_at"] = utc_aware(row["checked_at"])
+        return rows
+
+    def checks_of(self, resource_id: int, *, limit: int | None = None) -> list[dict[str, Any]]:
+        """The resource's check history, newest first; checked_at is aware UTC."""
+        h = check_history.c
+        query = select(check_history).where(h.resource_id == resource_id).order_by(h.id.desc())
+        if limit is not None:
+            query = query.limit(limit)
+        with self.connection() as conn:
+            rows = [dict(r._mapping) for r in conn.execute(query)]
+        for row in rows:
+            row["checked_at"] = utc_aware(row["checked_at"])
+        return rows
