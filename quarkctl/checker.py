@@ -18,7 +18,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from quarkctl.dbloss import CheckLoss, signal_sleep
+from quarkctl.db.loss import CheckLoss, signal_sleep
 from quarkctl.deadline import Deadline, deadline_at
 from quarkctl.db import SAME_SHARE_REASON, CheckRecord, Database, ResourceRow, Selection
 from quarkctl.lock import RunLock, lock_path
@@ -139,13 +139,17 @@ class _Run:
                 try:
                     with_cookie = self.session is not None and self.session.active
                     result = checker.check_link(link)
-                    if result.auth_rejected and with_cookie and self.session is not None and not self._cookie_still_good(client):
-                        # Share pages answer logged out: the rest of the run goes anonymous, this link again.
-                        first = self.session.active
-                        self.session.drop()
-                        if first:
-                            self.events.put(("cookie_dropped", result))
-                        result = checker.check_link(link)
+                    if result.auth_rejected and with_cookie and self.session is not None:
+                        if self._cookie_still_good(client):
+                            with client.without_cookie():  # the login holds: this link again as a visitor sees it
+                                result = checker.check_link(link)
+                        else:
+                            # Share pages answer logged out: the rest of the run goes anonymous, this link again.
+                            first = self.session.active
+                            self.session.drop()
+                            if first:
+                                self.events.put(("cookie_dropped", result))
+                            result = checker.check_link(link)
                     if result.auth_rejected:
                         # Asked without a cookie and still 31001: this share wants a login. The link's
                         # error, never the run's end (issue 21: one such share stopped every night's run).

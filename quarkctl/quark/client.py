@@ -12,6 +12,8 @@ import re
 import socket
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode, urlsplit
@@ -359,9 +361,19 @@ class QuarkClient:
         self.api_base = api_base.rstrip("/") if api_base else None
         self.timeout = timeout
         self.transport = Transport()
+        self._anonymous = False  # without_cookie()
 
     def close(self) -> None:
         self.transport.close()
+
+    @contextmanager
+    def without_cookie(self) -> Iterator[None]:
+        """Requests of this client send no cookie inside the block (a client belongs to one thread)."""
+        self._anonymous = True
+        try:
+            yield
+        finally:
+            self._anonymous = False
 
     def abort(self) -> None:
         """End the requests in flight at once and answer every later one `aborted` (a stopping run)."""
@@ -392,7 +404,7 @@ class QuarkClient:
         json: dict[str, Any] | None = None,
         send_cookie: bool = True,
     ) -> ApiReply:
-        cookie = self.session.header() if send_cookie else None
+        cookie = self.session.header() if send_cookie and not self._anonymous else None
         headers = {"Cookie": cookie} if cookie else {}
         try:
             response = self.transport.request(method, self._url(host, path), params=params, json=json,
