@@ -214,13 +214,20 @@ class _Run:
                 stoken = transfer.retoken(pwd_id)  # once a task (41016, quark-api.md 4.1), then as above
                 result.added = transfer.check_and_save(pwd_id, stoken, pdir_fid, "")
         except TaskBanned as ban:
-            self._ban(task, result, ban.reason, ban.message)
+            if self._still_empty(transfer, pwd_id):
+                self._ban(task, result, ban.reason, ban.message)
+            else:  # listed files with a fresh stoken: a hiccup, never a ban (quark-api.md 4.2.6)
+                result.status, result.reason = "failed", "empty_share"
             return False
         except ApiFailure as failure:
-            if (pdir_fid != ROOT_FID and failure.endpoint != "token"
-                    and (failure.outcome is Outcome.DEAD or failure.classified.reason == "unknown_code")):
-                failure = self._stale_folder(transfer, pwd_id, failure)  # as check-links (quarkctl/quark/linkcheck.py)
-            if failure.outcome is Outcome.DEAD:  # the one rule (quarkctl/quark/verdict.py): a passcode problem is no ban
+            if failure.endpoint == "detail" and (failure.outcome is Outcome.DEAD or failure.classified.reason == "unknown_code"):
+                # A share folder's listing said dead (the link's own folder, or one the walk went into): the
+                # share's root decides, as in check-links (quarkctl/quark/linkcheck.py). An attacker's review
+                # (issue 21): one dead sub-folder under update_subdir banned a live share for good.
+                failure = self._stale_folder(transfer, pwd_id, failure)
+            if failure.outcome is Outcome.DEAD and failure.endpoint in ("token", "detail"):
+                # The one rule (quarkctl/quark/verdict.py): only the share's own answer bans; a dead code from
+                # the user's drive (file/sort, path_list) or a save task is this run's failure, never a ban
                 self._ban(task, result, failure.classified.reason, failure.message)
             elif failure.classified.reason == FOLDER_GONE:
                 result.status, result.reason, result.message = "failed", FOLDER_GONE, failure.message
@@ -253,6 +260,14 @@ class _Run:
         except Interrupted:
             return False
         return check.verified
+
+    def _still_empty(self, transfer: Transfer, pwd_id: str) -> bool:
+        """An empty root, confirmed with a fresh stoken before a ban, as check-links confirms it."""
+        try:
+            stoken = self.shares.refresh(pwd_id, transfer.passcode)
+            return not self.shares.listing(pwd_id, stoken, ROOT_FID, lambda page: True)
+        except ApiFailure:
+            return False  # could not confirm: no ban this run
 
     def _stale_folder(self, transfer: Transfer, pwd_id: str, failure: ApiFailure) -> ApiFailure:
         """A dead answer inside a sub-folder bans only when the share's root is dead too; a live root

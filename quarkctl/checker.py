@@ -191,6 +191,10 @@ class _Run:
         if not grace:
             return replace(result, verdict=Verdict.EXPIRED)  # --empty-grace 0: at once, reason empty_share
         since = self.loss.call(lambda: self.db.empty_since(row.id), None)
+        if not self.options.dry_run:  # the streak counts for this row's current share only
+            key = f"{link.pwd_id}/{link.pdir_fid}"
+            link_since = self.loss.call(lambda: self.db.empty_link_since(row.id, key, now), now)
+            since = max(since, link_since) if since is not None else None
         if since is None or now - since < grace:
             return result
         return replace(result, verdict=Verdict.EXPIRED, reason="still_empty")
@@ -433,7 +437,8 @@ def execute(
             db.prepare_for_check(dry_run=options.dry_run)
             account = None
             if session.active:
-                with make_client() as client:
+                # a stop leaves the account check STOP_GRACE s too (an attacker's review: 59 s after SIGTERM)
+                with GraceCutter(stop.is_set) as cutter, cutter.watch(make_client()) as client:
                     account = check_account(client, sleep=stop.sleep, retries=options.retries, backoff=options.backoff,
                                             stop_signum=lambda: stop.signum, on_wait=listener.waiting)
                 if account.state is AccountState.REJECTED:

@@ -12,6 +12,7 @@ from sqlalchemy import Table, insert, select, update
 
 from quarkctl.db.engine import Store, resilient
 from quarkctl.db.records import utc_naive
+from quarkctl.redact import redact
 from quarkctl.db.schema import (
     AUTOSAVE_TABLES,
     KEY_WIDTH,
@@ -38,7 +39,7 @@ class Autosave(Store):
             return
         values = [
             {**row, "run_id": run_id, "taskname": row["taskname"][:NAME_WIDTH], "reason": row["reason"][:KEY_WIDTH],
-             "message": (row.get("message") or None) and row["message"][:NAME_WIDTH],
+             "message": (row.get("message") or None) and redact(row["message"])[:NAME_WIDTH],  # as runs.py
              "detail": json.dumps(row.get("detail") or {}, ensure_ascii=False)}
             for row in rows
         ]

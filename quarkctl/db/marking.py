@@ -8,12 +8,12 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import DateTime, and_, func, insert, or_, select, update
+from sqlalchemy import DateTime, and_, delete, func, insert, or_, select, update
 
 from quarkctl.db.engine import resilient
 from quarkctl.db.records import SAME_SHARE_REASON, CheckRecord, ResourceRow, Selection, local_naive, utc_aware, utc_naive
 from quarkctl.db.runs import History, check_values
-from quarkctl.db.schema import SHARE_DRIVE, check_history, cloud_resource
+from quarkctl.db.schema import SHARE_DRIVE, check_history, cloud_resource, empty_streak
 
 # The last check of a row never checked: sorts first, and one value keeps the keyset simple.
 NEVER_CHECKED = datetime(1970, 1, 1)
@@ -154,6 +154,19 @@ class Marking(History):
             conn.execute(insert(check_history), self._pending + checks)
         self._pending, self._pending_records = [], []  # only once committed: a failed write keeps them
         return changed, others
+
+    @resilient
+    def empty_link_since(self, resource_id: int, share_key: str, now: datetime) -> datetime:
+        """When this row was first seen empty with this share (aware UTC); a row seen empty with another
+        share before (its link changed) starts again at `now`."""
+        e = empty_streak.c
+        with self.connection(commit=True) as conn:
+            found = conn.execute(select(e.share_key, e.since).where(e.resource_id == resource_id)).first()
+            if found is not None and found.share_key == share_key:
+                return utc_aware(found.since)  # type: ignore[return-value]
+            conn.execute(delete(empty_streak).where(e.resource_id == resource_id))
+            conn.execute(insert(empty_streak).values(resource_id=resource_id, share_key=share_key[:128], since=utc_naive(now)))
+        return now
 
     @resilient
     def empty_since(self, resource_id: int) -> datetime | None:

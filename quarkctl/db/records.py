@@ -18,6 +18,16 @@ class ResourceRow:
     is_expired: bool
     last_checked: datetime | None = None  # naive UTC; read only for --max-age runs (the keyset's first half)
 
+    def __post_init__(self) -> None:
+        # A table as it is: SQLite keeps whatever a cell was given (an attacker's review: a BLOB link ended
+        # the run with exit 70). Bytes are read as UTF-8, anything else as its text.
+        for name in ("name", "link"):
+            value = getattr(self, name)
+            if isinstance(value, (bytes, bytearray, memoryview)):
+                object.__setattr__(self, name, bytes(value).decode("utf-8", "replace"))
+            elif value is not None and not isinstance(value, str):
+                object.__setattr__(self, name, str(value))
+
 
 @dataclass(frozen=True)
 class Selection:

@@ -16,6 +16,7 @@ from quarkctl.db.engine import Store, resilient
 from quarkctl.db.records import CheckRecord, utc_aware, utc_naive
 from quarkctl.db.retry import DEFAULT_DB_TIMEOUT
 from quarkctl.db.schema import KEY_WIDTH, NAME_WIDTH, check_history, cloud_resource, run_history
+from quarkctl.redact import redact
 
 HISTORY_FLUSH_EVERY = 50  # non-dead verdicts are buffered; dead ones commit at once
 
@@ -29,7 +30,9 @@ def check_values(run_id: int | None, record: CheckRecord) -> dict[str, Any]:
         "reason": record.reason[:KEY_WIDTH],
         "api_code": record.api_code,
         "http_status": record.http_status,
-        "message": (record.message or None) and record.message[:NAME_WIDTH],
+        # Quark's words as stored: masked like every line we print (an attacker's review, issue 21: a server
+        # that echoed the cookie had it stored, then shown by `history show` in a shell without the cookie)
+        "message": (record.message or None) and redact(record.message)[:NAME_WIDTH],
     }
 
 
@@ -76,7 +79,7 @@ class History(Store):
             "status": "running",
             "host": socket.gethostname()[:NAME_WIDTH],
             "pid": os.getpid(),
-            "detail": json.dumps(detail, ensure_ascii=False),
+            "detail": redact(json.dumps(detail, ensure_ascii=False)),
         }
         with self.connection(commit=True) as conn:
             return int(conn.execute(insert(run_history).values(**values)).inserted_primary_key[0])
@@ -87,7 +90,7 @@ class History(Store):
             "finished_at": utc_naive(finished_at),
             "status": status,
             "exit_code": exit_code,
-            "detail": json.dumps(detail, ensure_ascii=False),
+            "detail": redact(json.dumps(detail, ensure_ascii=False)),
             **{k: counts.get(k, 0) for k in ("total", "valid", "expired", "needs_passcode", "errors", "skipped")},
         }
         with self.connection(commit=True) as conn:

@@ -199,6 +199,18 @@ reshare_history = Table(
     Index("ix_quarkctl_reshare_pwd", "pwd_id"),
 )
 
+# The share an `empty` streak is about, per row: a link changed mid-streak starts a new one (an attacker's
+# review, issue 21: a fresh share swapped into a row that had been empty was marked at its first sighting).
+# quarkctl_check does not keep the link, and a table quarkctl owns is never altered.
+empty_streak = Table(
+    "quarkctl_empty",
+    metadata,
+    Column("resource_id", Integer, primary_key=True, autoincrement=False),
+    Column("share_key", String(128), nullable=False),  # pwd_id/pdir_fid
+    Column("since", DateTime, nullable=False),  # the first empty sighting of this share in the row
+)
+
 AUTOSAVE_TABLES = (run_history, autosave_task_history, saved_ledger, task_bans, scan_marker)
 # `db init` and every job create these where missing.
-OWN_TABLES = (run_history, check_history, autosave_task_history, saved_ledger, task_bans, scan_marker, reshare_history)
+OWN_TABLES = (run_history, check_history, autosave_task_history, saved_ledger, task_bans, scan_marker, reshare_history,
+              empty_streak)

@@ -301,7 +301,8 @@ class ApiReply:
         no captured reply does (quark-replies.json `_meta.envelope_drive`), or of another kind ([], {},
         1.5, true). Such an answer is not trusted to mean anything, nor read as one without a code."""
         body = self.body or {}
-        return any(key in body and body[key] is not None and (isinstance(body[key], bool) or not isinstance(body[key], int))
+        return any(key in body and body[key] is not None
+                   and (isinstance(body[key], bool) or not isinstance(body[key], int) or body[key] not in _INT_RANGE)
                    for key in ("code", "status"))
 
     @property
@@ -330,13 +331,18 @@ def _is_number(text: str) -> bool:
     return _NUMBER.fullmatch(text) is not None
 
 
+_INT_RANGE = range(-(2**31), 2**31)  # codes and statuses are small; a larger number is no answer of Quark's
+
+
 def _as_int(value: Any) -> int | None:
-    """An int, or one spelled as a string ("0", "200"): lenient about how an answer spells its numbers."""
+    """An int, or one spelled as a string ("0", "200"): lenient about how an answer spells its numbers.
+    One out of range is none (an attacker's review: a 30-digit code crashed the run's database write)."""
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
-        return value
-    return int(value) if isinstance(value, str) and _is_number(value) else None
+        return value if value in _INT_RANGE else None
+    number = int(value) if isinstance(value, str) and _is_number(value) else None
+    return number if number is not None and number in _INT_RANGE else None
 
 
 def _retry_after(value: str | None) -> float | None:

@@ -154,7 +154,12 @@ class DriveSession:
     def share_page(self, pwd_id: str, stoken: str, pdir_fid: str, page: int) -> tuple[list[dict[str, Any]], int | None]:
         """One page of a share folder and the `_total` that came with it (None when Quark sent none)."""
         reply = self.call(lambda: self.client.share_detail(pwd_id, stoken, pdir_fid, page))
+        raw = self._data(reply).get("list")
         batch = self._list(reply)
+        if not isinstance(raw, list) or len(batch) < len(raw):
+            # No list, or items that are not objects: an answer of another shape, never an empty share
+            # (an attacker's review: `data: null` banned a live share as empty)
+            raise self._unexpected(reply, "detail")
         total = reply.metadata.get("_total")
         return batch, total if isinstance(total, int) and not isinstance(total, bool) else None
 

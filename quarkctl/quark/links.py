@@ -17,6 +17,7 @@ same way. Forms (quark-api.md 2 and 7 "Link forms"):
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlsplit
 
@@ -25,6 +26,9 @@ QUARK_SHARE_HOST = "pan.quark.cn"
 # share link; the other two are share links only under /s/ (elsewhere they are Quark's web site).
 SHARE_HOSTS = frozenset({QUARK_SHARE_HOST, "www.quark.cn", "quark.cn"})
 ROOT_FID = "0"
+# Share ids seen are 12 characters (quark-api.md 2); a far longer one is no link, and its same-share
+# lookup (LIKE '%id%') defeated SQLite (an attacker's review: a 100,000-character id ended every run).
+MAX_PWD_ID = 64
 # Query keys that carry the passcode, compared in lower case (the Chinese ones once percent-decoded).
 PASSCODE_KEYS = ("pwd", "passcode", "pass", "提取码", "密码", "访问码")
 
@@ -62,7 +66,10 @@ _FID = re.compile(r"(?:^|/)([0-9a-fA-F]{32})(?=-|/|$)")
 # passcode is 4-8 letters or digits after 提取码/访问码/密码 (a separator or none) or after pwd/passcode/
 # pass/code (a separator or a space: "password", "QRcode1234" are not labels).
 _LABELLED = re.compile(
-    r"(?:解压缩?|压缩(?:包|文件)?)\s*(?:密码|码)?\s*[:：=]?\s*[A-Za-z0-9.\-_~/:@%]*"
+    # an archive's password: 解压/压缩/zip/rar/7z, up to four more characters (压缩包的密码, 解压用密码,
+    # 文件解压需要密码, zip密码), then 密码 or 码; or 解压/压缩包 and the value at once
+    r"(?:解压缩?|压缩|zip|rar|7z)[\u4e00-\u9fff]{0,4}?(?:密码|码)\s*[:：=]?\s*[A-Za-z0-9.\-_~/:@%]*"
+    r"|(?:解压缩?|压缩(?:包|文件)?)\s*[:：=]?\s*[A-Za-z0-9.\-_~/:@%]*"
     r"|(?:提取码|访问码|密码)\s*[:：=]?\s*(?P<cn>[A-Za-z0-9]{4,8})(?![A-Za-z0-9])"
     r"|(?<![A-Za-z0-9])(?:passcode|pwd|pass|code)(?:\s*[:：=]\s*|\s+)(?P<en>[A-Za-z0-9]{4,8})(?![A-Za-z0-9])",
     re.IGNORECASE,
@@ -204,9 +211,13 @@ def parse_share_url(text: str) -> ShareLink:
     """The first link in `text`. Raise LinkError('unsupported_link') for other hosts (or no link),
     LinkError('malformed_link') for a Quark URL without an id, LinkError('malformed_url') for a Quark URL
     that is not a well-formed URL at all."""
-    links = find_links((text or "").strip())
+    # Invisible format characters (a zero-width space pasted inside the id) would cut the id short, and a
+    # made-up id answers 41006, dead (an attacker's review, issue 21): they are no part of any link.
+    links = find_links("".join(ch for ch in (text or "") if unicodedata.category(ch) != "Cf").strip())
     if not links:
         raise LinkError("unsupported_link")
     if links[0].share is None:
         raise LinkError(links[0].error or "unsupported_link")
+    if len(links[0].share.pwd_id) > MAX_PWD_ID:
+        raise LinkError("malformed_link")
     return links[0].share

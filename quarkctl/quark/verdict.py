@@ -102,6 +102,12 @@ def classify(reply: ApiReply) -> Classified:
         if (reply.http_status or 0) >= 500:
             return result(Outcome.TRANSIENT, "server_error")
         return result(Outcome.TRANSIENT, "bad_response")
+    if reply.account_envelope and reply.endpoint != "account":
+        # The account service's spelling on a drive or share call (an attacker's review, issue 21:
+        # `{"success": false}` on one share's token dropped the cookie): no drive answer looks so.
+        if max(reply.http_status or 0, reply.status or 0) >= 500:
+            return result(Outcome.TRANSIENT, "server_error")
+        return result(Outcome.UNKNOWN, "unexpected_response")
     if reply.account_envelope:  # pan.quark.cn/account/info: success/string code, judged in its own terms
         if (reply.http_status or 0) >= 500:
             return result(Outcome.TRANSIENT, "server_error")

@@ -92,6 +92,11 @@ def unwritten_lines(report: RunReport) -> list[str]:
     return lines
 
 
+def _cut(text: str, limit: int = 300) -> str:
+    """A cell as a line shows it: a 2 MB link in a table is printed by its start (the JSON keeps it whole)."""
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
 def _account_why(check: AccountCheck, during_run: bool) -> str:
     """During the run the line already says Quark rejected the cookie: Quark's own answer is the why."""
     return check.evidence if during_run and check.evidence else account_why(check.reason, check.evidence)
@@ -115,7 +120,7 @@ class PlainReporter(PlainLines, Listener):
 
     def link_done(self, outcome: LinkOutcome) -> None:
         verdict = outcome.result.verdict.value
-        self.line(_LEVEL[verdict], f"[{outcome.index}/{outcome.total}] {outcome.row.name} {outcome.row.link or ''} {outcome_detail(outcome)}")
+        self.line(_LEVEL[verdict], f"[{outcome.index}/{outcome.total}] {_cut(outcome.row.name)} {_cut(outcome.row.link or '')} {outcome_detail(outcome)}")
 
     def reshared(self, outcome: Any) -> None:  # check-links --reshare (render/reshare.py)
         from quarkctl.render.reshare import PlainReshareReporter
@@ -190,7 +195,7 @@ class RichReporter(Listener):
         verdict = outcome.result.verdict.value
         self.console.print(
             redact(
-                f"[dim][{outcome.index}/{outcome.total}][/] {escape(outcome.row.name)} [dim]{escape(outcome.row.link or '')}[/] "
+                f"[dim][{outcome.index}/{outcome.total}][/] {escape(_cut(outcome.row.name))} [dim]{escape(_cut(outcome.row.link or ''))}[/] "
                 f"[{_STYLE[verdict]}]{escape(outcome_detail(outcome))}[/]"
             )
         )

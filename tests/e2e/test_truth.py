@@ -252,3 +252,106 @@ def test_a_cookie_that_cannot_be_sent_is_one_line_and_exit_2(cli: Cli, sim: Simu
     proc = cli.run("check-links", *FAST, env={"QUARK_COOKIE": cookie})
     assert proc.returncode == 2 and proc.stderr.count("\n") == 1 and "QUARK_COOKIE" in proc.stderr, proc.stderr
     assert "秘密" not in proc.stderr + proc.stdout and sim.requests() == []
+
+
+# -- an attacker's review -----------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("body", [
+    {"status": 404, "code": 41004000000000000000000000000},  # crashed the run: too large for an SQL integer
+    {"success": False, "message": "服务繁忙"},  # the account service's spelling: dropped the cookie for the run
+    {"code": "SHARE_CANCELLED"},
+    {"status": 401},  # no code: asks the account service, which confirms the login
+])
+def test_one_odd_share_answer_is_that_links_error(cli: Cli, sim: Simulator, db: ResourceDB, body: dict) -> None:
+    add_valid(sim, "odd000000001", faults=[Fault(kind="body", status=body.get("status", 200), body=body, endpoint="token")])
+    add_valid(sim, "good00000006")
+    db.seed([{"drama_name": "odd", "link": share_url("odd000000001")}, {"drama_name": "good", "link": share_url("good00000006")}])
+    proc = cli.run("check-links", *FAST, "--json")
+    doc = _json(proc)
+    assert proc.returncode == 1 and doc["aborted"] is None, proc.stderr
+    assert _verdicts(doc)["odd"][0] == "error" and _verdicts(doc)["good"] == ("valid", "ok")
+    assert doc["account"]["during_run"] is False  # the cookie was kept
+    assert all(r.has_cookie for r in sim.requests(pwd_id="good00000006", endpoint="token"))
+
+
+@pytest.mark.parametrize("endpoint", ["sort", "path_list"])
+def test_a_dead_code_from_the_users_own_drive_never_bans_the_share(cli: Cli, sim: Simulator, endpoint: str) -> None:
+    """An attacker's review: file/sort answering 41006 banned a live share's task for good."""
+    add_valid(sim, "good00000007")
+    sim.add_drive_fault(Fault("code", endpoint=endpoint, code=41006, status=404))
+    config = cli.home / "quark_config.json"
+    config.write_text(json.dumps({"cookie": cli.env["QUARK_COOKIE"], "tasklist": [
+        {"taskname": "t", "shareurl": share_url("good00000007"), "savepath": "/t", "pattern": "", "replace": ""}]}),
+        encoding="utf-8")
+    doc = _json(cli.run("autosave", "--config", str(config), *FAST, "--json", "--no-sign"))
+    assert doc["tasks"][0]["status"] == "failed"
+    assert "shareurl_ban" not in json.loads(config.read_text(encoding="utf-8"))["tasklist"][0]
+
+
+@pytest.mark.parametrize("option", ["--notify", "--ping-url"])
+def test_a_dripping_notification_or_ping_target_does_not_hold_the_run(cli: Cli, sim: Simulator, db: ResourceDB, option: str) -> None:
+    """An attacker's review: the end-of-run notification to a target that drips its answer held the
+    process (and its SIGTERM) for 12 minutes; a dripping ping URL held it before the first link."""
+    from helpers.loopback import DRIP, Receiver
+
+    add_valid(sim, "good00000008")
+    db.seed([{"drama_name": "g", "link": share_url("good00000008")}])
+    with Receiver(default=DRIP) as target:
+        url = f"json://{target.host}/notify" if option == "--notify" else f"{target.url}/ping"
+        began = time.monotonic()
+        proc = cli.run("check-links", *FAST, option, url, "--notify-on", "always", timeout=90)
+        elapsed = time.monotonic() - began
+    assert proc.returncode == 0 and "warning" in proc.stderr + proc.stdout, (proc.stdout, proc.stderr)
+    assert target.requests and elapsed < 40, elapsed  # a minute of dripping per request, cut at ~11 s
+
+
+def test_sigterm_during_the_start_up_cookie_check_ends_within_the_grace(cli: Cli, sim: Simulator, db: ResourceDB) -> None:
+    add_valid(sim, "good00000009")
+    db.seed([{"drama_name": "g", "link": share_url("good00000009")}])
+    sim.account_faults.append(Fault(kind="drip", delay=0.3, endpoint="account"))
+    proc = cli.popen("check-links", *FAST, "--timeout", "600")
+    try:
+        _wait_for(lambda: sim.requests(endpoint="account"))
+        sent = time.monotonic()
+        proc.send_signal(signal.SIGTERM)
+        proc.communicate(timeout=STOP_GRACE + 20)
+        elapsed = time.monotonic() - sent
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode == 143 and elapsed < STOP_GRACE + 5, (proc.returncode, elapsed)
+
+
+def test_bad_cells_never_end_the_run(cli: Cli, sim: Simulator, sqlitedb: ResourceDB) -> None:
+    """An attacker's review: a BLOB link (exit 70) and a 100,000-character id (the same-share lookup
+    defeated SQLite, exit 2) ended every nightly run; a 2 MB link was printed whole."""
+    db = on_database(cli, sqlitedb)
+    add_valid(sim, "good0000000a")
+    db.seed([{"drama_name": "long", "link": "https://pan.quark.cn/s/" + "a" * 100_000},
+             {"drama_name": "junk", "link": "x" * 2_000_000},
+             {"drama_name": "good", "link": share_url("good0000000a")}])
+    import sqlite3
+
+    with sqlite3.connect(db.url.database) as conn:
+        conn.execute("INSERT INTO cloud_resource (drama_name, drive_type, link, is_expired) VALUES ('blob', 'quark', ?, 0)",
+                     (b"https://pan.quark.cn/s/\xff\xfe",))
+    proc = cli.run("check-links", *FAST)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
+    assert "good0000000a valid" in proc.stdout and len(proc.stdout) < 20_000
+    assert not any(r.is_expired for r in db.rows().values())
+
+
+def test_a_secret_echoed_by_a_server_is_not_stored(cli: Cli, sim: Simulator, db: ResourceDB) -> None:
+    """An attacker's review: masked on screen, yet stored whole in quarkctl_check and shown by `history show`
+    in a shell without the cookie."""
+    from conftest import COOKIE_SECRETS
+
+    echo = {"status": 400, "code": 49999, "message": f"bad cookie {cli.env['QUARK_COOKIE']}"}
+    add_valid(sim, "echo00000001", faults=[Fault(kind="body", status=400, body=echo, endpoint="token")])
+    db.seed([{"drama_name": "echo", "link": share_url("echo00000001")}])
+    assert cli.run("check-links", *FAST).returncode == 1
+    stored = db.scalar("SELECT message FROM quarkctl_check")
+    assert stored and not any(secret in stored for secret in COOKIE_SECRETS), stored
+    shown = cli.run("history", "show", "1", env={"QUARK_COOKIE": ""})
+    assert not any(secret in shown.stdout for secret in COOKIE_SECRETS)

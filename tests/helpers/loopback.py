@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 HANG = "hang"
+DRIP = "drip"  # the headers, then a byte every half second: every read is quick, the answer never ends
 
 
 @dataclass
@@ -56,6 +57,19 @@ class Receiver:
                 answer = receiver.answers.get((self.command, parts.path), receiver.default)
                 if answer == HANG:
                     receiver._release.wait(10)  # bounded: the test's client gives up long before
+                    return
+                if answer == DRIP:
+                    self.send_response(200)
+                    self.send_header("Content-Length", "3000")
+                    self.end_headers()
+                    for _byte in range(120):  # bounded: a minute at most
+                        try:
+                            self.wfile.write(b" ")
+                            self.wfile.flush()
+                        except OSError:
+                            return
+                        if receiver._release.wait(0.5):
+                            return
                     return
                 status, payload = answer
                 data = payload.encode() if isinstance(payload, str) else json.dumps(payload).encode()

@@ -207,6 +207,31 @@ class At:
         return self.now
 
 
+def test_a_link_changed_mid_streak_starts_a_new_one(db: ResourceDB, sim: Simulator) -> None:
+    """An attacker's review (issue 21): a row seen empty, its link then swapped for a fresh share that
+    lists nothing for a while (under review): the fresh share was marked at its first sighting."""
+    from sqlalchemy import text as sql
+
+    sim.add_share(Share(pwd_id="empt00000011", title="e", files=[]))
+    sim.add_share(Share(pwd_id="empt00000012", title="e", files=[]))
+    [row] = db.seed([{"drama_name": "swapped", "link": share_url("empt00000011")}])
+    clock = At()
+
+    def at(hours: float) -> tuple[str, str]:
+        clock.now = NOW + timedelta(hours=hours)
+        _report, recorder = run(db, sim, clock=clock)
+        [outcome] = recorder.outcomes
+        return outcome.result.verdict.value, outcome.result.reason
+
+    assert at(0) == ("empty", "empty_share")
+    with db.engine().begin() as conn:  # the owner pastes a new share into the row, as a site's admin page does
+        conn.execute(sql("UPDATE cloud_resource SET link = :link WHERE id = :id"), {"link": share_url("empt00000012"), "id": row})
+    assert at(13) == ("empty", "empty_share")  # the new share's first sighting: its grace starts now
+    assert at(20) == ("empty", "empty_share")
+    assert at(26) == ("expired", "still_empty")  # 13 h after the new share was first seen empty
+    assert db.rows()[row].is_expired == 1
+
+
 def test_empty_then_still_empty_then_expired_after_the_grace(db: ResourceDB, sim: Simulator) -> None:
     sim.add_share(Share(pwd_id="empt00000001", title="e", files=[]))
     sim.add_share(Share(pwd_id="empt00000002", title="e", files=[]))

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from quarkctl.config import pushconfig
 from quarkctl.errors import ConfigError
+from quarkctl.hooks.monitoring.bounded import TookTooLong, bounded
 from quarkctl.i18n import _, listing, ngettext
 from quarkctl.render.messages import abort_text
 from quarkctl.redact import redact
@@ -105,7 +106,11 @@ def send(urls: Iterable[str], title: str, body: str, *, timeout: float = TIMEOUT
                 continue
             plugin.socket_connect_timeout = plugin.socket_read_timeout = timeout
             try:
-                ok = bool(plugin.notify(title=title, body=body))
+                # whole, not per read (bounded.py): a target that drips its answer held the run and its SIGTERM
+                ok = bool(bounded(lambda: plugin.notify(title=title, body=body), 2 * timeout + 1))
+            except TookTooLong:
+                ok = False
+                log.write(_("no answer within {s:g} s").format(s=2 * timeout + 1) + "\n")
             except Exception as exc:  # noqa: BLE001 - a sender's bug must not fail the job
                 ok = False
                 log.write(f"{type(exc).__name__}: {exc}\n")

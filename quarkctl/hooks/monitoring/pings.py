@@ -9,6 +9,8 @@ from collections.abc import Callable, Mapping
 
 import requests
 
+from quarkctl.hooks.monitoring.bounded import TookTooLong, bounded
+
 from quarkctl.i18n import _
 
 PING_ENV = "QUARKCTL_PING_URL"
@@ -31,8 +33,9 @@ class Pinger:
         if not self.url:
             return False
         try:
-            response = requests.get(self.url + suffix, timeout=self.timeout)
-        except requests.Timeout:
+            # whole, not per read: a target that drips its answer must not hold the run (bounded.py)
+            response = bounded(lambda: requests.get(self.url + suffix, timeout=self.timeout), self.timeout + 1)
+        except (requests.Timeout, TookTooLong):
             reason = _("no answer within {s:g} s").format(s=self.timeout)
         except requests.RequestException as exc:
             reason = type(exc).__name__  # the exception text would repeat the URL, whose uuid is the secret

@@ -71,6 +71,9 @@ REPRODUCTIONS = [  # (HTTP status, body): what the reviews saw marked dead or ba
     (429, {"status": 429, "code": 41011, "message": "分享地址已失效"}),
     (403, {"status": 403, "code": 41027, "message": "分享不存在"}),  # UC's "not found" (quark-api.md 7), not Quark's
     (400, {"status": 400, "code": 14001, "message": "Bad Parameter: [非法token]"}),
+    (404, {"status": 404, "code": 41004000000000000000000000000}),  # an attacker's: crashed the database write
+    (200, {"success": False, "message": "服务繁忙"}),  # the account service's spelling on a share call
+    (200, {"code": "SHARE_CANCELLED", "message": "已取消"}),
 ]
 
 
@@ -127,15 +130,42 @@ def test_a_link_is_expired_only_on_an_earned_answer(server: Receiver, http_statu
     assert (result.verdict is Verdict.EXPIRED) == _earned(_sent(http_status), body), (http_status, body, result)
 
 
-@given(statuses, bodies)
-@_with_examples
-def test_a_task_is_banned_only_on_an_earned_answer(server: Receiver, http_status: int | None, body: dict) -> None:
-    _answer(server, http_status, body)
+def _one_task(server: Receiver):
+    """One autosave task on LINK against `server`, a dry run in process: its result."""
     config = AutosaveConfig(Path("quark_config.json"), {"cookie": COOKIE, "tasklist": [
         {"taskname": "剧", "shareurl": LINK, "savepath": "/剧", "pattern": "", "replace": ""}]})
     options = AutosaveOptions(pacing=PacingPolicy.off(), backoff=0.0, retries=1, sign=False, task_timeout=0.0, dry_run=True)
     report = run_autosave(config, config.tasks, options, sleep=lambda seconds: True,
                           make_client=lambda cookie: QuarkClient(cookie=cookie, api_base=server.url, timeout=5.0))
     [task] = report.tasks
+    return task
+
+
+@given(statuses, bodies)
+@_with_examples
+def test_a_task_is_banned_only_on_an_earned_answer(server: Receiver, http_status: int | None, body: dict) -> None:
+    _answer(server, http_status, body)
+    task = _one_task(server)
     assert any(r.path == TOKEN for r in server.requests), task  # the answer under test was asked for
     assert (task.status == "banned") == _earned(_sent(http_status), body), (http_status, body, task)
+
+
+STOKEN_OK = {"status": 200, "code": 0, "message": "ok", "data": {"stoken": "st0ken"}}
+
+
+@given(statuses, bodies)
+@_with_examples
+@example(200, {"status": 200, "code": 0, "data": None})  # an attacker's: banned as an empty share
+@example(200, {"status": 200, "code": 0, "data": {"list": [None, 1, "x"]}})
+@example(200, {"status": 200, "code": 0, "data": {"list": []}})  # an empty root: the one ban without a code
+def test_a_task_is_banned_on_a_listing_only_when_it_is_earned(server: Receiver, http_status: int | None, body: dict) -> None:
+    """The share's listing, whatever it says: a ban only on a dead code (checked again at the root)."""
+    _answer(server, 200, STOKEN_OK)
+    server.answers[("GET", DETAIL)] = (_sent(http_status), body)
+    task = _one_task(server)
+    assert any(r.path == DETAIL for r in server.requests), task
+    # The reference's one other ban, kept: a root that lists nothing, confirmed with a fresh stoken
+    data = body.get("data")
+    empty = (isinstance(data, dict) and data.get("list") == []
+             and classify(ApiReply("detail", _sent(http_status), body)).outcome is Outcome.OK)
+    assert (task.status == "banned") == (_earned(_sent(http_status), body) or empty), (http_status, body, task)

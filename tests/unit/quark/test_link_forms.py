@@ -207,3 +207,22 @@ def test_an_english_label_glued_to_the_id_is_a_passcode_not_part_of_the_id(glued
     assert parse_share_url(cell) == ShareLink("ad871899f37c", "Xtqm")
     [link] = find_links(cell)
     assert link.stored_form(cell) == "https://pan.quark.cn/s/ad871899f37c?pwd=Xtqm"
+
+
+@pytest.mark.parametrize("label", ["压缩包的密码：", "解压用密码：", "解压的密码：", "解压后密码 ", "zip密码：", "RAR密码: ",
+                                   "7z密码：", "文件解压需要密码："])
+def test_every_archive_password_form_is_never_the_passcode(label: str) -> None:
+    """An attacker's review (issue 21): these forms sent the archive's password as the share passcode."""
+    assert parse_share_url(f"https://pan.quark.cn/s/abc123 {label}abcd").passcode == ""
+    assert parse_share_url(f"https://pan.quark.cn/s/abc123 {label}abcd 提取码：wxyz").passcode == "wxyz"
+
+
+def test_an_invisible_character_inside_the_id_is_not_a_cut() -> None:
+    """A zero-width space pasted inside the id cut it short: a made-up id answers 41006, dead."""
+    assert parse_share_url("https://pan.quark.cn/s/acc30a3\u200bcf8d4\ufeff").pwd_id == "acc30a3cf8d4"
+
+
+def test_an_id_far_longer_than_quarks_is_malformed() -> None:
+    with pytest.raises(LinkError) as caught:
+        parse_share_url("https://pan.quark.cn/s/" + "a" * 100_000)
+    assert caught.value.reason == "malformed_link"
