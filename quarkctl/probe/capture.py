@@ -19,8 +19,8 @@ from quarkctl import __version__
 from quarkctl.errors import ConfigError
 from quarkctl.i18n import _
 from quarkctl.probe.calls import Exchange
+from quarkctl.simulator.replay import FORMAT, read_capture  # noqa: F401 - the format the simulator replays; read_capture re-exported
 
-FORMAT = "quarkctl-capture"
 FORMAT_VERSION = 1
 REPORT_TO = "README.md, section \"Reporting a Quark change\""
 # Key (anywhere in a body, query or request body) -> placeholder kind.
@@ -150,14 +150,3 @@ def write_capture(path: Path, capture: dict[str, Any]) -> None:
         path.write_text(json.dumps(capture, ensure_ascii=False, indent=1) + "\n", "utf-8")
     except OSError as exc:
         raise ConfigError(_("--record: cannot write {path}: {reason}").format(path=path, reason=exc.strerror)) from None
-
-
-def read_capture(path: Path) -> dict[str, Any]:
-    """A capture file, checked enough that a wrong file gives one clear line."""
-    try:
-        data = json.loads(Path(path).read_text("utf-8"))
-    except (OSError, ValueError, UnicodeDecodeError) as exc:
-        raise ConfigError(_("{path}: not a readable capture: {reason}").format(path=path, reason=exc)) from None
-    if not isinstance(data, dict) or data.get("format") != FORMAT or not isinstance(data.get("exchanges"), list):
-        raise ConfigError(_("{path}: not a quarkctl capture (no \"format\": \"quarkctl-capture\")").format(path=path))
-    return data

@@ -1,4 +1,4 @@
-"""A capture in quark-replies.json's format (`python -m quarkctl.simulator --capture-to-samples FILE`),
+"""A capture in quark-replies.json's format (`python -m quarkctl.probe.tosamples FILE`),
 so the contract test and the simulator learn from what a user saw.
 
 Each exchange becomes one sample of its endpoint's key, kind "captured", with a `case` the contract
@@ -78,3 +78,41 @@ def merge_into(path: Path, new: dict[str, list[dict]]) -> int:
                 added += 1
     path.write_text(json.dumps(samples, ensure_ascii=False, indent=2) + "\n", "utf-8")
     return added
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m quarkctl.probe.tosamples CAPTURE [--into SAMPLES]`: a capture's replies as samples,
+    printed, or appended to SAMPLES (tests/samples/quark-replies.json)."""
+    import argparse
+    import os
+    import sys
+
+    from quarkctl.errors import QuarkctlError
+    from quarkctl.simulator.replay import read_capture
+
+    parser = argparse.ArgumentParser(prog="python -m quarkctl.probe.tosamples", description=main.__doc__)
+    parser.add_argument("capture", metavar="CAPTURE", help="a file of quarkctl probe --record")
+    parser.add_argument("--into", metavar="SAMPLES", help="the quark-replies.json to append to")
+    args = parser.parse_args(argv)
+    try:
+        samples = to_samples(read_capture(Path(args.capture)))
+    except QuarkctlError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if args.into:
+        try:
+            added = merge_into(Path(args.into), samples)
+        except (OSError, ValueError) as exc:
+            print(f"error: --into {args.into}: {exc}", file=sys.stderr)
+            return 2
+        print(f"added {added} sample(s) to {args.into}", file=sys.stderr)
+        return 0
+    try:
+        print(json.dumps(samples, ensure_ascii=False, indent=2), flush=True)
+    except BrokenPipeError:  # `... | head`: the reader has all it wanted; no flush error at exit
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -35,14 +35,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--any-share", action="store_true", help="every unknown share link answers as a valid one-file share")
     parser.add_argument("--no-log", action="store_true", help="keep no request log (long benchmark runs)")
     parser.add_argument("--replay", metavar="FILE", help="serve a probe capture (quarkctl probe --record) instead of a scenario")
-    parser.add_argument("--capture-to-samples", metavar="FILE",
-                        help="print a capture's replies as quark-replies.json samples (with --into, append them to that file)")
-    parser.add_argument("--into", metavar="SAMPLES", help="with --capture-to-samples: the quark-replies.json to append to")
     args = parser.parse_args(argv)
-    if args.replay or args.capture_to_samples:
-        from .replay_main import replay_or_convert  # capture work: no scenario is loaded
+    if args.replay:
+        from .replay_main import replay  # no scenario is loaded
 
-        return replay_or_convert(args)
+        return replay(args)
 
     try:
         scenario = load_scenario(args.scenario)

@@ -12,11 +12,16 @@ from __future__ import annotations
 
 import json
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from quarkctl.errors import ConfigError
+from quarkctl.i18n import _
 from urllib.parse import parse_qs, urlsplit
 
+# What `quarkctl probe --record` writes (quarkctl/probe/capture.py) and this module serves
+FORMAT = "quarkctl-capture"
 IDENTITY = ("pwd_id", "pdir_fid", "_page", "passcode")
 _DEFAULTS = {"pdir_fid": "0", "_page": "1"}
 JSON_TYPE = "application/json;charset=UTF-8"
@@ -150,3 +155,14 @@ class ReplayServer:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+
+def read_capture(path: Path) -> dict[str, Any]:
+    """A capture file, checked enough that a wrong file gives one clear line."""
+    try:
+        data = json.loads(Path(path).read_text("utf-8"))
+    except (OSError, ValueError, UnicodeDecodeError) as exc:
+        raise ConfigError(_("{path}: not a readable capture: {reason}").format(path=path, reason=exc)) from None
+    if not isinstance(data, dict) or data.get("format") != FORMAT or not isinstance(data.get("exchanges"), list):
+        raise ConfigError(_("{path}: not a quarkctl capture (no \"format\": \"quarkctl-capture\")").format(path=path))
+    return data

@@ -1,9 +1,7 @@
-"""`python -m quarkctl.simulator --replay FILE` and `--capture-to-samples FILE [--into SAMPLES]`."""
+"""`python -m quarkctl.simulator --replay FILE`."""
 
 from __future__ import annotations
 
-import json
-import os
 import signal
 import sys
 import threading
@@ -11,32 +9,16 @@ from pathlib import Path
 from typing import Any
 
 
-def replay_or_convert(args: Any) -> int:
+def replay(args: Any) -> int:
     from quarkctl.errors import QuarkctlError
-    from quarkctl.probe.capture import read_capture
+
+    from .replay import read_capture
 
     try:
-        capture = read_capture(Path(args.replay or args.capture_to_samples))
+        capture = read_capture(Path(args.replay))
     except QuarkctlError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    if args.capture_to_samples:
-        from quarkctl.probe.tosamples import merge_into, to_samples
-
-        samples = to_samples(capture)
-        if args.into:
-            try:
-                added = merge_into(Path(args.into), samples)
-            except (OSError, ValueError) as exc:
-                print(f"error: --into {args.into}: {exc}", file=sys.stderr)
-                return 2
-            print(f"added {added} sample(s) to {args.into}", file=sys.stderr)
-        else:
-            try:
-                print(json.dumps(samples, ensure_ascii=False, indent=2), flush=True)
-            except BrokenPipeError:  # `... | head`: the reader has all it wanted; no flush error at exit
-                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 0
     from .__main__ import _is_loopback
     from .replay import ReplayServer
 

@@ -129,3 +129,16 @@ def test_reshape_drops_or_renames_one_key() -> None:
     assert Reshape("token", rename="data.stoken", to="st").apply({"data": {"stoken": "s"}}) == {"data": {"st": "s"}}
     with pytest.raises(ValueError):
         Reshape("token")
+
+
+def test_the_samples_command_appends_a_capture_and_refuses_another_file(tmp_path: Path, capsys) -> None:
+    """`python -m quarkctl.probe.tosamples CAPTURE --into SAMPLES` (it was the simulator's
+    --capture-to-samples: the simulator now depends on no product feature, issue 22)."""
+    from quarkctl.probe import tosamples
+
+    samples = tmp_path / "quark-replies.json"
+    samples.write_text('{"share_token": []}', "utf-8")
+    capture = Path(__file__).parents[2] / "captures" / "alive_share.json"
+    assert tosamples.main([str(capture), "--into", str(samples)]) == 0
+    assert json.loads(samples.read_text("utf-8"))["share_token"]
+    assert tosamples.main([str(samples)]) == 2 and "not a quarkctl capture" in capsys.readouterr().err
