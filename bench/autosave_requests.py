@@ -104,7 +104,7 @@ def clean_markers(env: dict[str, str], path: Path) -> tuple[int, int]:
     from quarkctl.config.autosave import AutosaveConfig
     from quarkctl.config.settings import database_url
     from quarkctl.db import Database
-    from quarkctl.transfer import task_key
+    from quarkctl.autosave.task import task_key
 
     config = AutosaveConfig(path, json.loads(path.read_text(encoding="utf-8")))
     due = [task for task in config.tasks if task.enddate is None]

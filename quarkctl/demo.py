@@ -16,7 +16,8 @@ from pathlib import Path
 from sqlalchemy import insert
 from sqlalchemy.engine import URL
 
-from quarkctl import autosave_job, checker
+from quarkctl import checker
+from quarkctl.autosave import job as autosave_job
 from quarkctl.autosave import AutosaveOptions
 from quarkctl.checker import CheckOptions
 from quarkctl.reports.autosave import AutosaveReport

@@ -8,9 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from quarkctl.config import autosave as autosave_config
-from quarkctl.autosave import AutosaveOptions, run_autosave, utcnow
+from quarkctl.job_options import AutosaveOptions
 from quarkctl.reports.autosave import JOB, SIGN_JOB, AutosaveReport, Listener
-from quarkctl.transfer import Ledger, task_key
 from quarkctl.config.autosave import AutosaveConfig, Task
 from quarkctl.db import Database
 from quarkctl.db.loss import AutosaveLoss, signal_sleep
@@ -21,6 +20,9 @@ from quarkctl.pacing import StopSignal
 from quarkctl.quark.client import DEFAULT_TIMEOUT, QuarkClient
 from quarkctl.redact import redact
 from quarkctl.config.settings import Settings
+
+from .run import run_autosave, utcnow
+from .task import Ledger, task_key
 
 
 @dataclass(frozen=True)

@@ -28,8 +28,9 @@ from quarkctl.quark.signin import sign_in
 from quarkctl.quark.verdict import Classified, Outcome
 from quarkctl.render.messages import account_why
 from quarkctl.reports.autosave import AccountResult, AutosaveReport, Listener, TaskResult
-from quarkctl.transfer import Ledger, TaskBanned, Transfer, normalise_path
-from quarkctl.job_options import AutosaveOptions  # noqa: F401 - re-exported: light, for the command line
+from quarkctl.job_options import AutosaveOptions
+
+from .task import Ledger, TaskBanned, Transfer, normalise_path
 
 
 def utcnow() -> datetime:

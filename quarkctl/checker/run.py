@@ -1,4 +1,4 @@
-"""The check-links job: walk cloud_resource in keyset batches, check each link, mark the dead.
+"""The check-links run: walk cloud_resource in keyset batches, check each link, mark the dead.
 
 Workers only talk HTTP; this module's main loop owns the database and the listener, so every
 write and every line of output happens on one thread, in completion order.
@@ -15,14 +15,11 @@ from collections import OrderedDict, deque
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
 from typing import Any
 
-from quarkctl.db.loss import CheckLoss, signal_sleep
+from quarkctl.db.loss import CheckLoss
 from quarkctl.deadline import Deadline, deadline_at
 from quarkctl.db import SAME_SHARE_REASON, CheckRecord, Database, ResourceRow, Selection
-from quarkctl.lock import RunLock, lock_path
-from quarkctl.config.settings import Settings
 from quarkctl.quark.account import AccountCheck, AccountState, check_account
 from quarkctl.quark.cookie import SessionCookie
 from quarkctl.errors import DatabaseLost, ExitCode, Interrupted
@@ -30,13 +27,12 @@ from quarkctl.quark.linkcheck import LOGIN_REQUIRED, CheckResult, LinkChecker, p
 from quarkctl.quark.links import ShareLink
 from quarkctl.pacing import Pacer, Sleeper, StopSignal
 from quarkctl.quark.client import QuarkClient
-from quarkctl.quark.grace import STOP_GRACE, GraceCutter  # noqa: F401 - STOP_GRACE re-exported for the tests
+from quarkctl.quark.grace import STOP_GRACE, GraceCutter
 from quarkctl.quark.verdict import Verdict
 from quarkctl.reports.check import JOB, LinkOutcome, Listener, RunReport
-# The options live in job_options (light, for the command line); the job's public names include them.
-from quarkctl.job_options import (  # noqa: F401 - re-exported
-    DEFAULT_EMPTY_GRACE, SCOPES, CheckOptions, parse_duration, parse_empty_grace, parse_max_age, parse_shard,
-)
+from quarkctl.job_options import CheckOptions
+
+from .marking import empty_verdict, same_share
 
 _COUNT_OF = {
     Verdict.VALID: "valid",
@@ -72,12 +68,6 @@ def _exit_code(report: RunReport, stop: StopSignal) -> ExitCode:
     if report.account is not None and report.account.state is AccountState.REJECTED:
         return ExitCode.AUTH  # the links were checked anonymously; the cookie needs renewing
     return ExitCode.LINK_ERRORS if report.counts.get("errors") else ExitCode.OK
-
-
-def _same_share(text: str | None, link: ShareLink) -> bool:
-    """The same share as `link`: pwd_id and folder; the passcode does not matter to a dead share."""
-    other = parse_or_result(text)
-    return isinstance(other, ShareLink) and (other.pwd_id, other.pdir_fid) == (link.pwd_id, link.pdir_fid)
 
 
 class _Run:
@@ -181,24 +171,6 @@ class _Run:
 
     # -- main thread: database and listener ---------------------------------------------------
 
-    def _empty_verdict(self, row: ResourceRow, link: ShareLink, result: CheckResult, now: datetime) -> CheckResult:
-        """`empty` is `expired` once the row's unbroken streak of empty sightings is --empty-grace old
-        (quark-api.md 4.2.6: content under review lists empty for a while). A folder link stays
-        `empty`: a folder may legitimately be empty."""
-        grace = self.options.empty_grace
-        if result.verdict is not Verdict.EMPTY or link.is_subfolder:
-            return result
-        if not grace:
-            return replace(result, verdict=Verdict.EXPIRED)  # --empty-grace 0: at once, reason empty_share
-        since = self.loss.call(lambda: self.db.empty_since(row.id), None)
-        if not self.options.dry_run:  # the streak counts for this row's current share only
-            key = f"{link.pwd_id}/{link.pdir_fid}"
-            link_since = self.loss.call(lambda: self.db.empty_link_since(row.id, key, now), now)
-            since = max(since, link_since) if since is not None else None
-        if since is None or now - since < grace:
-            return result
-        return replace(result, verdict=Verdict.EXPIRED, reason="still_empty")
-
     def _tell(self, row: ResourceRow, result: CheckResult, changed: bool, cached: bool, same_share_as: int | None = None) -> None:
         if result.verdict is Verdict.EXPIRED and (changed or self.options.dry_run):
             self.report.newly_expired.append((row.id, row.name, row.link or ""))
@@ -216,7 +188,7 @@ class _Run:
         link = parse_or_result(row.link)
         share = link if isinstance(link, ShareLink) else None
         if share is not None:
-            result = self._empty_verdict(row, share, result, now)
+            result = empty_verdict(self.db, self.loss, self.options, row, share, result, now)
         changed = False
         others: list[ResourceRow] = []
         dry_run = self.options.dry_run
@@ -230,7 +202,7 @@ class _Run:
                 # Every not-yet-expired row of the same share goes in the same transaction, even rows this
                 # run would not reach (--limit, --shard, --max-age).
                 changed, others = self.db.expire_share(self.report.run_id, record, pwd_id=dead.pwd_id, dry_run=dry_run,
-                                                       same_share=lambda text: _same_share(text, dead))
+                                                       same_share=lambda text: same_share(text, dead))
             elif not dry_run:
                 if revive:
                     changed = self.db.set_expired(row.id, False, now)
@@ -238,7 +210,7 @@ class _Run:
         except DatabaseLost as exc:
             self.loss.lose(exc)
             if not dry_run and not any(r is record for r in self.db.pending_checks()):
-                self.loss.keep_verdict(lambda: self.report.run_id, record, dead, revive and not changed, _same_share,
+                self.loss.keep_verdict(lambda: self.report.run_id, record, dead, revive and not changed, same_share,
                                        already_expired=bool(row.is_expired))
         self._tell(row, result, changed, cached)
         if dead is not None and (changed or dry_run) and self.on_dead is not None:
@@ -409,49 +381,3 @@ def run_check(
     stop = stop or StopSignal()
     return _Run(db, make_client, options, listener or Listener(), stop, clock, sleep or stop.sleep, rng_for_worker,
                 session, account, on_dead).run()
-
-
-def execute(
-    settings: Settings,
-    options: CheckOptions,
-    listener: Listener,
-    *,
-    stop: StopSignal,
-    lock_dir: Path,
-    anonymous: bool = False,
-    timeout: float = 15.0,
-) -> RunReport:
-    """The whole job: lock, database, account check, run. Raises QuarkctlError subclasses.
-
-    The account check never blocks the link check (share pages answer logged out): a cookie that
-    cannot be verified is used anyway, one Quark clearly rejects is dropped and the run ends with exit 3."""
-    db = Database(settings.database_url, default_sqlite=settings.default_sqlite, timeout=settings.db_timeout)
-    db.retry.sleep = signal_sleep(stop)
-    session = SessionCookie(None if anonymous else settings.cookie)
-
-    def make_client() -> QuarkClient:
-        return QuarkClient(cookie=session, api_base=settings.api_base, timeout=timeout)
-
-    try:
-        with RunLock(lock_path(lock_dir, JOB, db.label), JOB):
-            db.prepare_for_check(dry_run=options.dry_run)
-            account = None
-            if session.active:
-                # a stop leaves the account check STOP_GRACE s too (an attacker's review: 59 s after SIGTERM)
-                with GraceCutter(stop.is_set) as cutter, cutter.watch(make_client()) as client:
-                    account = check_account(client, sleep=stop.sleep, retries=options.retries, backoff=options.backoff,
-                                            stop_signum=lambda: stop.signum, on_wait=listener.waiting)
-                if account.state is AccountState.REJECTED:
-                    session.drop()
-            if not options.reshare or not session.active:
-                return run_check(db, make_client, options, listener, stop=stop, session=session, account=account)
-            from quarkctl.reshare.hook import CheckHook, with_reshare  # issue 17: --reshare
-
-            hook = CheckHook(db, make_client, listener, stop=stop, lock_dir=lock_dir, clock=utcnow, options=options.reshare_options())
-            try:
-                report = run_check(db, make_client, options, listener, stop=stop, session=session, account=account, on_dead=hook)
-            finally:
-                hook.close()
-            return with_reshare(report, hook.report, db)
-    finally:
-        db.close()

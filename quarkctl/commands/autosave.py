@@ -38,7 +38,7 @@ from quarkctl.job_options import AutosaveOptions, parse_max_runtime
 from quarkctl.pacing import PacingPolicy, StopSignal
 
 if TYPE_CHECKING:
-    from quarkctl import autosave_job
+    from quarkctl.autosave import job as autosave_job
     from quarkctl.config import autosave as autosave_config
 
 ConfigPath = Annotated[Optional[Path], typer.Option("--config", dir_okay=False, help=_("The quark-auto-save config (default: QUARKCTL_CONFIG, else ~/.config/quarkctl/quark_config.json)."))]
@@ -65,7 +65,7 @@ class AutosaveJob:
         self.settings = settings.load(self.env, need_cookie=False)
 
     def reporter(self, *, json_mode: bool, quiet: bool, log_file: Any) -> Any:
-        from quarkctl import autosave_job
+        from quarkctl.autosave import job as autosave_job
         from quarkctl.render.autosave import make_autosave_reporter
 
         self.checked = autosave_job.load_checked(self.path, self.env, self.selection, self.load)
@@ -73,7 +73,7 @@ class AutosaveJob:
                                       log_file=log_file, total=len(self.checked.tasks))
 
     def run(self, reporter: Any, *, stop: StopSignal, lock_dir: Path) -> Any:
-        from quarkctl import autosave_job
+        from quarkctl.autosave import job as autosave_job
 
         assert self.settings is not None and self.checked is not None  # prepare() and reporter() came first
         for problem in self.checked.skipped:
@@ -117,7 +117,7 @@ class SignJob(AutosaveJob):
     AutosaveReport.sign_exit_code)."""
 
     def reporter(self, *, json_mode: bool, quiet: bool, log_file: Any) -> Any:
-        from quarkctl import autosave_job
+        from quarkctl.autosave import job as autosave_job
         from quarkctl.errors import ConfigError
         from quarkctl.quark.signin import mobile_params
         from quarkctl.render.autosave import make_autosave_reporter
@@ -164,7 +164,7 @@ def autosave(
     notify: NotifyUrls = None,
     ping_url: PingUrl = None,
 ) -> None:
-    from quarkctl import autosave_job
+    from quarkctl.autosave import job as autosave_job
     from quarkctl.config import autosave as autosave_config
 
     if unban:
@@ -190,7 +190,7 @@ def sign(
     timeout: Timeout = DEFAULT_TIMEOUT,
     json_output: JsonReport = False,
 ) -> None:
-    from quarkctl import autosave_job
+    from quarkctl.autosave import job as autosave_job
 
     env = environment(env_file, DATABASE_URL=database_url, QUARK_API_BASE=api_base)
     job = SignJob(env, config, AutosaveOptions(transfer=False), autosave_job.Selection(), timeout=timeout)

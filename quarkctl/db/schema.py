@@ -167,7 +167,7 @@ task_bans = Table(
 )
 
 # Issue 16: a task's last run that listed its share, clean (every wanted file saved or present) for
-# these filter settings; only then may its share listing stop paging early (transfer.py _enough).
+# these filter settings; only then may its share listing stop paging early (quarkctl/autosave/task.py _enough).
 scan_marker = Table(
     "quarkctl_scan",
     metadata,

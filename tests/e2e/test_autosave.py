@@ -707,7 +707,7 @@ def test_an_autosave_run_reads_its_config_once(sim: Simulator, tmp_path: Path, c
 
     import typer
 
-    from quarkctl import autosave_job
+    from quarkctl.autosave import job as autosave_job
     from quarkctl.autosave import AutosaveOptions
     from quarkctl.commands.autosave import AutosaveJob
     from quarkctl.commands.run import run_job

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from conftest import COOKIE, ResourceDB, share_url
-from quarkctl import autosave_job
+from quarkctl.autosave import job as autosave_job
 from quarkctl.autosave import AutosaveOptions
 from quarkctl.config.settings import Settings
 from quarkctl.db import Database

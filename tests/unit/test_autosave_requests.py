@@ -20,7 +20,7 @@ from quarkctl.quark.drive import DriveSession
 from quarkctl.quark.share_cache import ShareCache
 from quarkctl.reports.autosave import AutosaveReport, Listener, TaskResult
 from quarkctl.simulator import Fault, Share, Simulator
-from quarkctl.transfer import Ledger, Transfer, newest_first, task_key, until_startfid
+from quarkctl.autosave.task import Ledger, Transfer, newest_first, task_key, until_startfid
 
 MS = 1760700000000
 

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from conftest import COOKIE, NOW, Cli, ResourceDB, add_valid, pwd, run_checks, share_url
-from quarkctl import autosave_job, i18n
+from quarkctl import i18n
+from quarkctl.autosave import job as autosave_job
 from quarkctl.autosave import AutosaveOptions
 from quarkctl.config.settings import Settings
 from quarkctl.hooks.monitoring import notify

@@ -165,7 +165,7 @@ def test_a_template_re_cannot_apply_is_a_rename_error() -> None:
 
 
 def _saved(r, name: str, new_name: str, targets: list[str], ignore_extension: bool = False, is_dir: bool = False) -> bool:
-    """The reference's two looks, as quarkctl/transfer.py makes them: the source name (a folder never
+    """The reference's two looks, as quarkctl/autosave/task.py makes them: the source name (a folder never
     ignores extensions), then, for a file, the renamed name."""
     if r.exists(name, targets, ignore_extension and not is_dir) is not None:
         return True

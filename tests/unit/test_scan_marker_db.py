@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 
 from conftest import ResourceDB
 from quarkctl.db import Database
-from quarkctl.transfer import Ledger
+from quarkctl.autosave.task import Ledger
 
 NOW = datetime(2025, 10, 17, 8, 0, tzinfo=timezone.utc)
 

@@ -107,7 +107,7 @@ def send(urls: Iterable[str], title: str, body: str, *, timeout: float = TIMEOUT
             plugin.socket_connect_timeout = plugin.socket_read_timeout = timeout
             try:
                 # whole, not per read (bounded.py): a target that drips its answer held the run and its SIGTERM
-                ok = bool(bounded(lambda: plugin.notify(title=title, body=body), 2 * timeout + 1))
+                ok = bool(bounded(lambda plugin=plugin: plugin.notify(title=title, body=body), 2 * timeout + 1))
             except TookTooLong:
                 ok = False
                 log.write(_("no answer within {s:g} s").format(s=2 * timeout + 1) + "\n")
