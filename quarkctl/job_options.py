@@ -14,7 +14,7 @@ from typing import Any
 
 from quarkctl.errors import ConfigError
 from quarkctl.i18n import _
-from quarkctl.pacing import PacingPolicy
+from quarkctl.runtime.pacing import PacingPolicy
 from quarkctl.quark import DEFAULT_TIMEOUT  # noqa: F401 - --timeout's default (the whole request, s), re-exported
 
 
@@ -100,7 +100,7 @@ class CheckOptions:
     shard: tuple[int, int] | None = None  # --shard K/N: only rows with id % N == K
     # --empty-grace: a share seen empty is marked once it has been empty this long (quark-api.md 4.2.6)
     empty_grace: timedelta = DEFAULT_EMPTY_GRACE
-    # --max-runtime / --until: no new link after the earlier of the two (quarkctl.deadline)
+    # --max-runtime / --until: no new link after the earlier of the two (quarkctl.runtime.deadline)
     max_runtime: timedelta | None = None
     until: time | None = None
     reshare: bool = False  # --reshare: re-share each link found dead (issue 17, quarkctl.reshare.hook)
@@ -148,7 +148,7 @@ class AutosaveOptions:
     retries: int = 2
     backoff: float = 2.0
     task_timeout: float = 120.0
-    max_runtime: timedelta | None = None  # --max-runtime: no new task after it (quarkctl.deadline)
+    max_runtime: timedelta | None = None  # --max-runtime: no new task after it (quarkctl.runtime.deadline)
 
 
 # -- reshare (issue 17): `resources reshare` and `check-links --reshare` -------------------------

@@ -225,7 +225,7 @@ def run_checks(db: "ResourceDB", sim: Simulator, recorder: Recorder | None = Non
     import random
 
     from quarkctl.checker import CheckOptions, run_check
-    from quarkctl.pacing import PacingPolicy
+    from quarkctl.runtime.pacing import PacingPolicy
     from quarkctl.quark.client import QuarkClient
 
     options.setdefault("pacing", PacingPolicy.off())

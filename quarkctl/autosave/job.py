@@ -16,7 +16,7 @@ from quarkctl.db.loss import AutosaveLoss, signal_sleep
 from quarkctl.errors import ConfigError, DatabaseLost, ExitCode
 from quarkctl.i18n import _, ngettext
 from quarkctl.lock import RunLock, lock_path
-from quarkctl.pacing import StopSignal
+from quarkctl.runtime.pacing import StopSignal
 from quarkctl.quark.client import DEFAULT_TIMEOUT, QuarkClient
 from quarkctl.redact import redact
 from quarkctl.config.settings import Settings

@@ -16,12 +16,12 @@ from datetime import date, datetime, timezone
 from quarkctl.quark.account import AccountState, check_account, probe_drive
 from quarkctl.config.autosave import AutosaveConfig, Task
 from quarkctl.quark.drive import ApiFailure, DriveSession, TaskTimeout
-from quarkctl.deadline import Deadline, deadline_at
+from quarkctl.runtime.deadline import Deadline, deadline_at
 from quarkctl.errors import DatabaseLost, ExitCode, Interrupted
 from quarkctl.quark.linkcheck import FOLDER_GONE, LOGIN_REQUIRED
 from quarkctl.quark.links import ROOT_FID, LinkError, parse_share_url
 from quarkctl.quark.share_cache import ShareCache
-from quarkctl.pacing import Pacer, Sleeper, StopSignal
+from quarkctl.runtime.pacing import Pacer, Sleeper, StopSignal
 from quarkctl.quark.client import QuarkClient
 from quarkctl.quark.grace import GraceCutter
 from quarkctl.quark.signin import sign_in
@@ -48,7 +48,7 @@ class _Run:
         self.sleep, self.rng = sleep, rng
         self.ban_record, self.remember_ban = ban_record, remember_ban
         self.report = AutosaveReport(started_at=clock(), dry_run=options.dry_run)
-        # --max-runtime: no task starts after it; the one running finishes (quarkctl.deadline)
+        # --max-runtime: no task starts after it; the one running finishes (quarkctl.runtime.deadline)
         self.deadline = Deadline(deadline_at(self.report.started_at, max_runtime=options.max_runtime), clock)
         self.report.deadline_at = self.deadline.at
         self.savepath_fids: dict[str, str] = {"/": "0"}

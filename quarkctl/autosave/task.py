@@ -19,7 +19,7 @@ from quarkctl.i18n import _, ngettext
 from quarkctl.quark.drive import SAVE_CHUNK, ApiFailure, DriveSession, TaskTimeout
 from quarkctl.quark.share_cache import Page, ShareCache
 from quarkctl.quark.verdict import Outcome
-from quarkctl.rename import Renamer
+from quarkctl.config.autosave.rename import Renamer
 from quarkctl.reports.autosave import SavedNode, TaskResult
 
 if TYPE_CHECKING:

@@ -8,7 +8,7 @@ from quarkctl.config.settings import Settings
 from quarkctl.db import Database
 from quarkctl.db.loss import signal_sleep
 from quarkctl.lock import RunLock, lock_path
-from quarkctl.pacing import StopSignal
+from quarkctl.runtime.pacing import StopSignal
 from quarkctl.quark.account import AccountState, check_account
 from quarkctl.quark.client import QuarkClient
 from quarkctl.quark.cookie import SessionCookie

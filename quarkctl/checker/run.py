@@ -18,14 +18,14 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from quarkctl.db.loss import CheckLoss
-from quarkctl.deadline import Deadline, deadline_at
+from quarkctl.runtime.deadline import Deadline, deadline_at
 from quarkctl.db import SAME_SHARE_REASON, CheckRecord, Database, ResourceRow, Selection
 from quarkctl.quark.account import AccountCheck, AccountState, check_account
 from quarkctl.quark.cookie import SessionCookie
 from quarkctl.errors import DatabaseLost, ExitCode, Interrupted
 from quarkctl.quark.linkcheck import LOGIN_REQUIRED, CheckResult, LinkChecker, parse_or_result
 from quarkctl.quark.links import ShareLink
-from quarkctl.pacing import Pacer, Sleeper, StopSignal
+from quarkctl.runtime.pacing import Pacer, Sleeper, StopSignal
 from quarkctl.quark.client import QuarkClient
 from quarkctl.quark.grace import STOP_GRACE, GraceCutter
 from quarkctl.quark.verdict import Verdict

@@ -35,7 +35,7 @@ from quarkctl.commands.options import (
 from quarkctl.commands.run import run_job
 from quarkctl.i18n import _
 from quarkctl.job_options import AutosaveOptions, parse_max_runtime
-from quarkctl.pacing import PacingPolicy, StopSignal
+from quarkctl.runtime.pacing import PacingPolicy, StopSignal
 
 if TYPE_CHECKING:
     from quarkctl.autosave import job as autosave_job

@@ -14,7 +14,7 @@ from quarkctl.commands.run import fail, run_job
 from quarkctl.errors import ExitCode
 from quarkctl.i18n import _
 from quarkctl.job_options import CheckOptions
-from quarkctl.pacing import StopSignal
+from quarkctl.runtime.pacing import StopSignal
 
 class CheckJob:
     """A check-links run, for the run frame (commands/run.py)."""

@@ -1,4 +1,4 @@
-"""`quarkctl demo`: both jobs against the built-in simulator (quarkctl/demo.py), printed as the jobs print."""
+"""`quarkctl demo`: both jobs against the built-in simulator (quarkctl/ops/demo.py), printed as the jobs print."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import typer
 
 from quarkctl.commands.run import install_signal_handlers
 from quarkctl.i18n import _
-from quarkctl.pacing import StopSignal
+from quarkctl.runtime.pacing import StopSignal
 
 DEMO_HELP = _("Try both jobs without a Quark account: a built-in Quark simulator, a temporary database and autosave config.\n\n"
               "Example: quarkctl demo")
@@ -20,7 +20,7 @@ def demo(
     keep: Annotated[Optional[Path], typer.Option("--keep", file_okay=False, help=_("Keep the demo database and config in this folder."))] = None,
     json_output: Annotated[bool, typer.Option("--json", help=_("One JSON object per step on stdout (check-links, autosave dry run, autosave)."))] = False,
 ) -> None:
-    from quarkctl import demo as demo_lib
+    from quarkctl.ops import demo as demo_lib
     from quarkctl.render.autosave import make_autosave_reporter
     from quarkctl.render.check import make_reporter
 

@@ -24,7 +24,7 @@ from quarkctl.render.messages import abort_text, count_text, planned_file_header
 from quarkctl.redact import redact
 
 if TYPE_CHECKING:
-    from quarkctl import history
+    from quarkctl.ops import history
     from quarkctl.db import Database
 
 JsonOption = Annotated[bool, typer.Option("--json", help=_("One JSON object on stdout."))]
@@ -88,7 +88,7 @@ def history_list(
     ctx.obj = {"env_file": env_file, "database_url": database_url}
     if ctx.invoked_subcommand is not None:
         return
-    from quarkctl import history
+    from quarkctl.ops import history
 
     db, label = _open_db(env_file, database_url)
     runs = []
@@ -119,7 +119,7 @@ def history_show(
     database_url: DatabaseUrl = None,
     json_output: JsonOption = False,
 ) -> None:
-    from quarkctl import history
+    from quarkctl.ops import history
 
     parent = ctx.obj or {}
     db, label = _open_db(env_file or parent.get("env_file"), database_url or parent.get("database_url"))
@@ -176,7 +176,7 @@ def schedule_list(
     """Without a subcommand, show each job's schedule. The group's help is schedule_app's: a callback help would replace it."""
     if ctx.invoked_subcommand is not None:
         return
-    from quarkctl import history
+    from quarkctl.ops import history
 
     sources = schedule.inspect()
     past: dict[str, list[history.RunRecord]] = {}
@@ -297,7 +297,7 @@ def doctor(
     config: Annotated[Optional[Path], typer.Option("--config", dir_okay=False, help=_("The autosave config to check (default: QUARKCTL_CONFIG, else ~/.config/quarkctl/quark_config.json)."))] = None,
     json_output: JsonOption = False,
 ) -> None:
-    from quarkctl import doctor as doctor_lib
+    from quarkctl.ops import doctor as doctor_lib
 
     ctx = doctor_lib.Context(env_file=env_file, flags={"DATABASE_URL": database_url, "QUARK_API_BASE": api_base}, timeout=timeout,
                              config=config)

@@ -14,7 +14,7 @@ from quarkctl import job_options
 from quarkctl.config import settings
 from quarkctl.i18n import _
 from quarkctl.job_options import DEFAULT_TIMEOUT, AutosaveOptions, CheckOptions  # light: not the jobs themselves
-from quarkctl.pacing import PacingPolicy
+from quarkctl.runtime.pacing import PacingPolicy
 
 F = TypeVar("F", bound=Callable[..., Any])
 CHECK = CheckOptions()  # the defaults of a check-links run

@@ -60,7 +60,7 @@ def probe(
 ) -> None:
     from quarkctl.commands.run import install_signal_handlers
     from quarkctl.config import settings
-    from quarkctl.pacing import Pacer, PacingPolicy, StopSignal
+    from quarkctl.runtime.pacing import Pacer, PacingPolicy, StopSignal
     from quarkctl.probe.render import TextReport, json_report
     from quarkctl.probe.run import run_probe
     from quarkctl.quark.client import QuarkClient

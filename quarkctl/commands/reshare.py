@@ -20,7 +20,7 @@ from quarkctl.config import settings
 from quarkctl.errors import ExitCode
 from quarkctl.i18n import _
 from quarkctl.job_options import RESHARE_EXPIRIES, ReshareOptions, parse_expiring_within
-from quarkctl.pacing import PacingPolicy, StopSignal
+from quarkctl.runtime.pacing import PacingPolicy, StopSignal
 
 _DEFAULT = ReshareOptions()
 Expiry = Annotated[str, typer.Option("--expiry", metavar="|".join(RESHARE_EXPIRIES), help=_("How long the new share lasts: permanent, 1d, 7d or 30d."))]

@@ -17,7 +17,7 @@ import typer
 from quarkctl.config import settings
 from quarkctl.errors import ExitCode, QuarkctlError, error
 from quarkctl.i18n import _
-from quarkctl.pacing import StopSignal
+from quarkctl.runtime.pacing import StopSignal
 from quarkctl.redact import redact
 
 
@@ -32,8 +32,11 @@ def warn(line: str) -> None:
 
 
 def install_signal_handlers(stop: StopSignal) -> None:
+    from quarkctl.hooks.monitoring.bounded import STOPPING
+
     def handler(signum: int, frame: object) -> None:
         stop.set(signum)
+        STOPPING.set()  # no notification, ping or hook is waited for any more
 
     signal.signal(signal.SIGINT, handler)
     signal.signal(signal.SIGTERM, handler)
@@ -78,18 +81,20 @@ def run_job(job: Job, env: dict[str, str], *, json_output: bool, quiet: bool, lo
         return notify.deliver(job.targets().urls, job.failure_title(), message)
 
     with pinged(pinger, None if job.dry_run else notify_error):
-        report = _reported(job, env, json_output=json_output, quiet=quiet, log_file=log_file)
+        report, stop = _reported(job, env, json_output=json_output, quiet=quiet, log_file=log_file)
     for line in job.warnings(report):
         warn(line)
     if not job.dry_run:
         targets = job.targets()
         for line in targets.warnings + notify.deliver(targets.urls, job.title(report), job.body(report)):
             warn(line)
-    pinger.finish(int(report.exit_code))
-    raise typer.Exit(int(report.exit_code))
+    # A signal while the notification went out: the run's work is recorded; the exit says it was stopped
+    code = int(report.exit_code) if stop.signum is None else int(ExitCode.SIGINT if stop.signum == signal.SIGINT else ExitCode.SIGTERM)
+    pinger.finish(code)
+    raise typer.Exit(code)
 
 
-def _reported(job: Job, env: dict[str, str], *, json_output: bool, quiet: bool, log_file: Optional[Path]) -> Any:
+def _reported(job: Job, env: dict[str, str], *, json_output: bool, quiet: bool, log_file: Optional[Path]) -> tuple[Any, StopSignal]:
     job.prepare()
     from quarkctl.render.check import LogFile  # rich is only needed once a run starts
 
@@ -112,7 +117,7 @@ def _reported(job: Job, env: dict[str, str], *, json_output: bool, quiet: bool, 
             reporter.close()
         if log_stream is not None:
             log_stream.close()
-    return report
+    return report, stop
 
 
 class pinged:  # noqa: N801 - used as a `with` statement

@@ -68,9 +68,13 @@ class Hook:
     def request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
         import requests
 
+        from quarkctl.hooks.monitoring.bounded import TookTooLong, bounded
+
         try:
-            response = self.http.request(method, f"{self.url}{path}", timeout=self.timeout, **kwargs)
-        except requests.Timeout:
+            # whole, not per read: a server that drips its answer held autosave, SIGTERM included (bounded.py)
+            response = bounded(lambda: self.http.request(method, f"{self.url}{path}", timeout=self.timeout, **kwargs),
+                               2 * self.timeout + 1)
+        except (requests.Timeout, TookTooLong):
             raise HookError(_("no answer within {s:g} s").format(s=self.timeout)) from None
         except requests.RequestException as exc:
             raise HookError(_("cannot connect: {error}").format(error=type(exc).__name__)) from None

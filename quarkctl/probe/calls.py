@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from quarkctl.pacing import Pacer
+from quarkctl.runtime.pacing import Pacer
 from quarkctl.quark.account import read_account
 from quarkctl.quark.client import ApiReply, QuarkClient
 from quarkctl.quark.links import ShareLink

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from quarkctl.errors import ExitCode
-from quarkctl.pacing import Pacer
+from quarkctl.runtime.pacing import Pacer
 from quarkctl.probe import samples
 from quarkctl.probe.calls import Exchange, Prober
 from quarkctl.probe.capture import build_capture, write_capture

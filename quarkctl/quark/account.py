@@ -15,7 +15,7 @@ from enum import Enum
 
 from quarkctl.errors import Interrupted
 from quarkctl.i18n import _
-from quarkctl.pacing import Sleeper, WaitListener
+from quarkctl.runtime.pacing import Sleeper, WaitListener
 from quarkctl.quark.client import ApiReply, QuarkClient
 from quarkctl.quark.retry import RetryPolicy
 from quarkctl.quark.verdict import Classified, Outcome, classify

@@ -10,7 +10,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from quarkctl.pacing import Sleeper, WaitListener
+from quarkctl.runtime.pacing import Sleeper, WaitListener
 from quarkctl.quark.client import DETAIL_PAGE_SIZE, ApiReply, QuarkClient
 from quarkctl.quark.retry import RetryPolicy
 from quarkctl.quark.verdict import Classified, Outcome, classify

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from quarkctl.quark.links import ROOT_FID, LinkError, ShareLink, parse_share_url
-from quarkctl.pacing import Sleeper, WaitListener
+from quarkctl.runtime.pacing import Sleeper, WaitListener
 from quarkctl.quark.retry import MAX_WAIT, RetryPolicy
 from quarkctl.quark.verdict import Classified, Outcome, Verdict, classify
 

@@ -47,7 +47,9 @@ _NETLOC_END = re.compile(r"[/?#]")
 # The id stops at the first character that is not a letter or digit: "abc提取码：1234" is "abc" and text;
 # and before an English label glued to it with a separator: "…/s/abcpwd=1234" is "abc" and a passcode
 # (read as one id, it was a made-up id that answers 41006 "no such share": a live link marked dead).
-_PWD_ID = re.compile(r"/s/([A-Za-z0-9]+?)(?=(?i:passcode|pwd|pass|code)\s*[:：=]|[^A-Za-z0-9]|$)/?")
+# A label is split off only after 8 id characters (ids seen are 12 hex, which never hold one), so a short
+# id that happens to end in "code" stays whole.
+_PWD_ID = re.compile(r"/s/([A-Za-z0-9]+?)(?=(?<=[A-Za-z0-9]{8})(?i:accesscode|passcode|pwd|pass|code)(?:\s*[:：=]|$)|[^A-Za-z0-9]|$)/?")
 # After the id: a query of URL characters (ASCII, no space, no "#"), then a fragment. Fragment names of
 # the legacy sub-folder form ("<fid>-第一季") may be written decoded, so a "-" starts a run of anything up
 # to the next "/"; elsewhere a fragment ("/list/share/<fid>") has no brackets, commas or non-ASCII, so
@@ -68,10 +70,10 @@ _FID = re.compile(r"(?:^|/)([0-9a-fA-F]{32})(?=-|/|$)")
 _LABELLED = re.compile(
     # an archive's password: 解压/压缩/zip/rar/7z, up to four more characters (压缩包的密码, 解压用密码,
     # 文件解压需要密码, zip密码), then 密码 or 码; or 解压/压缩包 and the value at once
-    r"(?:解压缩?|压缩|zip|rar|7z)[\u4e00-\u9fff]{0,4}?(?:密码|码)\s*[:：=]?\s*[A-Za-z0-9.\-_~/:@%]*"
+    r"(?:解压缩?|压缩|zip|rar|7z)[\s\u4e00-\u9fff]{0,10}?(?:密码|码|password|passcode|pwd|pass|code)\s*[:：=]?\s*[A-Za-z0-9.\-_~/:@%]*"
     r"|(?:解压缩?|压缩(?:包|文件)?)\s*[:：=]?\s*[A-Za-z0-9.\-_~/:@%]*"
     r"|(?:提取码|访问码|密码)\s*[:：=]?\s*(?P<cn>[A-Za-z0-9]{4,8})(?![A-Za-z0-9])"
-    r"|(?<![A-Za-z0-9])(?:passcode|pwd|pass|code)(?:\s*[:：=]\s*|\s+)(?P<en>[A-Za-z0-9]{4,8})(?![A-Za-z0-9])",
+    r"|(?<![A-Za-z0-9])(?:accesscode|passcode|pwd|pass|code)(?:\s*[:：=]\s*|\s+)(?P<en>[A-Za-z0-9]{4,8})(?![A-Za-z0-9])",
     re.IGNORECASE,
 )
 
@@ -211,9 +213,10 @@ def parse_share_url(text: str) -> ShareLink:
     """The first link in `text`. Raise LinkError('unsupported_link') for other hosts (or no link),
     LinkError('malformed_link') for a Quark URL without an id, LinkError('malformed_url') for a Quark URL
     that is not a well-formed URL at all."""
-    # Invisible format characters (a zero-width space pasted inside the id) would cut the id short, and a
+    # Invisible format characters and combining marks (a zero-width space or U+034F pasted inside the id)
+    # would cut the id short, and a
     # made-up id answers 41006, dead (an attacker's review, issue 21): they are no part of any link.
-    links = find_links("".join(ch for ch in (text or "") if unicodedata.category(ch) != "Cf").strip())
+    links = find_links("".join(ch for ch in (text or "") if unicodedata.category(ch) not in ("Cf", "Mn")).strip())
     if not links:
         raise LinkError("unsupported_link")
     if links[0].share is None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from quarkctl.pacing import Sleeper, WaitListener
+from quarkctl.runtime.pacing import Sleeper, WaitListener
 
 MAX_WAIT = 60.0
 

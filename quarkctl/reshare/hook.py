@@ -19,7 +19,7 @@ from quarkctl.db import Database, ResourceRow
 from quarkctl.errors import LockedError
 from quarkctl.job_options import ReshareOptions
 from quarkctl.lock import RunLock, lock_path
-from quarkctl.pacing import StopSignal
+from quarkctl.runtime.pacing import StopSignal
 from quarkctl.quark.client import QuarkClient
 from quarkctl.quark.drive import ApiFailure, DriveSession
 from quarkctl.quark.linkcheck import CheckResult

@@ -18,7 +18,7 @@ from quarkctl.db import Database, ResourceRow
 from quarkctl.errors import ExitCode
 from quarkctl.job_options import ReshareOptions
 from quarkctl.lock import RunLock, lock_path
-from quarkctl.pacing import Pacer, Sleeper, StopSignal
+from quarkctl.runtime.pacing import Pacer, Sleeper, StopSignal
 from quarkctl.quark.client import QuarkClient
 from quarkctl.quark.drive import ApiFailure, DriveSession, TaskTimeout
 from quarkctl.quark.linkcheck import CheckResult, LinkChecker, parse_or_result

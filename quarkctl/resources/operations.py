@@ -11,7 +11,7 @@ from typing import IO, Any
 from quarkctl.config.settings import Settings
 from quarkctl.db import CheckRecord, Database
 from quarkctl.i18n import _, ngettext
-from quarkctl.pacing import Sleeper
+from quarkctl.runtime.pacing import Sleeper
 from quarkctl.quark.linkcheck import LOGIN_REQUIRED, CheckResult, LinkChecker
 from quarkctl.quark.verdict import Verdict
 from quarkctl.render.messages import reason_text

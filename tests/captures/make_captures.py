@@ -15,7 +15,7 @@ import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
-from quarkctl.pacing import Pacer, PacingPolicy
+from quarkctl.runtime.pacing import Pacer, PacingPolicy
 from quarkctl.probe.capture import build_capture
 from quarkctl.probe.run import run_probe
 from quarkctl.quark.client import QuarkClient

@@ -19,7 +19,7 @@ from quarkctl.render.messages import account_why
 from quarkctl.checker import CheckOptions, run_check
 from quarkctl.quark.cookie import SessionCookie
 from quarkctl.errors import ExitCode
-from quarkctl.pacing import PacingPolicy
+from quarkctl.runtime.pacing import PacingPolicy
 from quarkctl.quark.client import ApiReply, QuarkClient
 from quarkctl.simulator import Fault, Share, Simulator
 

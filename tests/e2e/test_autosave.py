@@ -568,7 +568,7 @@ def test_tasks_are_paced_and_skipped_tasks_are_not(sim: Simulator, tmp_path: Pat
     from quarkctl.autosave import AutosaveOptions, run_autosave
     from quarkctl.reports.autosave import Listener
     from quarkctl.config.autosave import AutosaveConfig
-    from quarkctl.pacing import PacingPolicy
+    from quarkctl.runtime.pacing import PacingPolicy
     from quarkctl.quark.client import QuarkClient
 
     for n in (1, 2, 3):
@@ -712,7 +712,7 @@ def test_an_autosave_run_reads_its_config_once(sim: Simulator, tmp_path: Path, c
     from quarkctl.commands.autosave import AutosaveJob
     from quarkctl.commands.run import run_job
     from quarkctl.config import autosave as autosave_config
-    from quarkctl.pacing import PacingPolicy
+    from quarkctl.runtime.pacing import PacingPolicy
 
     sim.add_share(Share(pwd_id="c0c000000001", title="x", files=files("01.mp4", "02.mp4")))
     path = tmp_path / "quark_config.json"

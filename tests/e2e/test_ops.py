@@ -19,7 +19,8 @@ import pytest
 from sqlalchemy import insert
 
 from conftest import on_database, COOKIE_SECRETS, Cli, ResourceDB, add_valid, pwd, share_url
-from quarkctl import doctor, history, schedule
+from quarkctl import schedule
+from quarkctl.ops import doctor, history
 from quarkctl.config import settings
 from quarkctl.db import Database, run_history
 from quarkctl.lock import RunLock, lock_path

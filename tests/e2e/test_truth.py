@@ -355,3 +355,49 @@ def test_a_secret_echoed_by_a_server_is_not_stored(cli: Cli, sim: Simulator, db:
     assert stored and not any(secret in stored for secret in COOKIE_SECRETS), stored
     shown = cli.run("history", "show", "1", env={"QUARK_COOKIE": ""})
     assert not any(secret in shown.stdout for secret in COOKIE_SECRETS)
+
+
+def test_sigterm_while_notifications_drip_ends_at_once_with_143(cli: Cli, sim: Simulator, db: ResourceDB) -> None:
+    """A re-test (issue 21): three dripping targets took 32 s after SIGTERM and exited 0."""
+    from helpers.loopback import DRIP, Receiver
+
+    add_valid(sim, "good0000000b")
+    db.seed([{"drama_name": "g", "link": share_url("good0000000b")}])
+    with Receiver(default=DRIP) as target:
+        urls = [arg for n in range(3) for arg in ("--notify", f"json://{target.host}/n{n}")]
+        proc = cli.popen("check-links", *FAST, *urls, "--notify-on", "always")
+        try:
+            _wait_for(lambda: target.requests)
+            sent = time.monotonic()
+            proc.send_signal(signal.SIGTERM)
+            proc.communicate(timeout=30)
+            elapsed = time.monotonic() - sent
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.communicate()
+    assert proc.returncode == 143 and elapsed < 5, (proc.returncode, elapsed)
+
+
+def test_sigterm_while_a_media_server_hook_drips_ends_at_once(cli: Cli, sim: Simulator) -> None:
+    """A re-test (issue 21): an emby server dripping its answer held autosave 13 minutes past SIGTERM."""
+    from helpers.loopback import DRIP, Receiver
+
+    add_valid(sim, "good0000000c")
+    with Receiver(default=DRIP) as emby:
+        config = cli.home / "quark_config.json"
+        config.write_text(json.dumps({"cookie": cli.env["QUARK_COOKIE"], "plugins": {"emby": {"url": emby.url, "token": "k"}},
+                                      "tasklist": [{"taskname": "t", "shareurl": share_url("good0000000c"), "savepath": "/t",
+                                                    "pattern": "", "replace": ""}]}), encoding="utf-8")
+        proc = cli.popen("autosave", "--config", str(config), *FAST, "--no-sign")
+        try:
+            _wait_for(lambda: emby.requests)
+            sent = time.monotonic()
+            proc.send_signal(signal.SIGTERM)
+            proc.communicate(timeout=30)
+            elapsed = time.monotonic() - sent
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.communicate()
+    assert proc.returncode == 143 and elapsed < 5, (proc.returncode, elapsed)

@@ -17,7 +17,7 @@ from quarkctl.config.settings import Settings
 from quarkctl.db import Database
 from quarkctl.errors import ExitCode
 from quarkctl.lock import RunLock, lock_path
-from quarkctl.pacing import PacingPolicy, StopSignal
+from quarkctl.runtime.pacing import PacingPolicy, StopSignal
 from quarkctl.render.autosave import JsonAutosaveCollector, PlainAutosaveReporter
 from quarkctl.reports.autosave import JOB
 from quarkctl.simulator import Share, Simulator

@@ -14,7 +14,7 @@ import pytest
 from conftest import COOKIE
 from quarkctl.autosave import AutosaveOptions, run_autosave
 from quarkctl.config.autosave import AutosaveConfig, Task
-from quarkctl.pacing import PacingPolicy
+from quarkctl.runtime.pacing import PacingPolicy
 from quarkctl.quark.client import QuarkClient
 from quarkctl.quark.drive import DriveSession
 from quarkctl.quark.share_cache import ShareCache

@@ -245,7 +245,7 @@ def test_a_signal_during_the_outage_still_lists_the_verdicts_not_written(sim, sq
     import signal
 
     from quarkctl.checker import CheckOptions, run_check
-    from quarkctl.pacing import PacingPolicy, StopSignal
+    from quarkctl.runtime.pacing import PacingPolicy, StopSignal
     from quarkctl.quark.client import QuarkClient
     from quarkctl.render.check import unwritten_lines
     from conftest import COOKIE, Clock

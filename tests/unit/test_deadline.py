@@ -16,10 +16,10 @@ import pytest
 
 from conftest import COOKIE, NOW, Recorder, ResourceDB, add_valid, pwd, share_url
 from quarkctl import i18n
-from quarkctl.deadline import Deadline, deadline_at, next_local_time
+from quarkctl.runtime.deadline import Deadline, deadline_at, next_local_time
 from quarkctl.errors import ConfigError, ExitCode
 from quarkctl.job_options import parse_max_runtime, parse_until
-from quarkctl.pacing import PacingPolicy
+from quarkctl.runtime.pacing import PacingPolicy
 from quarkctl.render.check import JsonCollector, PlainReporter, RichReporter
 from quarkctl.simulator import Simulator
 

@@ -16,7 +16,7 @@ from quarkctl.autosave import job as autosave_job
 from quarkctl.autosave import AutosaveOptions
 from quarkctl.config.settings import Settings
 from quarkctl.hooks.monitoring import notify
-from quarkctl.pacing import PacingPolicy, StopSignal
+from quarkctl.runtime.pacing import PacingPolicy, StopSignal
 from quarkctl.render.autosave import PlainAutosaveReporter
 from quarkctl.simulator import Share, Simulator
 

@@ -11,7 +11,7 @@ from datetime import date
 
 import pytest
 
-from quarkctl.rename import BUILTIN_MAGIC_REGEX, Renamer, RenameError, explicit_group_refs
+from quarkctl.config.autosave.rename import BUILTIN_MAGIC_REGEX, Renamer, RenameError, explicit_group_refs
 
 TODAY = date(2026, 3, 4)
 SHOW_PRO = {  # the reference template's magic_regex entry

@@ -17,9 +17,9 @@ from quarkctl.checker import parse_empty_grace
 from quarkctl.reports.check import LinkOutcome
 from quarkctl.db import check_history
 from quarkctl.errors import ConfigError, ExitCode
-from quarkctl.history import list_runs, show_run
+from quarkctl.ops.history import list_runs, show_run
 from quarkctl.render.messages import reason_text
-from quarkctl.pacing import PacingPolicy
+from quarkctl.runtime.pacing import PacingPolicy
 from quarkctl.simulator import Fault, Share, Simulator
 
 EMPTY_LIST = {"status": 200, "code": 0, "message": "ok", "data": {"list": []}}

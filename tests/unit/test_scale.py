@@ -15,7 +15,7 @@ from quarkctl.checker import CheckOptions, parse_max_age, parse_shard, run_check
 from quarkctl.reports.check import Listener
 from quarkctl.db import Database, Selection, check_history, cloud_resource
 from quarkctl.errors import ConfigError
-from quarkctl.pacing import PacingPolicy
+from quarkctl.runtime.pacing import PacingPolicy
 from quarkctl.quark.client import QuarkClient
 from quarkctl.simulator import Share, Simulator
 

@@ -15,7 +15,7 @@ from quarkctl.errors import ConfigError
 from quarkctl.i18n import _
 from quarkctl.redact import redact
 from quarkctl.i18n import N_
-from quarkctl.rename import BUILTIN_MAGIC_REGEX
+from quarkctl.config.autosave.rename import BUILTIN_MAGIC_REGEX
 
 WEEKDAYS = (N_("Monday"), N_("Tuesday"), N_("Wednesday"), N_("Thursday"), N_("Friday"), N_("Saturday"), N_("Sunday"))
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from quarkctl.i18n import _
 from quarkctl.quark.links import LinkError, parse_share_url
-from quarkctl.rename import MAGIC_VARIABLES, explicit_group_refs
+from quarkctl.config.autosave.rename import MAGIC_VARIABLES, explicit_group_refs
 
 from .model import AutosaveConfig, Task
 

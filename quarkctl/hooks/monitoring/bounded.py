@@ -9,10 +9,15 @@ end with the process.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from typing import TypeVar
 
 T = TypeVar("T")
+# Set by the signal handlers (quarkctl/commands/run.py): from then on no bounded call is waited for, so a
+# SIGTERM during the notifications or the media-server hooks ends the process at once (a review, issue 21).
+STOPPING = threading.Event()
+_STEP = 0.1
 
 
 class TookTooLong(Exception):
@@ -20,7 +25,7 @@ class TookTooLong(Exception):
 
 
 def bounded(call: Callable[[], T], seconds: float) -> T:
-    """`call()`'s value (or its exception), or TookTooLong after `seconds`."""
+    """`call()`'s value (or its exception), or TookTooLong after `seconds` or once STOPPING is set."""
     outcome: list = []
 
     def run() -> None:
@@ -31,7 +36,9 @@ def bounded(call: Callable[[], T], seconds: float) -> T:
 
     worker = threading.Thread(target=run, daemon=True, name="bounded")
     worker.start()
-    worker.join(seconds)
+    end = time.monotonic() + seconds
+    while not outcome and not STOPPING.is_set() and (left := end - time.monotonic()) > 0:
+        worker.join(min(_STEP, left))
     if not outcome:
         raise TookTooLong
     ok, value = outcome[0]

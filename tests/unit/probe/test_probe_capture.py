@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from quarkctl.pacing import Pacer, PacingPolicy
+from quarkctl.runtime.pacing import Pacer, PacingPolicy
 from quarkctl.probe import samples
 from quarkctl.probe.capture import build_capture
 from quarkctl.probe.compare import compare, shape_diff

@@ -18,7 +18,7 @@ from conftest import COOKIE
 from helpers.loopback import Receiver
 from quarkctl.autosave import AutosaveOptions, run_autosave
 from quarkctl.config.autosave import AutosaveConfig
-from quarkctl.pacing import PacingPolicy
+from quarkctl.runtime.pacing import PacingPolicy
 from quarkctl.quark.client import ApiReply, QuarkClient
 from quarkctl.quark.linkcheck import LinkChecker
 from quarkctl.quark.verdict import DEAD_CODES, Outcome, Verdict, classify

@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 
 from quarkctl.job_options import ReshareOptions
-from quarkctl.pacing import PacingPolicy, StopSignal
+from quarkctl.runtime.pacing import PacingPolicy, StopSignal
 from quarkctl.quark.client import QuarkClient
 from quarkctl.reports.reshare import ReshareListener
 from quarkctl.reshare.job import run_reshare

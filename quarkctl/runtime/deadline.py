@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, time, timedelta, timezone, tzinfo
 
-from quarkctl.pacing import Sleeper
+from quarkctl.runtime.pacing import Sleeper
 
 
 def next_local_time(start: datetime, at: time, tz: tzinfo | None = None) -> datetime:

@@ -23,7 +23,7 @@ from quarkctl.checker import CheckOptions
 from quarkctl.reports.autosave import AutosaveReport
 from quarkctl.reports.check import Listener, RunReport
 from quarkctl.db import Database, cloud_resource
-from quarkctl.pacing import PacingPolicy, StopSignal
+from quarkctl.runtime.pacing import PacingPolicy, StopSignal
 from quarkctl.config.settings import Settings
 
 # Short, but visible: the same rules as a real night, scaled down.

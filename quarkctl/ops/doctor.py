@@ -22,7 +22,7 @@ from quarkctl.config import autosave as autosave_config, settings
 from quarkctl.quark.account import AccountCheck, AccountState, check_account, probe_drive
 from quarkctl.db import OWN_TABLES, Database, cloud_resource, run_history
 from quarkctl.errors import ExitCode, QuarkctlError
-from quarkctl.history import list_runs, pid_alive
+from quarkctl.ops.history import list_runs, pid_alive
 from quarkctl.i18n import _, ngettext
 from quarkctl.lock import lock_path
 from quarkctl.quark.client import DRIVE_PC, PAN, QuarkClient
