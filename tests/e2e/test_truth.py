@@ -101,9 +101,15 @@ def _wait_for(predicate, seconds: float = 30.0) -> None:
 def _signal_once_dripping(cli: Cli, sim: Simulator, pwd_id: str, signum: int, *args: str) -> tuple:
     """Starts the installed command, signals it once the dripping share's token request is in flight;
     (process, stdout, stderr, seconds from the signal to the exit)."""
+    return _signal_when(cli, lambda: sim.requests(endpoint="token", pwd_id=pwd_id), signum, *args)
+
+
+def _signal_when(cli: Cli, ready, signum: int, *args: str) -> tuple:
+    """Starts the installed command, signals it once `ready()` is true; (process, stdout, stderr, seconds
+    from the signal to the exit)."""
     proc = cli.popen(*args)
     try:
-        _wait_for(lambda: sim.requests(endpoint="token", pwd_id=pwd_id))
+        _wait_for(ready)
         sent = time.monotonic()
         proc.send_signal(signum)
         out, err = proc.communicate(timeout=STOP_GRACE + 20)
@@ -309,17 +315,8 @@ def test_sigterm_during_the_start_up_cookie_check_ends_within_the_grace(cli: Cli
     add_valid(sim, "good00000009")
     db.seed([{"drama_name": "g", "link": share_url("good00000009")}])
     sim.account_faults.append(Fault(kind="drip", delay=0.3, endpoint="account"))
-    proc = cli.popen("check-links", *FAST, "--timeout", "600")
-    try:
-        _wait_for(lambda: sim.requests(endpoint="account"))
-        sent = time.monotonic()
-        proc.send_signal(signal.SIGTERM)
-        proc.communicate(timeout=STOP_GRACE + 20)
-        elapsed = time.monotonic() - sent
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate()
+    proc, _, _, elapsed = _signal_when(cli, lambda: sim.requests(endpoint="account"), signal.SIGTERM,
+                                       "check-links", *FAST, "--timeout", "600")
     assert proc.returncode == 143 and elapsed < STOP_GRACE + 5, (proc.returncode, elapsed)
 
 
@@ -365,17 +362,8 @@ def test_sigterm_while_notifications_drip_ends_at_once_with_143(cli: Cli, sim: S
     db.seed([{"drama_name": "g", "link": share_url("good0000000b")}])
     with Receiver(default=DRIP) as target:
         urls = [arg for n in range(3) for arg in ("--notify", f"json://{target.host}/n{n}")]
-        proc = cli.popen("check-links", *FAST, *urls, "--notify-on", "always")
-        try:
-            _wait_for(lambda: target.requests)
-            sent = time.monotonic()
-            proc.send_signal(signal.SIGTERM)
-            proc.communicate(timeout=30)
-            elapsed = time.monotonic() - sent
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-                proc.communicate()
+        proc, _, _, elapsed = _signal_when(cli, lambda: target.requests, signal.SIGTERM,
+                                           "check-links", *FAST, *urls, "--notify-on", "always")
     assert proc.returncode == 143 and elapsed < 5, (proc.returncode, elapsed)
 
 
@@ -389,15 +377,6 @@ def test_sigterm_while_a_media_server_hook_drips_ends_at_once(cli: Cli, sim: Sim
         config.write_text(json.dumps({"cookie": cli.env["QUARK_COOKIE"], "plugins": {"emby": {"url": emby.url, "token": "k"}},
                                       "tasklist": [{"taskname": "t", "shareurl": share_url("good0000000c"), "savepath": "/t",
                                                     "pattern": "", "replace": ""}]}), encoding="utf-8")
-        proc = cli.popen("autosave", "--config", str(config), *FAST, "--no-sign")
-        try:
-            _wait_for(lambda: emby.requests)
-            sent = time.monotonic()
-            proc.send_signal(signal.SIGTERM)
-            proc.communicate(timeout=30)
-            elapsed = time.monotonic() - sent
-        finally:
-            if proc.poll() is None:
-                proc.kill()
-                proc.communicate()
+        proc, _, _, elapsed = _signal_when(cli, lambda: emby.requests, signal.SIGTERM,
+                                           "autosave", "--config", str(config), *FAST, "--no-sign")
     assert proc.returncode == 143 and elapsed < 5, (proc.returncode, elapsed)
