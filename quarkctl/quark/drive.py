@@ -156,12 +156,16 @@ class DriveSession:
         reply = self.call(lambda: self.client.share_detail(pwd_id, stoken, pdir_fid, page))
         raw = self._data(reply).get("list")
         batch = self._list(reply)
-        if not isinstance(raw, list) or len(batch) < len(raw):
-            # No list, or items that are not objects: an answer of another shape, never an empty share
-            # (an attacker's review: `data: null` banned a live share as empty)
-            raise self._unexpected(reply, "detail")
         total = reply.metadata.get("_total")
-        return batch, total if isinstance(total, int) and not isinstance(total, bool) else None
+        total = total if isinstance(total, int) and not isinstance(total, bool) else None
+        if (not isinstance(raw, list) or len(batch) < len(raw)
+                or any(not isinstance(item.get("fid"), str) or not item["fid"] for item in batch)
+                or (page == 1 and not batch and total)):
+            # No list, items that are not objects or have no fid, an empty first page that counts files: an
+            # answer of another shape, never an empty share (reviews of issue 21: `data: null` banned a live
+            # share as empty; `[{}]` failed the task on a KeyError)
+            raise self._unexpected(reply, "detail")
+        return batch, total
 
     # -- drive side -------------------------------------------------------------------------------
 

@@ -124,7 +124,9 @@ class LinkChecker:
         if classified.outcome is not Outcome.OK:
             return self._final(classified)
         items = reply.data.get("list") if isinstance(reply.data, dict) else None
-        if not isinstance(items, list):
+        total = reply.metadata.get("_total")
+        counts_files = isinstance(total, int) and not isinstance(total, bool) and total > 0
+        if not isinstance(items, list) or (not items and counts_files):  # "empty", yet it counts files: no proof
             return CheckResult(Verdict.ERROR, "unexpected_response", reply.code, reply.http_status, reply.message)
         return items
 

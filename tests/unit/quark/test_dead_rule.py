@@ -158,6 +158,8 @@ STOKEN_OK = {"status": 200, "code": 0, "message": "ok", "data": {"stoken": "st0k
 @example(200, {"status": 200, "code": 0, "data": None})  # an attacker's: banned as an empty share
 @example(200, {"status": 200, "code": 0, "data": {"list": [None, 1, "x"]}})
 @example(200, {"status": 200, "code": 0, "data": {"list": []}})  # an empty root: the one ban without a code
+@example(200, {"status": 200, "code": 0, "data": {"list": [{}]}})  # a re-test: failed on a KeyError
+@example(200, {"status": 200, "code": 0, "data": {"list": []}, "metadata": {"_total": 5}})  # empty, yet five files
 def test_a_task_is_banned_on_a_listing_only_when_it_is_earned(server: Receiver, http_status: int | None, body: dict) -> None:
     """The share's listing, whatever it says: a ban only on a dead code (checked again at the root)."""
     _answer(server, 200, STOKEN_OK)
@@ -165,7 +167,18 @@ def test_a_task_is_banned_on_a_listing_only_when_it_is_earned(server: Receiver, 
     task = _one_task(server)
     assert any(r.path == DETAIL for r in server.requests), task
     # The reference's one other ban, kept: a root that lists nothing, confirmed with a fresh stoken
-    data = body.get("data")
-    empty = (isinstance(data, dict) and data.get("list") == []
+    data, metadata = body.get("data"), body.get("metadata")
+    total = metadata.get("_total") if isinstance(metadata, dict) else None
+    counts_files = isinstance(total, int) and not isinstance(total, bool) and total != 0  # "empty", yet N files
+    empty = (isinstance(data, dict) and data.get("list") == [] and not counts_files
              and classify(ApiReply("detail", _sent(http_status), body)).outcome is Outcome.OK)
     assert (task.status == "banned") == (_earned(_sent(http_status), body) or empty), (http_status, body, task)
+
+
+def test_an_empty_listing_that_counts_files_is_no_proof_of_anything(server: Receiver) -> None:
+    """A re-test (issue 21): `list: []` beside `_total: 5` contradicts itself; it is never `empty`."""
+    _answer(server, 200, STOKEN_OK)
+    server.answers[("GET", DETAIL)] = (200, {"status": 200, "code": 0, "data": {"list": []}, "metadata": {"_total": 5}})
+    with QuarkClient(api_base=server.url, timeout=5.0) as client:
+        result = LinkChecker(client, retries=0, backoff=0.0, sleep=lambda seconds: True).check(LINK)
+    assert (result.verdict, result.reason) == (Verdict.ERROR, "unexpected_response")
