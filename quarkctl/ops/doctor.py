@@ -4,76 +4,27 @@
 whether Quark answered), so a database that cannot be reached is one failure, not five, and a
 network fault is never reported as a bad cookie. A job with more to check adds its functions.
 """
-
 from __future__ import annotations
 
-import json
-import os
-import socket
 import stat
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
-from quarkctl import schedule
 from quarkctl.config import autosave as autosave_config, settings
 from quarkctl.quark.account import AccountCheck, AccountState, check_account, probe_drive
-from quarkctl.db import OWN_TABLES, Database, cloud_resource, run_history
-from quarkctl.errors import ExitCode, QuarkctlError
-from quarkctl.ops.history import list_runs, pid_alive
+from quarkctl.db import OWN_TABLES, Database, cloud_resource
+from quarkctl.errors import QuarkctlError
 from quarkctl.i18n import _, ngettext
-from quarkctl.lock import lock_path
-from quarkctl.quark.client import DRIVE_PC, PAN, QuarkClient
-from quarkctl.redact import redact
+from quarkctl.quark.client import DRIVE_PC, PAN
 from quarkctl.quark.signin import mobile_params
 from quarkctl.quark.verdict import Outcome, classify
 from quarkctl.render.messages import account_why
+from quarkctl.ops.doctor_runs import check_locks, check_runs, check_schedule, check_timezone, check_unknown_codes, local_zone_name
+from quarkctl.ops.findings import FAIL, OK, PROBE_SHARE, WARN, Check, Context, Finding, probe_fix
 
-OK, WARN, FAIL = "ok", "warn", "fail"
-PROBE_SHARE = "000000000000"  # no such share: Quark answers 41006, which proves the share API answers
-RUN_OVERDUE = timedelta(hours=50)  # a daily job not seen for this long did not run
-
-
-@dataclass(frozen=True)
-class Finding:
-    name: str  # machine name of the check (JSON), never translated
-    status: str  # ok | warn | fail
-    message: str
-    fix: str | None = None
-
-    def as_dict(self) -> dict[str, str | None]:
-        return {"name": self.name, "status": self.status, "message": redact(self.message), "fix": self.fix}
-
-
-@dataclass
-class Context:
-    """What the checks share; filled in as they run."""
-
-    env_file: Path | None
-    flags: Mapping[str, str | None]
-    timeout: float = 10.0
-    runner: schedule.Runner = schedule.run_command
-    cron_files: Iterable[Path] | None = None
-    now: Callable[[], datetime] = lambda: datetime.now(timezone.utc)
-    env: dict[str, str] = field(default_factory=dict)
-    settings: settings.Settings | None = None
-    db: Database | None = None
-    tables: set[str] = field(default_factory=set)
-    quark_answers: bool | None = None  # None: not tried
-    config: Path | None = None  # the autosave config (--config); else QUARKCTL_CONFIG or the default path
-
-    def client(self, *, cookie: str | None) -> QuarkClient:
-        assert self.settings is not None
-        return QuarkClient(cookie=cookie, api_base=self.settings.api_base, timeout=self.timeout)
-
-    def close(self) -> None:
-        if self.db is not None:
-            self.db.close()
-
-
-Check = Callable[[Context], Iterator[Finding]]
+__all__ = ["CHECKS", "FAIL", "OK", "WARN", "Check", "Context", "Finding", "check_autosave_config", "check_cookie",
+           "check_database", "check_locks", "check_quark", "check_runs", "check_schedule", "check_settings",
+           "check_tables", "check_timezone", "check_unknown_codes", "exit_code", "local_zone_name", "run_doctor"]
 
 
 def check_settings(ctx: Context) -> Iterator[Finding]:
@@ -153,7 +104,7 @@ def check_cookie(ctx: Context) -> Iterator[Finding]:
                                _("sign in at pan.quark.cn, copy the Cookie header of any request into QUARK_COOKIE"))
     yield finding
     if finding.status == WARN and ctx.quark_answers:  # Quark answers, unreadably: maybe something new (issue 14)
-        yield Finding("probe", WARN, _("quarkctl could not read the account check's answer"), _probe_fix())
+        yield Finding("probe", WARN, _("quarkctl could not read the account check's answer"), probe_fix())
 
 
 def check_autosave_config(ctx: Context) -> Iterator[Finding]:
@@ -240,159 +191,6 @@ def check_tables(ctx: Context) -> Iterator[Finding]:
                       _("the first run creates them, or `quarkctl db init` now"))
     else:
         yield Finding("own_tables", OK, _("present: {tables}").format(tables=", ".join(t.name for t in OWN_TABLES)))
-
-
-def local_zone_name() -> str:
-    tz = os.environ.get("TZ", "").lstrip(":")
-    if tz:
-        return tz
-    try:
-        target = os.readlink("/etc/localtime")
-        return target.split("zoneinfo/", 1)[1] if "zoneinfo/" in target else target
-    except OSError:
-        return datetime.now().astimezone().tzname() or "?"
-
-
-def _offset(delta: timedelta | None) -> str:
-    minutes = int((delta or timedelta()).total_seconds() // 60)
-    sign = "+" if minutes >= 0 else "-"
-    return f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
-
-
-def check_timezone(ctx: Context) -> Iterator[Finding]:
-    now = ctx.now()
-    local = now.astimezone().utcoffset()
-    wanted = now.astimezone(ZoneInfo(schedule.DEFAULT_TIMEZONE)).utcoffset()
-    name = local_zone_name()
-    if local == wanted:
-        yield Finding("timezone", OK, _("{name} ({offset}), the schedules' zone").format(name=name, offset=_offset(local)))
-        return
-    yield Finding(
-        "timezone", WARN,
-        _("this machine runs on {name} ({offset}), the schedules on {zone} ({zone_offset}): cloud_resource.update_time "
-          "is written in local time, and a cron without CRON_TZ starts jobs at local hours").format(
-            name=name, offset=_offset(local), zone=schedule.DEFAULT_TIMEZONE, zone_offset=_offset(wanted)),
-        _("if your database keeps Beijing time, run quarkctl with TZ={zone} (Environment=TZ={zone} in the unit, TZ={zone} "
-          "in the crontab), or set the machine's zone: timedatectl set-timezone {zone}").format(zone=schedule.DEFAULT_TIMEZONE),
-    )
-
-
-def check_schedule(ctx: Context) -> Iterator[Finding]:
-    sources = schedule.inspect(runner=ctx.runner, cron_files=ctx.cron_files)
-    for job in schedule.JOBS.values():
-        entries = [e for s in sources for e in s.entries if e.job == job.name]
-        running = [e for e in entries if e.source == "cron" or e.enabled]
-        where = "; ".join(f"{e.where} ({e.schedule})" for e in running)
-        if len(running) > 1:
-            yield Finding(f"schedule:{job.name}", WARN, _("{job} is scheduled more than once: {where}").format(job=job.name, where=where),
-                          _("keep one: the second start finds the lock taken and does nothing (exit 75)"))
-        elif running:
-            yield Finding(f"schedule:{job.name}", OK, _("{job}: {where}").format(job=job.name, where=where))
-        elif entries:
-            scope = "--user " if entries[0].source == "systemd-user" else ""
-            yield Finding(f"schedule:{job.name}", WARN, _("{job}: {timer} is installed but not active ({state})").format(
-                job=job.name, timer=entries[0].where, state=entries[0].state),
-                f"systemctl {scope}enable --now {entries[0].where}")
-        else:
-            unavailable = [f"{s.name}: {s.detail}" for s in sources if not s.available]
-            looked = [s.name for s in sources if s.available]
-            message = _not_scheduled(job.name, looked, unavailable)
-            yield Finding(f"schedule:{job.name}", WARN, message,
-                          _("`quarkctl schedule install --systemd` (or --cron), or see README, Scheduling"))
-
-
-def _not_scheduled(job: str, looked: list[str], unavailable: list[str]) -> str:
-    """One sentence per case, so a translator can word each whole."""
-    values = {"job": job, "looked": ", ".join(looked), "sources": "; ".join(unavailable)}
-    if looked and unavailable:
-        return _("{job} is not scheduled ({looked} looked at); not available: {sources}").format(**values)
-    if looked:
-        return _("{job} is not scheduled ({looked} looked at)").format(**values)
-    if unavailable:
-        return _("{job} is not scheduled (nothing could be looked at); not available: {sources}").format(**values)
-    return _("{job} is not scheduled (nothing could be looked at)").format(**values)
-
-
-def check_runs(ctx: Context) -> Iterator[Finding]:
-    """"The job did not run": the last run of each job, from the run history."""
-    db = ctx.db
-    if db is None or run_history.name not in ctx.tables:
-        return
-    now = ctx.now()
-    for job in schedule.JOBS.values():
-        name = f"last_run:{job.name}"
-        runs = list_runs(db, job=job.name, limit=1)
-        if not runs:
-            yield Finding(name, WARN, _("{job} has never run against this database").format(job=job.name),
-                          _("run `quarkctl {job} --dry-run` once by hand, then see `quarkctl schedule`").format(job=job.name))
-            continue
-        run = runs[0]
-        when = run.started_at.astimezone().strftime("%Y-%m-%d %H:%M")
-        if run.abandoned:
-            yield Finding(name, WARN, _("run {id} ({when}, pid {pid}) never finished: it was killed").format(id=run.id, when=when, pid=run.pid),
-                          _("look for an out-of-memory kill or a reboot at that time (journalctl); the next run starts normally"))
-        elif run.exit_code not in (ExitCode.OK, ExitCode.LINK_ERRORS, ExitCode.LOCKED, None):
-            meaning = ExitCode(run.exit_code).name.lower() if run.exit_code in ExitCode.__members__.values() else "?"
-            yield Finding(name, WARN, _("run {id} ({when}) ended with exit {code} ({meaning})").format(
-                id=run.id, when=when, code=run.exit_code, meaning=meaning),
-                _("`quarkctl history show {id}`; README, Exit codes").format(id=run.id))
-        elif now - run.started_at > RUN_OVERDUE:
-            yield Finding(name, WARN, _("the last {job} run was {when}: it has not run since").format(job=job.name, when=when),
-                          _("see the schedule line above, and README, Troubleshooting: the job did not run"))
-        else:
-            yield Finding(name, OK, _("run {id} at {when}, exit {code}").format(id=run.id, when=when, code=run.exit_code))
-
-
-def _probe_fix() -> str:
-    return _("run `quarkctl probe --record quark-capture.json` to see what Quark answers, and send the capture "
-             "(README, Reporting a Quark change)")
-
-
-def check_unknown_codes(ctx: Context) -> Iterator[Finding]:
-    """The last check-links run saw answers quarkctl does not know (reason unknown_code in its verdicts)."""
-    db = ctx.db
-    if db is None or run_history.name not in ctx.tables:
-        return
-    runs = list_runs(db, job="check-links", limit=1)
-    if not runs:
-        return
-    unknown = [c for c in db.run_checks(runs[0].id) if c.get("reason") == "unknown_code"]
-    if unknown:
-        codes = sorted({str(c.get("api_code")) for c in unknown})
-        yield Finding("probe", WARN, _("run {id} got answers quarkctl does not know (codes {codes})").format(
-            id=runs[0].id, codes=", ".join(codes)), _probe_fix())
-
-
-def check_locks(ctx: Context) -> Iterator[Finding]:
-    if ctx.settings is None:
-        return
-    lock_dir = settings.state_dir(ctx.env) / "locks"
-    probe = next((p for p in (lock_dir, *lock_dir.parents) if p.exists()), None)
-    if probe is None or not os.access(probe, os.W_OK):
-        yield Finding("lock", FAIL, _("cannot create run locks in {path}").format(path=lock_dir),
-                      _("make {path} writable for this user, or set XDG_STATE_HOME").format(path=lock_dir))
-        return
-    for job in schedule.JOBS.values():
-        path = lock_path(lock_dir, job.name, ctx.settings.database_label)
-        yield Finding(f"lock:{job.name}", OK, _lock_state(path))
-
-
-def _lock_state(path: Path) -> str:
-    try:
-        info = json.loads(path.read_text(encoding="utf-8") or "{}")
-    except FileNotFoundError:
-        return _("free (no lock file yet)")
-    except (OSError, ValueError):
-        return _("free ({path} is not a lock quarkctl wrote)").format(path=path)
-    if not info:
-        return _("free")
-    pid, host, since = info.get("pid"), info.get("host"), info.get("since", "?")
-    if host != socket.gethostname():
-        return _("last taken on {host} (pid {pid}, since {since})").format(host=host, pid=pid, since=since)
-    if isinstance(pid, int) and pid_alive(pid):
-        return _("held by pid {pid} since {since}: a run is in progress").format(pid=pid, since=since)
-    return _("stale but harmless: pid {pid} (since {since}) died holding it; an fcntl lock ends with its holder, "
-             "so the next run takes it").format(pid=pid, since=since)
 
 
 CHECKS: tuple[Check, ...] = (

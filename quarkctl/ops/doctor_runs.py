@@ -1,0 +1,168 @@
+"""`quarkctl doctor`, the checks of what has been running: the clock, the schedule, the runs, the locks."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from quarkctl import schedule
+from quarkctl.config import settings
+from quarkctl.db import run_history
+from quarkctl.errors import ExitCode
+from quarkctl.ops.history import list_runs, pid_alive
+from quarkctl.i18n import _
+from quarkctl.lock import lock_path
+from quarkctl.ops.findings import FAIL, OK, RUN_OVERDUE, WARN, Context, Finding, probe_fix
+
+
+def local_zone_name() -> str:
+    tz = os.environ.get("TZ", "").lstrip(":")
+    if tz:
+        return tz
+    try:
+        target = os.readlink("/etc/localtime")
+        return target.split("zoneinfo/", 1)[1] if "zoneinfo/" in target else target
+    except OSError:
+        return datetime.now().astimezone().tzname() or "?"
+
+
+def _offset(delta: timedelta | None) -> str:
+    minutes = int((delta or timedelta()).total_seconds() // 60)
+    sign = "+" if minutes >= 0 else "-"
+    return f"UTC{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
+def check_timezone(ctx: Context) -> Iterator[Finding]:
+    now = ctx.now()
+    local = now.astimezone().utcoffset()
+    wanted = now.astimezone(ZoneInfo(schedule.DEFAULT_TIMEZONE)).utcoffset()
+    name = local_zone_name()
+    if local == wanted:
+        yield Finding("timezone", OK, _("{name} ({offset}), the schedules' zone").format(name=name, offset=_offset(local)))
+        return
+    yield Finding(
+        "timezone", WARN,
+        _("this machine runs on {name} ({offset}), the schedules on {zone} ({zone_offset}): cloud_resource.update_time "
+          "is written in local time, and a cron without CRON_TZ starts jobs at local hours").format(
+            name=name, offset=_offset(local), zone=schedule.DEFAULT_TIMEZONE, zone_offset=_offset(wanted)),
+        _("if your database keeps Beijing time, run quarkctl with TZ={zone} (Environment=TZ={zone} in the unit, TZ={zone} "
+          "in the crontab), or set the machine's zone: timedatectl set-timezone {zone}").format(zone=schedule.DEFAULT_TIMEZONE),
+    )
+
+
+def check_schedule(ctx: Context) -> Iterator[Finding]:
+    sources = schedule.inspect(runner=ctx.runner, cron_files=ctx.cron_files)
+    for job in schedule.JOBS.values():
+        entries = [e for s in sources for e in s.entries if e.job == job.name]
+        running = [e for e in entries if e.source == "cron" or e.enabled]
+        where = "; ".join(f"{e.where} ({e.schedule})" for e in running)
+        if len(running) > 1:
+            yield Finding(f"schedule:{job.name}", WARN, _("{job} is scheduled more than once: {where}").format(job=job.name, where=where),
+                          _("keep one: the second start finds the lock taken and does nothing (exit 75)"))
+        elif running:
+            yield Finding(f"schedule:{job.name}", OK, _("{job}: {where}").format(job=job.name, where=where))
+        elif entries:
+            scope = "--user " if entries[0].source == "systemd-user" else ""
+            yield Finding(f"schedule:{job.name}", WARN, _("{job}: {timer} is installed but not active ({state})").format(
+                job=job.name, timer=entries[0].where, state=entries[0].state),
+                f"systemctl {scope}enable --now {entries[0].where}")
+        else:
+            unavailable = [f"{s.name}: {s.detail}" for s in sources if not s.available]
+            looked = [s.name for s in sources if s.available]
+            message = _not_scheduled(job.name, looked, unavailable)
+            yield Finding(f"schedule:{job.name}", WARN, message,
+                          _("`quarkctl schedule install --systemd` (or --cron), or see README, Scheduling"))
+
+
+def _not_scheduled(job: str, looked: list[str], unavailable: list[str]) -> str:
+    """One sentence per case, so a translator can word each whole."""
+    values = {"job": job, "looked": ", ".join(looked), "sources": "; ".join(unavailable)}
+    if looked and unavailable:
+        return _("{job} is not scheduled ({looked} looked at); not available: {sources}").format(**values)
+    if looked:
+        return _("{job} is not scheduled ({looked} looked at)").format(**values)
+    if unavailable:
+        return _("{job} is not scheduled (nothing could be looked at); not available: {sources}").format(**values)
+    return _("{job} is not scheduled (nothing could be looked at)").format(**values)
+
+
+def check_runs(ctx: Context) -> Iterator[Finding]:
+    """"The job did not run": the last run of each job, from the run history."""
+    db = ctx.db
+    if db is None or run_history.name not in ctx.tables:
+        return
+    now = ctx.now()
+    for job in schedule.JOBS.values():
+        name = f"last_run:{job.name}"
+        runs = list_runs(db, job=job.name, limit=1)
+        if not runs:
+            yield Finding(name, WARN, _("{job} has never run against this database").format(job=job.name),
+                          _("run `quarkctl {job} --dry-run` once by hand, then see `quarkctl schedule`").format(job=job.name))
+            continue
+        run = runs[0]
+        when = run.started_at.astimezone().strftime("%Y-%m-%d %H:%M")
+        if run.abandoned:
+            yield Finding(name, WARN, _("run {id} ({when}, pid {pid}) never finished: it was killed").format(id=run.id, when=when, pid=run.pid),
+                          _("look for an out-of-memory kill or a reboot at that time (journalctl); the next run starts normally"))
+        elif run.exit_code not in (ExitCode.OK, ExitCode.LINK_ERRORS, ExitCode.LOCKED, None):
+            meaning = ExitCode(run.exit_code).name.lower() if run.exit_code in ExitCode.__members__.values() else "?"
+            yield Finding(name, WARN, _("run {id} ({when}) ended with exit {code} ({meaning})").format(
+                id=run.id, when=when, code=run.exit_code, meaning=meaning),
+                _("`quarkctl history show {id}`; README, Exit codes").format(id=run.id))
+        elif now - run.started_at > RUN_OVERDUE:
+            yield Finding(name, WARN, _("the last {job} run was {when}: it has not run since").format(job=job.name, when=when),
+                          _("see the schedule line above, and README, Troubleshooting: the job did not run"))
+        else:
+            yield Finding(name, OK, _("run {id} at {when}, exit {code}").format(id=run.id, when=when, code=run.exit_code))
+
+
+def check_unknown_codes(ctx: Context) -> Iterator[Finding]:
+    """The last check-links run saw answers quarkctl does not know (reason unknown_code in its verdicts)."""
+    db = ctx.db
+    if db is None or run_history.name not in ctx.tables:
+        return
+    runs = list_runs(db, job="check-links", limit=1)
+    if not runs:
+        return
+    unknown = [c for c in db.run_checks(runs[0].id) if c.get("reason") == "unknown_code"]
+    if unknown:
+        codes = sorted({str(c.get("api_code")) for c in unknown})
+        yield Finding("probe", WARN, _("run {id} got answers quarkctl does not know (codes {codes})").format(
+            id=runs[0].id, codes=", ".join(codes)), probe_fix())
+
+
+def check_locks(ctx: Context) -> Iterator[Finding]:
+    if ctx.settings is None:
+        return
+    lock_dir = settings.state_dir(ctx.env) / "locks"
+    probe = next((p for p in (lock_dir, *lock_dir.parents) if p.exists()), None)
+    if probe is None or not os.access(probe, os.W_OK):
+        yield Finding("lock", FAIL, _("cannot create run locks in {path}").format(path=lock_dir),
+                      _("make {path} writable for this user, or set XDG_STATE_HOME").format(path=lock_dir))
+        return
+    for job in schedule.JOBS.values():
+        path = lock_path(lock_dir, job.name, ctx.settings.database_label)
+        yield Finding(f"lock:{job.name}", OK, _lock_state(path))
+
+
+def _lock_state(path: Path) -> str:
+    try:
+        info = json.loads(path.read_text(encoding="utf-8") or "{}")
+    except FileNotFoundError:
+        return _("free (no lock file yet)")
+    except (OSError, ValueError):
+        return _("free ({path} is not a lock quarkctl wrote)").format(path=path)
+    if not info:
+        return _("free")
+    pid, host, since = info.get("pid"), info.get("host"), info.get("since", "?")
+    if host != socket.gethostname():
+        return _("last taken on {host} (pid {pid}, since {since})").format(host=host, pid=pid, since=since)
+    if isinstance(pid, int) and pid_alive(pid):
+        return _("held by pid {pid} since {since}: a run is in progress").format(pid=pid, since=since)
+    return _("stale but harmless: pid {pid} (since {since}) died holding it; an fcntl lock ends with its holder, "
+             "so the next run takes it").format(pid=pid, since=since)
