@@ -17,6 +17,11 @@ class ExitCode(IntEnum):
     SIGINT = 130
     SIGTERM = 143
 
+    @classmethod
+    def for_signal(cls, signum: int | None) -> ExitCode:
+        """130 for SIGINT, 143 for SIGTERM (and any other stop signal)."""
+        return cls.SIGINT if signum == 2 else cls.SIGTERM
+
 
 class QuarkctlError(Exception):
     """An error the user can act on: one line, one exit code, no traceback."""
@@ -51,7 +56,7 @@ class Interrupted(QuarkctlError):
 
     def __init__(self, message: str, signum: int | None) -> None:
         super().__init__(message)
-        self.exit_code = ExitCode.SIGINT if signum == 2 else ExitCode.SIGTERM
+        self.exit_code = ExitCode.for_signal(signum)
 
 
 def error(message: str, code: int) -> int:

@@ -143,7 +143,7 @@ class _Run:
 
     def _exit_code(self) -> ExitCode:
         if self.stop.signum is not None:
-            return ExitCode.SIGINT if self.stop.signum == 2 else ExitCode.SIGTERM
+            return ExitCode.for_signal(self.stop.signum)
         if not self.options.transfer:  # `quarkctl sign`: the sign-in is the whole job (issue 21)
             return self.report.sign_exit_code()
         if self.report.abort_reason in ("no_account", "cookie_rejected"):

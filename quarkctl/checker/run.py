@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import queue
 import random
-import signal
 import threading
 import time
 from collections import OrderedDict, deque
@@ -55,10 +54,8 @@ def utcnow() -> datetime:
 
 
 def _exit_code(report: RunReport, stop: StopSignal) -> ExitCode:
-    if stop.signum == signal.SIGINT:
-        return ExitCode.SIGINT
     if stop.signum is not None:
-        return ExitCode.SIGTERM
+        return ExitCode.for_signal(stop.signum)
     if report.abort_reason == "database_lost":
         return ExitCode.DB_LOST
     if report.abort_reason == "cookie_rejected":

@@ -89,7 +89,7 @@ def run_job(job: Job, env: dict[str, str], *, json_output: bool, quiet: bool, lo
         for line in targets.warnings + notify.deliver(targets.urls, job.title(report), job.body(report)):
             warn(line)
     # A signal while the notification went out: the run's work is recorded; the exit says it was stopped
-    code = int(report.exit_code) if stop.signum is None else int(ExitCode.SIGINT if stop.signum == signal.SIGINT else ExitCode.SIGTERM)
+    code = int(report.exit_code if stop.signum is None else ExitCode.for_signal(stop.signum))
     pinger.finish(code)
     raise typer.Exit(code)
 

@@ -122,8 +122,8 @@ class DriveSession:
             reply = self.call(lambda: fetch(page))
             batch = self._list(reply)
             items.extend(batch)
-            total = reply.metadata.get("_total")
-            if not batch or not isinstance(total, int) or len(items) >= total:
+            total = reply.total
+            if not batch or total is None or len(items) >= total:
                 break
         return items
 
@@ -156,8 +156,7 @@ class DriveSession:
         reply = self.call(lambda: self.client.share_detail(pwd_id, stoken, pdir_fid, page))
         raw = self._data(reply).get("list")
         batch = self._list(reply)
-        total = reply.metadata.get("_total")
-        total = total if isinstance(total, int) and not isinstance(total, bool) else None
+        total = reply.total
         if (not isinstance(raw, list) or len(batch) < len(raw)
                 or any(not isinstance(item.get("fid"), str) or not item["fid"] for item in batch)
                 or (page == 1 and not batch and total)):

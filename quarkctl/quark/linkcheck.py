@@ -124,8 +124,7 @@ class LinkChecker:
         if classified.outcome is not Outcome.OK:
             return self._final(classified)
         items = reply.data.get("list") if isinstance(reply.data, dict) else None
-        total = reply.metadata.get("_total")
-        counts_files = isinstance(total, int) and not isinstance(total, bool) and total > 0
+        counts_files = (reply.total or 0) > 0
         if not isinstance(items, list) or (not items and counts_files):  # "empty", yet it counts files: no proof
             return CheckResult(Verdict.ERROR, "unexpected_response", reply.code, reply.http_status, reply.message)
         return items

@@ -81,6 +81,12 @@ class ApiReply:
         value = (self.body or {}).get("metadata")
         return value if isinstance(value, dict) else {}
 
+    @property
+    def total(self) -> int | None:
+        """A listing's `metadata._total`, None when Quark sent none or not a whole number."""
+        value = self.metadata.get("_total")
+        return value if isinstance(value, int) and not isinstance(value, bool) else None
+
 
 _NUMBER = re.compile(r"\s*-?[0-9]{1,18}\s*")  # ASCII: isdigit() takes "²", which int() refuses
 

@@ -203,7 +203,7 @@ def dead_verdict(db: Database, checker: LinkChecker, row: ResourceRow, *, named:
 
 def _exit_code(report: ReshareReport, stop: StopSignal) -> ExitCode:
     if stop.signum is not None:
-        return ExitCode.SIGINT if stop.signum == 2 else ExitCode.SIGTERM
+        return ExitCode.for_signal(stop.signum)
     if report.abort_reason == "cookie_rejected":
         return ExitCode.AUTH
     return ExitCode.LINK_ERRORS if report.problems else ExitCode.OK

@@ -8,6 +8,7 @@ import json
 import signal
 import subprocess
 import time
+from pathlib import Path
 
 import pytest
 
@@ -33,6 +34,17 @@ def db(testdb: ResourceDB, cli: Cli) -> ResourceDB:
 def _json(proc: subprocess.CompletedProcess[str]) -> dict:
     assert "Traceback" not in proc.stderr, proc.stderr
     return json.loads(proc.stdout)
+
+
+def _task(name: str, pwd_id: str) -> dict:
+    return {"taskname": name, "shareurl": share_url(pwd_id), "savepath": f"/{name}", "pattern": "", "replace": ""}
+
+
+def _config(cli: Cli, tasks: list[dict], **top: object) -> Path:
+    """An autosave config in the command's home: the run's cookie unless `cookie` is given."""
+    path = cli.home / "quark_config.json"
+    path.write_text(json.dumps({"cookie": cli.env["QUARK_COOKIE"], **top, "tasklist": tasks}, ensure_ascii=False), encoding="utf-8")
+    return path
 
 
 def _verdicts(doc: dict) -> dict[str, tuple[str, str]]:
@@ -61,9 +73,8 @@ def test_autosave_never_bans_on_a_server_error_with_dead_words(cli: Cli, sim: Si
     for n, (status, body) in enumerate(GATEWAY_WORDS):
         pwd_id = f"gate0000001{n}"
         add_valid(sim, pwd_id, faults=[Fault(kind="body", status=status, body=body, endpoint="token")])
-        tasks.append({"taskname": f"t{n}", "shareurl": share_url(pwd_id), "savepath": f"/t{n}", "pattern": "", "replace": ""})
-    config = cli.home / "quark_config.json"
-    config.write_text(json.dumps({"cookie": cli.env["QUARK_COOKIE"], "tasklist": tasks}, ensure_ascii=False), encoding="utf-8")
+        tasks.append(_task(f"t{n}", pwd_id))
+    config = _config(cli, tasks)
     proc = cli.run("autosave", "--config", str(config), *FAST, "--json", "--no-sign")
     doc = _json(proc)
     assert [t["status"] for t in doc["tasks"]] == ["failed"] * len(GATEWAY_WORDS), doc["tasks"]
@@ -191,10 +202,7 @@ def test_a_folder_link_of_a_dead_share_is_expired(cli: Cli, sim: Simulator, db: 
 
 def test_sigterm_during_a_dripping_autosave_ends_it_within_the_grace(cli: Cli, sim: Simulator) -> None:
     _drip(sim, "drip00000004")
-    config = cli.home / "quark_config.json"
-    config.write_text(json.dumps({"cookie": cli.env["QUARK_COOKIE"], "tasklist": [
-        {"taskname": "drip", "shareurl": share_url("drip00000004"), "savepath": "/drip", "pattern": "", "replace": ""}]}),
-        encoding="utf-8")
+    config = _config(cli, [_task("drip", "drip00000004")])
     proc, _, err, elapsed = _signal_once_dripping(cli, sim, "drip00000004", signal.SIGTERM,
                                                   "autosave", "--config", str(config), *FAST, "--json", "--no-sign", "--timeout", "600")
     assert proc.returncode == 143 and elapsed < STOP_GRACE + 5, (proc.returncode, elapsed, err)
@@ -225,10 +233,8 @@ def test_autosave_goes_on_after_a_login_walled_share_when_the_login_holds(cli: C
     account service confirmed the login; the tasks after it were never run."""
     add_valid(sim, "auth00000003", faults=[Fault(kind="code", code=31001, status=401, endpoint="token")])
     add_valid(sim, "good00000003")
-    tasks = [{"taskname": n, "shareurl": share_url(p), "savepath": f"/{n}", "pattern": "", "replace": ""}
-             for n, p in [("wall", "auth00000003"), ("good", "good00000003")]]
-    config = cli.home / "quark_config.json"
-    config.write_text(json.dumps({"cookie": cli.env["QUARK_COOKIE"], "tasklist": tasks}), encoding="utf-8")
+    tasks = [_task("wall", "auth00000003"), _task("good", "good00000003")]
+    config = _config(cli, tasks)
     proc = cli.run("autosave", "--config", str(config), *FAST, "--json", "--no-sign")
     doc = _json(proc)
     assert [(t["status"], t["reason"]) for t in doc["tasks"]] == [("failed", "login_required"), ("saved", "")]
@@ -238,12 +244,9 @@ def test_autosave_goes_on_after_a_login_walled_share_when_the_login_holds(cli: C
 def test_a_dry_run_does_not_sign_in(cli: Cli, sim: Simulator) -> None:
     """A new user's review: `autosave --dry-run` signed in for real (README: the plan, nothing written)."""
     add_valid(sim, "good00000004")
-    config = cli.home / "quark_config.json"
     signing = cli.env["QUARK_COOKIE"] + "; sign=signValue1; vcode=vcodeValue1"  # the mobile parameters: it signs
     sim.cookies.append(signing)  # the same account, known by this cookie too
-    config.write_text(json.dumps({"cookie": signing, "tasklist": [
-        {"taskname": "t", "shareurl": share_url("good00000004"), "savepath": "/t", "pattern": "", "replace": ""}]}),
-        encoding="utf-8")
+    config = _config(cli, [_task("t", "good00000004")], cookie=signing)
     assert cli.run("autosave", "--config", str(config), *FAST, "--json").returncode == 0
     assert sim.requests(endpoint="growth_sign")  # a real run signs
     sim.clear_log()
@@ -285,10 +288,7 @@ def test_a_dead_code_from_the_users_own_drive_never_bans_the_share(cli: Cli, sim
     """An attacker's review: file/sort answering 41006 banned a live share's task for good."""
     add_valid(sim, "good00000007")
     sim.add_drive_fault(Fault("code", endpoint=endpoint, code=41006, status=404))
-    config = cli.home / "quark_config.json"
-    config.write_text(json.dumps({"cookie": cli.env["QUARK_COOKIE"], "tasklist": [
-        {"taskname": "t", "shareurl": share_url("good00000007"), "savepath": "/t", "pattern": "", "replace": ""}]}),
-        encoding="utf-8")
+    config = _config(cli, [_task("t", "good00000007")])
     doc = _json(cli.run("autosave", "--config", str(config), *FAST, "--json", "--no-sign"))
     assert doc["tasks"][0]["status"] == "failed"
     assert "shareurl_ban" not in json.loads(config.read_text(encoding="utf-8"))["tasklist"][0]
@@ -373,10 +373,7 @@ def test_sigterm_while_a_media_server_hook_drips_ends_at_once(cli: Cli, sim: Sim
 
     add_valid(sim, "good0000000c")
     with Receiver(default=DRIP) as emby:
-        config = cli.home / "quark_config.json"
-        config.write_text(json.dumps({"cookie": cli.env["QUARK_COOKIE"], "plugins": {"emby": {"url": emby.url, "token": "k"}},
-                                      "tasklist": [{"taskname": "t", "shareurl": share_url("good0000000c"), "savepath": "/t",
-                                                    "pattern": "", "replace": ""}]}), encoding="utf-8")
+        config = _config(cli, [_task("t", "good0000000c")], plugins={"emby": {"url": emby.url, "token": "k"}})
         proc, _, _, elapsed = _signal_when(cli, lambda: emby.requests, signal.SIGTERM,
                                            "autosave", "--config", str(config), *FAST, "--no-sign")
     assert proc.returncode == 143 and elapsed < 5, (proc.returncode, elapsed)
