@@ -17,7 +17,7 @@ import requests
 from sqlalchemy import create_engine, insert, select
 from sqlalchemy.engine import URL
 
-from quarkctl.db import cloud_resource, metadata
+from quarkctl.db.schema import cloud_resource, metadata
 
 os.environ["NO_PROXY"] = os.environ["no_proxy"] = "127.0.0.1,localhost"
 TOKEN = "/1/clouddrive/share/sharepage/token"

@@ -101,9 +101,9 @@ def reference(config: Config) -> Counter:
 def clean_markers(env: dict[str, str], path: Path) -> tuple[int, int]:
     """Due tasks whose scan marker says their last run was clean (the early paging stop's condition),
     read from the database the runs used; and how many tasks are due."""
-    from quarkctl.config.autosave import AutosaveConfig
+    from quarkctl.config.autosave.model import AutosaveConfig
     from quarkctl.config.settings import database_url
-    from quarkctl.db import Database
+    from quarkctl.db.database import Database
     from quarkctl.autosave.task import task_key
 
     config = AutosaveConfig(path, json.loads(path.read_text(encoding="utf-8")))

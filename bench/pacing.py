@@ -22,7 +22,7 @@ from _common import SimProcess, seed_sqlite  # noqa: E402
 
 from quarkctl.checker import CheckOptions, run_check  # noqa: E402
 from quarkctl.reports.check import Listener  # noqa: E402
-from quarkctl.db import Database  # noqa: E402
+from quarkctl.db.database import Database  # noqa: E402
 from quarkctl.runtime.pacing import PacingPolicy, StopSignal  # noqa: E402
 from quarkctl.quark.client import QuarkClient  # noqa: E402
 

@@ -23,7 +23,7 @@ from _common import SimProcess, baseline_check, ceiling, seed_sqlite  # noqa: E4
 
 from quarkctl.checker import CheckOptions, run_check  # noqa: E402
 from quarkctl.reports.check import LinkOutcome, Listener  # noqa: E402
-from quarkctl.db import Database  # noqa: E402
+from quarkctl.db.database import Database  # noqa: E402
 from quarkctl.runtime.pacing import PacingPolicy  # noqa: E402
 from quarkctl.quark.client import QuarkClient  # noqa: E402
 

@@ -20,7 +20,8 @@ from sqlalchemy import create_engine, insert, select, text
 from sqlalchemy.engine import URL, make_url
 
 from quarkctl.reports.check import LinkOutcome, Listener
-from quarkctl.db import Database, cloud_resource, metadata
+from quarkctl.db.database import Database
+from quarkctl.db.schema import cloud_resource, metadata
 from quarkctl.simulator import Share, Simulator
 
 MYSQL_ENV = "QUARKCTL_TEST_MYSQL_URL"

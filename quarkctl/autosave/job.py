@@ -7,11 +7,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from quarkctl.config import autosave as autosave_config
+from quarkctl.config.autosave import loading as autosave_config_loading
+from quarkctl.config.autosave import validation as autosave_config_validation
+from quarkctl.config.autosave import write as autosave_config_write
 from quarkctl.job_options import AutosaveOptions
 from quarkctl.reports.autosave import JOB, SIGN_JOB, AutosaveReport, Listener
-from quarkctl.config.autosave import AutosaveConfig, Task
-from quarkctl.db import Database
+from quarkctl.config.autosave.model import AutosaveConfig, Task
+from quarkctl.db.database import Database
 from quarkctl.db.loss import AutosaveLoss, signal_sleep
 from quarkctl.errors import ConfigError, DatabaseLost, ExitCode
 from quarkctl.i18n import _, ngettext
@@ -43,17 +45,17 @@ class Checked:
 
 
 def load_checked(path: Path, env: Mapping[str, str], selection: Selection,
-                 load: Callable[[Path], AutosaveConfig] = autosave_config.load) -> Checked:
+                 load: Callable[[Path], AutosaveConfig] = autosave_config_loading.load) -> Checked:
     """The config, the tasks to run, and the problems skipped; every problem found before any request."""
     config = load(path)
     for cookie in config.accounts:
         redact.add_cookie(cookie)
-    from_env = autosave_config.tasks_from_env(env)
+    from_env = autosave_config_loading.tasks_from_env(env)
     tasks = from_env if from_env is not None else config.tasks
-    problems = autosave_config.validate(config, from_env)
+    problems = autosave_config_validation.validate(config, from_env)
     skipped: list[str] = []
     if problems:
-        invalid = autosave_config.invalid_task_indexes(problems)
+        invalid = autosave_config_validation.invalid_task_indexes(problems)
         fatal = [p for p in problems if p.task_index is None]
         if fatal or not selection.skip_invalid:
             hint = "" if fatal else "\n" + _("(--skip-invalid runs the other tasks)")
@@ -63,19 +65,19 @@ def load_checked(path: Path, env: Mapping[str, str], selection: Selection,
         tasks = [task for task in tasks if task.index not in invalid]
     if not config.accounts:
         raise ConfigError(_("{path}: cookie: no account configured").format(path=path))
-    return Checked(path, config, autosave_config.select(tasks, selection.tasks), skipped, selection)
+    return Checked(path, config, autosave_config_loading.select(tasks, selection.tasks), skipped, selection)
 
 
 def unban(path: Path, selectors: list[str]) -> list[str]:
     """Clear the ban of the selected tasks; returns the names unbanned."""
-    config = autosave_config.load(path)
+    config = autosave_config_loading.load(path)
     done = []
-    for task in autosave_config.select(config.tasks, selectors):
+    for task in autosave_config_loading.select(config.tasks, selectors):
         if task.shareurl_ban:
             task.shareurl_ban = None
             done.append(task.name)
     if done:
-        autosave_config.save(config)
+        autosave_config_write.save(config)
     return done
 
 
@@ -95,7 +97,7 @@ def execute(
     config, tasks, skipped, config_path = checked.config, checked.tasks, checked.skipped, checked.path
     # `quarkctl sign` (no transfer) is a job of its own: its own lock and its own name in the history.
     job = JOB if options.transfer else SIGN_JOB
-    if options.transfer and autosave_config.tasks_from_env(env) is not None:
+    if options.transfer and autosave_config_loading.tasks_from_env(env) is not None:
         options = replace(options, sign=False)  # as the reference: a TASKLIST run saves and does not sign in
     db = Database(settings.database_url, default_sqlite=settings.default_sqlite, timeout=settings.db_timeout)
     db.retry.sleep = signal_sleep(stop)
@@ -135,7 +137,7 @@ def execute(
 
             if not dry and options.transfer:
                 _run_hooks(config, tasks, report)
-                autosave_config.save(config)  # bans and lifted bans; a no-op when nothing changed
+                autosave_config_write.save(config)  # bans and lifted bans; a no-op when nothing changed
                 loss.task_results(run_id, [_task_row(t) for t in report.tasks])
             if loss.lost is not None:
                 lost()

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from datetime import date, datetime, timezone
 
 from quarkctl.quark.account import AccountState, check_account, probe_drive
-from quarkctl.config.autosave import AutosaveConfig, Task
+from quarkctl.config.autosave.model import AutosaveConfig, Task
 from quarkctl.quark.drive import ApiFailure, DriveSession, TaskTimeout
 from quarkctl.runtime.deadline import Deadline, deadline_at
 from quarkctl.errors import DatabaseLost, ExitCode, Interrupted

@@ -23,7 +23,7 @@ from quarkctl.config.autosave.rename import Renamer
 from quarkctl.reports.autosave import SavedNode, TaskResult
 
 if TYPE_CHECKING:
-    from quarkctl.config.autosave import Task
+    from quarkctl.config.autosave.model import Task
 
 EMPTY_SHARE_BAN = "分享为空，文件已被分享者删除"  # the reference's words, kept: users grep for them
 

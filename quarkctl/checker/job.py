@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from quarkctl.config.settings import Settings
-from quarkctl.db import Database
+from quarkctl.db.database import Database
 from quarkctl.db.loss import signal_sleep
 from quarkctl.lock import RunLock, lock_path
 from quarkctl.runtime.pacing import StopSignal

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
-from quarkctl.db import Database, ResourceRow
+from quarkctl.db.database import Database
+from quarkctl.db.records import ResourceRow
 from quarkctl.db.loss import CheckLoss
 from quarkctl.job_options import CheckOptions
 from quarkctl.quark.linkcheck import CheckResult, parse_or_result

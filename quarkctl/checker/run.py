@@ -18,7 +18,8 @@ from typing import Any
 
 from quarkctl.db.loss import CheckLoss
 from quarkctl.runtime.deadline import Deadline, deadline_at
-from quarkctl.db import SAME_SHARE_REASON, CheckRecord, Database, ResourceRow, Selection
+from quarkctl.db.database import Database
+from quarkctl.db.records import SAME_SHARE_REASON, CheckRecord, ResourceRow, Selection
 from quarkctl.quark.account import AccountCheck, AccountState, check_account
 from quarkctl.quark.cookie import SessionCookie
 from quarkctl.errors import DatabaseLost, ExitCode, Interrupted

@@ -39,7 +39,7 @@ from quarkctl.runtime.pacing import PacingPolicy, StopSignal
 
 if TYPE_CHECKING:
     from quarkctl.autosave import job as autosave_job
-    from quarkctl.config import autosave as autosave_config
+    from quarkctl.config.autosave import model as autosave_config_model
 
 ConfigPath = Annotated[Optional[Path], typer.Option("--config", dir_okay=False, help=_("The quark-auto-save config (default: QUARKCTL_CONFIG, else ~/.config/quarkctl/quark_config.json)."))]
 
@@ -50,18 +50,18 @@ class AutosaveJob:
 
     def __init__(self, env: dict[str, str], config: Optional[Path], options: AutosaveOptions, selection: autosave_job.Selection,
                  *, timeout: float, notify_urls: Optional[list[str]] = None, load: Any = None) -> None:
-        from quarkctl.config import autosave as autosave_config
+        from quarkctl.config.autosave import loading as autosave_config_loading  # natsort and the rest only when a job runs
 
         self.env, self.config_flag, self.options, self.selection = env, config, options, selection
-        self.timeout, self.notify_urls, self.load = timeout, notify_urls or [], load or autosave_config.load
+        self.timeout, self.notify_urls, self.load = timeout, notify_urls or [], load or autosave_config_loading.load
         self.dry_run = options.dry_run
         self.settings: settings.Settings | None = None
         self.checked: autosave_job.Checked | None = None  # also what the error notification knows of the config
 
     def prepare(self) -> None:
-        from quarkctl.config import autosave as autosave_config
+        from quarkctl.config.autosave import loading as autosave_config_loading
 
-        self.path = autosave_config.config_path(self.config_flag, self.env)
+        self.path = autosave_config_loading.config_path(self.config_flag, self.env)
         self.settings = settings.load(self.env, need_cookie=False)
 
     def reporter(self, *, json_mode: bool, quiet: bool, log_file: Any) -> Any:
@@ -82,7 +82,7 @@ class AutosaveJob:
                                     lock_dir=lock_dir, timeout=self.timeout)
 
     @property
-    def config(self) -> Optional[autosave_config.AutosaveConfig]:
+    def config(self) -> Optional[autosave_config_model.AutosaveConfig]:
         return self.checked.config if self.checked is not None else None
 
     def targets(self) -> Any:
@@ -165,11 +165,11 @@ def autosave(
     ping_url: PingUrl = None,
 ) -> None:
     from quarkctl.autosave import job as autosave_job
-    from quarkctl.config import autosave as autosave_config
+    from quarkctl.config.autosave import loading as autosave_config_loading
 
     if unban:
         env = environment(env_file)
-        names = autosave_job.unban(autosave_config.config_path(config, env), unban)
+        names = autosave_job.unban(autosave_config_loading.config_path(config, env), unban)
         typer.echo(_("unbanned: {names}").format(names=", ".join(names)) if names else _("no ban to clear"))
         raise typer.Exit(0)
     pacing = PacingPolicy.off() if no_pacing else PacingPolicy(min_delay, max_delay, AUTOSAVE.pacing.rest_every,

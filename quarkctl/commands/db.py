@@ -18,7 +18,7 @@ db_app = typer.Typer(no_args_is_help=True, help=_("Manage quarkctl's database ta
            "Example: DB_HOST=127.0.0.1 DB_USERNAME=pan DB_PASSWORD=... quarkctl db init"),
 )
 def db_init(env_file: EnvFile = None, database_url: DatabaseUrl = None) -> None:
-    from quarkctl.db import Database  # SQLAlchemy only when a command opens the database
+    from quarkctl.db.database import Database  # SQLAlchemy only when a command opens the database
 
     config = settings.load(environment(env_file, DATABASE_URL=database_url), need_cookie=False)
     db = Database(config.database_url, default_sqlite=True, timeout=config.db_timeout)

@@ -13,7 +13,9 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
-from quarkctl import schedule
+from quarkctl.schedule import current as schedule_current
+from quarkctl.schedule import install as schedule_installing
+from quarkctl.schedule import targets as schedule_targets
 from quarkctl.config import settings
 from quarkctl.commands.options import DatabaseUrl, EnvFile, environment
 from quarkctl.commands.run import fail
@@ -25,7 +27,7 @@ from quarkctl.redact import redact
 
 if TYPE_CHECKING:
     from quarkctl.ops import history
-    from quarkctl.db import Database
+    from quarkctl.db.database import Database
 
 JsonOption = Annotated[bool, typer.Option("--json", help=_("One JSON object on stdout."))]
 
@@ -49,7 +51,7 @@ def _json(document: Any) -> None:
 
 def _open_db(env_file: Optional[Path], database_url: Optional[str]) -> tuple[Database | None, str]:
     """The database and its label; None while the embedded one does not exist (nothing has run)."""
-    from quarkctl.db import Database
+    from quarkctl.db.database import Database
 
     config = settings.load(environment(env_file, DATABASE_URL=database_url), need_cookie=False)
     if config.default_sqlite and not Path(config.database_url.database or "").exists():
@@ -145,7 +147,7 @@ def history_show(
 
 # -- schedule --------------------------------------------------------------------------------------
 
-def _entry_dict(entry: schedule.Entry) -> dict[str, Any]:
+def _entry_dict(entry: schedule_current.Entry) -> dict[str, Any]:
     return {
         "source": entry.source,
         "where": entry.where,
@@ -178,14 +180,14 @@ def schedule_list(
         return
     from quarkctl.ops import history
 
-    sources = schedule.inspect()
+    sources = schedule_current.inspect()
     past: dict[str, list[history.RunRecord]] = {}
     runs_error = None
     try:
         db, _label = _open_db(env_file, database_url)
         if db is not None:
             try:
-                for name in schedule.JOBS:
+                for name in schedule_targets.JOBS:
                     past[name] = history.list_runs(db, job=name, limit=runs) if runs else []
             finally:
                 db.close()
@@ -198,11 +200,11 @@ def schedule_list(
                 {
                     "job": job.name,
                     "description": job.description,
-                    "default_schedule": {"cron": job.cron, "on_calendar": [f"{spec} {schedule.DEFAULT_TIMEZONE}" for spec in job.on_calendar]},
+                    "default_schedule": {"cron": job.cron, "on_calendar": [f"{spec} {schedule_targets.DEFAULT_TIMEZONE}" for spec in job.on_calendar]},
                     "scheduled": [_entry_dict(e) for s in sources for e in s.entries if e.job == job.name],
                     "runs": [run.as_dict() for run in past.get(job.name, [])],
                 }
-                for job in schedule.JOBS.values()
+                for job in schedule_targets.JOBS.values()
             ],
             "runs_error": runs_error,
         })
@@ -210,7 +212,7 @@ def schedule_list(
     for source in sources:
         if not source.available:
             _echo(_("{source}: not available ({detail})").format(source=schedule_source_text(source.name), detail=source.detail))
-    for job in schedule.JOBS.values():
+    for job in schedule_targets.JOBS.values():
         _echo()
         _echo(f"{job.name}: {_(job.description)}")
         entries = [e for s in sources for e in s.entries if e.job == job.name]
@@ -225,7 +227,7 @@ def schedule_list(
             _echo(line)
         if not entries:
             _echo("  " + _("not scheduled: `quarkctl schedule install --systemd` or `--cron` (default: {cron}, {zone})").format(
-                cron=job.cron, zone=schedule.DEFAULT_TIMEZONE))
+                cron=job.cron, zone=schedule_targets.DEFAULT_TIMEZONE))
         if runs_error:
             _echo("  " + _("runs: {error}").format(error=runs_error))
         elif runs:
@@ -248,15 +250,15 @@ def schedule_install(
     force: Annotated[bool, typer.Option("--force", help=_("Replace files that differ from what quarkctl would write."))] = False,
     folder: Annotated[Optional[Path], typer.Option("--dir", file_okay=False, help=_("Write into this folder instead of the standard one."))] = None,
     env_file: Annotated[Optional[Path], typer.Option("--env-file", dir_okay=False, help=_("The .env the jobs read (default /etc/quarkctl/.env; ~/.config/quarkctl/.env with --user)."))] = None,
-    timezone_name: Annotated[str, typer.Option("--timezone", help=_("Time zone of the schedule."))] = schedule.DEFAULT_TIMEZONE,
+    timezone_name: Annotated[str, typer.Option("--timezone", help=_("Time zone of the schedule."))] = schedule_targets.DEFAULT_TIMEZONE,
 ) -> None:
     if systemd == cron:
         fail(_("choose one of --systemd and --cron"), ExitCode.USAGE)
     kind = "systemd" if systemd else "cron"
     env = dict(os.environ)
-    target = schedule.make_target(env, user=user, timezone_name=timezone_name, env_file=env_file)
-    default_folder = schedule.systemd_dir(env, user=user) if systemd else schedule.cron_file(env, user=user).parent
-    plan = schedule.plan_install(kind, target, folder or default_folder)
+    target = schedule_targets.make_target(env, user=user, timezone_name=timezone_name, env_file=env_file)
+    default_folder = schedule_targets.systemd_dir(env, user=user) if systemd else schedule_targets.cron_file(env, user=user).parent
+    plan = schedule_installing.plan_install(kind, target, folder or default_folder)
     if print_only:
         for planned in plan.files:
             _echo(planned_file_header(planned.state, planned.path))
@@ -265,7 +267,7 @@ def schedule_install(
             _echo(_("# ---- then enable them with ----"))
             _echo(plan.enable)
         return
-    written = schedule.write_install(plan, force=force)
+    written = schedule_installing.write_install(plan, force=force)
     for planned in plan.files:
         state = _("wrote") if planned in written else _("unchanged")
         _echo(f"{_pad(state, 9)} {planned.path}")

@@ -23,7 +23,7 @@ def _links(texts: list[str], from_db: Optional[int], env: dict[str, str]) -> lis
 
     if from_db:
         from quarkctl.config import settings
-        from quarkctl.db import Database
+        from quarkctl.db.database import Database
 
         url, default_sqlite = settings.database_url(env)
         db = Database(url, default_sqlite=default_sqlite, timeout=settings.db_timeout(env))

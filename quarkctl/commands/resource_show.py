@@ -8,7 +8,10 @@ from typing import Annotated, Any
 
 import typer
 
-from quarkctl import resources
+from quarkctl.resources import formats as resources_formats
+from quarkctl.resources import model as resources_model
+from quarkctl.resources import operations as resources_operations
+from quarkctl.resources import values as resources_values
 from quarkctl.commands.options import DatabaseUrl, EnvFile
 from quarkctl.commands.resources import _VERDICT_STYLE, JsonOut, _config, _echo, _machine, _one_line, _print_json, _use_rich
 from quarkctl.i18n import _
@@ -33,8 +36,8 @@ def show(
     env_file: EnvFile = None,
     database_url: DatabaseUrl = None,
 ) -> None:
-    with resources.opened(_config(env_file, database_url)) as store:
-        row, checks = resources.show_resource(store, resource_id, history_limit=history)
+    with resources_model.opened(_config(env_file, database_url)) as store:
+        row, checks = resources_operations.show_resource(store, resource_id, history_limit=history)
         chain = store.db.reshares(resource_id=resource_id)  # issue 17: the links this row had
     if json_output:
         _print_json({"resource": _machine(row), "checks": [_machine(c) for c in checks], "reshares": [_machine(c) for c in chain]})
@@ -42,7 +45,7 @@ def show(
     from quarkctl.commands.reshare import chain_lines
 
     chain_text = chain_lines(chain)
-    fields = [(key, _one_line(resources.machine_value(value))) for key, value in row.items() if key not in resources.LAST_CHECK]
+    fields = [(key, _one_line(resources_formats.machine_value(value))) for key, value in row.items() if key not in resources_values.LAST_CHECK]
     if _use_rich():
         from rich.console import Console
         from rich.markup import escape

@@ -14,7 +14,9 @@ from typing import IO, TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
-from quarkctl import resources
+from quarkctl.resources import formats as resources_formats
+from quarkctl.resources import model as resources_model
+from quarkctl.resources import operations as resources_operations
 from quarkctl.config import settings
 from quarkctl.commands.check import run_check
 from quarkctl.commands.options import CHECK_OUTPUT, CHECK_RUN, DEFAULT_TIMEOUT, Anonymous, ApiBase, DatabaseUrl, EnvFile, Timeout, declared, environment
@@ -25,7 +27,7 @@ from quarkctl.render.clock import local_time
 from quarkctl.render.messages import resource_status_text, verdict_text
 from quarkctl.runtime.pacing import StopSignal
 from quarkctl.redact import redact
-from quarkctl.resources import InvalidInput, ResourceFilter  # the package loads each name's module on first use
+from quarkctl.resources.model import InvalidInput, ResourceFilter  # the package loads each name's module on first use
 
 if TYPE_CHECKING:
     from quarkctl.quark.linkcheck import CheckResult
@@ -101,7 +103,7 @@ def _one_line(value: Any) -> str:
 
 
 def _machine(row: dict[str, Any]) -> dict[str, Any]:
-    return {key: resources.machine_value(value) for key, value in row.items()}
+    return {key: resources_formats.machine_value(value) for key, value in row.items()}
 
 
 def _print_json(document: Any) -> None:
@@ -130,7 +132,7 @@ def add(
     alias: Annotated[Optional[str], typer.Option("--alias", help=_("alias column."))] = None,
     category1: Annotated[Optional[str], typer.Option("--category1", help=_("category1 column."))] = None,
     category2: Annotated[Optional[str], typer.Option("--category2", help=_("category2 column."))] = None,
-    drive_type: Annotated[str, typer.Option("--drive-type", help=_("drive_type column."))] = resources.QUARK,
+    drive_type: Annotated[str, typer.Option("--drive-type", help=_("drive_type column."))] = resources_model.QUARK,
     update: Annotated[bool, typer.Option("--update", help=_("If NAME exists for this drive type, give it LINK (and the values given) instead of failing."))] = False,
     check: Annotated[bool, typer.Option("--check", help=_("Check the link with Quark first and refuse a dead one."))] = False,
     reshare_from: Annotated[Optional[str], typer.Option("--reshare-from", metavar="PATH", help=_("Instead of LINK: share the items of this drive folder and record them, so `resources reshare` can re-create the share."))] = None,
@@ -153,19 +155,19 @@ def add(
     stop = StopSignal()
 
     def check_first(text: str) -> CheckResult:
-        result = resources.check_link(text, config, anonymous=anonymous, timeout=timeout, sleep=stop.sleep)
+        result = resources_operations.check_link(text, config, anonymous=anonymous, timeout=timeout, sleep=stop.sleep)
         if stop.is_set():
             raise Interrupted(_("interrupted; nothing was added"), stop.signum)
-        resources.refuse_unless_alive(result, text)
+        resources_operations.refuse_unless_alive(result, text)
         return result
 
     if check:
-        if drive_type != resources.QUARK:
+        if drive_type != resources_model.QUARK:
             fail(_("--check: only Quark links (--drive-type quark) can be checked"), ExitCode.USAGE)
         install_signal_handlers(stop)  # a signal ends the check's retry waits at once
 
-    with resources.opened(config) as store:
-        added = resources.add_resource(
+    with resources_model.opened(config) as store:
+        added = resources_operations.add_resource(
             store, name, link, drive_type=drive_type, alias=alias, category1=category1, category2=category2, update=update,
             check=check_first if check else None,
         )
@@ -245,8 +247,8 @@ def list_(
         fail(_("use only one of --json, --csv"), ExitCode.USAGE)
     flt = ResourceFilter(status=_status(expired, valid, all_rows), search=search, drive_type=drive_type,
                          sort=sort.value, descending=desc, limit=limit)
-    with resources.opened(_config(env_file, database_url)) as store:
-        rows = resources.list_resources(store, flt)
+    with resources_model.opened(_config(env_file, database_url)) as store:
+        rows = resources_operations.list_resources(store, flt)
     if json_output:
         _print_json([_machine(row) for row in rows])
     elif csv_output:
@@ -268,7 +270,7 @@ def list_(
 def import_(
     file: Annotated[str, typer.Argument(metavar="FILE", help=_("CSV, JSON lines or text file; - reads stdin."))],
     fmt: Annotated[ImportFormat, typer.Option("--format", help=_("File format; auto: by extension (.csv, .jsonl, .txt), else by content."))] = ImportFormat.auto,
-    drive_type: Annotated[str, typer.Option("--drive-type", help=_("drive_type of lines that do not give one."))] = resources.QUARK,
+    drive_type: Annotated[str, typer.Option("--drive-type", help=_("drive_type of lines that do not give one."))] = resources_model.QUARK,
     skip_existing: Annotated[bool, typer.Option("--skip-existing", help=_("Leave rows whose name and drive type are already stored."))] = False,
     update: Annotated[bool, typer.Option("--update", help=_("Update rows whose name and drive type are already stored."))] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help=_("Validate and count, write nothing."))] = False,
@@ -285,9 +287,9 @@ def import_(
         fail(_("{file}: cannot read: {reason}").format(file=file, reason=exc.strerror), ExitCode.USAGE)
     on_existing = "update" if update else "skip" if skip_existing else "error"
     try:
-        text = resources.decode(data, source, encoding)
-        with resources.opened(_config(env_file, database_url)) as store:
-            result = resources.import_text(store, text, source=source, fmt=fmt.value, drive_type=drive_type,
+        text = resources_formats.decode(data, source, encoding)
+        with resources_model.opened(_config(env_file, database_url)) as store:
+            result = resources_operations.import_text(store, text, source=source, fmt=fmt.value, drive_type=drive_type,
                                            on_existing=on_existing, dry_run=dry_run)
     except InvalidInput as exc:
         _print_problems(exc, source)
@@ -321,9 +323,9 @@ def export(
     database_url: DatabaseUrl = None,
 ) -> None:
     flt = ResourceFilter(status=_status(expired, valid, all_rows), search=search, drive_type=drive_type)
-    with resources.opened(_config(env_file, database_url)) as store:
+    with resources_model.opened(_config(env_file, database_url)) as store:
         if output is None:
-            resources.export_resources(store, flt, fmt.value, sys.stdout)
+            resources_operations.export_resources(store, flt, fmt.value, sys.stdout)
             return
         # A temporary file renamed into place: a failed export never leaves half a file behind.
         try:
@@ -333,7 +335,7 @@ def export(
             fail(_("--output: cannot write to {path}: {reason}").format(path=output, reason=exc.strerror), ExitCode.USAGE)
         try:
             with handle:
-                count = resources.export_resources(store, flt, fmt.value, handle)
+                count = resources_operations.export_resources(store, flt, fmt.value, handle)
             os.replace(handle.name, output)
         finally:
             if os.path.exists(handle.name):
@@ -358,8 +360,8 @@ def set_status(
 ) -> None:
     if expired == valid:
         fail(_("give exactly one of --expired, --valid"), ExitCode.USAGE)
-    with resources.opened(_config(env_file, database_url)) as store:
-        changed = resources.set_status(store, ids, expired=expired)
+    with resources_model.opened(_config(env_file, database_url)) as store:
+        changed = resources_operations.set_status(store, ids, expired=expired)
     values = {"n": len(changed), "ids": ", ".join(f"#{i}" for i in changed), "same": len(set(ids)) - len(changed)}
     if changed:
         message = _("marked {n} expired: {ids}; {same} already were") if expired else _("marked {n} valid: {ids}; {same} already were")
@@ -390,11 +392,11 @@ def rm(
     env_file: EnvFile = None,
     database_url: DatabaseUrl = None,
 ) -> None:
-    with resources.opened(_config(env_file, database_url)) as store:
-        rows = resources.find(store, ids)
+    with resources_model.opened(_config(env_file, database_url)) as store:
+        rows = resources_operations.find(store, ids)
         if not yes:
             _confirm_delete(rows)
-        deleted = resources.remove(store, ids)
+        deleted = resources_operations.remove(store, ids)
     for resource_id in deleted:
         row = rows[resource_id]
         _echo(_("deleted #{id} {name} ({drive})").format(id=resource_id, name=row["drama_name"], drive=row["drive_type"]))

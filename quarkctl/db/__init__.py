@@ -9,14 +9,3 @@ connection, its error mapping and retry), retry (which errors mean "lost", the r
 DB_TIMEOUT), loss (a run whose database went away), and one module per concern composed into
 `Database` (database): marking, runs, resources, autosave, reshare.
 """
-
-from quarkctl.lazy import exports
-
-# Each name is imported from its module on first use: settings' DB_TIMEOUT default and the reports'
-# records must not load SQLAlchemy.
-__all__, __getattr__ = exports(__name__, {
-    "database": ("Database",),
-    "records": ("SAME_SHARE_REASON", "CheckRecord", "ResourceRow", "Selection"),
-    "schema": ("AUTOSAVE_TABLES", "OWN_TABLES", "autosave_task_history", "check_history", "cloud_resource", "metadata",
-               "reshare_history", "run_history", "saved_ledger", "scan_marker", "task_bans"),
-})

@@ -22,7 +22,8 @@ from quarkctl.autosave import AutosaveOptions
 from quarkctl.checker import CheckOptions
 from quarkctl.reports.autosave import AutosaveReport
 from quarkctl.reports.check import Listener, RunReport
-from quarkctl.db import Database, cloud_resource
+from quarkctl.db.database import Database
+from quarkctl.db.schema import cloud_resource
 from quarkctl.runtime.pacing import PacingPolicy, StopSignal
 from quarkctl.config.settings import Settings
 

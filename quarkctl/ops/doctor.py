@@ -12,7 +12,8 @@ from pathlib import Path
 
 from quarkctl.config import autosave as autosave_config, settings
 from quarkctl.quark.account import AccountCheck, AccountState, check_account, probe_drive
-from quarkctl.db import OWN_TABLES, Database, cloud_resource
+from quarkctl.db.database import Database
+from quarkctl.db.schema import OWN_TABLES, cloud_resource
 from quarkctl.errors import QuarkctlError
 from quarkctl.i18n import _, ngettext
 from quarkctl.quark.client import DRIVE_PC, PAN

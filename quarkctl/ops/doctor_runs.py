@@ -10,9 +10,10 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from quarkctl import schedule
+from quarkctl.schedule import current as schedule_current
+from quarkctl.schedule import targets as schedule_targets
 from quarkctl.config import settings
-from quarkctl.db import run_history
+from quarkctl.db.schema import run_history
 from quarkctl.errors import ExitCode
 from quarkctl.ops.history import list_runs, pid_alive
 from quarkctl.i18n import _
@@ -40,7 +41,7 @@ def _offset(delta: timedelta | None) -> str:
 def check_timezone(ctx: Context) -> Iterator[Finding]:
     now = ctx.now()
     local = now.astimezone().utcoffset()
-    wanted = now.astimezone(ZoneInfo(schedule.DEFAULT_TIMEZONE)).utcoffset()
+    wanted = now.astimezone(ZoneInfo(schedule_targets.DEFAULT_TIMEZONE)).utcoffset()
     name = local_zone_name()
     if local == wanted:
         yield Finding("timezone", OK, _("{name} ({offset}), the schedules' zone").format(name=name, offset=_offset(local)))
@@ -49,15 +50,15 @@ def check_timezone(ctx: Context) -> Iterator[Finding]:
         "timezone", WARN,
         _("this machine runs on {name} ({offset}), the schedules on {zone} ({zone_offset}): cloud_resource.update_time "
           "is written in local time, and a cron without CRON_TZ starts jobs at local hours").format(
-            name=name, offset=_offset(local), zone=schedule.DEFAULT_TIMEZONE, zone_offset=_offset(wanted)),
+            name=name, offset=_offset(local), zone=schedule_targets.DEFAULT_TIMEZONE, zone_offset=_offset(wanted)),
         _("if your database keeps Beijing time, run quarkctl with TZ={zone} (Environment=TZ={zone} in the unit, TZ={zone} "
-          "in the crontab), or set the machine's zone: timedatectl set-timezone {zone}").format(zone=schedule.DEFAULT_TIMEZONE),
+          "in the crontab), or set the machine's zone: timedatectl set-timezone {zone}").format(zone=schedule_targets.DEFAULT_TIMEZONE),
     )
 
 
 def check_schedule(ctx: Context) -> Iterator[Finding]:
-    sources = schedule.inspect(runner=ctx.runner, cron_files=ctx.cron_files)
-    for job in schedule.JOBS.values():
+    sources = schedule_current.inspect(runner=ctx.runner, cron_files=ctx.cron_files)
+    for job in schedule_targets.JOBS.values():
         entries = [e for s in sources for e in s.entries if e.job == job.name]
         running = [e for e in entries if e.source == "cron" or e.enabled]
         where = "; ".join(f"{e.where} ({e.schedule})" for e in running)
@@ -97,7 +98,7 @@ def check_runs(ctx: Context) -> Iterator[Finding]:
     if db is None or run_history.name not in ctx.tables:
         return
     now = ctx.now()
-    for job in schedule.JOBS.values():
+    for job in schedule_targets.JOBS.values():
         name = f"last_run:{job.name}"
         runs = list_runs(db, job=job.name, limit=1)
         if not runs:
@@ -145,7 +146,7 @@ def check_locks(ctx: Context) -> Iterator[Finding]:
         yield Finding("lock", FAIL, _("cannot create run locks in {path}").format(path=lock_dir),
                       _("make {path} writable for this user, or set XDG_STATE_HOME").format(path=lock_dir))
         return
-    for job in schedule.JOBS.values():
+    for job in schedule_targets.JOBS.values():
         path = lock_path(lock_dir, job.name, ctx.settings.database_label)
         yield Finding(f"lock:{job.name}", OK, _lock_state(path))
 

@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from quarkctl import schedule
+from quarkctl.schedule import current as schedule_current
 from quarkctl.config import settings
-from quarkctl.db import Database
+from quarkctl.db.database import Database
 from quarkctl.i18n import _
 from quarkctl.quark.client import QuarkClient
 from quarkctl.redact import redact
@@ -37,7 +37,7 @@ class Context:
     env_file: Path | None
     flags: Mapping[str, str | None]
     timeout: float = 10.0
-    runner: schedule.Runner = schedule.run_command
+    runner: schedule_current.Runner = schedule_current.run_command
     cron_files: Iterable[Path] | None = None
     now: Callable[[], datetime] = lambda: datetime.now(timezone.utc)
     env: dict[str, str] = field(default_factory=dict)

@@ -16,7 +16,8 @@ from typing import Any
 from quarkctl.reports.check import COUNT_KEYS, JOB, RUN_COLUMNS
 from quarkctl.reports.reshare import COUNT_KEYS as RESHARE_COUNT_KEYS, JOB as RESHARE_JOB  # its counts are its own words
 from quarkctl.reports.autosave import SIGN_COUNT_KEYS, SIGN_JOB  # `quarkctl sign`: counts of accounts (issue 21)
-from quarkctl.db import Database, run_history
+from quarkctl.db.database import Database
+from quarkctl.db.schema import run_history
 from quarkctl.errors import QuarkctlError
 from quarkctl.i18n import _, ngettext
 from quarkctl.render.messages import task_status_text, verdict_reason

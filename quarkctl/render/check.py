@@ -24,7 +24,7 @@ from quarkctl.render.plain import Fanout, PlainLines, use_rich
 from quarkctl.redact import redact
 
 if TYPE_CHECKING:  # types only: rendering needs neither the database nor the HTTP client
-    from quarkctl.db import ResourceRow
+    from quarkctl.db.records import ResourceRow
     from quarkctl.quark.account import AccountCheck
 
 _LEVEL = {"valid": "INFO", "skipped": "INFO", "expired": "WARN", "needs_passcode": "WARN", "empty": "WARN", "error": "ERROR"}

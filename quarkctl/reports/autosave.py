@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from quarkctl.errors import ExitCode
 
 if TYPE_CHECKING:  # types only: a reader need not load the config or the HTTP client
-    from quarkctl.config.autosave import Task
+    from quarkctl.config.autosave.model import Task
     from quarkctl.quark.signin import SignResult
 
 JOB = "autosave"

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from quarkctl.errors import ExitCode
 
 if TYPE_CHECKING:  # types only: a reader need not load the database or the HTTP client
-    from quarkctl.db import ResourceRow
+    from quarkctl.db.records import ResourceRow
     from quarkctl.quark.account import AccountCheck
     from quarkctl.quark.linkcheck import CheckResult
 

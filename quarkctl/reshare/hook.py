@@ -15,7 +15,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from quarkctl.db import Database, ResourceRow
+from quarkctl.db.database import Database
+from quarkctl.db.records import ResourceRow
 from quarkctl.errors import LockedError
 from quarkctl.job_options import ReshareOptions
 from quarkctl.lock import RunLock, lock_path

@@ -14,7 +14,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from quarkctl.config.settings import Settings
-from quarkctl.db import Database, ResourceRow
+from quarkctl.db.database import Database
+from quarkctl.db.records import ResourceRow
 from quarkctl.errors import ExitCode
 from quarkctl.job_options import ReshareOptions
 from quarkctl.lock import RunLock, lock_path

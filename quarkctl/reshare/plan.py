@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from quarkctl.db import ResourceRow
+from quarkctl.db.records import ResourceRow
 from quarkctl.quark.linkcheck import CheckResult, parse_or_result
 from quarkctl.quark.links import ShareLink
 from quarkctl.quark.shares import MAX_ITEMS, PERMANENT, URL_PASSCODE, OwnShare, new_passcode, valid_passcode

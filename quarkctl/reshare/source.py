@@ -32,7 +32,8 @@ def _folder(session: DriveSession, path: str) -> str:
 
 def share_and_add(config: Settings, name: str, path: str, *, timeout: float, update: bool, columns: dict[str, Any]) -> tuple[Any, str]:
     """(the AddResult, the new link). The row is added only once the share exists."""
-    from quarkctl import resources
+    from quarkctl.resources import model as resources_model
+    from quarkctl.resources import operations as resources_operations
 
     path = "/" + path.strip().strip("/") if path.strip().strip("/") else "/"
     stop = StopSignal()
@@ -53,14 +54,14 @@ def share_and_add(config: Settings, name: str, path: str, *, timeout: float, upd
                 raise AuthError(_("Quark rejected the cookie: {message}").format(message=exc.message)) from None
             raise ShareFailed(_("--reshare-from: Quark did not share {path}: {message}").format(path=path, message=exc.message)) from None
     now = datetime.now(timezone.utc)
-    with resources.opened(config) as store:
-        added = resources.add_resource(store, name, info.link, update=update, **columns)
+    with resources_model.opened(config) as store:
+        added = resources_operations.add_resource(store, name, info.link, update=update, **columns)
         store.db.create_missing([t for t in _own_tables() if t.name == "quarkctl_reshare"])
         store.db.record_share(added.id, info.link, share_id=info.share_id, pwd_id=info.pwd_id, fids=fids, title=name.strip(), now=now)
     return added, info.link
 
 
 def _own_tables() -> tuple[Any, ...]:
-    from quarkctl import db
+    from quarkctl.db import schema as db_schema
 
-    return db.OWN_TABLES
+    return db_schema.OWN_TABLES

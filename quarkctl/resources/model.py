@@ -13,7 +13,7 @@ from quarkctl.errors import ExitCode, QuarkctlError
 
 if TYPE_CHECKING:  # SQLAlchemy and HTTP load where they are used, not with the filters and errors
     from quarkctl.config.settings import Settings
-    from quarkctl.db import Database
+    from quarkctl.db.database import Database
     from quarkctl.quark.linkcheck import CheckResult
 
 STATUSES = ("all", "valid", "expired")
@@ -108,7 +108,7 @@ def utcnow() -> datetime:
 
 @contextmanager
 def opened(settings: Settings) -> Iterator[Store]:
-    from quarkctl.db import Database
+    from quarkctl.db.database import Database
 
     db = Database(settings.database_url, default_sqlite=settings.default_sqlite, timeout=settings.db_timeout)
     try:

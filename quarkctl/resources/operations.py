@@ -9,7 +9,8 @@ from datetime import datetime
 from typing import IO, Any
 
 from quarkctl.config.settings import Settings
-from quarkctl.db import CheckRecord, Database
+from quarkctl.db.database import Database
+from quarkctl.db.records import CheckRecord
 from quarkctl.i18n import _, ngettext
 from quarkctl.runtime.pacing import Sleeper
 from quarkctl.quark.linkcheck import LOGIN_REQUIRED, CheckResult, LinkChecker

@@ -7,7 +7,7 @@ import re
 from datetime import datetime
 from typing import Any
 
-from quarkctl.db import Database
+from quarkctl.db.database import Database
 from quarkctl.i18n import _
 from quarkctl.quark.links import LinkError, parse_share_url
 

@@ -567,7 +567,7 @@ def test_plain_output_shows_the_added_tree(cli: Cli, sim: Simulator) -> None:
 def test_tasks_are_paced_and_skipped_tasks_are_not(sim: Simulator, tmp_path: Path) -> None:
     from quarkctl.autosave import AutosaveOptions, run_autosave
     from quarkctl.reports.autosave import Listener
-    from quarkctl.config.autosave import AutosaveConfig
+    from quarkctl.config.autosave.model import AutosaveConfig
     from quarkctl.runtime.pacing import PacingPolicy
     from quarkctl.quark.client import QuarkClient
 
@@ -711,7 +711,8 @@ def test_an_autosave_run_reads_its_config_once(sim: Simulator, tmp_path: Path, c
     from quarkctl.autosave import AutosaveOptions
     from quarkctl.commands.autosave import AutosaveJob
     from quarkctl.commands.run import run_job
-    from quarkctl.config import autosave as autosave_config
+    from quarkctl.config.autosave import loading as autosave_config_loading
+    from quarkctl.config.autosave import model as autosave_config_model
     from quarkctl.runtime.pacing import PacingPolicy
 
     sim.add_share(Share(pwd_id="c0c000000001", title="x", files=files("01.mp4", "02.mp4")))
@@ -719,9 +720,9 @@ def test_an_autosave_run_reads_its_config_once(sim: Simulator, tmp_path: Path, c
     path.write_text(json.dumps({"cookie": COOKIE, "tasklist": [task("once", "c0c000000001", "/once")]}), encoding="utf-8")
     loads: list[Path] = []
 
-    def counting_load(where: Path) -> autosave_config.AutosaveConfig:
+    def counting_load(where: Path) -> autosave_config_model.AutosaveConfig:
         loads.append(where)
-        loaded = autosave_config.load(where)
+        loaded = autosave_config_loading.load(where)
         # The file edited right after: a run that read it again would save into /twice.
         where.write_text(json.dumps({"cookie": COOKIE, "tasklist": [task("once", "c0c000000001", "/twice")]}), encoding="utf-8")
         return loaded

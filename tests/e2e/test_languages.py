@@ -21,7 +21,7 @@ from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 
 from conftest import COOKIE, COOKIE_SECRETS, QUARKCTL, Cli, ResourceDB, share_url
-from quarkctl.db import metadata
+from quarkctl.db.schema import metadata
 from quarkctl.simulator import Share, Simulator
 
 FAST = ["--no-pacing", "--retry-backoff", "0"]

@@ -12,7 +12,7 @@ from helpers.loopback import HANG, Receiver
 
 from quarkctl.hooks.monitoring import notify
 from quarkctl.reports.autosave import AccountResult, AutosaveReport, SavedNode, TaskResult
-from quarkctl.config.autosave import AutosaveConfig
+from quarkctl.config.autosave.model import AutosaveConfig
 from quarkctl.reports.check import RunReport
 from quarkctl.errors import ExitCode
 from quarkctl.redact import redact

@@ -19,13 +19,17 @@ import pytest
 from sqlalchemy import insert
 
 from conftest import on_database, COOKIE_SECRETS, Cli, ResourceDB, add_valid, pwd, share_url
-from quarkctl import schedule
+from quarkctl.schedule import current as schedule_current
+from quarkctl.schedule import nextrun as schedule_nextrun
+from quarkctl.schedule import render as schedule_render
+from quarkctl.schedule import targets as schedule_targets
 from quarkctl.ops import doctor, history
 from quarkctl.config import settings
-from quarkctl.db import Database, run_history
+from quarkctl.db.database import Database
+from quarkctl.db.schema import run_history
 from quarkctl.lock import RunLock, lock_path
 from quarkctl.render.check import LogFile
-from quarkctl.schedule import Completed
+from quarkctl.schedule.current import Completed
 from quarkctl.simulator import Share, Simulator
 
 FAST = ["--no-pacing", "--retry-backoff", "0"]
@@ -223,7 +227,7 @@ def test_schedule_degrades_where_systemd_and_cron_are_not_available(ops: Cli, si
     assert set(sources) == {"systemd-system", "systemd-user", "cron"}
     if subprocess.run(["systemctl", "list-timers"], capture_output=True).returncode != 0:  # no systemd as PID 1
         assert sources["systemd-system"]["available"] is False and sources["systemd-system"]["detail"]
-    assert [j["job"] for j in document["jobs"]] == list(schedule.JOBS)
+    assert [j["job"] for j in document["jobs"]] == list(schedule_targets.JOBS)
     job = document["jobs"][0]
     assert job["job"] == "check-links" and job["default_schedule"]["cron"] == "0 2 * * *"
     assert job["default_schedule"]["on_calendar"] == ["*-*-* 02:00:00 Asia/Shanghai"]
@@ -274,7 +278,7 @@ def machine(*, system: Completed | None, user: Completed | None, crontab: Comple
 def test_schedule_reads_systemd_timers_and_crontabs(tmp_path: Path) -> None:
     cron_d = tmp_path / "cron.d"
     cron_d.mkdir()
-    (cron_d / "quarkctl").write_text(schedule.render_cron(schedule.JOBS.values(), schedule.EXAMPLE_TARGET, system=True))
+    (cron_d / "quarkctl").write_text(schedule_render.render_cron(schedule_targets.JOBS.values(), schedule_targets.EXAMPLE_TARGET, system=True))
     (cron_d / "other").write_text("17 * * * * root run-parts /etc/cron.hourly\n")
     calls: list = []
     runner = machine(
@@ -283,7 +287,7 @@ def test_schedule_reads_systemd_timers_and_crontabs(tmp_path: Path) -> None:
         crontab=Completed(0, "MAILTO=me\n@daily /home/me/.local/bin/quarkctl check-links --quiet\n", ""),
         calls=calls,
     )
-    sources = {s.name: s for s in schedule.inspect(runner=runner, cron_files=sorted(cron_d.iterdir()))}
+    sources = {s.name: s for s in schedule_current.inspect(runner=runner, cron_files=sorted(cron_d.iterdir()))}
     assert all(s.available for s in sources.values())
     (timer,) = sources["systemd-system"].entries
     assert timer.where == "quarkctl-check-links.timer" and timer.schedule == "*-*-* 02:00:00 Asia/Shanghai"
@@ -302,7 +306,7 @@ def test_schedule_reads_systemd_timers_and_crontabs(tmp_path: Path) -> None:
 
 def test_schedule_inspection_when_nothing_is_installed(tmp_path: Path) -> None:
     runner = machine(system=None, user=None, crontab=None, calls=[])
-    sources = schedule.inspect(runner=runner, cron_files=[tmp_path / "absent"])
+    sources = schedule_current.inspect(runner=runner, cron_files=[tmp_path / "absent"])
     assert [(s.name, s.available, s.detail) for s in sources] == [
         ("systemd-system", False, "systemctl is not installed"),
         ("systemd-user", False, "systemctl is not installed"),
@@ -311,7 +315,7 @@ def test_schedule_inspection_when_nothing_is_installed(tmp_path: Path) -> None:
     no_crontab = machine(system=Completed(1, "", "System has not been booted with systemd as init system (PID 1). Can't operate.\n"),
                          user=Completed(1, "", "Failed to connect to bus: No medium found\n"),
                          crontab=Completed(1, "", "no crontab for me\n"), calls=[])
-    sources = schedule.inspect(runner=no_crontab, cron_files=[])
+    sources = schedule_current.inspect(runner=no_crontab, cron_files=[])
     assert sources[0].detail == "System has not been booted with systemd as init system (PID 1). Can't operate."
     assert sources[2].available and sources[2].entries == ()
 
@@ -319,7 +323,7 @@ def test_schedule_inspection_when_nothing_is_installed(tmp_path: Path) -> None:
 def test_older_systemctl_without_json_output_still_finds_the_timer() -> None:
     table = ("Sun 2025-11-30 02:03:11 CST 9h left Sat 2025-11-29 02:01:40 CST 14h ago "
              "quarkctl-check-links.timer quarkctl-check-links.service\n")
-    rows = schedule.parse_list_timers(table)
+    rows = schedule_current.parse_list_timers(table)
     assert rows == [{"unit": "quarkctl-check-links.timer", "activates": "quarkctl-check-links.service", "next": None, "last": None}]
 
 
@@ -337,7 +341,7 @@ def test_install_systemd_writes_units_and_never_overwrites_a_changed_one(ops: Cl
     first = ops.run("schedule", "install", "--systemd", "--dir", str(folder), "--env-file", "/srv/q/.env")
     assert first.returncode == 0, first.stderr
     service = folder / "quarkctl-check-links.service"
-    assert sorted(p.name for p in folder.iterdir()) == sorted(name for j in schedule.JOBS.values() for name in (j.service, j.timer))
+    assert sorted(p.name for p in folder.iterdir()) == sorted(name for j in schedule_targets.JOBS.values() for name in (j.service, j.timer))
     assert f"wrote     {service}" in first.stdout
     assert "enable with: systemctl daemon-reload && systemctl enable --now quarkctl-check-links.timer" in first.stdout
     text = service.read_text()
@@ -375,22 +379,22 @@ def test_install_user_crontab_block_and_its_enable_command(ops: Cli, tmp_path: P
     assert proc.returncode == 0, proc.stderr
     block = (config / "quarkctl" / "crontab").read_text()
     assert "CRON_TZ=Asia/Shanghai" in block
-    entries = schedule.cron_entries(block, schedule.JOBS.values(), where="x", system=False)
-    assert [e.job for e in entries] == list(schedule.JOBS)
+    entries = schedule_current.cron_entries(block, schedule_targets.JOBS.values(), where="x", system=False)
+    assert [e.job for e in entries] == list(schedule_targets.JOBS)
     enable = proc.stdout.split("enable with: ", 1)[1].strip()
     # the command replaces an earlier quarkctl block and keeps the user's own lines: run it on a file
     crontab = tmp_path / "current"
     crontab.write_text("MAILTO=me\n" + block + "5 4 * * * backup\n")
     merged = subprocess.run(["sh", "-c", enable.replace("crontab -l", f"cat {crontab}").replace("| crontab -", "")],
                             capture_output=True, text=True, check=True).stdout
-    assert merged.startswith("MAILTO=me\n5 4 * * * backup\n") and merged.count(schedule.CRON_BLOCK_START) == 1
+    assert merged.startswith("MAILTO=me\n5 4 * * * backup\n") and merged.count(schedule_render.CRON_BLOCK_START) == 1
 
 
 def test_install_system_cron_file(ops: Cli, tmp_path: Path) -> None:
     proc = ops.run("schedule", "install", "--cron", "--dir", str(tmp_path))
     assert proc.returncode == 0, proc.stderr
     text = (tmp_path / "quarkctl").read_text()
-    assert [e.job for e in schedule.cron_entries(text, schedule.JOBS.values(), where="x", system=True)] == list(schedule.JOBS)
+    assert [e.job for e in schedule_current.cron_entries(text, schedule_targets.JOBS.values(), where="x", system=True)] == list(schedule_targets.JOBS)
     assert " root " in text.splitlines()[-1] and "nothing to enable" in proc.stdout
 
 
@@ -432,7 +436,7 @@ def test_doctor_all_good(ops: Cli, sim: Simulator, db: ResourceDB) -> None:
         "timezone": "ok", "schedule:check-links": "warn", "last_run:check-links": "ok", "lock:check-links": "ok",
     }
     assert {name: checks[name]["status"] for name in expected} == expected
-    assert [name for name in checks if name.startswith("lock:")] == [f"lock:{job}" for job in schedule.JOBS]
+    assert [name for name in checks if name.startswith("lock:")] == [f"lock:{job}" for job in schedule_targets.JOBS]
     assert checks["cookie"]["message"] == "accepted by Quark (account sim-user)"
     assert checks["cloud_resource"]["message"] == "present, 1 link to check"
     assert "schedule install" in checks["schedule:check-links"]["fix"]
@@ -549,7 +553,7 @@ def test_doctor_a_run_that_stopped_happening(db: ResourceDB, tmp_path: Path) -> 
 def test_cron_entries_know_their_next_run() -> None:
     shanghai_morning = datetime(2026, 11, 29, 1, 0, tzinfo=timezone.utc)  # 09:00 in Shanghai
     text = "CRON_TZ=Asia/Shanghai\n0 8,18,20 * * * /usr/local/bin/quarkctl autosave --config /etc/q.json\n@daily /usr/local/bin/quarkctl check-links\n"
-    entries = {e.job: e for e in schedule.cron_entries(text, schedule.JOBS.values(), where="x", system=False, now=shanghai_morning)}
+    entries = {e.job: e for e in schedule_current.cron_entries(text, schedule_targets.JOBS.values(), where="x", system=False, now=shanghai_morning)}
     assert entries["autosave"].next_run == datetime(2026, 11, 29, 10, 0, tzinfo=timezone.utc)  # 18:00 Shanghai
     assert entries["check-links"].next_run == datetime(2026, 11, 29, 16, 0, tzinfo=timezone.utc)  # midnight Shanghai
-    assert schedule.cron_next("@reboot", None) is None and schedule.cron_next("61 * * * *", "Asia/Shanghai") is None
+    assert schedule_nextrun.cron_next("@reboot", None) is None and schedule_nextrun.cron_next("61 * * * *", "Asia/Shanghai") is None

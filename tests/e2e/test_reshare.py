@@ -136,7 +136,7 @@ def test_crash_between_creation_and_row_update_is_recovered(owner: Cli, sim) -> 
     sim.own_shares.cancel(old)
     (row_id,) = _seed(owner, [{"drama_name": "剧集A", "link": old.link, "is_expired": 1}])
     # What a run that died after `POST share` leaves: its intent, and the new share in the account.
-    from quarkctl.db import Database
+    from quarkctl.db.database import Database
 
     db = Database(owner.db.url)
     db.prepare_for_reshare(dry_run=False)
@@ -208,7 +208,7 @@ def test_a_rejected_cookie_exits_3_and_says_nothing_more_was_reshared(owner: Cli
 
 
 def test_a_second_reshare_run_exits_75(owner: Cli, sim) -> None:
-    from quarkctl.db import Database
+    from quarkctl.db.database import Database
     from quarkctl.lock import RunLock, lock_path
 
     label = Database(owner.db.url).label
@@ -295,7 +295,7 @@ def test_a_row_renewed_earlier_in_the_run_stays_valid_when_its_old_link_is_check
 
 
 def test_check_links_reshare_says_why_re_sharing_stopped(owner: Cli, sim) -> None:
-    from quarkctl.db import Database
+    from quarkctl.db.database import Database
     from quarkctl.lock import RunLock, lock_path
 
     old = sim.own_shares.share("/追更/剧集A", expiry="7d", title="剧集A")

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy.engine import URL
 
 from conftest import on_database, COOKIE_SECRETS, QUARKCTL, Cli, ResourceDB, add_valid, share_url
-from quarkctl.db import cloud_resource
+from quarkctl.db.schema import cloud_resource
 from quarkctl.simulator import Share, Simulator
 
 FAST = ["--no-pacing", "--retry-backoff", "0"]

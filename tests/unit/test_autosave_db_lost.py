@@ -14,7 +14,7 @@ from conftest import COOKIE, ResourceDB, share_url
 from quarkctl.autosave import job as autosave_job
 from quarkctl.autosave import AutosaveOptions
 from quarkctl.config.settings import Settings
-from quarkctl.db import Database
+from quarkctl.db.database import Database
 from quarkctl.errors import ExitCode
 from quarkctl.lock import RunLock, lock_path
 from quarkctl.runtime.pacing import PacingPolicy, StopSignal

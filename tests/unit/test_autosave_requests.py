@@ -13,7 +13,7 @@ import pytest
 
 from conftest import COOKIE
 from quarkctl.autosave import AutosaveOptions, run_autosave
-from quarkctl.config.autosave import AutosaveConfig, Task
+from quarkctl.config.autosave.model import AutosaveConfig, Task
 from quarkctl.runtime.pacing import PacingPolicy
 from quarkctl.quark.client import QuarkClient
 from quarkctl.quark.drive import DriveSession

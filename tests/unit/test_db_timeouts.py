@@ -13,7 +13,7 @@ from sqlalchemy.exc import OperationalError
 from conftest import Recorder, ResourceDB, run_checks
 from helpers.mixed_links import seed_mixed
 from quarkctl.config import settings
-from quarkctl.db import Database
+from quarkctl.db.database import Database
 from quarkctl.db.retry import DbRetry, GaveUp, is_lost
 from quarkctl.errors import ConfigError, DatabaseLost, ExitCode
 

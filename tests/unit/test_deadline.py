@@ -304,7 +304,7 @@ def test_the_partial_report_says_where_it_stopped(sqlitedb: ResourceDB, sim: Sim
 
 def test_autosave_max_runtime_stops_between_tasks(sim: Simulator, tmp_path: Path) -> None:
     from quarkctl.autosave import AutosaveOptions, run_autosave
-    from quarkctl.config.autosave import AutosaveConfig
+    from quarkctl.config.autosave.model import AutosaveConfig
     from quarkctl.quark.client import QuarkClient
     from quarkctl.render.autosave import JsonAutosaveCollector, PlainAutosaveReporter
     from quarkctl.simulator import Share
@@ -341,7 +341,7 @@ def test_autosave_max_runtime_stops_between_tasks(sim: Simulator, tmp_path: Path
 
 def test_autosave_without_max_runtime_has_no_deadline(sim: Simulator, tmp_path: Path) -> None:
     from quarkctl.autosave import AutosaveOptions, run_autosave
-    from quarkctl.config.autosave import AutosaveConfig
+    from quarkctl.config.autosave.model import AutosaveConfig
     from quarkctl.quark.client import QuarkClient
     from quarkctl.simulator import Share
 

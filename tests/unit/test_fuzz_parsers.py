@@ -16,7 +16,9 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from quarkctl import job_options
-from quarkctl.config import autosave
+from quarkctl.config.autosave import loading as autosave_loading
+from quarkctl.config.autosave import model as autosave_model
+from quarkctl.config.autosave import validation as autosave_validation
 from quarkctl.config.pushconfig import FAMILIES, translate
 from quarkctl.errors import ConfigError, QuarkctlError
 from quarkctl.quark.links import ROOT_FID, LinkError, ShareLink, parse_share_url
@@ -205,10 +207,10 @@ config_doc = st.fixed_dictionaries({}, optional={
 })
 
 
-def _exercise(config: autosave.AutosaveConfig, tasks: list | None = None) -> None:
-    problems = autosave.validate(config, tasks)
+def _exercise(config: autosave_model.AutosaveConfig, tasks: list | None = None) -> None:
+    problems = autosave_validation.validate(config, tasks)
     assert all(isinstance(p.location, str) and isinstance(p.message, str) for p in problems)
-    autosave.invalid_task_indexes(problems)
+    autosave_validation.invalid_task_indexes(problems)
     for t in tasks if tasks is not None else config.tasks:
         assert t.due(date(2026, 11, 29)) is None or isinstance(t.due(date(2026, 11, 29)), str)
         (t.name, t.shareurl, t.savepath, t.pattern, t.replace, t.runweek, t.startfid, t.addition, t.savepath_fid)
@@ -216,11 +218,11 @@ def _exercise(config: autosave.AutosaveConfig, tasks: list | None = None) -> Non
     translate(config.push_config)
 
 
-def _load_text(tmp_path: Path, text: str) -> autosave.AutosaveConfig | None:
+def _load_text(tmp_path: Path, text: str) -> autosave_model.AutosaveConfig | None:
     path = tmp_path / "quark_config.json"
     path.write_text(text, encoding="utf-8", errors="surrogatepass")
     try:
-        return autosave.load(path)
+        return autosave_loading.load(path)
     except ConfigError as exc:
         assert "\n" not in str(exc)
         return None
@@ -245,7 +247,7 @@ def test_autosave_config_text_loads_or_raises_config_error(tmp_path_factory, tex
     if config is not None:
         _exercise(config)
     try:
-        tasks = autosave.tasks_from_env({autosave.TASKLIST_ENV: text})
+        tasks = autosave_loading.tasks_from_env({autosave_loading.TASKLIST_ENV: text})
     except QuarkctlError as exc:
         assert "\n" not in str(exc)
         return

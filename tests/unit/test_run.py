@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import select, text
 
 from conftest import run_checks as run, ResourceDB, add_valid, pwd, share_url
-from quarkctl.db import Database, check_history, run_history
+from quarkctl.db.database import Database
+from quarkctl.db.schema import check_history, run_history
 from quarkctl.errors import ExitCode
 from quarkctl.runtime.pacing import PacingPolicy
 from quarkctl.simulator import Fault, Share, Simulator

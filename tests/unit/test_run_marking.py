@@ -15,7 +15,7 @@ from sqlalchemy import select
 from conftest import run_checks as run, NOW, Cli, Recorder, ResourceDB, add_valid, pwd, share_url
 from quarkctl.checker import parse_empty_grace
 from quarkctl.reports.check import LinkOutcome
-from quarkctl.db import check_history
+from quarkctl.db.schema import check_history
 from quarkctl.errors import ConfigError, ExitCode
 from quarkctl.ops.history import list_runs, show_run
 from quarkctl.render.messages import reason_text
@@ -381,7 +381,7 @@ def test_the_notification_counts_empty_links_and_lists_the_rows_of_a_dead_share(
 
 def test_a_row_whose_link_changed_since_it_was_read_is_not_marked(db: ResourceDB) -> None:
     """The owner (or `check-links --reshare`) gave the row a new link while its old one was checked."""
-    from quarkctl.db import CheckRecord
+    from quarkctl.db.records import CheckRecord
 
     (row_id,) = db.seed([{"drama_name": "edited", "link": share_url("new000000001")}])
     database = db.database()

@@ -13,7 +13,9 @@ from sqlalchemy import create_engine, event, insert, select
 from conftest import COOKIE, NOW, Clock, Recorder, ResourceDB, pwd, share_url
 from quarkctl.checker import CheckOptions, parse_max_age, parse_shard, run_check
 from quarkctl.reports.check import Listener
-from quarkctl.db import Database, Selection, check_history, cloud_resource
+from quarkctl.db.database import Database
+from quarkctl.db.records import Selection
+from quarkctl.db.schema import check_history, cloud_resource
 from quarkctl.errors import ConfigError
 from quarkctl.runtime.pacing import PacingPolicy
 from quarkctl.quark.client import QuarkClient

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from conftest import ResourceDB
-from quarkctl.db import Database
+from quarkctl.db.database import Database
 from quarkctl.autosave.task import Ledger
 
 NOW = datetime(2025, 10, 17, 8, 0, tzinfo=timezone.utc)

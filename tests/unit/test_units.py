@@ -13,8 +13,12 @@ from pathlib import Path
 import pytest
 
 from conftest import QUARKCTL
-from quarkctl import schedule
-from quarkctl.schedule import EXAMPLE_TARGET, JOBS, Job, cron_entries, cron_line, render_cron, render_service, render_timer
+from quarkctl.schedule import install as schedule_install
+from quarkctl.schedule import render as schedule_render
+from quarkctl.schedule import targets as schedule_targets
+from quarkctl.schedule.current import cron_entries
+from quarkctl.schedule.render import cron_line, render_cron, render_service, render_timer
+from quarkctl.schedule.targets import EXAMPLE_TARGET, JOBS, Job
 
 ROOT = Path(__file__).resolve().parents[2]
 UNITS = ROOT / "systemd"
@@ -160,11 +164,11 @@ def test_systemd_analyze_catches_a_broken_unit(tmp_path: Path) -> None:
 @pytest.mark.parametrize("user", [False, True], ids=["system", "user"])
 def test_systemd_analyze_verify_installed_units(tmp_path: Path, user: bool) -> None:
     """What `schedule install` writes on this machine (this quarkctl's path) passes verify too."""
-    target = schedule.make_target({"XDG_CONFIG_HOME": str(tmp_path / "config"), "XDG_STATE_HOME": str(tmp_path / "state")},
+    target = schedule_targets.make_target({"XDG_CONFIG_HOME": str(tmp_path / "config"), "XDG_STATE_HOME": str(tmp_path / "state")},
                                   user=user, command=(QUARKCTL or "",))
     folder = tmp_path / "installed"
-    plan = schedule.plan_install("systemd", target, folder)
-    schedule.write_install(plan)
+    plan = schedule_install.plan_install("systemd", target, folder)
+    schedule_install.write_install(plan)
     proc = verify(folder, user=user, tmp_path=tmp_path)
     assert proc.returncode == 0 and proc.stderr == "", proc.stderr
     service = parse_unit((folder / "quarkctl-check-links.service").read_text())["Service"]
@@ -194,9 +198,9 @@ def test_hardening_exposure_is_low(tmp_path: Path) -> None:
 
 
 def test_user_crontab_block_is_found_again(tmp_path: Path) -> None:
-    target = schedule.make_target({"XDG_CONFIG_HOME": str(tmp_path)}, user=True, command=("/opt/q/bin/quarkctl",))
+    target = schedule_targets.make_target({"XDG_CONFIG_HOME": str(tmp_path)}, user=True, command=("/opt/q/bin/quarkctl",))
     block = render_cron(JOBS.values(), target, system=False)
-    assert block.startswith(schedule.CRON_BLOCK_START) and block.rstrip().endswith(schedule.CRON_BLOCK_END)
+    assert block.startswith(schedule_render.CRON_BLOCK_START) and block.rstrip().endswith(schedule_render.CRON_BLOCK_END)
     entries = cron_entries(block, JOBS.values(), where="crontab", system=False)
     assert [e.job for e in entries] == list(JOBS)
     assert entries[0].schedule == "0 2 * * * (CRON_TZ=Asia/Shanghai)"

@@ -15,18 +15,6 @@ file was edited during the run it re-applies this run's changes to the edited fi
 overwriting the user's edits.
 
 The modules: model (AutosaveConfig, Task), loading (finding and reading, TASKLIST, --task), validation,
-write (the write-back), template (the example written where none exists). Callers import this
-package: `from quarkctl.config import autosave`.
+write (the write-back), template (the example written where none exists). Callers import its
+modules: `from quarkctl.config.autosave.loading import load`.
 """
-
-from quarkctl.lazy import exports
-
-# Each name is imported from its module on first use: the model loads the renamer (natsort).
-__all__, __getattr__ = exports(__name__, {
-    "loading": ("CONFIG_ENV", "CONFIG_NAME", "TASKLIST_ENV", "ConfigMissing", "config_path", "load", "select",
-                "tasks_from_env"),
-    "model": ("WEEKDAYS", "AutosaveConfig", "Task"),
-    "template": ("TEMPLATE", "write_template"),
-    "validation": ("Problem", "invalid_task_indexes", "validate"),
-    "write": ("STALE_TEMP_SECONDS", "save"),
-})

@@ -23,7 +23,7 @@ from quarkctl.redact import redact
 
 if TYPE_CHECKING:
     from quarkctl.reports.autosave import AutosaveReport
-    from quarkctl.config.autosave import AutosaveConfig
+    from quarkctl.config.autosave.model import AutosaveConfig
     from quarkctl.reports.check import RunReport
 
 NOTIFY_ENV = "QUARKCTL_NOTIFY"

@@ -20,7 +20,11 @@ from typing import Any
 
 import pytest
 
-from quarkctl.config import autosave as ac
+from quarkctl.config.autosave import loading as ac_loading
+from quarkctl.config.autosave import model as ac_model
+from quarkctl.config.autosave import template as ac_template
+from quarkctl.config.autosave import validation as ac_validation
+from quarkctl.config.autosave import write as ac_write
 from quarkctl.errors import ConfigError, ExitCode
 
 SUNDAY = date(2026, 3, 1)
@@ -37,9 +41,9 @@ def task(**extra: Any) -> dict[str, Any]:
             "pattern": "$TV", "replace": "", **extra}
 
 
-def config(tmp_path: Path, **top: Any) -> ac.AutosaveConfig:
+def config(tmp_path: Path, **top: Any) -> ac_model.AutosaveConfig:
     data = {"cookie": "__uid=u1; __puus=p", "tasklist": [task()], **top}
-    return ac.load(write(tmp_path / "quark_config.json", data))
+    return ac_loading.load(write(tmp_path / "quark_config.json", data))
 
 
 # -- where the config is -----------------------------------------------------------------------
@@ -47,21 +51,21 @@ def config(tmp_path: Path, **top: Any) -> ac.AutosaveConfig:
 
 def test_config_path_flag_then_environment_then_xdg(tmp_path: Path) -> None:
     env = {"QUARKCTL_CONFIG": str(tmp_path / "env.json"), "XDG_CONFIG_HOME": str(tmp_path / "xdg")}
-    assert ac.config_path(tmp_path / "flag.json", env) == tmp_path / "flag.json"
-    assert ac.config_path(None, env) == tmp_path / "env.json"
-    assert ac.config_path(None, {"XDG_CONFIG_HOME": str(tmp_path / "xdg")}) == tmp_path / "xdg/quarkctl/quark_config.json"
-    assert ac.config_path(None, {}) == Path.home() / ".config/quarkctl/quark_config.json"
+    assert ac_loading.config_path(tmp_path / "flag.json", env) == tmp_path / "flag.json"
+    assert ac_loading.config_path(None, env) == tmp_path / "env.json"
+    assert ac_loading.config_path(None, {"XDG_CONFIG_HOME": str(tmp_path / "xdg")}) == tmp_path / "xdg/quarkctl/quark_config.json"
+    assert ac_loading.config_path(None, {}) == Path.home() / ".config/quarkctl/quark_config.json"
 
 
 def test_missing_config_writes_an_example_that_loads_and_validates(tmp_path: Path) -> None:
     path = tmp_path / "new" / "quark_config.json"
-    with pytest.raises(ac.ConfigMissing) as caught:
-        ac.load(path)
+    with pytest.raises(ac_loading.ConfigMissing) as caught:
+        ac_loading.load(path)
     assert str(path) in str(caught.value)
     assert caught.value.exit_code == ExitCode.USAGE
     assert stat.S_IMODE(path.stat().st_mode) == 0o600  # it will hold a cookie
-    cfg = ac.load(path)
-    assert ac.validate(cfg) == []
+    cfg = ac_loading.load(path)
+    assert ac_validation.validate(cfg) == []
     assert [t.name for t in cfg.tasks] == ["EXAMPLE 示例任务"]
     assert "_comment" in cfg.data and "EXAMPLE" in cfg.tasks[0].data["_comment"]
     assert cfg.tasks[0].due(MONDAY) is None
@@ -70,7 +74,7 @@ def test_missing_config_writes_an_example_that_loads_and_validates(tmp_path: Pat
 def test_the_template_never_overwrites_a_file(tmp_path: Path) -> None:
     path = tmp_path / "quark_config.json"
     path.write_text("{}")
-    ac.write_template(path)
+    ac_template.write_template(path)
     assert path.read_text() == "{}"
 
 
@@ -78,10 +82,10 @@ def test_invalid_json_names_file_line_and_column(tmp_path: Path) -> None:
     path = tmp_path / "quark_config.json"
     path.write_text('{\n  "cookie": "x",\n  "tasklist": [,]\n}')
     with pytest.raises(ConfigError, match=r"quark_config\.json: invalid JSON at line 3, column 16"):
-        ac.load(path)
+        ac_loading.load(path)
     path.write_text("[]")
     with pytest.raises(ConfigError, match="top level must be a JSON object"):
-        ac.load(path)
+        ac_loading.load(path)
 
 
 # -- what the config holds ------------------------------------------------------------------------
@@ -174,7 +178,7 @@ def test_every_problem_is_listed_with_its_location(tmp_path: Path) -> None:
             task(pattern="$BAD"),
         ],
     )
-    assert [str(p) for p in ac.validate(cfg)] == [
+    assert [str(p) for p in ac_validation.validate(cfg)] == [
         "cookie[1]: must be text (one account's cookie)",
         "push_config: must be an object {...}",
         "magic_regex.$BAD.pattern: missing ), unterminated subpattern at position 0",
@@ -202,14 +206,14 @@ def test_every_problem_is_listed_with_its_location(tmp_path: Path) -> None:
 
 def test_more_problems(tmp_path: Path) -> None:
     cfg = config(tmp_path, cookie={"a": 1}, tasklist={"x": 1}, crontab=5, plugins="x")
-    assert [str(p) for p in ac.validate(cfg)] == [
+    assert [str(p) for p in ac_validation.validate(cfg)] == [
         "cookie: must be text, or a list with one cookie per account",
         "plugins: must be an object {...}",
         "crontab: must be text",
         "tasklist: must be a list of tasks [...]",
     ]
     cfg = config(tmp_path, cookie="  ", tasklist=[task(shareurl="https://pan.quark.cn/list", replace="\\1\\d", pattern="(x)")])
-    assert [str(p) for p in ac.validate(cfg)] == [
+    assert [str(p) for p in ac_validation.validate(cfg)] == [
         "cookie: no cookie: put the Cookie header of a signed-in pan.quark.cn page here",
         "tasklist[0].shareurl: a Quark link without a share id (/s/...)",
         "tasklist[0].replace: bad escape \\d",
@@ -224,13 +228,13 @@ def test_a_valid_config_has_no_problems(tmp_path: Path) -> None:
         task(shareurl="https://pan.quark.cn/s/d07a34a9c695#/list/share/7e25ddd87cf64443b637125478733295-夸克自动转存测试",
              pattern="$BLACK_WORD", shareurl_ban=None, savepath_fid="abc", addition={"emby": {}}),
     ])
-    assert ac.validate(cfg) == []
+    assert ac_validation.validate(cfg) == []
 
 
 def test_skip_invalid_knows_which_tasks(tmp_path: Path) -> None:
     cfg = config(tmp_path, push_config=3, tasklist=[task(), task(pattern="("), task(update_subdir="("), task()])
-    problems = ac.validate(cfg)
-    assert ac.invalid_task_indexes(problems) == {1, 2}
+    problems = ac_validation.validate(cfg)
+    assert ac_validation.invalid_task_indexes(problems) == {1, 2}
     assert any(p.task_index is None for p in problems)  # push_config stays fatal
 
 
@@ -239,12 +243,12 @@ def test_skip_invalid_knows_which_tasks(tmp_path: Path) -> None:
 
 def test_tasklist_from_the_environment_replaces_the_config_tasks(tmp_path: Path) -> None:
     # code: main: TASKLIST is json.loads'ed and do_save runs it instead of CONFIG_DATA["tasklist"]
-    assert ac.tasks_from_env({}) is None
-    assert ac.tasks_from_env({"TASKLIST": " "}) is None
-    tasks = ac.tasks_from_env({"TASKLIST": json.dumps([task(taskname="环境"), task(pattern="(")])})
+    assert ac_loading.tasks_from_env({}) is None
+    assert ac_loading.tasks_from_env({"TASKLIST": " "}) is None
+    tasks = ac_loading.tasks_from_env({"TASKLIST": json.dumps([task(taskname="环境"), task(pattern="(")])})
     assert tasks is not None and [(t.name, t.location) for t in tasks] == [("环境", "TASKLIST[0]"), ("剧", "TASKLIST[1]")]
     cfg = config(tmp_path, tasklist=[task(pattern=")")])
-    assert [str(p) for p in ac.validate(cfg, tasks)] == ["TASKLIST[1].pattern: missing ), unterminated subpattern at position 0"]
+    assert [str(p) for p in ac_validation.validate(cfg, tasks)] == ["TASKLIST[1].pattern: missing ), unterminated subpattern at position 0"]
 
 
 @pytest.mark.parametrize(("value", "message"), [
@@ -254,19 +258,19 @@ def test_tasklist_from_the_environment_replaces_the_config_tasks(tmp_path: Path)
 ])
 def test_a_bad_tasklist_is_an_error(value: str, message: str) -> None:
     with pytest.raises(ConfigError, match=message):
-        ac.tasks_from_env({"TASKLIST": value})
+        ac_loading.tasks_from_env({"TASKLIST": value})
 
 
 def test_select_by_name_or_number(tmp_path: Path) -> None:
     tasks = config(tmp_path, tasklist=[task(taskname="甲"), task(taskname="乙"), task(taskname="2"), task(taskname="甲")]).tasks
-    assert ac.select(tasks, []) == tasks
-    assert [t.index for t in ac.select(tasks, ["甲"])] == [0, 3]  # every task with the name
-    assert [t.index for t in ac.select(tasks, ["4", "乙"])] == [1, 3]  # numbered from 1, config order
-    assert [t.index for t in ac.select(tasks, ["2"])] == [2]  # a name wins over a number
+    assert ac_loading.select(tasks, []) == tasks
+    assert [t.index for t in ac_loading.select(tasks, ["甲"])] == [0, 3]  # every task with the name
+    assert [t.index for t in ac_loading.select(tasks, ["4", "乙"])] == [1, 3]  # numbered from 1, config order
+    assert [t.index for t in ac_loading.select(tasks, ["2"])] == [2]  # a name wins over a number
     with pytest.raises(ConfigError, match=r"--task '丙': no task has that name, and tasks are numbered 1 to 4 .*'甲', '乙'"):
-        ac.select(tasks, ["丙"])
+        ac_loading.select(tasks, ["丙"])
     with pytest.raises(ConfigError, match="numbered 1 to 4"):
-        ac.select(tasks, ["0"])
+        ac_loading.select(tasks, ["0"])
 
 
 # -- write-back ----------------------------------------------------------------------------------
@@ -287,9 +291,9 @@ def test_save_keeps_key_order_and_unknown_keys_and_a_backup(tmp_path: Path) -> N
     path.write_text(json.dumps(ORIGINAL, indent=4), encoding="utf-8")  # the user's own formatting
     previous = path.read_text()
     os.chmod(path, 0o640)
-    cfg = ac.load(path)
+    cfg = ac_loading.load(path)
     cfg.tasks[0].shareurl_ban = "分享者已取消分享"
-    assert ac.save(cfg) is True
+    assert ac_write.save(cfg) is True
     text = path.read_text(encoding="utf-8")
     expected = json.loads(json.dumps(ORIGINAL))
     expected["tasklist"][0]["shareurl_ban"] = "分享者已取消分享"
@@ -306,38 +310,38 @@ def test_nothing_changed_nothing_written(tmp_path: Path) -> None:
     path = tmp_path / "quark_config.json"
     path.write_text(json.dumps(ORIGINAL, indent=4))
     before = path.stat().st_mtime_ns, path.read_text()
-    cfg = ac.load(path)
+    cfg = ac_loading.load(path)
     cfg.tasks[0].shareurl_ban = None  # no ban to lift: the data is as loaded
-    assert ac.save(cfg) is False
+    assert ac_write.save(cfg) is False
     assert (path.stat().st_mtime_ns, path.read_text()) == before
     assert not (tmp_path / "quark_config.json.bak").exists()
 
 
 def test_second_save_keeps_the_first_version_in_bak(tmp_path: Path) -> None:
-    cfg = ac.load(write(tmp_path / "quark_config.json", ORIGINAL))
+    cfg = ac_loading.load(write(tmp_path / "quark_config.json", ORIGINAL))
     cfg.tasks[0].savepath_fid = "f1"
-    ac.save(cfg)
+    ac_write.save(cfg)
     first = cfg.path.read_text()
     cfg.tasks[0].shareurl_ban = "x"
-    ac.save(cfg)
+    ac_write.save(cfg)
     assert (tmp_path / "quark_config.json.bak").read_text() == first
-    assert ac.load(cfg.path).tasks[0].shareurl_ban == "x"
+    assert ac_loading.load(cfg.path).tasks[0].shareurl_ban == "x"
 
 
 def test_a_symlinked_config_stays_a_symlink(tmp_path: Path) -> None:
     real = write(tmp_path / "real.json", ORIGINAL)
     link = tmp_path / "quark_config.json"
     link.symlink_to(real)
-    cfg = ac.load(link)
+    cfg = ac_loading.load(link)
     cfg.tasks[0].shareurl_ban = "x"
-    ac.save(cfg)
+    ac_write.save(cfg)
     assert link.is_symlink()
     assert json.loads(real.read_text())["tasklist"][0]["shareurl_ban"] == "x"
 
 
 def test_edits_made_during_the_run_are_kept(tmp_path: Path) -> None:
     path = write(tmp_path / "quark_config.json", {**ORIGINAL, "tasklist": [*ORIGINAL["tasklist"], task(taskname="乙")]})
-    cfg = ac.load(path)
+    cfg = ac_loading.load(path)
     cfg.tasks[0].shareurl_ban = "分享地址已失效"
     cfg.tasks[1].shareurl_ban = "分享地址已失效"
     # meanwhile the user adds a task at the top and fixes the second task's link
@@ -345,7 +349,7 @@ def test_edits_made_during_the_run_are_kept(tmp_path: Path) -> None:
     edited["tasklist"].insert(0, task(taskname="新"))
     edited["tasklist"][2]["shareurl"] = "https://pan.quark.cn/s/b00000000002"
     write(path, edited)
-    assert ac.save(cfg) is True
+    assert ac_write.save(cfg) is True
     saved = json.loads(path.read_text())
     assert [t["taskname"] for t in saved["tasklist"]] == ["新", "剧", "乙"]
     assert saved["tasklist"][1]["shareurl_ban"] == "分享地址已失效"  # found by name and link
@@ -354,23 +358,23 @@ def test_edits_made_during_the_run_are_kept(tmp_path: Path) -> None:
 
 
 def test_temp_files_of_a_killed_save_are_cleaned_up_later(tmp_path: Path) -> None:
-    cfg = ac.load(write(tmp_path / "quark_config.json", ORIGINAL))
+    cfg = ac_loading.load(write(tmp_path / "quark_config.json", ORIGINAL))
     old, fresh = tmp_path / ".quark_config.json.abc123.tmp", tmp_path / ".quark_config.json.def456.tmp"
     old.write_text("{")
     fresh.write_text("{")
     os.utime(old, (0, 0))  # left by a save killed long ago; `fresh` may belong to a save under way
     cfg.tasks[0].shareurl_ban = "x"
-    ac.save(cfg)
+    ac_write.save(cfg)
     assert not old.exists() and fresh.exists()
 
 
 def test_a_config_broken_during_the_run_is_left_alone(tmp_path: Path) -> None:
     path = write(tmp_path / "quark_config.json", ORIGINAL)
-    cfg = ac.load(path)
+    cfg = ac_loading.load(path)
     cfg.tasks[0].shareurl_ban = "x"
     path.write_text('{"cookie": ')
     with pytest.raises(ConfigError, match="changed during the run and is not valid JSON"):
-        ac.save(cfg)
+        ac_write.save(cfg)
     assert path.read_text() == '{"cookie": '
 
 
@@ -379,7 +383,8 @@ def test_a_config_broken_during_the_run_is_left_alone(tmp_path: Path) -> None:
 CHILD = textwrap.dedent("""
     import builtins, io, os, sys
     from pathlib import Path
-    from quarkctl.config import autosave as ac
+    from quarkctl.config.autosave import loading as ac_loading
+    from quarkctl.config.autosave import write as ac_write
 
     path, stop_at = Path(sys.argv[1]), int(sys.argv[2])
     calls = 0
@@ -425,11 +430,11 @@ CHILD = textwrap.dedent("""
         setattr(os, name, pausing(getattr(os, name)))
     builtins.open = io.open = opening(io.open)
     os.fdopen = opening(os.fdopen)
-    cfg = ac.load(path)
+    cfg = ac_loading.load(path)
     for version in range(1, 4 if stop_at else 10**6):
         cfg.tasks[0].shareurl_ban = f"ban {version}"
         cfg.data["padding"] = "x" * (version * 100_000)  # sizes differ: a torn write would show
-        ac.save(cfg)
+        ac_write.save(cfg)
         print("saved", version, flush=True)
 """)
 
@@ -446,10 +451,10 @@ def versions() -> list[dict[str, Any]]:
 
 
 def assert_loads_as_a_known_version(path: Path) -> None:
-    assert ac.load(path).data in versions()
+    assert ac_loading.load(path).data in versions()
     backup = path.with_name(path.name + ".bak")
     if backup.exists():
-        ac.load(backup)
+        ac_loading.load(backup)
 
 
 def run_child(tmp_path: Path, stop_at: int) -> subprocess.Popen[str]:
@@ -492,7 +497,7 @@ def test_kill_while_saving_in_a_loop_leaves_a_valid_config(tmp_path: Path) -> No
             assert child.stdout.readline().startswith("saved")
         child.send_signal(signal.SIGKILL)
         child.wait(timeout=30)
-        cfg = ac.load(tmp_path / "quark_config.json")
+        cfg = ac_loading.load(tmp_path / "quark_config.json")
         ban = cfg.tasks[0].shareurl_ban
         assert ban == "" or ban.startswith("ban ")
         assert len(cfg.data.get("padding", "")) == (int(ban.split()[1]) * 100_000 if ban else 0)

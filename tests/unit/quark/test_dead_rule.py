@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from conftest import COOKIE
 from helpers.loopback import Receiver
 from quarkctl.autosave import AutosaveOptions, run_autosave
-from quarkctl.config.autosave import AutosaveConfig
+from quarkctl.config.autosave.model import AutosaveConfig
 from quarkctl.runtime.pacing import PacingPolicy
 from quarkctl.quark.client import ApiReply, QuarkClient
 from quarkctl.quark.linkcheck import LinkChecker

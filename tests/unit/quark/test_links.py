@@ -55,7 +55,8 @@ def test_rejects_what_is_not_a_checkable_quark_link(text: str, reason: str) -> N
 @pytest.mark.parametrize("text", ["https://[pan.quark.cn/s/abc", "http://pan.quark.cn]/s/abc", "https://pan.quark.cn\uff03/s/abc"])
 def test_a_malformed_url_has_its_own_reason_and_message(text: str) -> None:
     """Not "a link without a share id": the URL itself cannot be read (issue 15 round 2)."""
-    from quarkctl.config.autosave import AutosaveConfig, validate
+    from quarkctl.config.autosave.model import AutosaveConfig
+    from quarkctl.config.autosave.validation import validate
     from quarkctl.quark.linkcheck import parse_or_result
     from quarkctl.quark.verdict import Verdict
     from quarkctl.render.messages import reason_text

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-from quarkctl.db import ResourceRow
+from quarkctl.db.records import ResourceRow
 from quarkctl.quark.linkcheck import CheckResult
 from quarkctl.quark.shares import OwnShare
 from quarkctl.quark.verdict import Verdict
