@@ -111,9 +111,15 @@ def page_for(argv: Sequence[str], environ: Mapping[str, str]) -> str | None:
 
 def replay(name: str, environ: Mapping[str, str]) -> bool:
     """Print the kept page; False when there is none (render it then)."""
-    try:
-        page = (folder(environ) / name).read_bytes()
-    except (OSError, ValueError):
+    from quarkctl.errors import QuarkctlError
+    from quarkctl.safefs import PrivateDir
+
+    try:  # only from a folder of this user's that nobody else may write to (issue 23: run as root)
+        with PrivateDir(folder(environ)) as where:
+            fd = where.open(name, os.O_RDONLY)
+            with os.fdopen(fd, "rb") as f:
+                page = f.read()
+    except (OSError, ValueError, QuarkctlError):
         return False
     sys.stdout.flush()
     sys.stdout.buffer.write(page)
@@ -171,16 +177,18 @@ def recording(name: str, environ: Mapping[str, str]) -> Iterator[None]:
         if rendered and status in (0, None) and not any(err_tee.parts):
             encoding = getattr(out, "encoding", None) or "utf-8"
             page = b"".join(p if isinstance(p, bytes) else p.encode(encoding) for p in tee.parts)
-            with suppress(OSError, ValueError):  # no cache folder, a full disk: the page was printed all the same
-                _keep(where, name, page)
+            from quarkctl.errors import QuarkctlError
+
+            with suppress(OSError, ValueError, QuarkctlError):  # no cache folder, a full disk, a folder others
+                _keep(where, name, page)  # may write to: the page was printed all the same
 
 
 def _keep(where: Path, name: str, page: bytes) -> None:
-    where.mkdir(parents=True, exist_ok=True)
-    temp = where / f".{name}.{os.getpid()}"
-    temp.write_bytes(page)
-    os.replace(temp, where / name)  # whole or not at all: a reader never sees half a page
-    pages = sorted(where.iterdir(), key=lambda p: p.stat().st_mtime_ns)
-    for old in pages[:-KEEP]:
-        with suppress(OSError):
-            old.unlink()
+    from quarkctl.safefs import PrivateDir
+
+    with PrivateDir(where) as folder_:
+        folder_.replace(name, page)  # whole or not at all: a reader never sees half a page
+        pages = sorted(folder_.names(), key=folder_.mtime_ns)
+        for old in pages[:-KEEP]:
+            with suppress(OSError):
+                folder_.unlink(old)

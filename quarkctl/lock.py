@@ -14,8 +14,9 @@ import socket
 import time
 from pathlib import Path
 
-from quarkctl.errors import ConfigError, LockedError
+from quarkctl.errors import LockedError
 from quarkctl.i18n import _
+from quarkctl.safefs import PrivateDir
 
 
 def lock_path(lock_dir: Path, job: str, resource: str) -> Path:
@@ -31,11 +32,10 @@ class RunLock:
         self._fd: int | None = None
 
     def acquire(self) -> RunLock:
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-        except OSError as exc:
-            raise ConfigError(_("lock file {path}: {reason}").format(path=self.path, reason=exc.strerror)) from None
+        # The folder is quarkctl's own (0700, refused if others may write to it) and the file is never
+        # opened through a symbolic link: as root, a planted link must not truncate a file (issue 23).
+        with PrivateDir(self.path.parent) as folder:
+            fd = folder.open(self.path.name, os.O_RDWR | os.O_CREAT, 0o600)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

@@ -18,6 +18,7 @@ from typing import Any
 from quarkctl import __version__
 from quarkctl.errors import ConfigError
 from quarkctl.i18n import _
+from quarkctl.safefs import replace_file
 from quarkctl.probe.calls import Exchange
 from quarkctl.simulator.replay import FORMAT, read_capture  # noqa: F401 - the format the simulator replays; read_capture re-exported
 
@@ -147,6 +148,7 @@ def build_capture(exchanges: list[Exchange], *, cookie: str | None, redact_names
 def write_capture(path: Path, capture: dict[str, Any]) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(json.dumps(capture, ensure_ascii=False, indent=1) + "\n", "utf-8")
+        # never through a planted link (issue 23), and readable by its owner only until they share it
+        replace_file(path, (json.dumps(capture, ensure_ascii=False, indent=1) + "\n").encode("utf-8"), 0o600)
     except OSError as exc:
         raise ConfigError(_("--record: cannot write {path}: {reason}").format(path=path, reason=exc.strerror)) from None

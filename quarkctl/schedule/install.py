@@ -3,7 +3,6 @@ there), then write them atomically, a changed one only when forced."""
 
 from __future__ import annotations
 
-import os
 import shlex
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -11,6 +10,7 @@ from pathlib import Path
 
 from quarkctl.errors import QuarkctlError
 from quarkctl.i18n import _
+from quarkctl.safefs import replace_file
 
 from .render import CRON_BLOCK_END, CRON_BLOCK_START, render_cron, render_service, render_timer
 from .targets import JOBS, Job, Target, login_name
@@ -87,10 +87,9 @@ def write_install(plan: InstallPlan, *, force: bool = False) -> list[PlannedFile
             continue
         try:
             planned.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = planned.path.with_name(f".{planned.path.name}.quarkctl-tmp")
-            tmp.write_text(planned.content, encoding="utf-8")
-            tmp.chmod(0o644)
-            os.replace(tmp, planned.path)  # a reader never sees half a unit
+            # a new temporary file renamed into place: a reader never sees half a unit, and a link
+            # planted in a folder others may write to is never written through (issue 23)
+            replace_file(planned.path, planned.content.encode("utf-8"), 0o644)
         except OSError as exc:
             if isinstance(exc, PermissionError) and not plan.user:
                 raise ScheduleError(_("cannot write {path}: {reason} (run as root, or use --user)").format(
