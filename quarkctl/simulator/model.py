@@ -46,10 +46,10 @@ CODES: dict[int, tuple[int, str]] = {
     41017: (404, "用户禁止转存自己的分享"),
     # The "Bad Parameter: [...]" family, HTTP 400 (quark-api.md 7; quark-replies.json common_errors[1],
     # share_detail[2], delete[2], save[5]). The bracket says what was wrong: pass the message whole
-    # (drive.bad_parameter). Until issue 21 the simulator used 14001 for an invented "file not found" 404.
+    # (codes.bad_parameter). Until issue 21 the simulator used 14001 for an invented "file not found" 404.
     14001: (400, "Bad Parameter: []"),
     # a drive fid that is not there (quark-replies.json common_errors[2]: 404 "file not found [<fid>]",
-    # on file/info; drive.file_not_found puts the fid in the brackets)
+    # on file/info; codes.file_not_found puts the fid in the brackets)
     21001: (404, "file not found"),
     # invented by the simulator where no real answer is known (quark-api.md 6)
     10001: (400, "invalid params"),

@@ -25,15 +25,9 @@ from typing import Callable
 from urllib.parse import parse_qs, urlsplit
 
 from .accounts import Account, Task
-from .drive import (
-    SORT_MAX_SIZE,
-    TASK_NOT_FOUND,
-    Drive,
-    DriveError,
-    bad_parameter,
-    nested_file_count,
-    sort_items,
-)
+from .codes import TASK_NOT_FOUND, DriveError, bad_parameter
+from .drive import Drive, nested_file_count
+from .listing import SORT_MAX_SIZE, sort_items
 from .model import (
     DRIVE_ENDPOINTS,
     SHARE_LINK,

@@ -34,7 +34,8 @@ from typing import TYPE_CHECKING
 
 from .accounts import Account, Task
 from .clock import DAY_MS, end_of_china_day
-from .drive import INVALID_PARAMS, Drive, DriveError, file_not_found
+from .codes import INVALID_PARAMS, DriveError, file_not_found
+from .drive import Drive
 from .model import NEVER_EXPIRES_MS, SHARE_LINK, Listing, Share, build_listing
 from .shapes import SAVE_PENDING, first_file, share_info
 
