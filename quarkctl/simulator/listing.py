@@ -53,7 +53,8 @@ def sort_keys(spec: str | None) -> list[tuple[str, bool]]:
 def sort_value(node: Node, name: str) -> int | str:
     if name == "file_type":
         return 0 if node.is_dir else 1
-    return getattr(node, name)
+    value: int | str = getattr(node, name)  # one of _SORT_FIELDS
+    return value
 
 
 def sort_items(items: list[dict], spec: str | None) -> list[dict]:

@@ -153,7 +153,7 @@ class OwnShares:
     def flag(self, path: str, cookie: str | None = None) -> str:
         """Mark a drive item as violating: a share holding it (or anything inside it) fails with 41026."""
         account = self._sim.account(cookie)
-        fid = account.drive.node(path)["fid"]
+        fid: str = account.drive.node(path)["fid"]
         with self._lock:
             self._flagged.add((account.cookie, fid))
         return fid
@@ -270,7 +270,9 @@ class OwnShares:
             passcode = body.get("passcode") or _random_passcode()  # invented: Quark may generate one (share-api.md 5.9)
             if not isinstance(passcode, str) or not _PASSCODE.fullmatch(passcode):
                 raise DriveError(INVALID_PARAMS, message="passcode must be 4 letters or digits")  # invented code
-        drive, subtree, tree = account.drive, set(), []
+        drive = account.drive
+        subtree: set[str] = set()  # every fid the share holds, for the violation check
+        tree: list[dict] = []
         for fid in dict.fromkeys(fids):
             if not held(drive, fid) or fid == "0":
                 raise file_not_found(fid)  # 21001 as on file/info (common_errors[2]): no source shows a share of a missing fid
