@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Table, create_engine, event, inspect
-from sqlalchemy.engine import URL, Connection, Engine
+from sqlalchemy.engine import URL, Connection, CursorResult, Engine
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 
 from quarkctl.db.retry import DEFAULT_DB_TIMEOUT, LAST_ATTEMPT, DbRetry, GaveUp, is_lost
@@ -28,12 +28,19 @@ Fail = Callable[[BaseException], DatabaseError]
 def driver_reason(exc: BaseException) -> str:
     """A short, password-free reason from a driver error."""
     orig = getattr(exc, "orig", None) or exc
-    args = getattr(orig, "args", ())
+    args: tuple[Any, ...] = getattr(orig, "args", ())
     if len(args) >= 2 and isinstance(args[0], int):
         text = f"({args[0]}) {args[1]}"
     else:
         text = str(orig).splitlines()[0] if str(orig) else type(orig).__name__
     return redact(text)
+
+
+def inserted_id(result: CursorResult[Any]) -> int:
+    """The id of the one row an INSERT added (SQLAlchemy types the key optional: other statements have none)."""
+    key = result.inserted_primary_key
+    assert key is not None, "an INSERT of one row has a primary key"
+    return int(key[0])
 
 
 def resilient(method: Callable[..., Any]) -> Callable[..., Any]:

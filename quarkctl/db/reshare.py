@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy import func, insert, inspect, select, update
 
-from quarkctl.db.engine import Store
+from quarkctl.db.engine import Store, inserted_id
 from quarkctl.db.records import ResourceRow, local_naive, utc_aware, utc_naive
 from quarkctl.db.schema import KEY_WIDTH, NAME_WIDTH, SHARE_DRIVE, cloud_resource, reshare_history
 
@@ -61,7 +61,7 @@ class Reshare(Store):
         values = {"run_id": run_id, "resource_id": resource_id, "old_link": old_link, "fid_list": json.dumps(list(fids)),
                   "title": title[:NAME_WIDTH], "reason": reason[:KEY_WIDTH], "status": "pending", "created_at": utc_naive(now)}
         with self.connection(commit=True) as conn:
-            return int(conn.execute(insert(reshare_history).values(**values)).inserted_primary_key[0])
+            return inserted_id(conn.execute(insert(reshare_history).values(**values)))
 
     def pending_reshares(self) -> list[dict[str, Any]]:
         r = reshare_history.c

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import DateTime, Integer, String, Text, TypeDecorator, bindparam, case, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from quarkctl.db.engine import Store, driver_reason
+from quarkctl.db.engine import Store, driver_reason, inserted_id
 from quarkctl.db.records import local_naive, utc_aware
 from quarkctl.db.schema import OWN_TABLES, check_history, cloud_resource
 from quarkctl.errors import DatabaseError
@@ -201,7 +201,7 @@ class Resources(Store):
             ]
             if len(inserts) == 1:  # `resources add`: the caller wants the new id
                 n, values = inserts[0]
-                actions[n] = ("insert", int(conn.execute(insert(cloud_resource).values(**values)).inserted_primary_key[0]))
+                actions[n] = ("insert", inserted_id(conn.execute(insert(cloud_resource).values(**values))))
             else:
                 for group in _grouped(values for _n, values in inserts).values():
                     conn.execute(insert(cloud_resource), group)

@@ -64,7 +64,8 @@ class DbRetry:
 
     def wait(self, attempt: int, left: float) -> float:
         """The pause after failed attempt number `attempt` (1 is the first), never past the deadline."""
-        return max(0.0, min(self.first_wait * 2 ** (attempt - 1), self.max_wait, left))
+        doubled: float = self.first_wait * 2 ** (attempt - 1)
+        return max(0.0, min(doubled, self.max_wait, left))
 
     def run(self, work: Callable[[], T], lost: Callable[[BaseException], bool]) -> T:
         start = self.monotonic()

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.engine import URL
 
-from quarkctl.db.engine import Store, resilient
+from quarkctl.db.engine import Store, inserted_id, resilient
 from quarkctl.db.records import CheckRecord, utc_aware, utc_naive
 from quarkctl.db.retry import DEFAULT_DB_TIMEOUT
 from quarkctl.db.schema import KEY_WIDTH, NAME_WIDTH, check_history, cloud_resource, run_history
@@ -82,7 +82,7 @@ class History(Store):
             "detail": redact(json.dumps(detail, ensure_ascii=False)),
         }
         with self.connection(commit=True) as conn:
-            return int(conn.execute(insert(run_history).values(**values)).inserted_primary_key[0])
+            return inserted_id(conn.execute(insert(run_history).values(**values)))
 
     @resilient
     def finish_run(self, run_id: int, finished_at: datetime, *, status: str, exit_code: int, counts: dict[str, int], detail: dict[str, Any]) -> None:

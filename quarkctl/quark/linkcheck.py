@@ -118,7 +118,7 @@ class LinkChecker:
             return CheckResult(Verdict.ERROR, "unexpected_response", reply.code, reply.http_status, reply.message)
         return stoken
 
-    def _listing(self, link: ShareLink, stoken: str, pdir_fid: str) -> list | CheckResult:
+    def _listing(self, link: ShareLink, stoken: str, pdir_fid: str) -> list[object] | CheckResult:
         reply = self.client.share_detail(link.pwd_id, stoken, pdir_fid)
         classified = self._ask(reply)
         if classified.outcome is not Outcome.OK:

@@ -67,8 +67,9 @@ class ApiReply:
     def message(self) -> str | None:
         body = self.body or {}
         for key in ("message", "msg"):  # the account family's optional words are `msg`
-            if isinstance(body.get(key), str) and body[key]:
-                return body[key]
+            value = body.get(key)
+            if isinstance(value, str) and value:
+                return value
         return None
 
     @property

@@ -28,7 +28,8 @@ class RetryPolicy:
 
     def seconds(self, attempt: int, retry_after: float | None = None) -> float:
         """The wait before attempt number `attempt` (1 is the first retry)."""
-        return min(max(self.backoff * 2 ** (attempt - 1), retry_after or 0.0), self.max_wait)
+        doubled: float = self.backoff * 2 ** (attempt - 1)
+        return min(max(doubled, retry_after or 0.0), self.max_wait)
 
     def wait(self, attempt: int, retry_after: float | None = None) -> bool:
         """Announce and sleep before a retry; False when the sleep was cut short (the run is stopping).

@@ -63,7 +63,8 @@ class OwnShare:
 
     @classmethod
     def from_item(cls, item: dict[str, Any]) -> OwnShare:
-        first_file = item.get("first_file") if isinstance(item.get("first_file"), dict) else {}
+        first = item.get("first_file")
+        first_file: dict[str, Any] = first if isinstance(first, dict) else {}
         audit = item.get("audit_status")
         return cls(
             share_id=str(item.get("share_id") or ""),

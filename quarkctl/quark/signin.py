@@ -52,14 +52,14 @@ class SignResult:
     reason: str | None = None  # machine value: PARAMS_REJECTED, a verdict reason (server_error, ...), EMPTY_ANSWER, ...
     api_code: int | None = None
     http_status: int | None = None
-    extra: dict = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
         """Signed or already signed: the day's sign-in is done."""
         return self.status in (SIGNED, ALREADY)
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {k: v for k, v in vars(self).items() if k != "extra"}
 
 
@@ -67,11 +67,11 @@ def _number(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
-def _dict(value: Any) -> dict:
+def _dict(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def _read_info(result: SignResult, info: dict) -> dict:
+def _read_info(result: SignResult, info: dict[str, Any]) -> dict[str, Any]:
     """The account's figures from a growth info `data` into `result`; returns its cap_sign."""
     cap_sign = _dict(info.get("cap_sign"))
     member = info.get("member_type")

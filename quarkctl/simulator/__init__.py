@@ -2,7 +2,8 @@
 (see server.Simulator)."""
 
 from .accounts import Account
-from .drive import Drive, DriveError
+from .codes import DriveError
+from .drive import Drive
 from .model import Fault, RequestRecord, Scenario, Share, load_scenario
 from .server import Simulator
 from . import share_routes  # noqa: E402,F401  (registers the own-share endpoints on server.ROUTES)

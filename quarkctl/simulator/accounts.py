@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from typing import Callable
 from urllib.parse import unquote
 
-from .drive import MiB, Drive, DriveError, wall_ms
+from .codes import DriveError
+from .drive import MiB, Drive, wall_ms
 from .shapes import member_status, sign_rewards
 
 TiB = 1024**4

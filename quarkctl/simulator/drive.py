@@ -12,47 +12,17 @@ from __future__ import annotations
 import hashlib
 import threading
 import time
-from dataclasses import dataclass
 from typing import Callable
 
-from .shapes import drive_item, file_kind
+from .codes import INVALID_PARAMS, TOO_MANY_PATHS, DriveError, file_not_found
+from .listing import Node, sort_keys, sort_value
+from .shapes import file_kind
 
 ROOT = "0"
 MiB = 1024 * 1024
 DEFAULT_FILE_SIZE = MiB
 TOP_FIDS_LIMIT = 100  # save_as_top_fids lists at most this many (quark-api.md 3.4): why clients save 100 at a time
 PATH_LIST_LIMIT = 50
-SORT_MAX_SIZE = 100
-DEFAULT_SORT = "file_type:asc,updated_at:desc"
-_SORT_FIELDS = frozenset({"file_type", "updated_at", "created_at", "file_name", "size"})
-
-# Simulator-invented codes for cases with no public evidence (quark-api.md section 6).
-INVALID_PARAMS = 10001
-TOO_MANY_PATHS = 10002
-TASK_NOT_FOUND = 10003
-# Real codes (quark-api.md 7): 21001 `file not found [<fid>]` with HTTP 404 for a fid the drive does not
-# hold (quark-replies.json common_errors[2], on file/info: the simulator answers it wherever a request
-# names a fid it does not have); 14001 `Bad Parameter: [...]` with HTTP 400 (common_errors[1], save[5]).
-FILE_NOT_FOUND = 21001
-BAD_PARAMETER = 14001
-
-
-class DriveError(Exception):
-    """A Quark error answer: rendered by the server as the error envelope of `code`."""
-
-    def __init__(self, code: int, status: int | None = None, message: str | None = None) -> None:
-        super().__init__(code)
-        self.code, self.status, self.message = code, status, message
-
-
-def file_not_found(fid: object) -> DriveError:
-    """21001 naming the fid, as common_errors[2] shows it: `file not found [<fid>]`."""
-    return DriveError(FILE_NOT_FOUND, message=f"file not found [{fid if isinstance(fid, str) else ''}]")
-
-
-def bad_parameter(what: str) -> DriveError:
-    """14001 `Bad Parameter: [<what>]`, HTTP 400 (common_errors[1]; save[5] for an empty pwd_id)."""
-    return DriveError(BAD_PARAMETER, message=f"Bad Parameter: [{what}]")
 
 
 def wall_ms() -> int:
@@ -67,58 +37,6 @@ def _check_name(name: object) -> str:
     if not isinstance(name, str) or not name.strip() or "/" in name or name in (".", ".."):
         raise DriveError(INVALID_PARAMS)
     return name
-
-
-@dataclass
-class Node:
-    fid: str
-    file_name: str
-    pdir_fid: str
-    is_dir: bool
-    size: int
-    created_at: int
-    updated_at: int
-    obj_category: str
-    category: int
-    format_type: str
-    risky: bool
-    seq: int  # creation order: the last tie-breaker of a listing
-
-    def item(self, include_items: int | None = None, reveal_risky: bool = True, owner: str = "",
-             has_sub_dirs: bool = False) -> dict:  # fmt: skip
-        """The node as file/sort lists it, with Quark's whole key set (shapes.drive_item)."""
-        item = {
-            "fid": self.fid, "file_name": self.file_name if reveal_risky or not self.risky else "***",
-            "pdir_fid": self.pdir_fid, "file_type": 0 if self.is_dir else 1, "dir": self.is_dir,
-            "file": not self.is_dir, "size": self.size, "obj_category": self.obj_category,
-            "category": self.category, "format_type": self.format_type, "created_at": self.created_at,
-            "updated_at": self.updated_at, "status": 1, "include_items": include_items or 0,
-        }  # fmt: skip
-        return drive_item(item, owner, has_sub_dirs)
-
-
-def _sort_keys(spec: str | None) -> list[tuple[str, bool]]:
-    """`file_type:asc,updated_at:desc` -> [("file_type", False), ("updated_at", True)]; unknown fields dropped."""
-    keys = []
-    for part in (spec or DEFAULT_SORT).split(","):
-        name, _, order = part.strip().partition(":")
-        if name in _SORT_FIELDS:
-            keys.append((name, order.strip().lower() == "desc"))
-    return keys
-
-
-def _sort_value(node: Node, name: str):  # -> int | str
-    if name == "file_type":
-        return 0 if node.is_dir else 1
-    return getattr(node, name)
-
-
-def sort_items(items: list[dict], spec: str | None) -> list[dict]:
-    """Listing items (share detail dicts) in `_sort` order; ties keep the order they came in."""
-    out = list(items)
-    for name, desc in reversed(_sort_keys(spec)):  # stable sorts, last key first
-        out.sort(key=lambda item: item[name], reverse=desc)
-    return out
 
 
 def nested_file_count(items: list[dict], children: dict[str, list[dict]]) -> int:
@@ -342,8 +260,8 @@ class Drive:
         with self.lock:
             children = self._children[self._folder(pdir_fid)]
             nodes = sorted(children.values(), key=lambda n: (n.file_name, n.seq))
-            for name, desc in reversed(_sort_keys(sort)):  # stable sorts, last key first
-                nodes.sort(key=lambda n: _sort_value(n, name), reverse=desc)
+            for name, desc in reversed(sort_keys(sort)):  # stable sorts, last key first
+                nodes.sort(key=lambda n: sort_value(n, name), reverse=desc)
             chunk = nodes[(page - 1) * size : page * size]
             items = [
                 n.item(len(self._children[n.fid]), reveal_risky, self._seed, self._has_sub_dirs(n.fid))

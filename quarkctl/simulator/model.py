@@ -46,10 +46,10 @@ CODES: dict[int, tuple[int, str]] = {
     41017: (404, "用户禁止转存自己的分享"),
     # The "Bad Parameter: [...]" family, HTTP 400 (quark-api.md 7; quark-replies.json common_errors[1],
     # share_detail[2], delete[2], save[5]). The bracket says what was wrong: pass the message whole
-    # (drive.bad_parameter). Until issue 21 the simulator used 14001 for an invented "file not found" 404.
+    # (codes.bad_parameter). Until issue 21 the simulator used 14001 for an invented "file not found" 404.
     14001: (400, "Bad Parameter: []"),
     # a drive fid that is not there (quark-replies.json common_errors[2]: 404 "file not found [<fid>]",
-    # on file/info; drive.file_not_found puts the fid in the brackets)
+    # on file/info; codes.file_not_found puts the fid in the brackets)
     21001: (404, "file not found"),
     # invented by the simulator where no real answer is known (quark-api.md 6)
     10001: (400, "invalid params"),
@@ -194,28 +194,31 @@ def _only_known(d: dict, cls: type, where: str) -> dict:
 
 def load_scenario(src: str | Path | dict | None = None) -> Scenario:
     """Build a Scenario from a dict, a JSON file path, or (None) the bundled example.json."""
+    data: dict
     if src is None:
         text = resources.files(__package__).joinpath("scenarios/example.json").read_text("utf-8")
-        src = json.loads(text)
-    elif not isinstance(src, dict):
-        src = json.loads(Path(src).read_text("utf-8"))
-    _only_known(src, Scenario, "scenario")
+        data = json.loads(text)
+    elif isinstance(src, dict):
+        data = src
+    else:
+        data = json.loads(Path(src).read_text("utf-8"))
+    _only_known(data, Scenario, "scenario")
     shares = []
-    for i, s in enumerate(src.get("shares", [])):
+    for i, s in enumerate(data.get("shares", [])):
         s = dict(_only_known(s, Share, f"shares[{i}]"))
         s["faults"] = [
             Fault(**_only_known(f, Fault, f"shares[{i}].faults[{j}]")) for j, f in enumerate(s.get("faults", []))
         ]
         shares.append(Share(**s))
-    drive = list(src.get("drive", []))
+    drive = list(data.get("drive", []))
     Drive("check").seed(drive)  # a bad entry fails now, not in the middle of a request
     return Scenario(
-        cookies=list(src.get("cookies", [])), strict_cookie=bool(src.get("strict_cookie", False)), shares=shares,
-        drive=drive, task_polls=int(src.get("task_polls", 2)), tq_gap=int(src.get("tq_gap", 500)),
-        save_file_limit=None if src.get("save_file_limit") is None else int(src["save_file_limit"]),
-        reshape=[dict(r) for r in src.get("reshape", [])],
-        own_shares=[_own_share_entry(e, i) for i, e in enumerate(src.get("own_shares", []))],
-        task_failure_shape=_task_failure_shape(src.get("task_failure_shape", "error")),
+        cookies=list(data.get("cookies", [])), strict_cookie=bool(data.get("strict_cookie", False)), shares=shares,
+        drive=drive, task_polls=int(data.get("task_polls", 2)), tq_gap=int(data.get("tq_gap", 500)),
+        save_file_limit=None if data.get("save_file_limit") is None else int(data["save_file_limit"]),
+        reshape=[dict(r) for r in data.get("reshape", [])],
+        own_shares=[_own_share_entry(e, i) for i, e in enumerate(data.get("own_shares", []))],
+        task_failure_shape=_task_failure_shape(data.get("task_failure_shape", "error")),
     )
 
 
@@ -223,9 +226,9 @@ TASK_FAILURE_SHAPES = ("error", "status3")
 
 
 def _task_failure_shape(value: object) -> str:
-    if value not in TASK_FAILURE_SHAPES:
+    if not isinstance(value, str) or value not in TASK_FAILURE_SHAPES:
         raise ValueError(f"task_failure_shape: one of {', '.join(TASK_FAILURE_SHAPES)}")
-    return value  # type: ignore[return-value]
+    return value
 
 
 OWN_SHARE_KEYS = frozenset({"paths", "expiry", "passcode", "title", "cookie", "created_at", "pwd_id", "state"})

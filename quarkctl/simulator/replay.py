@@ -87,7 +87,7 @@ def _dumps(obj: Any) -> bytes:
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
-    def log_message(self, format, *args) -> None:  # noqa: A002 - quiet
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - quiet
         pass
 
     def _dispatch(self) -> None:
@@ -119,8 +119,8 @@ class _Server(ThreadingHTTPServer):
     def server_bind(self) -> None:
         # HTTPServer.server_bind does a reverse DNS lookup (getfqdn), slow without a network.
         self.socket.bind(self.server_address)
-        self.server_address = self.socket.getsockname()
-        self.server_name, self.server_port = self.server_address[:2]
+        self.server_address = address = self.socket.getsockname()
+        self.server_name, self.server_port = address[:2]
 
 
 class ReplayServer:

@@ -21,19 +21,13 @@ import traceback
 from dataclasses import asdict, dataclass, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 from urllib.parse import parse_qs, urlsplit
 
 from .accounts import Account, Task
-from .drive import (
-    SORT_MAX_SIZE,
-    TASK_NOT_FOUND,
-    Drive,
-    DriveError,
-    bad_parameter,
-    nested_file_count,
-    sort_items,
-)
+from .codes import TASK_NOT_FOUND, DriveError, bad_parameter
+from .drive import Drive, nested_file_count
+from .listing import SORT_MAX_SIZE, sort_items
 from .model import (
     DRIVE_ENDPOINTS,
     SHARE_LINK,
@@ -273,7 +267,7 @@ def path_list(sim: Simulator, req: Request, account: Account) -> Reply:
     paths = (req.body or {}).get("file_path")
     if not isinstance(paths, list):
         return error(10001)
-    return ok(account.drive.path_fids(paths))  # type: ignore[arg-type]  # data is a list here
+    return ok(account.drive.path_fids(paths))
 
 
 @_drive_route("GET", DRIVE + "/file/sort", "sort")
@@ -466,8 +460,9 @@ class _ShareState:
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 128  # benchmarks open many connections at once
+    sim: Simulator  # set by Simulator.start, for the handlers
 
-    def handle_error(self, request, client_address) -> None:
+    def handle_error(self, request: socket.socket | tuple[bytes, socket.socket], client_address: Any) -> None:
         if isinstance(sys.exc_info()[1], OSError):
             return  # the client went away, or stop() shut the socket: nothing to report
         super().handle_error(request, client_address)
@@ -475,8 +470,8 @@ class _Server(ThreadingHTTPServer):
     def server_bind(self) -> None:
         # HTTPServer.server_bind does a reverse DNS lookup (getfqdn), slow without a network.
         self.socket.bind(self.server_address)
-        self.server_address = self.socket.getsockname()
-        self.server_name, self.server_port = self.server_address[:2]
+        self.server_address = address = self.socket.getsockname()
+        self.server_name, self.server_port = address[:2]
 
 
 class _Server6(_Server):
@@ -552,7 +547,7 @@ class Simulator:
         self.own_shares.seed(own_shares)  # scenario own shares: their paths must be in `drive`
 
     @classmethod
-    def from_scenario(cls, src: str | Path | dict | None = None, **kwargs) -> Simulator:
+    def from_scenario(cls, src: str | Path | dict | None = None, **kwargs: Any) -> Simulator:
         sc = load_scenario(src)
         options = {"task_polls": sc.task_polls, "tq_gap": sc.tq_gap, "drive": sc.drive,
                    "save_file_limit": sc.save_file_limit, "reshape": sc.reshape, "own_shares": sc.own_shares,
@@ -660,7 +655,7 @@ class Simulator:
         port = self.port if port is None else port
         self._stopping.clear()
         server = (_Server6 if ":" in host else _Server)((host, port), _RequestHandler)
-        server.sim = self  # type: ignore[attr-defined]
+        server.sim = self
         self._server = server
         self.host, self.port = host, server.server_address[1]
         self.base_url = f"http://[{host}]:{self.port}" if ":" in host else f"http://{host}:{self.port}"
@@ -692,7 +687,7 @@ class Simulator:
         self.start()
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         self.stop()
 
     # used by the handlers
@@ -729,7 +724,7 @@ class Simulator:
     def _cookie_rejected(self, req: Request) -> bool:
         return self.strict_cookie and req.cookie is not None and req.cookie not in self.cookies
 
-    def _share_gate(self, req: Request, pwd_id, endpoint: str) -> _ShareState | Reply:
+    def _share_gate(self, req: Request, pwd_id: object, endpoint: str) -> _ShareState | Reply:
         """The checks every share endpoint starts with: cookie, existence, injected faults."""
         meta = SHARE_GROUPS if endpoint in ("token", "detail") else None  # the share pages' metadata
         if isinstance(pwd_id, str):
@@ -878,7 +873,7 @@ class _RequestHandler(BaseHTTPRequestHandler):
             sim._conns.discard(self.connection)
         super().finish()
 
-    def log_message(self, format, *args) -> None:  # noqa: A002 - keep stderr quiet
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - keep stderr quiet
         pass
 
     def _dispatch(self) -> None:

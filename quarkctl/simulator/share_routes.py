@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 
 from .accounts import Account
-from .drive import DriveError
+from .codes import DriveError
 from .model import code_info
 from .server import DRIVE, Reply, Request, Simulator, _drive_route, _json, _page_size, ok
 

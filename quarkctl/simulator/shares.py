@@ -34,8 +34,10 @@ from typing import TYPE_CHECKING
 
 from .accounts import Account, Task
 from .clock import DAY_MS, end_of_china_day
-from .drive import INVALID_PARAMS, Drive, DriveError, file_not_found
-from .model import NEVER_EXPIRES_MS, SHARE_LINK, Listing, Share, build_listing
+from .codes import INVALID_PARAMS, DriveError, file_not_found
+from .drive import Drive
+from .model import NEVER_EXPIRES_MS, Share, build_listing
+from .own_share import OwnShare, held
 from .shapes import SAVE_PENDING, first_file, share_info
 
 if TYPE_CHECKING:
@@ -44,68 +46,12 @@ if TYPE_CHECKING:
 # expired_type -> days (0 = permanent): share-api.md 2 (1 and 2 captured, 3 and 4 parsed from 5 clients)
 EXPIRY_DAYS = {1: 0, 2: 1, 3: 7, 4: 30}
 EXPIRY_NAMES = {"permanent": 1, "1d": 2, "7d": 3, "30d": 4}
-STATUS_NORMAL, STATUS_EXPIRED, STATUS_CANCELLED = 1, 2, 3
 AUDIT_OK, AUDIT_FAILED = 1, 3
 MAX_ITEMS = 100  # per share (share-api.md 1.2, litepan's check): the simulator refuses more (invented code)
 VIOLATION = 41026  # 选中的文件违规，不支持分享 (share-api.md 3; task[6])
 TAKEDOWNS = frozenset({41010, 41031})
 SUB_TITLE = "我用网盘给你分享文件，赶快查收吧。"  # share_password[0] (captured)
 _PASSCODE = re.compile(r"[A-Za-z0-9]{4}")  # 4 letters/digits (share-api.md 2, litepan and kuake_cli)
-
-
-@dataclass
-class OwnShare:
-    """One share an account made. Change it through OwnShares' helpers (cancel, take_down, ...): the
-    public link's dead_code is derived from it on every request, so setting that directly is undone."""
-
-    share_id: str
-    pwd_id: str
-    cookie: str
-    fids: list[str]  # the drive fids shared, as fid_list was sent
-    title: str
-    url_type: int  # 1 public, 2 passcode
-    passcode: str | None
-    expired_type: int
-    created_at: int
-    expired_at: int  # NEVER_EXPIRES_MS when permanent, else the end (+08:00) of the last day
-    expire_timestamp: int | None  # created_at + N days, timed shares only (task[2], share_password[1])
-    path_info: str  # the parent folder of the first item in the owner's drive (share-api.md 1.1)
-    public: Share  # the link as anyone sees it (sharepage/token, detail, save)
-    listing: Listing
-    roots: list[str]  # the top-level names, in fid_list order
-    seq: int = 0
-    updated_at: int = 0
-    cancelled: bool = False
-    dead_code: int | None = None  # a takedown (41010, 41031), an invalidation (41011), a forced 41004
-
-    @property
-    def share_url(self) -> str:
-        return SHARE_LINK.format(self.pwd_id)
-
-    @property
-    def link(self) -> str:
-        """The link as users store it: with ?pwd= when it has a passcode (share-api.md 1.2 step 4)."""
-        return f"{self.share_url}?pwd={self.passcode}" if self.passcode else self.share_url
-
-    def expired(self, now_ms: int) -> bool:
-        return self.expired_type != 1 and now_ms > self.expired_at
-
-    def token_code(self, now_ms: int, drive: Drive) -> int | None:
-        """What the public link answers now (quark-api.md 4.1): None when it is alive."""
-        if self.cancelled:
-            return 41012  # 好友已取消了分享: the owner cancelled it
-        if self.dead_code:
-            return self.dead_code
-        if self.expired(now_ms):
-            return 41019  # 分享地址已过期
-        if not any(_exists(drive, fid) for fid in self.fids):
-            return 41004  # 文件不存在: "an owner who deleted everything already yields 41004 at token time" (quark-api.md 4.2)
-        return None
-
-    def status(self, now_ms: int) -> int:
-        if self.cancelled:
-            return STATUS_CANCELLED
-        return STATUS_EXPIRED if self.expired(now_ms) else STATUS_NORMAL
 
 
 @dataclass
@@ -117,14 +63,6 @@ class _Plan:
     expired_type: int
     tree: list[dict]  # the items as Share.files nodes
     subtree_fids: set[str] = field(default_factory=set)
-
-
-def _exists(drive: Drive, fid: str) -> bool:
-    try:
-        drive.path(fid)
-    except FileNotFoundError:
-        return False
-    return True
 
 
 def _node_tree(drive: Drive, path: str, fids: set[str]) -> dict:
@@ -204,7 +142,7 @@ class OwnShares:
             share.dead_code = code
             drive = self._sim.account(share.cookie).drive
             for fid in share.fids:
-                if _exists(drive, fid):
+                if held(drive, fid):
                     self.flag(drive.path(fid), share.cookie)
 
     def invalidate(self, share: OwnShare, code: int = 41011) -> None:
@@ -215,7 +153,7 @@ class OwnShares:
     def flag(self, path: str, cookie: str | None = None) -> str:
         """Mark a drive item as violating: a share holding it (or anything inside it) fails with 41026."""
         account = self._sim.account(cookie)
-        fid = account.drive.node(path)["fid"]
+        fid: str = account.drive.node(path)["fid"]
         with self._lock:
             self._flagged.add((account.cookie, fid))
         return fid
@@ -332,9 +270,11 @@ class OwnShares:
             passcode = body.get("passcode") or _random_passcode()  # invented: Quark may generate one (share-api.md 5.9)
             if not isinstance(passcode, str) or not _PASSCODE.fullmatch(passcode):
                 raise DriveError(INVALID_PARAMS, message="passcode must be 4 letters or digits")  # invented code
-        drive, subtree, tree = account.drive, set(), []
+        drive = account.drive
+        subtree: set[str] = set()  # every fid the share holds, for the violation check
+        tree: list[dict] = []
         for fid in dict.fromkeys(fids):
-            if not _exists(drive, fid) or fid == "0":
+            if not held(drive, fid) or fid == "0":
                 raise file_not_found(fid)  # 21001 as on file/info (common_errors[2]): no source shows a share of a missing fid
             tree.append(_node_tree(drive, drive.path(fid), subtree))
         if len({node["name"] for node in tree}) < len(tree):

@@ -21,7 +21,8 @@ STALE_TEMP_SECONDS = 3600
 
 def _merge_into(fresh: dict[str, Any], changes: list[Change]) -> dict[str, Any]:
     """Re-apply this run's changes to a file the user edited meanwhile; a task is found by name and URL."""
-    tasklist = fresh.get("tasklist") if isinstance(fresh.get("tasklist"), list) else []
+    found = fresh.get("tasklist")
+    tasklist: list[Any] = found if isinstance(found, list) else []
     for change in changes:
         if change.index < 0:
             fresh[change.key] = change.value
