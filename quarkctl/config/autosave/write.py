@@ -79,21 +79,31 @@ def _keep_backup(path: Path) -> None:
     os.replace(staging, backup)
 
 
+class ConfigReadOnly(ConfigError):
+    """The user made the config read-only: it is left as it is (the run says what was not saved)."""
+
+
 def _atomic_write(path: Path, text: str) -> None:
     try:
-        mode = stat.S_IMODE(path.stat().st_mode)
-        existed = True
+        info = path.stat()
     except FileNotFoundError:
-        mode, existed = 0o600, False
+        info = None
+    mode = stat.S_IMODE(info.st_mode) if info is not None else 0o600
+    if info is not None and not mode & stat.S_IWUSR:
+        raise ConfigReadOnly(_("{path} is read-only (mode {mode:o}); left as it is, so this run's bans and fids were "
+                               "not saved").format(path=path, mode=mode))
     _remove_stale_temps(path)
     fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write(text)
             f.flush()
-            os.fchmod(f.fileno(), mode)
+            if info is not None and os.geteuid() == 0:
+                # root writing a user's config back: the new file keeps its owner and group (issue 23)
+                os.fchown(f.fileno(), info.st_uid, info.st_gid)
+            os.fchmod(f.fileno(), mode)  # after the chown, which may clear mode bits
             os.fsync(f.fileno())
-        if existed:
+        if info is not None:
             _keep_backup(path)
         os.replace(temp, path)
     except BaseException:
