@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from importlib.util import find_spec
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -84,11 +85,22 @@ def database_url(env: Mapping[str, str]) -> tuple[URL, bool]:
 
     raw = env.get("DATABASE_URL", "").strip()
     if raw:
+        scheme, _sep, rest = raw.partition("://")
+        # the user and password: before the last @ ahead of the query (a file path of SQLite has none)
+        userinfo = "" if scheme.startswith("sqlite") else rest.partition("?")[0].rpartition("@")[0]
+        redact.add(userinfo)
+        redact.add(userinfo.partition(":")[2])
+        if "@" in userinfo:  # `user:p@ss@host`: the URL would show the password's tail as the host
+            raise ConfigError(_("DATABASE_URL: the password holds a raw @; write it percent-encoded (@ as %40, : as %3A, "
+                                "/ as %2F, % as %25), or set DB_PASSWORD instead, which needs no encoding"))
         try:
             url = make_url(raw)
         except (ArgumentError, ValueError):
             raise ConfigError(_("DATABASE_URL: not a valid database URL (e.g. mysql+pymysql://user:pass@host/db)")) from None
         redact.add(url.password if isinstance(url.password, str) else None)
+        if url.drivername in ("mysql", "mariadb") and find_spec("MySQLdb") is None:
+            raise ConfigError(_("DATABASE_URL: {scheme}:// needs a driver quarkctl does not install; write "
+                                "mysql+pymysql:// instead").format(scheme=url.drivername))
         return url, False
     host = env.get("DB_HOST", "").strip()
     if host:
