@@ -10,7 +10,9 @@ import stat
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from quarkctl.config import autosave as autosave_config, settings
+from quarkctl.config import settings
+from quarkctl.config.autosave.loading import config_path, load
+from quarkctl.config.autosave.validation import validate
 from quarkctl.quark.account import AccountCheck, AccountState, check_account, probe_drive
 from quarkctl.db.database import Database
 from quarkctl.db.schema import OWN_TABLES, cloud_resource
@@ -112,14 +114,14 @@ def check_autosave_config(ctx: Context) -> Iterator[Finding]:
     """The autosave config: there, valid, an account that can save, and the sign-in parameters."""
     if ctx.settings is None:
         return
-    path = autosave_config.config_path(ctx.config, ctx.env)
+    path = config_path(ctx.config, ctx.env)
     if not path.is_file():  # load() would write the template: doctor only looks
         yield Finding("autosave_config", WARN, _("no autosave config at {path} (only autosave needs one)").format(path=path),
                       _("run `quarkctl autosave --config {path}` once: it writes an example there to fill in").format(path=path))
         return
     try:
-        config = autosave_config.load(path)
-        problems = autosave_config.validate(config)
+        config = load(path)
+        problems = validate(config)
     except QuarkctlError as exc:
         yield Finding("autosave_config", FAIL, str(exc), _("fix the JSON at the place named"))
         return
