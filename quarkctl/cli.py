@@ -13,11 +13,11 @@ from quarkctl.i18n import _
 
 # In this order, the order of `quarkctl --help` (typer lists the commands, then the groups):
 # commands autosave, sign, doctor, check-links, demo; groups db, resources, history, schedule, notify.
-MODULES = ("autosave", "db", "resources", "ops", "check", "demo", "notify", "probe")
+MODULES = ("autosave", "db", "resources", "doctor", "history", "schedule", "check", "demo", "notify", "probe")
 # The module of commands/ that registers each top-level name: `quarkctl NAME ...` imports that one only.
 REGISTERED_BY = {
-    "autosave": "autosave", "sign": "autosave", "db": "db", "resources": "resources", "doctor": "ops",
-    "history": "ops", "schedule": "ops", "check-links": "check", "demo": "demo", "notify": "notify",
+    "autosave": "autosave", "sign": "autosave", "db": "db", "resources": "resources", "doctor": "doctor",
+    "history": "history", "schedule": "schedule", "check-links": "check", "demo": "demo", "notify": "notify",
     "probe": "probe",
 }
 

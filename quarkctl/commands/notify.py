@@ -7,7 +7,6 @@ from typing import Annotated, Optional
 
 import typer
 
-from quarkctl.config.autosave import loading as autosave_config_loading
 from quarkctl.hooks.monitoring import notify
 from quarkctl.commands.options import EnvFile, NotifyUrls, environment
 from quarkctl.commands.run import fail, warn
@@ -29,9 +28,11 @@ def notify_test(
     notify_urls: NotifyUrls = None,
     timeout: Annotated[float, typer.Option("--timeout", min=0.1, help=_("Connect and read timeout per target, seconds."))] = notify.TIMEOUT,
 ) -> None:
+    from quarkctl.config.autosave.loading import config_path, load  # natsort and the rest only when the command runs
+
     env = environment(env_file)
-    path = autosave_config_loading.config_path(config, env)
-    loaded = autosave_config_loading.load(path) if path.exists() else None
+    path = config_path(config, env)
+    loaded = load(path) if path.exists() else None
     targets = notify.gather(env, notify_urls or [], loaded)
     for line in targets.warnings:
         warn(line)

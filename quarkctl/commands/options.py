@@ -22,6 +22,8 @@ AUTOSAVE = AutosaveOptions()  # and of an autosave run
 
 EnvFile = Annotated[Optional[Path], typer.Option("--env-file", help=_("Read settings from this .env file (default: ./.env if present). Real environment variables win."), dir_okay=False)]
 DatabaseUrl = Annotated[Optional[str], typer.Option("--database-url", help=_("SQLAlchemy URL; overrides DATABASE_URL and DB_*. Prefer the environment for passwords."))]
+# Machine output of the commands that print one document (history, schedule, doctor).
+JsonObject = Annotated[bool, typer.Option("--json", help=_("One JSON object on stdout."))]
 # Read as the DB_TIMEOUT setting (db_timeout_flag): the flag over the environment over .env.
 DbTimeout = Annotated[Optional[float], typer.Option("--db-timeout", metavar="SECONDS", min=0.1, help=_("How long the database may take to answer before the run ends with exit 5 (DB_TIMEOUT, default 60)."))]
 
@@ -53,6 +55,14 @@ LogFilePath = Annotated[Optional[Path], typer.Option("--log-file", dir_okay=Fals
 NotifyUrls = Annotated[Optional[list[str]], typer.Option("--notify", help=_("Also send the run's notification to this apprise URL (added to QUARKCTL_NOTIFY); repeatable."))]
 NotifyOn = Annotated[str, typer.Option("--notify-on", help=_("When check-links notifies: changes (newly expired links or errors), always, errors."))]
 PingUrl = Annotated[Optional[str], typer.Option("--ping-url", help=_("Healthchecks-style URL: GET URL/start, URL on success, URL/fail on failure (QUARKCTL_PING_URL)."))]
+
+# Which rows of cloud_resource: `resources list` and `resources export`; the ids of `set-status` and `rm`.
+OnlyExpired = Annotated[bool, typer.Option("--expired", help=_("Only rows marked expired (is_expired = 1)."))]
+OnlyValid = Annotated[bool, typer.Option("--valid", help=_("Only rows not marked expired (is_expired = 0)."))]
+AllRows = Annotated[bool, typer.Option("--all", help=_("Every row (the default)."))]
+Search = Annotated[Optional[str], typer.Option("--search", help=_("Only rows whose name, alias or link contains TEXT."))]
+DriveFilter = Annotated[Optional[str], typer.Option("--drive-type", help=_("Only rows of this drive_type."))]
+Ids = Annotated[list[int], typer.Argument(help=_("Resource ids (see `resources list`)."), min=1)]
 
 
 def duration_text(value: timedelta) -> str:

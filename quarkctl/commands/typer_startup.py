@@ -1,4 +1,5 @@
-"""Two start-up costs of typer (0.29) that quarkctl's command line does not need, avoided.
+"""Two start-up costs of typer (0.29) that quarkctl's command line does not need, avoided, and one
+word of its help pages left out.
 
 - Every option value, even an unset one (None) or a default that already has its type, goes through a
   pydantic TypeAdapter: the first one imports pydantic (about 100 ms, as much as typer itself).
@@ -7,8 +8,10 @@
 - The help renderer, typer.rich_utils, imports rich.markdown and rich.traceback (markdown-it,
   pygments: about 60 ms) for the markdown markup mode and pretty tracebacks; quarkctl uses neither.
   `light_help` lets typer.rich_utils load with stand-ins that import the real class on first use.
+- typer 0.29 prints `<bool>` after every flag (--json, --help ...) in the help panels: a flag takes
+  no value, and typer before 0.29 printed nothing there. `plain_flags` shows flags without it.
 
-Both check that typer still looks the way they expect and otherwise change nothing: a newer typer
+All three check that typer still looks the way they expect and otherwise change nothing: a newer typer
 is slower to start, never wrong. tests/test_startup.py holds each to typer's own answer.
 """
 
@@ -27,6 +30,7 @@ _PLAIN = (str, int, float)
 def install() -> None:
     quick_coercion()
     light_help()
+    plain_flags()
 
 
 # -- coercion --------------------------------------------------------------------------------------
@@ -86,6 +90,26 @@ def quick_coercion() -> None:
 
 
 # -- help ------------------------------------------------------------------------------------------
+
+
+def plain_flags() -> None:
+    """A flag's type column empty, as `metavar=""` would leave it (typer's display_type_rich returns
+    the metavar when there is one); every other option and argument keeps typer's own."""
+    try:
+        from typer.core import TyperOption
+
+        shown = TyperOption.display_type_rich
+    except (ImportError, AttributeError):
+        return
+    if getattr(shown, "quarkctl", False):
+        return
+
+    def display_type_rich(self: Any, ctx: Any) -> Any:
+        return "" if self.is_flag and not self.count and self.metavar is None else shown(self, ctx)
+
+    display_type_rich.quarkctl = True  # type: ignore[attr-defined]
+    TyperOption.display_type_rich = display_type_rich  # type: ignore[method-assign]
+
 
 _STAND_INS = {"rich.markdown": "Markdown", "rich.traceback": "Traceback"}
 

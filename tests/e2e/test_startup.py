@@ -84,7 +84,7 @@ def test_resources_list_loads_the_database_only(tmp_path: Path) -> None:
     assert "sqlalchemy" in modules
     assert heavy(modules) == ["sqlalchemy"]
     # only the resources commands were imported, not the other groups'
-    assert "quarkctl.commands.resources" in modules and "quarkctl.commands.ops" not in modules
+    assert "quarkctl.commands.resources" in modules and "quarkctl.commands.schedule" not in modules
 
 
 def test_a_bad_value_still_gets_typers_own_error(tmp_path: Path) -> None:

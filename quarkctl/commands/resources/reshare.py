@@ -118,16 +118,6 @@ def add_from_drive(name: str, path: str, *, env: dict[str, str], timeout: float,
     return message.format(id=added.id, name=name.strip(), drive="quark") + " " + _("[shared from {path}: {link}]").format(path=path, link=link)
 
 
-def register(resources_app: typer.Typer) -> None:
-    resources_app.command("reshare", help=RESHARE_HELP)(reshare)
+def register(group: typer.Typer) -> None:
+    group.command("reshare", help=RESHARE_HELP)(reshare)
 
-
-def chain_lines(chain: list[dict[str, Any]]) -> list[str]:
-    """`resources show ID`: the row's re-shares, oldest first (`2026-05-01 08:00 the share's time limit
-    passed, done: OLD -> NEW`), in words rather than the table's machine values."""
-    from quarkctl.render.clock import local_time
-    from quarkctl.render.reshare import record_text
-
-    if not chain:
-        return []
-    return [_("re-shares:")] + [f"{local_time(item['created_at'])} {record_text(item)}" for item in reversed(chain)]

@@ -1,0 +1,66 @@
+"""`quarkctl resources export`: every column, in id order, as CSV or JSON lines that `resources import` reads back."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from quarkctl.commands.options import AllRows, DatabaseUrl, DriveFilter, EnvFile, OnlyExpired, OnlyValid, Search
+from quarkctl.commands.output import echo
+from quarkctl.commands.resources.common import load_settings, status_filter
+from quarkctl.commands.run import fail
+from quarkctl.errors import ExitCode
+from quarkctl.i18n import _, ngettext
+from quarkctl.resources.model import ResourceFilter, opened
+
+EXPORT_HELP = _("Export resources, every column, in id order; `resources import` reads the file back.\n\n"
+                "Example: quarkctl resources export --valid --format json -o resources.jsonl")
+
+
+class ExportFormat(str, Enum):
+    csv = "csv"
+    json = "json"
+
+
+def export(
+    expired: OnlyExpired = False,
+    valid: OnlyValid = False,
+    all_rows: AllRows = False,
+    search: Search = None,
+    drive_type: DriveFilter = None,
+    fmt: Annotated[ExportFormat, typer.Option("--format", help=_("csv (with a header) or json (JSON lines); both import back."))] = ExportFormat.csv,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", dir_okay=False, help=_("Write to this file (replaced whole) instead of stdout."))] = None,
+    env_file: EnvFile = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    from quarkctl.resources.operations import export_resources  # the database: not for --help
+
+    flt = ResourceFilter(status=status_filter(expired, valid, all_rows), search=search, drive_type=drive_type)
+    with opened(load_settings(env_file, database_url)) as store:
+        if output is None:
+            export_resources(store, flt, fmt.value, sys.stdout)
+            return
+        # A temporary file renamed into place: a failed export never leaves half a file behind.
+        try:
+            handle = tempfile.NamedTemporaryFile("w", encoding="utf-8", newline="", dir=output.parent or ".",
+                                                 prefix=f".{output.name}.", delete=False)
+        except OSError as exc:
+            fail(_("--output: cannot write to {path}: {reason}").format(path=output, reason=exc.strerror), ExitCode.USAGE)
+        try:
+            with handle:
+                count = export_resources(store, flt, fmt.value, handle)
+            os.replace(handle.name, output)
+        finally:
+            if os.path.exists(handle.name):
+                os.unlink(handle.name)
+    echo(ngettext("exported {n} row to {path}", "exported {n} rows to {path}", count).format(n=count, path=output), err=True)
+
+
+def register(group: typer.Typer) -> None:
+    group.command("export", help=EXPORT_HELP)(export)

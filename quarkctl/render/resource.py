@@ -1,0 +1,79 @@
+"""`quarkctl resources show ID` as text: every column of the row, its checks (newest first) and the
+chain of its re-shares (issue 17); a table on a terminal, plain lines otherwise.
+
+commands/resources/show.py builds the ResourceCard from the database; --json is the command's own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from quarkctl.i18n import _
+from quarkctl.redact import redact
+from quarkctl.render.clock import local_time
+from quarkctl.render.messages import reason_text, verdict_text
+from quarkctl.render.reshare import record_text
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+VERDICT_STYLE = {"valid": "green", "expired": "red", "needs_passcode": "yellow", "error": "magenta", "skipped": "dim"}
+
+
+@dataclass(frozen=True)
+class ResourceCard:
+    id: int
+    fields: Sequence[tuple[str, Any]]  # (column, value as --json writes it), every column but the last check's
+    checks: Sequence[dict[str, Any]]  # quarkctl_check rows, newest first
+    reshares: Sequence[dict[str, Any]]  # quarkctl_reshare rows, newest first
+
+
+def one_line(value: Any) -> str:
+    """A value on one line, its runs of white space one space; None as nothing."""
+    return " ".join(str("" if value is None else value).split())
+
+
+def _check_cells(check: dict[str, Any]) -> list[str]:
+    evidence = " ".join(str(x) for x in (check["api_code"], check["message"]) if x)
+    return [local_time(check["checked_at"]), verdict_text(check["verdict"]), reason_text(check["reason"]), evidence]
+
+
+def reshare_lines(chain: Sequence[dict[str, Any]]) -> list[str]:
+    """The row's re-shares, oldest first (`2026-05-01 08:00 the share's time limit passed, done: OLD -> NEW`),
+    in words rather than the table's machine values."""
+    if not chain:
+        return []
+    return [_("re-shares:")] + [f"{local_time(item['created_at'])} {record_text(item)}" for item in reversed(chain)]
+
+
+def card_lines(card: ResourceCard) -> list[str]:
+    """Plain lines (not yet redacted): `column: value`, the checks tab-separated, then the re-shares."""
+    lines = [f"{key}: {one_line(value)}" for key, value in card.fields]
+    lines.append(_("checks:") + ("" if card.checks else " " + _("never checked by quarkctl")))
+    lines += ["\t".join(one_line(c) for c in _check_cells(check)) for check in card.checks]
+    return lines + reshare_lines(card.reshares)
+
+
+def print_card(card: ResourceCard, console: Console) -> None:
+    """On a terminal: the columns and the checks as two tables, then the re-shares."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    table = Table(show_header=False, title=_("resource #{id}").format(id=card.id))
+    table.add_column(style="bold")
+    table.add_column(overflow="fold")
+    for key, value in card.fields:
+        table.add_row(key, escape(one_line(value)))
+    console.print(table)
+    history_table = Table(title=_("checks"), caption=None if card.checks else _("never checked by quarkctl"))
+    for title in (_("checked"), _("verdict"), _("reason"), _("Quark said")):
+        history_table.add_column(title, overflow="fold")
+    for check in card.checks:
+        cells = _check_cells(check)
+        cells[1] = f"[{VERDICT_STYLE.get(check['verdict'], '')}]{escape(cells[1])}[/]"
+        history_table.add_row(*(cells[:1] + [cells[1]] + [escape(c) for c in cells[2:]]))
+    console.print(history_table)
+    for line in reshare_lines(card.reshares):
+        console.print(escape(redact(line)))
