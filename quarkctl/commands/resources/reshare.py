@@ -13,7 +13,7 @@ import typer
 
 from quarkctl.commands.options import (
     DEFAULT_TIMEOUT, ApiBase, DatabaseUrl, EnvFile, JsonReport, LogFilePath, NoPacing, NotifyUrls, PingUrl, Quiet, Timeout,
-    environment,
+    MAX_SECONDS, environment,
 )
 from quarkctl.commands.run import fail, run_job
 from quarkctl.config import settings
@@ -81,8 +81,8 @@ def reshare(
     limit: Annotated[Optional[int], typer.Option("--limit", min=0, help=_("Create at most N shares this run."))] = None,
     expiry: Expiry = _DEFAULT.expiry,
     cancel_old: Annotated[bool, typer.Option("--cancel-old", help=_("Cancel the old share when it is still listed (an expiring one)."))] = False,
-    min_delay: Annotated[float, typer.Option("--min-delay", min=0, help=_("Shortest pause between share creations, seconds."))] = _DEFAULT.pacing.min_delay,
-    max_delay: Annotated[float, typer.Option("--max-delay", min=0, help=_("Longest pause between share creations, seconds."))] = _DEFAULT.pacing.max_delay,
+    min_delay: Annotated[float, typer.Option("--min-delay", min=0, max=MAX_SECONDS, help=_("Shortest pause between share creations, seconds."))] = _DEFAULT.pacing.min_delay,
+    max_delay: Annotated[float, typer.Option("--max-delay", min=0, max=MAX_SECONDS, help=_("Longest pause between share creations, seconds."))] = _DEFAULT.pacing.max_delay,
     no_pacing: NoPacing = False,
     timeout: Timeout = DEFAULT_TIMEOUT,
     api_base: ApiBase = None,
