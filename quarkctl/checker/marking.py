@@ -8,7 +8,7 @@ from datetime import datetime
 from quarkctl.db.database import Database
 from quarkctl.db.records import ResourceRow
 from quarkctl.db.loss import CheckLoss
-from quarkctl.job_options import CheckOptions
+from quarkctl.checker.options import CheckOptions
 from quarkctl.quark.linkcheck import CheckResult, parse_or_result
 from quarkctl.quark.links import ShareLink
 from quarkctl.quark.verdict import Verdict

@@ -13,7 +13,7 @@ import time
 from collections import OrderedDict, deque
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any
 
 from quarkctl.db.loss import CheckLoss
@@ -25,12 +25,14 @@ from quarkctl.quark.cookie import SessionCookie
 from quarkctl.errors import DatabaseLost, ExitCode, Interrupted
 from quarkctl.quark.linkcheck import LOGIN_REQUIRED, CheckResult, LinkChecker, parse_or_result
 from quarkctl.quark.links import ShareLink
-from quarkctl.runtime.pacing import Pacer, Sleeper, StopSignal
+from quarkctl.runtime.pacing import Pacer, Sleeper
+from quarkctl.runtime.clock import utcnow
+from quarkctl.runtime.stop import StopSignal, exit_code
 from quarkctl.quark.client import QuarkClient
 from quarkctl.quark.grace import STOP_GRACE, GraceCutter
 from quarkctl.quark.verdict import Verdict
 from quarkctl.reports.check import JOB, LinkOutcome, Listener, RunReport
-from quarkctl.job_options import CheckOptions
+from quarkctl.checker.options import CheckOptions
 
 from .marking import empty_verdict, same_share
 
@@ -50,22 +52,15 @@ CACHE_SIZE = 10_000
 COOKIE_RECHECK = 600.0
 
 
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+# The exit code of each reason a check run aborts for (runtime/stop.py: a signal's code comes first)
+_ABORTS = {"database_lost": ExitCode.DB_LOST, "cookie_rejected": ExitCode.AUTH, "circuit_breaker": ExitCode.ABORTED}
 
 
 def _exit_code(report: RunReport, stop: StopSignal) -> ExitCode:
-    if stop.signum is not None:
-        return ExitCode.for_signal(stop.signum)
-    if report.abort_reason == "database_lost":
-        return ExitCode.DB_LOST
-    if report.abort_reason == "cookie_rejected":
-        return ExitCode.AUTH
-    if report.abort_reason == "circuit_breaker":
-        return ExitCode.ABORTED
-    if report.account is not None and report.account.state is AccountState.REJECTED:
-        return ExitCode.AUTH  # the links were checked anonymously; the cookie needs renewing
-    return ExitCode.LINK_ERRORS if report.counts.get("errors") else ExitCode.OK
+    reason = report.abort_reason
+    if reason not in _ABORTS and report.account is not None and report.account.state is AccountState.REJECTED:
+        reason = "cookie_rejected"  # the links were checked anonymously; the cookie needs renewing (exit 3)
+    return exit_code(stop, reason, _ABORTS, failed=bool(report.counts.get("errors")))
 
 
 class _Run:

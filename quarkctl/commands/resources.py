@@ -25,7 +25,7 @@ from quarkctl.errors import ExitCode, Interrupted
 from quarkctl.i18n import _, ngettext
 from quarkctl.render.clock import local_time
 from quarkctl.render.messages import resource_status_text, verdict_text
-from quarkctl.runtime.pacing import StopSignal
+from quarkctl.runtime.stop import StopSignal
 from quarkctl.redact import redact
 from quarkctl.resources.model import InvalidInput, ResourceFilter  # the package loads each name's module on first use
 
