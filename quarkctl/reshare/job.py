@@ -240,9 +240,10 @@ def run_reshare(db: Database, client: QuarkClient, options: ReshareOptions, list
     report.exit_code = exit_code(stop, report.abort_reason, _ABORTS, failed=bool(report.problems))
     if report.run_id is not None:
         counts = report.summary
+        # Its own counts in the detail (ops/history.py reads them there); of quarkctl_run's columns only the two
+        # that mean the same for a re-share run: rows considered and rows skipped. valid/errors stay check-links'.
         db.finish_run(report.run_id, report.finished_at, status="aborted" if report.abort_reason else "finished",
-                      exit_code=int(report.exit_code), counts={"total": counts["total"], "valid": counts["reshared"] + counts["recovered"],
-                                                               "errors": counts["failed"], "skipped": counts["skipped"]},
+                      exit_code=int(report.exit_code), counts={"total": counts["total"], "skipped": counts["skipped"]},
                       detail={"options": options.as_dict(), "abort_reason": report.abort_reason, "counts": counts})
     return report
 
