@@ -59,7 +59,7 @@ class CheckOptions:
     scope: str = "active"
     max_age: timedelta | None = None  # --max-age: only rows last checked longer ago, least recently first
     shard: tuple[int, int] | None = None  # --shard K/N: only rows with id % N == K
-    # --empty-grace: a share seen empty is marked once it has been empty this long (quark-api.md 4.2.6)
+    # --empty-grace: a share seen empty is marked once it has been empty this long (docs/reference/quark-api.md 4.2.6)
     empty_grace: timedelta = DEFAULT_EMPTY_GRACE
     # --max-runtime / --until: no new link after the earlier of the two (quarkctl.runtime.deadline)
     max_runtime: timedelta | None = None

@@ -1,5 +1,5 @@
 """Quark, the first drive behind the seam: its links (quark/links.py), its check (quark/linkcheck.py), and
-the one thing a Quark check adds: a 31001 on a share asked with the run's cookie (quark-api.md 7)."""
+the one thing a Quark check adds: a 31001 on a share asked with the run's cookie (docs/reference/quark-api.md 7)."""
 
 from __future__ import annotations
 
@@ -39,7 +39,7 @@ class QuarkProvider:
 
     def cookie_still_good(self, client: QuarkClient, run: CheckRun) -> bool:
         """A 31001 on a share with the cookie: is it the cookie, or this share? The account service says
-        (quark-api.md 7: 31001 is not always the cookie). A login it confirms is kept, and trusted for
+        (docs/reference/quark-api.md 7: 31001 is not always the cookie). A login it confirms is kept, and trusted for
         COOKIE_RECHECK seconds, so a run with several login-walled shares asks once; anything else drops it."""
         with self.cookie_lock:
             now = time.monotonic()

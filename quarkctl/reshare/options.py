@@ -12,7 +12,7 @@ from quarkctl.i18n import _
 from quarkctl.runtime.deadline import parse_duration
 from quarkctl.runtime.pacing import PacingPolicy
 
-RESHARE_EXPIRIES = ("permanent", "1d", "7d", "30d")  # --expiry: Quark's expired_type 1, 2, 3, 4 (share-api.md 2)
+RESHARE_EXPIRIES = ("permanent", "1d", "7d", "30d")  # --expiry: Quark's expired_type 1, 2, 3, 4 (docs/reference/share-api.md 2)
 
 
 def parse_expiring_within(text: str) -> timedelta:
