@@ -35,8 +35,10 @@ from quarkctl.commands.options import (
 )
 from quarkctl.commands.run import run_job
 from quarkctl.i18n import _
-from quarkctl.job_options import AutosaveOptions, parse_max_runtime
-from quarkctl.runtime.pacing import PacingPolicy, StopSignal
+from quarkctl.autosave.options import AutosaveOptions
+from quarkctl.runtime.deadline import parse_max_runtime
+from quarkctl.runtime.pacing import PacingPolicy
+from quarkctl.runtime.stop import StopSignal
 
 if TYPE_CHECKING:
     from quarkctl.autosave import job as autosave_job
@@ -173,8 +175,7 @@ def autosave(
         names = autosave_job.unban(autosave_config_loading.config_path(config, env), unban)
         typer.echo(_("unbanned: {names}").format(names=", ".join(names)) if names else _("no ban to clear"))
         raise typer.Exit(0)
-    pacing = PacingPolicy.off() if no_pacing else PacingPolicy(min_delay, max_delay, AUTOSAVE.pacing.rest_every,
-                                                               AUTOSAVE.pacing.rest_seconds).validate()
+    pacing = PacingPolicy.from_flags(min_delay, max_delay, AUTOSAVE.pacing.rest_every, AUTOSAVE.pacing.rest_seconds, off=no_pacing)
     options = AutosaveOptions(dry_run=dry_run, resave_deleted=resave_deleted, sign=not no_sign, pacing=pacing,
                               retries=retries, backoff=retry_backoff, task_timeout=task_timeout,
                               max_runtime=parse_max_runtime(max_runtime) if max_runtime is not None else None)

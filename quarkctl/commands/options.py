@@ -10,10 +10,12 @@ from typing import Annotated, Any, Optional, TypeVar
 
 import typer
 
-from quarkctl import job_options
+from quarkctl.autosave.options import AutosaveOptions  # light: the jobs' options, not the jobs themselves
+from quarkctl.checker.options import CheckOptions, parse_empty_grace, parse_max_age, parse_shard
 from quarkctl.config import settings
 from quarkctl.i18n import _
-from quarkctl.job_options import DEFAULT_TIMEOUT, AutosaveOptions, CheckOptions  # light: not the jobs themselves
+from quarkctl.quark import DEFAULT_TIMEOUT
+from quarkctl.runtime.deadline import parse_max_runtime, parse_until
 from quarkctl.runtime.pacing import PacingPolicy
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -137,8 +139,8 @@ def declared(*groups: Sequence[inspect.Parameter]) -> Callable[[F], F]:
 
 def check_options(values: dict[str, Any], *, scope: str, recheck_expired: bool = False) -> CheckOptions:
     """CHECK_RUN and CHECK_OUTPUT's values as the job's options."""
-    pacing = PacingPolicy.off() if values["no_pacing"] else PacingPolicy(
-        values["min_delay"], values["max_delay"], values["rest_every"], values["rest_seconds"]).validate()
+    pacing = PacingPolicy.from_flags(values["min_delay"], values["max_delay"], values["rest_every"], values["rest_seconds"],
+                                     off=values["no_pacing"])
     max_age, shard = values["max_age"], values["shard"]
     max_runtime, until = values["max_runtime"], values["until"]
     return CheckOptions(
@@ -152,11 +154,11 @@ def check_options(values: dict[str, Any], *, scope: str, recheck_expired: bool =
         backoff=values["retry_backoff"],
         max_consecutive_errors=values["max_consecutive_errors"],
         scope=scope,
-        max_age=job_options.parse_max_age(max_age) if max_age is not None else None,
-        shard=job_options.parse_shard(shard) if shard is not None else None,
-        empty_grace=job_options.parse_empty_grace(values["empty_grace"]),
-        max_runtime=job_options.parse_max_runtime(max_runtime) if max_runtime is not None else None,
-        until=job_options.parse_until(until) if until is not None else None,
+        max_age=parse_max_age(max_age) if max_age is not None else None,
+        shard=parse_shard(shard) if shard is not None else None,
+        empty_grace=parse_empty_grace(values["empty_grace"]),
+        max_runtime=parse_max_runtime(max_runtime) if max_runtime is not None else None,
+        until=parse_until(until) if until is not None else None,
     )
 
 

@@ -19,8 +19,9 @@ from quarkctl.commands.run import fail, run_job
 from quarkctl.config import settings
 from quarkctl.errors import ExitCode
 from quarkctl.i18n import _
-from quarkctl.job_options import RESHARE_EXPIRIES, ReshareOptions, parse_expiring_within
-from quarkctl.runtime.pacing import PacingPolicy, StopSignal
+from quarkctl.reshare.options import RESHARE_EXPIRIES, ReshareOptions, parse_expiring_within
+from quarkctl.runtime.pacing import PacingPolicy
+from quarkctl.runtime.stop import StopSignal
 
 _DEFAULT = ReshareOptions()
 Expiry = Annotated[str, typer.Option("--expiry", metavar="|".join(RESHARE_EXPIRIES), help=_("How long the new share lasts: permanent, 1d, 7d or 30d."))]
@@ -98,7 +99,7 @@ def reshare(
         fail(_("give resource ids, --all-expired or --expiring-within"), ExitCode.USAGE)
     if expiry not in RESHARE_EXPIRIES:
         fail(_("--expiry: expected one of {choices}").format(choices=", ".join(RESHARE_EXPIRIES)), ExitCode.USAGE)
-    pacing = PacingPolicy.off() if no_pacing else PacingPolicy(min_delay, max_delay, 0, 0.0).validate()
+    pacing = PacingPolicy.from_flags(min_delay, max_delay, off=no_pacing)
     options = ReshareOptions(ids=tuple(ids or ()), all_expired=all_expired,
                              expiring_within=parse_expiring_within(expiring_within) if expiring_within is not None else None,
                              dry_run=dry_run, limit=limit, expiry=expiry, cancel_old=cancel_old, pacing=pacing)
