@@ -134,13 +134,13 @@ def execute(
             if stop.signum is None:
                 report.exit_code = ExitCode.DB_LOST
 
-        if not dry and options.transfer:
+        if run_id is not None and options.transfer:  # run_id is None in a dry run only
             _run_hooks(config, tasks, report)
             autosave_config_write.save(config)  # bans and lifted bans; a no-op when nothing changed
             loss.task_results(run_id, [_task_row(t) for t in report.tasks])
         if loss.lost is not None:
             lost()
-        if not dry:
+        if run_id is not None:
             summary = report.summary
 
             def finish() -> None:

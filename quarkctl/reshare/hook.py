@@ -26,6 +26,7 @@ from quarkctl.quark.client import QuarkClient
 from quarkctl.quark.drive import ApiFailure, DriveSession
 from quarkctl.quark.linkcheck import CheckResult
 from quarkctl.reports.reshare import JOB, ReshareOutcome, ReshareReport
+from quarkctl.reports.check import RunReport
 from quarkctl.reshare.job import CookieRejected, Resharer
 
 
@@ -93,7 +94,7 @@ class CheckHook:
             self.lock.release()
 
 
-def with_reshare(report: Any, reshare: ReshareReport, db: Database | None = None) -> Any:
+def with_reshare(report: RunReport, reshare: ReshareReport, db: Database | None = None) -> RunReport:
     """check-links' report with its re-shares: a row that could not be re-shared makes exit 1, a cookie
     refused while re-sharing exit 3 (when the check itself ended well). The run's row in history gets
     that exit code too, so `history` says what the command returned."""

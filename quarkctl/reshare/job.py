@@ -12,6 +12,7 @@ import random
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import TypeVar
 
 from quarkctl.config.settings import Settings
 from quarkctl.db.database import Database
@@ -31,6 +32,8 @@ from quarkctl.quark.shares import EXPIRY_TYPES, REFUSED_CODES, OwnShare, Shares
 from quarkctl.quark.verdict import Outcome, Verdict
 from quarkctl.reports.reshare import JOB, ReshareListener, ReshareOutcome, ReshareReport
 from quarkctl.reshare.plan import Plan, plan_row, same_share
+
+T = TypeVar("T")
 
 
 class CookieRejected(Exception):
@@ -58,7 +61,7 @@ class Resharer:
             self.own = {share.pwd_id: share for share in self._guard(self.shares.mine)}
         return self.own
 
-    def _guard(self, call: Callable[[], object]) -> object:
+    def _guard(self, call: Callable[[], T]) -> T:
         try:
             return call()
         except ApiFailure as exc:
