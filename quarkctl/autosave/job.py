@@ -136,7 +136,7 @@ def execute(
 
         if run_id is not None and options.transfer:  # run_id is None in a dry run only
             _run_hooks(config, tasks, report)
-            autosave_config_write.save(config)  # bans and lifted bans; a no-op when nothing changed
+            _write_back(config, report)
             loss.task_results(run_id, [_task_row(t) for t in report.tasks])
         if loss.lost is not None:
             lost()
@@ -186,6 +186,19 @@ def _safe(read: Callable[[], Any], default: Any) -> Any:
         raise  # not a missing table: the run ends (exit 5)
     except Exception:  # noqa: BLE001 - a dry run must not fail on a missing history table
         return default
+
+
+def _write_back(config: AutosaveConfig, report: AutosaveReport) -> None:
+    """Bans and lifted bans into the config (a no-op when nothing changed). A failure is added to the run's
+    report, never instead of it: the saves happened and are recorded (issue 23)."""
+    try:
+        autosave_config_write.save(config)
+    except autosave_config_write.ConfigReadOnly as exc:  # the user's choice: said, not an error
+        report.config_unsaved = str(exc)
+    except ConfigError as exc:
+        report.config_unsaved = str(exc)
+        if report.exit_code in (ExitCode.OK, ExitCode.LINK_ERRORS):
+            report.exit_code = ExitCode.CONFIG_UNSAVED
 
 
 def _status(report: AutosaveReport) -> str:
