@@ -13,7 +13,8 @@ from helpers.seed_table import create_seed_table, tables
 from quarkctl.simulator import Share, Simulator
 
 
-@pytest.mark.parametrize("extra", [(), ("--max-age", "7d"), ("--empty-grace", "1h")], ids=["plain", "max-age", "empty-grace"])
+@pytest.mark.parametrize("extra", [(), ("--max-age", "7d"), ("--empty-grace", "1h"), ("--reshare",)],
+                         ids=["plain", "max-age", "empty-grace", "reshare"])
 def test_a_dry_run_on_a_seed_shaped_table_before_db_init(cli: Cli, sim: Simulator, testdb: ResourceDB, extra: tuple[str, ...]) -> None:
     create_seed_table(testdb)
     add_valid(sim, "aaaa00000001")
