@@ -232,14 +232,6 @@ def test_list_and_show_give_the_last_verdict_from_check_history(cli: Cli, sim: S
     error_line(cli.run("resources", "show", "999999"), 2, "999999")
 
 
-def test_list_draws_a_table_on_a_terminal(cli: Cli, sqlite_only: ResourceDB) -> None:
-    sqlite_only.seed([{"drama_name": "终端里的电影", "link": share_url("aaaa00000001")}])
-    code, screen = cli.on_terminal("resources", "list", env={"COLUMNS": "160"})
-    assert code == 0
-    assert "终端里的电影" in screen and "1 resources" in screen and "\t" not in screen
-    assert "─" in screen or "━" in screen  # a drawn table, not tab-separated lines
-
-
 # -- import --------------------------------------------------------------------------------------
 
 
@@ -488,19 +480,3 @@ def test_revive_rechecks_only_expired_rows(cli: Cli, sim: Simulator, db: Resourc
     assert (rows[back].is_expired, rows[dead].is_expired, rows[active].is_expired) == (0, 1, 0)
     assert sim.requests(endpoint="token", pwd_id="dead00000002") == []  # an active row is check-links' business
     assert json.loads(db.scalar("SELECT detail FROM quarkctl_run ORDER BY id DESC LIMIT 1"))["options"]["scope"] == "expired"
-
-
-def test_revive_shares_the_check_links_lock_and_exit_codes(cli: Cli, sim: Simulator, db: ResourceDB) -> None:
-    for n in range(20):
-        add_valid(sim, f"slow{n:08d}")
-    db.seed([{"drama_name": f"r{n}", "link": share_url(f"slow{n:08d}")} for n in range(20)])
-    running = cli.popen("check-links", "--min-delay", "0.3", "--max-delay", "0.3")
-    try:
-        for line in running.stdout:  # blocks until the run prints: no sleeping
-            if "[1/20]" in line:
-                break
-        error_line(cli.run("resources", "revive", *FAST), 75, f"pid {running.pid}")
-    finally:
-        running.terminate()
-        running.wait(timeout=30)
-    error_line(cli.run("resources", "revive", "--min-delay", "5", "--max-delay", "1"), 2, "--min-delay")
