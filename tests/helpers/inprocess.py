@@ -46,7 +46,8 @@ def run(program: str, args: Sequence[str], *, env: Mapping[str, str], cwd: Path,
     os.environ.update(env)
     os.chdir(cwd)
     sys.argv = [program, *args]
-    sys.stdin, sys.stdout, sys.stderr = io.StringIO(input or ""), out, err
+    stdin = io.TextIOWrapper(io.BytesIO((input or "").encode()), encoding="utf-8")  # `resources import -` reads its bytes
+    sys.stdin, sys.stdout, sys.stderr = stdin, out, err
     try:
         launch.main()
         code = 0

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from sqlalchemy.engine import URL
 
-from conftest import on_database, COOKIE_SECRETS, QUARKCTL, Cli, ResourceDB, add_valid, share_url
+from conftest import on_database, COOKIE_SECRETS, Cli, ResourceDB, add_valid, share_url
 from quarkctl.db.schema import cloud_resource
 from quarkctl.simulator import Share, Simulator
 
@@ -350,8 +350,7 @@ def test_import_of_10000_lines_in_one_transaction(cli: Cli, db: ResourceDB) -> N
 
 
 def test_import_reads_stdin(cli: Cli, sqlite_only: ResourceDB) -> None:
-    proc = subprocess.run([QUARKCTL, "resources", "import", "-", "--format", "text"], input=f"管道 {share_url('aaaa00000001')}\n",
-                          env=cli.env, cwd=cli.home, capture_output=True, text=True, timeout=60)
+    proc = cli.run("resources", "import", "-", "--format", "text", input=f"管道 {share_url('aaaa00000001')}\n")
     assert proc.returncode == 0, proc.stderr
     assert [r.drama_name for r in sqlite_only.rows().values()] == ["管道"]
 
@@ -431,8 +430,7 @@ def test_set_status_by_id_and_unknown_ids_change_nothing(cli: Cli, db: ResourceD
 
 
 def _rm(cli: Cli, *args: str, answer: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([QUARKCTL, "resources", "rm", *args], input=answer, env=cli.env, cwd=cli.home,
-                          capture_output=True, text=True, timeout=60)
+    return cli.run("resources", "rm", *args, input=answer)
 
 
 def test_rm_asks_first_and_takes_the_history_with_it(cli: Cli, sim: Simulator, db: ResourceDB) -> None:
