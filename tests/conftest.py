@@ -31,7 +31,7 @@ COOKIE = "__uid=sim-user-1; __puus=Sup3rSecretPuusValue; kps=kpsSecretValue42"
 COOKIE_SECRETS = ("Sup3rSecretPuusValue", "kpsSecretValue42")
 NOW = datetime(2026, 11, 29, 2, 0, tzinfo=timezone.utc)
 
-# The fuzz tests' budgets (tests/unit/test_fuzz_*.py). "ci", the default, keeps each property to a
+# The fuzz tests' budgets (tests/unit/**/test_fuzz_*.py). "ci", the default, keeps each property to a
 # few seconds on a shared 2-core box and writes no example database; "dev" and "thorough" search
 # longer and keep failing examples in .hypothesis/. Pick one with --hypothesis-profile=dev or
 # QUARKCTL_HYPOTHESIS_PROFILE=thorough (the command-line option wins).
