@@ -20,7 +20,7 @@ from quarkctl.db.records import ResourceRow
 from quarkctl.errors import LockedError
 from quarkctl.reshare.options import ReshareOptions
 from quarkctl.jobs.frame import job_lock
-from quarkctl.lock import RunLock
+from quarkctl.lock import Locks
 from quarkctl.runtime.stop import StopSignal
 from quarkctl.quark.client import QuarkClient
 from quarkctl.quark.drive import ApiFailure, DriveSession
@@ -37,7 +37,7 @@ class CheckHook:
         self.lock_dir, self.clock, self.options = lock_dir, clock, options
         self.report = ReshareReport(started_at=clock(), dry_run=options.dry_run)
         self.resharer: Resharer | None = None
-        self.lock: RunLock | None = None
+        self.lock: Locks | None = None
         self.client: QuarkClient | None = None
         self.off = False  # locked, or the cookie was refused: no more re-shares this run
 
@@ -53,7 +53,7 @@ class CheckHook:
         return None
 
     def _start(self) -> Resharer:
-        self.lock = job_lock(self.lock_dir, JOB, self.db.label).acquire()  # beside check-links' own (jobs/frame.py)
+        self.lock = job_lock(self.lock_dir, JOB, self.db).acquire()  # beside check-links' own (jobs/frame.py)
         self.report.run_id = self._check_run_id()
         self.client = self.make_client()
         session = DriveSession(self.client, sleep=self.stop.sleep, retries=self.options.retries, backoff=self.options.backoff,

@@ -1,0 +1,84 @@
+"""One run per MySQL/MariaDB database, whatever the spelling: a named lock (GET_LOCK) on the server.
+
+The server knows which database a connection uses, whether it was reached as 127.0.0.1 or localhost,
+through DATABASE_URL or DB_*, from a systemd unit or by hand (issue 23). The lock is held by a
+connection of the run's own, taken out of the pool, so the server releases it when that connection
+ends: the run's end, or its death (a killed process leaves no lock behind).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import SQLAlchemyError
+
+from quarkctl.db.engine import Store
+from quarkctl.errors import DatabaseError, LockedError
+from quarkctl.i18n import _
+
+# An idle connection is dropped after wait_timeout (8 hours by default), and its lock with it; the
+# lock's connection never speaks during the run, so it asks for the longest wait the server allows.
+_IDLE = "SET SESSION wait_timeout = 31536000"
+
+
+def lock_name(job: str, database: str) -> str:
+    """Within GET_LOCK's 64 characters: the job's name (check-links and autosave on one database do not
+    exclude each other) and a digest of the database's name as the server knows it."""
+    return f"quarkctl:{job[:20]}:{hashlib.sha256(database.encode()).hexdigest()[:32]}"
+
+
+class ServerLock:
+    def __init__(self, store: Store, job: str) -> None:
+        self.store, self.job = store, job
+        self._conn: Connection | None = None
+
+    def acquire(self) -> ServerLock:
+        try:
+            conn = self.store.engine.connect()
+        except SQLAlchemyError as exc:
+            raise self.store._cannot_connect(exc) from None
+        try:
+            conn.detach()  # its own connection: closing it really closes it, and ends the lock
+            conn.execute(text(_IDLE))
+            database = conn.execute(text("SELECT DATABASE()")).scalar()
+            name = lock_name(self.job, str(database))
+            got = conn.execute(text("SELECT GET_LOCK(:name, 0)"), {"name": name}).scalar()
+            if got == 1:
+                conn.commit()  # no transaction stays open for the run; a named lock outlives it
+                self._conn = conn
+                return self
+            if got is None:
+                raise DatabaseError(_("database {url}: {reason}").format(url=self.store.label, reason=f"GET_LOCK('{name}') failed"))
+            holder = self._holder(conn, name)
+        except SQLAlchemyError as exc:
+            conn.close()
+            raise self.store._fail(exc) from None
+        except BaseException:
+            conn.close()
+            raise
+        conn.close()
+        raise LockedError(_("another {job} run is in progress ({holder}); lock: the server's named lock {name} on database {database}")
+                          .format(job=self.job, holder=holder, name=name, database=database))
+
+    @staticmethod
+    def _holder(conn: Connection, name: str) -> str:
+        """The holder as the server knows it: its connection id, and the client host it came from
+        (PROCESSLIST shows this user's own connections; a process id is not the server's to know)."""
+        holder_id: Any = conn.execute(text("SELECT IS_USED_LOCK(:name)"), {"name": name}).scalar()
+        if holder_id is None:
+            return _("holder unknown")
+        host = conn.execute(text("SELECT HOST FROM information_schema.PROCESSLIST WHERE ID = :id"), {"id": holder_id}).scalar()
+        if host is None:
+            return _("connection {id}").format(id=holder_id)
+        return _("connection {id} from {host}").format(id=holder_id, host=host)
+
+    def release(self) -> None:
+        if self._conn is not None:
+            conn, self._conn = self._conn, None
+            try:
+                conn.close()  # the server releases the lock with the connection
+            except Exception:  # noqa: BLE001 - a lost server has released it already
+                pass
