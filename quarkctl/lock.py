@@ -33,10 +33,10 @@ def lock_path(lock_dir: Path, job: str, resource: str) -> Path:
     return lock_dir / f"{job}-{digest}.lock"
 
 
-def sidecar_path(shared: Path, job: str) -> Path:
+def sidecar_path(shared: Path, key: str) -> Path:
     """The lock beside `shared` (a real path): never `shared` itself, whose own locks (SQLite's fcntl
     locks) a lock of ours on the same file would disturb, and whose inode a rename may replace."""
-    return shared.with_name(f"{shared.name}.quarkctl-{job}.lock")
+    return shared.with_name(f"{shared.name}.quarkctl-{key}.lock")
 
 
 class Lock(Protocol):
@@ -104,8 +104,8 @@ class SidecarLock(RunLock):
     config's). Opened without following a link and checked before a byte is written: a regular file
     of this user with one link, so a planted link, hard link or device is refused, never written."""
 
-    def __init__(self, shared: Path, job: str) -> None:
-        super().__init__(sidecar_path(shared, job), job)
+    def __init__(self, shared: Path, job: str, key: str) -> None:
+        super().__init__(sidecar_path(shared, key), job)
 
     def _open(self) -> int:
         try:

@@ -24,15 +24,37 @@ from quarkctl.i18n import _
 _IDLE = "SET SESSION wait_timeout = 31536000"
 
 
-def lock_name(job: str, database: str) -> str:
-    """Within GET_LOCK's 64 characters: the job's name (check-links and autosave on one database do not
-    exclude each other) and a digest of the database's name as the server knows it."""
-    return f"quarkctl:{job[:20]}:{hashlib.sha256(database.encode()).hexdigest()[:32]}"
+def lock_name(key: str, database: str) -> str:
+    """Within GET_LOCK's 64 characters: the job's key (its name, and its shard: check-links and autosave
+    on one database, or two hosts' shards, do not exclude each other), readable as far as it fits, and
+    a digest of the key and the database's name as the server knows it."""
+    digest = hashlib.sha256(f"{key}\0{database}".encode()).hexdigest()[:32]
+    return f"quarkctl:{key[:20]}:{digest}"
+
+
+def _holder_of(conn: Connection, name: str) -> str | None:
+    """The holder as the server knows it: its connection id, and the client host it came from
+    (PROCESSLIST shows this user's own connections; a process id is not the server's to know).
+    None when the lock is free."""
+    holder_id: Any = conn.execute(text("SELECT IS_USED_LOCK(:name)"), {"name": name}).scalar()
+    if holder_id is None:
+        return None
+    host = conn.execute(text("SELECT HOST FROM information_schema.PROCESSLIST WHERE ID = :id"), {"id": holder_id}).scalar()
+    if host is None:
+        return _("connection {id}").format(id=holder_id)
+    return _("connection {id} from {host}").format(id=holder_id, host=host)
+
+
+def holder(store: Store, key: str) -> str | None:
+    """Who holds the lock of `key` on this database now (`doctor`), or None; never takes it."""
+    with store.connection() as conn:
+        database = conn.execute(text("SELECT DATABASE()")).scalar()
+        return _holder_of(conn, lock_name(key, str(database)))
 
 
 class ServerLock:
-    def __init__(self, store: Store, job: str) -> None:
-        self.store, self.job = store, job
+    def __init__(self, store: Store, job: str, key: str) -> None:
+        self.store, self.job, self.key = store, job, key
         self._conn: Connection | None = None
 
     def acquire(self) -> ServerLock:
@@ -44,7 +66,7 @@ class ServerLock:
             conn.detach()  # its own connection: closing it really closes it, and ends the lock
             conn.execute(text(_IDLE))
             database = conn.execute(text("SELECT DATABASE()")).scalar()
-            name = lock_name(self.job, str(database))
+            name = lock_name(self.key, str(database))
             got = conn.execute(text("SELECT GET_LOCK(:name, 0)"), {"name": name}).scalar()
             if got == 1:
                 conn.commit()  # no transaction stays open for the run; a named lock outlives it
@@ -65,15 +87,7 @@ class ServerLock:
 
     @staticmethod
     def _holder(conn: Connection, name: str) -> str:
-        """The holder as the server knows it: its connection id, and the client host it came from
-        (PROCESSLIST shows this user's own connections; a process id is not the server's to know)."""
-        holder_id: Any = conn.execute(text("SELECT IS_USED_LOCK(:name)"), {"name": name}).scalar()
-        if holder_id is None:
-            return _("holder unknown")
-        host = conn.execute(text("SELECT HOST FROM information_schema.PROCESSLIST WHERE ID = :id"), {"id": holder_id}).scalar()
-        if host is None:
-            return _("connection {id}").format(id=holder_id)
-        return _("connection {id} from {host}").format(id=holder_id, host=host)
+        return _holder_of(conn, name) or _("holder unknown")
 
     def release(self) -> None:
         if self._conn is not None:

@@ -81,7 +81,7 @@ def test_a_real_run_in_flight_excludes_another_spelling(cli: Cli, sim: Simulator
     for n in range(20):
         add_valid(sim, pwd(n))
     db.seed([{"drama_name": f"r{n}", "link": share_url(pwd(n))} for n in range(20)])
-    running = cli.popen("check-links", "--min-delay", "0.3", "--max-delay", "0.3")
+    running = cli.popen("check-links", "--min-delay", "5", "--max-delay", "5")
     try:
         assert running.stdout is not None
         for line in running.stdout:  # blocks until the run prints: no sleeping
@@ -89,6 +89,25 @@ def test_a_real_run_in_flight_excludes_another_spelling(cli: Cli, sim: Simulator
                 break
         locked(cli.run("check-links", *FAST, env=_db_vars(db, "localhost")), "connection ", "named lock")
         locked(cli.run("resources", "revive", *FAST, env=_db_vars(db, "localhost")), "connection ")  # revive is check-links' lock
+    finally:
+        running.terminate()
+        running.wait(timeout=30)
+
+
+def test_two_hosts_shards_of_one_database_run_side_by_side(cli: Cli, sim: Simulator, db: ResourceDB, tmp_path: Path) -> None:
+    for n in range(20):
+        add_valid(sim, pwd(n))
+    db.seed([{"drama_name": f"r{n}", "link": share_url(pwd(n))} for n in range(20)])
+    other_host = {**_db_vars(db, "localhost"), "XDG_STATE_HOME": str(tmp_path / "host-b")}  # its own lock folder, as on its own machine
+    running = cli.popen("check-links", "--shard", "0/2", "--min-delay", "5", "--max-delay", "5")
+    try:
+        assert running.stdout is not None
+        for line in running.stdout:  # blocks until the run prints: no sleeping
+            if "/10]" in line:
+                break
+        done = cli.run("check-links", *FAST, "--shard", "1/2", env=other_host)
+        assert done.returncode == 0, done.stdout + done.stderr
+        locked(cli.run("check-links", *FAST, "--shard", "0/2", env=other_host), "connection ", "named lock")
     finally:
         running.terminate()
         running.wait(timeout=30)
@@ -124,6 +143,16 @@ def test_the_server_releases_the_lock_when_its_holder_dies(cli: Cli, db: Resourc
 
 
 def test_the_lock_name_fits_get_lock_and_names_its_job() -> None:
-    names = {lock_name(job, "x" * 64) for job in ("check-links", "autosave", "sign", "reshare")}
-    assert len(names) == 4 and all(len(name) <= 64 for name in names)
+    keys = ("check-links", "autosave", "sign", "reshare", "check-links-shard-1-of-3", "check-links-shard-1-of-30")
+    names = {lock_name(key, "x" * 64) for key in keys}
+    assert len(names) == len(keys) and all(len(name) <= 64 for name in names)
     assert lock_name("check-links", "a") != lock_name("check-links", "b")
+
+
+def test_doctor_names_the_servers_holder(cli: Cli, db: ResourceDB, tmp_path: Path) -> None:
+    from test_lock_sqlite import _doctor_lock
+
+    with holding(cli, "check-links", env={**_db_vars(db, "localhost"), "XDG_STATE_HOME": str(tmp_path / "unit-state")}) as (_, ready):
+        line = _doctor_lock(cli)
+    assert line["status"] == "ok" and f"held by connection {ready.split()[1]} from " in line["message"]
+    assert _doctor_lock(cli)["message"].startswith("free")

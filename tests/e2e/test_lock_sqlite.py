@@ -8,6 +8,7 @@ the second run is the installed command. Every wait is on the holder's "ready" l
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -36,9 +37,11 @@ def holding(cli: Cli, job: str, *config: str, env: dict[str, str] | None = None)
         assert ready.startswith("ready"), ready + proc.stderr.read()
         yield proc, ready
     finally:
-        if proc.poll() is None:
+        try:
+            proc.communicate(timeout=30)  # stdin closed: the holder releases its lock and ends
+        except subprocess.TimeoutExpired:
             proc.kill()
-        proc.communicate(timeout=30)
+            proc.communicate()
 
 
 def locked(proc: subprocess.CompletedProcess[str], *needles: str) -> str:
@@ -121,3 +124,16 @@ def test_a_planted_lock_beside_the_database_is_refused_and_the_victim_kept(cli: 
     assert len(proc.stderr.strip().splitlines()) == 1 and "Traceback" not in proc.stderr
     assert str(sidecar) in proc.stderr
     assert victim.read_bytes() == b"keep me\n" and (victim.stat().st_mode & 0o777) == 0o600
+
+
+def _doctor_lock(cli: Cli) -> dict:
+    proc = cli.run("doctor", "--json")
+    return {f["name"]: f for f in json.loads(proc.stdout)["checks"]}["lock:check-links"]
+
+
+def test_doctor_names_a_holder_from_another_lock_folder(cli: Cli, db: ResourceDB, tmp_path: Path) -> None:
+    assert _doctor_lock(cli)["message"].startswith("free")
+    with holding(cli, "check-links", env={"XDG_STATE_HOME": str(tmp_path / "unit-state")}) as (holder, _):
+        line = _doctor_lock(cli)
+    assert line["status"] == "ok" and f"held by pid {holder.pid}" in line["message"]
+    assert _doctor_lock(cli)["message"].startswith("free")  # the run emptied its file
