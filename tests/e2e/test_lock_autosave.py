@@ -10,8 +10,8 @@ from pathlib import Path
 from sqlalchemy.engine import URL
 
 from conftest import Cli, ResourceDB
-from test_autosave import write_config
-from test_lock_sqlite import holding, locked
+from unit.commands.test_autosave import write_config
+from e2e.test_lock_sqlite import holding, locked
 
 
 def _other_database(tmp_path: Path, name: str) -> str:

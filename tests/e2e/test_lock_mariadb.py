@@ -16,7 +16,7 @@ from sqlalchemy import text
 from conftest import Cli, ResourceDB, add_valid, on_database, pwd, share_url
 from quarkctl.db.serverlock import lock_name
 from quarkctl.simulator import Simulator
-from test_lock_sqlite import FAST, holding, locked
+from e2e.test_lock_sqlite import FAST, holding, locked
 
 
 @pytest.fixture
@@ -114,7 +114,7 @@ def test_two_hosts_shards_of_one_database_run_side_by_side(cli: Cli, sim: Simula
 
 
 def test_check_links_and_autosave_on_one_database_both_run(cli: Cli, db: ResourceDB) -> None:
-    from test_autosave import write_config
+    from unit.commands.test_autosave import write_config
 
     config = write_config(cli, [])
     with holding(cli, "check-links"):
@@ -150,7 +150,7 @@ def test_the_lock_name_fits_get_lock_and_names_its_job() -> None:
 
 
 def test_doctor_names_the_servers_holder(cli: Cli, db: ResourceDB, tmp_path: Path) -> None:
-    from test_lock_sqlite import _doctor_lock
+    from e2e.test_lock_sqlite import _doctor_lock
 
     with holding(cli, "check-links", env={**_db_vars(db, "localhost"), "XDG_STATE_HOME": str(tmp_path / "unit-state")}) as (_, ready):
         line = _doctor_lock(cli)
