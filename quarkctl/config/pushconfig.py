@@ -39,7 +39,7 @@ def _query(params: Mapping[str, str]) -> str:
 
 
 def _unsupported(out: Translation, key: str, why: str) -> None:
-    out.warnings.append(_("push_config {key}: {why}; not sent there").format(key=key, why=why))
+    out.warnings.append(_("warning: push_config {key}: {why}; not sent there").format(key=key, why=why))  # README's prefix
 
 
 def _host_path(url: str) -> tuple[bool, str, str]:
