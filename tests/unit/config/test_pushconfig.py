@@ -94,5 +94,6 @@ def test_what_cannot_be_translated_is_warned_by_name(config: dict, named: list[s
     out = translate(config)
     for key in named:
         assert sum(f"push_config {key}:" in warning for warning in out.warnings) == 1, out.warnings
+    assert all(warning.startswith("warning: push_config ") for warning in out.warnings)  # README's prefix
     for value in ("sctp1234tABCDEF", TG_TOKEN):
         assert all(value not in warning for warning in out.warnings)  # warnings name keys, never secrets
