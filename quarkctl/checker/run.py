@@ -133,7 +133,8 @@ class _Run:
     # -- main thread: database and listener ---------------------------------------------------
 
     def _tell(self, row: ResourceRow, result: CheckResult, changed: bool, cached: bool, same_share_as: int | None = None) -> None:
-        if result.verdict is Verdict.EXPIRED and (changed or self.options.dry_run):
+        # a dry run counts what a real run would newly mark: not a row that is expired already (--recheck-expired)
+        if result.verdict is Verdict.EXPIRED and (changed or (self.options.dry_run and not row.is_expired)):
             self.report.newly_expired.append((row.id, row.name, row.link or ""))
         self.index += 1
         self.report.counts[_COUNT_OF[result.verdict]] += 1
