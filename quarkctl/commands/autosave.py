@@ -130,6 +130,7 @@ class SignJob(AutosaveJob):
         from quarkctl.reports.autosave import SIGN_JOB
 
         self.checked = autosave_job.load_checked(self.path, self.env, self.selection, self.load)
+        self.checked.skipped = []  # the tasks are not run: their problems are not this job's to list
         if not any(mobile_params(cookie) for cookie in self.checked.config.accounts):
             raise ConfigError(_("{path}: cookie: no account carries kps, sign and vcode, so none can sign in; add the values "
                                 "of the Quark app's growth/info request to the cookie").format(path=self.path))
@@ -200,7 +201,8 @@ def sign(
     from quarkctl.autosave import job as autosave_job
 
     env = environment(env_file, DATABASE_URL=database_url, QUARK_API_BASE=api_base)
-    job = SignJob(env, config, AutosaveOptions(transfer=False), autosave_job.Selection(), timeout=timeout)
+    # the sign-in runs no task: a task's problem must not keep the day's sign-in from running (a new user's review)
+    job = SignJob(env, config, AutosaveOptions(transfer=False), autosave_job.Selection(skip_invalid=True), timeout=timeout)
     run_job(job, env, json_output=json_output, quiet=False, log_file=None, pings=False)
 
 
