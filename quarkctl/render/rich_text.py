@@ -24,8 +24,8 @@ def clean(text: str) -> str:
 
 
 class SafeConsole(Console):
-    def __init__(self, file: IO[str]) -> None:
-        super().__init__(file=file, highlight=False, markup=False, emoji=False)
+    def __init__(self, file: IO[str], **options: Any) -> None:
+        super().__init__(file=file, highlight=False, markup=False, emoji=False, **options)
 
     def render_str(self, text: str, **options: Any) -> Text:
         return super().render_str(clean(text), **options)
