@@ -20,10 +20,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import SimProcess, seed_sqlite  # noqa: E402
 
-from quarkctl.checker import CheckOptions, run_check  # noqa: E402
+from quarkctl.checker.options import CheckOptions  # noqa: E402
+from quarkctl.checker.run import run_check  # noqa: E402
 from quarkctl.reports.check import Listener  # noqa: E402
 from quarkctl.db.database import Database  # noqa: E402
-from quarkctl.runtime.pacing import PacingPolicy, StopSignal  # noqa: E402
+from quarkctl.runtime.pacing import PacingPolicy  # noqa: E402
+from quarkctl.runtime.stop import StopSignal  # noqa: E402
 from quarkctl.quark.client import QuarkClient  # noqa: E402
 
 LINKS = 30

@@ -21,7 +21,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import SimProcess, baseline_check, ceiling, seed_sqlite  # noqa: E402
 
-from quarkctl.checker import CheckOptions, run_check  # noqa: E402
+from quarkctl.checker.options import CheckOptions  # noqa: E402
+from quarkctl.checker.run import run_check  # noqa: E402
 from quarkctl.reports.check import LinkOutcome, Listener  # noqa: E402
 from quarkctl.db.database import Database  # noqa: E402
 from quarkctl.runtime.pacing import PacingPolicy  # noqa: E402

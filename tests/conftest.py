@@ -225,7 +225,8 @@ def run_checks(db: "ResourceDB", sim: Simulator, recorder: Recorder | None = Non
     and sleeper, seeded workers. Returns (report, recorder)."""
     import random
 
-    from quarkctl.checker import CheckOptions, run_check
+    from quarkctl.checker.options import CheckOptions
+    from quarkctl.checker.run import run_check
     from quarkctl.runtime.pacing import PacingPolicy
     from quarkctl.quark.client import QuarkClient
 

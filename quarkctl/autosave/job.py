@@ -1,4 +1,4 @@
-"""The whole autosave job: config, lock, database, run, write-back, history. Raises QuarkctlError subclasses."""
+"""The whole autosave job: config, the run frame (database, lock), run, write-back, history. Raises QuarkctlError subclasses."""
 
 from __future__ import annotations
 
@@ -10,20 +10,21 @@ from typing import Any
 from quarkctl.config.autosave import loading as autosave_config_loading
 from quarkctl.config.autosave import validation as autosave_config_validation
 from quarkctl.config.autosave import write as autosave_config_write
-from quarkctl.job_options import AutosaveOptions
+from quarkctl.autosave.options import AutosaveOptions
 from quarkctl.reports.autosave import JOB, SIGN_JOB, AutosaveReport, Listener
 from quarkctl.config.autosave.model import AutosaveConfig, Task
-from quarkctl.db.database import Database
-from quarkctl.db.loss import AutosaveLoss, signal_sleep
+from quarkctl.db.loss import AutosaveLoss
 from quarkctl.errors import ConfigError, DatabaseLost, ExitCode
 from quarkctl.i18n import _, ngettext
-from quarkctl.lock import RunLock, lock_path
-from quarkctl.runtime.pacing import StopSignal
-from quarkctl.quark.client import DEFAULT_TIMEOUT, QuarkClient
+from quarkctl.jobs.frame import run_frame
+from quarkctl.runtime.clock import utcnow
+from quarkctl.runtime.stop import StopSignal
+from quarkctl.quark import DEFAULT_TIMEOUT
+from quarkctl.quark.client import QuarkClient
 from quarkctl.redact import redact
 from quarkctl.config.settings import Settings
 
-from .run import run_autosave, utcnow
+from .run import run_autosave
 from .task import Ledger, task_key
 
 
@@ -99,69 +100,65 @@ def execute(
     job = JOB if options.transfer else SIGN_JOB
     if options.transfer and autosave_config_loading.tasks_from_env(env) is not None:
         options = replace(options, sign=False)  # as the reference: a TASKLIST run saves and does not sign in
-    db = Database(settings.database_url, default_sqlite=settings.default_sqlite, timeout=settings.db_timeout)
-    db.retry.sleep = signal_sleep(stop)
-    loss = AutosaveLoss(db, stop)  # the database lost mid-run: no new task, what was not written is listed (quarkctl.dbloss)
 
     def make_client(cookie: str | None) -> QuarkClient:
         return QuarkClient(cookie=cookie, api_base=settings.api_base, timeout=timeout)
 
-    try:
-        with RunLock(lock_path(lock_dir, job, str(config_path.resolve())), job):
-            db.prepare_for_autosave(dry_run=options.dry_run)
-            dry = options.dry_run
-            # From here on a lost connection is retried until DB_TIMEOUT, then the run ends (exit 5). A dry
-            # run only reads, and goes on without the database as before.
-            db.resilient = not dry
-            ledger = Ledger(
-                load=(lambda key: loss.must_read(lambda: db.ledger_fids(key))) if not dry
-                else lambda key: loss.call(lambda: _safe(lambda: db.ledger_fids(key), set()), set()),
-                record=(lambda key, pwd_id, fid, source, saved: loss.ledger_add(key, pwd_id, fid, source, saved, clock()))
-                if not dry else None,
-                clean_scan=lambda key: loss.call(lambda: _safe(lambda: db.clean_scan(key), None) if dry else db.clean_scan(key), None),
-                mark_scan=(lambda key, filters: loss.mark_scan(key, filters, clock())) if not dry else lambda key, filters: None,
-            )
-            started = {"config": str(config_path), "tasks": checked.selection.tasks} if options.transfer else {"config": str(config_path)}
-            run_id = None if dry else db.start_run(job, clock(), started)
-            report = run_autosave(
-                config, tasks, options, listener, make_client=make_client, ledger=ledger, stop=stop, clock=clock,
-                ban_record=lambda task: loss.call(lambda: _safe(lambda: db.ban_url(task_key(task)), None), None),
-                remember_ban=lambda task: loss.remember_ban(task_key(task), task.name, task.shareurl, task.shareurl_ban or "", clock()),
-            )
-            report.run_id = run_id
+    # The lock is the config's, not the database's: two configs may save side by side into one database.
+    with run_frame(settings, job, stop=stop, lock_dir=lock_dir, key=str(config_path.resolve()),
+                   prepare=lambda db: db.prepare_for_autosave(dry_run=options.dry_run)) as db:
+        loss = AutosaveLoss(db, stop)  # the database lost mid-run: no new task, what was not written is listed (db/loss.py)
+        dry = options.dry_run
+        # From here on a lost connection is retried until DB_TIMEOUT, then the run ends (exit 5). A dry
+        # run only reads, and goes on without the database as before.
+        db.resilient = not dry
+        ledger = Ledger(
+            load=(lambda key: loss.must_read(lambda: db.ledger_fids(key))) if not dry
+            else lambda key: loss.call(lambda: _safe(lambda: db.ledger_fids(key), set()), set()),
+            record=(lambda key, pwd_id, fid, source, saved: loss.ledger_add(key, pwd_id, fid, source, saved, clock()))
+            if not dry else None,
+            clean_scan=lambda key: loss.call(lambda: _safe(lambda: db.clean_scan(key), None) if dry else db.clean_scan(key), None),
+            mark_scan=(lambda key, filters: loss.mark_scan(key, filters, clock())) if not dry else lambda key, filters: None,
+        )
+        started = {"config": str(config_path), "tasks": checked.selection.tasks} if options.transfer else {"config": str(config_path)}
+        run_id = None if dry else db.start_run(job, clock(), started)
+        report = run_autosave(
+            config, tasks, options, listener, make_client=make_client, ledger=ledger, stop=stop, clock=clock,
+            ban_record=lambda task: loss.call(lambda: _safe(lambda: db.ban_url(task_key(task)), None), None),
+            remember_ban=lambda task: loss.remember_ban(task_key(task), task.name, task.shareurl, task.shareurl_ban or "", clock()),
+        )
+        report.run_id = run_id
 
-            def lost() -> None:  # the run ends with exit 5 (a signal's code wins) and a partial report
-                loss.tell(report)
-                if stop.signum is None:
-                    report.exit_code = ExitCode.DB_LOST
+        def lost() -> None:  # the run ends with exit 5 (a signal's code wins) and a partial report
+            loss.tell(report)
+            if stop.signum is None:
+                report.exit_code = ExitCode.DB_LOST
 
-            if not dry and options.transfer:
-                _run_hooks(config, tasks, report)
-                autosave_config_write.save(config)  # bans and lifted bans; a no-op when nothing changed
-                loss.task_results(run_id, [_task_row(t) for t in report.tasks])
-            if loss.lost is not None:
-                lost()
-            if not dry:
-                summary = report.summary
+        if run_id is not None and options.transfer:  # run_id is None in a dry run only
+            _run_hooks(config, tasks, report)
+            _write_back(config, report)
+            loss.task_results(run_id, [_task_row(t) for t in report.tasks])
+        if loss.lost is not None:
+            lost()
+        if run_id is not None:
+            summary = report.summary
 
-                def finish() -> None:
-                    if not options.transfer:  # a sign run: one item per account (history.ITEMS["sign"])
-                        counts = report.sign_counts()
-                        db.finish_run(run_id, report.finished_at or clock(), status=_status(report), exit_code=int(report.exit_code),
-                                      counts=counts, detail={"counts": counts, "sign_summary": report.sign_summary,
-                                                             "accounts": [_sign_row(a) for a in report.accounts],
-                                                             "aborted": report.abort_reason, "abort_reason": report.abort_reason})
-                        return
+            def finish() -> None:
+                if not options.transfer:  # a sign run: one item per account (history.ITEMS["sign"])
+                    counts = report.sign_counts()
                     db.finish_run(run_id, report.finished_at or clock(), status=_status(report), exit_code=int(report.exit_code),
-                                  counts={"total": summary["tasks"], "errors": summary["failed"], "skipped": summary["skipped"]},
-                                  detail={"summary": summary, "aborted": report.abort_reason, "abort_reason": report.abort_reason,
-                                          "skipped_invalid": skipped, "deadline": report.deadline, "unwritten": len(loss.listed())})
+                                  counts=counts, detail={"counts": counts, "sign_summary": report.sign_summary,
+                                                         "accounts": [_sign_row(a) for a in report.accounts],
+                                                         "aborted": report.abort_reason, "abort_reason": report.abort_reason})
+                    return
+                db.finish_run(run_id, report.finished_at or clock(), status=_status(report), exit_code=int(report.exit_code),
+                              counts={"total": summary["tasks"], "errors": summary["failed"], "skipped": summary["skipped"]},
+                              detail={"summary": summary, "aborted": report.abort_reason, "abort_reason": report.abort_reason,
+                                      "skipped_invalid": skipped, "deadline": report.deadline, "unwritten": len(loss.listed())})
 
-                loss.finish_run(run_id, finish, status=lambda: _status(report), on_lost=lost)
-            report.unwritten = loss.listed()
-            return report
-    finally:
-        db.close()
+            loss.finish_run(run_id, finish, status=lambda: _status(report), on_lost=lost)
+        report.unwritten = loss.listed()
+        return report
 
 
 def _run_hooks(config: AutosaveConfig, tasks: list[Task], report: AutosaveReport) -> None:
@@ -189,6 +186,19 @@ def _safe(read: Callable[[], Any], default: Any) -> Any:
         raise  # not a missing table: the run ends (exit 5)
     except Exception:  # noqa: BLE001 - a dry run must not fail on a missing history table
         return default
+
+
+def _write_back(config: AutosaveConfig, report: AutosaveReport) -> None:
+    """Bans and lifted bans into the config (a no-op when nothing changed). A failure is added to the run's
+    report, never instead of it: the saves happened and are recorded (issue 23)."""
+    try:
+        autosave_config_write.save(config)
+    except autosave_config_write.ConfigReadOnly as exc:  # the user's choice: said, not an error
+        report.config_unsaved = str(exc)
+    except ConfigError as exc:
+        report.config_unsaved = str(exc)
+        if report.exit_code in (ExitCode.OK, ExitCode.LINK_ERRORS):
+            report.exit_code = ExitCode.CONFIG_UNSAVED
 
 
 def _status(report: AutosaveReport) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 
 from quarkctl.quark.account import AccountState, check_account, probe_drive
 from quarkctl.config.autosave.model import AutosaveConfig, Task
@@ -21,20 +21,21 @@ from quarkctl.errors import DatabaseLost, ExitCode, Interrupted
 from quarkctl.quark.linkcheck import FOLDER_GONE, LOGIN_REQUIRED
 from quarkctl.quark.links import ROOT_FID, LinkError, parse_share_url
 from quarkctl.quark.share_cache import ShareCache
-from quarkctl.runtime.pacing import Pacer, Sleeper, StopSignal
+from quarkctl.runtime.pacing import Pacer, Sleeper
+from quarkctl.runtime.clock import utcnow
+from quarkctl.runtime.stop import StopSignal, exit_code
 from quarkctl.quark.client import QuarkClient
 from quarkctl.quark.grace import GraceCutter
 from quarkctl.quark.signin import sign_in
 from quarkctl.quark.verdict import Classified, Outcome
 from quarkctl.render.messages import account_why
 from quarkctl.reports.autosave import AccountResult, AutosaveReport, Listener, TaskResult
-from quarkctl.job_options import AutosaveOptions
+from quarkctl.autosave.options import AutosaveOptions
 
 from .task import Ledger, TaskBanned, Transfer, normalise_path
 
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+# The exit code of each reason an autosave run aborts for (runtime/stop.py: a signal's code comes first)
+_ABORTS = {"no_account": ExitCode.AUTH, "cookie_rejected": ExitCode.AUTH}
 
 
 class _Run:
@@ -142,13 +143,9 @@ class _Run:
         return self.report
 
     def _exit_code(self) -> ExitCode:
-        if self.stop.signum is not None:
-            return ExitCode.for_signal(self.stop.signum)
-        if not self.options.transfer:  # `quarkctl sign`: the sign-in is the whole job (issue 21)
+        if not self.options.transfer and self.stop.signum is None:  # `quarkctl sign`: the sign-in is the whole job (issue 21)
             return self.report.sign_exit_code()
-        if self.report.abort_reason in ("no_account", "cookie_rejected"):
-            return ExitCode.AUTH
-        return ExitCode.LINK_ERRORS if any(t.status == "failed" for t in self.report.tasks) else ExitCode.OK
+        return exit_code(self.stop, self.report.abort_reason, _ABORTS, failed=any(t.status == "failed" for t in self.report.tasks))
 
     def _run_tasks(self, session: DriveSession) -> None:
         self._lift_stale_bans()

@@ -91,9 +91,10 @@ def until_startfid(items: list[dict[str, Any]], startfid: str | None) -> list[di
 def newest_first(page: list[dict[str, Any]]) -> bool:
     """Each file's updated_at (ms, quark-api.md 3.3) no newer than the one before it."""
     times = [item.get("updated_at") for item in page]
-    if not all(isinstance(t, (int, float)) and not isinstance(t, bool) for t in times):
+    numbers = [t for t in times if isinstance(t, (int, float)) and not isinstance(t, bool)]
+    if len(numbers) != len(times):
         return False
-    return all(a >= b for a, b in zip(times, times[1:]))
+    return all(a >= b for a, b in zip(numbers, numbers[1:]))
 
 
 class TaskBanned(Exception):

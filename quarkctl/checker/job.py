@@ -1,23 +1,22 @@
-"""The whole check-links job: the lock, the database, the account check, then the run (run.py)."""
+"""The whole check-links job: the run frame (quarkctl/jobs/frame.py), the account check, then the run (run.py)."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from quarkctl.checker.options import CheckOptions
 from quarkctl.config.settings import Settings
-from quarkctl.db.database import Database
-from quarkctl.db.loss import signal_sleep
-from quarkctl.lock import RunLock, lock_path
-from quarkctl.runtime.pacing import StopSignal
+from quarkctl.jobs.frame import run_frame
+from quarkctl.quark import DEFAULT_TIMEOUT
 from quarkctl.quark.account import AccountState, check_account
 from quarkctl.quark.client import QuarkClient
 from quarkctl.quark.cookie import SessionCookie
 from quarkctl.quark.grace import GraceCutter
 from quarkctl.reports.check import JOB, Listener, RunReport
-from quarkctl.job_options import CheckOptions
+from quarkctl.runtime.clock import utcnow
+from quarkctl.runtime.stop import StopSignal
 
-from .run import run_check, utcnow
-
+from .run import run_check
 
 def execute(
     settings: Settings,
@@ -27,39 +26,33 @@ def execute(
     stop: StopSignal,
     lock_dir: Path,
     anonymous: bool = False,
-    timeout: float = 15.0,
+    timeout: float = DEFAULT_TIMEOUT,
 ) -> RunReport:
-    """The whole job: lock, database, account check, run. Raises QuarkctlError subclasses.
+    """The whole job: the run frame (database, lock), account check, run. Raises QuarkctlError subclasses.
 
     The account check never blocks the link check (share pages answer logged out): a cookie that
     cannot be verified is used anyway, one Quark clearly rejects is dropped and the run ends with exit 3."""
-    db = Database(settings.database_url, default_sqlite=settings.default_sqlite, timeout=settings.db_timeout)
-    db.retry.sleep = signal_sleep(stop)
     session = SessionCookie(None if anonymous else settings.cookie)
 
     def make_client() -> QuarkClient:
         return QuarkClient(cookie=session, api_base=settings.api_base, timeout=timeout)
 
-    try:
-        with RunLock(lock_path(lock_dir, JOB, db.label), JOB):
-            db.prepare_for_check(dry_run=options.dry_run)
-            account = None
-            if session.active:
-                # a stop leaves the account check STOP_GRACE s too (an attacker's review: 59 s after SIGTERM)
-                with GraceCutter(stop.is_set) as cutter, cutter.watch(make_client()) as client:
-                    account = check_account(client, sleep=stop.sleep, retries=options.retries, backoff=options.backoff,
-                                            stop_signum=lambda: stop.signum, on_wait=listener.waiting)
-                if account.state is AccountState.REJECTED:
-                    session.drop()
-            if not options.reshare or not session.active:
-                return run_check(db, make_client, options, listener, stop=stop, session=session, account=account)
-            from quarkctl.reshare.hook import CheckHook, with_reshare  # issue 17: --reshare
+    with run_frame(settings, JOB, stop=stop, lock_dir=lock_dir, prepare=lambda db: db.prepare_for_check(dry_run=options.dry_run)) as db:
+        account = None
+        if session.active:
+            # a stop leaves the account check STOP_GRACE s too (an attacker's review: 59 s after SIGTERM)
+            with GraceCutter(stop.is_set) as cutter, cutter.watch(make_client()) as client:
+                account = check_account(client, sleep=stop.sleep, retries=options.retries, backoff=options.backoff,
+                                        stop_signum=lambda: stop.signum, on_wait=listener.waiting)
+            if account.state is AccountState.REJECTED:
+                session.drop()
+        if not options.reshare or not session.active:
+            return run_check(db, make_client, options, listener, stop=stop, session=session, account=account)
+        from quarkctl.reshare.hook import CheckHook, with_reshare  # issue 17: --reshare
 
-            hook = CheckHook(db, make_client, listener, stop=stop, lock_dir=lock_dir, clock=utcnow, options=options.reshare_options())
-            try:
-                report = run_check(db, make_client, options, listener, stop=stop, session=session, account=account, on_dead=hook)
-            finally:
-                hook.close()
-            return with_reshare(report, hook.report, db)
-    finally:
-        db.close()
+        hook = CheckHook(db, make_client, listener, stop=stop, lock_dir=lock_dir, clock=utcnow, options=options.reshare_options())
+        try:
+            report = run_check(db, make_client, options, listener, stop=stop, session=session, account=account, on_dead=hook)
+        finally:
+            hook.close()
+        return with_reshare(report, hook.report, db)

@@ -1,4 +1,4 @@
-"""What check-links' verdicts mean for the table: when `empty` becomes `expired`, which rows are one share."""
+"""What check-links' verdicts mean for the table: when `empty` becomes `expired` (which rows are one share: providers/base.py)."""
 
 from __future__ import annotations
 
@@ -8,19 +8,13 @@ from datetime import datetime
 from quarkctl.db.database import Database
 from quarkctl.db.records import ResourceRow
 from quarkctl.db.loss import CheckLoss
-from quarkctl.job_options import CheckOptions
-from quarkctl.quark.linkcheck import CheckResult, parse_or_result
-from quarkctl.quark.links import ShareLink
+from quarkctl.checker.options import CheckOptions
+from quarkctl.providers.base import Link
+from quarkctl.quark.linkcheck import CheckResult
 from quarkctl.quark.verdict import Verdict
 
 
-def same_share(text: str | None, link: ShareLink) -> bool:
-    """The same share as `link`: pwd_id and folder; the passcode does not matter to a dead share."""
-    other = parse_or_result(text)
-    return isinstance(other, ShareLink) and (other.pwd_id, other.pdir_fid) == (link.pwd_id, link.pdir_fid)
-
-
-def empty_verdict(db: Database, loss: CheckLoss, options: CheckOptions, row: ResourceRow, link: ShareLink,
+def empty_verdict(db: Database, loss: CheckLoss, options: CheckOptions, row: ResourceRow, link: Link,
                   result: CheckResult, now: datetime) -> CheckResult:
     """`empty` is `expired` once the row's unbroken streak of empty sightings of its current share is
     --empty-grace old (quark-api.md 4.2.6: content under review lists empty for a while). A folder link
@@ -32,8 +26,7 @@ def empty_verdict(db: Database, loss: CheckLoss, options: CheckOptions, row: Res
         return replace(result, verdict=Verdict.EXPIRED)  # --empty-grace 0: at once, reason empty_share
     since = loss.call(lambda: db.empty_since(row.id), None)
     if not options.dry_run:  # the streak counts for this row's current share only
-        key = f"{link.pwd_id}/{link.pdir_fid}"
-        link_since = loss.call(lambda: db.empty_link_since(row.id, key, now), now)
+        link_since = loss.call(lambda: db.empty_link_since(row.id, link.key, now), now)
         since = max(since, link_since) if since is not None else None
     if since is None or now - since < grace:
         return result

@@ -13,26 +13,29 @@ import time
 from collections import OrderedDict, deque
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any
 
 from quarkctl.db.loss import CheckLoss
 from quarkctl.runtime.deadline import Deadline, deadline_at
 from quarkctl.db.database import Database
 from quarkctl.db.records import SAME_SHARE_REASON, CheckRecord, ResourceRow, Selection
-from quarkctl.quark.account import AccountCheck, AccountState, check_account
+from quarkctl.quark.account import AccountCheck, AccountState
 from quarkctl.quark.cookie import SessionCookie
-from quarkctl.errors import DatabaseLost, ExitCode, Interrupted
-from quarkctl.quark.linkcheck import LOGIN_REQUIRED, CheckResult, LinkChecker, parse_or_result
-from quarkctl.quark.links import ShareLink
-from quarkctl.runtime.pacing import Pacer, Sleeper, StopSignal
+from quarkctl.errors import DatabaseLost, ExitCode
+from quarkctl.providers.base import CheckRun, Drives, DriveSetup, Link, LinkCheck
+from quarkctl.providers.registry import open_drives
+from quarkctl.quark.linkcheck import CheckResult
+from quarkctl.runtime.pacing import Pacer, Sleeper
+from quarkctl.runtime.clock import utcnow
+from quarkctl.runtime.stop import StopSignal, exit_code
 from quarkctl.quark.client import QuarkClient
 from quarkctl.quark.grace import STOP_GRACE, GraceCutter
 from quarkctl.quark.verdict import Verdict
 from quarkctl.reports.check import JOB, LinkOutcome, Listener, RunReport
-from quarkctl.job_options import CheckOptions
+from quarkctl.checker.options import CheckOptions
 
-from .marking import empty_verdict, same_share
+from .marking import empty_verdict
 
 _COUNT_OF = {
     Verdict.VALID: "valid",
@@ -46,26 +49,17 @@ _COUNT_OF = {
 _CACHEABLE = {Verdict.VALID, Verdict.EXPIRED, Verdict.NEEDS_PASSCODE, Verdict.EMPTY}
 # Same-link results kept for the run: enough for the duplicates a table holds, constant memory in its size.
 CACHE_SIZE = 10_000
-# After a 31001 on a share, a login the account service confirmed is trusted this long (seconds)
-COOKIE_RECHECK = 600.0
 
 
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+# The exit code of each reason a check run aborts for (runtime/stop.py: a signal's code comes first)
+_ABORTS = {"database_lost": ExitCode.DB_LOST, "cookie_rejected": ExitCode.AUTH, "circuit_breaker": ExitCode.ABORTED}
 
 
 def _exit_code(report: RunReport, stop: StopSignal) -> ExitCode:
-    if stop.signum is not None:
-        return ExitCode.for_signal(stop.signum)
-    if report.abort_reason == "database_lost":
-        return ExitCode.DB_LOST
-    if report.abort_reason == "cookie_rejected":
-        return ExitCode.AUTH
-    if report.abort_reason == "circuit_breaker":
-        return ExitCode.ABORTED
-    if report.account is not None and report.account.state is AccountState.REJECTED:
-        return ExitCode.AUTH  # the links were checked anonymously; the cookie needs renewing
-    return ExitCode.LINK_ERRORS if report.counts.get("errors") else ExitCode.OK
+    reason = report.abort_reason
+    if reason not in _ABORTS and report.account is not None and report.account.state is AccountState.REJECTED:
+        reason = "cookie_rejected"  # the links were checked anonymously; the cookie needs renewing (exit 3)
+    return exit_code(stop, reason, _ABORTS, failed=bool(report.counts.get("errors")))
 
 
 class _Run:
@@ -74,13 +68,14 @@ class _Run:
                  rng_for_worker: Callable[[int], random.Random], session: SessionCookie | None = None,
                  account: AccountCheck | None = None, on_dead: Callable[[ResourceRow, CheckResult], None] | None = None,
                  monotonic: Callable[[], float] = time.monotonic) -> None:
-        self.db, self.make_client, self.options, self.listener = db, make_client, options, listener
+        self.db, self.options, self.listener = db, options, listener
         self.on_dead = on_dead  # check-links --reshare (quarkctl.reshare.hook)
-        self.session = session  # the run's cookie, shared by the workers' clients; None: no cookie at all
+        # The drives a row's link may point to (quarkctl/providers/): this run knows no drive itself
+        self.drives: Drives = open_drives(DriveSetup(make_client, session))
         self.stop, self.clock, self.sleep, self.rng_for_worker = stop, clock, sleep, rng_for_worker
         self.work: queue.Queue[ResourceRow | None] = queue.Queue()
         self.events: queue.Queue[tuple[Any, ...]] = queue.Queue()
-        self.cache: OrderedDict[ShareLink, CheckResult] = OrderedDict()  # oldest dropped past CACHE_SIZE
+        self.cache: OrderedDict[Link, CheckResult] = OrderedDict()  # oldest dropped past CACHE_SIZE
         self.report = RunReport(started_at=clock(), dry_run=options.dry_run, account=account)
         # --max-runtime / --until: from the run's start, on the run's clock; no new link once it passed
         self.deadline = Deadline(deadline_at(self.report.started_at, max_runtime=options.max_runtime, until=options.until), clock)
@@ -90,8 +85,6 @@ class _Run:
         self.hard_deadline = Deadline(self.deadline.at + grace if self.deadline.at is not None else None, clock)
         # A stop or the deadline leaves the links in flight STOP_GRACE s; then their connections are closed
         self.cutter = GraceCutter(lambda: self.stop.is_set() or self.deadline.passed(), monotonic=monotonic)
-        self.cookie_lock = threading.Lock()
-        self.cookie_confirmed_at: float | None = None  # time.monotonic() of the last account check that said yes
         self.dropped = 0  # rows taken by a worker but not started: the stop or the deadline came first
         self.index = 0
         self.total = 0
@@ -101,8 +94,8 @@ class _Run:
         self.loss = CheckLoss(db, stop, self.report)
         self.pending: deque[ResourceRow] = deque()  # fetched, not yet dispatched
         # With concurrency, a row whose link is in flight waits for that result instead of asking again.
-        self.in_flight: set[ShareLink] = set()
-        self.held: dict[ShareLink, list[ResourceRow]] = {}
+        self.in_flight: set[Link] = set()
+        self.held: dict[Link, list[ResourceRow]] = {}
 
     # -- workers: HTTP only ------------------------------------------------------------------
 
@@ -111,61 +104,31 @@ class _Run:
             self.events.put(("wait", seconds, kind))
 
         opts = self.options
-        client = self.cutter.watch(self.make_client())
-        checker = LinkChecker(client, retries=opts.retries, backoff=opts.backoff, sleep=self.hard_deadline.cut(self.sleep),
-                              on_wait=on_wait)
+        run = CheckRun(opts.retries, opts.backoff, sleep=self.sleep, retry_sleep=self.hard_deadline.cut(self.sleep), on_wait=on_wait,
+                       watch=self.cutter.watch, login_dropped=lambda result: self.events.put(("cookie_dropped", result)))
+        checkers: dict[str, LinkCheck] = {}  # this worker's, one per drive, opened at its first link there
         # A pause that runs into the deadline ends there; the link after it is not started.
         pacer = Pacer(opts.pacing, self.deadline.cut(self.sleep), self.rng_for_worker(number), on_wait, monotonic=time.monotonic)
         try:
             while (row := self.work.get()) is not None:
-                link = parse_or_result(row.link)
-                assert isinstance(link, ShareLink)
+                link = self.drives.read(row.link)
+                assert isinstance(link, Link)
                 if self.stop.is_set() or not pacer.before_link() or self.deadline.passed():
                     self.events.put(("dropped", row))
                     continue
                 self.events.put(("start", row))
                 try:
-                    with_cookie = self.session is not None and self.session.active
-                    result = checker.check_link(link)
-                    if result.auth_rejected and with_cookie and self.session is not None:
-                        if self._cookie_still_good(client):
-                            with client.without_cookie():  # the login holds: this link again as a visitor sees it
-                                result = checker.check_link(link)
-                        else:
-                            # Share pages answer logged out: the rest of the run goes anonymous, this link again.
-                            first = self.session.active
-                            self.session.drop()
-                            if first:
-                                self.events.put(("cookie_dropped", result))
-                            result = checker.check_link(link)
-                    if result.auth_rejected:
-                        # Asked without a cookie and still 31001: this share wants a login. The link's
-                        # error, never the run's end (issue 21: one such share stopped every night's run).
-                        result = replace(result, reason=LOGIN_REQUIRED)
+                    if link.drive not in checkers:
+                        checkers[link.drive] = self.drives[link.drive].checker(run)
+                    result = checkers[link.drive].check(link)
                 except Exception as exc:  # a bug: report it on the main thread and stop
                     self.events.put(("crash", row, exc))
                     continue
                 pacer.link_done()  # the next pause starts now, while the main thread records this result
                 self.events.put(("done", row, result))
         finally:
-            client.close()
-
-    def _cookie_still_good(self, client: QuarkClient) -> bool:
-        """A 31001 on a share with the cookie: is it the cookie, or this share? The account service says
-        (quark-api.md 7: 31001 is not always the cookie). A login it confirms is kept, and trusted for
-        COOKIE_RECHECK seconds, so a run with several login-walled shares asks once; anything else drops it."""
-        with self.cookie_lock:
-            now = time.monotonic()
-            if self.cookie_confirmed_at is not None and now - self.cookie_confirmed_at < COOKIE_RECHECK:
-                return True
-            if self.session is None or not self.session.active:
-                return False
-            try:
-                check = check_account(client, sleep=self.sleep, retries=self.options.retries, backoff=self.options.backoff)
-            except Interrupted:
-                return False
-            self.cookie_confirmed_at = now if check.verified else None
-            return check.verified
+            for checker in checkers.values():
+                checker.close()
 
     # -- main thread: database and listener ---------------------------------------------------
 
@@ -183,8 +146,8 @@ class _Run:
         if row.id in self.marked:  # already marked and reported with an earlier row of its share
             return
         now = self.clock()
-        link = parse_or_result(row.link)
-        share = link if isinstance(link, ShareLink) else None
+        link = self.drives.read(row.link)
+        share = link if isinstance(link, Link) else None
         if share is not None:
             result = empty_verdict(self.db, self.loss, self.options, row, share, result, now)
         changed = False
@@ -199,8 +162,8 @@ class _Run:
             if dead is not None:
                 # Every not-yet-expired row of the same share goes in the same transaction, even rows this
                 # run would not reach (--limit, --shard, --max-age).
-                changed, others = self.db.expire_share(self.report.run_id, record, pwd_id=dead.pwd_id, dry_run=dry_run,
-                                                       same_share=lambda text: same_share(text, dead))
+                changed, others = self.db.expire_share(self.report.run_id, record, pwd_id=dead.share_id, dry_run=dry_run,
+                                                       same_share=lambda text: self.drives.same_share(text, dead))
             elif not dry_run:
                 if revive:
                     changed = self.db.set_expired(row.id, False, now)
@@ -208,7 +171,9 @@ class _Run:
         except DatabaseLost as exc:
             self.loss.lose(exc)
             if not dry_run and not any(r is record for r in self.db.pending_checks()):
-                self.loss.keep_verdict(lambda: self.report.run_id, record, dead, revive and not changed, same_share,
+                # db/loss.py finds a dead share's rows by Quark's pwd_id: it is handed the drive's own link
+                self.loss.keep_verdict(lambda: self.report.run_id, record, None if dead is None else dead.native,  # type: ignore[arg-type]
+                                       revive and not changed, lambda text, _native: dead is not None and self.drives.same_share(text, dead),
                                        already_expired=bool(row.is_expired))
         self._tell(row, result, changed, cached)
         if dead is not None and (changed or dry_run) and self.on_dead is not None:
@@ -245,13 +210,13 @@ class _Run:
             self.stop.set(reason="crash")
             raise event[2]
         row = event[1]
-        link = parse_or_result(row.link)
-        if isinstance(link, ShareLink):
+        link = self.drives.read(row.link)
+        if isinstance(link, Link):
             self.in_flight.discard(link)
             self.pending.extendleft(reversed(self.held.pop(link, [])))  # next, answered from the cache
         if kind == "done":
             result = event[2]
-            if result.verdict in _CACHEABLE and isinstance(link, ShareLink):
+            if result.verdict in _CACHEABLE and isinstance(link, Link):
                 self.cache[link] = result
                 if len(self.cache) > CACHE_SIZE:
                     self.cache.popitem(last=False)
@@ -303,7 +268,7 @@ class _Run:
                     row = pending.popleft()
                     if row.id in self.marked:
                         continue
-                    link = parse_or_result(row.link)
+                    link = self.drives.read(row.link)
                     if isinstance(link, CheckResult) or link in self.cache:  # no request needed
                         self._record(row, link if isinstance(link, CheckResult) else self.cache[link], cached=not isinstance(link, CheckResult))
                         continue

@@ -16,6 +16,7 @@ from quarkctl.config import settings
 from quarkctl.commands.options import (
     AUTOSAVE,
     DEFAULT_TIMEOUT,
+    MAX_SECONDS,
     ApiBase,
     DatabaseUrl,
     DbTimeout,
@@ -34,8 +35,10 @@ from quarkctl.commands.options import (
 )
 from quarkctl.commands.run import run_job
 from quarkctl.i18n import _
-from quarkctl.job_options import AutosaveOptions, parse_max_runtime
-from quarkctl.runtime.pacing import PacingPolicy, StopSignal
+from quarkctl.autosave.options import AutosaveOptions
+from quarkctl.runtime.deadline import parse_max_runtime
+from quarkctl.runtime.pacing import PacingPolicy
+from quarkctl.runtime.stop import StopSignal
 
 if TYPE_CHECKING:
     from quarkctl.autosave import job as autosave_job
@@ -150,12 +153,12 @@ def autosave(
     unban: Annotated[Optional[list[str]], typer.Option("--unban", help=_("Clear the ban of this task (name or number) and exit; repeatable."))] = None,
     resave_deleted: Annotated[bool, typer.Option("--resave-deleted", help=_("Save files again that were saved before and then deleted from your drive."))] = False,
     no_sign: Annotated[bool, typer.Option("--no-sign", help=_("Skip the daily sign-in."))] = False,
-    min_delay: Annotated[float, typer.Option("--min-delay", min=0, help=_("Shortest pause between tasks, seconds."))] = AUTOSAVE.pacing.min_delay,
-    max_delay: Annotated[float, typer.Option("--max-delay", min=0, help=_("Longest pause between tasks, seconds."))] = AUTOSAVE.pacing.max_delay,
+    min_delay: Annotated[float, typer.Option("--min-delay", min=0, max=MAX_SECONDS, help=_("Shortest pause between tasks, seconds."))] = AUTOSAVE.pacing.min_delay,
+    max_delay: Annotated[float, typer.Option("--max-delay", min=0, max=MAX_SECONDS, help=_("Longest pause between tasks, seconds."))] = AUTOSAVE.pacing.max_delay,
     no_pacing: NoPacing = False,
     retries: Retries = AUTOSAVE.retries,
     retry_backoff: RetryBackoff = AUTOSAVE.backoff,
-    task_timeout: Annotated[float, typer.Option("--task-timeout", min=1, help=_("Longest wait for one save task, seconds."))] = AUTOSAVE.task_timeout,
+    task_timeout: Annotated[float, typer.Option("--task-timeout", min=1, max=MAX_SECONDS, help=_("Longest wait for one save task, seconds."))] = AUTOSAVE.task_timeout,
     max_runtime: Annotated[Optional[str], typer.Option("--max-runtime", metavar="DURATION", help=_("Start no new task after this long (90m, 5h); the rest are reported as not run, exit 0."))] = None,
     timeout: Timeout = DEFAULT_TIMEOUT,
     json_output: JsonReport = False,
@@ -172,8 +175,7 @@ def autosave(
         names = autosave_job.unban(autosave_config_loading.config_path(config, env), unban)
         typer.echo(_("unbanned: {names}").format(names=", ".join(names)) if names else _("no ban to clear"))
         raise typer.Exit(0)
-    pacing = PacingPolicy.off() if no_pacing else PacingPolicy(min_delay, max_delay, AUTOSAVE.pacing.rest_every,
-                                                               AUTOSAVE.pacing.rest_seconds).validate()
+    pacing = PacingPolicy.from_flags(min_delay, max_delay, AUTOSAVE.pacing.rest_every, AUTOSAVE.pacing.rest_seconds, off=no_pacing)
     options = AutosaveOptions(dry_run=dry_run, resave_deleted=resave_deleted, sign=not no_sign, pacing=pacing,
                               retries=retries, backoff=retry_backoff, task_timeout=task_timeout,
                               max_runtime=parse_max_runtime(max_runtime) if max_runtime is not None else None)

@@ -13,8 +13,8 @@ from quarkctl.commands.options import CHECK_OUTPUT, CHECK_RUN, MONITORING, OWN, 
 from quarkctl.commands.run import fail, run_job
 from quarkctl.errors import ExitCode
 from quarkctl.i18n import _
-from quarkctl.job_options import CheckOptions
-from quarkctl.runtime.pacing import StopSignal
+from quarkctl.checker.options import CheckOptions
+from quarkctl.runtime.stop import StopSignal
 
 class CheckJob:
     """A check-links run, for the run frame (commands/run.py)."""
@@ -35,7 +35,7 @@ class CheckJob:
         return make_reporter(json_mode=json_mode, quiet=quiet, stdout=sys.stdout, stderr=sys.stderr, log_file=log_file)
 
     def run(self, reporter: Any, *, stop: StopSignal, lock_dir: Path) -> Any:
-        from quarkctl import checker  # the job, its database and HTTP only when it runs
+        from quarkctl.checker import job as checker  # the job, its database and HTTP only when it runs
 
         assert self.settings is not None  # prepare() came first
         return checker.execute(self.settings, self.options, reporter, stop=stop, lock_dir=lock_dir, anonymous=self.anonymous,

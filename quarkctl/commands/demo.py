@@ -10,7 +10,7 @@ import typer
 
 from quarkctl.commands.run import install_signal_handlers
 from quarkctl.i18n import _
-from quarkctl.runtime.pacing import StopSignal
+from quarkctl.runtime.stop import StopSignal
 
 DEMO_HELP = _("Try both jobs without a Quark account: a built-in Quark simulator, a temporary database and autosave config.\n\n"
               "Example: quarkctl demo")

@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from quarkctl.commands.options import DatabaseUrl, JsonObject
+from quarkctl.commands.options import DatabaseUrl, JsonObject, MAX_SECONDS
 from quarkctl.commands.output import echo, print_json
 from quarkctl.i18n import _
 
@@ -26,7 +26,7 @@ def doctor(
     env_file: Annotated[Optional[Path], typer.Option("--env-file", dir_okay=False, help=_("Check the settings of this .env file (default: ./.env if present)."))] = None,
     database_url: DatabaseUrl = None,
     api_base: Annotated[Optional[str], typer.Option("--api-base", help=_("As QUARK_API_BASE."))] = None,
-    timeout: Annotated[float, typer.Option("--timeout", min=0.1, help=_("Timeout of each request to Quark, seconds."))] = 10.0,
+    timeout: Annotated[float, typer.Option("--timeout", min=0.1, max=MAX_SECONDS, help=_("Timeout of each request to Quark, seconds."))] = 10.0,
     config: Annotated[Optional[Path], typer.Option("--config", dir_okay=False, help=_("The autosave config to check (default: QUARKCTL_CONFIG, else ~/.config/quarkctl/quark_config.json)."))] = None,
     json_output: JsonObject = False,
 ) -> None:

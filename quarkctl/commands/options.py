@@ -10,13 +10,16 @@ from typing import Annotated, Any, Optional, TypeVar
 
 import typer
 
-from quarkctl import job_options
+from quarkctl.autosave.options import AutosaveOptions  # light: the jobs' options, not the jobs themselves
+from quarkctl.checker.options import CheckOptions, parse_empty_grace, parse_max_age, parse_shard
 from quarkctl.config import settings
 from quarkctl.i18n import _
-from quarkctl.job_options import DEFAULT_TIMEOUT, AutosaveOptions, CheckOptions  # light: not the jobs themselves
+from quarkctl.quark import DEFAULT_TIMEOUT
+from quarkctl.runtime.deadline import parse_max_runtime, parse_until
 from quarkctl.runtime.pacing import PacingPolicy
 
 F = TypeVar("F", bound=Callable[..., Any])
+MAX_SECONDS = 86_400.0  # a day: a longer wait is a typo, and near 1e9 s sleeps and timers overflow (exit 70)
 CHECK = CheckOptions()  # the defaults of a check-links run
 AUTOSAVE = AutosaveOptions()  # and of an autosave run
 
@@ -25,18 +28,18 @@ DatabaseUrl = Annotated[Optional[str], typer.Option("--database-url", help=_("SQ
 # Machine output of the commands that print one document (history, schedule, doctor).
 JsonObject = Annotated[bool, typer.Option("--json", help=_("One JSON object on stdout."))]
 # Read as the DB_TIMEOUT setting (db_timeout_flag): the flag over the environment over .env.
-DbTimeout = Annotated[Optional[float], typer.Option("--db-timeout", metavar="SECONDS", min=0.1, help=_("How long the database may take to answer before the run ends with exit 5 (DB_TIMEOUT, default 60)."))]
+DbTimeout = Annotated[Optional[float], typer.Option("--db-timeout", metavar="SECONDS", min=0.1, max=MAX_SECONDS, help=_("How long the database may take to answer before the run ends with exit 5 (DB_TIMEOUT, default 60)."))]
 
 # The check-links run options, shared by `check-links` and `resources revive` (the same run).
 ApiBase = Annotated[Optional[str], typer.Option("--api-base", help=_("Replace scheme+host of every Quark endpoint (QUARK_API_BASE), e.g. a proxy or the simulator."))]
 Anonymous = Annotated[bool, typer.Option("--anonymous", help=_("Check without a cookie (share pages work logged out)."))]
 BatchSize = Annotated[int, typer.Option("--batch-size", min=1, help=_("Rows read per database query."))]
 CheckLimit = Annotated[Optional[int], typer.Option("--limit", min=0, help=_("Check at most N links this run."))]
-Timeout = Annotated[float, typer.Option("--timeout", min=0.1, help=_("The most one request to Quark may take, whole (connect, send, every byte of the answer), seconds."))]
-MinDelay = Annotated[float, typer.Option("--min-delay", min=0, help=_("Shortest pause between links, seconds."))]
-MaxDelay = Annotated[float, typer.Option("--max-delay", min=0, help=_("Longest pause between links, seconds."))]
+Timeout = Annotated[float, typer.Option("--timeout", min=0.1, max=MAX_SECONDS, help=_("The most one request to Quark may take, whole (connect, send, every byte of the answer), seconds."))]
+MinDelay = Annotated[float, typer.Option("--min-delay", min=0, max=MAX_SECONDS, help=_("Shortest pause between links, seconds."))]
+MaxDelay = Annotated[float, typer.Option("--max-delay", min=0, max=MAX_SECONDS, help=_("Longest pause between links, seconds."))]
 RestEvery = Annotated[int, typer.Option("--rest-every", min=0, help=_("Rest after every N links (0: never)."))]
-RestSeconds = Annotated[float, typer.Option("--rest-seconds", min=0, help=_("Length of that rest, seconds."))]
+RestSeconds = Annotated[float, typer.Option("--rest-seconds", min=0, max=MAX_SECONDS, help=_("Length of that rest, seconds."))]
 NoPacing = Annotated[bool, typer.Option("--no-pacing", help=_("No pauses at all (for your own proxy or tests, not for Quark)."))]
 MaxAge = Annotated[Optional[str], typer.Option("--max-age", metavar="DURATION", help=_("Only links last checked longer ago than this (7d, 12h, 30m), least recently checked first."))]
 Shard = Annotated[Optional[str], typer.Option("--shard", metavar="K/N", help=_("Only rows with id % N == K: N hosts split one table."))]
@@ -45,7 +48,7 @@ Until = Annotated[Optional[str], typer.Option("--until", metavar="HH:MM", help=_
 EmptyGrace = Annotated[str, typer.Option("--empty-grace", metavar="DURATION", help=_("Mark a share that lists no files only once it has stayed empty this long (12h, 30m; 0: at once)."))]
 Concurrency = Annotated[int, typer.Option("--concurrency", min=1, max=32, help=_("Workers checking in parallel, each paced."))]
 Retries = Annotated[int, typer.Option("--retries", min=0, max=10, help=_("Retries of a transient failure per link."))]
-RetryBackoff = Annotated[float, typer.Option("--retry-backoff", min=0, help=_("First retry wait, doubled each retry, seconds."))]
+RetryBackoff = Annotated[float, typer.Option("--retry-backoff", min=0, max=MAX_SECONDS, help=_("First retry wait, doubled each retry, seconds."))]
 MaxConsecutiveErrors = Annotated[int, typer.Option("--max-consecutive-errors", min=0, help=_("Abort after N links in a row fail transiently (0: never)."))]
 CheckDryRun = Annotated[bool, typer.Option("--dry-run", help=_("Check, but write nothing to the database."))]
 JsonReport = Annotated[bool, typer.Option("--json", help=_("One JSON object on stdout; progress on stderr."))]
@@ -136,8 +139,8 @@ def declared(*groups: Sequence[inspect.Parameter]) -> Callable[[F], F]:
 
 def check_options(values: dict[str, Any], *, scope: str, recheck_expired: bool = False) -> CheckOptions:
     """CHECK_RUN and CHECK_OUTPUT's values as the job's options."""
-    pacing = PacingPolicy.off() if values["no_pacing"] else PacingPolicy(
-        values["min_delay"], values["max_delay"], values["rest_every"], values["rest_seconds"]).validate()
+    pacing = PacingPolicy.from_flags(values["min_delay"], values["max_delay"], values["rest_every"], values["rest_seconds"],
+                                     off=values["no_pacing"])
     max_age, shard = values["max_age"], values["shard"]
     max_runtime, until = values["max_runtime"], values["until"]
     return CheckOptions(
@@ -151,11 +154,11 @@ def check_options(values: dict[str, Any], *, scope: str, recheck_expired: bool =
         backoff=values["retry_backoff"],
         max_consecutive_errors=values["max_consecutive_errors"],
         scope=scope,
-        max_age=job_options.parse_max_age(max_age) if max_age is not None else None,
-        shard=job_options.parse_shard(shard) if shard is not None else None,
-        empty_grace=job_options.parse_empty_grace(values["empty_grace"]),
-        max_runtime=job_options.parse_max_runtime(max_runtime) if max_runtime is not None else None,
-        until=job_options.parse_until(until) if until is not None else None,
+        max_age=parse_max_age(max_age) if max_age is not None else None,
+        shard=parse_shard(shard) if shard is not None else None,
+        empty_grace=parse_empty_grace(values["empty_grace"]),
+        max_runtime=parse_max_runtime(max_runtime) if max_runtime is not None else None,
+        until=parse_until(until) if until is not None else None,
     )
 
 

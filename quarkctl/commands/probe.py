@@ -10,7 +10,7 @@ import typer
 from quarkctl.commands.options import CHECK, ApiBase, DatabaseUrl, EnvFile, MaxDelay, MinDelay, NoPacing, RestEvery, RestSeconds, Timeout, environment
 from quarkctl.errors import ConfigError
 from quarkctl.i18n import _
-from quarkctl.job_options import DEFAULT_TIMEOUT
+from quarkctl.quark import DEFAULT_TIMEOUT
 
 PROBE_HELP = _("Ask Quark a few read-only questions and compare each answer with the shapes quarkctl expects; "
                "--record writes a redacted capture the simulator can replay.\n\n"
@@ -60,13 +60,14 @@ def probe(
 ) -> None:
     from quarkctl.commands.run import install_signal_handlers
     from quarkctl.config import settings
-    from quarkctl.runtime.pacing import Pacer, PacingPolicy, StopSignal
+    from quarkctl.runtime.pacing import Pacer, PacingPolicy
+    from quarkctl.runtime.stop import StopSignal
     from quarkctl.probe.render import TextReport, json_report
     from quarkctl.probe.run import run_probe
     from quarkctl.quark.client import QuarkClient
 
     env = environment(env_file, DATABASE_URL=database_url, QUARK_API_BASE=api_base)
-    pacing = PacingPolicy.off() if no_pacing else PacingPolicy(min_delay, max_delay, rest_every, rest_seconds).validate()
+    pacing = PacingPolicy.from_flags(min_delay, max_delay, rest_every, rest_seconds, off=no_pacing)
     cookie = None if anonymous else (env.get("QUARK_COOKIE") or "").strip() or None
     from quarkctl.redact import redact
 

@@ -17,7 +17,7 @@ import typer
 from quarkctl.config import settings
 from quarkctl.errors import ExitCode, QuarkctlError, error
 from quarkctl.i18n import _
-from quarkctl.runtime.pacing import StopSignal
+from quarkctl.runtime.stop import StopSignal
 from quarkctl.redact import redact
 
 

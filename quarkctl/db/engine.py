@@ -87,12 +87,24 @@ class Store:
         if self.is_sqlite:
             event.listen(self.engine, "connect", self._sqlite_pragmas)
 
-    def _connect_params(self, dialect: Any, record: Any, cargs: Any, cparams: dict[str, Any]) -> None:
-        """Every new connection gets the current budget (pymysql's own timeouts; sqlite3's busy wait)."""
+    def _connect_params(self, dialect: Any, record: Any, cargs: Any, cparams: dict[str, Any]) -> Any:
+        """Every new connection gets the current budget (pymysql's own timeouts; sqlite3's busy wait).
+
+        It also makes the connection: a URL's query arguments reach the driver as keyword arguments, and
+        a bogus one (`?foo=bar`, `?charset=bogus`, an `ssl_ca` file that is missing) fails there with a
+        TypeError, LookupError or OSError that is no SQLAlchemy error: one line and exit 2 (issue 23)."""
         if self.is_sqlite:
             cparams["timeout"] = self._budget
         elif self.url.get_backend_name() in ("mysql", "mariadb"):
             cparams.update(connect_timeout=self._budget, read_timeout=self._budget, write_timeout=self._budget)
+        try:
+            return dialect.connect(*cargs, **cparams)
+        except dialect.loaded_dbapi.Error:
+            raise  # the driver's own errors: SQLAlchemy wraps them, connection() maps them
+        except (TypeError, ValueError, LookupError, AttributeError, OSError) as exc:
+            reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+            raise DatabaseError(_("database {url}: the URL's options are not accepted by the driver: {reason}").format(
+                url=self.label, reason=redact(reason))) from None
 
     def _sqlite_pragmas(self, dbapi_connection: Any, record: Any) -> None:
         """WAL: a reader (the user's site, `resources list`) and a run's writes never block each other;

@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from quarkctl.errors import DatabaseError, DatabaseLost
-from quarkctl.runtime.pacing import StopSignal
+from quarkctl.runtime.stop import StopSignal
 
 if TYPE_CHECKING:
     from quarkctl.db.database import Database

@@ -16,15 +16,16 @@ from pathlib import Path
 from sqlalchemy import insert
 from sqlalchemy.engine import URL
 
-from quarkctl import checker
+from quarkctl.checker import job as checker
 from quarkctl.autosave import job as autosave_job
-from quarkctl.autosave import AutosaveOptions
-from quarkctl.checker import CheckOptions
+from quarkctl.autosave.options import AutosaveOptions
+from quarkctl.checker.options import CheckOptions
 from quarkctl.reports.autosave import AutosaveReport
 from quarkctl.reports.check import Listener, RunReport
 from quarkctl.db.database import Database
 from quarkctl.db.schema import cloud_resource
-from quarkctl.runtime.pacing import PacingPolicy, StopSignal
+from quarkctl.runtime.pacing import PacingPolicy
+from quarkctl.runtime.stop import StopSignal
 from quarkctl.config.settings import Settings
 
 # Short, but visible: the same rules as a real night, scaled down.

@@ -2,8 +2,8 @@
 
 Replaced by same-shaped placeholders, consistent inside one file (the same stoken always gets the
 same placeholder, so a capture replays): the cookie (only its names are kept), stoken,
-share_fid_token, nicknames, avatars, uids, the mobile parameters (kps, sign, vcode), Set-Cookie
-values, and every fid of the user's own drive. Share pwd_ids and the share's file names stay: they
+share_fid_token, share passcodes (in the request and in the link), nicknames, avatars, uids, the
+mobile parameters (kps, sign, vcode), Set-Cookie values, and every fid of the user's own drive. Share pwd_ids and the share's file names stay: they
 are what a reproduction needs (--redact-names replaces the names too).
 """
 
@@ -29,6 +29,7 @@ SECRET_KEYS = {
     "stoken": "STOKEN", "share_fid_token": "FIDTOKEN", "nickname": "NICK", "nick_name": "NICK",
     "avatarUri": "AVATAR", "avatar_url": "AVATAR", "avatar": "AVATAR", "uid": "UID", "__uid": "UID",
     "owner_ucid": "UCID", "mobilekps": "KPS", "kps": "KPS", "sign": "SIGN", "vcode": "VCODE",
+    "passcode": "PWD",  # a share's passcode: the capture goes to us, the passcode stays with its owner (issue 23)
 }  # fmt: skip
 NAME_KEYS = frozenset({"file_name", "title", "path_info", "name", "to_pdir_name", "share_url"})
 OWN_DRIVE = frozenset({"account", "path_list", "sort", "growth_info"})  # answers about the user's own drive

@@ -222,6 +222,8 @@ class PlainAutosaveReporter(PlainLines, Listener):
             self.line("INFO", stopped, always=True)
         for text in unwritten_lines(report):
             self.line("ERROR", text, always=True)
+        if report.config_unsaved:  # read-only: a warning; a failed write-back: exit 6
+            self.line("ERROR" if report.exit_code == ExitCode.CONFIG_UNSAVED else "WARN", report.config_unsaved, always=True)
         if self.job == SIGN_JOB:
             self.line("ERROR" if int(report.exit_code) else "INFO", sign_summary_text(report), always=True)
             return
@@ -278,6 +280,7 @@ class JsonAutosaveCollector(Listener):
             # scan | ban | task_results | run, ...})
             "database_error": report.database_error,
             "unwritten": report.unwritten,
+            "config_unsaved": report.config_unsaved,  # null, or why this run's bans and fids are not in the config
         }
         self.stream.write(redact(json_text(document)) + "\n")
         self.stream.flush()

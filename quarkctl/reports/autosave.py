@@ -113,6 +113,9 @@ class AutosaveReport:
     database_error: str | None = None  # database_lost: the one line naming the database (password masked)
     # database_lost: what could not be written, each {"kind": ledger | scan | ban | task_results | run, ...}
     unwritten: list[dict[str, Any]] = field(default_factory=list)
+    # the config could not be written back (disk full: exit 6), or the user made it read-only (a warning):
+    # the one line saying so, and that this run's bans and fids were not saved
+    config_unsaved: str | None = None
 
     @property
     def not_run(self) -> int:

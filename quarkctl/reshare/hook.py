@@ -18,13 +18,15 @@ from typing import Any
 from quarkctl.db.database import Database
 from quarkctl.db.records import ResourceRow
 from quarkctl.errors import LockedError
-from quarkctl.job_options import ReshareOptions
-from quarkctl.lock import RunLock, lock_path
-from quarkctl.runtime.pacing import StopSignal
+from quarkctl.reshare.options import ReshareOptions
+from quarkctl.jobs.frame import job_lock
+from quarkctl.lock import RunLock
+from quarkctl.runtime.stop import StopSignal
 from quarkctl.quark.client import QuarkClient
 from quarkctl.quark.drive import ApiFailure, DriveSession
 from quarkctl.quark.linkcheck import CheckResult
 from quarkctl.reports.reshare import JOB, ReshareOutcome, ReshareReport
+from quarkctl.reports.check import RunReport
 from quarkctl.reshare.job import CookieRejected, Resharer
 
 
@@ -51,7 +53,7 @@ class CheckHook:
         return None
 
     def _start(self) -> Resharer:
-        self.lock = RunLock(lock_path(self.lock_dir, JOB, self.db.label), JOB).acquire()
+        self.lock = job_lock(self.lock_dir, JOB, self.db.label).acquire()  # beside check-links' own (jobs/frame.py)
         self.report.run_id = self._check_run_id()
         self.client = self.make_client()
         session = DriveSession(self.client, sleep=self.stop.sleep, retries=self.options.retries, backoff=self.options.backoff,
@@ -92,7 +94,7 @@ class CheckHook:
             self.lock.release()
 
 
-def with_reshare(report: Any, reshare: ReshareReport, db: Database | None = None) -> Any:
+def with_reshare(report: RunReport, reshare: ReshareReport, db: Database | None = None) -> RunReport:
     """check-links' report with its re-shares: a row that could not be re-shared makes exit 1, a cookie
     refused while re-sharing exit 3 (when the check itself ended well). The run's row in history gets
     that exit code too, so `history` says what the command returned."""

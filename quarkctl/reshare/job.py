@@ -10,16 +10,20 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
+from typing import TypeVar
 
 from quarkctl.config.settings import Settings
 from quarkctl.db.database import Database
 from quarkctl.db.records import ResourceRow
 from quarkctl.errors import ExitCode
-from quarkctl.job_options import ReshareOptions
-from quarkctl.lock import RunLock, lock_path
-from quarkctl.runtime.pacing import Pacer, Sleeper, StopSignal
+from quarkctl.reshare.options import ReshareOptions
+from quarkctl.jobs.frame import run_frame
+from quarkctl.quark import DEFAULT_TIMEOUT
+from quarkctl.runtime.pacing import Pacer, Sleeper
+from quarkctl.runtime.clock import utcnow
+from quarkctl.runtime.stop import StopSignal, exit_code
 from quarkctl.quark.client import QuarkClient
 from quarkctl.quark.drive import ApiFailure, DriveSession, TaskTimeout
 from quarkctl.quark.linkcheck import CheckResult, LinkChecker, parse_or_result
@@ -29,9 +33,7 @@ from quarkctl.quark.verdict import Outcome, Verdict
 from quarkctl.reports.reshare import JOB, ReshareListener, ReshareOutcome, ReshareReport
 from quarkctl.reshare.plan import Plan, plan_row, same_share
 
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+T = TypeVar("T")
 
 
 class CookieRejected(Exception):
@@ -59,7 +61,7 @@ class Resharer:
             self.own = {share.pwd_id: share for share in self._guard(self.shares.mine)}
         return self.own
 
-    def _guard(self, call: Callable[[], object]) -> object:
+    def _guard(self, call: Callable[[], T]) -> T:
         try:
             return call()
         except ApiFailure as exc:
@@ -202,12 +204,7 @@ def dead_verdict(db: Database, checker: LinkChecker, row: ResourceRow, *, named:
     return result if result.verdict is Verdict.EXPIRED else None
 
 
-def _exit_code(report: ReshareReport, stop: StopSignal) -> ExitCode:
-    if stop.signum is not None:
-        return ExitCode.for_signal(stop.signum)
-    if report.abort_reason == "cookie_rejected":
-        return ExitCode.AUTH
-    return ExitCode.LINK_ERRORS if report.problems else ExitCode.OK
+_ABORTS = {"cookie_rejected": ExitCode.AUTH}  # the exit code of each reason a re-share run aborts for
 
 
 def run_reshare(db: Database, client: QuarkClient, options: ReshareOptions, listener: ReshareListener, *,
@@ -243,12 +240,13 @@ def run_reshare(db: Database, client: QuarkClient, options: ReshareOptions, list
     report.finished_at = clock()
     if stop.signum is not None:
         report.abort_reason = "interrupted"
-    report.exit_code = _exit_code(report, stop)
+    report.exit_code = exit_code(stop, report.abort_reason, _ABORTS, failed=bool(report.problems))
     if report.run_id is not None:
         counts = report.summary
+        # Its own counts in the detail (ops/history.py reads them there); of quarkctl_run's columns only the two
+        # that mean the same for a re-share run: rows considered and rows skipped. valid/errors stay check-links'.
         db.finish_run(report.run_id, report.finished_at, status="aborted" if report.abort_reason else "finished",
-                      exit_code=int(report.exit_code), counts={"total": counts["total"], "valid": counts["reshared"] + counts["recovered"],
-                                                               "errors": counts["failed"], "skipped": counts["skipped"]},
+                      exit_code=int(report.exit_code), counts={"total": counts["total"], "skipped": counts["skipped"]},
                       detail={"options": options.as_dict(), "abort_reason": report.abort_reason, "counts": counts})
     return report
 
@@ -266,14 +264,9 @@ def _rows(db: Database, options: ReshareOptions) -> list[ResourceRow]:
 
 
 def execute(settings: Settings, options: ReshareOptions, listener: ReshareListener, *, stop: StopSignal, lock_dir: Path,
-            timeout: float = 15.0) -> ReshareReport:
-    """The whole job: lock, database, the account's client, the run."""
-    db = Database(settings.database_url, default_sqlite=settings.default_sqlite, timeout=settings.db_timeout)
-    try:
-        with RunLock(lock_path(lock_dir, JOB, db.label), JOB):
-            db.prepare_for_reshare(dry_run=options.dry_run)
-            with QuarkClient(cookie=settings.cookie, api_base=settings.api_base, timeout=timeout) as client:
-                return run_reshare(db, client, options, listener, stop=stop)
-    finally:
-        db.close()
+            timeout: float = DEFAULT_TIMEOUT) -> ReshareReport:
+    """The whole job: the run frame (database, lock), the account's client, the run."""
+    with run_frame(settings, JOB, stop=stop, lock_dir=lock_dir, prepare=lambda db: db.prepare_for_reshare(dry_run=options.dry_run)) as db:
+        with QuarkClient(cookie=settings.cookie, api_base=settings.api_base, timeout=timeout) as client:
+            return run_reshare(db, client, options, listener, stop=stop)
 

@@ -9,7 +9,7 @@ from typing import Any
 from quarkctl.config.settings import Settings
 from quarkctl.errors import ConfigError, QuarkctlError
 from quarkctl.i18n import _
-from quarkctl.runtime.pacing import StopSignal
+from quarkctl.runtime.stop import StopSignal
 from quarkctl.quark.client import QuarkClient
 from quarkctl.quark.drive import ApiFailure, DriveSession
 from quarkctl.quark.links import ROOT_FID

@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from quarkctl.errors import ExitCode, QuarkctlError
@@ -100,10 +99,6 @@ class AddResult:
 class Store:
     db: Database
     history: bool  # quarkctl_check is there: listings show each row's last verdict
-
-
-def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 @contextmanager

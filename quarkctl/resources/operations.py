@@ -16,11 +16,12 @@ from quarkctl.runtime.pacing import Sleeper
 from quarkctl.quark.linkcheck import LOGIN_REQUIRED, CheckResult, LinkChecker
 from quarkctl.quark.verdict import Verdict
 from quarkctl.render.messages import reason_text
+from quarkctl.runtime.clock import utcnow
 
 from .formats import EXPORT_FORMATS, parse_import, write_export
 from .model import (
     ON_EXISTING, QUARK, AddResult, DeadLink, ImportResult, InvalidInput, LineProblem, LinkNotChecked, NotFound,
-    Record, ResourceFilter, Store, utcnow,
+    Record, ResourceFilter, Store,
 )
 from .values import validate
 

@@ -47,16 +47,16 @@ def _convert(name: str, raw: Any) -> Any:
         if name == "is_expired" and isinstance(raw, bool):
             return int(raw)
         if isinstance(raw, str) and re.fullmatch(r"\s*[-+]?\d+\s*", raw):
-            value = int(raw)
+            number = int(raw)
         elif isinstance(raw, int) and not isinstance(raw, bool):
-            value = raw
+            number = raw
         else:
             raise ValueError(_("{column} must be a whole number, got {value!r}").format(column=name, value=raw))
-        if name == "is_expired" and value not in (0, 1):
-            raise ValueError(_("{column} must be 0 or 1, got {value}").format(column=name, value=value))
-        if not _INT_RANGE[0] <= value <= _INT_RANGE[1]:
-            raise ValueError(_("{column} is out of range: {value}").format(column=name, value=value))
-        return value
+        if name == "is_expired" and number not in (0, 1):
+            raise ValueError(_("{column} must be 0 or 1, got {value}").format(column=name, value=number))
+        if not _INT_RANGE[0] <= number <= _INT_RANGE[1]:
+            raise ValueError(_("{column} is out of range: {value}").format(column=name, value=number))
+        return number
     # datetime: ISO 8601 (export writes "2026-11-29 02:00:00"); an offset is turned into local time
     try:
         moment = datetime.fromisoformat(str(raw).strip()) if isinstance(raw, str) else None

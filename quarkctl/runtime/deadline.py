@@ -1,4 +1,4 @@
-"""A run's deadline (--max-runtime, --until): when it is, whether it has passed, and pauses it cuts short.
+"""A run's deadline (--max-runtime, --until): the flags, when it is, whether it has passed, and pauses it cuts short.
 
 A run takes no new link (or autosave task) once its deadline has passed; what is in flight finishes.
 The clock is the run's own (injected in tests), so the deadline is exact there too.
@@ -6,10 +6,48 @@ The clock is the run's own (injected in tests), so the deadline is exact there t
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import datetime, time, timedelta, timezone, tzinfo
 
+from quarkctl.errors import ConfigError
+from quarkctl.i18n import _
 from quarkctl.runtime.pacing import Sleeper
+
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+# ASCII digits, at most 18: str.isdigit() takes "²", which int() refuses, and int() refuses over 4300 digits.
+DIGITS = re.compile(r"[0-9]{1,18}")
+_CLOCK_TIME = re.compile(r"([0-9]{1,2}):([0-9]{2})")  # ASCII digits only: str.isdigit() takes '²' too
+
+
+def parse_duration(text: str, *, allow_zero: bool = False) -> timedelta | None:
+    """A whole number and a unit, s m h d w (`7d`, `12h`, `30m`), more than zero unless `allow_zero`
+    (then a bare `0` too); None when the text is not one. Every duration flag of every job reads this way."""
+    value = text.strip().lower()
+    if allow_zero and DIGITS.fullmatch(value) and int(value) == 0:
+        return timedelta(0)
+    if len(value) >= 2 and DIGITS.fullmatch(value[:-1]) and value[-1] in _UNITS and (allow_zero or int(value[:-1]) > 0):
+        try:
+            return timedelta(seconds=int(value[:-1]) * _UNITS[value[-1]])
+        except OverflowError:  # past timedelta's range (about 2.7 million years)
+            return None
+    return None
+
+
+def parse_max_runtime(text: str) -> timedelta:
+    """`--max-runtime`: as --max-age (`90m`, `5h`); the run takes no new link or task after it."""
+    runtime = parse_duration(text)
+    if runtime is not None:
+        return runtime
+    raise ConfigError(_("--max-runtime: {value!r} is not a duration like 5h, 90m or 30s (units s, m, h, d, w)").format(value=text))
+
+
+def parse_until(text: str) -> time:
+    """`--until HH:MM`: a local time of day, 00:00 to 23:59 (the next such time after the start is the deadline)."""
+    match = _CLOCK_TIME.fullmatch(text.strip())
+    if match and int(match[1]) < 24 and int(match[2]) < 60:
+        return time(int(match[1]), int(match[2]))
+    raise ConfigError(_("--until: {value!r} is not a time of day HH:MM between 00:00 and 23:59, e.g. 06:00").format(value=text))
 
 
 def next_local_time(start: datetime, at: time, tz: tzinfo | None = None) -> datetime:

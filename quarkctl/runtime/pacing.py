@@ -1,4 +1,4 @@
-"""Polite pacing between links, with sleeps that a signal can cut short.
+"""Polite pacing between links (the sleeps a signal cuts short are runtime/stop.py's).
 
 Same rules as the job quarkctl replaces: a random uniform(min, max) pause between links and a
 longer rest after every `rest_every` links; never after the last link, errors paced too.
@@ -7,7 +7,6 @@ longer rest after every `rest_every` links; never after the last link, errors pa
 from __future__ import annotations
 
 import random
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -31,34 +30,19 @@ class PacingPolicy:
     def off(cls) -> PacingPolicy:
         return cls(0.0, 0.0, 0, 0.0)
 
+    @classmethod
+    def from_flags(cls, min_delay: float, max_delay: float, rest_every: int = 0, rest_seconds: float = 0.0, *,
+                   off: bool = False) -> PacingPolicy:
+        """The policy the shared flags ask for (--min-delay, --max-delay, --rest-every, --rest-seconds,
+        --no-pacing), checked; a command without the rest flags rests never."""
+        return cls.off() if off else cls(min_delay, max_delay, rest_every, rest_seconds).validate()
+
     def validate(self) -> PacingPolicy:
         if min(self.min_delay, self.max_delay, self.rest_seconds) < 0 or self.rest_every < 0:
             raise ConfigError(_("pacing: delays and --rest-every must not be negative"))
         if self.min_delay > self.max_delay:
             raise ConfigError(_("--min-delay: must not be larger than --max-delay"))
         return self
-
-
-class StopSignal:
-    """Set once by a signal handler (or the run itself); every sleep wakes up at once."""
-
-    def __init__(self) -> None:
-        self._event = threading.Event()
-        self.signum: int | None = None
-        self.reason: str | None = None
-
-    def set(self, signum: int | None = None, reason: str | None = None) -> None:
-        if not self._event.is_set():
-            self.signum, self.reason = signum, reason
-        self._event.set()
-
-    def is_set(self) -> bool:
-        return self._event.is_set()
-
-    def sleep(self, seconds: float) -> bool:
-        if seconds <= 0:
-            return not self._event.is_set()
-        return not self._event.wait(seconds)
 
 
 class Pacer:

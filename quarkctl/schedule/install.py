@@ -50,8 +50,20 @@ def _planned(path: Path, content: str) -> PlannedFile:
     return PlannedFile(path, content, "unchanged" if existing == content else "changed")
 
 
+def _refuse_control_characters(target: Target, folder: Path) -> None:
+    """A newline in a value would add a line of the caller's choosing to root's cron file or unit
+    (an ExecStartPre=, a cron line): refused, with every other control character (issue 23)."""
+    values = {"--env-file": str(target.env_path), "--dir": str(folder), "--timezone": target.timezone,
+              _("the quarkctl command"): " ".join(target.command), _("the config folder"): str(target.config_dir)}
+    for name, value in values.items():
+        if any(ord(c) < 32 or 127 <= ord(c) < 160 or c in "\u2028\u2029" for c in value):
+            raise ScheduleError(_("{name}: a control character (a line break, a tab...) cannot go into a unit or a "
+                                  "crontab; {value!r}").format(name=name, value=value))
+
+
 def plan_install(kind: str, target: Target, folder: Path, jobs: Iterable[Job] | None = None) -> InstallPlan:
     """What `schedule install` would write into `folder` (systemd units, or one crontab file)."""
+    _refuse_control_characters(target, folder)
     jobs = list(JOBS.values() if jobs is None else jobs)
     scope = "--user " if target.user else ""
     if kind == "systemd":
@@ -62,6 +74,10 @@ def plan_install(kind: str, target: Target, folder: Path, jobs: Iterable[Job] | 
         timers = " ".join(job.timer for job in jobs)
         enable = f"systemctl {scope}daemon-reload && systemctl {scope}enable --now {timers}"
         notes = [_("so that the timers run while you are logged out: loginctl enable-linger {user}").format(user=login_name())] if target.user else []
+        if not target.user and any(Path(part).is_relative_to("/tmp") for part in target.command[:1]):
+            # the system unit has PrivateTmp=yes: the service sees an empty /tmp of its own
+            notes.append(_("warning: {command} lies under /tmp, which the unit cannot see (PrivateTmp=yes); install "
+                           "quarkctl elsewhere (pipx, /usr/local, /opt) or drop PrivateTmp=").format(command=target.command[0]))
         return InstallPlan(kind, target.user, files, enable, notes)
     name = "crontab" if target.user else "quarkctl"
     planned = _planned(folder / name, render_cron(jobs, target, system=not target.user))

@@ -36,8 +36,8 @@ CapabilityBoundingSet=
 # you add an option that writes somewhere else and cannot list that place in ReadWritePaths=.
 ProtectSystem=strict
 # Writable on top of StateDirectory= ("-": fine if missing). Add the folder of a --log-file
-# or of an SQLite DATABASE_URL here.
-ReadWritePaths=-/var/log/quarkctl
+# or of an SQLite DATABASE_URL here.{config_note}
+ReadWritePaths=-/var/log/quarkctl{config_dir}
 # Homes read-only; drop it (or list the folder in ReadWritePaths=) when an SQLite
 # DATABASE_URL or a --log-file lies under /home or /root.
 ProtectHome=read-only
@@ -92,6 +92,15 @@ UMask=0077
 """
 
 
+def _system_hardening(job: Job, target: Target) -> str:
+    if not job.writes_config:
+        return _SYSTEM_HARDENING.format(config_note="", config_dir="")
+    # the write-back is a new file renamed over the config, with a .bak beside it: the folder, not the file
+    return _SYSTEM_HARDENING.format(
+        config_note=f"\n# {job.name} writes its config back (bans, folder ids) in {target.config_dir}.",
+        config_dir=" " + _systemd_quote([str(target.config_dir)]))
+
+
 def render_service(job: Job, target: Target) -> str:
     scope = "--user " if target.user else ""
     state = "~/.local/state/quarkctl" if target.user else "/var/lib/quarkctl"
@@ -123,7 +132,7 @@ def render_service(job: Job, target: Target) -> str:
         "Nice=10",
         "IOSchedulingClass=idle",
         "",
-        (_USER_HARDENING if target.user else _SYSTEM_HARDENING).rstrip("\n"),
+        (_USER_HARDENING if target.user else _system_hardening(job, target)).rstrip("\n"),
     ]
     return "\n".join(lines) + "\n"
 

@@ -33,6 +33,7 @@ class Job:
     when: str  # the schedule in words, for the timer's Description=
     randomized_delay: str = "10min"
     timeout: str = "6h"  # a hung run is stopped (SIGTERM: partial report, exit 143) long before the next
+    writes_config: bool = False  # writes its config back (autosave's bans): the unit must let it write that folder
 
     @property
     def unit(self) -> str:
@@ -64,6 +65,7 @@ JOBS: dict[str, Job] = {
         on_calendar=("*-*-* 08,18,20:00:00",),
         when="at 08:00, 18:00 and 20:00",
         timeout="90min",
+        writes_config=True,
     ),
 }
 

@@ -16,7 +16,8 @@ from helpers.loopback import Receiver
 
 from quarkctl.quark.account import AccountState, check_account, probe_drive, read_account
 from quarkctl.render.messages import account_why
-from quarkctl.checker import CheckOptions, run_check
+from quarkctl.checker.options import CheckOptions
+from quarkctl.checker.run import run_check
 from quarkctl.quark.cookie import SessionCookie
 from quarkctl.errors import ExitCode
 from quarkctl.runtime.pacing import PacingPolicy

@@ -565,7 +565,8 @@ def test_plain_output_shows_the_added_tree(cli: Cli, sim: Simulator) -> None:
 
 
 def test_tasks_are_paced_and_skipped_tasks_are_not(sim: Simulator, tmp_path: Path) -> None:
-    from quarkctl.autosave import AutosaveOptions, run_autosave
+    from quarkctl.autosave.options import AutosaveOptions
+    from quarkctl.autosave.run import run_autosave
     from quarkctl.reports.autosave import Listener
     from quarkctl.config.autosave.model import AutosaveConfig
     from quarkctl.runtime.pacing import PacingPolicy
@@ -708,7 +709,7 @@ def test_an_autosave_run_reads_its_config_once(sim: Simulator, tmp_path: Path, c
     import typer
 
     from quarkctl.autosave import job as autosave_job
-    from quarkctl.autosave import AutosaveOptions
+    from quarkctl.autosave.options import AutosaveOptions
     from quarkctl.commands.autosave import AutosaveJob
     from quarkctl.commands.run import run_job
     from quarkctl.config.autosave import loading as autosave_config_loading

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from conftest import Cli, ResourceDB, add_valid, on_database, share_url
-from quarkctl.checker import STOP_GRACE
+from quarkctl.quark.grace import STOP_GRACE
 from quarkctl.simulator import Fault, Share, Simulator
 
 FAST = ["--no-pacing", "--retry-backoff", "0"]

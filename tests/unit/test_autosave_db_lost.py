@@ -12,12 +12,13 @@ import pytest
 
 from conftest import COOKIE, ResourceDB, share_url
 from quarkctl.autosave import job as autosave_job
-from quarkctl.autosave import AutosaveOptions
+from quarkctl.autosave.options import AutosaveOptions
 from quarkctl.config.settings import Settings
 from quarkctl.db.database import Database
 from quarkctl.errors import ExitCode
 from quarkctl.lock import RunLock, lock_path
-from quarkctl.runtime.pacing import PacingPolicy, StopSignal
+from quarkctl.runtime.pacing import PacingPolicy
+from quarkctl.runtime.stop import StopSignal
 from quarkctl.render.autosave import JsonAutosaveCollector, PlainAutosaveReporter
 from quarkctl.reports.autosave import JOB
 from quarkctl.simulator import Share, Simulator

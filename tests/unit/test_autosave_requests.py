@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 
 from conftest import COOKIE
-from quarkctl.autosave import AutosaveOptions, run_autosave
+from quarkctl.autosave.options import AutosaveOptions
+from quarkctl.autosave.run import run_autosave
 from quarkctl.config.autosave.model import AutosaveConfig, Task
 from quarkctl.runtime.pacing import PacingPolicy
 from quarkctl.quark.client import QuarkClient

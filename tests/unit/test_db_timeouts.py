@@ -244,8 +244,10 @@ def test_a_signal_during_the_outage_still_lists_the_verdicts_not_written(sim, sq
     import random
     import signal
 
-    from quarkctl.checker import CheckOptions, run_check
-    from quarkctl.runtime.pacing import PacingPolicy, StopSignal
+    from quarkctl.checker.options import CheckOptions
+    from quarkctl.checker.run import run_check
+    from quarkctl.runtime.pacing import PacingPolicy
+    from quarkctl.runtime.stop import StopSignal
     from quarkctl.quark.client import QuarkClient
     from quarkctl.render.check import unwritten_lines
     from conftest import COOKIE, Clock

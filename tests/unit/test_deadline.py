@@ -18,7 +18,7 @@ from conftest import COOKIE, NOW, Recorder, ResourceDB, add_valid, pwd, share_ur
 from quarkctl import i18n
 from quarkctl.runtime.deadline import Deadline, deadline_at, next_local_time
 from quarkctl.errors import ConfigError, ExitCode
-from quarkctl.job_options import parse_max_runtime, parse_until
+from quarkctl.runtime.deadline import parse_max_runtime, parse_until
 from quarkctl.runtime.pacing import PacingPolicy
 from quarkctl.render.check import JsonCollector, PlainReporter, RichReporter
 from quarkctl.simulator import Simulator
@@ -152,7 +152,8 @@ def seed_valid(db: ResourceDB, sim: Simulator, n: int) -> list[int]:
 
 def run_on(db: ResourceDB, sim: Simulator, fake: FakeTime, recorder: Recorder | None = None, **options):
     """A check-links run on the fake time (conftest's run_checks uses a clock that moves on every read)."""
-    from quarkctl.checker import CheckOptions, run_check
+    from quarkctl.checker.options import CheckOptions
+    from quarkctl.checker.run import run_check
     from quarkctl.quark.client import QuarkClient
 
     options.setdefault("pacing", PacingPolicy.off())
@@ -303,7 +304,8 @@ def test_the_partial_report_says_where_it_stopped(sqlitedb: ResourceDB, sim: Sim
 # -- autosave ------------------------------------------------------------------------------------
 
 def test_autosave_max_runtime_stops_between_tasks(sim: Simulator, tmp_path: Path) -> None:
-    from quarkctl.autosave import AutosaveOptions, run_autosave
+    from quarkctl.autosave.options import AutosaveOptions
+    from quarkctl.autosave.run import run_autosave
     from quarkctl.config.autosave.model import AutosaveConfig
     from quarkctl.quark.client import QuarkClient
     from quarkctl.render.autosave import JsonAutosaveCollector, PlainAutosaveReporter
@@ -340,7 +342,8 @@ def test_autosave_max_runtime_stops_between_tasks(sim: Simulator, tmp_path: Path
 
 
 def test_autosave_without_max_runtime_has_no_deadline(sim: Simulator, tmp_path: Path) -> None:
-    from quarkctl.autosave import AutosaveOptions, run_autosave
+    from quarkctl.autosave.options import AutosaveOptions
+    from quarkctl.autosave.run import run_autosave
     from quarkctl.config.autosave.model import AutosaveConfig
     from quarkctl.quark.client import QuarkClient
     from quarkctl.simulator import Share

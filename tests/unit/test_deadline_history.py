@@ -13,10 +13,11 @@ import pytest
 from conftest import COOKIE, NOW, Cli, ResourceDB, add_valid, pwd, run_checks, share_url
 from quarkctl import i18n
 from quarkctl.autosave import job as autosave_job
-from quarkctl.autosave import AutosaveOptions
+from quarkctl.autosave.options import AutosaveOptions
 from quarkctl.config.settings import Settings
 from quarkctl.hooks.monitoring import notify
-from quarkctl.runtime.pacing import PacingPolicy, StopSignal
+from quarkctl.runtime.pacing import PacingPolicy
+from quarkctl.runtime.stop import StopSignal
 from quarkctl.render.autosave import PlainAutosaveReporter
 from quarkctl.simulator import Share, Simulator
 

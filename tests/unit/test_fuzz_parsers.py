@@ -15,7 +15,8 @@ from pathlib import Path
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from quarkctl import job_options
+from quarkctl.checker.options import parse_empty_grace, parse_max_age, parse_shard
+from quarkctl.runtime.deadline import parse_max_runtime, parse_until
 from quarkctl.config.autosave import loading as autosave_loading
 from quarkctl.config.autosave import model as autosave_model
 from quarkctl.config.autosave import validation as autosave_validation
@@ -54,21 +55,21 @@ def test_link_parser_answers_or_raises_link_error(text: str) -> None:
     assert link.pdir_fid == ROOT_FID or (len(link.pdir_fid) == 32 and all(c in string.hexdigits for c in link.pdir_fid))
 
 
-# -- --max-age, --empty-grace, --shard (job_options.py) --------------------------------------------
+# -- --max-age, --empty-grace, --shard (checker/options.py, runtime/deadline.py) --------------------------------------------
 
 @given(hostile_text)
 @example("²d")  # isdigit() but not int(): a bare ValueError
 @example("9" * 30 + "d")  # timedelta overflow
 @example("99999999999w")
 def test_durations_answer_or_raise_config_error(text: str) -> None:
-    for parse in (job_options.parse_max_age, job_options.parse_empty_grace):
+    for parse in (parse_max_age, parse_empty_grace):
         try:
             value = parse(text)
         except ConfigError as exc:
             assert "\n" not in str(exc) and str(exc).startswith("--")
             continue
         assert isinstance(value, timedelta) and value >= timedelta(0)
-        assert parse is job_options.parse_empty_grace or value > timedelta(0)
+        assert parse is parse_empty_grace or value > timedelta(0)
 
 
 @given(hostile_text)
@@ -78,7 +79,7 @@ def test_durations_answer_or_raise_config_error(text: str) -> None:
 @example("٠٦:٠٠")  # Arabic-Indic digits: int() reads them, the clock does not
 def test_until_answers_or_raises_config_error(text: str) -> None:
     try:
-        moment = job_options.parse_until(text)
+        moment = parse_until(text)
     except ConfigError as exc:
         assert "\n" not in str(exc) and str(exc).startswith("--until")
         return
@@ -87,7 +88,7 @@ def test_until_answers_or_raises_config_error(text: str) -> None:
 
 @given(st.integers(0, 23), st.integers(0, 59))
 def test_until_reads_every_time_of_day(hour: int, minute: int) -> None:
-    assert job_options.parse_until(f"{hour:02d}:{minute:02d}").strftime("%H:%M") == f"{hour:02d}:{minute:02d}"
+    assert parse_until(f"{hour:02d}:{minute:02d}").strftime("%H:%M") == f"{hour:02d}:{minute:02d}"
 
 
 @given(hostile_text)
@@ -95,7 +96,7 @@ def test_until_reads_every_time_of_day(hour: int, minute: int) -> None:
 @example("9" * 30 + "s")
 def test_max_runtime_answers_or_raises_config_error(text: str) -> None:
     try:
-        value = job_options.parse_max_runtime(text)
+        value = parse_max_runtime(text)
     except ConfigError as exc:
         assert "\n" not in str(exc) and str(exc).startswith("--max-runtime")
         return
@@ -108,7 +109,7 @@ def test_max_runtime_answers_or_raises_config_error(text: str) -> None:
 @example("٣/٥")
 def test_shard_answers_or_raises_config_error(text: str) -> None:
     try:
-        k, n = job_options.parse_shard(text)
+        k, n = parse_shard(text)
     except ConfigError as exc:
         assert "\n" not in str(exc) and str(exc).startswith("--shard")
         return
@@ -118,7 +119,7 @@ def test_shard_answers_or_raises_config_error(text: str) -> None:
 @given(st.integers(0, 10**6), st.integers(1, 10**6))
 def test_shard_reads_every_valid_pair(k: int, n: int) -> None:
     if k < n:
-        assert job_options.parse_shard(f" {k}/{n} ") == (k, n)
+        assert parse_shard(f" {k}/{n} ") == (k, n)
 
 
 # -- resources import (resources/formats.py) -------------------------------------------------------

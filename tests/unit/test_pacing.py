@@ -8,7 +8,8 @@ import threading
 import pytest
 
 from quarkctl.errors import ConfigError
-from quarkctl.runtime.pacing import Pacer, PacingPolicy, StopSignal
+from quarkctl.runtime.pacing import Pacer, PacingPolicy
+from quarkctl.runtime.stop import StopSignal
 
 
 def waits_for(links: int, policy: PacingPolicy, seed: int = 7) -> list[tuple[str, float]]:

@@ -181,7 +181,8 @@ def _run_with_session(db: ResourceDB, sim: Simulator, cookie: str):
     import random
 
     from conftest import Clock, Recorder
-    from quarkctl.checker import CheckOptions, run_check
+    from quarkctl.checker.options import CheckOptions
+    from quarkctl.checker.run import run_check
     from quarkctl.quark.client import QuarkClient
     from quarkctl.quark.cookie import SessionCookie
 

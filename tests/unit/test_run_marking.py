@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 
 from conftest import run_checks as run, NOW, Cli, Recorder, ResourceDB, add_valid, pwd, share_url
-from quarkctl.checker import parse_empty_grace
+from quarkctl.checker.options import parse_empty_grace
 from quarkctl.reports.check import LinkOutcome
 from quarkctl.db.schema import check_history
 from quarkctl.errors import ConfigError, ExitCode

@@ -11,7 +11,8 @@ import pytest
 from sqlalchemy import create_engine, event, insert, select
 
 from conftest import COOKIE, NOW, Clock, Recorder, ResourceDB, pwd, share_url
-from quarkctl.checker import CheckOptions, parse_max_age, parse_shard, run_check
+from quarkctl.checker.options import CheckOptions, parse_max_age, parse_shard
+from quarkctl.checker.run import run_check
 from quarkctl.reports.check import Listener
 from quarkctl.db.database import Database
 from quarkctl.db.records import Selection

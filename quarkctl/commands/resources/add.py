@@ -15,7 +15,7 @@ from quarkctl.errors import ExitCode, Interrupted
 from quarkctl.i18n import _
 from quarkctl.render.messages import verdict_text
 from quarkctl.resources.model import QUARK, opened
-from quarkctl.runtime.pacing import StopSignal
+from quarkctl.runtime.stop import StopSignal
 
 if TYPE_CHECKING:
     from quarkctl.quark.linkcheck import CheckResult

@@ -13,14 +13,15 @@ import typer
 
 from quarkctl.commands.options import (
     DEFAULT_TIMEOUT, ApiBase, DatabaseUrl, EnvFile, JsonReport, LogFilePath, NoPacing, NotifyUrls, PingUrl, Quiet, Timeout,
-    environment,
+    MAX_SECONDS, environment,
 )
 from quarkctl.commands.run import fail, run_job
 from quarkctl.config import settings
 from quarkctl.errors import ExitCode
 from quarkctl.i18n import _
-from quarkctl.job_options import RESHARE_EXPIRIES, ReshareOptions, parse_expiring_within
-from quarkctl.runtime.pacing import PacingPolicy, StopSignal
+from quarkctl.reshare.options import RESHARE_EXPIRIES, ReshareOptions, parse_expiring_within
+from quarkctl.runtime.pacing import PacingPolicy
+from quarkctl.runtime.stop import StopSignal
 
 _DEFAULT = ReshareOptions()
 Expiry = Annotated[str, typer.Option("--expiry", metavar="|".join(RESHARE_EXPIRIES), help=_("How long the new share lasts: permanent, 1d, 7d or 30d."))]
@@ -81,8 +82,8 @@ def reshare(
     limit: Annotated[Optional[int], typer.Option("--limit", min=0, help=_("Create at most N shares this run."))] = None,
     expiry: Expiry = _DEFAULT.expiry,
     cancel_old: Annotated[bool, typer.Option("--cancel-old", help=_("Cancel the old share when it is still listed (an expiring one)."))] = False,
-    min_delay: Annotated[float, typer.Option("--min-delay", min=0, help=_("Shortest pause between share creations, seconds."))] = _DEFAULT.pacing.min_delay,
-    max_delay: Annotated[float, typer.Option("--max-delay", min=0, help=_("Longest pause between share creations, seconds."))] = _DEFAULT.pacing.max_delay,
+    min_delay: Annotated[float, typer.Option("--min-delay", min=0, max=MAX_SECONDS, help=_("Shortest pause between share creations, seconds."))] = _DEFAULT.pacing.min_delay,
+    max_delay: Annotated[float, typer.Option("--max-delay", min=0, max=MAX_SECONDS, help=_("Longest pause between share creations, seconds."))] = _DEFAULT.pacing.max_delay,
     no_pacing: NoPacing = False,
     timeout: Timeout = DEFAULT_TIMEOUT,
     api_base: ApiBase = None,
@@ -98,7 +99,7 @@ def reshare(
         fail(_("give resource ids, --all-expired or --expiring-within"), ExitCode.USAGE)
     if expiry not in RESHARE_EXPIRIES:
         fail(_("--expiry: expected one of {choices}").format(choices=", ".join(RESHARE_EXPIRIES)), ExitCode.USAGE)
-    pacing = PacingPolicy.off() if no_pacing else PacingPolicy(min_delay, max_delay, 0, 0.0).validate()
+    pacing = PacingPolicy.from_flags(min_delay, max_delay, off=no_pacing)
     options = ReshareOptions(ids=tuple(ids or ()), all_expired=all_expired,
                              expiring_within=parse_expiring_within(expiring_within) if expiring_within is not None else None,
                              dry_run=dry_run, limit=limit, expiry=expiry, cancel_old=cancel_old, pacing=pacing)

@@ -23,7 +23,7 @@ import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from natsort import natsort_keygen
 
@@ -68,6 +68,8 @@ MAGIC_VARIABLES: dict[str, tuple[str, ...]] = {
     "{PART}": (r"(?<=[集期话部篇第])[上中下一二三四五六七八九十]", r"[上中下一二三四五六七八九十]"),
     "{VER}": (r"[\u4e00-\u9fa5]+版",),
 }
+Entry = TypeVar("Entry", bound=Mapping[str, Any])  # a share entry: number() hands back the very ones it was given
+
 SXX_DEFAULT = "S01"
 # Chinese ordinals ranked before natural sorting: 上 < 中 < 下 < 一 < 二 ... (the reference's priority_list).
 ORDINALS = "上中下一二三四五六七八九十百千万"
@@ -261,8 +263,8 @@ class Renamer:
                 used[int(m.group(2))] = m.group(1) + slot.group() + m.group(3)
         return used
 
-    def number(self, need: Sequence[tuple[Mapping[str, Any], str]], target: Iterable[Mapping[str, Any] | str],
-               replace: str | None = None) -> list[tuple[Mapping[str, Any], str]]:
+    def number(self, need: Sequence[tuple[Entry, str]], target: Iterable[Mapping[str, Any] | str],
+               replace: str | None = None) -> list[tuple[Entry, str]]:
         """Fill the `{I}` slots of the names to save, continuing the target folder's sequence.
 
         `need` is [(share entry, new name)] in share order; entries carry `updated_at` (and `dir`).
@@ -293,7 +295,7 @@ class Renamer:
                     i += 1
                 used[i] = key
                 given[key].append(i)
-        result: list[tuple[Mapping[str, Any], str]] = []
+        result: list[tuple[Entry, str]] = []
         for (item, name), key in zip(need, keys):
             slot = I_SLOT.search(name)
             if key is not None and slot is not None:

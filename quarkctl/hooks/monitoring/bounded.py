@@ -11,7 +11,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar, cast
 
 T = TypeVar("T")
 # Set by the signal handlers (quarkctl/commands/run.py): from then on no bounded call is waited for, so a
@@ -26,7 +26,7 @@ class TookTooLong(Exception):
 
 def bounded(call: Callable[[], T], seconds: float) -> T:
     """`call()`'s value (or its exception), or TookTooLong after `seconds` or once STOPPING is set."""
-    outcome: list = []
+    outcome: list[tuple[bool, Any]] = []
 
     def run() -> None:
         try:
@@ -44,4 +44,4 @@ def bounded(call: Callable[[], T], seconds: float) -> T:
     ok, value = outcome[0]
     if not ok:
         raise value
-    return value
+    return cast(T, value)

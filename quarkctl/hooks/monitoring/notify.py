@@ -157,6 +157,8 @@ def autosave_body(report: AutosaveReport, *, include_sign: bool = True) -> str |
             if not hook.get("ok"):
                 lines.append(_("hook {hook} failed for {name}: {message}").format(hook=hook.get("hook"), name=task.name,
                                                                                   message=hook.get("message")))
+    if report.config_unsaved:
+        lines.append(report.config_unsaved)
     if report.abort_reason == "no_account":
         lines.append(_("no account can save: the first cookie was not accepted or has no __uid"))
     elif report.abort_reason == "database_lost":

@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 
 from conftest import COOKIE
 from helpers.loopback import Receiver
-from quarkctl.autosave import AutosaveOptions, run_autosave
+from quarkctl.autosave.options import AutosaveOptions
+from quarkctl.autosave.run import run_autosave
 from quarkctl.config.autosave.model import AutosaveConfig
 from quarkctl.runtime.pacing import PacingPolicy
 from quarkctl.quark.client import ApiReply, QuarkClient

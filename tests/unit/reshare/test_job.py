@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import random
 
-from quarkctl.job_options import ReshareOptions
-from quarkctl.runtime.pacing import PacingPolicy, StopSignal
+from quarkctl.reshare.options import ReshareOptions
+from quarkctl.runtime.pacing import PacingPolicy
+from quarkctl.runtime.stop import StopSignal
 from quarkctl.quark.client import QuarkClient
 from quarkctl.reports.reshare import ReshareListener
 from quarkctl.reshare.job import run_reshare

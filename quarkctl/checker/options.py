@@ -1,0 +1,99 @@
+"""A check-links run's options and their defaults, with the parsers of check-links' own flags.
+
+Light (no SQLAlchemy, no HTTP) and reached through an __init__ that imports nothing, so that the command
+line declares its options with these defaults without loading the job: `--help` starts fast.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import time, timedelta
+from typing import Any
+
+from quarkctl.errors import ConfigError
+from quarkctl.i18n import _
+from quarkctl.reshare.options import ReshareOptions
+from quarkctl.runtime.deadline import DIGITS, parse_duration
+from quarkctl.runtime.pacing import PacingPolicy
+
+# Which rows a run checks: "active" (is_expired 0), "all" (--recheck-expired), "expired" (resources revive).
+SCOPES = ("active", "all", "expired")
+DEFAULT_EMPTY_GRACE = timedelta(hours=12)
+
+
+def parse_empty_grace(text: str) -> timedelta:
+    """`--empty-grace`: as --max-age, and `0` (an empty share is marked at once)."""
+    grace = parse_duration(text, allow_zero=True)
+    if grace is None:
+        raise ConfigError(_("--empty-grace: {value!r} is not a duration like 12h, 30m or 0 (units s, m, h, d, w)").format(value=text))
+    return grace
+
+
+def parse_max_age(text: str) -> timedelta:
+    """`--max-age`: a whole number and a unit, s m h d w (`7d`, `12h`, `30m`)."""
+    age = parse_duration(text)
+    if age is not None:
+        return age
+    raise ConfigError(_("--max-age: {value!r} is not a duration like 7d, 12h or 30m (units s, m, h, d, w)").format(value=text))
+
+
+def parse_shard(text: str) -> tuple[int, int]:
+    """`--shard K/N`: this host takes the rows with id % N == K (0 <= K < N)."""
+    k, slash, n = text.strip().partition("/")
+    if slash and DIGITS.fullmatch(k) and DIGITS.fullmatch(n) and 0 <= int(k) < int(n):
+        return int(k), int(n)
+    raise ConfigError(_("--shard: {value!r} is not K/N with 0 <= K < N, e.g. 0/3, 1/3, 2/3").format(value=text))
+
+
+@dataclass(frozen=True)
+class CheckOptions:
+    batch_size: int = 100
+    limit: int | None = None
+    recheck_expired: bool = False
+    dry_run: bool = False
+    concurrency: int = 1
+    pacing: PacingPolicy = field(default_factory=PacingPolicy)
+    retries: int = 2
+    backoff: float = 2.0
+    max_consecutive_errors: int = 5
+    scope: str = "active"
+    max_age: timedelta | None = None  # --max-age: only rows last checked longer ago, least recently first
+    shard: tuple[int, int] | None = None  # --shard K/N: only rows with id % N == K
+    # --empty-grace: a share seen empty is marked once it has been empty this long (docs/reference/quark-api.md 4.2.6)
+    empty_grace: timedelta = DEFAULT_EMPTY_GRACE
+    # --max-runtime / --until: no new link after the earlier of the two (quarkctl.runtime.deadline)
+    max_runtime: timedelta | None = None
+    until: time | None = None
+    reshare: bool = False  # --reshare: re-share each link found dead (issue 17, quarkctl.reshare.hook)
+
+    def reshare_options(self) -> ReshareOptions:
+        """--reshare re-shares with the defaults of `resources reshare`, and writes nothing with --dry-run."""
+        return ReshareOptions(dry_run=self.dry_run, retries=self.retries, backoff=self.backoff)
+
+    def __post_init__(self) -> None:
+        if self.scope not in SCOPES:
+            raise ValueError(f"scope must be one of {SCOPES}, got {self.scope!r}")
+        if self.shard is not None and not 0 <= self.shard[0] < self.shard[1]:
+            raise ValueError(f"shard must be K/N with 0 <= K < N, got {self.shard!r}")
+
+    @property
+    def rows(self) -> str:
+        """The scope in effect: recheck_expired widens the default one to every row."""
+        return "all" if self.recheck_expired and self.scope == "active" else self.scope
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "batch_size": self.batch_size,
+            "limit": self.limit,
+            "recheck_expired": self.recheck_expired,
+            "scope": self.rows,
+            "dry_run": self.dry_run,
+            "concurrency": self.concurrency,
+            "pacing": vars(self.pacing),
+            "max_age_seconds": self.max_age.total_seconds() if self.max_age is not None else None,
+            "shard": f"{self.shard[0]}/{self.shard[1]}" if self.shard else None,
+            "empty_grace_seconds": self.empty_grace.total_seconds(),
+            "max_runtime_seconds": self.max_runtime.total_seconds() if self.max_runtime is not None else None,
+            "until": self.until.strftime("%H:%M") if self.until is not None else None,
+            "reshare": self.reshare,
+        }
