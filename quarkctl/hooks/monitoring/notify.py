@@ -73,7 +73,7 @@ def gather(env: Mapping[str, str], flags: Iterable[str] = (), config: AutosaveCo
         urls += _config_urls(config)
         translated = pushconfig.translate(config.push_config)
         urls += translated.urls
-        targets.warnings += translated.warnings
+        targets.warnings += [printable(line) for line in translated.warnings]  # push_config's keys are the config's data
     for flag in flags:
         urls += split_urls(flag)
     targets.urls = list(dict.fromkeys(urls))
