@@ -42,6 +42,10 @@ def test_list_and_show_on_a_terminal_with_every_verdict(sqlite_cli: Cli) -> None
     assert code == 0 and "MarkupError" not in screen and raw_from_data(screen) == []
     assert screen.count(SHOWN_NAME) == len(verdicts) and "[bold]empty[/] :smile: \\u202e" in screen
     assert "\x1b[" in screen  # still drawn in colour
+    for args in (["list", "--csv"], ["export"], ["export", "--format", "json"], ["list", "--json"]):  # data for programs, read by a person
+        code, screen = sqlite_cli.on_terminal("resources", *args)
+        shown = "\\u001b]0;owned" if any("json" in arg for arg in args) else "\\x1b]0;owned"
+        assert code == 0 and raw_from_data(screen) == [] and screen.count(shown) == len(verdicts), (args, screen)
     for resource_id in ids:
         code, screen = sqlite_cli.on_terminal("resources", "show", str(resource_id), env={"COLUMNS": "400"})
         assert code == 0 and "MarkupError" not in screen and raw_from_data(screen) == [], screen
