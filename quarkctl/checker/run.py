@@ -305,6 +305,7 @@ class _Run:
         if self.dropped and not self.stop.is_set():  # a worker let a row go at the deadline
             report.deadline_reached = True
         report.finished_at = self.clock()
+        report.history_missing = self.db.history_missing
         if self.stop.signum is not None:
             report.abort_reason = "interrupted"
         report.exit_code = _exit_code(report, self.stop)

@@ -72,6 +72,9 @@ class Store:
         self._budget = timeout  # what a new connection gets; shorter for the last attempt of a lost run
         self.retry = DbRetry(timeout)
         self.resilient = False  # set when a run starts: from then on a lost connection is retried
+        # A dry run on a database that holds only cloud_resource (before `db init`): quarkctl's own
+        # tables are not created, and their reads answer as an empty history (issue 23).
+        self.history_missing = False
         # No pre-ping: a run's calls retry a lost connection themselves, within DB_TIMEOUT (a pre-ping
         # would reconnect with a second full timeout against a frozen server).
         kwargs: dict[str, Any] = {}

@@ -8,7 +8,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import DateTime, and_, delete, func, insert, or_, select, update
+from sqlalchemy import DateTime, and_, delete, func, insert, literal, or_, select, update
 
 from quarkctl.db.engine import resilient
 from quarkctl.db.records import SAME_SHARE_REASON, CheckRecord, ResourceRow, Selection, local_naive, utc_aware, utc_naive
@@ -31,21 +31,23 @@ def _candidates(scope: str) -> list[Any]:
     return cond
 
 
-def _last_checked() -> Any:
+def _last_checked(history_missing: bool = False) -> Any:
     """A row's newest quarkctl_check time, NEVER_CHECKED when none: one index seek per row
     (ix_quarkctl_check_resource), so quarkctl keeps no state of its own between runs."""
+    if history_missing:
+        return literal(NEVER_CHECKED, type_=DateTime)
     h = check_history.c
     newest = select(func.max(h.checked_at)).where(h.resource_id == cloud_resource.c.id).correlate(cloud_resource).scalar_subquery()
     return func.coalesce(newest, NEVER_CHECKED, type_=DateTime)
 
 
-def _selected(include_expired: bool, scope: str | None, selection: Selection | None) -> list[Any]:
+def _selected(include_expired: bool, scope: str | None, selection: Selection | None, history_missing: bool = False) -> list[Any]:
     cond = _candidates(scope or ("all" if include_expired else "active"))
     if selection and selection.shard:
         k, n = selection.shard
         cond.append(cloud_resource.c.id % n == k)
     if selection and selection.checked_before:
-        cond.append(_last_checked() < utc_naive(selection.checked_before))
+        cond.append(_last_checked(history_missing) < utc_naive(selection.checked_before))
     return cond
 
 
@@ -56,6 +58,7 @@ class Marking(History):
         tables = self._job_tables()
         if dry_run:
             existing = self.existing_tables()
+            self.history_missing = check_history.name not in existing
         else:
             self.create_missing(tables)
             existing = {t.name for t in tables} | self.existing_tables()
@@ -63,7 +66,7 @@ class Marking(History):
 
     @resilient
     def count_candidates(self, *, include_expired: bool = False, scope: str | None = None, selection: Selection | None = None) -> int:
-        query = select(func.count()).select_from(cloud_resource).where(*_selected(include_expired, scope, selection))
+        query = select(func.count()).select_from(cloud_resource).where(*_selected(include_expired, scope, selection, self.history_missing))
         with self.connection() as conn:
             return int(conn.execute(query).scalar_one())
 
@@ -86,9 +89,9 @@ class Marking(History):
         so no row is skipped or repeated.
         """
         c = cloud_resource.c
-        cond = _selected(include_expired, scope, selection)
+        cond = _selected(include_expired, scope, selection, self.history_missing)
         if selection and selection.checked_before:
-            last = _last_checked()
+            last = _last_checked(self.history_missing)
             inner = select(c.id, c.drama_name, c.link, c.is_expired, last.label("last_checked")).where(*cond).subquery("candidate")
             t = inner.c
             after = after_checked or NEVER_CHECKED
@@ -172,6 +175,8 @@ class Marking(History):
     def empty_since(self, resource_id: int) -> datetime | None:
         """When the row's unbroken streak of `empty` sightings began (aware UTC), None when its last
         sighting was not empty. A check that saw nothing (error, skipped) neither extends nor breaks it."""
+        if self.history_missing:
+            return None
         h = check_history.c
         breaker = (select(func.max(h.id)).where(h.resource_id == resource_id, h.verdict.not_in(("empty", "error", "skipped")))
                    .scalar_subquery())

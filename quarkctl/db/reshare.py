@@ -31,7 +31,9 @@ class Reshare(Store):
         """cloud_resource must be there; quarkctl's own tables are created unless nothing is written."""
         if not dry_run:
             self.create_missing(self._job_tables())
-        self._need_resources(self.existing_tables())
+        existing = self.existing_tables()
+        self.history_missing = dry_run and reshare_history.name not in existing
+        self._need_resources(existing)
 
     def reshare_rows(self, *, ids: Sequence[int] | None = None, expired: bool | None = None) -> list[ResourceRow]:
         """Quark rows with a link: the given ids, or every row marked expired (True) / not (False)."""
@@ -64,6 +66,8 @@ class Reshare(Store):
             return inserted_id(conn.execute(insert(reshare_history).values(**values)))
 
     def pending_reshares(self) -> list[dict[str, Any]]:
+        if self.history_missing:
+            return []
         r = reshare_history.c
         with self.connection() as conn:
             return [_reshare_dict(x) for x in conn.execute(select(reshare_history).where(r.status == "pending").order_by(r.id))]

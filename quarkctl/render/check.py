@@ -138,6 +138,14 @@ class PlainReporter(PlainLines, Listener):
             self.line("INFO", stopped, always=True)
         text = listing(f"{label} {value}" for label, value in summary_rows(report))
         self.line("INFO", _("summary: {text}").format(text=text), always=True)
+        if report.history_missing:
+            self.line("INFO", history_note(), always=True)
+
+
+def history_note() -> str:
+    """Said once, at the end of a dry run on a table without quarkctl's own tables (issue 23)."""
+    return _("this database has no quarkctl tables yet, so no history was read or kept; `quarkctl db init` "
+             "creates them (a run without --dry-run does too)")
 
 
 def reshare_stopped(report: RunReport) -> str | None:
@@ -221,6 +229,8 @@ class RichReporter(Listener):
         for label, value in summary_rows(report):
             table.add_row(label, value)
         self.console.print(table)
+        if report.history_missing:
+            self.console.print(escape(history_note()))
 
 
 class JsonCollector(Listener):
@@ -256,6 +266,7 @@ class JsonCollector(Listener):
             "exit_code": int(report.exit_code),
             "aborted": report.abort_reason,
             "dry_run": report.dry_run,
+            "history_missing": report.history_missing,  # a dry run on a database without quarkctl's tables
             # null for an anonymous run; state: verified | inconclusive | rejected
             "account": None if report.account is None else {
                 "state": report.account.state.value, "reason": report.account.reason,

@@ -47,6 +47,7 @@ class RunReport:
     account: AccountCheck | None = None  # the cookie's check; None for an anonymous run
     cookie_dropped_mid_run: bool = False  # Quark rejected the cookie during the run: the rest went anonymous
     database_error: str | None = None  # database_lost: the one line naming the database (password masked)
+    history_missing: bool = False  # a dry run on a database without quarkctl's tables: no history read or kept
     # database_lost: verdicts known but not written, {id, link, verdict, reason, checked_at, mark}
     unwritten: list[dict[str, object]] = field(default_factory=list)
     selected: int = 0  # the candidates the run set out to check (after --limit)
