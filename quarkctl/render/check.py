@@ -230,7 +230,7 @@ class RichReporter(Listener):
             table.add_row(label, value)
         self.console.print(table)
         if report.history_missing:
-            self.console.print(escape(history_note()))
+            self.console.print(history_note())
 
 
 class JsonCollector(Listener):
