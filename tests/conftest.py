@@ -31,7 +31,7 @@ COOKIE = "__uid=sim-user-1; __puus=Sup3rSecretPuusValue; kps=kpsSecretValue42"
 COOKIE_SECRETS = ("Sup3rSecretPuusValue", "kpsSecretValue42")
 NOW = datetime(2026, 11, 29, 2, 0, tzinfo=timezone.utc)
 
-# The fuzz tests' budgets (tests/unit/test_fuzz_*.py). "ci", the default, keeps each property to a
+# The fuzz tests' budgets (tests/unit/**/test_fuzz_*.py). "ci", the default, keeps each property to a
 # few seconds on a shared 2-core box and writes no example database; "dev" and "thorough" search
 # longer and keep failing examples in .hypothesis/. Pick one with --hypothesis-profile=dev or
 # QUARKCTL_HYPOTHESIS_PROFILE=thorough (the command-line option wins).
@@ -256,9 +256,11 @@ class Cli:
     home: Path
     env: dict[str, str]
 
-    def run(self, *args: str, env: dict[str, str] | None = None, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    def run(self, *args: str, env: dict[str, str] | None = None, input: str | None = None,
+            timeout: float = 60) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [QUARKCTL, *args], env={**self.env, **(env or {})}, cwd=self.home, capture_output=True, text=True, timeout=timeout
+            [QUARKCTL, *args], env={**self.env, **(env or {})}, cwd=self.home, capture_output=True, text=True, timeout=timeout,
+            input=input,
         )
 
     def popen(self, *args: str, env: dict[str, str] | None = None) -> subprocess.Popen[str]:
@@ -288,8 +290,26 @@ class Cli:
         return code, b"".join(chunks).decode("utf-8", "replace")
 
 
+@dataclass
+class InProcessCli(Cli):
+    """`Cli` whose `run` calls the command in this process (tests/helpers/inprocess.py): the same
+    arguments, environment, folder and result, without the interpreter's start-up. `popen` and
+    `on_terminal` still start the installed command."""
+
+    def run(self, *args: str, env: dict[str, str] | None = None, input: str | None = None,
+            timeout: float = 60) -> subprocess.CompletedProcess[str]:
+        from helpers import inprocess
+
+        return inprocess.run(QUARKCTL or "quarkctl", args, env={**self.env, **(env or {})}, cwd=self.home, input=input)
+
+
 @pytest.fixture
 def cli(tmp_path: Path, sim: Simulator) -> Cli:
+    """The installed `quarkctl` as a subprocess (tests/unit/conftest.py makes it in-process under tests/unit/)."""
+    return make_cli(tmp_path, sim, Cli)
+
+
+def make_cli(tmp_path: Path, sim: Simulator, kind: type[Cli]) -> Cli:
     if QUARKCTL is None:
         pytest.fail("the quarkctl command is not installed: pip install '.[test]'")
     home = tmp_path / "home"
@@ -307,7 +327,7 @@ def cli(tmp_path: Path, sim: Simulator) -> Cli:
         LANG="C.UTF-8",
         PYTHONIOENCODING="utf-8",
     )
-    return Cli(home, env)
+    return kind(home, env)
 
 
 def on_database(cli: Cli, db: ResourceDB) -> ResourceDB:

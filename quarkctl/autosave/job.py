@@ -73,7 +73,7 @@ def unban(path: Path, selectors: list[str]) -> list[str]:
     """Clear the ban of the selected tasks; returns the names unbanned."""
     config = autosave_config_loading.load(path)
     done = []
-    for task in autosave_config_loading.select(config.tasks, selectors):
+    for task in autosave_config_loading.select(config.tasks, selectors, option="--unban"):
         if task.shareurl_ban:
             task.shareurl_ban = None
             done.append(task.name)

@@ -35,7 +35,7 @@ from quarkctl.autosave.options import AutosaveOptions
 from .task import Ledger, TaskBanned, Transfer, normalise_path
 
 # The exit code of each reason an autosave run aborts for (runtime/stop.py: a signal's code comes first)
-_ABORTS = {"no_account": ExitCode.AUTH, "cookie_rejected": ExitCode.AUTH}
+_ABORTS = {"no_account": ExitCode.AUTH, "cookie_rejected": ExitCode.AUTH, "account_unreachable": ExitCode.ABORTED}
 
 
 class _Run:
@@ -132,7 +132,11 @@ class _Run:
             session = self.accounts()
             if self.options.transfer and self.tasks:
                 if session is None:
-                    self.report.abort_reason = "no_account"
+                    # a cookie Quark refused is exit 3 (renew it); Quark or the network not answering is not
+                    # the cookie's fault: exit 4, as the circuit breaker (issue 23)
+                    first = self.report.accounts[0] if self.report.accounts else None
+                    unreachable = first is not None and first.state == AccountState.INCONCLUSIVE.value and self.stop.signum is None
+                    self.report.abort_reason = "account_unreachable" if unreachable else "no_account"
                 else:
                     try:
                         self._run_tasks(session)

@@ -289,8 +289,14 @@ class _Run:
                 try:
                     event = self.events.get(timeout=0.2)
                 except queue.Empty:
-                    continue
-                accounted += self._handle(event)
+                    event = None
+                if event is not None:
+                    accounted += self._handle(event)
+                if not opts.dry_run and self.loss.lost is None:
+                    try:
+                        db.flush_due()  # history rows reach the database within a second of their verdict
+                    except DatabaseLost as exc:
+                        self.loss.lose(exc)
         except DatabaseLost as exc:
             self.loss.lose(exc)
         finally:

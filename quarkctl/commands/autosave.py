@@ -49,6 +49,7 @@ ConfigPath = Annotated[Optional[Path], typer.Option("--config", dir_okay=False, 
 
 
 class AutosaveJob:
+    name = "autosave"
     """An autosave (or sign-in) run, for the run frame (commands/run.py). The config is read once,
     before the reporter exists, so a broken config is one clean error."""
 
@@ -119,6 +120,8 @@ class SignJob(AutosaveJob):
     """`quarkctl sign`: the sign-in of every account and nothing else, recorded in the run history as
     the job `sign` (not as an autosave run); its exit code is the sign-in's (reports.autosave
     AutosaveReport.sign_exit_code)."""
+
+    name = "sign"
 
     def reporter(self, *, json_mode: bool, quiet: bool, log_file: Any) -> Any:
         from quarkctl.autosave import job as autosave_job

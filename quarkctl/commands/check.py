@@ -19,6 +19,8 @@ from quarkctl.runtime.stop import StopSignal
 class CheckJob:
     """A check-links run, for the run frame (commands/run.py)."""
 
+    name = "check-links"
+
     def __init__(self, options: CheckOptions, env: dict[str, str], *, anonymous: bool, timeout: float,
                  notify_urls: list[str], notify_on: str) -> None:
         self.options, self.env, self.anonymous, self.timeout = options, env, anonymous, timeout

@@ -12,9 +12,16 @@ import typer
 
 from quarkctl.commands.options import DatabaseUrl, EnvFile, JsonObject, environment
 from quarkctl.commands.output import echo, print_json
+from quarkctl.commands.run import fail
 from quarkctl.config import settings
+from quarkctl.errors import ExitCode
 from quarkctl.i18n import _
 from quarkctl.render.messages import abort_text
+from quarkctl.reports.autosave import JOB as AUTOSAVE_JOB, SIGN_JOB
+from quarkctl.reports.check import JOB as CHECK_JOB
+from quarkctl.reports.reshare import JOB as RESHARE_JOB
+
+JOBS = (CHECK_JOB, AUTOSAVE_JOB, SIGN_JOB, RESHARE_JOB)  # what `history --job` takes
 
 if TYPE_CHECKING:
     from quarkctl.db.database import Database
@@ -48,6 +55,8 @@ def history_list(
     ctx.obj = {"env_file": env_file, "database_url": database_url}
     if ctx.invoked_subcommand is not None:
         return
+    if job is not None and job not in JOBS:  # a typo would list nothing and look like "no runs" (issue 23)
+        fail(_("--job {job!r}: quarkctl has no such job; one of: {jobs}").format(job=job, jobs=", ".join(JOBS)), ExitCode.USAGE)
     from quarkctl.ops.history import list_runs
     from quarkctl.render.history import run_line
 

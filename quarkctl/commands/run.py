@@ -15,7 +15,7 @@ from typing import Any, NoReturn, Optional, Protocol
 import typer
 
 from quarkctl.config import settings
-from quarkctl.errors import ExitCode, QuarkctlError, error
+from quarkctl.errors import ConfigError, ExitCode, QuarkctlError, error
 from quarkctl.i18n import _
 from quarkctl.runtime.stop import StopSignal
 from quarkctl.redact import redact
@@ -45,6 +45,7 @@ def install_signal_handlers(stop: StopSignal) -> None:
 class Job(Protocol):
     """What the frame asks of a job (commands/check.py, commands/autosave.py)."""
 
+    name: str  # the job as history and --json name it
     dry_run: bool
 
     def prepare(self) -> None:
@@ -80,8 +81,13 @@ def run_job(job: Job, env: dict[str, str], *, json_output: bool, quiet: bool, lo
     def notify_error(message: str) -> list[str]:
         return notify.deliver(job.targets().urls, job.failure_title(), message)
 
-    with pinged(pinger, None if job.dry_run else notify_error):
-        report, stop = _reported(job, env, json_output=json_output, quiet=quiet, log_file=log_file)
+    try:
+        with pinged(pinger, None if job.dry_run else notify_error):
+            report, stop = _reported(job, env, json_output=json_output, quiet=quiet, log_file=log_file)
+    except QuarkctlError as exc:
+        if json_output:  # stdout is one JSON object whatever the outcome (issue 23); the error line goes to stderr
+            _json_error(job.name, exc)
+        raise
     for line in job.warnings(report):
         warn(line)
     if not job.dry_run:
@@ -94,6 +100,13 @@ def run_job(job: Job, env: dict[str, str], *, json_output: bool, quiet: bool, lo
     raise typer.Exit(code)
 
 
+def _json_error(name: str, exc: QuarkctlError) -> None:
+    import json
+
+    document = {"job": name, "exit_code": int(exc.exit_code), "error": redact(str(exc))}
+    typer.echo(json.dumps(document, ensure_ascii=False))
+
+
 def _reported(job: Job, env: dict[str, str], *, json_output: bool, quiet: bool, log_file: Optional[Path]) -> tuple[Any, StopSignal]:
     job.prepare()
     from quarkctl.render.check import LogFile  # rich is only needed once a run starts
@@ -104,7 +117,7 @@ def _reported(job: Job, env: dict[str, str], *, json_output: bool, quiet: bool, 
             log_file.parent.mkdir(parents=True, exist_ok=True)
             log_stream = LogFile(log_file)  # reopens after logrotate moved the file; closed below
         except OSError as exc:
-            fail(_("--log-file: cannot open {path}: {reason}").format(path=log_file, reason=exc.strerror), ExitCode.USAGE)
+            raise ConfigError(_("--log-file: cannot open {path}: {reason}").format(path=log_file, reason=exc.strerror)) from None
     stop = StopSignal()
     install_signal_handlers(stop)
     reporter = None

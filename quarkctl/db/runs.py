@@ -4,6 +4,7 @@ the runs, read by `quarkctl history`, `resources show`, `schedule` and `doctor`.
 from __future__ import annotations
 
 import json
+import time
 import os
 import socket
 from datetime import datetime
@@ -19,6 +20,9 @@ from quarkctl.db.schema import KEY_WIDTH, NAME_WIDTH, check_history, cloud_resou
 from quarkctl.redact import redact
 
 HISTORY_FLUSH_EVERY = 50  # non-dead verdicts are buffered; dead ones commit at once
+# ... and none waits longer than this: a run killed with SIGKILL (an OOM kill) loses at most the verdicts
+# of its last second (issue 23); check-links' main loop calls flush_due() at least every 0.2 s.
+HISTORY_FLUSH_AGE = 1.0
 
 
 def check_values(run_id: int | None, record: CheckRecord) -> dict[str, Any]:
@@ -52,15 +56,23 @@ class History(Store):
         super().__init__(url, default_sqlite=default_sqlite, timeout=timeout)
         self._pending: list[dict[str, Any]] = []
         self._pending_records: list[CheckRecord] = []  # the same rows, for a report when they cannot be written
+        self._pending_since = 0.0  # time.monotonic() of the oldest row held
 
     def pending_checks(self) -> list[CheckRecord]:
         """The check records held in memory, not yet written."""
         return list(self._pending_records)
 
     def add_check(self, run_id: int | None, record: CheckRecord, *, flush: bool = False) -> None:
+        if not self._pending:
+            self._pending_since = time.monotonic()
         self._pending.append(check_values(run_id, record))
         self._pending_records.append(record)
         if flush or len(self._pending) >= HISTORY_FLUSH_EVERY:
+            self.flush_checks()
+
+    def flush_due(self, age: float = HISTORY_FLUSH_AGE) -> None:
+        """flush_checks() when the oldest verdict held has waited `age` seconds."""
+        if self._pending and time.monotonic() - self._pending_since >= age:
             self.flush_checks()
 
     @resilient

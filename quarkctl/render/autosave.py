@@ -216,8 +216,8 @@ class PlainAutosaveReporter(PlainLines, Listener):
     def finish(self, report: AutosaveReport) -> None:
         for name in report.lifted_bans:
             self.line("INFO", _("ban lifted for {task}: its share link changed since the ban").format(task=name), always=True)
-        if report.abort_reason == "no_account":
-            self.line("ERROR", abort_text("no_account", job="autosave"), always=True)
+        if report.abort_reason in ("no_account", "account_unreachable"):
+            self.line("ERROR", abort_text(report.abort_reason, job="autosave"), always=True)
         if (stopped := deadline_text(report)) is not None:
             self.line("INFO", stopped, always=True)
         for text in unwritten_lines(report):

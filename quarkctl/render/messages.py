@@ -62,6 +62,8 @@ ABORTS = {
 # autosave's words where check-links' would be wrong ("nothing more was checked"); the rest are shared.
 AUTOSAVE_ABORTS = {
     "no_account": N_("no account could be verified: transfers skipped"),
+    "account_unreachable": N_("Quark did not answer the account check, so no account could be verified: transfers "
+                              "skipped (exit code 4; the cookie may be fine, the next run tries again)"),
     "database_lost": N_("the database stopped answering during the run; no task was started after that (exit code 5). "
                         "This is a partial report."),
 }

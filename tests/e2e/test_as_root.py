@@ -12,20 +12,7 @@ from pathlib import Path
 from quarkctl.lock import lock_path
 
 from conftest import Cli
-
-SECRET = b"root:$6$secret:19000:0:99999:7:::\n"
-
-
-def plant_victim(tmp_path: Path) -> Path:
-    victim = tmp_path / "shadow"
-    victim.write_bytes(SECRET)
-    victim.chmod(0o600)
-    return victim
-
-
-def untouched(victim: Path) -> bool:
-    return victim.read_bytes() == SECRET and stat.S_IMODE(victim.stat().st_mode) == 0o600
-
+from helpers.victim import plant_victim, untouched
 
 def test_a_link_planted_as_the_lock_file_is_refused_and_the_victim_kept(sqlite_cli: Cli, tmp_path: Path) -> None:
     victim = plant_victim(tmp_path)

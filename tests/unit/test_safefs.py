@@ -10,23 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from helpers.victim import plant_victim, untouched
 from quarkctl.errors import ConfigError, ExitCode
 from quarkctl.lock import RunLock
 from quarkctl.safefs import PrivateDir, open_append, replace_file
-
-VICTIM_TEXT = b"root:secret\n"
-
-
-def victim(tmp_path: Path) -> Path:
-    path = tmp_path / "victim"
-    path.write_bytes(VICTIM_TEXT)
-    path.chmod(0o600)
-    return path
-
-
-def unchanged(path: Path) -> bool:
-    return path.read_bytes() == VICTIM_TEXT and stat.S_IMODE(path.stat().st_mode) == 0o600
-
 
 def test_a_new_folder_is_0700_and_its_files_0600(tmp_path: Path) -> None:
     with PrivateDir(tmp_path / "state" / "locks") as folder:
@@ -69,51 +56,51 @@ def test_a_folder_that_is_a_link_is_refused(tmp_path: Path) -> None:
     [os.O_RDWR | os.O_CREAT, os.O_WRONLY | os.O_TRUNC, os.O_RDONLY, os.O_WRONLY | os.O_APPEND | os.O_CREAT]))
 def test_a_planted_link_is_never_opened(tmp_path_factory: pytest.TempPathFactory, name: str, flags: int) -> None:
     base = tmp_path_factory.mktemp("planted")
-    target = victim(base)
+    target = plant_victim(base)
     (base / "locks").mkdir(mode=0o700)
     (base / "locks" / name).symlink_to(target)
     with PrivateDir(base / "locks") as folder, pytest.raises(ConfigError, match="symbolic link"):
         folder.open(name, flags)
-    assert unchanged(target)
+    assert untouched(target)
 
 
 def test_replace_writes_a_new_file_in_place_of_a_planted_link(tmp_path: Path) -> None:
-    target = victim(tmp_path)
+    target = plant_victim(tmp_path)
     (tmp_path / "locks").mkdir(mode=0o700)
     (tmp_path / "locks" / "page").symlink_to(target)
     with PrivateDir(tmp_path / "locks") as folder:
         folder.replace("page", b"new page")
-    assert unchanged(target)
+    assert untouched(target)
     assert not (tmp_path / "locks" / "page").is_symlink()
     assert (tmp_path / "locks" / "page").read_bytes() == b"new page"
 
 
 def test_replace_file_replaces_a_link_and_sets_the_mode(tmp_path: Path) -> None:
-    target = victim(tmp_path)
+    target = plant_victim(tmp_path)
     unit = tmp_path / "quarkctl-check.service"
     unit.symlink_to(target)
     replace_file(unit, b"[Unit]\n", 0o644)
-    assert unchanged(target)
+    assert untouched(target)
     assert unit.read_bytes() == b"[Unit]\n" and not unit.is_symlink()
     assert stat.S_IMODE(unit.stat().st_mode) == 0o644
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temporary file left
 
 
 def test_open_append_refuses_a_link(tmp_path: Path) -> None:
-    target = victim(tmp_path)
+    target = plant_victim(tmp_path)
     (tmp_path / "run.log").symlink_to(target)
     with pytest.raises(OSError):
         open_append(tmp_path / "run.log")
-    assert unchanged(target)
+    assert untouched(target)
 
 
 def test_the_run_lock_never_truncates_a_planted_target(tmp_path: Path) -> None:
-    target = victim(tmp_path)
+    target = plant_victim(tmp_path)
     (tmp_path / "locks").mkdir(mode=0o700)
     (tmp_path / "locks" / "check-links-x.lock").symlink_to(target)
     with pytest.raises(ConfigError, match="symbolic link"):
         RunLock(tmp_path / "locks" / "check-links-x.lock", "check-links").acquire()
-    assert unchanged(target)
+    assert untouched(target)
 
 
 def test_the_run_lock_in_a_world_writable_state_folder_is_refused(tmp_path: Path) -> None:

@@ -30,6 +30,8 @@ Expiry = Annotated[str, typer.Option("--expiry", metavar="|".join(RESHARE_EXPIRI
 class ReshareJob:
     """A `resources reshare` run, for the run frame (commands/run.py)."""
 
+    name = "reshare"
+
     def __init__(self, options: ReshareOptions, env: dict[str, str], *, timeout: float, notify_urls: list[str]) -> None:
         self.options, self.env, self.timeout, self.notify_urls = options, env, timeout, notify_urls
         self.dry_run = options.dry_run

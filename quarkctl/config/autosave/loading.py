@@ -66,7 +66,7 @@ def tasks_from_env(env: Mapping[str, str]) -> list[Task] | None:
     return [Task(item, i, TASKLIST_ENV) for i, item in enumerate(items)]
 
 
-def select(tasks: list[Task], selectors: list[str]) -> list[Task]:
+def select(tasks: list[Task], selectors: list[str], option: str = "--task") -> list[Task]:
     """--task NAME|NUMBER (repeatable): a task name, else its number as the run log shows it (#1 is the first).
 
     No selectors: every task. The result keeps the config's order.
@@ -84,11 +84,11 @@ def select(tasks: list[Task], selectors: list[str]) -> list[Task]:
             names = ", ".join(repr(task.name) for task in tasks[:10]) + (", ..." if len(tasks) > 10 else "")
             if not tasks:
                 raise ConfigError(_(
-                    "--task {selector!r}: no task has that name, and tasks are numbered 1 to {count} "
+                    "{option} {selector!r}: no task has that name, and tasks are numbered 1 to {count} "
                     "(as in the run log); task names: none"
-                ).format(selector=selector, count=0))
+                ).format(option=option, selector=selector, count=0))
             raise ConfigError(_(
-                "--task {selector!r}: no task has that name, and tasks are numbered 1 to {count} "
+                "{option} {selector!r}: no task has that name, and tasks are numbered 1 to {count} "
                 "(as in the run log); task names: {names}"
-            ).format(selector=selector, count=len(tasks), names=names))
+            ).format(option=option, selector=selector, count=len(tasks), names=names))
     return [task for i, task in enumerate(tasks) if i in chosen]

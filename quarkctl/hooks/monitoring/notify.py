@@ -164,7 +164,7 @@ def autosave_body(report: AutosaveReport, *, include_sign: bool = True) -> str |
     elif report.abort_reason == "database_lost":
         lines += unwritten_lines(report)  # what the database did not take, so that it is not lost unseen
     elif report.abort_reason:
-        lines.append(abort_text(report.abort_reason, n=0))
+        lines.append(abort_text(report.abort_reason, job="autosave", n=0))
     if lines and (stopped := deadline_text(report)) is not None:  # said in a message sent anyway
         lines.append(stopped)
     return redact("\n".join(lines)) if lines else None

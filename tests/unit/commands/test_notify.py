@@ -172,19 +172,6 @@ def test_check_links_notifies_and_pings(sqlite_cli: Cli, sim: Simulator, receive
         assert secret not in receiver.requests[1].text
 
 
-def test_chinese_notification_with_a_fixed_title(sqlite_cli: Cli, sim: Simulator, receiver: Receiver) -> None:
-    """In Chinese the body reads Chinese; QUARKCTL_NOTIFY_TITLE keeps the title a mail filter matches."""
-    sim.add_share(Share(pwd_id="dead00000001", title="d", dead_code=41012, files=[]))
-    sqlite_cli.db.seed([{"drama_name": "死链接", "link": share_url("dead00000001")}])  # type: ignore[attr-defined]
-    proc = sqlite_cli.run("--lang", "zh_CN", "check-links", *FAST, "--notify", json_url(receiver),
-                          env={"QUARKCTL_NOTIFY_TITLE": "[links] nightly"})
-    assert proc.returncode == 0, proc.stderr
-    message = receiver.requests[0].json()
-    assert message["title"] == "[links] nightly"
-    assert "失效" in message["message"] and f"- 死链接 {share_url('dead00000001')}" in message["message"]
-    assert "newly" not in message["message"]
-
-
 def test_failing_receivers_never_change_the_exit_code(sqlite_cli: Cli, sim: Simulator, receiver: Receiver) -> None:
     sim.add_share(Share(pwd_id="dead00000001", title="d", dead_code=41012, files=[]))
     sqlite_cli.db.seed([{"drama_name": "死链接", "link": share_url("dead00000001")}])  # type: ignore[attr-defined]

@@ -1,5 +1,5 @@
 """Hostile input through the installed command (issue 15, item 5): a few of the cases the fuzz tests
-(tests/unit/test_fuzz_*.py) found, as a user meets them. Never exit 70, never a traceback, one
+(tests/unit/**/test_fuzz_*.py) found, as a user meets them. Never exit 70, never a traceback, one
 `Error:` line naming what is wrong; hostile Quark answers leave the link unmarked.
 """
 

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import select, text
 
 from conftest import run_checks as run, ResourceDB, add_valid, pwd, share_url
+from helpers.seed_table import create_seed_table
 from quarkctl.db.database import Database
 from quarkctl.db.schema import check_history, run_history
 from quarkctl.errors import ExitCode
@@ -243,25 +244,10 @@ def test_concurrency_checks_each_row_once_and_paces_each_worker(db: ResourceDB, 
 
 def test_existing_table_is_not_altered(testdb: ResourceDB, sim: Simulator) -> None:
     """A cloud_resource made by someone else: quarkctl adds its own tables and leaves that one alone."""
+    create_seed_table(testdb)
+    show = "SHOW CREATE TABLE cloud_resource" if testdb.kind == "mysql" else "SELECT sql FROM sqlite_master WHERE name = 'cloud_resource'"
     engine = testdb.engine()
-    if testdb.kind == "mysql":
-        ddl = """CREATE TABLE cloud_resource (
-  id INT NOT NULL AUTO_INCREMENT, drama_name VARCHAR(255) NOT NULL DEFAULT '', alias VARCHAR(200) NOT NULL DEFAULT '',
-  category1 VARCHAR(100) NOT NULL DEFAULT '', category2 VARCHAR(100) NULL, drive_type VARCHAR(50) NOT NULL,
-  link TEXT NULL, is_expired TINYINT NOT NULL DEFAULT 1, view_count INT NOT NULL DEFAULT 0, share_count INT NOT NULL DEFAULT 0,
-  hot INT NOT NULL DEFAULT 0, size VARCHAR(50) NULL, tmdb_id INT NULL, last_share_time DATETIME NULL,
-  create_time DATETIME NULL, update_time DATETIME NULL, PRIMARY KEY (id), UNIQUE KEY uk_name_drive (drama_name, drive_type)
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4"""
-        show = "SHOW CREATE TABLE cloud_resource"
-    else:
-        ddl = """CREATE TABLE cloud_resource (id INTEGER PRIMARY KEY AUTOINCREMENT, drama_name VARCHAR(255) NOT NULL DEFAULT '',
-  alias VARCHAR(200) NOT NULL DEFAULT '', category1 VARCHAR(100) NOT NULL DEFAULT '', category2 VARCHAR(100),
-  drive_type VARCHAR(50) NOT NULL, link TEXT, is_expired TINYINT NOT NULL DEFAULT 1, view_count INT NOT NULL DEFAULT 0,
-  share_count INT NOT NULL DEFAULT 0, hot INT NOT NULL DEFAULT 0, size VARCHAR(50), tmdb_id INT, last_share_time DATETIME,
-  create_time DATETIME, update_time DATETIME, UNIQUE (drama_name, drive_type))"""
-        show = "SELECT sql FROM sqlite_master WHERE name = 'cloud_resource'"
-    with engine.begin() as conn:
-        conn.execute(text(ddl))
+    with engine.connect() as conn:
         before = conn.execute(text(show)).fetchone()[-1]
     engine.dispose()
     name = "长" * 255  # full column length, non-ASCII

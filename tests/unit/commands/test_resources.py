@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from sqlalchemy.engine import URL
 
-from conftest import on_database, COOKIE_SECRETS, QUARKCTL, Cli, ResourceDB, add_valid, share_url
+from conftest import on_database, COOKIE_SECRETS, Cli, ResourceDB, add_valid, share_url
 from quarkctl.db.schema import cloud_resource
 from quarkctl.simulator import Share, Simulator
 
@@ -232,14 +232,6 @@ def test_list_and_show_give_the_last_verdict_from_check_history(cli: Cli, sim: S
     error_line(cli.run("resources", "show", "999999"), 2, "999999")
 
 
-def test_list_draws_a_table_on_a_terminal(cli: Cli, sqlite_only: ResourceDB) -> None:
-    sqlite_only.seed([{"drama_name": "终端里的电影", "link": share_url("aaaa00000001")}])
-    code, screen = cli.on_terminal("resources", "list", env={"COLUMNS": "160"})
-    assert code == 0
-    assert "终端里的电影" in screen and "1 resources" in screen and "\t" not in screen
-    assert "─" in screen or "━" in screen  # a drawn table, not tab-separated lines
-
-
 # -- import --------------------------------------------------------------------------------------
 
 
@@ -358,8 +350,7 @@ def test_import_of_10000_lines_in_one_transaction(cli: Cli, db: ResourceDB) -> N
 
 
 def test_import_reads_stdin(cli: Cli, sqlite_only: ResourceDB) -> None:
-    proc = subprocess.run([QUARKCTL, "resources", "import", "-", "--format", "text"], input=f"管道 {share_url('aaaa00000001')}\n",
-                          env=cli.env, cwd=cli.home, capture_output=True, text=True, timeout=60)
+    proc = cli.run("resources", "import", "-", "--format", "text", input=f"管道 {share_url('aaaa00000001')}\n")
     assert proc.returncode == 0, proc.stderr
     assert [r.drama_name for r in sqlite_only.rows().values()] == ["管道"]
 
@@ -439,8 +430,7 @@ def test_set_status_by_id_and_unknown_ids_change_nothing(cli: Cli, db: ResourceD
 
 
 def _rm(cli: Cli, *args: str, answer: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([QUARKCTL, "resources", "rm", *args], input=answer, env=cli.env, cwd=cli.home,
-                          capture_output=True, text=True, timeout=60)
+    return cli.run("resources", "rm", *args, input=answer)
 
 
 def test_rm_asks_first_and_takes_the_history_with_it(cli: Cli, sim: Simulator, db: ResourceDB) -> None:
@@ -488,19 +478,3 @@ def test_revive_rechecks_only_expired_rows(cli: Cli, sim: Simulator, db: Resourc
     assert (rows[back].is_expired, rows[dead].is_expired, rows[active].is_expired) == (0, 1, 0)
     assert sim.requests(endpoint="token", pwd_id="dead00000002") == []  # an active row is check-links' business
     assert json.loads(db.scalar("SELECT detail FROM quarkctl_run ORDER BY id DESC LIMIT 1"))["options"]["scope"] == "expired"
-
-
-def test_revive_shares_the_check_links_lock_and_exit_codes(cli: Cli, sim: Simulator, db: ResourceDB) -> None:
-    for n in range(20):
-        add_valid(sim, f"slow{n:08d}")
-    db.seed([{"drama_name": f"r{n}", "link": share_url(f"slow{n:08d}")} for n in range(20)])
-    running = cli.popen("check-links", "--min-delay", "0.3", "--max-delay", "0.3")
-    try:
-        for line in running.stdout:  # blocks until the run prints: no sleeping
-            if "[1/20]" in line:
-                break
-        error_line(cli.run("resources", "revive", *FAST), 75, f"pid {running.pid}")
-    finally:
-        running.terminate()
-        running.wait(timeout=30)
-    error_line(cli.run("resources", "revive", "--min-delay", "5", "--max-delay", "1"), 2, "--min-delay")

@@ -20,7 +20,7 @@ from quarkctl.schedule.current import cron_entries
 from quarkctl.schedule.render import cron_line, render_cron, render_service, render_timer
 from quarkctl.schedule.targets import EXAMPLE_TARGET, JOBS, Job
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 UNITS = ROOT / "systemd"
 CRONTAB = (ROOT / "crontab.example").read_text()
 ANALYZE = shutil.which("systemd-analyze")
