@@ -131,8 +131,10 @@ def raw_main(command: Any, args: list[str]) -> int:
     Our errors are one line on stderr and their exit code; a bug is one line and exit 70, or its
     traceback with QUARKCTL_DEBUG set.
     """
+    from quarkctl.commands.run import json_errors
     from quarkctl.errors import ExitCode, QuarkctlError, error
 
+    json_errors(None)  # one command line, one answer: nothing of an earlier in-process call carries over
     try:
         command.main(args=args, prog_name="quarkctl")  # standalone: it ends in SystemExit
     except QuarkctlError as exc:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import errno
 import os
 import stat
+from collections.abc import Callable
 from pathlib import Path
 
 from quarkctl.errors import ConfigError
@@ -106,20 +107,26 @@ class PrivateDir:
         self.close()
 
 
-def replace_file(path: Path, data: bytes, mode: int) -> None:
+def replace_file(path: Path, data: bytes, mode: int, *, owner: tuple[int, int] | None = None,
+                 before_replace: Callable[[], None] | None = None) -> None:
     """Write `path` whole or not at all in a folder that need not be quarkctl's own (a unit in
-    /etc/systemd/system, a capture): the temporary file is new (O_EXCL, a random name) and `path`
-    is replaced by rename, so a symbolic link planted at either name is never written through.
-    Raises OSError."""
+    /etc/systemd/system, a capture, the autosave config): the temporary file is new (O_EXCL, a random
+    name `.NAME.*.tmp`) and `path` is replaced by rename, so a symbolic link planted at either name is
+    never written through. `owner` (uid, gid) is given to the new file first; `before_replace` runs once
+    the new file is synced (the config keeps its .bak then). Raises OSError."""
     import tempfile  # only here: the help cache's start-up path needs none of it
 
     fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:
-            os.fchmod(f.fileno(), mode)
             f.write(data)
             f.flush()
+            if owner is not None:
+                os.fchown(f.fileno(), *owner)
+            os.fchmod(f.fileno(), mode)  # after the chown, which may clear mode bits
             os.fsync(f.fileno())
+        if before_replace is not None:
+            before_replace()
         os.replace(temp, path)
     except BaseException:
         try:

@@ -37,7 +37,10 @@ def execute(
     def make_client() -> QuarkClient:
         return QuarkClient(cookie=session, api_base=settings.api_base, timeout=timeout)
 
-    with run_frame(settings, JOB, stop=stop, lock_dir=lock_dir, prepare=lambda db: db.prepare_for_check(dry_run=options.dry_run)) as db:
+    # Hosts given different shards of one database run side by side (README: one table, several hosts)
+    part = f"shard-{options.shard[0]}-of-{options.shard[1]}" if options.shard else ""
+    with run_frame(settings, JOB, stop=stop, lock_dir=lock_dir, part=part,
+                   prepare=lambda db: db.prepare_for_check(dry_run=options.dry_run)) as db:
         account = None
         if session.active:
             # a stop leaves the account check STOP_GRACE s too (an attacker's review: 59 s after SIGTERM)
@@ -50,7 +53,8 @@ def execute(
             return run_check(db, make_client, options, listener, stop=stop, session=session, account=account)
         from quarkctl.reshare.hook import CheckHook, with_reshare  # issue 17: --reshare
 
-        hook = CheckHook(db, make_client, listener, stop=stop, lock_dir=lock_dir, clock=utcnow, options=options.reshare_options())
+        hook = CheckHook(db, make_client, listener, stop=stop, lock_dir=lock_dir, clock=utcnow, options=options.reshare_options(),
+                         lock_part=part)
         try:
             report = run_check(db, make_client, options, listener, stop=stop, session=session, account=account, on_dead=hook)
         finally:

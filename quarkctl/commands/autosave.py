@@ -34,7 +34,7 @@ from quarkctl.commands.options import (
     environment,
 )
 from quarkctl.commands.output import echo
-from quarkctl.commands.run import run_job
+from quarkctl.commands.run import failing, json_errors, run_job
 from quarkctl.i18n import _
 from quarkctl.autosave.options import AutosaveOptions
 from quarkctl.runtime.deadline import parse_max_runtime
@@ -179,11 +179,13 @@ def autosave(
         names = autosave_job.unban(autosave_config_loading.config_path(config, env), unban)
         echo(_("unbanned: {names}").format(names=", ".join(names)) if names else _("no ban to clear"))
         raise typer.Exit(0)
-    pacing = PacingPolicy.from_flags(min_delay, max_delay, AUTOSAVE.pacing.rest_every, AUTOSAVE.pacing.rest_seconds, off=no_pacing)
-    options = AutosaveOptions(dry_run=dry_run, resave_deleted=resave_deleted, sign=not no_sign, pacing=pacing,
-                              retries=retries, backoff=retry_backoff, task_timeout=task_timeout,
-                              max_runtime=parse_max_runtime(max_runtime) if max_runtime is not None else None)
-    env = environment(env_file, DATABASE_URL=database_url, QUARK_API_BASE=api_base, DB_TIMEOUT=db_timeout_flag(db_timeout))
+    json_errors(AutosaveJob.name, json_output)
+    with failing():
+        pacing = PacingPolicy.from_flags(min_delay, max_delay, AUTOSAVE.pacing.rest_every, AUTOSAVE.pacing.rest_seconds, off=no_pacing)
+        options = AutosaveOptions(dry_run=dry_run, resave_deleted=resave_deleted, sign=not no_sign, pacing=pacing,
+                                  retries=retries, backoff=retry_backoff, task_timeout=task_timeout,
+                                  max_runtime=parse_max_runtime(max_runtime) if max_runtime is not None else None)
+        env = environment(env_file, DATABASE_URL=database_url, QUARK_API_BASE=api_base, DB_TIMEOUT=db_timeout_flag(db_timeout))
     job = AutosaveJob(env, config, options, autosave_job.Selection(task or [], skip_invalid), timeout=timeout, notify_urls=notify)
     run_job(job, env, json_output=json_output, quiet=quiet, log_file=log_file, ping_url=ping_url)
 

@@ -10,7 +10,7 @@ import typer
 
 from quarkctl.config import settings
 from quarkctl.commands.options import CHECK_OUTPUT, CHECK_RUN, MONITORING, OWN, check_options, db_timeout_flag, declared, environment
-from quarkctl.commands.run import fail, run_job
+from quarkctl.commands.run import fail, failing, json_errors, run_job
 from quarkctl.errors import ExitCode
 from quarkctl.i18n import _
 from quarkctl.checker.options import CheckOptions
@@ -70,15 +70,18 @@ class CheckJob:
 def run_check(values: dict[str, Any], *, scope: str, recheck_expired: bool = False, notify: Optional[list[str]] = None,
               notify_on: str = "changes", ping_url: Optional[str] = None, reshare: bool = False) -> None:
     """A check-links run from the CHECK_RUN and CHECK_OUTPUT options; exits with its exit code."""
-    options = check_options(values, scope=scope, recheck_expired=recheck_expired)
+    json_errors(CheckJob.name, values["json_output"])
+    with failing():
+        options = check_options(values, scope=scope, recheck_expired=recheck_expired)
     if reshare and values["anonymous"]:
         fail(_("--reshare needs the cookie (it shares from your own drive): drop --anonymous"), ExitCode.USAGE)
     if reshare:  # issue 17
         import dataclasses
 
         options = dataclasses.replace(options, reshare=True)
-    env = environment(values["env_file"], DATABASE_URL=values["database_url"], QUARK_API_BASE=values["api_base"],
-                      DB_TIMEOUT=db_timeout_flag(values["db_timeout"]))
+    with failing():
+        env = environment(values["env_file"], DATABASE_URL=values["database_url"], QUARK_API_BASE=values["api_base"],
+                          DB_TIMEOUT=db_timeout_flag(values["db_timeout"]))
     from quarkctl.hooks.monitoring.notify import NOTIFY_ON
 
     if notify_on not in NOTIFY_ON:

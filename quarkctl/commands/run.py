@@ -8,7 +8,8 @@ run's notification when it ends with a report, and the exit code.
 from __future__ import annotations
 
 import signal
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NoReturn, Optional, Protocol
 
@@ -21,8 +22,28 @@ from quarkctl.runtime.stop import StopSignal
 from quarkctl.redact import redact
 
 
+_json_job: list[str | None] = [None]  # a job command under --json; launch.main clears it for each command line
+
+
+def json_errors(job: str | None, enabled: bool = True) -> None:
+    """Under --json, the errors a command finds itself (fail) are one JSON object on stdout too (issue 23)."""
+    _json_job[0] = job if enabled else None
+
+
+@contextmanager
+def failing() -> Iterator[None]:
+    """A setting or option value the command reads before the run (a bad --until, an unreadable .env) ends
+    as fail() does: one line, its exit code, and the JSON object under --json."""
+    try:
+        yield
+    except QuarkctlError as exc:
+        fail(str(exc), int(exc.exit_code))
+
+
 def fail(message: str, code: int) -> NoReturn:
     """A usage problem a command finds itself: the error line, and exit (no error notification)."""
+    if (job := _json_job[0]) is not None:
+        _json_error(job, int(code), message)
     raise typer.Exit(error(message, code))
 
 
@@ -86,7 +107,7 @@ def run_job(job: Job, env: dict[str, str], *, json_output: bool, quiet: bool, lo
             report, stop = _reported(job, env, json_output=json_output, quiet=quiet, log_file=log_file)
     except QuarkctlError as exc:
         if json_output:  # stdout is one JSON object whatever the outcome (issue 23); the error line goes to stderr
-            _json_error(job.name, exc)
+            _json_error(job.name, int(exc.exit_code), str(exc))
         raise
     for line in job.warnings(report):
         warn(line)
@@ -100,11 +121,10 @@ def run_job(job: Job, env: dict[str, str], *, json_output: bool, quiet: bool, lo
     raise typer.Exit(code)
 
 
-def _json_error(name: str, exc: QuarkctlError) -> None:
+def _json_error(name: str, code: int, message: str) -> None:
     import json
 
-    document = {"job": name, "exit_code": int(exc.exit_code), "error": redact(str(exc))}
-    typer.echo(json.dumps(document, ensure_ascii=False))
+    typer.echo(json.dumps({"job": name, "exit_code": code, "error": redact(message)}, ensure_ascii=False))
 
 
 def _reported(job: Job, env: dict[str, str], *, json_output: bool, quiet: bool, log_file: Optional[Path]) -> tuple[Any, StopSignal]:

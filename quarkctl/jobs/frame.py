@@ -4,11 +4,12 @@ A job opens its database with run_frame(): the database whose retry pauses end a
 lock (one run at a time per job and key), the tables the job needs, and the close whatever happens.
 Inside, the job keeps what is its own: when its run counts as started (start_run), its loss handling
 and when the database becomes resilient. Every job lock is taken by job_lock() here and nowhere else,
-so the lock's rules live in one place (quarkctl/lock.py holds the lock itself).
+so the lock's rules live in one place (quarkctl/lock.py and quarkctl/db/serverlock.py hold the locks).
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,26 +17,43 @@ from pathlib import Path
 from quarkctl.config.settings import Settings
 from quarkctl.db.database import Database
 from quarkctl.db.loss import signal_sleep
-from quarkctl.lock import RunLock, lock_path
+from quarkctl.db.serverlock import ServerLock
+from quarkctl.lock import Lock, Locks, RunLock, SidecarLock, lock_path
 from quarkctl.runtime.stop import StopSignal
 
 
-def job_lock(lock_dir: Path, job: str, key: str) -> RunLock:
-    """The lock of `job` on `key` (what the job works on: the database's label, autosave's config path), not yet taken."""
-    return RunLock(lock_path(lock_dir, job, key), job)
+def job_lock(lock_dir: Path, job: str, target: Database | Path, part: str = "") -> Locks:
+    """The lock of `job` on `target` (the database, or a file the job owns: autosave's config), not yet taken.
+
+    First the per-user lock file named after the target's text (it names the holder's pid and host,
+    and `doctor` reads it), then the lock of what is really shared, whatever its spelling (issue 23):
+    a file's real path; a SQLite database's real path; a MySQL database as its server knows it.
+    `part` is the share of the target the run takes (check-links' --shard): hosts given different
+    shards of one database run side by side, as they did when each host's lock was its own."""
+    key = f"{job}-{part}" if part else job
+    if isinstance(target, Path):
+        real = target.resolve()
+        return Locks(RunLock(lock_path(lock_dir, job, str(real)), job), SidecarLock(real, job, key))
+    locks: list[Lock] = [RunLock(lock_path(lock_dir, job, target.label), job)]
+    file = target.url.database
+    if target.is_sqlite and file and file != ":memory:":
+        locks.append(SidecarLock(Path(os.path.realpath(file)), job, key))
+    elif target.url.get_backend_name() in ("mysql", "mariadb"):
+        locks.append(ServerLock(target, job, key))
+    return Locks(*locks)
 
 
 @contextmanager
 def run_frame(settings: Settings, job: str, *, stop: StopSignal, lock_dir: Path, prepare: Callable[[Database], object],
-              key: str | None = None) -> Iterator[Database]:
+              key: Path | None = None, part: str = "") -> Iterator[Database]:
     """The job's database, under the job's lock on `key` (default: the database itself), with `prepare`
-    done (the tables the job needs; a dry run creates none). Raises LockedError when another run holds
+    done (the tables the job needs; a dry run creates none); `part` as job_lock's. Raises LockedError when another run holds
     the lock, and closes the database whatever happens."""
     db = Database(settings.database_url, default_sqlite=settings.default_sqlite, timeout=settings.db_timeout)
     # A lost database is retried until DB_TIMEOUT once a run is under way; only a signal ends that wait early
     db.retry.sleep = signal_sleep(stop)
     try:
-        with job_lock(lock_dir, job, db.label if key is None else key):
+        with job_lock(lock_dir, job, db if key is None else key, part):
             prepare(db)
             yield db
     finally:

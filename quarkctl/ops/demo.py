@@ -27,6 +27,8 @@ from quarkctl.db.schema import cloud_resource
 from quarkctl.runtime.pacing import PacingPolicy
 from quarkctl.runtime.stop import StopSignal
 from quarkctl.config.settings import Settings
+from quarkctl.errors import ConfigError
+from quarkctl.i18n import _
 
 # Short, but visible: the same rules as a real night, scaled down.
 DEMO_PACING = PacingPolicy(min_delay=0.05, max_delay=0.2, rest_every=10, rest_seconds=1.0)
@@ -78,6 +80,11 @@ def demo(*, stop: StopSignal, keep: Path | None = None) -> Iterator[Demo]:
     """The simulator on loopback, a seeded SQLite table and a 3-task autosave config, in a temporary folder."""
     from quarkctl.simulator import Simulator  # only the demo and the tests need it
 
+    if keep is not None and keep.exists() and (not keep.is_dir() or any(keep.iterdir())):
+        # the demo writes demo.db and quark_config.json there: a real config (~/.config/quarkctl) must not be
+        # replaced, nor a second demo crash on the first one's rows (a new user's review, issue 22)
+        raise ConfigError(_("--keep {folder}: not an empty folder; the demo writes demo.db and quark_config.json there, "
+                            "so give a new or empty folder").format(folder=keep))
     with tempfile.TemporaryDirectory(prefix="quarkctl-demo-") as tmp, Simulator.from_scenario(None) as sim:
         sim.tq_gap = 100
         folder = keep or Path(tmp)

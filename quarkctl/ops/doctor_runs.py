@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import socket
+import stat
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -17,7 +18,9 @@ from quarkctl.db.schema import run_history
 from quarkctl.errors import ExitCode
 from quarkctl.ops.history import list_runs, pid_alive
 from quarkctl.i18n import _
-from quarkctl.lock import lock_path
+from quarkctl.db.serverlock import holder as server_holder
+from quarkctl.errors import DatabaseError
+from quarkctl.lock import lock_path, sidecar_path
 from quarkctl.ops.findings import FAIL, OK, RUN_OVERDUE, WARN, Context, Finding, probe_fix
 
 
@@ -148,7 +151,31 @@ def check_locks(ctx: Context) -> Iterator[Finding]:
         return
     for job in schedule_targets.JOBS.values():
         path = lock_path(lock_dir, job.name, ctx.settings.database_label)
-        yield Finding(f"lock:{job.name}", OK, _lock_state(path))
+        yield Finding(f"lock:{job.name}", OK, _shared_lock_state(ctx, job.name) or _lock_state(path))
+
+
+def _shared_lock_state(ctx: Context, job: str) -> str | None:
+    """The lock every spelling of the database meets (jobs/frame.py job_lock), when a run holds it: one
+    from another lock folder (the systemd unit's, another user's) leaves this user's lock file free."""
+    db = ctx.db
+    if db is None:
+        return None
+    if db.is_sqlite:
+        file = db.url.database
+        if not file or file == ":memory:":
+            return None
+        sidecar = sidecar_path(Path(os.path.realpath(file)), job)
+        try:
+            info = sidecar.lstat()
+        except OSError:
+            return None
+        # a run empties the file when it ends; a link planted there is not read
+        return _lock_state(sidecar) if stat.S_ISREG(info.st_mode) and info.st_size else None
+    try:
+        held_by = server_holder(db, job)
+    except DatabaseError:
+        return None  # the database's own line says why
+    return None if held_by is None else _("held by {holder}: a run is in progress").format(holder=held_by)
 
 
 def _lock_state(path: Path) -> str:

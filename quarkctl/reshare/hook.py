@@ -20,7 +20,7 @@ from quarkctl.db.records import ResourceRow
 from quarkctl.errors import LockedError
 from quarkctl.reshare.options import ReshareOptions
 from quarkctl.jobs.frame import job_lock
-from quarkctl.lock import RunLock
+from quarkctl.lock import Locks
 from quarkctl.runtime.stop import StopSignal
 from quarkctl.quark.client import QuarkClient
 from quarkctl.quark.drive import ApiFailure, DriveSession
@@ -32,12 +32,12 @@ from quarkctl.reshare.job import CookieRejected, Resharer
 
 class CheckHook:
     def __init__(self, db: Database, make_client: Callable[[], QuarkClient], listener: Any, *, stop: StopSignal,
-                 lock_dir: Path, clock: Callable[[], datetime], options: ReshareOptions) -> None:
+                 lock_dir: Path, clock: Callable[[], datetime], options: ReshareOptions, lock_part: str = "") -> None:
         self.db, self.make_client, self.listener, self.stop = db, make_client, listener, stop
-        self.lock_dir, self.clock, self.options = lock_dir, clock, options
+        self.lock_dir, self.clock, self.options, self.lock_part = lock_dir, clock, options, lock_part
         self.report = ReshareReport(started_at=clock(), dry_run=options.dry_run)
         self.resharer: Resharer | None = None
-        self.lock: RunLock | None = None
+        self.lock: Locks | None = None
         self.client: QuarkClient | None = None
         self.off = False  # locked, or the cookie was refused: no more re-shares this run
 
@@ -53,7 +53,7 @@ class CheckHook:
         return None
 
     def _start(self) -> Resharer:
-        self.lock = job_lock(self.lock_dir, JOB, self.db.label).acquire()  # beside check-links' own (jobs/frame.py)
+        self.lock = job_lock(self.lock_dir, JOB, self.db, self.lock_part).acquire()  # beside check-links' own (jobs/frame.py)
         self.report.run_id = self._check_run_id()
         self.client = self.make_client()
         session = DriveSession(self.client, sleep=self.stop.sleep, retries=self.options.retries, backoff=self.options.backoff,

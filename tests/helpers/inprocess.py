@@ -15,6 +15,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -44,6 +45,7 @@ def run(program: str, args: Sequence[str], *, env: Mapping[str, str], cwd: Path,
     out, err = _Stream(), _Stream()
     os.environ.clear()
     os.environ.update(env)
+    time.tzset()  # the command's TZ, as a process started with it has (local times in output and the database)
     os.chdir(cwd)
     sys.argv = [program, *args]
     stdin = io.TextIOWrapper(io.BytesIO((input or "").encode()), encoding="utf-8")  # `resources import -` reads its bytes
@@ -68,4 +70,5 @@ def run(program: str, args: Sequence[str], *, env: Mapping[str, str], cwd: Path,
         i18n.set_language(i18n.ENGLISH)  # and LANGUAGE, which set_language put in os.environ
         os.environ.clear()
         os.environ.update(saved_env)
+        time.tzset()
     return subprocess.CompletedProcess([program, *args], code, out.text(), err.text())

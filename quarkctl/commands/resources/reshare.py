@@ -15,7 +15,7 @@ from quarkctl.commands.options import (
     DEFAULT_TIMEOUT, ApiBase, DatabaseUrl, EnvFile, JsonReport, LogFilePath, NoPacing, NotifyUrls, PingUrl, Quiet, Timeout,
     MAX_SECONDS, environment,
 )
-from quarkctl.commands.run import fail, run_job
+from quarkctl.commands.run import fail, json_errors, run_job
 from quarkctl.config import settings
 from quarkctl.errors import ExitCode
 from quarkctl.i18n import _
@@ -97,6 +97,7 @@ def reshare(
     notify: NotifyUrls = None,
     ping_url: PingUrl = None,
 ) -> None:
+    json_errors(ReshareJob.name, json_output)
     if not ids and not all_expired and expiring_within is None:
         fail(_("give resource ids, --all-expired or --expiring-within"), ExitCode.USAGE)
     if expiry not in RESHARE_EXPIRIES:

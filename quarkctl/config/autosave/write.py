@@ -13,6 +13,7 @@ from typing import Any
 
 from quarkctl.errors import ConfigError
 from quarkctl.i18n import _
+from quarkctl.safefs import replace_file
 
 from .model import DELETE, AutosaveConfig, Change, dumps, parse
 
@@ -93,25 +94,10 @@ def _atomic_write(path: Path, text: str) -> None:
         raise ConfigReadOnly(_("{path} is read-only (mode {mode:o}); left as it is, so this run's bans and fids were "
                                "not saved").format(path=path, mode=mode))
     _remove_stale_temps(path)
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            if info is not None and os.geteuid() == 0:
-                # root writing a user's config back: the new file keeps its owner and group (issue 23)
-                os.fchown(f.fileno(), info.st_uid, info.st_gid)
-            os.fchmod(f.fileno(), mode)  # after the chown, which may clear mode bits
-            os.fsync(f.fileno())
-        if info is not None:
-            _keep_backup(path)
-        os.replace(temp, path)
-    except BaseException:
-        try:
-            os.unlink(temp)
-        except OSError:
-            pass
-        raise
+    # root writing a user's config back: the new file keeps its owner and group (issue 23)
+    owner = (info.st_uid, info.st_gid) if info is not None and os.geteuid() == 0 else None
+    replace_file(path, text.encode("utf-8"), mode, owner=owner,
+                 before_replace=(lambda: _keep_backup(path)) if info is not None else None)
     _fsync_dir(path.parent)
 
 

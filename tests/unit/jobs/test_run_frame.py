@@ -25,21 +25,21 @@ def test_the_frame_prepares_under_the_jobs_lock_and_releases_it(sqlitedb: Resour
     with run_frame(_settings(sqlitedb), "check-links", stop=stop, lock_dir=tmp_path, prepare=prepared.append) as db:
         assert prepared == [db]
         with pytest.raises(LockedError):  # one run at a time per job and database
-            job_lock(tmp_path, "check-links", db.label).acquire()
-        other = job_lock(tmp_path, "reshare", db.label).acquire()  # another job's lock is its own
+            job_lock(tmp_path, "check-links", db).acquire()
+        other = job_lock(tmp_path, "reshare", db).acquire()  # another job's lock is its own
         other.release()
         stop.set(signal.SIGTERM)
         assert db.retry.sleep(5.0) is False  # a lost database's retry ends at a signal
-    job_lock(tmp_path, "check-links", db.label).acquire().release()  # released with the frame
+    job_lock(tmp_path, "check-links", db).acquire().release()  # released with the frame
 
 
 def test_a_key_replaces_the_database_as_what_the_lock_guards(sqlitedb: ResourceDB, tmp_path: Path) -> None:
     settings, stop = _settings(sqlitedb), StopSignal()
-    with run_frame(settings, "autosave", stop=stop, lock_dir=tmp_path, prepare=lambda db: None, key="/a/quark_config.json"):
-        with run_frame(settings, "autosave", stop=stop, lock_dir=tmp_path, prepare=lambda db: None, key="/b/quark_config.json"):
+    with run_frame(settings, "autosave", stop=stop, lock_dir=tmp_path, prepare=lambda db: None, key=tmp_path / "a.json"):
+        with run_frame(settings, "autosave", stop=stop, lock_dir=tmp_path, prepare=lambda db: None, key=tmp_path / "b.json"):
             pass  # two configs save side by side into one database
         with pytest.raises(LockedError):
-            with run_frame(settings, "autosave", stop=stop, lock_dir=tmp_path, prepare=lambda db: None, key="/a/quark_config.json"):
+            with run_frame(settings, "autosave", stop=stop, lock_dir=tmp_path, prepare=lambda db: None, key=tmp_path / "a.json"):
                 pass
 
 

@@ -1,0 +1,158 @@
+"""One run per MariaDB database, whatever the spelling (issue 23): a named lock on the server (GET_LOCK),
+held by the run's own connection. DATABASE_URL or DB_*, 127.0.0.1 or localhost, TCP or the server's
+socket, one lock folder or another: the server knows the database, and the second run exits 75
+naming the holder's connection.
+"""
+
+from __future__ import annotations
+
+import signal
+import time
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from conftest import Cli, ResourceDB, add_valid, on_database, pwd, share_url
+from quarkctl.db.serverlock import lock_name
+from quarkctl.simulator import Simulator
+from e2e.test_lock_sqlite import FAST, holding, locked
+
+
+@pytest.fixture
+def db(cli: Cli, mysqldb: ResourceDB) -> ResourceDB:
+    return on_database(cli, mysqldb)  # DATABASE_URL: 127.0.0.1, TCP
+
+
+def _db_vars(db: ResourceDB, host: str) -> dict[str, str]:
+    url = db.url
+    return {"DATABASE_URL": "", "DB_HOST": host, "DB_PORT": str(url.port or 3306), "DB_USERNAME": url.username or "",
+            "DB_PASSWORD": str(url.password or ""), "DB_DATABASE": url.database or ""}
+
+
+def _server_socket(db: ResourceDB) -> str | None:
+    socket = db.scalar("SELECT @@socket")
+    return socket if socket and Path(socket).exists() else None
+
+
+def _per_user(cli: Cli, env: dict[str, str]) -> tuple[str, Path]:
+    """What the per-user lock file is named after: the URL's text, in the lock folder."""
+    from quarkctl.config import settings
+
+    full = {**cli.env, **env}
+    return settings.load(full, need_cookie=False).database_label, settings.state_dir(full)
+
+
+def spellings(db: ResourceDB, tmp_path: Path) -> dict[str, dict[str, str]]:
+    """The same database, spelt as people and units spell it."""
+    local = db.url.set(host="localhost").render_as_string(hide_password=False)
+    found = {
+        "DB_* 127.0.0.1": _db_vars(db, "127.0.0.1"),
+        "DB_* localhost": _db_vars(db, "localhost"),
+        "URL localhost": {"DATABASE_URL": local},
+        "another lock folder": {"XDG_STATE_HOME": str(tmp_path / "admin-state")},
+        "the unit's STATE_DIRECTORY": {"STATE_DIRECTORY": str(tmp_path / "unit-state")},
+    }
+    socket = _server_socket(db)
+    if socket:  # the CI server listens on a socket too: pymysql's `localhost` alone is TCP
+        query = {**db.url.query, "unix_socket": socket}
+        found["URL unix_socket"] = {"DATABASE_URL": db.url.set(host="localhost", query=query).render_as_string(hide_password=False)}
+    return found
+
+
+def test_every_spelling_of_one_database_meets_the_lock(cli: Cli, db: ResourceDB, tmp_path: Path) -> None:
+    ways = spellings(db, tmp_path)
+    for held_as, holder_env in (("URL 127.0.0.1", {}), ("DB_* localhost", ways["DB_* localhost"])):
+        with holding(cli, "check-links", env=holder_env) as (holder, ready):
+            conn_id = ready.split()[1]
+            for name, env in ways.items():
+                if env == holder_env:
+                    continue
+                line = locked(cli.run("check-links", *FAST, env=env), "another check-links run")
+                # The server names the holder by its connection; a spelling with the holder's very text
+                # in the same lock folder meets the per-user lock first, which names its pid.
+                assert f"connection {conn_id} from " in line or f"pid {holder.pid} on " in line, (held_as, name, line)
+                if _per_user(cli, env) != _per_user(cli, holder_env):
+                    assert "named lock" in line, (held_as, name, line)
+        assert cli.run("check-links", *FAST, env=ways["DB_* localhost"]).returncode == 0  # free again
+
+
+def test_a_real_run_in_flight_excludes_another_spelling(cli: Cli, sim: Simulator, db: ResourceDB) -> None:
+    for n in range(20):
+        add_valid(sim, pwd(n))
+    db.seed([{"drama_name": f"r{n}", "link": share_url(pwd(n))} for n in range(20)])
+    running = cli.popen("check-links", "--min-delay", "5", "--max-delay", "5")
+    try:
+        assert running.stdout is not None
+        for line in running.stdout:  # blocks until the run prints: no sleeping
+            if "[1/20]" in line:
+                break
+        locked(cli.run("check-links", *FAST, env=_db_vars(db, "localhost")), "connection ", "named lock")
+        locked(cli.run("resources", "revive", *FAST, env=_db_vars(db, "localhost")), "connection ")  # revive is check-links' lock
+    finally:
+        running.terminate()
+        running.wait(timeout=30)
+
+
+def test_two_hosts_shards_of_one_database_run_side_by_side(cli: Cli, sim: Simulator, db: ResourceDB, tmp_path: Path) -> None:
+    for n in range(20):
+        add_valid(sim, pwd(n))
+    db.seed([{"drama_name": f"r{n}", "link": share_url(pwd(n))} for n in range(20)])
+    other_host = {**_db_vars(db, "localhost"), "XDG_STATE_HOME": str(tmp_path / "host-b")}  # its own lock folder, as on its own machine
+    running = cli.popen("check-links", "--shard", "0/2", "--min-delay", "5", "--max-delay", "5")
+    try:
+        assert running.stdout is not None
+        for line in running.stdout:  # blocks until the run prints: no sleeping
+            if "/10]" in line:
+                break
+        done = cli.run("check-links", *FAST, "--shard", "1/2", env=other_host)
+        assert done.returncode == 0, done.stdout + done.stderr
+        locked(cli.run("check-links", *FAST, "--shard", "0/2", env=other_host), "connection ", "named lock")
+    finally:
+        running.terminate()
+        running.wait(timeout=30)
+
+
+def test_check_links_and_autosave_on_one_database_both_run(cli: Cli, db: ResourceDB) -> None:
+    from unit.commands.test_autosave import write_config
+
+    config = write_config(cli, [])
+    with holding(cli, "check-links"):
+        done = cli.run("autosave", "--config", str(config), "--no-pacing", env=_db_vars(db, "localhost"))
+        assert done.returncode == 0, done.stdout + done.stderr
+    with holding(cli, "autosave", str(config)):
+        done = cli.run("check-links", *FAST)
+        assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_the_server_releases_the_lock_when_its_holder_dies(cli: Cli, db: ResourceDB) -> None:
+    with holding(cli, "check-links") as (holder, ready):
+        conn_id = int(ready.split()[1])
+        holder.send_signal(signal.SIGKILL)
+        holder.wait(timeout=30)
+        # The server ends the connection once it reads its end; wait for that, on the condition itself.
+        engine = db.engine()
+        deadline = time.monotonic() + 30
+        with engine.connect() as conn:
+            while conn.execute(text("SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE ID = :id"), {"id": conn_id}).scalar():
+                assert time.monotonic() < deadline, "the server kept the dead holder's connection"
+                conn.commit()
+        engine.dispose()
+        done = cli.run("check-links", *FAST, env=_db_vars(db, "localhost"))
+    assert done.returncode == 0, done.stderr
+
+
+def test_the_lock_name_fits_get_lock_and_names_its_job() -> None:
+    keys = ("check-links", "autosave", "sign", "reshare", "check-links-shard-1-of-3", "check-links-shard-1-of-30")
+    names = {lock_name(key, "x" * 64) for key in keys}
+    assert len(names) == len(keys) and all(len(name) <= 64 for name in names)
+    assert lock_name("check-links", "a") != lock_name("check-links", "b")
+
+
+def test_doctor_names_the_servers_holder(cli: Cli, db: ResourceDB, tmp_path: Path) -> None:
+    from e2e.test_lock_sqlite import _doctor_lock
+
+    with holding(cli, "check-links", env={**_db_vars(db, "localhost"), "XDG_STATE_HOME": str(tmp_path / "unit-state")}) as (_, ready):
+        line = _doctor_lock(cli)
+    assert line["status"] == "ok" and f"held by connection {ready.split()[1]} from " in line["message"]
+    assert _doctor_lock(cli)["message"].startswith("free")

@@ -1,0 +1,36 @@
+"""Holds a job's lock in a process of its own, as a run in flight does: `python hold_lock.py JOB [CONFIG]`.
+
+The database and the lock folder come from the environment exactly as the command reads them
+(DATABASE_URL or DB_*, XDG_STATE_HOME or STATE_DIRECTORY); with CONFIG the lock is autosave's on
+that config. Prints "ready" (and the MySQL lock's connection id) once the lock is held, then holds it
+until stdin closes or the process is killed.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from quarkctl.config import settings
+from quarkctl.db.database import Database
+from quarkctl.db.serverlock import ServerLock
+from quarkctl.jobs.frame import job_lock
+
+
+def main() -> None:
+    job = sys.argv[1]
+    env = dict(os.environ)
+    config = settings.load(env, need_cookie=False)
+    db = Database(config.database_url, default_sqlite=config.default_sqlite)
+    target = Path(sys.argv[2]) if len(sys.argv) > 2 else db
+    with job_lock(settings.state_dir(env) / "locks", job, target) as held:
+        server = [lock for lock in held.locks if isinstance(lock, ServerLock)]
+        conn = server[0]._conn if server else None
+        conn_id = conn.exec_driver_sql("SELECT CONNECTION_ID()").scalar() if conn is not None else ""
+        print(f"ready {conn_id}".strip(), flush=True)
+        sys.stdin.read()
+
+
+if __name__ == "__main__":
+    main()
