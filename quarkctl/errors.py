@@ -65,7 +65,8 @@ def error(message: str, code: int) -> int:
     import click  # loaded with the command line already
 
     from quarkctl.redact import redact
+    from quarkctl.safe_text import printable_lines
 
     # "Error: " is a prefix for log filters and scripts, like the level of a plain line: never translated.
-    click.echo(redact(f"Error: {message}"), err=True)
+    click.echo(printable_lines(redact(f"Error: {message}")), err=True)
     return code

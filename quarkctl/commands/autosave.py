@@ -33,6 +33,7 @@ from quarkctl.commands.options import (
     db_timeout_flag,
     environment,
 )
+from quarkctl.commands.output import echo
 from quarkctl.commands.run import failing, json_errors, run_job
 from quarkctl.i18n import _
 from quarkctl.autosave.options import AutosaveOptions
@@ -81,7 +82,7 @@ class AutosaveJob:
 
         assert self.settings is not None and self.checked is not None  # prepare() and reporter() came first
         for problem in self.checked.skipped:
-            typer.echo(_("skipped (--skip-invalid): {problem}").format(problem=problem), err=True)
+            echo(_("skipped (--skip-invalid): {problem}").format(problem=problem), err=True)  # a task's name: data
         return autosave_job.execute(self.settings, self.checked, self.env, self.options, reporter, stop=stop,
                                     lock_dir=lock_dir, timeout=self.timeout)
 
@@ -177,7 +178,7 @@ def autosave(
     if unban:
         env = environment(env_file)
         names = autosave_job.unban(autosave_config_loading.config_path(config, env), unban)
-        typer.echo(_("unbanned: {names}").format(names=", ".join(names)) if names else _("no ban to clear"))
+        echo(_("unbanned: {names}").format(names=", ".join(names)) if names else _("no ban to clear"))
         raise typer.Exit(0)
     json_errors(AutosaveJob.name, json_output)
     with failing():

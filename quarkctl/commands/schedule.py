@@ -21,6 +21,7 @@ from quarkctl.errors import ExitCode, QuarkctlError
 from quarkctl.i18n import _
 from quarkctl.redact import redact
 from quarkctl.render.messages import planned_file_header
+from quarkctl.safe_text import printable_lines
 from quarkctl.schedule.targets import DEFAULT_TIMEZONE, JOBS, cron_file, make_target, systemd_dir
 
 if TYPE_CHECKING:
@@ -97,7 +98,7 @@ def schedule_install(
     if print_only:
         for planned in plan.files:
             echo(planned_file_header(planned.state, planned.path))
-            typer.echo(planned.content, nl=False)
+            typer.echo(printable_lines(planned.content), nl=False)
         if plan.enable:
             echo(_("# ---- then enable them with ----"))
             echo(plan.enable)

@@ -1,5 +1,6 @@
 """The probe's report as text lines (each call as it happens, then one line per endpoint) or one JSON
-document. Everything printed comes from a redacted copy: secrets never reach the terminal."""
+document. Everything printed comes from a redacted copy: secrets never reach the terminal; nor does a
+control character of a reply (safe_text.py)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from quarkctl.probe.calls import Exchange
 from quarkctl.probe.capture import REPORT_TO, Redactor
 from quarkctl.probe.run import ProbeReport
 from quarkctl.redact import redact
+from quarkctl.safe_text import json_text, printable_lines
 
 _BODY_SHOWN = 2000  # characters of a body in the text report (--json and the capture hold it whole)
 
@@ -39,8 +41,11 @@ class TextReport:
     """Prints each exchange as it comes (`on_exchange`), then the summary (`finish`)."""
 
     def __init__(self, echo: Any, *, cookie: str | None) -> None:
-        self.echo = echo
+        self._echo = echo
         self.redactor = Redactor(cookie=cookie, redact_names=False)
+
+    def echo(self, text: str) -> None:
+        self._echo(printable_lines(redact(text)))
 
     def _shown(self, exchange: Exchange) -> dict[str, Any]:
         return self.redactor.finish(self.redactor.exchange(exchange))
@@ -69,7 +74,7 @@ class TextReport:
         else:
             lines.append("   DIFFERENT: " + "; ".join(comparison.get("differences") or []))
         for line in lines:
-            self.echo(redact(line))
+            self.echo(line)
 
     def finish(self, report: ProbeReport) -> None:
         self.echo("")
@@ -95,4 +100,4 @@ def json_report(report: ProbeReport, *, cookie: str | None) -> str:
     doc = {"quarkctl_version": __version__, "exit_code": int(report.exit_code), "interrupted": report.interrupted,
            "endpoints": report.endpoints, "capture": str(report.capture_path) if report.capture_path else None,
            "report_to": REPORT_TO, "exchanges": exchanges}  # fmt: skip
-    return redact(json.dumps(doc, ensure_ascii=False, indent=1))
+    return redact(json_text(doc, indent=1))

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from typing import IO, Any
 
 from natsort import natsort_keygen
-from rich.console import Console
-from rich.markup import escape
 from rich.tree import Tree
 
 from quarkctl.errors import ExitCode
@@ -16,6 +13,8 @@ from quarkctl.i18n import _, clauses, ngettext
 from quarkctl.redact import redact
 from quarkctl.render.plain import Fanout, PlainLines, use_rich
 from quarkctl.render.messages import abort_text, reason_text
+from quarkctl.render.rich_text import SafeConsole, assemble, styled
+from quarkctl.safe_text import json_text, printable
 
 _LEVEL = {"saved": "INFO", "planned": "INFO", "nothing_new": "INFO", "skipped": "INFO", "banned": "WARN", "failed": "ERROR"}
 _ICONS = {"video": "🎞️", "image": "🖼️", "audio": "🎵", "doc": "📄", "archive": "📦"}
@@ -97,7 +96,7 @@ def sign_summary_text(report: AutosaveReport) -> str:
 
 
 def task_line(result: TaskResult, total: int) -> str:
-    head = f"[{result.index}/{total}] {result.name}: "
+    head = f"[{result.index}/{total}] {printable(result.name)}: "
     if result.status == "saved":
         text = ngettext("saved {n} file into {path}", "saved {n} files into {path}", result.files_saved).format(
             n=result.files_saved, path=result.savepath)
@@ -139,9 +138,9 @@ def tree_lines(nodes: list[SavedNode], prefix: str = "") -> list[str]:
     nodes = by_name(nodes)
     for i, node in enumerate(nodes):
         last = i == len(nodes) - 1
-        label = f"📁{node.name}" if node.is_dir else node.name
+        label = f"📁{printable(node.name)}" if node.is_dir else printable(node.name)
         if node.name != node.source_name:
-            label += f"  ← {node.source_name}"
+            label += f"  ← {printable(node.source_name)}"
         lines.append(f"{prefix}{'└── ' if last else '├── '}{label}")
         lines.extend(tree_lines(node.children, prefix + ("    " if last else "│   ")))
     return lines
@@ -234,27 +233,28 @@ class PlainAutosaveReporter(PlainLines, Listener):
 class RichAutosaveReporter(PlainAutosaveReporter):
     def __init__(self, stream: IO[str], *, quiet: bool = False, total: int = 0, job: str = JOB) -> None:
         super().__init__(stream, quiet=quiet, total=total, job=job)
-        self.console = Console(file=stream, highlight=False)
+        self.console = SafeConsole(stream)
 
     def line(self, level: str, text: str, *, always: bool = False) -> None:
         if self.quiet and not always:
             return
         style = {"WARN": "yellow", "ERROR": "bold red"}.get(level, "")
-        self.console.print(f"[{style}]{escape(redact(text))}[/]" if style else escape(redact(text)))
+        self.console.print(styled(text, style))
 
     def task_done(self, result: TaskResult) -> None:
         self.line(_LEVEL.get(result.status, "INFO"), task_line(result, self.total))
         if result.added and not self.quiet:
-            tree = Tree(escape(result.savepath))
+            tree = Tree(styled(result.savepath))
             self._grow(tree, result.added)
             self.console.print(tree)
 
     def _grow(self, tree: Tree, nodes: list[SavedNode]) -> None:
         for node in by_name(nodes):
-            label = f"📁{node.name}" if node.is_dir else node.name
+            name = printable(node.name)
+            label = assemble(f"📁{name}" if node.is_dir else name)
             if node.name != node.source_name:
-                label += f" [dim]← {escape(node.source_name)}[/]"
-            self._grow(tree.add(escape(label) if node.name == node.source_name else label), node.children)
+                label.append_text(assemble(" ", (f"← {printable(node.source_name)}", "dim")))
+            self._grow(tree.add(label), node.children)
 
 
 class JsonAutosaveCollector(Listener):
@@ -282,7 +282,7 @@ class JsonAutosaveCollector(Listener):
             "unwritten": report.unwritten,
             "config_unsaved": report.config_unsaved,  # null, or why this run's bans and fids are not in the config
         }
-        self.stream.write(redact(json.dumps(document, ensure_ascii=False)) + "\n")
+        self.stream.write(redact(json_text(document)) + "\n")
         self.stream.flush()
 
 

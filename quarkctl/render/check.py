@@ -6,13 +6,10 @@ line passes through the redactor so no secret is ever printed.
 
 from __future__ import annotations
 
-import json
 from logging.handlers import WatchedFileHandler
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from rich.console import Console
-from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
@@ -21,21 +18,23 @@ from quarkctl.i18n import _, listing, ngettext
 from quarkctl.render.clock import duration, local_time
 from quarkctl.render.messages import COUNT_LABELS, abort_text, account_text, account_why, verdict_reason
 from quarkctl.render.plain import Fanout, PlainLines, use_rich
+from quarkctl.render.resource import VERDICT_STYLE
+from quarkctl.render.rich_text import SafeConsole, assemble, styled
 from quarkctl.redact import redact
+from quarkctl.safe_text import json_text, printable
 
 if TYPE_CHECKING:  # types only: rendering needs neither the database nor the HTTP client
     from quarkctl.db.records import ResourceRow
     from quarkctl.quark.account import AccountCheck
 
 _LEVEL = {"valid": "INFO", "skipped": "INFO", "expired": "WARN", "needs_passcode": "WARN", "empty": "WARN", "error": "ERROR"}
-_STYLE = {"valid": "green", "skipped": "dim", "expired": "red", "needs_passcode": "yellow", "empty": "cyan", "error": "magenta"}
 
 
 def outcome_detail(outcome: LinkOutcome) -> str:
     """`expired: the owner cancelled the share (41012 好友已取消了分享)`; Quark's words as sent."""
     result = outcome.result
     text = verdict_reason(result.verdict.value, result.reason)
-    evidence = " ".join(str(x) for x in (result.api_code if result.api_code else None, result.message) if x)
+    evidence = printable(" ".join(str(x) for x in (result.api_code if result.api_code else None, result.message) if x))
     if result.reason not in ("ok",) and evidence:
         text += f" ({evidence})"
     if outcome.changed:
@@ -83,7 +82,7 @@ def unwritten_lines(report: RunReport) -> list[str]:
     lines.append(ngettext("{n} verdict could not be written to the database; here it is, so that it is not lost:",
                           "{n} verdicts could not be written to the database; here they are, so that none is lost:", n).format(n=n))
     for item in report.unwritten:
-        text = f"#{item['id']} {item['link'] or ''} {verdict_reason(str(item['verdict']), str(item['reason']))}"
+        text = f"#{item['id']} {printable(item['link'] or '')} {verdict_reason(str(item['verdict']), str(item['reason']))}"
         if item.get("mark") == "expired":
             text += " " + _("[not marked expired]")
         elif item.get("mark") == "valid":
@@ -93,8 +92,8 @@ def unwritten_lines(report: RunReport) -> list[str]:
 
 
 def _cut(text: str, limit: int = 300) -> str:
-    """A cell as a line shows it: a 2 MB link in a table is printed by its start (the JSON keeps it whole)."""
-    return text if len(text) <= limit else text[:limit] + "…"
+    """A cell as a line shows it: on one line, printable (safe_text.py), a 2 MB link by its start (the JSON keeps it whole)."""
+    return printable(text if len(text) <= limit else text[:limit] + "…")
 
 
 def _account_why(check: AccountCheck, during_run: bool) -> str:
@@ -162,11 +161,11 @@ class RichReporter(Listener):
     """A progress bar with one line per finished link above it, then a summary table."""
 
     def __init__(self, stream: IO[str], *, quiet: bool = False) -> None:
-        self.console = Console(file=stream, highlight=False)
+        self.console = SafeConsole(stream)
         self.quiet = quiet
         self.progress = Progress(
             SpinnerColumn(),
-            TextColumn("{task.description}", style="bold"),
+            TextColumn("{task.description}", style="bold", markup=False),  # a name is never markup
             BarColumn(),
             MofNCompleteColumn(),
             TimeElapsedColumn(),
@@ -178,7 +177,7 @@ class RichReporter(Listener):
 
     def account_checked(self, check: AccountCheck, during_run: bool) -> None:
         text = account_text(check.state.value, _account_why(check, during_run), during_run=during_run)
-        self.console.print(redact(f"[yellow]{escape(text)}[/]"))
+        self.console.print(styled(text, "yellow"))
 
     def started(self, total: int) -> None:
         if not self.quiet:
@@ -186,12 +185,12 @@ class RichReporter(Listener):
         self.task = self.progress.add_task(_("starting"), total=total)
 
     def link_started(self, row: ResourceRow) -> None:
-        self.progress.update(self.task, description=redact(escape(row.name)))
+        self.progress.update(self.task, description=redact(_cut(row.name)))
 
     def waiting(self, seconds: float, kind: str) -> None:
         if self.task is None:  # the account check's retries, before the progress bar exists
             if kind == "backoff" and not self.quiet:
-                self.console.print(escape(_("transient failure, retrying in {seconds:g} s").format(seconds=seconds)))
+                self.console.print(_("transient failure, retrying in {seconds:g} s").format(seconds=seconds))
             return
         label = {"rest": _("resting {seconds:.1f} s"), "backoff": _("retrying in {seconds:.1f} s")}.get(kind, _("waiting {seconds:.1f} s"))
         self.progress.update(self.task, description=label.format(seconds=seconds))
@@ -201,18 +200,14 @@ class RichReporter(Listener):
         if self.quiet:
             return
         verdict = outcome.result.verdict.value
-        self.console.print(
-            redact(
-                f"[dim][{outcome.index}/{outcome.total}][/] {escape(_cut(outcome.row.name))} [dim]{escape(_cut(outcome.row.link or ''))}[/] "
-                f"[{_STYLE[verdict]}]{escape(outcome_detail(outcome))}[/]"
-            )
-        )
+        self.console.print(assemble((f"[{outcome.index}/{outcome.total}]", "dim"), " ", _cut(outcome.row.name), " ",
+                                    (_cut(outcome.row.link or ""), "dim"), " ", (outcome_detail(outcome), VERDICT_STYLE.get(verdict, ""))))
 
     def reshared(self, outcome: Any) -> None:  # check-links --reshare (render/reshare.py)
         from quarkctl.render.reshare import _STYLE as RESHARE_STYLE, outcome_line
 
         if not self.quiet or outcome.action in ("failed", "refused"):
-            self.console.print(f"[{RESHARE_STYLE[outcome.action]}]{escape(redact(outcome_line(outcome)))}[/]")
+            self.console.print(styled(outcome_line(outcome), RESHARE_STYLE.get(outcome.action, "")))
 
     def close(self) -> None:
         self.progress.stop()  # idempotent; leaves the terminal clean even when the run failed
@@ -221,13 +216,13 @@ class RichReporter(Listener):
         self.progress.stop()
         if report.abort_reason:
             style = "yellow" if report.abort_reason == "interrupted" else "bold red"
-            self.console.print(f"[{style}]{escape(abort_text(report.abort_reason, n=report.abort_streak))}[/]")
+            self.console.print(styled(abort_text(report.abort_reason, n=report.abort_streak), style))
         for line in unwritten_lines(report):
-            self.console.print(redact(f"[red]{escape(line)}[/]"))
+            self.console.print(styled(line, "red"))
         if (why := reshare_stopped(report)) is not None:
-            self.console.print(f"[bold red]{escape(why)}[/]")
+            self.console.print(styled(why, "bold red"))
         if (stopped := deadline_text(report)) is not None:
-            self.console.print(f"[yellow]{escape(stopped)}[/]")
+            self.console.print(styled(stopped, "yellow"))
         table = Table(title=_("check-links summary"), show_header=False)
         table.add_column()
         table.add_column(justify="right")
@@ -235,7 +230,7 @@ class RichReporter(Listener):
             table.add_row(label, value)
         self.console.print(table)
         if report.history_missing:
-            self.console.print(escape(history_note()))
+            self.console.print(history_note())
 
 
 class JsonCollector(Listener):
@@ -284,7 +279,7 @@ class JsonCollector(Listener):
             "database_error": report.database_error,
             "unwritten": report.unwritten,
         }
-        self.stream.write(redact(json.dumps(document, ensure_ascii=False)) + "\n")
+        self.stream.write(redact(json_text(document)) + "\n")
         self.stream.flush()
 
 

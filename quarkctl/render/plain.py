@@ -8,6 +8,7 @@ from typing import IO, Any
 
 from quarkctl.redact import redact
 from quarkctl.render.clock import now
+from quarkctl.safe_text import printable_lines
 
 # `2024-05-01 08:00:00 WARN  ` is 26 characters: continuation lines start under the text.
 _INDENT = " " * 26
@@ -21,8 +22,9 @@ def use_rich(stream: IO[str]) -> bool:
 
 
 class PlainLines:
-    """`<local time> <LEVEL padded to 5> <text>`, redacted and flushed line by line (a crash or a
-    kill loses nothing already said); each further line of a text indented under the first."""
+    """`<local time> <LEVEL padded to 5> <text>`, redacted, made printable (safe_text.py: no control
+    from data reaches a terminal or a log file) and flushed line by line (a crash or a kill loses
+    nothing already said); each further line of a text indented under the first."""
 
     def __init__(self, stream: IO[str], *, quiet: bool = False) -> None:
         self.stream = stream
@@ -33,7 +35,7 @@ class PlainLines:
         if self.quiet and not always:
             return
         stamp = now()
-        for i, part in enumerate(text.splitlines() or [""]):
+        for i, part in enumerate(printable_lines(text).splitlines() or [""]):
             self.stream.write(redact(f"{stamp} {level:<5} {part}" if i == 0 else f"{_INDENT}{part}") + "\n")
         self.stream.flush()
 

@@ -6,7 +6,6 @@ notifications use, so a row's fate reads the same everywhere.
 
 from __future__ import annotations
 
-import json
 from typing import IO, Any
 
 from quarkctl.i18n import _, listing, ngettext
@@ -15,6 +14,7 @@ from quarkctl.render.clock import duration
 from quarkctl.render.messages import N_, abort_text
 from quarkctl.render.plain import Fanout, PlainLines, use_rich
 from quarkctl.reports.reshare import ReshareOutcome, ReshareReport
+from quarkctl.safe_text import json_text, printable
 
 WHY = {
     "share_expired": N_("the share's time limit passed"),
@@ -98,7 +98,7 @@ def reshare_abort_text(reason: str) -> str:
 
 
 def outcome_line(outcome: ReshareOutcome) -> str:
-    return f"#{outcome.resource_id} {outcome.name} {outcome_text(outcome)}"
+    return f"#{outcome.resource_id} {printable(outcome.name)} {outcome_text(outcome)}"
 
 
 def summary_text(report: ReshareReport) -> str:
@@ -128,15 +128,15 @@ class PlainReshareReporter(PlainLines):
 
 class RichReshareReporter:
     def __init__(self, stream: IO[str], *, quiet: bool = False) -> None:
-        from rich.console import Console  # only on a terminal
+        from quarkctl.render.rich_text import SafeConsole  # rich: only on a terminal
 
-        self.console = Console(file=stream, highlight=False)
+        self.console = SafeConsole(stream)
         self.quiet = quiet
 
     def _print(self, style: str, text: str) -> None:
-        from rich.markup import escape
+        from quarkctl.render.rich_text import styled
 
-        self.console.print(f"[{style}]{escape(redact(text))}[/]")
+        self.console.print(styled(text, style))
 
     def reshare_started(self, total: int) -> None: ...
 
@@ -163,7 +163,7 @@ class JsonReshareCollector:
         self.stream = stream
 
     def finish(self, report: ReshareReport) -> None:
-        self.stream.write(redact(json.dumps(report.as_dict(), ensure_ascii=False)) + "\n")
+        self.stream.write(redact(json_text(report.as_dict())) + "\n")
         self.stream.flush()
 
 

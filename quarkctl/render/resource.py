@@ -11,15 +11,16 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from quarkctl.i18n import _
-from quarkctl.redact import redact
 from quarkctl.render.clock import local_time
 from quarkctl.render.messages import reason_text, verdict_text
 from quarkctl.render.reshare import record_text
+from quarkctl.safe_text import printable
 
 if TYPE_CHECKING:
     from rich.console import Console
 
-VERDICT_STYLE = {"valid": "green", "expired": "red", "needs_passcode": "yellow", "error": "magenta", "skipped": "dim"}
+# Every verdict (quark/verdict.py) on a terminal: `resources list`, `resources show` and check-links' lines.
+VERDICT_STYLE = {"valid": "green", "expired": "red", "needs_passcode": "yellow", "empty": "cyan", "error": "magenta", "skipped": "dim"}
 
 
 @dataclass(frozen=True)
@@ -31,8 +32,8 @@ class ResourceCard:
 
 
 def one_line(value: Any) -> str:
-    """A value on one line, its runs of white space one space; None as nothing."""
-    return " ".join(str("" if value is None else value).split())
+    """A value on one line, its runs of white space one space, printable (safe_text.py); None as nothing."""
+    return printable(" ".join(str("" if value is None else value).split()))
 
 
 def _check_cells(check: dict[str, Any]) -> list[str]:
@@ -57,23 +58,25 @@ def card_lines(card: ResourceCard) -> list[str]:
 
 
 def print_card(card: ResourceCard, console: Console) -> None:
-    """On a terminal: the columns and the checks as two tables, then the re-shares."""
-    from rich.markup import escape
+    """On a terminal: the columns and the checks as two tables, then the re-shares. Cells are Text (render/rich_text.py):
+    data is never read as markup."""
     from rich.table import Table
+
+    from quarkctl.render.rich_text import styled
 
     table = Table(show_header=False, title=_("resource #{id}").format(id=card.id))
     table.add_column(style="bold")
     table.add_column(overflow="fold")
     for key, value in card.fields:
-        table.add_row(key, escape(one_line(value)))
+        table.add_row(styled(key), styled(one_line(value)))
     console.print(table)
     history_table = Table(title=_("checks"), caption=None if card.checks else _("never checked by quarkctl"))
     for title in (_("checked"), _("verdict"), _("reason"), _("Quark said")):
         history_table.add_column(title, overflow="fold")
     for check in card.checks:
-        cells = _check_cells(check)
-        cells[1] = f"[{VERDICT_STYLE.get(check['verdict'], '')}]{escape(cells[1])}[/]"
-        history_table.add_row(*(cells[:1] + [cells[1]] + [escape(c) for c in cells[2:]]))
+        cells = [styled(one_line(cell)) for cell in _check_cells(check)]
+        cells[1].stylize(VERDICT_STYLE.get(check["verdict"], ""))
+        history_table.add_row(*cells)
     console.print(history_table)
     for line in reshare_lines(card.reshares):
-        console.print(escape(redact(line)))
+        console.print(styled(line))

@@ -13,7 +13,7 @@ import typer
 
 from quarkctl.commands.options import AllRows, DatabaseUrl, DriveFilter, EnvFile, OnlyExpired, OnlyValid, Search
 from quarkctl.commands.output import echo
-from quarkctl.commands.resources.common import load_settings, status_filter
+from quarkctl.commands.resources.common import for_reading, load_settings, status_filter
 from quarkctl.commands.run import fail
 from quarkctl.errors import ExitCode
 from quarkctl.i18n import _, ngettext
@@ -44,7 +44,7 @@ def export(
     flt = ResourceFilter(status=status_filter(expired, valid, all_rows), search=search, drive_type=drive_type)
     with opened(load_settings(env_file, database_url)) as store:
         if output is None:
-            export_resources(store, flt, fmt.value, sys.stdout)
+            export_resources(store, flt, fmt.value, for_reading(sys.stdout, json_lines=fmt is ExportFormat.json))
             return
         # A temporary file renamed into place: a failed export never leaves half a file behind.
         try:

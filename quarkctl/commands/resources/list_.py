@@ -11,7 +11,7 @@ import typer
 
 from quarkctl.commands.options import AllRows, DatabaseUrl, DriveFilter, EnvFile, OnlyExpired, OnlyValid, Search
 from quarkctl.commands.output import echo, print_json
-from quarkctl.commands.resources.common import load_settings, machine, status_filter, use_rich
+from quarkctl.commands.resources.common import for_reading, load_settings, machine, status_filter, use_rich
 from quarkctl.commands.run import fail
 from quarkctl.errors import ExitCode
 from quarkctl.i18n import _
@@ -41,9 +41,10 @@ def _status_word(row: dict[str, Any]) -> str:
 
 
 def _rich_list(rows: list[dict[str, Any]]) -> None:
-    from rich.console import Console
-    from rich.markup import escape
+    """Every cell a Text (render/rich_text.py): a name is never read as markup, whatever the verdict."""
     from rich.table import Table
+
+    from quarkctl.render.rich_text import SafeConsole, assemble, styled
 
     table = Table(caption=_("{n} resources").format(n=len(rows)), highlight=False)
     table.add_column(_("id"), justify="right")
@@ -53,16 +54,17 @@ def _rich_list(rows: list[dict[str, Any]]) -> None:
     for row in rows:
         status = _status_word(row)
         verdict = row["last_verdict"]
-        last = "-" if verdict is None else f"[{VERDICT_STYLE.get(verdict, '')}]{escape(verdict_text(verdict))}[/] {local_time(row['last_checked_at'])}"
+        last = styled("-") if verdict is None else assemble((verdict_text(verdict), VERDICT_STYLE.get(verdict, "")), " ",
+                                                           local_time(row["last_checked_at"]))
         table.add_row(
             str(row["id"]),
-            escape(row["drama_name"]),
-            escape(row["drive_type"]),
-            f"[{_STATUS_STYLE[status]}]{escape(resource_status_text(status))}[/]",
+            styled(one_line(row["drama_name"])),
+            styled(one_line(row["drive_type"])),
+            styled(resource_status_text(status), _STATUS_STYLE[status]),
             last,
-            escape(row["link"] or ""),
+            styled(one_line(row["link"])),
         )
-    Console(file=sys.stdout, highlight=False).print(table)
+    SafeConsole(sys.stdout).print(table)
 
 
 def _plain_list(rows: list[dict[str, Any]]) -> None:
@@ -77,7 +79,7 @@ def _plain_list(rows: list[dict[str, Any]]) -> None:
 def _csv_rows(rows: list[dict[str, Any]], stream: IO[str]) -> None:
     if not rows:
         return
-    writer = csv.writer(stream, lineterminator="\n")
+    writer = csv.writer(for_reading(stream), lineterminator="\n")
     writer.writerow(list(rows[0]))
     for row in rows:
         writer.writerow(["" if v is None else v for v in machine(row).values()])

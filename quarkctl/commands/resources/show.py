@@ -37,9 +37,9 @@ def show(
         return
     card = ResourceCard(row["id"], [(key, value) for key, value in machine(row).items() if key not in LAST_CHECK], checks, chain)
     if use_rich():
-        from rich.console import Console
+        from quarkctl.render.rich_text import SafeConsole
 
-        print_card(card, Console(file=sys.stdout, highlight=False))
+        print_card(card, SafeConsole(sys.stdout))
         return
     for line in card_lines(card):
         echo(line)

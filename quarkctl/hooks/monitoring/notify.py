@@ -20,6 +20,7 @@ from quarkctl.hooks.monitoring.bounded import TookTooLong, bounded
 from quarkctl.i18n import _, listing, ngettext
 from quarkctl.render.messages import abort_text
 from quarkctl.redact import redact
+from quarkctl.safe_text import printable, printable_lines
 
 if TYPE_CHECKING:
     from quarkctl.reports.autosave import AutosaveReport
@@ -72,7 +73,7 @@ def gather(env: Mapping[str, str], flags: Iterable[str] = (), config: AutosaveCo
         urls += _config_urls(config)
         translated = pushconfig.translate(config.push_config)
         urls += translated.urls
-        targets.warnings += translated.warnings
+        targets.warnings += [printable(line) for line in translated.warnings]  # push_config's keys are the config's data
     for flag in flags:
         urls += split_urls(flag)
     targets.urls = list(dict.fromkeys(urls))
@@ -96,13 +97,14 @@ def send(urls: Iterable[str], title: str, body: str, *, timeout: float = TIMEOUT
     """Send to each URL on its own, so each gets its own result. Never raises for a target's failure."""
     import apprise  # only needed when there is something to send
 
-    title, body = redact(title), redact(body)
+    # A phone shows what it gets: no control from a name or Quark's words (safe_text.py); the body keeps its lines.
+    title, body = printable(redact(title)), printable_lines(redact(body))
     deliveries = []
     for url in urls:
         with apprise.LogCapture(level=logging.WARNING) as log:
             plugin = apprise.Apprise.instantiate(url, suppress_exceptions=True)
             if not plugin:
-                deliveries.append(Delivery(_mask(url), False, _("not a valid apprise URL")))
+                deliveries.append(Delivery(printable(_mask(url)), False, _("not a valid apprise URL")))
                 continue
             plugin.socket_connect_timeout = plugin.socket_read_timeout = timeout
             try:
@@ -117,7 +119,7 @@ def send(urls: Iterable[str], title: str, body: str, *, timeout: float = TIMEOUT
             lines = [line for line in log.getvalue().splitlines() if line.strip()]
         label = plugin.url(privacy=True).split("?", 1)[0]  # apprise's defaults in the query are noise
         error = re.sub(r"^.*? - [A-Z]+ - ", "", lines[-1]) if lines else _("the service did not accept the message")
-        deliveries.append(Delivery(label, ok, "" if ok else redact(error)))
+        deliveries.append(Delivery(printable(label), ok, "" if ok else printable(redact(error))))
     return deliveries
 
 
