@@ -20,6 +20,7 @@ from quarkctl.errors import ConfigError, ExitCode, QuarkctlError, error
 from quarkctl.i18n import _
 from quarkctl.runtime.stop import StopSignal
 from quarkctl.redact import redact
+from quarkctl.safe_text import json_text, printable_lines
 
 
 _json_job: list[str | None] = [None]  # a job command under --json; launch.main clears it for each command line
@@ -49,7 +50,7 @@ def fail(message: str, code: int) -> NoReturn:
 
 def warn(line: str) -> None:
     """A warning on stderr (a notification, ping or hook that failed): never changes the exit code."""
-    typer.echo(redact(line), err=True)
+    typer.echo(printable_lines(redact(line)), err=True)  # a hook's or a job's words may carry data (safe_text.py)
 
 
 def install_signal_handlers(stop: StopSignal) -> None:
@@ -122,9 +123,7 @@ def run_job(job: Job, env: dict[str, str], *, json_output: bool, quiet: bool, lo
 
 
 def _json_error(name: str, code: int, message: str) -> None:
-    import json
-
-    typer.echo(json.dumps({"job": name, "exit_code": code, "error": redact(message)}, ensure_ascii=False))
+    typer.echo(json_text({"job": name, "exit_code": code, "error": redact(message)}))
 
 
 def _reported(job: Job, env: dict[str, str], *, json_output: bool, quiet: bool, log_file: Optional[Path]) -> tuple[Any, StopSignal]:
