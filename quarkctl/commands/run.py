@@ -7,6 +7,7 @@ run's notification when it ends with a report, and the exit code.
 
 from __future__ import annotations
 
+import errno
 import signal
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -136,7 +137,8 @@ def _reported(job: Job, env: dict[str, str], *, json_output: bool, quiet: bool, 
             log_file.parent.mkdir(parents=True, exist_ok=True)
             log_stream = LogFile(log_file)  # reopens after logrotate moved the file; closed below
         except OSError as exc:
-            raise ConfigError(_("--log-file: cannot open {path}: {reason}").format(path=log_file, reason=exc.strerror)) from None
+            reason = _("a symbolic link; quarkctl does not follow it: remove it") if exc.errno == errno.ELOOP else exc.strerror
+            raise ConfigError(_("--log-file: cannot open {path}: {reason}").format(path=log_file, reason=reason)) from None
     stop = StopSignal()
     install_signal_handlers(stop)
     reporter = None

@@ -84,7 +84,7 @@ class Store:
             kwargs["pool_recycle"] = 3600
         try:
             self.engine: Engine = create_engine(url, **kwargs)
-        except (ArgumentError, NoSuchModuleError, ImportError) as exc:
+        except (ArgumentError, NoSuchModuleError, ImportError, ValueError, TypeError) as exc:  # ?read_timeout=abc: int()
             raise DatabaseError(_("database {url}: unsupported or invalid URL: {reason}").format(url=self.label, reason=driver_reason(exc))) from None
         event.listen(self.engine, "do_connect", self._connect_params)
         if self.is_sqlite:

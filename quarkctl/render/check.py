@@ -6,6 +6,7 @@ line passes through the redactor so no secret is ever printed.
 
 from __future__ import annotations
 
+import os
 from logging.handlers import WatchedFileHandler
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
@@ -298,17 +299,31 @@ def make_reporter(*, json_mode: bool, quiet: bool, stdout: IO[str], stderr: IO[s
     return Fanout(*listeners)
 
 
+class _NoFollowHandler(WatchedFileHandler):
+    """Opened as root in a folder others may write to (issue 23, an attacker's review): never through a
+    planted link (O_NOFOLLOW), and a new log is 0600, since its lines carry links and passcodes."""
+
+    def _open(self) -> Any:
+        from quarkctl.safefs import open_append
+
+        return os.fdopen(open_append(Path(self.baseFilename)), "a", encoding=self.encoding)
+
+
 class LogFile:
     """The --log-file stream: appends, and follows logrotate. When the file was moved or removed,
     the next line goes to a new file at the same path (the stdlib's WatchedFileHandler check)."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self._handler = WatchedFileHandler(path, mode="a", encoding="utf-8")  # opens now: errors show at start
+        self._handler = _NoFollowHandler(path, mode="a", encoding="utf-8")  # opens now: errors show at start
 
     def write(self, text: str) -> int:
-        self._handler.reopenIfNeeded()
-        assert self._handler.stream is not None
+        try:
+            self._handler.reopenIfNeeded()
+        except OSError:  # the path became a link (or vanished with its folder): the log ends, the run goes on
+            self._handler.stream = None
+        if self._handler.stream is None:
+            return 0
         return self._handler.stream.write(text)
 
     def flush(self) -> None:

@@ -93,3 +93,18 @@ def test_schedule_install_replaces_a_planted_link_and_keeps_the_victim(cli: Cli,
     assert untouched(victim)
     written = [p for p in units.iterdir() if p.suffix in (".service", ".timer") and not p.name.startswith(".")]
     assert written and all(not p.is_symlink() and stat.S_IMODE(p.stat().st_mode) == 0o644 for p in written)
+
+
+def test_a_link_planted_as_the_log_file_is_refused_and_a_new_log_is_private(sqlite_cli: Cli, tmp_path: Path) -> None:
+    """An attacker's review: root appended the run's lines (links, passcodes) to the file a planted link named."""
+    victim = plant_victim(tmp_path)
+    shared = tmp_path / "logs"
+    shared.mkdir()
+    shared.chmod(0o1777)
+    (shared / "quarkctl.log").symlink_to(victim)
+    proc = sqlite_cli.run("check-links", "--no-pacing", "--log-file", str(shared / "quarkctl.log"))
+    assert proc.returncode == 2 and "symbolic link" in proc.stderr and "Traceback" not in proc.stderr
+    assert untouched(victim)
+    fresh = sqlite_cli.run("check-links", "--no-pacing", "--log-file", str(shared / "new.log"))
+    assert fresh.returncode == 0, fresh.stderr
+    assert stat.S_IMODE((shared / "new.log").stat().st_mode) == 0o600

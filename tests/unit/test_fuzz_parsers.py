@@ -184,7 +184,7 @@ push_values = st.one_of(hostile_text, json_scalars, st.sampled_from(["http://[x"
 def test_push_config_translation_warns_instead_of_raising(push_config: dict) -> None:
     out = translate(push_config)
     assert all(isinstance(url, str) and "://" in url for url in out.urls)
-    assert all(isinstance(w, str) and w.startswith("push_config ") for w in out.warnings)
+    assert all(isinstance(w, str) and w.startswith("warning: push_config ") for w in out.warnings)
     for url in out.urls:
         url.encode("utf-8")  # apprise gets text it can send
 

@@ -3,6 +3,9 @@ override, and `--task` selection."""
 
 from __future__ import annotations
 
+import errno
+import os
+import stat
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -31,6 +34,15 @@ def config_path(flag: Path | None, env: Mapping[str, str]) -> Path:
     return Path(base) / "quarkctl" / CONFIG_NAME
 
 
+def read_text(path: Path) -> str:
+    """The config file's text. O_NONBLOCK and a regular-file check: a FIFO or a device in its place must not
+    hold the run, and SIGTERM with it, forever (an attacker's review). Raises OSError, UnicodeDecodeError."""
+    with os.fdopen(os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC), "rb") as f:
+        if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+            raise OSError(errno.EINVAL, _("not a regular file"))
+        return f.read().decode("utf-8-sig")
+
+
 def load(path: Path) -> AutosaveConfig:
     """Read the config; a missing file gets the example written there and raises ConfigMissing (exit 2)."""
     path = Path(path)
@@ -41,11 +53,11 @@ def load(path: Path) -> AutosaveConfig:
             "then run again (try --dry-run first)"
         ).format(path=path))
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        text = read_text(path)
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) else _("not UTF-8 text")
         raise ConfigError(_("cannot read config {path}: {reason}").format(path=path, reason=reason)) from None
-    return AutosaveConfig(path, parse(text, path), text)
+    return AutosaveConfig(path, parse(text, path), text, _real_path=os.path.realpath(path))
 
 
 def tasks_from_env(env: Mapping[str, str]) -> list[Task] | None:

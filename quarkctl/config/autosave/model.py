@@ -209,6 +209,8 @@ class AutosaveConfig:
     data: dict[str, Any]
     _loaded_text: str | None = field(default=None, repr=False)
     _changes: list[Change] = field(default_factory=list, repr=False)
+    # the file the path led to when read: the write-back goes there or nowhere (a link swapped in mid-run)
+    _real_path: str | None = field(default=None, repr=False)
 
     @property
     def accounts(self) -> list[str]:

@@ -16,6 +16,7 @@ from quarkctl.i18n import _
 from quarkctl.safefs import replace_file
 
 from .model import DELETE, AutosaveConfig, Change, dumps, parse
+from .loading import read_text
 
 STALE_TEMP_SECONDS = 3600
 
@@ -109,8 +110,12 @@ def save(config: AutosaveConfig) -> bool:
     fids, plugin defaults) are applied to that newer version instead of overwriting it.
     """
     path = Path(os.path.realpath(config.path))
+    if config._real_path is not None and str(path) != config._real_path:
+        # the path leads elsewhere than when it was read: a link swapped in during the run (an attacker's review)
+        raise ConfigError(_("{path} now leads to {now}, not to the file read at the start ({then}); left as it is, so "
+                            "this run's bans and fids were not saved").format(path=config.path, now=path, then=config._real_path))
     try:
-        on_disk: str | None = path.read_text(encoding="utf-8-sig")
+        on_disk: str | None = read_text(path)  # never a FIFO swapped in (loading.read_text)
     except FileNotFoundError:
         on_disk = None
     except (OSError, UnicodeDecodeError) as exc:

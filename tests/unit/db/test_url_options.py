@@ -21,3 +21,12 @@ def test_a_bogus_query_argument_is_a_database_error(query: str) -> None:
         db.close()
     assert caught.value.exit_code == ExitCode.USAGE
     assert "s3cretpw" not in str(caught.value)
+
+
+@pytest.mark.parametrize("query", ["read_timeout=abc", "connect_timeout=1e9x"])
+def test_a_query_argument_of_the_wrong_type_is_a_database_error(query: str) -> None:
+    """The dialect converts these while the engine is made (an attacker's review: exit 70 before)."""
+    url, _ = settings.database_url({"DATABASE_URL": f"mysql+pymysql://quark:s3cretpw@127.0.0.1:1/res?{query}"})
+    with pytest.raises(DatabaseError, match="invalid URL") as caught:
+        Database(url, timeout=2)
+    assert caught.value.exit_code == ExitCode.USAGE and "s3cretpw" not in str(caught.value)
