@@ -7,6 +7,8 @@ The query modules are mixins of `Store`; quarkctl.db.database composes them into
 from __future__ import annotations
 
 import functools
+import os
+import stat
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -143,12 +145,24 @@ class Store:
             return
         file = Path(path)
         if self.default_sqlite:
-            try:
-                file.parent.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                raise DatabaseError(_("database {path}: cannot create its folder: {reason}").format(path=file, reason=exc.strerror)) from None
+            self._own_sqlite_file(file)
         elif not file.exists():
             raise DatabaseError(_("DATABASE_URL: no such SQLite file: {path}").format(path=file))
+
+    @staticmethod
+    def _own_sqlite_file(file: Path) -> None:
+        """The embedded database lives in quarkctl's own folder (0700, refused when others may write to it) and
+        is created 0600 by quarkctl, never through a planted link: as root, a link there made root create or
+        overwrite a file of another user's choosing, and a 0644 file let every user read the links (issue 23)."""
+        from quarkctl.safefs import PrivateDir
+
+        with PrivateDir(file.parent) as folder:
+            fd = folder.open(file.name, os.O_RDWR | os.O_CREAT | os.O_NONBLOCK, 0o600)
+            try:
+                if not stat.S_ISREG(os.fstat(fd).st_mode):
+                    raise DatabaseError(_("database {path}: not a regular file").format(path=file))
+            finally:
+                os.close(fd)
 
     def _fail(self, exc: BaseException) -> DatabaseError:
         error = DatabaseError(_("database {url}: {reason}").format(url=self.label, reason=driver_reason(exc)))

@@ -108,3 +108,23 @@ def test_a_link_planted_as_the_log_file_is_refused_and_a_new_log_is_private(sqli
     fresh = sqlite_cli.run("check-links", "--no-pacing", "--log-file", str(shared / "new.log"))
     assert fresh.returncode == 0, fresh.stderr
     assert stat.S_IMODE((shared / "new.log").stat().st_mode) == 0o600
+
+
+def test_the_embedded_database_is_private_and_never_opened_through_a_link(cli: Cli, tmp_path: Path) -> None:
+    """An attacker's review: a link planted as XDG_DATA_HOME/quarkctl/quarkctl.db made root create or overwrite
+    the file it named, and the database was created 0644 (links and passcodes readable by every user)."""
+    data = cli.home / "data" / "quarkctl"
+    assert cli.run("resources", "list").returncode == 0
+    assert stat.S_IMODE(data.stat().st_mode) == 0o700
+    assert stat.S_IMODE((data / "quarkctl.db").stat().st_mode) == 0o600
+    victim = plant_victim(tmp_path)
+    (data / "quarkctl.db").unlink()
+    (data / "quarkctl.db").symlink_to(victim)
+    proc = cli.run("resources", "list")
+    assert proc.returncode == 2 and "symbolic link" in proc.stderr and "Traceback" not in proc.stderr
+    assert untouched(victim)
+    (data / "quarkctl.db").unlink()
+    data.chmod(0o777)
+    shared = cli.run("check-links", "--no-pacing")
+    assert shared.returncode == 2 and "chmod go-w" in shared.stderr
+    assert not (data / "quarkctl.db").exists()
