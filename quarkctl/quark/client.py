@@ -32,6 +32,16 @@ DETAIL_PAGE_SIZE = 50
 _SNIPPET = 120
 
 
+def _object(pairs: list[tuple[str, Any]], duplicates: list[str]) -> dict[str, Any]:
+    """A JSON object, noting a key spelled twice (`{"code": 0, "code": 41012}`): json keeps the last (issue 23)."""
+    seen: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in seen:
+            duplicates.append(key)
+        seen[key] = value
+    return seen
+
+
 def _retry_after(value: str | None) -> float | None:
     try:
         return max(0.0, float(value)) if value else None
@@ -115,8 +125,9 @@ class QuarkClient:
             return ApiReply(endpoint, response.status, None, snippet=_("(a body over {mb} MB, cut off)").format(
                 mb=MAX_BODY // 2**20))
         body: dict[str, Any] | None
+        duplicates: list[str] = []
         try:
-            parsed = jsonlib.loads(data)
+            parsed = jsonlib.loads(data, object_pairs_hook=lambda pairs: _object(pairs, duplicates))
             body = parsed if isinstance(parsed, dict) else None
         except (ValueError, RecursionError):  # not JSON, not text, nested past Python's recursion limit
             body = None
@@ -130,6 +141,8 @@ class QuarkClient:
             body,
             retry_after=_retry_after(response.headers.get("Retry-After")),
             snippet=snippet,
+            content_type=response.headers.get("Content-Type"),
+            duplicate_keys=bool(duplicates),
         )
 
     def account_info(self) -> ApiReply:

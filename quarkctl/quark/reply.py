@@ -24,6 +24,8 @@ class ApiReply:
     transport_error: str | None = None  # "timeout" | "connection_error"
     retry_after: float | None = None
     snippet: str = ""  # start of a non-JSON body or the transport error, for the report
+    content_type: str | None = None  # the Content-Type header; None when not known (a test's reply)
+    duplicate_keys: bool = False  # the JSON spelled a key twice somewhere: which one counts is anyone's guess
 
     @property
     def account_envelope(self) -> bool:

@@ -87,6 +87,14 @@ def _envelope_status_ok(reply: ApiReply) -> bool:
     return all(s is None or (200 <= s < 300) or (400 <= s < 500 and s != 429) for s in (reply.http_status, reply.status))
 
 
+def _unambiguous(reply: ApiReply) -> bool:
+    """What a dead answer also has (an attacker's review, issue 23): no key spelled twice (json keeps the last
+    `code`), and a JSON content type when the header is known (an HTML page is no Quark answer). A body
+    without its own status stays readable: the repository's samples spell 41019 so (share_token[7])."""
+    json_type = reply.content_type is None or "json" in reply.content_type.lower()
+    return not reply.duplicate_keys and json_type
+
+
 def classify(reply: ApiReply) -> Classified:
     """The one rule (issue 21): DEAD only on a documented dead code (DEAD_CODES) in a Quark error envelope
     with a 2xx/4xx status. Every other answer, whatever its message, status or shape, is something else."""
@@ -127,7 +135,7 @@ def classify(reply: ApiReply) -> Classified:
     if code in AUTH_CODES or (code is None and (reply.status == 401 or reply.http_status == 401)):
         return result(Outcome.AUTH, AUTH_CODES.get(code or 0, "cookie_rejected"))
     if code in DEAD_CODES:
-        if _envelope_status_ok(reply):
+        if _envelope_status_ok(reply) and _unambiguous(reply):
             return result(Outcome.DEAD, DEAD_CODES[code])
         if server_error:
             return result(Outcome.TRANSIENT, "server_error")

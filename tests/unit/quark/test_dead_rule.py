@@ -99,6 +99,16 @@ def test_nothing_outside_the_dead_codes_is_ever_dead(http_status: int | None, bo
 def test_every_dead_code_in_a_4xx_or_200_envelope_is_dead(code: int, status: int, mirror: bool, message: str, extra: dict) -> None:
     body = {**extra, "code": code, "message": message, **({"status": status} if mirror else {})}
     assert classify(ApiReply("token", status, body)).outcome is Outcome.DEAD
+    assert classify(ApiReply("token", status, body, content_type="application/json;charset=UTF-8")).outcome is Outcome.DEAD
+
+
+@pytest.mark.parametrize(("reply", "why"), [
+    (ApiReply("token", 404, {"status": 404, "code": 41012}, duplicate_keys=True), "a key spelled twice"),
+    (ApiReply("token", 200, {"status": 404, "code": 41012}, content_type="text/html; charset=utf-8"), "an HTML page"),
+])
+def test_an_ambiguous_dead_answer_is_not_dead(reply: ApiReply, why: str) -> None:
+    """An attacker's review (issue 23): each of these was marked expired."""
+    assert classify(reply).outcome is Outcome.UNKNOWN, why
 
 
 # -- through HTTP: check-links' link check and autosave's bans -------------------------------------------
@@ -183,3 +193,17 @@ def test_an_empty_listing_that_counts_files_is_no_proof_of_anything(server: Rece
     with QuarkClient(api_base=server.url, timeout=5.0) as client:
         result = LinkChecker(client, retries=0, backoff=0.0, sleep=lambda seconds: True).check(LINK)
     assert (result.verdict, result.reason) == (Verdict.ERROR, "unexpected_response")
+
+
+@pytest.mark.parametrize("payload", ['{"status": 404, "code": 0, "code": 41012, "message": "x"}',
+                                     '<html>{"status": 404, "code": 41012}</html>', '{"status": 404, "code": 41012}'])
+def test_a_dead_code_in_text_or_spelled_twice_over_http_is_not_expired(server: Receiver, payload: str) -> None:
+    """An attacker's review (issue 23): text (here text/plain, as an HTML error page is text/html) and a `code`
+    spelled twice were marked expired."""
+    _answer(server, 404, {})
+    server.answers[("POST", TOKEN)] = (404, payload)
+    with QuarkClient(api_base=server.url, timeout=5.0) as client:
+        reply = client.share_token("abcd1234")
+        result = LinkChecker(client, retries=1, backoff=0.0, sleep=lambda seconds: True).check(LINK)
+    assert result.verdict is not Verdict.EXPIRED, (payload, result)
+    assert reply.content_type == "text/plain"
