@@ -100,3 +100,17 @@ def test_a_table_without_a_needed_column_is_refused_with_the_alter_table_line(cl
     doctor = json.loads(cli.run("doctor", "--json").stdout)
     table = {f["name"]: f for f in doctor["checks"]}["cloud_resource"]
     assert table["status"] == "fail" and table["fix"] == alter, table
+
+
+def test_check_links_reshare_on_a_minimal_table_writes_the_columns_it_has(cli: Cli, sim: Simulator, testdb: ResourceDB) -> None:
+    """A re-share sets link and is_expired; share_count, last_share_time and update_time only where the table has them."""
+    _create(testdb, MINIMAL[testdb.kind])
+    cli.env["DATABASE_URL"] = testdb.url_text
+    sim.drive().put_file("/追更/剧集A/e01.mp4")
+    old = sim.own_shares.share("/追更/剧集A", expiry="7d", title="剧集A")
+    _sql(testdb, f"INSERT INTO cloud_resource (drama_name, drive_type, link, is_expired) VALUES ('剧集A', 'quark', '{old.link}', 0)")
+    sim.advance(days=8)
+    done = cli.run("check-links", *FAST, "--reshare", "--json", "--lang", "en")
+    assert done.returncode == 0, (done.stdout, done.stderr)
+    ((link, expired),) = _sql(testdb, "SELECT link, is_expired FROM cloud_resource")
+    assert link != old.link and link.startswith("https://pan.quark.cn/s/") and expired == 0
