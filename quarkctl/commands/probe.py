@@ -28,6 +28,7 @@ def _links(texts: list[str], from_db: Optional[int], env: dict[str, str]) -> lis
         url, default_sqlite = settings.database_url(env)
         db = Database(url, default_sqlite=default_sqlite, timeout=settings.db_timeout(env))
         try:
+            db.need_resource_columns()
             rows = db.list_resources(drive_type="quark", sort="id", descending=True, limit=from_db, history=False)
         finally:
             db.close()

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Table, create_engine, event, inspect
+from sqlalchemy import Column, MetaData, Table, create_engine, event, inspect
 from sqlalchemy.engine import URL, Connection, CursorResult, Engine
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 
@@ -25,6 +25,29 @@ from quarkctl.i18n import _
 from quarkctl.redact import redact
 
 Fail = Callable[[BaseException], DatabaseError]
+
+# What every command needs of cloud_resource; any other seed column may be missing (issue 23).
+REQUIRED_COLUMNS = ("id", "drama_name", "link", "drive_type", "is_expired")
+# Each seed column's definition for ALTER TABLE ... ADD COLUMN: (MySQL, SQLite). SQLite adds no
+# PRIMARY KEY column, and a NOT NULL one only with a default.
+_SEED_DDL = {
+    "id": ("INT NOT NULL AUTO_INCREMENT PRIMARY KEY", "INTEGER"),
+    "drama_name": ("VARCHAR(255) NOT NULL DEFAULT ''", "VARCHAR(255) NOT NULL DEFAULT ''"),
+    "alias": ("VARCHAR(200) NOT NULL DEFAULT ''", "VARCHAR(200) NOT NULL DEFAULT ''"),
+    "category1": ("VARCHAR(100) NOT NULL DEFAULT ''", "VARCHAR(100) NOT NULL DEFAULT ''"),
+    "category2": ("VARCHAR(100) NULL", "VARCHAR(100)"),
+    "drive_type": ("VARCHAR(50) NOT NULL DEFAULT 'quark'", "VARCHAR(50) NOT NULL DEFAULT 'quark'"),
+    "link": ("TEXT NULL", "TEXT"),
+    "is_expired": ("TINYINT NOT NULL DEFAULT 1", "TINYINT NOT NULL DEFAULT 1"),
+    "view_count": ("INT NOT NULL DEFAULT 0", "INT NOT NULL DEFAULT 0"),
+    "share_count": ("INT NOT NULL DEFAULT 0", "INT NOT NULL DEFAULT 0"),
+    "hot": ("INT NOT NULL DEFAULT 0", "INT NOT NULL DEFAULT 0"),
+    "size": ("VARCHAR(50) NULL", "VARCHAR(50)"),
+    "tmdb_id": ("INT NULL", "INT"),
+    "last_share_time": ("DATETIME NULL", "DATETIME"),
+    "create_time": ("DATETIME NULL", "DATETIME"),
+    "update_time": ("DATETIME NULL", "DATETIME"),
+}
 
 
 def driver_reason(exc: BaseException) -> str:
@@ -77,6 +100,7 @@ class Store:
         # A dry run on a database that holds only cloud_resource (before `db init`): quarkctl's own
         # tables are not created, and their reads answer as an empty history (issue 23).
         self.history_missing = False
+        self._resource_table: Table | None = None  # cloud_resource as this database has it, read once
         # No pre-ping: a run's calls retry a lost connection themselves, within DB_TIMEOUT (a pre-ping
         # would reconnect with a second full timeout against a frozen server).
         kwargs: dict[str, Any] = {}
@@ -218,6 +242,49 @@ class Store:
             raise DatabaseError(
                 _("database {url}: there is no cloud_resource table (run `quarkctl db init` to create it)").format(url=self.label)
             )
+
+    def resource_table(self) -> Table:
+        """cloud_resource as this database has it (issue 23: a user's table often lacks optional seed
+        columns, or has its own): quarkctl's mapping of each column present, and the table's own extra
+        columns as reflected, in the table's order. Every cloud_resource query is built from it."""
+        if self._resource_table is None:
+            with self.connection() as conn:  # a lost connection is retried in a run, as any of its reads
+                inspector = inspect(conn)
+                self._need_resources(set(inspector.get_table_names()))
+                found = inspector.get_columns(cloud_resource.name)
+            ours = {column.name.lower(): column for column in cloud_resource.columns}
+            columns = [
+                ours[col["name"].lower()]._copy() if col["name"].lower() in ours
+                else Column(col["name"], col["type"], nullable=bool(col.get("nullable", True)))
+                for col in found
+            ]
+            self._resource_table = Table(cloud_resource.name, MetaData(), *columns)
+        return self._resource_table
+
+    def need_resource_columns(self) -> Table:
+        """The live cloud_resource, or (exit 2) one line naming the first required column it lacks
+        and the ALTER TABLE line that adds it, in this database's dialect."""
+        for name in REQUIRED_COLUMNS:
+            self.need_column(name)
+        return self.resource_table()
+
+    def need_column(self, name: str) -> None:
+        """Exit 2 naming `name` and its ALTER TABLE line when cloud_resource lacks it."""
+        if name not in self.resource_table().c:
+            raise DatabaseError(_("database {url}: cloud_resource has no {column} column, which quarkctl needs; add it: {alter}").format(
+                url=self.label, column=name, alter=self.add_column_sql(name)))
+
+    def mark_values(self, expired: int, stamp: Any) -> dict[str, Any]:
+        """What a mark writes: is_expired, and update_time where the table has one."""
+        values: dict[str, Any] = {"is_expired": expired}
+        if "update_time" in self.resource_table().c:
+            values["update_time"] = stamp
+        return values
+
+    def add_column_sql(self, name: str) -> str:
+        """The ALTER TABLE line that adds a seed column, as the seed DDL has it (tests/helpers/seed_table.py)."""
+        mysql, sqlite = _SEED_DDL[name]
+        return f"ALTER TABLE cloud_resource ADD COLUMN {name} {sqlite if self.is_sqlite else mysql};"
 
     def missing_columns(self, table: Table) -> list[str]:
         """Columns quarkctl maps that the database's table lacks (the table must exist)."""

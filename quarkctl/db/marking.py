@@ -1,5 +1,6 @@
 """check-links (and `resources revive`) on cloud_resource: the candidate rows, read in keyset
-batches, and their marks (is_expired and update_time, nothing else)."""
+batches, and their marks (is_expired and update_time, nothing else; is_expired alone on a table
+without update_time)."""
 
 from __future__ import annotations
 
@@ -8,46 +9,46 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import DateTime, and_, delete, func, insert, literal, or_, select, update
+from sqlalchemy import DateTime, Table, and_, delete, func, insert, literal, or_, select, update
 
 from quarkctl.db.engine import resilient
 from quarkctl.db.records import SAME_SHARE_REASON, CheckRecord, ResourceRow, Selection, local_naive, utc_aware, utc_naive
 from quarkctl.db.runs import History, check_values
-from quarkctl.db.schema import SHARE_DRIVE, check_history, cloud_resource, empty_streak
+from quarkctl.db.schema import SHARE_DRIVE, check_history, empty_streak
 
 # The last check of a row never checked: sorts first, and one value keeps the keyset simple.
 NEVER_CHECKED = datetime(1970, 1, 1)
 
 
-def _candidates(scope: str) -> list[Any]:
+def _candidates(t: Table, scope: str) -> list[Any]:
     """scope: "active" (is_expired 0, check-links), "all" (--recheck-expired), "expired" (resources revive)."""
-    cond = [cloud_resource.c.link.is_not(None), cloud_resource.c.link != ""]
+    cond = [t.c.link.is_not(None), t.c.link != ""]
     if scope == "active":
-        cond.append(cloud_resource.c.is_expired == 0)
+        cond.append(t.c.is_expired == 0)
     elif scope == "expired":
-        cond.append(cloud_resource.c.is_expired == 1)
+        cond.append(t.c.is_expired == 1)
     elif scope != "all":
         raise ValueError(f"unknown scope {scope!r}")
     return cond
 
 
-def _last_checked(history_missing: bool = False) -> Any:
+def _last_checked(t: Table, history_missing: bool = False) -> Any:
     """A row's newest quarkctl_check time, NEVER_CHECKED when none: one index seek per row
     (ix_quarkctl_check_resource), so quarkctl keeps no state of its own between runs."""
     if history_missing:
         return literal(NEVER_CHECKED, type_=DateTime)
     h = check_history.c
-    newest = select(func.max(h.checked_at)).where(h.resource_id == cloud_resource.c.id).correlate(cloud_resource).scalar_subquery()
+    newest = select(func.max(h.checked_at)).where(h.resource_id == t.c.id).correlate(t).scalar_subquery()
     return func.coalesce(newest, NEVER_CHECKED, type_=DateTime)
 
 
-def _selected(include_expired: bool, scope: str | None, selection: Selection | None, history_missing: bool = False) -> list[Any]:
-    cond = _candidates(scope or ("all" if include_expired else "active"))
+def _selected(t: Table, include_expired: bool, scope: str | None, selection: Selection | None, history_missing: bool = False) -> list[Any]:
+    cond = _candidates(t, scope or ("all" if include_expired else "active"))
     if selection and selection.shard:
         k, n = selection.shard
-        cond.append(cloud_resource.c.id % n == k)
+        cond.append(t.c.id % n == k)
     if selection and selection.checked_before:
-        cond.append(_last_checked(history_missing) < utc_naive(selection.checked_before))
+        cond.append(_last_checked(t, history_missing) < utc_naive(selection.checked_before))
     return cond
 
 
@@ -63,10 +64,12 @@ class Marking(History):
             self.create_missing(tables)
             existing = {t.name for t in tables} | self.existing_tables()
         self._need_resources(existing)
+        self.need_resource_columns()
 
     @resilient
     def count_candidates(self, *, include_expired: bool = False, scope: str | None = None, selection: Selection | None = None) -> int:
-        query = select(func.count()).select_from(cloud_resource).where(*_selected(include_expired, scope, selection, self.history_missing))
+        t = self.resource_table()
+        query = select(func.count()).select_from(t).where(*_selected(t, include_expired, scope, selection, self.history_missing))
         with self.connection() as conn:
             return int(conn.execute(query).scalar_one())
 
@@ -88,10 +91,11 @@ class Marking(History):
         and id. A row checked during the run gets a time after the cutoff and leaves the selection,
         so no row is skipped or repeated.
         """
-        c = cloud_resource.c
-        cond = _selected(include_expired, scope, selection, self.history_missing)
+        live = self.resource_table()
+        c = live.c
+        cond = _selected(live, include_expired, scope, selection, self.history_missing)
         if selection and selection.checked_before:
-            last = _last_checked(self.history_missing)
+            last = _last_checked(live, self.history_missing)
             inner = select(c.id, c.drama_name, c.link, c.is_expired, last.label("last_checked")).where(*cond).subquery("candidate")
             t = inner.c
             after = after_checked or NEVER_CHECKED
@@ -112,11 +116,12 @@ class Marking(History):
     @resilient
     def set_expired(self, resource_id: int, expired: bool, now: datetime) -> bool:
         """Flip is_expired (and update_time) only if it is not already so; True when the row changed."""
-        c = cloud_resource.c
+        t = self.resource_table()
+        c = t.c
         query = (
-            update(cloud_resource)
+            update(t)
             .where(c.id == resource_id, c.is_expired == (0 if expired else 1))
-            .values(is_expired=1 if expired else 0, update_time=local_naive(now))
+            .values(self.mark_values(1 if expired else 0, local_naive(now)))
         )
         with self.connection(commit=True) as conn:
             return conn.execute(query).rowcount > 0
@@ -131,7 +136,8 @@ class Marking(History):
         marks). Every row marked gets its check record, the others with reason "same_share" and the
         evidence of `record`. Returns (the row itself changed, the other rows marked); with `dry_run`
         the other rows are found and nothing is written."""
-        c = cloud_resource.c
+        t = self.resource_table()
+        c = t.c
         found = (
             select(c.id, c.drama_name, c.link)
             .where(c.is_expired == 0, func.lower(c.drive_type) == SHARE_DRIVE, c.id != record.resource_id,
@@ -143,7 +149,7 @@ class Marking(History):
             others = [ResourceRow(r.id, r.drama_name, r.link, False) for r in conn.execute(found) if same_share(r.link)]
             if dry_run:
                 return False, others
-            mark = update(cloud_resource).values(is_expired=1, update_time=stamp)
+            mark = update(t).values(self.mark_values(1, stamp))
             # Only the link that was checked: a row whose link changed meanwhile (edited by its owner,
             # re-shared by this run) keeps its new link's state.
             same_link = [c.link == record.link] if record.link is not None else []

@@ -34,6 +34,7 @@ class Reshare(Store):
         existing = self.existing_tables()
         self.history_missing = dry_run and reshare_history.name not in existing
         self._need_resources(existing)
+        self.need_resource_columns()
 
     def reshare_rows(self, *, ids: Sequence[int] | None = None, expired: bool | None = None) -> list[ResourceRow]:
         """Quark rows with a link: the given ids, or every row marked expired (True) / not (False)."""
@@ -76,14 +77,17 @@ class Reshare(Store):
                        run_id: int | None = None, others: Sequence[ResourceRow] = ()) -> None:
         """One transaction: the row and `others` (rows of the same old share) get the new link (valid, shared
         once more, now), the intent is done and each of the others gets its own done entry (its chain)."""
-        c, r = cloud_resource.c, reshare_history.c
+        live = self.resource_table()
+        c, r = live.c, reshare_history.c
         stamp = local_naive(now).replace(microsecond=0)
         ids = [resource_id, *(row.id for row in others if row.id != resource_id)]
+        row_values: dict[str, Any] = {"link": new_link, "is_expired": 0, "last_share_time": stamp, "update_time": stamp}
+        if "share_count" in c:
+            row_values["share_count"] = func.coalesce(c.share_count, 0) + 1
+        row_values = {k: v for k, v in row_values.items() if k in c}  # the columns the table has (issue 23)
         with self.connection(commit=True) as conn:
             for start in range(0, len(ids), 500):
-                conn.execute(update(cloud_resource).where(c.id.in_(ids[start : start + 500])).values(
-                    link=new_link, is_expired=0, last_share_time=stamp, share_count=func.coalesce(c.share_count, 0) + 1,
-                    update_time=stamp))
+                conn.execute(update(live).where(c.id.in_(ids[start : start + 500])).values(row_values))
             values = {"status": "done", "new_link": new_link, "share_id": share_id[:KEY_WIDTH], "pwd_id": pwd_id[:KEY_WIDTH],
                       "finished_at": utc_naive(now)}
             if run_id is not None:

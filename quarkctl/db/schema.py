@@ -1,6 +1,7 @@
 """Every table quarkctl reads or writes, and the column widths its writes truncate to.
 
-`cloud_resource` is the user's: mapped exactly, never altered. quarkctl's own state is the
+`cloud_resource` is the user's: its seed shape is mapped here, never altered; the queries use the
+columns a user's table has (engine.Store.resource_table). quarkctl's own state is the
 `quarkctl_*` tables, created where missing, never dropped or altered.
 """
 

@@ -15,6 +15,7 @@ from quarkctl.config.autosave.loading import config_path, load
 from quarkctl.config.autosave.validation import validate
 from quarkctl.quark.account import AccountCheck, AccountState, check_account, probe_drive
 from quarkctl.db.database import Database
+from quarkctl.db.engine import REQUIRED_COLUMNS
 from quarkctl.db.schema import OWN_TABLES, cloud_resource
 from quarkctl.errors import QuarkctlError
 from quarkctl.i18n import _, ngettext
@@ -181,13 +182,21 @@ def check_tables(ctx: Context) -> Iterator[Finding]:
                       _("point DATABASE_URL / DB_DATABASE at the database that has it, or create an empty one with `quarkctl db init`"))
     else:
         missing = db.missing_columns(cloud_resource)
-        if missing:
-            yield Finding("cloud_resource", FAIL, _("cloud_resource lacks the columns {columns}").format(columns=", ".join(missing)),
-                          _("this is not the table quarkctl expects (README, check-links); point quarkctl at the right database"))
+        required = [name for name in REQUIRED_COLUMNS if name in missing]
+        if required:
+            yield Finding("cloud_resource", FAIL, _("cloud_resource lacks the columns {columns}").format(columns=", ".join(required)),
+                          " ".join(db.add_column_sql(name) for name in required))
         else:
             count = db.count_candidates()
             yield Finding("cloud_resource", OK, ngettext("present, {count} link to check", "present, {count} links to check",
                                                          count).format(count=count))
+            # A user's table as it is (issue 23): an optional seed column missing only narrows what quarkctl writes.
+            if "update_time" in missing:
+                yield Finding("cloud_resource", OK, _("no update_time column: marks write is_expired only"))
+            others = [name for name in missing if name != "update_time"]
+            if others:
+                yield Finding("cloud_resource", OK, _("without the optional columns {columns}: quarkctl reads and writes the columns the table has").format(
+                    columns=", ".join(others)))
     absent = [t.name for t in OWN_TABLES if t.name not in ctx.tables]
     if absent:
         yield Finding("own_tables", WARN, _("quarkctl's tables are missing: {tables}").format(tables=", ".join(absent)),

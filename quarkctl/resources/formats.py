@@ -16,7 +16,7 @@ from quarkctl.i18n import _, ngettext
 from quarkctl.quark.links import QUARK_SHARE_HOST, find_links, without_passcodes
 
 from .model import QUARK, InvalidInput, LineProblem, Record
-from .values import COLUMNS, IGNORED, validate
+from .values import COLUMNS, IGNORED, Columns, validate
 
 IMPORT_FORMATS = ("auto", "csv", "jsonl", "text")
 EXPORT_FORMATS = ("csv", "json")
@@ -56,7 +56,7 @@ def decode(data: bytes, source: str, encoding: str = "utf-8-sig") -> str:
         ) from None
 
 
-def _parse_csv(text: str, drive_type: str) -> tuple[list[Record], list[LineProblem]]:
+def _parse_csv(text: str, drive_type: str, columns: Columns = COLUMNS) -> tuple[list[Record], list[LineProblem]]:
     records: list[Record] = []
     problems: list[LineProblem] = []
     reader = csv.reader(io.StringIO(text, newline=""))
@@ -74,7 +74,7 @@ def _parse_csv(text: str, drive_type: str) -> tuple[list[Record], list[LineProbl
             continue
         if header is None:
             header = [cell.strip() for cell in cells]
-            unknown = [name for name in header if name not in COLUMNS and name not in IGNORED]
+            unknown = [name for name in header if name not in columns and name not in IGNORED]
             repeated = sorted({name for name in header if header.count(name) > 1})
             if unknown:
                 problems.append(LineProblem(start, _("unknown columns: {names} (the header must name cloud_resource columns)").format(names=", ".join(unknown))))
@@ -91,8 +91,8 @@ def _parse_csv(text: str, drive_type: str) -> tuple[list[Record], list[LineProbl
                                                         len(cells)).format(got=len(cells), want=len(header))))
             continue
         # CSV has no NULL: an empty cell is NULL where the column takes it, else the column's default.
-        given = {name: cell if cell.strip() else None for name, cell in zip(header, cells) if cell.strip() or (name in COLUMNS and COLUMNS[name][3])}
-        values, messages = validate(given, drive_type=drive_type)
+        given = {name: cell if cell.strip() else None for name, cell in zip(header, cells) if cell.strip() or (name in columns and columns[name][3])}
+        values, messages = validate(given, drive_type=drive_type, columns=columns)
         problems.extend(LineProblem(start, m) for m in messages)
         if not messages:
             records.append(Record(start, values))
@@ -107,7 +107,7 @@ def _lines(text: str) -> Iterator[tuple[int, str]]:
         yield number, line.rstrip("\r")
 
 
-def _parse_jsonl(text: str, drive_type: str) -> tuple[list[Record], list[LineProblem]]:
+def _parse_jsonl(text: str, drive_type: str, columns: Columns = COLUMNS) -> tuple[list[Record], list[LineProblem]]:
     records: list[Record] = []
     problems: list[LineProblem] = []
     for number, line in _lines(text):
@@ -128,7 +128,7 @@ def _parse_jsonl(text: str, drive_type: str) -> tuple[list[Record], list[LinePro
             problems.append(LineProblem(number, _("not a JSON object (one object per line, like export writes)")))
             continue
         messages = [] if "link" in obj else [_("link is missing")]
-        values, more = validate(obj, drive_type=drive_type)
+        values, more = validate(obj, drive_type=drive_type, columns=columns)
         messages += more
         problems.extend(LineProblem(number, m) for m in messages)
         if not messages:
@@ -160,7 +160,7 @@ def parse_text_line(line: str) -> tuple[str, str] | str:
     return name, link
 
 
-def _parse_text(text: str, drive_type: str) -> tuple[list[Record], list[LineProblem]]:
+def _parse_text(text: str, drive_type: str, columns: Columns = COLUMNS) -> tuple[list[Record], list[LineProblem]]:
     records: list[Record] = []
     problems: list[LineProblem] = []
     for number, line in _lines(text):
@@ -170,26 +170,29 @@ def _parse_text(text: str, drive_type: str) -> tuple[list[Record], list[LineProb
         if isinstance(parsed, str):
             problems.append(LineProblem(number, parsed))
             continue
-        values, messages = validate({"drama_name": parsed[0], "link": parsed[1]}, drive_type=drive_type, need_link=True)
+        values, messages = validate({"drama_name": parsed[0], "link": parsed[1]}, drive_type=drive_type, need_link=True, columns=columns)
         problems.extend(LineProblem(number, m) for m in messages)
         if not messages:
             records.append(Record(number, values))
     return records, problems
 
 
-_PARSERS: dict[str, Callable[[str, str], tuple[list[Record], list[LineProblem]]]] = {
+_PARSERS: dict[str, Callable[[str, str, Columns], tuple[list[Record], list[LineProblem]]]] = {
     "csv": _parse_csv,
     "jsonl": _parse_jsonl,
     "text": _parse_text,
 }
 
 
-def parse_import(text: str, *, source: str, fmt: str = "auto", drive_type: str = QUARK) -> tuple[str, list[Record], list[LineProblem]]:
-    """(format, records, problems): every line is looked at, whatever the earlier ones held."""
+def parse_import(
+    text: str, *, source: str, fmt: str = "auto", drive_type: str = QUARK, columns: Columns = COLUMNS
+) -> tuple[str, list[Record], list[LineProblem]]:
+    """(format, records, problems): every line is looked at, whatever the earlier ones held; `columns`
+    are the table's (Database.table_columns: its own extra columns too, issue 23)."""
     if fmt not in IMPORT_FORMATS:
         raise ValueError(f"format must be one of {IMPORT_FORMATS}")
     fmt = detect_format(source, text) if fmt == "auto" else fmt
-    records, problems = _PARSERS[fmt](text, drive_type)
+    records, problems = _PARSERS[fmt](text, drive_type, columns)
     return fmt, records, problems
 
 
@@ -203,9 +206,9 @@ def machine_value(value: Any) -> Any:
     return value
 
 
-def write_export(rows: Iterable[dict[str, Any]], fmt: str, stream: IO[str]) -> int:
-    """The rows, every column: CSV with a header, or JSON lines; returns how many were written."""
-    names = list(COLUMNS)
+def write_export(rows: Iterable[dict[str, Any]], fmt: str, stream: IO[str], columns: Columns = COLUMNS) -> int:
+    """The rows, every column of the table (`columns`): CSV with a header, or JSON lines; returns how many were written."""
+    names = list(columns)
     writer = csv.writer(stream, lineterminator="\n") if fmt == "csv" else None
     if writer is not None:
         writer.writerow(names)

@@ -52,7 +52,7 @@ def import_text(
     """Validate every line, then write all of them in one transaction, or nothing (InvalidInput)."""
     if on_existing not in ON_EXISTING:
         raise ValueError(f"on_existing must be one of {ON_EXISTING}")
-    fmt, records, problems = parse_import(text, source=source, fmt=fmt, drive_type=drive_type)
+    fmt, records, problems = parse_import(text, source=source, fmt=fmt, drive_type=drive_type, columns=store.db.table_columns())
     problems += _in_file_duplicates(store.db, records)
     if problems:
         raise _bad_lines(source, problems)
@@ -122,7 +122,8 @@ def add_resource(
     `update` gets the new link (and any other value given). `check` runs after validation and
     before any write, and must raise to refuse the link."""
     given = {"drama_name": name, "link": link, "drive_type": drive_type, "alias": alias, "category1": category1, "category2": category2}
-    values, problems = validate({k: v for k, v in given.items() if v is not None}, drive_type=drive_type, need_link=True)
+    values, problems = validate({k: v for k, v in given.items() if v is not None}, drive_type=drive_type, need_link=True,
+                                columns=store.db.table_columns())
     if problems:
         raise InvalidInput("; ".join(problems))
     now = now or utcnow()
@@ -179,7 +180,8 @@ def export_resources(store: Store, flt: ResourceFilter, fmt: str, stream: IO[str
     """Every matching row, every column, in id order: CSV with a header, or JSON lines. Import reads both back."""
     if fmt not in EXPORT_FORMATS:
         raise ValueError(f"format must be one of {EXPORT_FORMATS}")
-    return write_export(store.db.iter_resources(status=flt.status, search=flt.search, drive_type=flt.drive_type), fmt, stream)
+    rows = store.db.iter_resources(status=flt.status, search=flt.search, drive_type=flt.drive_type)
+    return write_export(rows, fmt, stream, store.db.table_columns())
 
 
 # -- changing ----------------------------------------------------------------------------------

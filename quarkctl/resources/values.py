@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from collections.abc import Mapping
 from typing import Any
 
 from quarkctl.db.database import Database
@@ -16,15 +17,16 @@ from .model import QUARK
 KEY = ("drama_name", "drive_type")
 LAST_CHECK = ("last_verdict", "last_reason", "last_checked_at")  # what listings add to each row
 IGNORED = ("id", *LAST_CHECK)  # export writes id; an import matches rows by their key instead
-COLUMNS = Database.resource_columns()
+COLUMNS = Database.resource_columns()  # the seed shape; a command on a database uses Database.table_columns()
+Columns = Mapping[str, tuple[str, "int | None", "int | None", bool]]
 _INT_RANGE = (-(2**31), 2**31 - 1)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _MISSING = object()  # "not given": the column's default applies
 
 
-def _convert(name: str, raw: Any) -> Any:
+def _convert(name: str, raw: Any, columns: Columns = COLUMNS) -> Any:
     """One value for one column, or ValueError with a message for the user (naming the column)."""
-    kind, max_chars, max_bytes, nullable = COLUMNS[name]
+    kind, max_chars, max_bytes, nullable = columns[name]
     if raw is None:
         if name in KEY:
             raise ValueError(_("{column} is empty").format(column=name))
@@ -57,6 +59,8 @@ def _convert(name: str, raw: Any) -> Any:
         if not _INT_RANGE[0] <= number <= _INT_RANGE[1]:
             raise ValueError(_("{column} is out of range: {value}").format(column=name, value=number))
         return number
+    if kind == "other":  # a column of the user's own type: the database converts
+        return raw.strip() if isinstance(raw, str) else raw
     # datetime: ISO 8601 (export writes "2026-11-29 02:00:00"); an offset is turned into local time
     try:
         moment = datetime.fromisoformat(str(raw).strip()) if isinstance(raw, str) else None
@@ -82,7 +86,9 @@ def _check_link(link: str, drive_type: str) -> str | None:
     return None
 
 
-def validate(given: dict[str, Any], *, drive_type: str = QUARK, need_link: bool = False) -> tuple[dict[str, Any], list[str]]:
+def validate(
+    given: dict[str, Any], *, drive_type: str = QUARK, need_link: bool = False, columns: Columns = COLUMNS
+) -> tuple[dict[str, Any], list[str]]:
     """(values, problems) for one input line; `given` maps column names to raw values."""
     values: dict[str, Any] = {}
     problems: list[str] = []
@@ -90,11 +96,11 @@ def validate(given: dict[str, Any], *, drive_type: str = QUARK, need_link: bool 
     for name, raw in given.items():
         if name in IGNORED:
             continue
-        if name not in COLUMNS:
+        if name not in columns:
             problems.append(_("unknown column {name!r}").format(name=name))
             continue
         try:
-            value = _convert(name, raw)
+            value = _convert(name, raw, columns)
         except ValueError as exc:
             problems.append(str(exc))
             bad.add(name)
