@@ -33,7 +33,7 @@ DbTimeout = Annotated[Optional[float], typer.Option("--db-timeout", metavar="SEC
 # The check-links run options, shared by `check-links` and `resources revive` (the same run).
 ApiBase = Annotated[Optional[str], typer.Option("--api-base", help=_("Replace scheme+host of every Quark endpoint (QUARK_API_BASE), e.g. a proxy or the simulator."))]
 Anonymous = Annotated[bool, typer.Option("--anonymous", help=_("Check without a cookie (share pages work logged out)."))]
-BatchSize = Annotated[int, typer.Option("--batch-size", min=1, help=_("Rows read per database query."))]
+BatchSize = Annotated[int, typer.Option("--batch-size", min=1, max=100_000, help=_("Rows read per database query."))]
 CheckLimit = Annotated[Optional[int], typer.Option("--limit", min=0, help=_("Check at most N links this run."))]
 Timeout = Annotated[float, typer.Option("--timeout", min=0.1, max=MAX_SECONDS, help=_("The most one request to Quark may take, whole (connect, send, every byte of the answer), seconds."))]
 MinDelay = Annotated[float, typer.Option("--min-delay", min=0, max=MAX_SECONDS, help=_("Shortest pause between links, seconds."))]

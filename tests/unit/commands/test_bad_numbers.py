@@ -37,3 +37,10 @@ def test_an_unusable_number_is_a_usage_error(path: tuple[str, ...], option: str,
     result = CliRunner().invoke(cli.make_app(), [*path, option, value], prog_name="quarkctl")
     assert result.exit_code == 2, (path, option, value, result.output)
     assert option in result.output
+
+
+@pytest.mark.parametrize("value", ["99999999999999999999", "100001", "0"])
+def test_a_batch_size_no_database_takes_is_a_usage_error(value: str) -> None:
+    """An attacker's review: 20 digits passed option checking and reached MySQL as a raw syntax error."""
+    result = CliRunner().invoke(cli.make_app(), ["check-links", "--batch-size", value], prog_name="quarkctl")
+    assert result.exit_code == 2 and "--batch-size" in result.output
