@@ -342,3 +342,30 @@ def sqlite_cli(cli: Cli, sqlitedb: ResourceDB) -> Cli:
     """`cli` on a SQLite database with the schema, reachable as `cli.db`."""
     cli.db = on_database(cli, sqlitedb)  # type: ignore[attr-defined]
     return cli
+
+
+@pytest.fixture
+def db(testdb: ResourceDB, cli: Cli) -> ResourceDB:
+    """`cli` on a database of each kind, with the schema."""
+    return on_database(cli, testdb)
+
+
+@pytest.fixture
+def sqlite_only(sqlitedb: ResourceDB, cli: Cli) -> ResourceDB:
+    """For what does not depend on the database (parsing, output): one run is enough."""
+    return on_database(cli, sqlitedb)
+
+
+@pytest.fixture
+def ops(cli: Cli) -> Cli:
+    """`cli` as the operations tests want it: no systemd or config-home variables, Beijing time."""
+    for name in ("STATE_DIRECTORY", "INVOCATION_ID", "TZ", "XDG_CONFIG_HOME"):
+        cli.env.pop(name, None)
+    cli.env["TZ"] = "Asia/Shanghai"
+    return cli
+
+
+@pytest.fixture
+def sdb(sqlitedb: ResourceDB, ops: Cli) -> ResourceDB:
+    """SQLite only: for tests whose SQL is the same on both (the MySQL side runs in the others)."""
+    return on_database(ops, sqlitedb)

@@ -3,24 +3,11 @@ check-links. The rest run in process: tests/unit/commands/test_ops.py."""
 
 from __future__ import annotations
 
-import pytest
 
-from conftest import on_database, Cli, ResourceDB, add_valid, pwd, share_url
+from conftest import Cli, ResourceDB, add_valid, pwd, share_url
 from quarkctl.simulator import Simulator
 
 
-@pytest.fixture
-def ops(cli: Cli) -> Cli:
-    for name in ("STATE_DIRECTORY", "INVOCATION_ID", "TZ", "XDG_CONFIG_HOME"):
-        cli.env.pop(name, None)
-    cli.env["TZ"] = "Asia/Shanghai"
-    return cli
-
-
-@pytest.fixture
-def sdb(sqlitedb: ResourceDB, ops: Cli) -> ResourceDB:
-    """SQLite only: for tests whose SQL is the same on both (the MySQL side runs in the others)."""
-    return on_database(ops, sqlitedb)
 
 
 def test_log_file_rotated_mid_run_gets_the_rest_of_the_run(ops: Cli, sim: Simulator, sdb: ResourceDB) -> None:

@@ -3,22 +3,12 @@ check-links holds. The rest of the command tests run in process: tests/unit/comm
 
 from __future__ import annotations
 
-import pytest
 
-from conftest import on_database, Cli, ResourceDB, add_valid, share_url
+from conftest import Cli, ResourceDB, add_valid, share_url
 from quarkctl.simulator import Simulator
 from unit.commands.test_resources import FAST, error_line
 
 
-@pytest.fixture
-def db(testdb: ResourceDB, cli: Cli) -> ResourceDB:
-    return on_database(cli, testdb)
-
-
-@pytest.fixture
-def sqlite_only(sqlitedb: ResourceDB, cli: Cli) -> ResourceDB:
-    """For what does not depend on the database (parsing, output): one run is enough."""
-    return on_database(cli, sqlitedb)
 
 
 def test_list_draws_a_table_on_a_terminal(cli: Cli, sqlite_only: ResourceDB) -> None:

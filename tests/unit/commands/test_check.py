@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from conftest import on_database, COOKIE_SECRETS, Cli, ResourceDB, add_valid, pwd, share_url
+from conftest import COOKIE_SECRETS, Cli, ResourceDB, add_valid, pwd, share_url
 from quarkctl.simulator import Fault, Share, Simulator
 
 FAST = ["--no-pacing", "--retry-backoff", "0"]
@@ -31,11 +31,6 @@ def one_error_line(proc: subprocess.CompletedProcess[str], code: int, *needles: 
         assert needle in lines[0]
     assert_clean(proc)
     return lines[0]
-
-
-@pytest.fixture
-def db(testdb: ResourceDB, cli: Cli) -> ResourceDB:
-    return on_database(cli, testdb)
 
 
 def seed_mix(sim: Simulator, db: ResourceDB) -> list[int]:

@@ -43,22 +43,10 @@ def assert_clean(proc: subprocess.CompletedProcess[str]) -> None:
 
 
 @pytest.fixture
-def ops(cli: Cli) -> Cli:
-    for name in ("STATE_DIRECTORY", "INVOCATION_ID", "TZ", "XDG_CONFIG_HOME"):
-        cli.env.pop(name, None)
-    cli.env["TZ"] = "Asia/Shanghai"
-    return cli
-
-
-@pytest.fixture
 def db(testdb: ResourceDB, ops: Cli) -> ResourceDB:
     return on_database(ops, testdb)
 
 
-@pytest.fixture
-def sdb(sqlitedb: ResourceDB, ops: Cli) -> ResourceDB:
-    """SQLite only: for tests whose SQL is the same on both (the MySQL side runs in the others)."""
-    return on_database(ops, sqlitedb)
 
 
 def seed(sim: Simulator, db: ResourceDB) -> list[int]:

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from sqlalchemy.engine import URL
 
-from conftest import on_database, COOKIE_SECRETS, Cli, ResourceDB, add_valid, share_url
+from conftest import COOKIE_SECRETS, Cli, ResourceDB, add_valid, share_url
 from quarkctl.db.schema import cloud_resource
 from quarkctl.simulator import Share, Simulator
 
@@ -60,15 +60,6 @@ def snapshot(db: ResourceDB) -> list[tuple]:
     return [tuple(getattr(row, c) for c in ("id", *COLUMNS_COMPARED)) for row in db.rows().values()]
 
 
-@pytest.fixture
-def db(testdb: ResourceDB, cli: Cli) -> ResourceDB:
-    return on_database(cli, testdb)
-
-
-@pytest.fixture
-def sqlite_only(sqlitedb: ResourceDB, cli: Cli) -> ResourceDB:
-    """For what does not depend on the database (parsing, output): one run is enough."""
-    return on_database(cli, sqlitedb)
 
 
 def write(cli: Cli, name: str, text: str, encoding: str = "utf-8") -> str:
