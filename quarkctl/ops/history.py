@@ -16,6 +16,11 @@ from typing import Any
 from quarkctl.reports.check import COUNT_KEYS, JOB, RUN_COLUMNS
 from quarkctl.reports.reshare import COUNT_KEYS as RESHARE_COUNT_KEYS, JOB as RESHARE_JOB  # its counts are its own words
 from quarkctl.reports.autosave import SIGN_COUNT_KEYS, SIGN_JOB  # `quarkctl sign`: counts of accounts (issue 21)
+from quarkctl.reports.autosave import JOB as AUTOSAVE_JOB
+
+# An autosave run's counts are its summary's, kept in the run's detail: tasks, not links (issue 23: history
+# showed check-links' valid/expired/needs passcode for them)
+AUTOSAVE_COUNT_KEYS = ("tasks", "saved", "nothing_new", "skipped", "banned", "failed", "files_saved")
 from quarkctl.db.database import Database
 from quarkctl.db.schema import run_history
 from quarkctl.errors import QuarkctlError
@@ -89,8 +94,16 @@ def pid_alive(pid: int) -> bool:
 
 def _counts(row: dict[str, Any], keys: tuple[str, ...]) -> dict[str, int]:
     """The counts quarkctl_run has columns for, and the newer ones its detail keeps (0 for older runs)."""
-    extra = (row.get("detail") or {}).get("counts") or {}
+    detail = row.get("detail") or {}
+    if row.get("job") == AUTOSAVE_JOB:
+        summary = detail.get("summary") if isinstance(detail.get("summary"), dict) else {}
+        return {key: _count(summary.get(key)) for key in AUTOSAVE_COUNT_KEYS}
+    extra = detail.get("counts") or {}
     return {key: int((row.get(key) if key in RUN_COLUMNS else extra.get(key)) or 0) for key in keys}
+
+
+def _count(value: Any) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
 
 
 def _record(row: dict[str, Any], hostname: str) -> RunRecord:
