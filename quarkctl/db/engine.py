@@ -11,10 +11,11 @@ import os
 import stat
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Column, MetaData, Table, create_engine, event, inspect
+from sqlalchemy import Column, MetaData, Table, create_engine, event, func, inspect, select
 from sqlalchemy.engine import URL, Connection, CursorResult, Engine
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 
@@ -187,6 +188,15 @@ class Store:
                     raise DatabaseError(_("database {path}: not a regular file").format(path=file))
             finally:
                 os.close(fd)
+
+    def clock(self) -> datetime | None:
+        """The database server's own clock (its NOW(), naive, in its time zone); None for SQLite, which
+        keeps this machine's. update_time is written in this machine's local time (db/marking.py)."""
+        if self.is_sqlite:
+            return None
+        with self.connection() as conn:
+            value = conn.execute(select(func.now())).scalar()
+        return value if isinstance(value, datetime) else None
 
     def _fail(self, exc: BaseException) -> DatabaseError:
         error = DatabaseError(_("database {url}: {reason}").format(url=self.label, reason=driver_reason(exc)))

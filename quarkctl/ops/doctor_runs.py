@@ -9,7 +9,6 @@ import stat
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from quarkctl.schedule import current as schedule_current
 from quarkctl.schedule import targets as schedule_targets
@@ -42,20 +41,30 @@ def _offset(delta: timedelta | None) -> str:
 
 
 def check_timezone(ctx: Context) -> Iterator[Finding]:
-    now = ctx.now()
-    local = now.astimezone().utcoffset()
-    wanted = now.astimezone(ZoneInfo(schedule_targets.DEFAULT_TIMEZONE)).utcoffset()
+    """A warning only when the database's clock and this machine's local clock disagree (issue 23): update_time
+    is written in local time, so that is when the site shows wrong times. A machine on UTC with a database on
+    UTC is fine, whatever zone the schedules use (the units and cron lines carry their own zone)."""
+    local = datetime.now().astimezone().utcoffset()
     name = local_zone_name()
-    if local == wanted:
-        yield Finding("timezone", OK, _("{name} ({offset}), the schedules' zone").format(name=name, offset=_offset(local)))
+    try:
+        server = ctx.db.clock() if ctx.db is not None else None
+    except DatabaseError:
+        server = None
+    if server is None:
+        yield Finding("timezone", OK, _("{name} ({offset}); update_time is written in this machine's local time").format(
+            name=name, offset=_offset(local)))
+        return
+    apart = timedelta(minutes=round((server - datetime.now()).total_seconds() / 60 / 15) * 15)  # zones differ in 15-minute steps
+    if not apart:
+        yield Finding("timezone", OK, _("{name} ({offset}), the same clock as the database").format(name=name, offset=_offset(local)))
         return
     yield Finding(
         "timezone", WARN,
-        _("this machine runs on {name} ({offset}), the schedules on {zone} ({zone_offset}): cloud_resource.update_time "
-          "is written in local time, and a cron without CRON_TZ starts jobs at local hours").format(
-            name=name, offset=_offset(local), zone=schedule_targets.DEFAULT_TIMEZONE, zone_offset=_offset(wanted)),
-        _("if your database keeps Beijing time, run quarkctl with TZ={zone} (Environment=TZ={zone} in the unit, TZ={zone} "
-          "in the crontab), or set the machine's zone: timedatectl set-timezone {zone}").format(zone=schedule_targets.DEFAULT_TIMEZONE),
+        _("the database's clock reads {server}, {apart} from this machine's {name} ({offset}): update_time is written in "
+          "this machine's local time, so the site shows it {apart} off").format(
+            server=server.strftime("%Y-%m-%d %H:%M"), apart=_offset(apart).removeprefix("UTC"), name=name, offset=_offset(local)),
+        _("run quarkctl in the database's zone: TZ=ZONE in the crontab or Environment=TZ=ZONE in the unit (for Beijing time "
+          "TZ={zone}), or set the database's time_zone to this machine's").format(zone=schedule_targets.DEFAULT_TIMEZONE),
     )
 
 

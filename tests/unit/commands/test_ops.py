@@ -390,6 +390,7 @@ def findings(proc: subprocess.CompletedProcess[str]) -> dict[str, dict]:
 
 
 def test_doctor_all_good(ops: Cli, sim: Simulator, db: ResourceDB) -> None:
+    ops.env["TZ"] = "UTC"  # the test server's clock (MariaDB's SYSTEM zone here): the two clocks agree
     seed(sim, db)
     assert ops.run("check-links", *FAST).returncode == 0
     proc = ops.run("doctor", "--json")
@@ -463,10 +464,24 @@ def test_doctor_bad_settings_and_a_readable_env_file(ops: Cli) -> None:
     assert findings(ops.run("doctor", "--json", "--env-file", str(env_file)))["settings"]["status"] == "ok"
 
 
-def test_doctor_timezone(ops: Cli, sdb: ResourceDB) -> None:
+def test_doctor_timezone_on_sqlite_is_this_machines_clock(ops: Cli, sdb: ResourceDB) -> None:
+    """Issue 23: a warning only when the database's clock and the local clock disagree; SQLite has no clock of
+    its own, so a machine on UTC is fine (it used to warn for not being on Asia/Shanghai)."""
     checks = findings(ops.run("doctor", "--json", env={"TZ": "UTC"}))
-    assert checks["timezone"]["status"] == "warn" and "Asia/Shanghai (UTC+08:00)" in checks["timezone"]["message"]
-    assert "timedatectl set-timezone Asia/Shanghai" in checks["timezone"]["fix"]
+    assert checks["timezone"]["status"] == "ok" and "local time" in checks["timezone"]["message"]
+
+
+def test_doctor_timezone_warns_when_the_database_clock_differs(ops: Cli, mysqldb: ResourceDB) -> None:
+    on_database(ops, mysqldb)
+    server_zone = mysqldb.scalar("SELECT TIMESTAMPDIFF(MINUTE, UTC_TIMESTAMP(), NOW())")
+    same = "UTC" if server_zone == 0 else None
+    other = "Asia/Shanghai" if server_zone != 480 else "UTC"
+    checks = findings(ops.run("doctor", "--json", env={"TZ": other}))
+    assert checks["timezone"]["status"] == "warn", checks["timezone"]
+    assert "the database's clock reads" in checks["timezone"]["message"] and "TZ=" in checks["timezone"]["fix"]
+    if same is not None:
+        agree = findings(ops.run("doctor", "--json", env={"TZ": same}))
+        assert agree["timezone"]["status"] == "ok" and "same clock as the database" in agree["timezone"]["message"]
 
 
 def test_doctor_locks_held_stale_and_killed_runs(ops: Cli, sdb: ResourceDB) -> None:
