@@ -12,7 +12,7 @@ word of its help pages left out.
   no value, and typer before 0.29 printed nothing there. `plain_flags` shows flags without it.
 
 All three check that typer still looks the way they expect and otherwise change nothing: a newer typer
-is slower to start, never wrong. tests/test_startup.py holds each to typer's own answer.
+is slower to start, never wrong. tests/e2e/test_startup.py holds each to typer's own answer.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Never imported: listed here only so the catalog extraction puts them in quarkctl's catalog, which
 i18n.set_language makes the process-wide gettext domain that click and typer translate through.
-Each msgid is copied exactly from click's or typer's source; tests/test_i18n.py checks they still
+Each msgid is copied exactly from click's or typer's source; tests/unit/test_i18n.py checks they still
 exist there, so an upgrade that rewords one is noticed instead of silently printing English.
 """
 

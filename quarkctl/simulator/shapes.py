@@ -1,6 +1,6 @@
 """The full key sets of Quark's answers, so the simulator answers in Quark's shape, not only with the
 keys quarkctl reads. Each builder cites the sample of tests/samples/quark-replies.json it follows
-(tests/test_contract.py holds the simulator to them). Values are realistic placeholders, derived
+(tests/unit/simulator/test_contract.py holds the simulator to them). Values are realistic placeholders, derived
 from the node so they are deterministic. Also the file kinds (`file_kind`) that both the shares
 (model.py) and the drives (drive.py) give their files, so neither imports the other for them.
 """
