@@ -198,4 +198,4 @@ def test_the_words_of_click_and_typer_still_exist_in_their_sources():
         for _f, _l, message, _c, _x in extract_from_dir(str(Path(package.__file__).parent)):
             theirs.add(message if isinstance(message, str) else message[0])
     gone = [m for m in list(WORDS) + [singular for singular, _plural in PLURALS] if m not in theirs]
-    assert not gone, f"click/typer no longer print these (update quarkctl/cli_words.py): {gone}"
+    assert not gone, f"click/typer no longer print these (update quarkctl/commands/words.py): {gone}"

@@ -1,5 +1,5 @@
 """render/resource.py: `quarkctl resources show ID` as plain lines, pinned (the terminal's tables
-are checked against the command in tests/e2e/test_resources.py)."""
+are checked against the command in tests/unit/commands/test_resources.py)."""
 
 from __future__ import annotations
 
