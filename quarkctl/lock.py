@@ -11,7 +11,6 @@ Locks combines several, taken in order, all or none. jobs/frame.py decides which
 
 from __future__ import annotations
 
-import errno
 import fcntl
 import hashlib
 import json
@@ -24,7 +23,7 @@ from typing import Protocol
 
 from quarkctl.errors import ConfigError, LockedError
 from quarkctl.i18n import _
-from quarkctl.safefs import NOFOLLOW, PrivateDir
+from quarkctl.safefs import NOFOLLOW, PrivateDir, refused
 
 
 def lock_path(lock_dir: Path, job: str, resource: str) -> Path:
@@ -95,10 +94,6 @@ class RunLock:
         self.release()
 
 
-def _refuse(path: Path, reason: str) -> ConfigError:
-    return ConfigError(_("{path}: {reason}").format(path=path, reason=reason))
-
-
 class SidecarLock(RunLock):
     """The lock file beside a shared file, in a folder that need not be private (the database's, the
     config's). Opened without following a link and checked before a byte is written: a regular file
@@ -111,13 +106,12 @@ class SidecarLock(RunLock):
         try:
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_NONBLOCK | NOFOLLOW, 0o600)
         except OSError as exc:
-            if exc.errno == errno.ELOOP:
-                raise _refuse(self.path, _("a symbolic link; quarkctl does not follow it: remove it")) from None
-            raise _refuse(self.path, exc.strerror or str(exc)) from None
+            raise refused(self.path, exc) from None
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode) or info.st_uid != os.geteuid() or info.st_nlink != 1:
             os.close(fd)
-            raise _refuse(self.path, _("not a lock file of this user (a regular file of its own, with one link): remove it"))
+            raise ConfigError(_("{path}: {reason}").format(path=self.path, reason=_(
+                "not a lock file of this user (a regular file of its own, with one link): remove it")))
         return fd
 
 

@@ -30,6 +30,17 @@ def _refuse(path: Path | str, reason: str) -> ConfigError:
     return ConfigError(_("{path}: {reason}").format(path=path, reason=reason))
 
 
+def open_failure(exc: OSError) -> str:
+    """Why a file could not be opened without following a link: ELOOP is a planted link, said so."""
+    if exc.errno == errno.ELOOP:
+        return _("a symbolic link; quarkctl does not follow it: remove it")
+    return exc.strerror or str(exc)
+
+
+def refused(path: Path | str, exc: OSError) -> ConfigError:
+    return _refuse(path, open_failure(exc))
+
+
 def _check_owned(path: Path | str, info: os.stat_result) -> None:
     if not stat.S_ISDIR(info.st_mode):
         raise _refuse(path, _("not a folder"))
@@ -66,9 +77,7 @@ class PrivateDir:
         try:
             return os.open(name, flags | NOFOLLOW, mode, dir_fd=self.fd)
         except OSError as exc:
-            if exc.errno == errno.ELOOP:
-                raise _refuse(self.path / name, _("a symbolic link; quarkctl does not follow it: remove it")) from None
-            raise _refuse(self.path / name, exc.strerror or str(exc)) from None
+            raise refused(self.path / name, exc) from None
 
     def replace(self, name: str, data: bytes, mode: int = 0o600) -> None:
         """Write `name` whole or not at all (a reader never sees half of it)."""

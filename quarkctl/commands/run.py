@@ -7,7 +7,6 @@ run's notification when it ends with a report, and the exit code.
 
 from __future__ import annotations
 
-import errno
 import signal
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -22,6 +21,7 @@ from quarkctl.i18n import _
 from quarkctl.runtime.stop import StopSignal
 from quarkctl.redact import redact
 from quarkctl.safe_text import json_text, printable_lines
+from quarkctl.safefs import open_failure
 
 
 _json_job: list[str | None] = [None]  # a job command under --json; launch.main clears it for each command line
@@ -137,8 +137,7 @@ def _reported(job: Job, env: dict[str, str], *, json_output: bool, quiet: bool, 
             log_file.parent.mkdir(parents=True, exist_ok=True)
             log_stream = LogFile(log_file)  # reopens after logrotate moved the file; closed below
         except OSError as exc:
-            reason = _("a symbolic link; quarkctl does not follow it: remove it") if exc.errno == errno.ELOOP else exc.strerror
-            raise ConfigError(_("--log-file: cannot open {path}: {reason}").format(path=log_file, reason=reason)) from None
+            raise ConfigError(_("--log-file: cannot open {path}: {reason}").format(path=log_file, reason=open_failure(exc))) from None
     stop = StopSignal()
     install_signal_handlers(stop)
     reporter = None
