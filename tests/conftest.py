@@ -369,3 +369,15 @@ def ops(cli: Cli) -> Cli:
 def sdb(sqlitedb: ResourceDB, ops: Cli) -> ResourceDB:
     """SQLite only: for tests whose SQL is the same on both (the MySQL side runs in the others)."""
     return on_database(ops, sqlitedb)
+
+
+@pytest.fixture
+def owner(cli: Cli, testdb: ResourceDB, sim: Simulator) -> Cli:
+    """`cli` on a database of each kind, its account's drive holding the folders the re-share tests share."""
+    cli.db = on_database(cli, testdb)  # type: ignore[attr-defined]
+    drive = sim.drive()
+    drive.put_file("/追更/剧集A/e01.mp4")
+    drive.put_file("/追更/剧集B/e01.mp4")
+    drive.put_file("/多项/a.mp4")
+    drive.put_file("/多项/b.mp4")
+    return cli

@@ -5,21 +5,9 @@ from __future__ import annotations
 
 import json
 
-import pytest
 
-from tests.conftest import Cli, ResourceDB, on_database
+from tests.conftest import Cli
 from unit.commands.test_reshare import FAST, _seed
-
-
-@pytest.fixture
-def owner(cli: Cli, testdb: ResourceDB, sim):
-    cli.db = on_database(cli, testdb)  # type: ignore[attr-defined]
-    drive = sim.drive()
-    drive.put_file("/追更/剧集A/e01.mp4")
-    drive.put_file("/追更/剧集B/e01.mp4")
-    drive.put_file("/多项/a.mp4")
-    drive.put_file("/多项/b.mp4")
-    return cli
 
 
 def test_check_links_reshare_belongs_to_its_run_and_history_words_it(owner: Cli, sim) -> None:

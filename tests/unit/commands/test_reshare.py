@@ -5,22 +5,10 @@ from __future__ import annotations
 import json
 from datetime import datetime, timezone
 
-import pytest
 
-from tests.conftest import Cli, ResourceDB, on_database
+from tests.conftest import Cli
 
 FAST = ("--no-pacing",)
-
-
-@pytest.fixture
-def owner(cli: Cli, testdb: ResourceDB, sim):
-    cli.db = on_database(cli, testdb)  # type: ignore[attr-defined]
-    drive = sim.drive()
-    drive.put_file("/追更/剧集A/e01.mp4")
-    drive.put_file("/追更/剧集B/e01.mp4")
-    drive.put_file("/多项/a.mp4")
-    drive.put_file("/多项/b.mp4")
-    return cli
 
 
 def _seed(cli: Cli, rows):
