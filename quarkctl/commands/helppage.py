@@ -12,7 +12,6 @@ stands on a line of its own with the help below; on a narrow terminal the help a
 from __future__ import annotations
 
 import inspect
-import os
 import shutil
 import typing
 from enum import EnumMeta
@@ -31,10 +30,8 @@ MAX_WIDTH = 100  # lines longer than this read badly, whatever the terminal
 
 
 def width() -> int:
-    """The terminal's columns (COLUMNS first, as rich and click read it), at most MAX_WIDTH."""
-    columns = os.environ.get("COLUMNS", "")
-    size = int(columns) if columns.isdigit() and int(columns) > 0 else shutil.get_terminal_size((80, 24)).columns
-    return max(20, min(size, MAX_WIDTH))
+    """The terminal's columns (shutil reads COLUMNS first, as rich and click do; 80 off a terminal), at most MAX_WIDTH."""
+    return max(20, min(shutil.get_terminal_size((80, 24)).columns, MAX_WIDTH))
 
 
 def _plain(annotation: Any) -> Any:
