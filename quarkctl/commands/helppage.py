@@ -120,7 +120,7 @@ def extras(param: Any, ctx: Any) -> str:
     elif high is not None:
         parts.append(_("at most {high}").format(high=_number(high)))
     if (values := choices(param)) and param.metavar:  # the choices are not in the name: say them
-        parts.append(_("one of: {choices}").format(choices=", ".join(values)))
+        parts.append(_("one of: {choices}").format(choices="|".join(values)))  # as a metavar lists them
     if param.required:
         parts.append(_("required"))
     return f"[{clauses(parts)}]" if parts else ""
