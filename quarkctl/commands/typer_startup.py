@@ -10,6 +10,8 @@ word of its help pages left out.
   `light_help` lets typer.rich_utils load with stand-ins that import the real class on first use.
 - typer 0.29 prints `<bool>` after every flag (--json, --help ...) in the help panels: a flag takes
   no value, and typer before 0.29 printed nothing there. `plain_flags` shows flags without it.
+- typer's rich help cuts Chinese text with "…" (issue 23): `own_help` draws quarkctl's page
+  (commands/helppage.py) instead, and typer's rich renderer above is left for the fallback.
 
 All three check that typer still looks the way they expect and otherwise change nothing: a newer typer
 is slower to start, never wrong. tests/e2e/test_startup.py holds each to typer's own answer.

@@ -88,7 +88,7 @@ def test_resources_list_loads_the_database_only(tmp_path: Path) -> None:
 
 
 def test_a_bad_value_still_gets_typers_own_error(tmp_path: Path) -> None:
-    """A typed value goes to typer's coercion (pydantic), as before: same message, same exit code."""
+    """A typed value goes to typer's coercion (pydantic), as before: its answer (worded by commands/usage.py), exit 2."""
     done, modules = loaded(tmp_path, "resources", "list", "--sort", "bogus")
     assert done.returncode == 2
     assert "'bogus' is not one of" in done.stderr
