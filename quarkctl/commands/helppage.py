@@ -65,8 +65,11 @@ def metavar(param: Any) -> str:
     return {int: "N", float: "NUMBER"}.get(annotation, "TEXT")
 
 
-def _number(value: Any) -> str:
-    return f"{value:g}" if isinstance(value, float) else str(value)
+def number(value: Any) -> str:
+    """A bound or default as typed: 86400, not 86400.0."""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return str(value)
 
 
 def _takes_value(param: Any) -> bool:
@@ -104,7 +107,7 @@ def _default(param: Any, ctx: Any) -> str | None:
             return None
         return (param.opts if value else param.secondary_opts)[0].lstrip("-")
     values = value if isinstance(value, (list, tuple)) else [value]
-    return ", ".join(_number(v.value if hasattr(v, "value") and not isinstance(v, PurePath) else v) for v in values)
+    return ", ".join(number(v.value if hasattr(v, "value") and not isinstance(v, PurePath) else v) for v in values)
 
 
 def extras(param: Any, ctx: Any) -> str:
@@ -114,11 +117,11 @@ def extras(param: Any, ctx: Any) -> str:
         parts.append(_("default: {default}").format(default=default))
     low, high = getattr(param, "min", None), getattr(param, "max", None)
     if low is not None and high is not None:
-        parts.append(_("{low} to {high}").format(low=_number(low), high=_number(high)))
+        parts.append(_("{low} to {high}").format(low=number(low), high=number(high)))
     elif low is not None:
-        parts.append(_("at least {low}").format(low=_number(low)))
+        parts.append(_("at least {low}").format(low=number(low)))
     elif high is not None:
-        parts.append(_("at most {high}").format(high=_number(high)))
+        parts.append(_("at most {high}").format(high=number(high)))
     if (values := choices(param)) and param.metavar:  # the choices are not in the name: say them
         parts.append(_("one of: {choices}").format(choices="|".join(values)))  # as a metavar lists them
     if param.required:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import difflib
 from typing import Any
 
-from quarkctl.commands.helppage import _number, choices, label
+from quarkctl.commands.helppage import choices, label, number
 from quarkctl.errors import ExitCode, error
 from quarkctl.i18n import _, listing
 
@@ -57,10 +57,10 @@ def _value_message(exc: Any) -> str:
     if kind.startswith("float_") or kind == "finite_number":
         return _("{option}: {value!r} is not a number").format(option=option, value=value)
     if kind in ("greater_than_equal", "greater_than"):
-        low = _number(limits.get("ge", limits.get("gt")))
+        low = number(limits.get("ge", limits.get("gt")))
         return _("{option}: {value} is too small; the least is {low}").format(option=option, value=value, low=low)
     if kind in ("less_than_equal", "less_than"):
-        high = _number(limits.get("le", limits.get("lt")))
+        high = number(limits.get("le", limits.get("lt")))
         return _("{option}: {value} is too large; the most is {high}").format(option=option, value=value, high=high)
     return _("{option}: {value!r}: {message}").format(option=option, value=value, message=detail.get("msg", exc.message))
 
