@@ -136,15 +136,41 @@ def raw_main(command: Any, args: list[str]) -> int:
 
     json_errors(None)  # one command line, one answer: nothing of an earlier in-process call carries over
     try:
-        command.main(args=args, prog_name="quarkctl")  # standalone: it ends in SystemExit
+        # Not standalone: click's usage errors come here, to be printed as quarkctl's (commands/usage.py),
+        # not in typer's rich box. typer.Exit and --help return their exit code.
+        code = command.main(args=args, prog_name="quarkctl", standalone_mode=False)
     except QuarkctlError as exc:
         return error(str(exc), int(exc.exit_code))
-    except Exception as exc:  # noqa: BLE001 - the last line of defence
+    except Exception as exc:
+        if (code := _click_error(exc, args)) is not None:
+            return code  # noqa: BLE001 - the last line of defence
         if os.environ.get("QUARKCTL_DEBUG"):
             raise
         return error(i18n._("internal error: {error}; run with QUARKCTL_DEBUG=1 for the traceback").format(
             error=f"{type(exc).__name__}: {exc}"), ExitCode.INTERNAL)
-    return ExitCode.OK
+    return code if isinstance(code, int) and not isinstance(code, bool) else ExitCode.OK
+
+
+def _click_error(exc: Exception, args: list[str]) -> int | None:
+    """click's exceptions as the standalone mode would end them, in quarkctl's words; None for any other."""
+    from typer._click import exceptions
+
+    if isinstance(exc, exceptions.NoArgsIsHelpError):  # `quarkctl db`: the group's help page, exit 2 as click does
+        print(exc.format_message())
+        return int(exc.exit_code)
+    if isinstance(exc, exceptions.UsageError):
+        from quarkctl.commands import usage
+
+        return usage.report(exc, args)
+    if isinstance(exc, exceptions.ClickException):  # a file option's file cannot be opened...
+        from quarkctl.errors import error
+
+        return error(exc.format_message(), int(exc.exit_code))
+    if isinstance(exc, exceptions.Abort):
+        from quarkctl.errors import error
+
+        return error(i18n._("Aborted!"), 1)
+    return None
 
 
 def translate_help_options(command: Any) -> None:

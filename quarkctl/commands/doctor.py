@@ -25,8 +25,8 @@ DOCTOR_HELP = _("Check that the jobs can run here: settings, Quark, cookie, auto
 def doctor(
     env_file: Annotated[Optional[Path], typer.Option("--env-file", dir_okay=False, help=_("Check the settings of this .env file (default: ./.env if present)."))] = None,
     database_url: DatabaseUrl = None,
-    api_base: Annotated[Optional[str], typer.Option("--api-base", help=_("As QUARK_API_BASE."))] = None,
-    timeout: Annotated[float, typer.Option("--timeout", min=0.1, max=MAX_SECONDS, help=_("Timeout of each request to Quark, seconds."))] = 10.0,
+    api_base: Annotated[Optional[str], typer.Option("--api-base", metavar="URL", help=_("As QUARK_API_BASE."))] = None,
+    timeout: Annotated[float, typer.Option("--timeout", metavar="SECONDS", min=0.1, max=MAX_SECONDS, help=_("Timeout of each request to Quark, seconds."))] = 10.0,
     config: Annotated[Optional[Path], typer.Option("--config", dir_okay=False, help=_("The autosave config to check (default: QUARKCTL_CONFIG, else ~/.config/quarkctl/quark_config.json)."))] = None,
     json_output: JsonObject = False,
 ) -> None:

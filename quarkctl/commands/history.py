@@ -47,7 +47,7 @@ def history_list(
     ctx: typer.Context,
     env_file: EnvFile = None,
     database_url: DatabaseUrl = None,
-    job: Annotated[Optional[str], typer.Option("--job", help=_("Only this job's runs (check-links, ...)."))] = None,
+    job: Annotated[Optional[str], typer.Option("--job", metavar="JOB", help=_("Only this job's runs (check-links, ...)."))] = None,
     limit: Annotated[int, typer.Option("--limit", min=1, help=_("Show at most N runs."))] = 20,
     json_output: JsonObject = False,
 ) -> None:

@@ -26,7 +26,7 @@ def notify_test(
     config: Annotated[Optional[Path], typer.Option("--config", dir_okay=False, help=_("The autosave config whose notify list and push_config to use (default: as autosave; skipped when missing)."))] = None,
     env_file: EnvFile = None,
     notify_urls: NotifyUrls = None,
-    timeout: Annotated[float, typer.Option("--timeout", min=0.1, max=MAX_SECONDS, help=_("Connect and read timeout per target, seconds."))] = notify.TIMEOUT,
+    timeout: Annotated[float, typer.Option("--timeout", metavar="SECONDS", min=0.1, max=MAX_SECONDS, help=_("Connect and read timeout per target, seconds."))] = notify.TIMEOUT,
 ) -> None:
     from quarkctl.config.autosave.loading import config_path, load  # natsort and the rest only when the command runs
 

@@ -24,22 +24,22 @@ CHECK = CheckOptions()  # the defaults of a check-links run
 AUTOSAVE = AutosaveOptions()  # and of an autosave run
 
 EnvFile = Annotated[Optional[Path], typer.Option("--env-file", help=_("Read settings from this .env file (default: ./.env if present). Real environment variables win."), dir_okay=False)]
-DatabaseUrl = Annotated[Optional[str], typer.Option("--database-url", help=_("SQLAlchemy URL; overrides DATABASE_URL and DB_*. Prefer the environment for passwords."))]
+DatabaseUrl = Annotated[Optional[str], typer.Option("--database-url", metavar="URL", help=_("SQLAlchemy URL; overrides DATABASE_URL and DB_*. Prefer the environment for passwords."))]
 # Machine output of the commands that print one document (history, schedule, doctor).
 JsonObject = Annotated[bool, typer.Option("--json", help=_("One JSON object on stdout."))]
 # Read as the DB_TIMEOUT setting (db_timeout_flag): the flag over the environment over .env.
 DbTimeout = Annotated[Optional[float], typer.Option("--db-timeout", metavar="SECONDS", min=0.1, max=MAX_SECONDS, help=_("How long the database may take to answer before the run ends with exit 5 (DB_TIMEOUT, default 60)."))]
 
 # The check-links run options, shared by `check-links` and `resources revive` (the same run).
-ApiBase = Annotated[Optional[str], typer.Option("--api-base", help=_("Replace scheme+host of every Quark endpoint (QUARK_API_BASE), e.g. a proxy or the simulator."))]
+ApiBase = Annotated[Optional[str], typer.Option("--api-base", metavar="URL", help=_("Replace scheme+host of every Quark endpoint (QUARK_API_BASE), e.g. a proxy or the simulator."))]
 Anonymous = Annotated[bool, typer.Option("--anonymous", help=_("Check without a cookie (share pages work logged out)."))]
 BatchSize = Annotated[int, typer.Option("--batch-size", min=1, max=100_000, help=_("Rows read per database query."))]
 CheckLimit = Annotated[Optional[int], typer.Option("--limit", min=0, help=_("Check at most N links this run."))]
-Timeout = Annotated[float, typer.Option("--timeout", min=0.1, max=MAX_SECONDS, help=_("The most one request to Quark may take, whole (connect, send, every byte of the answer), seconds."))]
-MinDelay = Annotated[float, typer.Option("--min-delay", min=0, max=MAX_SECONDS, help=_("Shortest pause between links, seconds."))]
-MaxDelay = Annotated[float, typer.Option("--max-delay", min=0, max=MAX_SECONDS, help=_("Longest pause between links, seconds."))]
+Timeout = Annotated[float, typer.Option("--timeout", metavar="SECONDS", min=0.1, max=MAX_SECONDS, help=_("The most one request to Quark may take, whole (connect, send, every byte of the answer), seconds."))]
+MinDelay = Annotated[float, typer.Option("--min-delay", metavar="SECONDS", min=0, max=MAX_SECONDS, help=_("Shortest pause between links, seconds."))]
+MaxDelay = Annotated[float, typer.Option("--max-delay", metavar="SECONDS", min=0, max=MAX_SECONDS, help=_("Longest pause between links, seconds."))]
 RestEvery = Annotated[int, typer.Option("--rest-every", min=0, help=_("Rest after every N links (0: never)."))]
-RestSeconds = Annotated[float, typer.Option("--rest-seconds", min=0, max=MAX_SECONDS, help=_("Length of that rest, seconds."))]
+RestSeconds = Annotated[float, typer.Option("--rest-seconds", metavar="SECONDS", min=0, max=MAX_SECONDS, help=_("Length of that rest, seconds."))]
 NoPacing = Annotated[bool, typer.Option("--no-pacing", help=_("No pauses at all (for your own proxy or tests, not for Quark)."))]
 MaxAge = Annotated[Optional[str], typer.Option("--max-age", metavar="DURATION", help=_("Only links last checked longer ago than this (7d, 12h, 30m), least recently checked first."))]
 Shard = Annotated[Optional[str], typer.Option("--shard", metavar="K/N", help=_("Only rows with id % N == K: N hosts split one table."))]
@@ -48,24 +48,24 @@ Until = Annotated[Optional[str], typer.Option("--until", metavar="HH:MM", help=_
 EmptyGrace = Annotated[str, typer.Option("--empty-grace", metavar="DURATION", help=_("Mark a share that lists no files only once it has stayed empty this long (12h, 30m; 0: at once)."))]
 Concurrency = Annotated[int, typer.Option("--concurrency", min=1, max=32, help=_("Workers checking in parallel, each paced."))]
 Retries = Annotated[int, typer.Option("--retries", min=0, max=10, help=_("Retries of a transient failure per link."))]
-RetryBackoff = Annotated[float, typer.Option("--retry-backoff", min=0, max=MAX_SECONDS, help=_("First retry wait, doubled each retry, seconds."))]
+RetryBackoff = Annotated[float, typer.Option("--retry-backoff", metavar="SECONDS", min=0, max=MAX_SECONDS, help=_("First retry wait, doubled each retry, seconds."))]
 MaxConsecutiveErrors = Annotated[int, typer.Option("--max-consecutive-errors", min=0, help=_("Abort after N links in a row fail transiently (0: never)."))]
 CheckDryRun = Annotated[bool, typer.Option("--dry-run", help=_("Check, but write nothing to the database."))]
 JsonReport = Annotated[bool, typer.Option("--json", help=_("One JSON object on stdout; progress on stderr."))]
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help=_("Print only the summary."))]
 LogFilePath = Annotated[Optional[Path], typer.Option("--log-file", dir_okay=False, help=_("Also append the plain lines to this file."))]
 # Notifications and monitoring pings, shared by check-links and autosave.
-NotifyUrls = Annotated[Optional[list[str]], typer.Option("--notify", help=_("Also send the run's notification to this apprise URL (added to QUARKCTL_NOTIFY); repeatable."))]
-NotifyOn = Annotated[str, typer.Option("--notify-on", help=_("When check-links notifies: changes (newly expired links or errors), always, errors."))]
-PingUrl = Annotated[Optional[str], typer.Option("--ping-url", help=_("Healthchecks-style URL: GET URL/start, URL on success, URL/fail on failure (QUARKCTL_PING_URL)."))]
+NotifyUrls = Annotated[Optional[list[str]], typer.Option("--notify", metavar="URL", help=_("Also send the run's notification to this apprise URL (added to QUARKCTL_NOTIFY); repeatable."))]
+NotifyOn = Annotated[str, typer.Option("--notify-on", metavar="WHEN", help=_("When check-links notifies: changes (newly expired links or errors), always, errors."))]
+PingUrl = Annotated[Optional[str], typer.Option("--ping-url", metavar="URL", help=_("Healthchecks-style URL: GET URL/start, URL on success, URL/fail on failure (QUARKCTL_PING_URL)."))]
 
 # Which rows of cloud_resource: `resources list` and `resources export`; the ids of `set-status` and `rm`.
 OnlyExpired = Annotated[bool, typer.Option("--expired", help=_("Only rows marked expired (is_expired = 1)."))]
 OnlyValid = Annotated[bool, typer.Option("--valid", help=_("Only rows not marked expired (is_expired = 0)."))]
 AllRows = Annotated[bool, typer.Option("--all", help=_("Every row (the default)."))]
 Search = Annotated[Optional[str], typer.Option("--search", help=_("Only rows whose name, alias or link contains TEXT."))]
-DriveFilter = Annotated[Optional[str], typer.Option("--drive-type", help=_("Only rows of this drive_type."))]
-Ids = Annotated[list[int], typer.Argument(help=_("Resource ids (see `resources list`)."), min=1)]
+DriveFilter = Annotated[Optional[str], typer.Option("--drive-type", metavar="TYPE", help=_("Only rows of this drive_type."))]
+Ids = Annotated[list[int], typer.Argument(metavar="ID", help=_("Resource ids (see `resources list`)."), min=1)]
 
 
 def duration_text(value: timedelta) -> str:

@@ -83,7 +83,7 @@ def schedule_install(
     force: Annotated[bool, typer.Option("--force", help=_("Replace files that differ from what quarkctl would write."))] = False,
     folder: Annotated[Optional[Path], typer.Option("--dir", file_okay=False, help=_("Write into this folder instead of the standard one."))] = None,
     env_file: Annotated[Optional[Path], typer.Option("--env-file", dir_okay=False, help=_("The .env the jobs read (default /etc/quarkctl/.env; ~/.config/quarkctl/.env with --user)."))] = None,
-    timezone_name: Annotated[str, typer.Option("--timezone", help=_("Time zone of the schedule."))] = DEFAULT_TIMEZONE,
+    timezone_name: Annotated[str, typer.Option("--timezone", metavar="ZONE", help=_("Time zone of the schedule."))] = DEFAULT_TIMEZONE,
 ) -> None:
     if systemd == cron:
         fail(_("choose one of --systemd and --cron"), ExitCode.USAGE)

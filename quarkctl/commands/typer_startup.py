@@ -10,6 +10,8 @@ word of its help pages left out.
   `light_help` lets typer.rich_utils load with stand-ins that import the real class on first use.
 - typer 0.29 prints `<bool>` after every flag (--json, --help ...) in the help panels: a flag takes
   no value, and typer before 0.29 printed nothing there. `plain_flags` shows flags without it.
+- typer's rich help cuts Chinese text with "…" (issue 23): `own_help` draws quarkctl's page
+  (commands/helppage.py) instead, and typer's rich renderer above is left for the fallback.
 
 All three check that typer still looks the way they expect and otherwise change nothing: a newer typer
 is slower to start, never wrong. tests/e2e/test_startup.py holds each to typer's own answer.
@@ -31,6 +33,7 @@ def install() -> None:
     quick_coercion()
     light_help()
     plain_flags()
+    own_help()
 
 
 # -- coercion --------------------------------------------------------------------------------------
@@ -109,6 +112,34 @@ def plain_flags() -> None:
 
     display_type_rich.quarkctl = True  # type: ignore[attr-defined]
     TyperOption.display_type_rich = display_type_rich  # type: ignore[method-assign]
+
+
+def own_help() -> None:
+    """quarkctl's help page (commands/helppage.py) in place of typer's rich one, which cuts Chinese
+    text with "…" (issue 23). typer's own page stays the answer when the page cannot be drawn (a typer
+    whose parameters look different raises AttributeError or TypeError in helppage)."""
+    try:
+        from typer.core import TyperCommand, TyperGroup
+
+        originals = {cls: cls.format_help for cls in (TyperCommand, TyperGroup)}
+    except (ImportError, AttributeError):
+        return
+    from quarkctl.commands import helppage
+
+    for cls, typers in originals.items():
+        if getattr(typers, "quarkctl", False):
+            continue
+
+        def format_help(self: Any, ctx: Any, formatter: Any, typers: Any = typers) -> None:
+            try:
+                text = helppage.page(ctx)
+            except (AttributeError, TypeError):
+                return typers(self, ctx, formatter)
+            formatter.write(text)
+            return None
+
+        format_help.quarkctl = True  # type: ignore[attr-defined]
+        cls.format_help = format_help  # type: ignore[method-assign]
 
 
 _STAND_INS = {"rich.markdown": "Markdown", "rich.traceback": "Traceback"}

@@ -30,7 +30,7 @@ def add(
     alias: Annotated[Optional[str], typer.Option("--alias", help=_("alias column."))] = None,
     category1: Annotated[Optional[str], typer.Option("--category1", help=_("category1 column."))] = None,
     category2: Annotated[Optional[str], typer.Option("--category2", help=_("category2 column."))] = None,
-    drive_type: Annotated[str, typer.Option("--drive-type", help=_("drive_type column."))] = QUARK,
+    drive_type: Annotated[str, typer.Option("--drive-type", metavar="TYPE", help=_("drive_type column."))] = QUARK,
     update: Annotated[bool, typer.Option("--update", help=_("If NAME exists for this drive type, give it LINK (and the values given) instead of failing."))] = False,
     check: Annotated[bool, typer.Option("--check", help=_("Check the link with Quark first and refuse a dead one."))] = False,
     reshare_from: Annotated[Optional[str], typer.Option("--reshare-from", metavar="PATH", help=_("Instead of LINK: share the items of this drive folder and record them, so `resources reshare` can re-create the share."))] = None,

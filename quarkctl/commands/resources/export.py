@@ -34,7 +34,7 @@ def export(
     all_rows: AllRows = False,
     search: Search = None,
     drive_type: DriveFilter = None,
-    fmt: Annotated[ExportFormat, typer.Option("--format", help=_("csv (with a header) or json (JSON lines); both import back."))] = ExportFormat.csv,
+    fmt: Annotated[ExportFormat, typer.Option("--format", metavar="FORMAT", help=_("csv (with a header) or json (JSON lines); both import back."))] = ExportFormat.csv,
     output: Annotated[Optional[Path], typer.Option("--output", "-o", dir_okay=False, help=_("Write to this file (replaced whole) instead of stdout."))] = None,
     env_file: EnvFile = None,
     database_url: DatabaseUrl = None,

@@ -40,12 +40,12 @@ def _print_problems(exc: InvalidInput, source: str) -> None:
 
 def import_(
     file: Annotated[str, typer.Argument(metavar="FILE", help=_("CSV, JSON lines or text file; - reads stdin."))],
-    fmt: Annotated[ImportFormat, typer.Option("--format", help=_("File format; auto: by extension (.csv, .jsonl, .txt), else by content."))] = ImportFormat.auto,
-    drive_type: Annotated[str, typer.Option("--drive-type", help=_("drive_type of lines that do not give one."))] = QUARK,
+    fmt: Annotated[ImportFormat, typer.Option("--format", metavar="FORMAT", help=_("File format; auto: by extension (.csv, .jsonl, .txt), else by content."))] = ImportFormat.auto,
+    drive_type: Annotated[str, typer.Option("--drive-type", metavar="TYPE", help=_("drive_type of lines that do not give one."))] = QUARK,
     skip_existing: Annotated[bool, typer.Option("--skip-existing", help=_("Leave rows whose name and drive type are already stored."))] = False,
     update: Annotated[bool, typer.Option("--update", help=_("Update rows whose name and drive type are already stored."))] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help=_("Validate and count, write nothing."))] = False,
-    encoding: Annotated[str, typer.Option("--encoding", help=_("Text encoding of FILE, e.g. gbk."))] = "utf-8-sig",
+    encoding: Annotated[str, typer.Option("--encoding", metavar="ENCODING", help=_("Text encoding of FILE, e.g. gbk."))] = "utf-8-sig",
     env_file: EnvFile = None,
     database_url: DatabaseUrl = None,
 ) -> None:

@@ -92,7 +92,7 @@ def list_(
     search: Search = None,
     drive_type: DriveFilter = None,
     limit: Annotated[Optional[int], typer.Option("--limit", min=1, help=_("Show at most N rows."))] = None,
-    sort: Annotated[Sort, typer.Option("--sort", help=_("Order by this field (ties by id)."))] = Sort.id,
+    sort: Annotated[Sort, typer.Option("--sort", metavar="FIELD", help=_("Order by this field (ties by id)."))] = Sort.id,
     desc: Annotated[bool, typer.Option("--desc", help=_("Reverse the order."))] = False,
     json_output: Annotated[bool, typer.Option("--json", help=_("A JSON array on stdout: every column and the last check."))] = False,
     csv_output: Annotated[bool, typer.Option("--csv", help=_("CSV on stdout: every column and the last check."))] = False,

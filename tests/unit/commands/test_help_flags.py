@@ -1,12 +1,13 @@
 """No help page shows `<bool>` after a flag (typer 0.29 prints one; commands/typer_startup.py's
-plain_flags leaves the column empty, as typer before 0.29 did). In-process, every page of the tree."""
+plain_flags leaves the column empty, as typer before 0.29 did, and quarkctl's own page, own_help, shows
+nothing after a flag). In-process, every page of the tree."""
 
 from __future__ import annotations
 
 import click
 import pytest
 import typer.main
-from typer.core import TyperOption
+from typer.core import TyperCommand, TyperGroup, TyperOption
 from typer.testing import CliRunner
 
 from quarkctl import cli
@@ -24,7 +25,10 @@ def every_page(command: click.Command, path: tuple[str, ...] = ()) -> list[tuple
 def plain_flags(monkeypatch: pytest.MonkeyPatch) -> None:
     """As launch.main installs it; typer's own method comes back after the test."""
     monkeypatch.setattr(TyperOption, "display_type_rich", TyperOption.display_type_rich)
+    for cls in (TyperCommand, TyperGroup):
+        monkeypatch.setattr(cls, "format_help", cls.format_help)
     typer_startup.plain_flags()
+    typer_startup.own_help()
 
 
 def test_no_help_page_shows_bool(plain_flags: None) -> None:
@@ -42,4 +46,4 @@ def test_options_that_take_a_value_keep_their_type(plain_flags: None) -> None:
     page = CliRunner().invoke(cli.make_app(), ["resources", "list", "--help"], prog_name="quarkctl", terminal_width=100).output
     line = next(line for line in page.splitlines() if "--desc" in line)
     assert line.split("--desc", 1)[1].split("Reverse")[0].strip() == ""  # a flag: no type
-    assert "<int range>" in page and "<str>" in page  # --limit, --search
+    assert "--limit N" in page and "--search TEXT" in page  # a value's name, not its Python type (issue 23)
