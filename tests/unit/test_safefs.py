@@ -109,3 +109,42 @@ def test_the_run_lock_in_a_world_writable_state_folder_is_refused(tmp_path: Path
     with pytest.raises(ConfigError, match="chmod go-w"):
         RunLock(tmp_path / "locks" / "check-links-x.lock", "check-links").acquire()
     assert list((tmp_path / "locks").iterdir()) == []
+
+
+def test_missing_parents_are_made_0700_one_by_one(tmp_path: Path) -> None:
+    with PrivateDir(tmp_path / "a" / "b" / "locks"):
+        pass
+    for folder in (tmp_path / "a", tmp_path / "a" / "b", tmp_path / "a" / "b" / "locks"):
+        assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+
+
+def test_links_a_user_made_in_folders_of_their_own_are_followed(tmp_path: Path) -> None:
+    """~/.local -> /data/me/local is common: the folder holding the link is this user's alone."""
+    (tmp_path / "real").mkdir(mode=0o700)
+    (tmp_path / "real" / "inner").mkdir(mode=0o700)
+    (tmp_path / "via").symlink_to("real/inner")  # relative
+    (tmp_path / "real" / "inner" / "up").symlink_to(tmp_path / "real")  # absolute, then ".." of the walk
+    with PrivateDir(tmp_path / "via" / "up" / "new" / "locks") as folder:
+        folder.replace("page", b"x")
+    assert (tmp_path / "real" / "new" / "locks" / "page").read_bytes() == b"x"
+
+
+@pytest.mark.parametrize("mode", [0o1777, 0o777, 0o775])
+def test_a_link_in_a_folder_others_may_write_to_is_not_followed(tmp_path: Path, mode: int) -> None:
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(mode)
+    (tmp_path / "victim").mkdir(mode=0o700)
+    (shared / "state").symlink_to(tmp_path / "victim")
+    with pytest.raises(ConfigError, match="symbolic link in a folder others may write to") as caught:
+        PrivateDir(shared / "state" / "quarkctl" / "locks")
+    assert str(shared / "state") in str(caught.value)
+    assert list((tmp_path / "victim").iterdir()) == []
+
+
+def test_a_loop_of_links_ends_in_one_line(tmp_path: Path) -> None:
+    (tmp_path / "one").symlink_to("two")
+    (tmp_path / "two").symlink_to("one")
+    with pytest.raises(ConfigError) as caught:
+        PrivateDir(tmp_path / "one" / "locks")
+    assert caught.value.exit_code == ExitCode.USAGE and "\n" not in str(caught.value)
