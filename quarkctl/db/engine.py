@@ -21,6 +21,7 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 
 from quarkctl.db.retry import DEFAULT_DB_TIMEOUT, LAST_ATTEMPT, DbRetry, GaveUp, is_lost
 from quarkctl.db.schema import OWN_TABLES, cloud_resource, metadata
+from quarkctl.db.sqlitefile import sqlite_file
 from quarkctl.errors import DatabaseError, DatabaseLost
 from quarkctl.i18n import _
 from quarkctl.redact import redact
@@ -142,7 +143,7 @@ class Store:
         cursor = dbapi_connection.cursor()
         try:
             cursor.execute(f"PRAGMA busy_timeout = {int(self._budget * 1000)}")
-            if self.url.database and self.url.database != ":memory:":
+            if sqlite_file(self.url) is not None:
                 cursor.execute("PRAGMA journal_mode = WAL")  # kept in the file; a no-op once set
         except Exception:  # noqa: BLE001 - a read-only or locked file: the busy timeout still applies
             pass
@@ -165,10 +166,9 @@ class Store:
         return self.url.get_backend_name() == "sqlite"
 
     def _prepare_sqlite_file(self) -> None:
-        path = self.url.database
-        if not path or path == ":memory:":
+        file = sqlite_file(self.url)  # a `file:` URI's own path (issue 23)
+        if file is None:
             return
-        file = Path(path)
         if self.default_sqlite:
             self._own_sqlite_file(file)
         elif not file.exists():
