@@ -223,16 +223,20 @@ def open_lock_beside(path: Path, guarded: os.stat_result | None) -> tuple[int, b
     mode = 0o600 | (stat.S_IMODE(guarded.st_mode) & 0o044 if guarded is not None else 0)
     created, writable = False, True
     try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL | flags, mode)
+        created = True
+    except (FileExistsError, PermissionError) as exc:  # there already; or a folder this user may not write to
         try:
-            fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL | flags, mode)
-            created = True
-        except FileExistsError:
             try:
                 fd = os.open(path, os.O_RDWR | flags)
             except PermissionError:
                 fd, writable = os.open(path, os.O_RDONLY | flags), False
-    except PermissionError:
-        raise _refuse(path, _("this user may not read it (left by another user's run): remove it")) from None
+        except PermissionError:
+            raise _refuse(path, _("this user may not read it (left by another user's run): remove it")) from None
+        except FileNotFoundError:
+            raise refused(path, exc) from None  # not there, and this user may not make it
+        except OSError as again:
+            raise refused(path, again) from None
     except OSError as exc:
         raise refused(path, exc) from None
     try:

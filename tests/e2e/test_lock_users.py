@@ -127,6 +127,25 @@ def test_the_lock_keeps_the_databases_read_bits(sides: tuple[Side, Side], world:
     assert stat.S_IMODE(sidecar.stat().st_mode) == 0o640  # readable as the database, writable by its owner alone
 
 
+def test_a_user_who_may_only_read_the_lock_takes_it_too(sides: tuple[Side, Side], world: Path) -> None:
+    """root's database, writable by all in a sticky folder: its lock is root's and 0644, which another user
+    opens read-only; flock needs no more, so the two runs still exclude each other."""
+    root, user = sides
+    shared = _shared_folder(world)
+    url = _roots_database(shared)
+    (shared / "resources.db").chmod(0o666)
+    _on(sides, url)
+    sidecar = shared / "resources.db.quarkctl-check-links.lock"
+    with root.holding("check-links") as holder:
+        locked(user.run("check-links", *FAST), f"pid {holder.pid}")
+    assert (sidecar.stat().st_uid, stat.S_IMODE(sidecar.stat().st_mode)) == (0, 0o644)
+    with user.holding("check-links"):
+        locked(root.run("check-links", *FAST), "holder unknown")  # a reader cannot write its name
+    done = user.run("check-links", *FAST)
+    assert done.returncode == 0, done.stderr
+    assert sidecar.read_bytes() == b""
+
+
 def test_an_older_root_lock_is_given_to_the_owner_by_roots_next_run(sides: tuple[Side, Side], world: Path) -> None:
     root, owner = sides
     path, url = _owners_database(as_user.user_folder(world, "site"))
