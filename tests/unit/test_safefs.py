@@ -148,3 +148,34 @@ def test_a_loop_of_links_ends_in_one_line(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as caught:
         PrivateDir(tmp_path / "one" / "locks")
     assert caught.value.exit_code == ExitCode.USAGE and "\n" not in str(caught.value)
+
+
+@settings(max_examples=60, deadline=None)
+@given(modes=st.lists(st.sampled_from([0o755, 0o700, 0o775, 0o1777]), min_size=1, max_size=4),
+       links=st.data(), hops=st.integers(min_value=1, max_value=4), absolute=st.booleans())
+def test_a_link_is_followed_only_from_a_folder_no_one_else_may_write_to(
+        tmp_path_factory: pytest.TempPathFactory, modes: list[int], links: st.DataObject, hops: int, absolute: bool) -> None:
+    """A property of PrivateDir's walk: folders d0..dN, each holding a link `l` to one of them; the path
+    d0/l/l/.../x/locks follows `hops` links. The walk ends where the links lead exactly when every folder
+    a link was read from is root's or this user's alone; otherwise it is refused and creates nothing."""
+    base = tmp_path_factory.mktemp("walk")
+    folders = [base / f"d{i}" for i in range(len(modes))]
+    targets = [links.draw(st.integers(0, len(modes) - 1)) for _ in modes]
+    for folder, target in zip(folders, targets):
+        folder.mkdir()
+        (folder / "l").symlink_to(folders[target] if absolute else Path("..") / folders[target].name)
+    for folder, mode in zip(folders, modes):
+        folder.chmod(mode)
+    here, safe = 0, True
+    for _ in range(hops):  # the model: where each hop leads, and whether its folder is anyone else's to write
+        safe = safe and not modes[here] & 0o022
+        here = targets[here]
+    path = folders[0].joinpath(*["l"] * hops, "x", "locks")
+    if safe:
+        with PrivateDir(path):
+            pass
+        assert (folders[here] / "x" / "locks").is_dir()
+    else:
+        with pytest.raises(ConfigError, match="symbolic link in a folder others may write to"):
+            PrivateDir(path)
+        assert not any((folder / "x").exists() for folder in folders)
