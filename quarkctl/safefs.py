@@ -70,7 +70,7 @@ def walk_folder(folder: Path) -> int:
     kernel follow a link, each missing component created 0700 (mkdirat). A symbolic link on the way is
     followed by hand, and only when the folder holding it is not writable by others (module docstring).
     Raises ConfigError for a refused link, OSError otherwise (ENOTDIR: a file where a folder should be)."""
-    parts = [p for p in reversed(Path(os.path.abspath(folder)).parts[1:])]
+    parts = list(reversed(Path(os.path.abspath(folder)).parts[1:]))
     fd = os.open("/", _STEP)
     here, links = Path("/"), 0
     try:

@@ -4,8 +4,8 @@ setpriv drops root to that user's uid and gid with no supplementary groups and n
 run has exactly that user's rights. This Python may live in a folder only root may enter (pyenv under
 /root): the command then runs in a mount namespace of its own where a tmpfs (0755) covers that folder
 and only the entries the run needs are mounted back, unchanged, so the user reaches the interpreter and
-quarkctl and nothing else of root's. Nothing outside the namespace changes. Only root can do this:
-`available()` says why not, for pytest.skip.
+quarkctl and nothing else of root's (so for each such folder on the way). Nothing outside the namespace
+changes. Only root can do this: `available()` says why not, for pytest.skip.
 """
 
 from __future__ import annotations
@@ -21,13 +21,20 @@ import quarkctl
 USER = 65534  # nobody
 GROUP = 65534  # nogroup
 
+# Arguments: the stage folder, then for each closed folder: its path, the entries to mount back, "--";
+# then "--" again and the command. Each closed folder is mounted on a stage of its own first, so its
+# entries stay reachable once the tmpfs covers it.
 _SCRIPT = r"""set -e
-stage=$1; closed=$2; shift 2
-mount --bind "$closed" "$stage"
-mount -t tmpfs -o mode=0755 quarkctl-test "$closed"
+stage=$1; shift; n=0
 while [ "$1" != "--" ]; do
-    if [ -d "$stage/$1" ]; then mkdir "$closed/$1"; else touch "$closed/$1"; fi
-    mount --bind "$stage/$1" "$closed/$1"
+    closed=$1; shift; n=$((n + 1)); mkdir -p "$stage/$n"
+    mount --bind "$closed" "$stage/$n"
+    mount -t tmpfs -o mode=0755 quarkctl-test "$closed"
+    while [ "$1" != "--" ]; do
+        if [ -d "$stage/$n/$1" ]; then mkdir "$closed/$1"; else touch "$closed/$1"; fi
+        mount --bind "$stage/$n/$1" "$closed/$1"
+        shift
+    done
     shift
 done
 shift
@@ -36,15 +43,17 @@ exec "$@"
 
 
 def _needed() -> list[Path]:
-    return [Path(os.path.realpath(p)) for p in (sys.base_prefix, sys.prefix, Path(quarkctl.__file__).parent)]
+    """The interpreter, quarkctl, and these helpers (a lock holder runs tests/helpers/hold_lock.py)."""
+    return [Path(os.path.realpath(p)) for p in (sys.base_prefix, sys.prefix, Path(quarkctl.__file__).parent, Path(__file__).parent)]
 
 
-def _closed_folder() -> Path | None:
-    """The one folder on the way to this Python and quarkctl that others may not pass through, if any."""
-    closed = {a for p in _needed() for a in reversed(p.parents) if not a.stat().st_mode & stat.S_IXOTH}
-    if len(closed) > 1:
-        raise RuntimeError(f"more than one closed folder on the way: {sorted(closed)}")
-    return next(iter(closed), None)
+def _closed_folders() -> list[Path]:
+    """The folders on the way to this Python and quarkctl that others may not pass through."""
+    closed = sorted({a for p in _needed() for a in p.parents if not a.stat().st_mode & stat.S_IXOTH})
+    nested = [a for a in closed if any(b in a.parents for b in closed)]
+    if nested:
+        raise RuntimeError(f"a closed folder inside another: {nested}")
+    return closed
 
 
 def available() -> str | None:
@@ -55,7 +64,7 @@ def available() -> str | None:
         if shutil.which(tool) is None:
             return f"{tool} is not installed"
     try:
-        _closed_folder()
+        _closed_folders()
     except RuntimeError as exc:
         return str(exc)
     return None
@@ -64,12 +73,14 @@ def available() -> str | None:
 def command(argv: list[str], stage: Path) -> list[str]:
     """`argv` as USER. `stage` is an empty folder of the test's (the namespace mounts over it)."""
     drop = ["setpriv", f"--reuid={USER}", f"--regid={GROUP}", "--clear-groups", "--inh-caps=-all", "--"]
-    closed = _closed_folder()
-    if closed is None:
+    closed = _closed_folders()
+    if not closed:
         return [*drop, *argv]
-    entries = sorted({p.relative_to(closed).parts[0] for p in _needed() if closed in p.parents})
-    return ["unshare", "--mount", "--propagation", "private", "--", "sh", "-c", _SCRIPT, "sh",
-            str(stage), str(closed), *entries, "--", *drop, *argv]
+    spec: list[str] = []
+    for folder in closed:
+        entries = sorted({p.relative_to(folder).parts[0] for p in _needed() if folder in p.parents})
+        spec += [str(folder), *entries, "--"]
+    return ["unshare", "--mount", "--propagation", "private", "--", "sh", "-c", _SCRIPT, "sh", str(stage), *spec, "--", *drop, *argv]
 
 
 def user_folder(base: Path, name: str, mode: int = 0o755) -> Path:
