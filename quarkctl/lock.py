@@ -7,6 +7,22 @@ file so a second run can name it. Two kinds of file carry such a lock:
 - SidecarLock: a file beside a file two users or two spellings share (a SQLite database, autosave's
   config), named after that file's real path, so every spelling of it meets the same lock (issue 23).
 Locks combines several, taken in order, all or none. jobs/frame.py decides which a job takes.
+
+The sidecar's rule, for root's cron and a user's own runs of one database or config (issue 23).
+Runs by different users of the same file exclude each other, and neither is refused for the other's
+lock file; a user who can plant files beside it gains nothing from root's run:
+- a missing sidecar is created (O_EXCL, never through a link) with the owner, group and read bits of
+  the file it guards, writable by that owner alone: root's cron and the owner's manual run both open
+  it read-write and name the holder; another user who may only read it still takes the lock, as
+  flock works on a read-only descriptor (the holder is then "unknown"), and cannot rewrite it;
+- an existing one is opened without following a link and checked before a byte is written: a
+  regular file with one link (so no planted link, hard link, FIFO or device), owned by this user,
+  root or the guarded file's owner; any other owner only in a folder others may not write to,
+  where only trusted users could have made it. A planted file is refused (exit 2, one line), unchanged;
+- an older quarkctl's lock, root's own, 0600 and empty, is given to the guarded file's owner by
+  root's next run, so the owner's run is no longer refused for it.
+The sidecar is never stronger than the folder it lives in: whoever may replace files there may also
+replace the guarded file. safefs.open_lock_beside carries the rule out.
 """
 
 from __future__ import annotations
@@ -16,14 +32,13 @@ import hashlib
 import json
 import os
 import socket
-import stat
 import time
 from pathlib import Path
 from typing import Protocol
 
-from quarkctl.errors import ConfigError, LockedError
+from quarkctl.errors import LockedError
 from quarkctl.i18n import _
-from quarkctl.safefs import NOFOLLOW, PrivateDir, refused
+from quarkctl.safefs import PrivateDir, open_lock_beside
 
 
 def lock_path(lock_dir: Path, job: str, resource: str) -> Path:
@@ -49,6 +64,7 @@ class RunLock:
         self.path = path
         self.job = job
         self._fd: int | None = None
+        self._writable = True  # a lock opened read-only is held all the same, but not written
 
     def _open(self) -> int:
         # The folder is quarkctl's own (0700, refused if others may write to it) and the file is never
@@ -66,9 +82,10 @@ class RunLock:
             raise LockedError(
                 _("another {job} run is in progress ({holder}); lock: {path}").format(job=self.job, holder=holder, path=self.path)
             ) from None
-        info = {"pid": os.getpid(), "host": socket.gethostname(), "since": time.strftime("%Y-%m-%d %H:%M:%S")}
-        os.ftruncate(fd, 0)
-        os.write(fd, json.dumps(info).encode())
+        if self._writable:
+            info = {"pid": os.getpid(), "host": socket.gethostname(), "since": time.strftime("%Y-%m-%d %H:%M:%S")}
+            os.ftruncate(fd, 0)
+            os.write(fd, json.dumps(info).encode())
         self._fd = fd
         return self
 
@@ -82,7 +99,8 @@ class RunLock:
 
     def release(self) -> None:
         if self._fd is not None:
-            os.ftruncate(self._fd, 0)
+            if self._writable:
+                os.ftruncate(self._fd, 0)
             fcntl.flock(self._fd, fcntl.LOCK_UN)
             os.close(self._fd)
             self._fd = None
@@ -96,22 +114,18 @@ class RunLock:
 
 class SidecarLock(RunLock):
     """The lock file beside a shared file, in a folder that need not be private (the database's, the
-    config's). Opened without following a link and checked before a byte is written: a regular file
-    of this user with one link, so a planted link, hard link or device is refused, never written."""
+    config's), by the rule in this module's docstring."""
 
     def __init__(self, shared: Path, job: str, key: str) -> None:
         super().__init__(sidecar_path(shared, key), job)
+        self.shared = shared
 
     def _open(self) -> int:
         try:
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_NONBLOCK | NOFOLLOW, 0o600)
-        except OSError as exc:
-            raise refused(self.path, exc) from None
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode) or info.st_uid != os.geteuid() or info.st_nlink != 1:
-            os.close(fd)
-            raise ConfigError(_("{path}: {reason}").format(path=self.path, reason=_(
-                "not a lock file of this user (a regular file of its own, with one link): remove it")))
+            guarded: os.stat_result | None = os.stat(self.shared)
+        except OSError:
+            guarded = None  # not there (yet): the lock is this user's own, 0600
+        fd, self._writable = open_lock_beside(self.path, guarded)
         return fd
 
 

@@ -9,7 +9,13 @@ that other users can write to (issue 23). So:
 - a file is opened with O_NOFOLLOW: a symbolic link in its place is an error, never followed;
 - a file replaced whole is written to a new temporary file (O_EXCL) in the same folder, its mode
   set on the descriptor, synced, and renamed over the target (rename replaces a link, it does
-  not write through it).
+  not write through it);
+- the folders above quarkctl's own are walked one at a time from `/`, each opened relative to the
+  one before (openat with O_NOFOLLOW), a missing one created 0700 there (mkdirat). A symbolic link
+  on the way is followed only when the folder holding it may be written by root or this user alone:
+  a link in a folder others may write to (a sticky /tmp, a shared XDG_STATE_HOME) could have been
+  planted to make root create quarkctl's folders, and keep its files, wherever the planter chose;
+- a lock beside a shared file (lock.py's SidecarLock) is opened by open_lock_beside(), below.
 """
 
 from __future__ import annotations
@@ -50,18 +56,73 @@ def _check_owned(path: Path | str, info: os.stat_result) -> None:
         raise _refuse(path, _("group or others may write to it; run chmod go-w on it"))
 
 
+_STEP = os.O_PATH | os.O_DIRECTORY | NOFOLLOW  # O_PATH: a folder this user may only pass through (0711) is passed
+_MAX_LINKS = 40  # as the kernel's own limit on links in one path
+
+
+def _writable_by_others(info: os.stat_result) -> bool:
+    """A folder someone other than root and this user may write to: a name in it may have been planted."""
+    return info.st_uid not in (0, os.geteuid()) or bool(info.st_mode & (stat.S_IWGRP | stat.S_IWOTH))
+
+
+def walk_folder(folder: Path) -> int:
+    """An O_PATH descriptor of `folder`, reached one component at a time from `/` without letting the
+    kernel follow a link, each missing component created 0700 (mkdirat). A symbolic link on the way is
+    followed by hand, and only when the folder holding it is not writable by others (module docstring).
+    Raises ConfigError for a refused link, OSError otherwise (ENOTDIR: a file where a folder should be)."""
+    parts = list(reversed(Path(os.path.abspath(folder)).parts[1:]))
+    fd = os.open("/", _STEP)
+    here, links = Path("/"), 0
+    try:
+        while parts:
+            name = parts.pop()
+            if name in ("", "."):
+                continue
+            try:
+                step = os.open(name, _STEP, dir_fd=fd)
+            except FileNotFoundError:
+                try:
+                    os.mkdir(name, 0o700, dir_fd=fd)
+                except FileExistsError:
+                    pass
+                step = os.open(name, _STEP, dir_fd=fd)
+            except NotADirectoryError:
+                if not stat.S_ISLNK(os.stat(name, dir_fd=fd, follow_symlinks=False).st_mode):
+                    raise
+                if _writable_by_others(os.fstat(fd)):
+                    raise _refuse(here / name, _("a symbolic link in a folder others may write to; quarkctl does not follow it")) from None
+                links += 1
+                if links > _MAX_LINKS:
+                    raise OSError(errno.ELOOP, os.strerror(errno.ELOOP)) from None
+                target = os.readlink(name, dir_fd=fd)
+                if os.path.isabs(target):
+                    os.close(fd)
+                    fd, here = os.open("/", _STEP), Path("/")
+                parts.extend(reversed([p for p in Path(target).parts if p != "/"]))
+                continue
+            os.close(fd)
+            fd, here = step, here / name
+        return fd
+    except BaseException:
+        os.close(fd)
+        raise
+
+
 class PrivateDir:
     """quarkctl's own folder, created 0700 if missing, checked, and held open while in use."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         try:
-            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            parent = walk_folder(path.parent)
             try:
-                os.mkdir(path, 0o700)
-            except FileExistsError:
-                pass
-            self.fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY | NOFOLLOW)
+                try:
+                    os.mkdir(path.name, 0o700, dir_fd=parent)
+                except FileExistsError:
+                    pass
+                self.fd = os.open(path.name, os.O_RDONLY | os.O_DIRECTORY | NOFOLLOW, dir_fd=parent)
+            finally:
+                os.close(parent)
         except OSError as exc:
             if exc.errno in (errno.ELOOP, errno.ENOTDIR):
                 raise _refuse(path, _("a symbolic link or a file, not a folder of quarkctl's; remove it")) from None
@@ -148,3 +209,68 @@ def replace_file(path: Path, data: bytes, mode: int, *, owner: tuple[int, int] |
 def open_append(path: Path, mode: int = 0o600) -> int:
     """A log file opened for appending, never through a symbolic link. Raises OSError (ELOOP for a link)."""
     return os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | NOFOLLOW, mode)
+
+
+def open_lock_beside(path: Path, guarded: os.stat_result | None) -> tuple[int, bool]:
+    """The lock file `path` beside a file several users may run quarkctl on (a SQLite database, an
+    autosave config; lock.py's docstring has the rule), as (descriptor, writable). flock works on a
+    read-only descriptor, so a user who may only read it still takes the lock; only the holder's name
+    is then not written. Never follows a link; refuses, before a byte is written, anything but a regular
+    file with one link, and a file of another user than this one, root or the guarded file's owner in a
+    folder others may write to. A missing lock is created with the guarded file's owner, group and
+    read bits (writable by its owner alone), so both that owner and root can take it later."""
+    flags = os.O_NONBLOCK | NOFOLLOW  # O_NONBLOCK: a planted FIFO does not hang the open
+    mode = 0o600 | (stat.S_IMODE(guarded.st_mode) & 0o044 if guarded is not None else 0)
+    created, writable = False, True
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL | flags, mode)
+        created = True
+    except (FileExistsError, PermissionError) as exc:  # there already; or a folder this user may not write to
+        try:
+            try:
+                fd = os.open(path, os.O_RDWR | flags)
+            except PermissionError:
+                fd, writable = os.open(path, os.O_RDONLY | flags), False
+        except PermissionError:
+            raise _refuse(path, _("this user may not read it (left by another user's run): remove it")) from None
+        except FileNotFoundError:
+            raise refused(path, exc) from None  # not there, and this user may not make it
+        except OSError as again:
+            raise refused(path, again) from None
+    except OSError as exc:
+        raise refused(path, exc) from None
+    try:
+        info = os.fstat(fd)
+        if not created and not (stat.S_ISREG(info.st_mode) and info.st_nlink == 1 and _trusted_lock(path, info, guarded)):
+            raise _refuse(path, _("not a lock file quarkctl made (a regular file of this user, root or the owner "
+                                  "of the file it guards, with one link): remove it"))
+        # An older quarkctl's lock, root's own and 0600, is given to the owner too; only when empty (a lock
+        # left released), so no other file of root's that someone moved here changes hands.
+        if created or (info.st_uid == 0 and os.geteuid() == 0 and info.st_size == 0):
+            _give_to_owner(fd, guarded, mode)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd, writable
+
+
+def _trusted_lock(path: Path, info: os.stat_result, guarded: os.stat_result | None) -> bool:
+    """Made by quarkctl for a user who runs it on the guarded file, or in a folder only its owner may
+    write to (everyone who could have made it there could also have changed the guarded file)."""
+    if info.st_uid in (0, os.geteuid()) or (guarded is not None and info.st_uid == guarded.st_uid):
+        return True
+    try:
+        return not os.stat(path.parent).st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+    except OSError:
+        return False
+
+
+def _give_to_owner(fd: int, guarded: os.stat_result | None, mode: int) -> None:
+    """The lock gets the guarded file's owner and group (root may give them; another user keeps its own,
+    and the group where it belongs to it), and `mode` whatever the umask."""
+    if guarded is not None:
+        try:
+            os.fchown(fd, guarded.st_uid if os.geteuid() == 0 else -1, guarded.st_gid)
+        except PermissionError:
+            pass  # not in that group: the lock stays in this user's
+    os.fchmod(fd, mode)  # after the chown, which may clear mode bits

@@ -21,6 +21,7 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 
 from quarkctl.db.retry import DEFAULT_DB_TIMEOUT, LAST_ATTEMPT, DbRetry, GaveUp, is_lost
 from quarkctl.db.schema import OWN_TABLES, cloud_resource, metadata
+from quarkctl.db.sqlitefile import sqlite_file
 from quarkctl.errors import DatabaseError, DatabaseLost
 from quarkctl.i18n import _
 from quarkctl.redact import redact
@@ -78,8 +79,20 @@ def resilient(method: Callable[..., Any]) -> Callable[..., Any]:
     def call(self: Store, *args: Any, **kwargs: Any) -> Any:
         if not self.resilient:
             return method(self, *args, **kwargs)
+        after_loss = False
+
+        def attempt() -> Any:
+            nonlocal after_loss
+            if after_loss and self.relock is not None:
+                self.relock()  # the run's server lock may have ended with the lost connection (db/serverlock.py)
+            try:
+                return method(self, *args, **kwargs)
+            except Exception as exc:
+                after_loss = after_loss or bool(getattr(exc, "lost", False))
+                raise
+
         try:
-            return self.retry.run(lambda: method(self, *args, **kwargs), lost=lambda exc: getattr(exc, "lost", False))
+            return self.retry.run(attempt, lost=lambda exc: getattr(exc, "lost", False))
         except GaveUp as gave_up:
             raise DatabaseLost(_("database {url} did not answer within {seconds:g} s (DB_TIMEOUT): {reason}").format(
                 url=self.label, seconds=self.timeout, reason=getattr(gave_up.cause, "reason", str(gave_up.cause)))) from None
@@ -102,6 +115,8 @@ class Store:
         # tables are not created, and their reads answer as an empty history (issue 23).
         self.history_missing = False
         self._resource_table: Table | None = None  # cloud_resource as this database has it, read once
+        # Set by the run's server lock while held: called before a call is tried again after a lost connection.
+        self.relock: Callable[[], None] | None = None
         # No pre-ping: a run's calls retry a lost connection themselves, within DB_TIMEOUT (a pre-ping
         # would reconnect with a second full timeout against a frozen server).
         kwargs: dict[str, Any] = {}
@@ -142,7 +157,7 @@ class Store:
         cursor = dbapi_connection.cursor()
         try:
             cursor.execute(f"PRAGMA busy_timeout = {int(self._budget * 1000)}")
-            if self.url.database and self.url.database != ":memory:":
+            if sqlite_file(self.url) is not None:
                 cursor.execute("PRAGMA journal_mode = WAL")  # kept in the file; a no-op once set
         except Exception:  # noqa: BLE001 - a read-only or locked file: the busy timeout still applies
             pass
@@ -165,10 +180,9 @@ class Store:
         return self.url.get_backend_name() == "sqlite"
 
     def _prepare_sqlite_file(self) -> None:
-        path = self.url.database
-        if not path or path == ":memory:":
+        file = sqlite_file(self.url)  # a `file:` URI's own path (issue 23)
+        if file is None:
             return
-        file = Path(path)
         if self.default_sqlite:
             self._own_sqlite_file(file)
         elif not file.exists():

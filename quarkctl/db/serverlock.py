@@ -4,11 +4,22 @@ The server knows which database a connection uses, whether it was reached as 127
 through DATABASE_URL or DB_*, from a systemd unit or by hand (issue 23). The lock is held by a
 connection of the run's own, taken out of the pool, so the server releases it when that connection
 ends: the run's end, or its death (a killed process leaves no lock behind).
+
+A connection lost mid-run (the server restarted, the network path gone) ends the lock with it, while
+the run rides out the loss (db/retry.py). So before a run's call is tried again after a lost connection
+(engine.resilient), relock() makes sure the run still holds its lock: its own connection still holds
+it, or a new connection takes it again. If another run took it meanwhile, this run stops as a lost
+run does (exit 5, one line naming the holder): it takes no new work and writes, in its last attempt,
+only what it has already done (its verdicts, its saves, its own row as aborted), which is not work
+the other run repeats. A lock connection that alone is cut while the run's other connections live
+(a KILL of that one connection) is noticed at the run's next loss, not before: the lock's connection
+never speaks during the run, and a check before every call would double the run's round trips.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import text
@@ -16,7 +27,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
 from quarkctl.db.engine import Store
-from quarkctl.errors import DatabaseError, LockedError
+from quarkctl.errors import DatabaseError, DatabaseLost, LockedError
 from quarkctl.i18n import _
 
 # An idle connection is dropped after wait_timeout (8 hours by default), and its lock with it; the
@@ -56,22 +67,50 @@ class ServerLock:
     def __init__(self, store: Store, job: str, key: str) -> None:
         self.store, self.job, self.key = store, job, key
         self._conn: Connection | None = None
+        self._name = ""
 
     def acquire(self) -> ServerLock:
+        holder, name, database = self._take(self.store._cannot_connect)
+        if holder is None:
+            self.store.relock = self.relock
+            return self
+        raise LockedError(_("another {job} run is in progress ({holder}); lock: the server's named lock {name} on database {database}")
+                          .format(job=self.job, holder=holder, name=name, database=database))
+
+    def relock(self) -> None:
+        """After a lost connection: the lock still held, or taken again (module docstring). Raises the
+        store's lost DatabaseError while the server is still away (the call is retried), DatabaseLost
+        when another run holds the lock now."""
+        if self._conn is not None:
+            try:
+                mine = self._conn.execute(text("SELECT IS_USED_LOCK(:name) = CONNECTION_ID()"), {"name": self._name}).scalar()
+                self._conn.commit()
+                if mine == 1:
+                    return
+            except SQLAlchemyError:
+                pass  # that connection is gone, and its lock with it
+            self._drop()
+        holder, _name, database = self._take(self.store._fail)
+        if holder is not None:
+            raise DatabaseLost(_("database {url}: the {job} lock ended with a lost connection and another run took it ({holder}): "
+                                 "this run stops").format(url=self.store.label, job=self.job, holder=holder))
+
+    def _take(self, fail: Callable[[BaseException], DatabaseError]) -> tuple[str | None, str, str]:
+        """GET_LOCK on a connection of its own: (None, name, database) when taken and kept, else the holder."""
         try:
             conn = self.store.engine.connect()
         except SQLAlchemyError as exc:
-            raise self.store._cannot_connect(exc) from None
+            raise fail(exc) from None
         try:
             conn.detach()  # its own connection: closing it really closes it, and ends the lock
             conn.execute(text(_IDLE))
-            database = conn.execute(text("SELECT DATABASE()")).scalar()
-            name = lock_name(self.key, str(database))
+            database = str(conn.execute(text("SELECT DATABASE()")).scalar())
+            name = lock_name(self.key, database)
             got = conn.execute(text("SELECT GET_LOCK(:name, 0)"), {"name": name}).scalar()
             if got == 1:
                 conn.commit()  # no transaction stays open for the run; a named lock outlives it
-                self._conn = conn
-                return self
+                self._conn, self._name = conn, name
+                return None, name, database
             if got is None:
                 raise DatabaseError(_("database {url}: {reason}").format(url=self.store.label, reason=f"GET_LOCK('{name}') failed"))
             holder = self._holder(conn, name)
@@ -82,14 +121,18 @@ class ServerLock:
             conn.close()
             raise
         conn.close()
-        raise LockedError(_("another {job} run is in progress ({holder}); lock: the server's named lock {name} on database {database}")
-                          .format(job=self.job, holder=holder, name=name, database=database))
+        return holder, name, database
 
     @staticmethod
     def _holder(conn: Connection, name: str) -> str:
         return _holder_of(conn, name) or _("holder unknown")
 
     def release(self) -> None:
+        if self.store.relock == self.relock:
+            self.store.relock = None
+        self._drop()
+
+    def _drop(self) -> None:
         if self._conn is not None:
             conn, self._conn = self._conn, None
             try:

@@ -18,6 +18,7 @@ from quarkctl.config.settings import Settings
 from quarkctl.db.database import Database
 from quarkctl.db.loss import signal_sleep
 from quarkctl.db.serverlock import ServerLock
+from quarkctl.db.sqlitefile import sqlite_file
 from quarkctl.lock import Lock, Locks, RunLock, SidecarLock, lock_path
 from quarkctl.runtime.stop import StopSignal
 
@@ -27,7 +28,7 @@ def job_lock(lock_dir: Path, job: str, target: Database | Path, part: str = "") 
 
     First the per-user lock file named after the target's text (it names the holder's pid and host,
     and `doctor` reads it), then the lock of what is really shared, whatever its spelling (issue 23):
-    a file's real path; a SQLite database's real path; a MySQL database as its server knows it.
+    a file's real path; a SQLite database's real path (a `file:` URI unwrapped); a MySQL database as its server knows it.
     `part` is the share of the target the run takes (check-links' --shard): hosts given different
     shards of one database run side by side, as they did when each host's lock was its own."""
     key = f"{job}-{part}" if part else job
@@ -35,8 +36,8 @@ def job_lock(lock_dir: Path, job: str, target: Database | Path, part: str = "") 
         real = target.resolve()
         return Locks(RunLock(lock_path(lock_dir, job, str(real)), job), SidecarLock(real, job, key))
     locks: list[Lock] = [RunLock(lock_path(lock_dir, job, target.label), job)]
-    file = target.url.database
-    if target.is_sqlite and file and file != ":memory:":
+    file = sqlite_file(target.url) if target.is_sqlite else None
+    if file is not None:
         locks.append(SidecarLock(Path(os.path.realpath(file)), job, key))
     elif target.url.get_backend_name() in ("mysql", "mariadb"):
         locks.append(ServerLock(target, job, key))

@@ -18,6 +18,7 @@ from quarkctl.errors import ExitCode
 from quarkctl.ops.history import list_runs, pid_alive
 from quarkctl.i18n import _
 from quarkctl.db.serverlock import holder as server_holder
+from quarkctl.db.sqlitefile import sqlite_file
 from quarkctl.errors import DatabaseError
 from quarkctl.lock import lock_path, sidecar_path
 from quarkctl.ops.findings import FAIL, OK, RUN_OVERDUE, WARN, Context, Finding, probe_fix
@@ -170,8 +171,8 @@ def _shared_lock_state(ctx: Context, job: str) -> str | None:
     if db is None:
         return None
     if db.is_sqlite:
-        file = db.url.database
-        if not file or file == ":memory:":
+        file = sqlite_file(db.url)
+        if file is None:
             return None
         sidecar = sidecar_path(Path(os.path.realpath(file)), job)
         try:

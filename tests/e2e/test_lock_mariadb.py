@@ -156,3 +156,89 @@ def test_doctor_names_the_servers_holder(cli: Cli, db: ResourceDB, tmp_path: Pat
         line = _doctor_lock(cli)
     assert line["status"] == "ok" and f"held by connection {ready.split()[1]} from " in line["message"]
     assert _doctor_lock(cli)["message"].startswith("free")
+
+
+def _after_first_verdict_is_written(running, db: ResourceDB) -> None:
+    """Read the run's lines until its first link is done, then wait on the database until that verdict's row
+    is written: the run is then in its pause before the next link (--min-delay), writing nothing."""
+    assert running.stdout is not None
+    for line in running.stdout:  # blocks until the run prints: no sleeping
+        if "[1/" in line:
+            break
+    deadline = time.monotonic() + 30
+    while not db.scalar("SELECT COUNT(*) FROM quarkctl_check"):
+        assert time.monotonic() < deadline, "the run's first verdict never reached the database"
+
+
+def _cut_the_runs_connections(conn, db: ResourceDB) -> int:
+    """KILL every connection of the run (its lock's and its pool's), as a restarted server or a lost network
+    path ends them; returns how many. The test's own connection is spared."""
+    ids = conn.execute(text("SELECT ID FROM information_schema.PROCESSLIST WHERE DB = :db AND ID <> CONNECTION_ID()"),
+                       {"db": db.url.database}).scalars().all()
+    for conn_id in ids:
+        conn.execute(text(f"KILL {int(conn_id)}"))
+    deadline = time.monotonic() + 30
+    while ids and conn.execute(text("SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE ID IN :ids"),
+                               {"ids": tuple(ids)}).scalar():  # a KILL ends its connection, and the lock, a moment later
+        assert time.monotonic() < deadline, "the server kept the killed connections"
+        conn.commit()
+    return len(ids)
+
+
+def _paced_run(cli: Cli, sim: Simulator, db: ResourceDB, n: int = 4):
+    for k in range(n):
+        add_valid(sim, pwd(k))
+    db.seed([{"drama_name": f"r{k}", "link": share_url(pwd(k))} for k in range(n)])
+    return cli.popen("check-links", "--min-delay", "4", "--max-delay", "4", "--retry-backoff", "0", "--db-timeout", "20")
+
+
+def test_a_run_that_lost_its_connection_takes_its_lock_again(cli: Cli, sim: Simulator, db: ResourceDB) -> None:
+    """The server ended the lock with the connection; no one took it meanwhile: the run takes it again at its
+    next call and goes on, and a second run is refused as before."""
+    running = _paced_run(cli, sim, db)
+    try:
+        _after_first_verdict_is_written(running, db)
+        engine = db.engine()
+        name = lock_name("check-links", str(db.url.database))
+        with engine.connect() as conn:
+            assert _cut_the_runs_connections(conn, db) >= 2  # the lock's own and at least one of the pool
+            deadline = time.monotonic() + 30
+            while conn.execute(text("SELECT IS_USED_LOCK(:n)"), {"n": name}).scalar() is None:  # until the run's next call
+                assert time.monotonic() < deadline and running.poll() is None, "the run did not take its lock again"
+                conn.commit()
+        engine.dispose()
+        locked(cli.run("check-links", *FAST, env=_db_vars(db, "localhost")), "connection ", "named lock")
+        out, err = running.communicate(timeout=60)
+        assert running.returncode == 0, out + err
+    finally:
+        if running.poll() is None:
+            running.kill()
+            running.wait(timeout=30)
+
+
+def test_a_run_whose_lock_another_run_took_while_it_was_lost_stops(cli: Cli, sim: Simulator, db: ResourceDB) -> None:
+    """Another run took the lock while this run's connection was lost: this run stops as a lost run does
+    (exit 5, its report's error line naming the holder), checks no further link and records itself aborted;
+    the other run keeps its lock."""
+    running = _paced_run(cli, sim, db)
+    try:
+        _after_first_verdict_is_written(running, db)
+        engine = db.engine()
+        name = lock_name("check-links", str(db.url.database))
+        with engine.connect() as other:
+            _cut_the_runs_connections(other, db)
+            assert other.execute(text("SELECT GET_LOCK(:n, 0)"), {"n": name}).scalar() == 1  # the other run
+            other_id = other.execute(text("SELECT CONNECTION_ID()")).scalar()
+            out, err = running.communicate(timeout=60)
+            assert running.returncode == 5, out + err
+            lines = [line for line in (out + err).splitlines() if "another run took it" in line]  # the report's lost-database line
+            assert len(lines) == 1 and f"connection {other_id} from " in lines[0] and " ERROR " in lines[0], out + err
+            assert "Traceback" not in err
+            assert other.execute(text("SELECT IS_USED_LOCK(:n) = CONNECTION_ID()"), {"n": name}).scalar() == 1
+        engine.dispose()
+        assert "[3/" not in out + err  # no new work once the lock was gone
+        assert db.scalar("SELECT status FROM quarkctl_run ORDER BY id DESC LIMIT 1") == "aborted"
+    finally:
+        if running.poll() is None:
+            running.kill()
+            running.wait(timeout=30)

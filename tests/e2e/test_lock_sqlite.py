@@ -93,6 +93,22 @@ def test_the_default_database_by_xdg_by_systemd_and_by_url_is_one(cli: Cli) -> N
     assert cli.run("check-links", *FAST, env=unit).returncode == 0  # free again
 
 
+@pytest.mark.parametrize("uri", ["file:{path}?mode=rw&uri=true", "file://{path}?uri=true", "file://localhost{path}?uri=1",
+                                 "file:../resources%2Edb?uri=true&cache=private"])
+def test_a_sqlite_file_uri_meets_the_plain_paths_lock(cli: Cli, db: ResourceDB, tmp_path: Path, uri: str) -> None:
+    """SQLite's own `file:` URIs (`?uri=true`) name the same file: unwrapped before its real path is taken."""
+    as_uri = {"DATABASE_URL": "sqlite:///" + uri.format(path=tmp_path / "resources.db")}
+    with holding(cli, "check-links") as (holder, _):
+        line = locked(cli.run("check-links", *FAST, env=as_uri), f"pid {holder.pid}")
+    assert str(tmp_path / "resources.db.quarkctl-check-links.lock") in line
+    with holding(cli, "check-links", env=as_uri) as (holder, _):
+        locked(cli.run("check-links", *FAST), f"pid {holder.pid}")
+    done = cli.run("check-links", *FAST, env=as_uri)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("resources")) == [
+        "resources.db", "resources.db.quarkctl-check-links.lock"]  # no file named after the URI's text
+
+
 def test_other_jobs_and_dry_runs(cli: Cli, db: ResourceDB) -> None:
     with holding(cli, "check-links") as (holder, _):
         locked(cli.run("check-links", *FAST, "--dry-run", env={"DATABASE_URL": "sqlite:///../resources.db"}), f"pid {holder.pid}")
