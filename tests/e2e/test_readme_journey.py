@@ -15,12 +15,16 @@ strict xfail, not a journey that stops asserting."""
 
 from __future__ import annotations
 
+import fcntl
 import os
+import pty
 import re
 import shlex
 import stat
+import struct
 import subprocess
 import sys
+import termios
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from importlib import metadata
@@ -38,6 +42,8 @@ SECRET_PUUS = "Journey5ecretPuusValue"
 COOKIE = f"__uid=sim-user-1; __puus={SECRET_PUUS}"  # README's `__uid=...; __puus=...`, its two blanks filled
 DEAD_CODES = (41004, 41006, 41011, 41012, 41019, 41010, 41031)  # README's Verdicts table: `expired`
 FLAKY = "f1a4e0000001"
+# wider than the terminal's 80 columns, as names in a seed table are: shown whole, never cut with "…"
+LONG_NAME = "电影A（2024）4K 中英双字 导演剪辑版 全集 附赠花絮与幕后制作特辑 蓝光原盘 杜比视界 国语粤语双音轨 修复版"
 # README's default pacing (1-3 s a link, a 10 s rest after every 10th) would make each check-links run
 # here take about half a minute, the module three minutes: these flags keep the pacing, shorter. The
 # retry backoff keeps its default (the flaky link waits 2 s once a run).
@@ -47,6 +53,10 @@ LANGUAGES = {
     "zh-locale": {"LANG": "zh_CN.UTF-8"},
     "zh-setting": {"LANG": "C.UTF-8", "QUARKCTL_LANG": "zh_CN"},  # cron's LANG=C, Chinese by the setting
 }
+# The journey's runs: each language as cron and a log see it (no terminal), and the Chinese one as the
+# user at an 80-column terminal sees it (the dry run is typed by hand).
+JOURNEYS = {**{name: (env, False) for name, env in LANGUAGES.items()}, "zh-terminal": (LANGUAGES["zh-locale"], True)}
+ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[()][0-9A-B]")
 CJK = re.compile(r"[\u3400-\u9fff\u3000-\u303f\uff00-\uffef]")
 PREFIX = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d (INFO|WARN|ERROR) +")
 QUARK_SAYS = re.compile(r"\(\d{5} [^)]*\)")  # "(41012 好友已取消了分享)": Quark's words, as Quark sent them
@@ -179,7 +189,7 @@ def _seed(sim: Simulator, db: ResourceDB) -> dict[str, str]:
         rows.append({"drama_name": name, "link": link, "is_expired": 0})
         kinds[name] = kind
 
-    row("电影A", Share(pwd_id="a11ce0000001", title="电影A", files=[{"name": "A.mp4", "size": 1024}]),
+    row(LONG_NAME, Share(pwd_id="a11ce0000001", title="电影A", files=[{"name": "A.mp4", "size": 1024}]),
         share_url("a11ce0000001"), "alive")
     row("纪录片C", Share(pwd_id="a11ce0000002", title="纪录片C", passcode="Xtqm", files=[{"name": "C.mp4", "size": 1024}]),
         share_url("a11ce0000002", "Xtqm"), "alive")  # its passcode in the link
@@ -214,7 +224,29 @@ def _user_env(home: Path, sim: Simulator, language: dict[str, str]) -> dict[str,
     return env
 
 
-@pytest.fixture(scope="module", params=list(LANGUAGES))
+def _on_terminal(command: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    """`bash -c command` with stdout and stderr on an 80x24 pseudo-terminal: the screen's text, escapes removed, as stdout."""
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+    proc = subprocess.Popen(["bash", "-c", command], env={**env, "TERM": "xterm"}, cwd=cwd, stdout=slave, stderr=slave,
+                            stdin=subprocess.DEVNULL)
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # EIO: the child closed the terminal
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    code = proc.wait(timeout=120)
+    os.close(master)
+    screen = ANSI.sub("", b"".join(chunks).decode("utf-8", "replace")).replace("\r\n", "\n").replace("\r", "\n")
+    return subprocess.CompletedProcess(command, code, screen, "")
+
+
+@pytest.fixture(scope="module", params=list(JOURNEYS))
 def journey(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Journey]:
     block = fenced_sh_blocks("## Running it for real")
     assert block, "README: no ```sh block under \"Running it for real\""
@@ -232,7 +264,8 @@ def journey(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
             kinds = _seed(sim, db)
             rows, _, columns = _state(db)
             trip = Journey(request.param, conf, values, kinds, rows, columns)
-            env = _user_env(home, sim, LANGUAGES[request.param])
+            language, terminal = JOURNEYS[request.param]
+            env = _user_env(home, sim, language)
             for step in steps(block[0]):
                 command = step.replace("/etc/quarkctl", str(conf))
                 if "<<" in command:
@@ -243,7 +276,10 @@ def journey(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
                     sim.add_fault(FLAKY, Fault(kind="code", code=15000, endpoint="token", times=1))
                     command = shlex.join(words + list(PACING))
                 tokens = len(sim.requests("token", pwd_id=FLAKY))
-                proc = subprocess.run(["bash", "-c", command], env=env, cwd=home, capture_output=True, text=True, timeout=120)
+                if terminal:
+                    proc = _on_terminal(command, env, home)
+                else:
+                    proc = subprocess.run(["bash", "-c", command], env=env, cwd=home, capture_output=True, text=True, timeout=120)
                 rows, tables, trip.columns_after = _state(db)
                 marked = {name: int(row[columns.index("is_expired")]) for name, row in rows.items()}
                 trip.runs.append(Ran(step, proc, marked, rows, tables, len(sim.requests("token", pwd_id=FLAKY)) - tokens))
@@ -342,6 +378,34 @@ def test_the_output_speaks_the_users_language(journey: Journey) -> None:
                 assert word in own, (word, ran.output)
     dry = " ".join(_words_of_quarkctl(line, journey) for line in journey.check(dry=True).output.splitlines())
     assert ("dry run" if journey.language == "en" else "试运行") in dry, dry  # the dry run says it is one
+
+
+@pytest.mark.parametrize("language", list(LANGUAGES), ids=list(LANGUAGES))
+def test_the_block_pasted_unedited_ends_in_one_error_line(tmp_path: Path, language: str) -> None:
+    """A new user who pastes the block before filling the `...` blanks: MySQL on 127.0.0.1:3306 with
+    README's example user (nothing there, or a server that refuses it). README: "a wrong setting
+    (... unreachable database ...) is one line on stderr naming the setting, and exit code 2", the word
+    `Error:` starting it in every language; no traceback, and no SQLite of its own made instead."""
+    conf, home = tmp_path / "etc-quarkctl", tmp_path / "home"
+    home.mkdir()
+    with Simulator(cookies=[COOKIE]) as sim:
+        env = _user_env(home, sim, LANGUAGES[language])
+        checks = 0
+        for step in steps(fenced_sh_blocks("## Running it for real")[0]):
+            proc = subprocess.run(["bash", "-c", step.replace("/etc/quarkctl", str(conf))], env=env, cwd=home,
+                                  capture_output=True, text=True, timeout=120)
+            if shlex.split(step.split("\n")[0], comments=True)[:2] != ["quarkctl", "check-links"]:
+                assert proc.returncode == 0, (step, proc.stderr)
+                continue
+            checks += 1
+            lines = [line for line in proc.stderr.splitlines() if line.strip()]
+            assert proc.returncode == 2 and len(lines) == 1 and lines[0].startswith("Error: "), (step, proc.stdout, proc.stderr)
+            assert "Traceback" not in proc.stdout + proc.stderr
+            assert "pan_library" in lines[0] and ":...@" not in lines[0], lines[0]  # names the database, password masked
+            said = lines[0].split("(")[0]  # quarkctl's words; the driver's reason follows in its own language
+            assert bool(CJK.search(said)) == (language != "en"), lines[0]
+        assert checks == 2
+    assert not [p for p in home.rglob("*.db")], "an unreachable database must not be replaced by a file of quarkctl's"
 
 
 def test_readme_first_commands_install_and_demo(tmp_path: Path) -> None:
