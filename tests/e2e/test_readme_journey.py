@@ -15,18 +15,15 @@ strict xfail, not a journey that stops asserting."""
 
 from __future__ import annotations
 
-import fcntl
 import os
-import pty
 import re
 import shlex
 import stat
-import struct
 import subprocess
 import sys
-import termios
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -35,10 +32,11 @@ import pytest
 from sqlalchemy import inspect, text
 
 from conftest import QUARKCTL, ResourceDB, _mysql_db, share_url
+from helpers.readme import (CJK, README, chinese_lines, english_lines, fenced_sh_blocks, fill_env_file, on_terminal, steps,
+                            words_of_quarkctl)
 from helpers.seed_table import create_seed_table
 from quarkctl.simulator import Fault, Share, Simulator
 
-README = Path(__file__).resolve().parents[2] / "README.md"
 SECRET_PUUS = "Journey5ecretPuusValue"
 COOKIE = f"__uid=sim-user-1; __puus={SECRET_PUUS}"  # README's `__uid=...; __puus=...`, its two blanks filled
 DEAD_CODES = (41004, 41006, 41011, 41012, 41019, 41010, 41031)  # README's Verdicts table: `expired`
@@ -57,80 +55,6 @@ LANGUAGES = {
 # The journey's runs: each language as cron and a log see it (no terminal), and the Chinese one as the
 # user at an 80-column terminal sees it (the dry run is typed by hand).
 JOURNEYS = {**{name: (env, False) for name, env in LANGUAGES.items()}, "zh-terminal": (LANGUAGES["zh-locale"], True)}
-ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[()][0-9A-B]")
-CJK = re.compile(r"[\u3400-\u9fff\u3000-\u303f\uff00-\uffef]")
-PREFIX = re.compile(r"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d (INFO|WARN|ERROR) +")
-QUARK_SAYS = re.compile(r"\(\d{5} [^)]*\)")  # "(41012 好友已取消了分享)": Quark's words, as Quark sent them
-ENGLISH_PHRASE = re.compile(r"[A-Za-z]{2,}(?:[ ,]+[A-Za-z]{2,}){2,}")  # three English words in a row
-
-
-def fenced_sh_blocks(after_heading: str | None = None) -> list[list[str]]:
-    """README.md's ```sh blocks (with `after_heading`: those in that section, up to the next heading of its level)."""
-    lines = README.read_text(encoding="utf-8").splitlines()
-    if after_heading is not None:
-        assert after_heading in lines, f"README has no heading {after_heading!r}"
-        start = lines.index(after_heading)
-        level = after_heading.split(" ")[0] + " "
-        end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith(level)), len(lines))
-        lines = lines[start + 1:end]
-    blocks: list[list[str]] = []
-    current: list[str] | None = None
-    for line in lines:
-        if current is None and line.strip() == "```sh":
-            current = []
-        elif current is not None and line.strip() == "```":
-            blocks.append(current)
-            current = None
-        elif current is not None:
-            current.append(line)
-    return blocks
-
-
-def steps(block: list[str]) -> Iterator[str]:
-    """The block as the shell reads it: a command a line; a here-document with its lines."""
-    lines = iter(block)
-    for line in lines:
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        heredoc = re.search(r"<<-?\s*['\"]?(\w+)", line)
-        if heredoc is None:
-            yield line
-            continue
-        body = [line]
-        for inner in lines:
-            body.append(inner)
-            if inner.strip() == heredoc.group(1):
-                break
-        else:
-            pytest.fail(f"README: the here-document started by {line!r} never ends")
-        yield "\n".join(body)
-
-
-def fill_env_file(step: str, values: dict[str, str | list[str]]) -> str:
-    """The `.env` here-document with README's placeholders filled: a value with `...` blanks gets its
-    blanks filled in order (a list), any other value is replaced whole; a key the journey does not know
-    fails (teach it the new line), and so does a setting this test's database needs that README lacks."""
-    out, seen = [], set()
-    for line in step.split("\n"):
-        key = re.match(r"([A-Z_]+)=(.*)", line)
-        if key and "<<" not in line:
-            name, value = key.groups()
-            assert name in values, f"README's .env has a line the journey does not know: {line!r}"
-            fill = values[name]
-            if isinstance(fill, list):
-                assert value.count("...") == len(fill), f"README's {name} has not the blanks the journey fills: {line!r}"
-                for blank in fill:
-                    value = value.replace("...", blank, 1)
-            else:
-                value = fill
-            line = f"{name}={value}"
-            seen.add(name)
-        out.append(line)
-    filled = "\n".join(out)
-    assert "..." not in filled, f"a placeholder left unfilled: {filled}"
-    # a MariaDB on another port needs DB_PORT: a user copying the block must see the line to change
-    assert seen == set(values), f"README's .env lacks {sorted(set(values) - seen)}"
-    return filled
 
 
 @dataclass
@@ -230,28 +154,6 @@ def _user_env(home: Path, sim: Simulator, language: dict[str, str]) -> dict[str,
     return env
 
 
-def _on_terminal(command: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    """`bash -c command` with stdout and stderr on an 80x24 pseudo-terminal: the screen's text, escapes removed, as stdout."""
-    master, slave = pty.openpty()
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
-    proc = subprocess.Popen(["bash", "-c", command], env={**env, "TERM": "xterm"}, cwd=cwd, stdout=slave, stderr=slave,
-                            stdin=subprocess.DEVNULL)
-    os.close(slave)
-    chunks = []
-    while True:
-        try:
-            chunk = os.read(master, 65536)
-        except OSError:  # EIO: the child closed the terminal
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
-    code = proc.wait(timeout=120)
-    os.close(master)
-    screen = ANSI.sub("", b"".join(chunks).decode("utf-8", "replace")).replace("\r\n", "\n").replace("\r", "\n")
-    return subprocess.CompletedProcess(command, code, screen, "")
-
-
 @pytest.fixture(scope="module", params=list(JOURNEYS))
 def journey(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Journey]:
     block = fenced_sh_blocks("## Running it for real")
@@ -260,38 +162,39 @@ def journey(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
     conf = base / "etc-quarkctl"  # for /etc/quarkctl: the block makes it
     home = base / "home"
     home.mkdir()
-    for db in _mysql_db():
+    with contextmanager(_mysql_db)() as db, Simulator(cookies=[COOKIE]) as sim:
         url = db.url
         values: dict[str, str | list[str]] = {
             "QUARK_COOKIE": ["sim-user-1", SECRET_PUUS], "DB_HOST": str(url.host), "DB_PORT": str(url.port or 3306),
-                  "DB_USERNAME": str(url.username), "DB_PASSWORD": str(url.password), "DB_DATABASE": str(url.database)}
-        with Simulator(cookies=[COOKIE]) as sim:
-            create_seed_table(db)
-            kinds = _seed(sim, db)
-            rows, _, columns = _state(db)
-            trip = Journey(request.param, conf, values, kinds, rows, columns)
-            language, terminal = JOURNEYS[request.param]
-            env = _user_env(home, sim, language)
-            def walk(step: str) -> Ran:
-                command = step.replace("/etc/quarkctl", str(conf))
-                if "<<" in command:
-                    command = fill_env_file(command, values)
-                words = shlex.split(command.split("\n")[0], comments=True)
-                if words[:2] == ["quarkctl", "check-links"]:
-                    # one transient failure in each run (a fault applies to its first N requests)
-                    sim.add_fault(FLAKY, Fault(kind="code", code=15000, endpoint="token", times=1))
-                    command = shlex.join(words + list(PACING))
-                before = Counter(r.pwd_id for r in sim.requests("token"))
-                if terminal:
-                    proc = _on_terminal(command, env, home)
-                else:
-                    proc = subprocess.run(["bash", "-c", command], env=env, cwd=home, capture_output=True, text=True, timeout=120)
-                rows, tables, trip.columns_after = _state(db)
-                marked = {name: int(row[columns.index("is_expired")]) for name, row in rows.items()}
-                return Ran(step, proc, marked, rows, tables, Counter(r.pwd_id for r in sim.requests("token")) - before)
+            "DB_USERNAME": str(url.username), "DB_PASSWORD": str(url.password), "DB_DATABASE": str(url.database),
+        }
+        create_seed_table(db)
+        kinds = _seed(sim, db)
+        rows, _, columns = _state(db)
+        trip = Journey(request.param, conf, values, kinds, rows, columns)
+        language, terminal = JOURNEYS[request.param]
+        env = _user_env(home, sim, language)
 
-            trip.runs = [walk(step) for step in steps(block[0])]
-            trip.next_night = walk(trip.check(dry=False).step)  # the line README puts in cron, the next night
+        def walk(step: str) -> Ran:
+            command = step.replace("/etc/quarkctl", str(conf))
+            if "<<" in command:
+                command = fill_env_file(command, values)
+            words = shlex.split(command.split("\n")[0], comments=True)
+            if words[:2] == ["quarkctl", "check-links"]:
+                # one transient failure in each run (a fault applies to its first N requests)
+                sim.add_fault(FLAKY, Fault(kind="code", code=15000, endpoint="token", times=1))
+                command = shlex.join(words + list(PACING))
+            before = Counter(r.pwd_id for r in sim.requests("token"))
+            if terminal:
+                proc = on_terminal(command, env, home)
+            else:
+                proc = subprocess.run(["bash", "-c", command], env=env, cwd=home, capture_output=True, text=True, timeout=120)
+            rows, tables, trip.columns_after = _state(db)
+            marked = {name: int(row[columns.index("is_expired")]) for name, row in rows.items()}
+            return Ran(step, proc, marked, rows, tables, Counter(r.pwd_id for r in sim.requests("token")) - before)
+
+        trip.runs = [walk(step) for step in steps(block[0])]
+        trip.next_night = walk(trip.check(dry=False).step)  # the line README puts in cron, the next night
         yield trip
 
 
@@ -327,7 +230,8 @@ def test_the_flaky_link_was_retried_in_both_runs(journey: Journey) -> None:
 
 def test_the_next_night_asks_only_about_the_links_not_marked(journey: Journey) -> None:
     night = journey.next_night
-    assert night is not None and night.proc.returncode == 0, night.output if night else None
+    assert night is not None
+    assert night.proc.returncode == 0, night.output
     assert night.marked == journey.check(dry=False).marked
     live = {share_id(row[journey.columns_before.index("link")]) for name, row in journey.rows_before.items()
             if journey.kinds[name] != "dead"}
@@ -359,46 +263,18 @@ def test_the_first_line_names_the_database_without_its_password(journey: Journey
         assert not any(str(journey.values["DB_PASSWORD"]) in first for first in firsts)
 
 
-def _words_of_quarkctl(line: str, journey: Journey) -> str:
-    """A line without what is not quarkctl's own wording: the timestamp and level, the row's name and
-    link, Quark's words, commands and options quoted in the text."""
-    line = PREFIX.sub("", line)
-    for name in journey.names:
-        line = line.replace(name, " ")
-    for pattern in (r"https?://\S+", r"`[^`]*`", r"--[\w-]+", QUARK_SAYS.pattern, r"\[\d+/\d+\]", r"#\d+"):
-        line = re.sub(pattern, " ", line)
-    return line
-
-
-def _english_lines(ran: Ran, journey: Journey) -> list[str]:
-    """Lines of a Chinese run in English: three English words in a row, or English words and no Chinese."""
-    found = []
-    for line in filter(str.strip, ran.output.splitlines()):
-        words = re.sub(r"check-links|quarkctl|\?pwd=\.\.\.", " ", _words_of_quarkctl(line, journey))
-        if ENGLISH_PHRASE.search(words) or (re.search(r"[A-Za-z]{2,}", words) and not CJK.search(words)):
-            found.append(line)
-    return found
-
-
-def _chinese_lines(ran: Ran, journey: Journey) -> list[str]:
-    """Lines of an English run with Chinese of quarkctl's own ("(提取码)" is the English catalog's gloss of
-    "passcode", README's words list)."""
-    return [line for line in filter(str.strip, ran.output.splitlines())
-            if CJK.search(_words_of_quarkctl(line, journey).replace("(提取码)", ""))]
-
-
 def test_the_output_speaks_the_users_language(journey: Journey) -> None:
     for ran in (journey.check(dry=True), journey.check(dry=False)):
-        own = " ".join(_words_of_quarkctl(line, journey) for line in ran.output.splitlines())
+        own = " ".join(words_of_quarkctl(line, journey.names) for line in ran.output.splitlines())
         if journey.language == "en":
-            assert not _chinese_lines(ran, journey), _chinese_lines(ran, journey)
+            assert not chinese_lines(ran.output, journey.names), chinese_lines(ran.output, journey.names)
             for word in ("valid", "expired", "passcode"):
                 assert word in own, (word, ran.output)
         else:
-            assert not _english_lines(ran, journey), _english_lines(ran, journey)
+            assert not english_lines(ran.output, journey.names), english_lines(ran.output, journey.names)
             for word in ("失效", "有效", "提取码"):  # README's words: dead, valid, passcode
                 assert word in own, (word, ran.output)
-    dry = " ".join(_words_of_quarkctl(line, journey) for line in journey.check(dry=True).output.splitlines())
+    dry = " ".join(words_of_quarkctl(line, journey.names) for line in journey.check(dry=True).output.splitlines())
     assert ("dry run" if journey.language == "en" else "试运行") in dry, dry  # the dry run says it is one
 
 
@@ -413,7 +289,9 @@ def test_the_block_pasted_unedited_ends_in_one_error_line(tmp_path: Path, langua
     with Simulator(cookies=[COOKIE]) as sim:
         env = _user_env(home, sim, LANGUAGES[language])
         checks = 0
-        for step in steps(fenced_sh_blocks("## Running it for real")[0]):
+        block = fenced_sh_blocks("## Running it for real")[0]
+        (database,) = re.findall(r"^DB_DATABASE=(\S+)$", "\n".join(block), re.M)
+        for step in steps(block):
             proc = subprocess.run(["bash", "-c", step.replace("/etc/quarkctl", str(conf))], env=env, cwd=home,
                                   capture_output=True, text=True, timeout=120)
             if shlex.split(step.split("\n")[0], comments=True)[:2] != ["quarkctl", "check-links"]:
@@ -423,7 +301,7 @@ def test_the_block_pasted_unedited_ends_in_one_error_line(tmp_path: Path, langua
             lines = [line for line in proc.stderr.splitlines() if line.strip()]
             assert proc.returncode == 2 and len(lines) == 1 and lines[0].startswith("Error: "), (step, proc.stdout, proc.stderr)
             assert "Traceback" not in proc.stdout + proc.stderr
-            assert "pan_library" in lines[0] and ":...@" not in lines[0], lines[0]  # names the database, password masked
+            assert database in lines[0] and ":...@" not in lines[0], lines[0]  # names the database, password masked
             said = lines[0].split("(")[0]  # quarkctl's words; the driver's reason follows in its own language
             assert bool(CJK.search(said)) == (language != "en"), lines[0]
         assert checks == 2
@@ -459,7 +337,10 @@ def test_readme_first_commands_install_and_demo(tmp_path: Path) -> None:
     for line in filter(str.strip, first):
         chain: list[list[str]] = [[]]
         for word in shlex.split(line, comments=True):
-            chain.append([]) if word == "&&" else chain[-1].append(word)
+            if word == "&&":
+                chain.append([])
+            else:
+                chain[-1].append(word)
         chains.append(chain)
     assert [c[0][:2] for c in chains] == [["pip", "install"], ["pip", "install"]], chains
     dist = metadata.distribution("quarkctl")
@@ -481,8 +362,7 @@ def test_readme_first_commands_install_and_demo(tmp_path: Path) -> None:
     demo = subprocess.run(["bash", "-c", shlex.join(chains[0][1])], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert demo.returncode == 0, demo.stdout + demo.stderr
     assert "Traceback" not in demo.stderr and "…" not in demo.stdout + demo.stderr
-    for job in ("check-links", "autosave"):
-        assert re.search(rf"^.*{job}.*$", demo.stdout, re.M), demo.stdout
+    assert "check-links" in demo.stdout and "autosave" in demo.stdout, demo.stdout  # both jobs ran
     assert re.search(r"summary.*\d", demo.stdout), demo.stdout  # each job's summary, with its counts
     assert list(scratch.iterdir()) == []  # the temporary database and config removed (README: `--keep DIR` keeps them)
 
