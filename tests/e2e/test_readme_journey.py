@@ -242,8 +242,8 @@ def test_the_next_night_asks_only_about_the_links_not_marked(journey: Journey) -
 
 
 def test_the_env_file_stays_private(journey: Journey) -> None:
-    assert stat.S_IMODE((journey.conf / ".env").stat().st_mode) == 0o600
-    assert stat.S_IMODE(journey.conf.stat().st_mode) == 0o700
+    modes = {path.name: oct(stat.S_IMODE(path.stat().st_mode)) for path in (journey.conf, journey.conf / ".env")}
+    assert modes == {journey.conf.name: "0o700", ".env": "0o600"}, modes
 
 
 def test_no_secret_no_traceback_nothing_cut(journey: Journey) -> None:
