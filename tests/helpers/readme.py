@@ -11,7 +11,7 @@ import re
 import struct
 import subprocess
 import termios
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
@@ -115,7 +115,7 @@ def on_terminal(command: str, env: dict[str, str], cwd: Path) -> subprocess.Comp
     return subprocess.CompletedProcess(command, code, screen, "")
 
 
-def words_of_quarkctl(line: str, names: Iterable[str]) -> str:
+def words_of_quarkctl(line: str, names: Sequence[str]) -> str:
     """A line without what is not quarkctl's own wording: the timestamp and level, the row's name and
     link, Quark's words, commands and options quoted in the text."""
     line = PREFIX.sub("", line)
@@ -126,7 +126,7 @@ def words_of_quarkctl(line: str, names: Iterable[str]) -> str:
     return line
 
 
-def english_lines(output: str, names: Iterable[str]) -> list[str]:
+def english_lines(output: str, names: Sequence[str]) -> list[str]:
     """Lines of a Chinese run in English: three English words in a row, or English words and no Chinese."""
     found = []
     for line in filter(str.strip, output.splitlines()):
@@ -136,7 +136,7 @@ def english_lines(output: str, names: Iterable[str]) -> list[str]:
     return found
 
 
-def chinese_lines(output: str, names: Iterable[str]) -> list[str]:
+def chinese_lines(output: str, names: Sequence[str]) -> list[str]:
     """Lines of an English run with Chinese of quarkctl's own ("(提取码)" is the English catalog's gloss of
     "passcode", README's words list)."""
     return [line for line in filter(str.strip, output.splitlines())
