@@ -308,9 +308,6 @@ def test_the_block_pasted_unedited_ends_in_one_error_line(tmp_path: Path, langua
     assert not [p for p in home.rglob("*.db")], "an unreachable database must not be replaced by a file of quarkctl's"
 
 
-@pytest.mark.xfail(strict=True, reason="issue 23 (\"option errors come in a rich box with pydantic's English wording even in "
-                                       "Chinese, while the README promises one `Error:` line\"): a mistyped option is click's "
-                                       "`Usage:` lines and a box headed `Error`/`错误` saying `No such option` in English")
 @pytest.mark.parametrize("language", ["en", "zh-locale"])
 def test_a_mistyped_flag_of_the_block_is_one_error_line(tmp_path: Path, language: str) -> None:
     """README's dry-run line with `--dry-run` mistyped, as a new user may: exit 2 and an error line that
