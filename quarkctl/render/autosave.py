@@ -12,7 +12,7 @@ from quarkctl.reports.autosave import JOB, SIGN_JOB, AccountResult, AutosaveRepo
 from quarkctl.i18n import _, clauses, ngettext
 from quarkctl.redact import redact
 from quarkctl.render.plain import Fanout, PlainLines, use_rich
-from quarkctl.render.messages import abort_text, reason_text, retry_text
+from quarkctl.render.messages import abort_text, more_text, reason_text, retry_text
 from quarkctl.render.rich_text import SafeConsole, assemble, styled
 from quarkctl.safe_text import json_text, printable
 
@@ -154,6 +154,19 @@ def started_text(job: str, database: str, tasks: int) -> str:
         job=job, n=tasks, database=printable(database))
 
 
+# A dry run's plan in plain lines (cron mail, a pipe, the log file) shows this many lines of its tree, then
+# `... and N more`; a terminal and --json get the whole plan (README, autosave).
+PLAN_LINES = 50
+
+
+def plan_lines(result: TaskResult) -> list[str]:
+    """The tree of what a task saved, or would save; a dry run's cut after PLAN_LINES lines."""
+    lines = tree_lines(result.added)
+    if result.status == "planned" and len(lines) > PLAN_LINES:
+        return [*lines[:PLAN_LINES], more_text(len(lines) - PLAN_LINES)]
+    return lines
+
+
 def deadline_text(report: AutosaveReport) -> str | None:
     """The line of a run --max-runtime cut short; None otherwise."""
     if not report.not_run:
@@ -229,7 +242,7 @@ class PlainAutosaveReporter(PlainLines, Listener):
     def _task_line(self, result: TaskResult) -> None:
         text = task_line(result, self.total)
         if result.added:
-            text += "\n" + "\n".join([result.savepath, *tree_lines(result.added)])
+            text += "\n" + "\n".join([result.savepath, *plan_lines(result)])
         self.line(_LEVEL.get(result.status, "INFO"), text)
 
     def finish(self, report: AutosaveReport) -> None:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from quarkctl.i18n import _, listing, ngettext
 from quarkctl.render.clock import duration, local_time
-from quarkctl.render.messages import COUNT_LABELS, account_why, verdict_reason
+from quarkctl.render.messages import COUNT_LABELS, account_why, more_text, verdict_reason
 from quarkctl.reports.check import JOB, LinkOutcome, RunReport
 from quarkctl.safe_text import printable
 
@@ -112,10 +112,6 @@ def id_list(ids: list[str]) -> str:
     if len(ids) > _IDS_SHOWN:
         shown += " " + more_text(len(ids) - _IDS_SHOWN)
     return shown
-
-
-def more_text(n: int) -> str:
-    return _("... and {n} more").format(n=n)
 
 
 def malformed_text(report: RunReport) -> str | None:

@@ -118,6 +118,11 @@ def failure_text(cause: Any) -> str:
     return text + (f" ({printable(evidence)})" if evidence and evidence not in text else "")
 
 
+def more_text(n: int) -> str:
+    """The last line of a list cut short: `... and 12 more`."""
+    return _("... and {n} more").format(n=n)
+
+
 def verdict_reason(verdict: str, reason: str) -> str:
     """`expired: the owner cancelled the share`, as a link's result is shown."""
     return labelled(verdict_text(verdict), reason_text(reason))
