@@ -103,7 +103,7 @@ class RichReporter(Listener):
 
     def started(self, total: int, *, database: str = "") -> None:
         if not self.quiet:
-            self.console.print(started_text(total, database))
+            self.console.print(styled(started_text(total, database)), soft_wrap=True)  # a URL is not cut in two
             self.progress.start()
         self.task = self.progress.add_task(_("starting"), total=total)
 

@@ -52,6 +52,14 @@ def test_the_first_line_names_the_database_with_its_password_masked(cli: Cli, si
             assert str(db.url.password) not in out
 
 
+def test_the_first_line_in_chinese_names_the_database_too(cli: Cli, sim: Simulator, db: ResourceDB) -> None:
+    add_valid(sim, "okay00000009")
+    db.seed([{"drama_name": "A", "link": share_url("okay00000009")}])
+    proc = cli.run("check-links", *FAST, env={"QUARKCTL_LANG": "zh_CN"})
+    assert proc.returncode == 0, proc.stderr
+    assert _texts(proc.stdout)[0] == f"check-links：共 1 个链接待检查，数据库 {db.url.render_as_string(hide_password=True)}"
+
+
 def test_a_run_that_lost_its_env_file_says_it_uses_the_built_in_database(cli: Cli) -> None:
     """The cron job whose .env went missing: 0 links and exit 0, but its first line shows why."""
     proc = cli.run("check-links", *FAST)
