@@ -124,9 +124,14 @@ class PlainReshareReporter(PlainLines):
     def reshare_started(self, total: int, *, database: str = "") -> None:
         self.line("INFO", started_text(total, database))
 
+    current = ""  # the row being considered: its retries' lines name it (issue 23)
+
+    def considering(self, resource_id: int, name: str) -> None:
+        self.current = f"#{resource_id} {printable(name)}"
+
     def waiting(self, seconds: float, kind: str, cause: Any = None, **_where: Any) -> None:
         if kind == "backoff":
-            self.line("INFO", retry_text(seconds, cause))
+            self.line("INFO", retry_text(seconds, cause, self.current))
 
     def reshared(self, outcome: ReshareOutcome) -> None:
         if outcome.listed:  # a live share only looked at is counted in the summary, not listed

@@ -106,6 +106,9 @@ class ReshareListener:
     def reshare_started(self, total: int, *, database: str = "") -> None:
         """The run's first line: the rows it reads, in which database (its URL, password masked)."""
 
+    def considering(self, resource_id: int, name: str) -> None:
+        """The row the run turns to next: its retries' lines name it."""
+
     def waiting(self, seconds: float, kind: str, cause: Any = None) -> None: ...
 
     def reshared(self, outcome: ReshareOutcome) -> None: ...

@@ -234,6 +234,7 @@ def run_reshare(db: Database, client: QuarkClient, options: ReshareOptions, list
                 resharer._tell(ReshareOutcome(row.id, row.name, "", "skipped", "no_such_row", named=True))
                 continue
             named = bool(options.ids)
+            listener.considering(row.id, row.name)
             resharer.consider(row, dead_verdict(db, checker, row, named=named), named=named)
     except CookieRejected:
         report.abort_reason = "cookie_rejected"

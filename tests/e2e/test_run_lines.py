@@ -156,6 +156,16 @@ def test_reshare_expiring_within_lists_only_the_shares_it_acts_on(owner: Cli, si
     assert sorted(r["id"] for r in doc["results"]) == [soon_id, later_id, else_id]  # --json keeps every row
 
 
+def test_reshare_retry_lines_name_their_row(owner: Cli, sim: Simulator) -> None:
+    soon = sim.own_shares.share("/追更/剧集A", expiry="1d", title="剧集A")
+    (row_id,) = owner.db.seed([{"drama_name": "剧集A", "link": soon.link}])  # type: ignore[attr-defined]
+    sim.add_drive_fault(Fault(kind="code", code=15000, endpoint="path_list", times=1))  # the folder's lookup, once
+    proc = owner.run("resources", "reshare", "--expiring-within", "3d", "--no-pacing", "--dry-run")
+    assert proc.returncode == 0, proc.stderr
+    (retry,) = [t for t in _texts(proc.stdout) if "retrying in" in t]
+    assert retry.startswith(f"#{row_id} 剧集A: Quark server error (15000") and retry.endswith("; retrying in 2 s")
+
+
 # -- 6. a long dry-run plan is cut outside a terminal -------------------------------------------------------
 
 def test_a_long_dry_run_plan_is_cut_outside_a_terminal(cli: Cli, sim: Simulator, db: ResourceDB) -> None:
