@@ -55,12 +55,15 @@ class Recorder(Listener):
         self.total: int | None = None
         self.outcomes: list[LinkOutcome] = []
         self.waits: list[tuple[str, float]] = []
+        self.retried: list[tuple[object, object]] = []  # (row, cause) of each wait
 
-    def started(self, total: int) -> None:
+    def started(self, total: int, *, database: str = "") -> None:
         self.total = total
+        self.database = database
 
-    def waiting(self, seconds: float, kind: str) -> None:
+    def waiting(self, seconds: float, kind: str, cause=None, *, row=None, account=False) -> None:
         self.waits.append((kind, seconds))
+        self.retried.append((row, cause))
 
     def link_done(self, outcome: LinkOutcome) -> None:
         self.outcomes.append(outcome)

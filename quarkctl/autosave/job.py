@@ -107,6 +107,7 @@ def execute(
     # The lock is the config's, not the database's: two configs may save side by side into one database.
     with run_frame(settings, job, stop=stop, lock_dir=lock_dir, key=config_path,
                    prepare=lambda db: db.prepare_for_autosave(dry_run=options.dry_run)) as db:
+        listener.started(database=db.label, tasks=len(tasks))  # a lost .env shows in the first line (issue 23)
         loss = AutosaveLoss(db, stop)  # the database lost mid-run: no new task, what was not written is listed (db/loss.py)
         dry = options.dry_run
         # From here on a lost connection is retried until DB_TIMEOUT, then the run ends (exit 5). A dry

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 from quarkctl.checker.options import CheckOptions
@@ -46,7 +47,7 @@ def execute(
             # a stop leaves the account check STOP_GRACE s too (an attacker's review: 59 s after SIGTERM)
             with GraceCutter(stop.is_set) as cutter, cutter.watch(make_client()) as client:
                 account = check_account(client, sleep=stop.sleep, retries=options.retries, backoff=options.backoff,
-                                        stop_signum=lambda: stop.signum, on_wait=listener.waiting)
+                                        stop_signum=lambda: stop.signum, on_wait=partial(listener.waiting, account=True))
             if account.state is AccountState.REJECTED:
                 session.drop()
         if not options.reshare or not session.active:

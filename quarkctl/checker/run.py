@@ -20,6 +20,7 @@ from quarkctl.db.loss import CheckLoss
 from quarkctl.runtime.deadline import Deadline, deadline_at
 from quarkctl.db.database import Database
 from quarkctl.db.records import SAME_SHARE_REASON, CheckRecord, ResourceRow, Selection
+from quarkctl.db.schema import SHARE_DRIVE
 from quarkctl.quark.account import AccountCheck, AccountState
 from quarkctl.quark.cookie import SessionCookie
 from quarkctl.errors import DatabaseLost, ExitCode
@@ -32,7 +33,7 @@ from quarkctl.runtime.stop import StopSignal, exit_code
 from quarkctl.quark.client import QuarkClient
 from quarkctl.quark.grace import STOP_GRACE, GraceCutter
 from quarkctl.quark.verdict import Verdict
-from quarkctl.reports.check import JOB, LinkOutcome, Listener, RunReport
+from quarkctl.reports.check import JOB, MALFORMED_REASONS, LinkOutcome, Listener, RunReport
 from quarkctl.checker.options import CheckOptions
 
 from .marking import empty_verdict
@@ -100,8 +101,10 @@ class _Run:
     # -- workers: HTTP only ------------------------------------------------------------------
 
     def _worker(self, number: int) -> None:
-        def on_wait(seconds: float, kind: str) -> None:
-            self.events.put(("wait", seconds, kind))
+        current: list[ResourceRow | None] = [None]  # the row a retry's pause is for: its line names it (issue 23)
+
+        def on_wait(seconds: float, kind: str, cause: Any = None) -> None:
+            self.events.put(("wait", seconds, kind, cause, current[0] if kind == "backoff" else None))
 
         opts = self.options
         run = CheckRun(opts.retries, opts.backoff, sleep=self.sleep, retry_sleep=self.hard_deadline.cut(self.sleep), on_wait=on_wait,
@@ -117,6 +120,7 @@ class _Run:
                     self.events.put(("dropped", row))
                     continue
                 self.events.put(("start", row))
+                current[0] = row
                 try:
                     if link.drive not in checkers:
                         checkers[link.drive] = self.drives[link.drive].checker(run)
@@ -137,6 +141,10 @@ class _Run:
         if result.verdict is Verdict.EXPIRED and (changed or (self.options.dry_run and not row.is_expired)):
             self.report.newly_expired.append((row.id, row.name, row.link or ""))
         self.index += 1
+        if result.verdict is Verdict.ERROR:
+            self.report.errors.append((row.id, result.reason))
+        if result.reason in MALFORMED_REASONS and (row.drive_type or SHARE_DRIVE).strip().lower() == SHARE_DRIVE:
+            self.report.malformed.append(row.id)
         self.report.counts[_COUNT_OF[result.verdict]] += 1
         self.report.counts["total"] += 1
         if same_share_as is not None:
@@ -195,7 +203,7 @@ class _Run:
         """True when the event accounts for one dispatched row."""
         kind = event[0]
         if kind == "wait":
-            self.listener.waiting(event[1], event[2])
+            self.listener.waiting(event[1], event[2], event[3], row=event[4])
             return False
         if kind == "start":
             self.listener.link_started(event[1])
@@ -238,9 +246,12 @@ class _Run:
         self.report.selected = self.total
         if not opts.dry_run:
             self.report.run_id = db.start_run(JOB, self.report.started_at, {"options": opts.as_dict()})
+        # The database first (issue 23): a cron job that lost its .env runs on the empty built-in SQLite and
+        # says so in its first line, before the cookie's warning
+        self.report.database = db.label
+        self.listener.started(self.total, database=db.label)
         if self.report.account is not None and not self.report.account.verified:
             self.listener.account_checked(self.report.account, during_run=False)
-        self.listener.started(self.total)
         workers = [threading.Thread(target=self._worker, args=(n,), daemon=True, name=f"check-{n}") for n in range(opts.concurrency)]
         self.cutter.start()
         for worker in workers:

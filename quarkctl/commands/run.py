@@ -49,9 +49,30 @@ def fail(message: str, code: int) -> NoReturn:
     raise typer.Exit(error(message, code))
 
 
+_log_path: list[Optional[Path]] = [None]  # the running job's --log-file: its warnings go there too
+
+
 def warn(line: str) -> None:
-    """A warning on stderr (a notification, ping or hook that failed): never changes the exit code."""
+    """A warning on stderr (a notification, ping or hook that failed): never changes the exit code. During a
+    run with --log-file it is appended there too (issue 23: cron users who read the log file see it)."""
     typer.echo(printable_lines(redact(line)), err=True)  # a hook's or a job's words may carry data (safe_text.py)
+    if (path := _log_path[0]) is not None:
+        _log_warning(path, line)
+
+
+def _log_warning(path: Path, line: str) -> None:
+    """One WARN line appended to the log file, opened as the run opens it (no link followed, 0600 when new)."""
+    from quarkctl.render.check import LogFile
+    from quarkctl.render.plain import PlainLines
+
+    try:
+        stream = LogFile(path)
+    except OSError:  # the log cannot take it: stderr has said it already
+        return
+    try:
+        PlainLines(stream).line("WARN", line)  # redacted and made printable there
+    finally:
+        stream.close()
 
 
 def install_signal_handlers(stop: StopSignal) -> None:
@@ -95,6 +116,15 @@ class Job(Protocol):
 def run_job(job: Job, env: dict[str, str], *, json_output: bool, quiet: bool, log_file: Optional[Path],
             ping_url: Optional[str] = None, pings: bool = True) -> NoReturn:
     """Run the job inside the frame and exit with its exit code."""
+    _log_path[0] = log_file
+    try:
+        _run_job(job, env, json_output=json_output, quiet=quiet, log_file=log_file, ping_url=ping_url, pings=pings)
+    finally:
+        _log_path[0] = None
+
+
+def _run_job(job: Job, env: dict[str, str], *, json_output: bool, quiet: bool, log_file: Optional[Path],
+             ping_url: Optional[str], pings: bool) -> NoReturn:
     from quarkctl.hooks.monitoring import notify
     from quarkctl.hooks.monitoring.pings import Pinger
 

@@ -96,7 +96,7 @@ class Marking(History):
         cond = _selected(live, include_expired, scope, selection, self.history_missing)
         if selection and selection.checked_before:
             last = _last_checked(live, self.history_missing)
-            inner = select(c.id, c.drama_name, c.link, c.is_expired, last.label("last_checked")).where(*cond).subquery("candidate")
+            inner = select(c.id, c.drama_name, c.link, c.is_expired, c.drive_type, last.label("last_checked")).where(*cond).subquery("candidate")
             t = inner.c
             after = after_checked or NEVER_CHECKED
             query = (
@@ -106,12 +106,12 @@ class Marking(History):
                 .limit(size)
             )
         else:
-            query = select(c.id, c.drama_name, c.link, c.is_expired).where(c.id > after_id, *cond).order_by(c.id).limit(size)
+            query = select(c.id, c.drama_name, c.link, c.is_expired, c.drive_type).where(c.id > after_id, *cond).order_by(c.id).limit(size)
         with self.connection() as conn:
             rows = conn.execute(query).all()
         if selection and selection.checked_before:
-            return [ResourceRow(r.id, r.drama_name, r.link, bool(r.is_expired), r.last_checked) for r in rows]
-        return [ResourceRow(r.id, r.drama_name, r.link, bool(r.is_expired)) for r in rows]
+            return [ResourceRow(r.id, r.drama_name, r.link, bool(r.is_expired), r.last_checked, r.drive_type) for r in rows]
+        return [ResourceRow(r.id, r.drama_name, r.link, bool(r.is_expired), drive_type=r.drive_type) for r in rows]
 
     @resilient
     def set_expired(self, resource_id: int, expired: bool, now: datetime) -> bool:

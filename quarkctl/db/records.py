@@ -17,6 +17,7 @@ class ResourceRow:
     link: str | None
     is_expired: bool
     last_checked: datetime | None = None  # naive UTC; read only for --max-age runs (the keyset's first half)
+    drive_type: str | None = None  # the row's own word for its drive; None where the reader did not ask
 
     def __post_init__(self) -> None:
         # A table as it is: SQLite keeps whatever a cell was given (an attacker's review: a BLOB link ended

@@ -68,17 +68,17 @@ def check_account(client: QuarkClient, *, sleep: Sleeper, retries: int, backoff:
                   stop_signum: Callable[[], int | None] = lambda: None, on_wait: WaitListener | None = None) -> AccountCheck:
     """read_account, with the transient failures retried by the policy a link's retries follow."""
     check = AccountCheck(AccountState.INCONCLUSIVE, "interrupted")
-    retry_after = None
+    cause: Classified | None = None  # the failure retried: its line says why
     policy = RetryPolicy(sleep, retries, backoff, on_wait)
     for attempt in range(policy.attempts):
-        if attempt and not policy.wait(attempt, retry_after):
+        if attempt and not policy.wait(attempt, cause.retry_after if cause else None, cause):
             raise Interrupted(_("interrupted while verifying the cookie"), stop_signum())
         reply = client.account_info()
         check = read_account(reply)
         classified = classify(reply)
         if check.state is not AccountState.INCONCLUSIVE or classified.outcome is not Outcome.TRANSIENT:
             break
-        retry_after = classified.retry_after
+        cause = classified
     return check
 
 

@@ -88,7 +88,7 @@ class DriveSession:
         last = Classified(Outcome.TRANSIENT, "interrupted")
         endpoint = "?"
         for attempt in range(self.retry.attempts if retry else 1):
-            if attempt and not self.retry.wait(attempt, last.retry_after):
+            if attempt and not self.retry.wait(attempt, last.retry_after, last):
                 break
             reply = request()
             self.requests += 1

@@ -79,7 +79,7 @@ class LinkChecker:
         self._requests = 0
         last: Classified | None = None
         for attempt in range(self.retry.attempts):
-            if attempt and not self.retry.wait(attempt, last.retry_after if last else None):
+            if attempt and not self.retry.wait(attempt, last.retry_after if last else None, last):
                 assert last is not None
                 return CheckResult(Verdict.ERROR, "interrupted", last.api_code, last.http_status, last.message, self._requests)
             try:

@@ -8,8 +8,12 @@ Each wait is announced before it starts, so a reporter can say why the run pause
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from quarkctl.runtime.pacing import Sleeper, WaitListener
+
+if TYPE_CHECKING:
+    from quarkctl.quark.verdict import Classified
 
 MAX_WAIT = 60.0
 
@@ -31,12 +35,12 @@ class RetryPolicy:
         doubled: float = self.backoff * 2 ** (attempt - 1)
         return min(max(doubled, retry_after or 0.0), self.max_wait)
 
-    def wait(self, attempt: int, retry_after: float | None = None) -> bool:
+    def wait(self, attempt: int, retry_after: float | None = None, cause: Classified | None = None) -> bool:
         """Announce and sleep before a retry; False when the sleep was cut short (the run is stopping).
-        A zero wait is no wait: nothing announced, nothing slept."""
+        A zero wait is no wait: nothing announced, nothing slept. `cause`: the failure retried, for the line."""
         seconds = self.seconds(attempt, retry_after)
         if seconds <= 0:
             return True
         if self.on_wait is not None:
-            self.on_wait(seconds, "backoff")
+            self.on_wait(seconds, "backoff", cause)
         return self.sleep(seconds)

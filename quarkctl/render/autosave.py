@@ -12,7 +12,7 @@ from quarkctl.reports.autosave import JOB, SIGN_JOB, AccountResult, AutosaveRepo
 from quarkctl.i18n import _, clauses, ngettext
 from quarkctl.redact import redact
 from quarkctl.render.plain import Fanout, PlainLines, use_rich
-from quarkctl.render.messages import abort_text, reason_text
+from quarkctl.render.messages import abort_text, more_text, reason_text, retry_text
 from quarkctl.render.rich_text import SafeConsole, assemble, styled
 from quarkctl.safe_text import json_text, printable
 
@@ -146,6 +146,27 @@ def tree_lines(nodes: list[SavedNode], prefix: str = "") -> list[str]:
     return lines
 
 
+def started_text(job: str, database: str, tasks: int) -> str:
+    """`autosave: 3 tasks, database sqlite:////root/.local/share/quarkctl/quarkctl.db` (password masked)."""
+    if job == SIGN_JOB:
+        return _("{job}: database {database}").format(job=job, database=printable(database))
+    return ngettext("{job}: {n} task, database {database}", "{job}: {n} tasks, database {database}", tasks).format(
+        job=job, n=tasks, database=printable(database))
+
+
+# A dry run's plan in plain lines (cron mail, a pipe, the log file) shows this many lines of its tree, then
+# `... and N more`; a terminal and --json get the whole plan (README, autosave).
+PLAN_LINES = 50
+
+
+def plan_lines(result: TaskResult) -> list[str]:
+    """The tree of what a task saved, or would save; a dry run's cut after PLAN_LINES lines."""
+    lines = tree_lines(result.added)
+    if result.status == "planned" and len(lines) > PLAN_LINES:
+        return [*lines[:PLAN_LINES], more_text(len(lines) - PLAN_LINES)]
+    return lines
+
+
 def deadline_text(report: AutosaveReport) -> str | None:
     """The line of a run --max-runtime cut short; None otherwise."""
     if not report.not_run:
@@ -199,18 +220,29 @@ class PlainAutosaveReporter(PlainLines, Listener):
     def __init__(self, stream: IO[str], *, quiet: bool = False, total: int = 0, job: str = JOB) -> None:
         super().__init__(stream, quiet=quiet)
         self.total, self.job = total, job
+        self.current = ""  # the task running: its retries' lines name it
+
+    def started(self, *, database: str = "", tasks: int = 0) -> None:
+        self.line("INFO", started_text(self.job, database, tasks))
 
     def account(self, account: AccountResult) -> None:
         self.line(*account_line(account))
 
-    def waiting(self, seconds: float, kind: str) -> None:
-        if kind == "backoff":
-            self.line("INFO", _("transient failure, retrying in {seconds:g} s").format(seconds=seconds))
+    def task_started(self, task: Any) -> None:
+        self.current = task.name  # a retry's line names its task (issue 23)
 
     def task_done(self, result: TaskResult) -> None:
+        self.current = ""
+        self._task_line(result)
+
+    def waiting(self, seconds: float, kind: str, cause: Any = None) -> None:
+        if kind == "backoff":
+            self.line("INFO", retry_text(seconds, cause, printable(self.current)))
+
+    def _task_line(self, result: TaskResult) -> None:
         text = task_line(result, self.total)
         if result.added:
-            text += "\n" + "\n".join([result.savepath, *tree_lines(result.added)])
+            text += "\n" + "\n".join([result.savepath, *plan_lines(result)])
         self.line(_LEVEL.get(result.status, "INFO"), text)
 
     def finish(self, report: AutosaveReport) -> None:
@@ -242,6 +274,7 @@ class RichAutosaveReporter(PlainAutosaveReporter):
         self.console.print(styled(text, style))
 
     def task_done(self, result: TaskResult) -> None:
+        self.current = ""
         self.line(_LEVEL.get(result.status, "INFO"), task_line(result, self.total))
         if result.added and not self.quiet:
             tree = Tree(styled(result.savepath))
@@ -260,6 +293,10 @@ class RichAutosaveReporter(PlainAutosaveReporter):
 class JsonAutosaveCollector(Listener):
     def __init__(self, stream: IO[str], job: str = JOB) -> None:
         self.stream, self.job = stream, job
+        self.database: str | None = None  # null when the run ended before it opened the database
+
+    def started(self, *, database: str = "", tasks: int = 0) -> None:
+        self.database = database
 
     def finish(self, report: AutosaveReport) -> None:
         document: dict[str, Any] = {
@@ -280,6 +317,7 @@ class JsonAutosaveCollector(Listener):
             # scan | ban | task_results | run, ...})
             "database_error": report.database_error,
             "unwritten": report.unwritten,
+            "database": self.database,  # its URL, password masked
             "config_unsaved": report.config_unsaved,  # null, or why this run's bans and fids are not in the config
         }
         self.stream.write(redact(json_text(document)) + "\n")

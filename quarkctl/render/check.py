@@ -15,14 +15,17 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 from rich.table import Table
 
 from quarkctl.reports.check import JOB, Listener, LinkOutcome, RunReport
-from quarkctl.i18n import _, listing, ngettext
-from quarkctl.render.clock import duration, local_time
-from quarkctl.render.messages import COUNT_LABELS, abort_text, account_text, account_why, verdict_reason
+from quarkctl.i18n import _, listing
+from quarkctl.render.check_words import (  # noqa: F401 - summary_rows, deadline_text, unwritten_lines: imported from here too
+    _account_why, _cut, deadline_text, exit_why, history_note, malformed_text, outcome_detail, reshare_stopped, retry_subject,
+    started_text, summary_rows, unwritten_lines,
+)
+from quarkctl.render.messages import abort_text, account_text, retry_text
 from quarkctl.render.plain import Fanout, PlainLines, use_rich
 from quarkctl.render.resource import VERDICT_STYLE
 from quarkctl.render.rich_text import SafeConsole, assemble, styled
 from quarkctl.redact import redact
-from quarkctl.safe_text import json_text, printable
+from quarkctl.safe_text import json_text
 
 if TYPE_CHECKING:  # types only: rendering needs neither the database nor the HTTP client
     from quarkctl.db.records import ResourceRow
@@ -31,92 +34,21 @@ if TYPE_CHECKING:  # types only: rendering needs neither the database nor the HT
 _LEVEL = {"valid": "INFO", "skipped": "INFO", "expired": "WARN", "needs_passcode": "WARN", "empty": "WARN", "error": "ERROR"}
 
 
-def outcome_detail(outcome: LinkOutcome) -> str:
-    """`expired: the owner cancelled the share (41012 好友已取消了分享)`; Quark's words as sent."""
-    result = outcome.result
-    text = verdict_reason(result.verdict.value, result.reason)
-    evidence = printable(" ".join(str(x) for x in (result.api_code if result.api_code else None, result.message) if x))
-    if result.reason not in ("ok",) and evidence:
-        text += f" ({evidence})"
-    if outcome.changed:
-        text += " " + (_("[marked expired]") if result.verdict.value == "expired" else _("[marked valid again]"))
-    if outcome.same_share_as is not None:
-        text += " " + _("[same share as #{id}]").format(id=outcome.same_share_as)
-    elif outcome.cached:
-        text += " " + _("[same link as an earlier row]")
-    return text
-
-
-def summary_rows(report: RunReport) -> list[tuple[str, str]]:
-    # same_share only when it happened: most nights no row is marked with its share
-    rows = [(_(COUNT_LABELS[key]), str(value)) for key, value in report.summary.items() if value or key != "same_share"]
-    rows += [
-        (_("newly marked expired"), _("{n} (dry run: nothing written)").format(n=len(report.newly_expired)) if report.dry_run
-         else str(len(report.newly_expired))),
-        (_("duration"), duration(report.duration)),
-        (_("finished at"), local_time(report.finished_at)),
-    ]
-    if report.deadline_at is not None:
-        rows.append((_("deadline"), local_time(report.deadline_at)))
-    if report.reshare is not None:  # --reshare: the rows healed in this run have their new links already
-        rows.append((_(COUNT_LABELS["reshared"]), str(len(report.reshare.renewed))))
-    return rows
-
-
-def deadline_text(report: RunReport) -> str | None:
-    """The line of a run the deadline cut short (--max-runtime, --until); None otherwise."""
-    if not report.deadline_reached:
-        return None
-    return _("stopped at the deadline: {checked} of {selected} checked").format(
-        checked=report.summary["total"], selected=report.selected)
-
-
-def unwritten_lines(report: RunReport) -> list[str]:
-    """After a lost database: the line naming it, then every verdict it did not get, so none is lost unseen.
-    Also when a signal ended the run while a write waited for the database (abort_reason "interrupted")."""
-    if report.abort_reason != "database_lost" and not report.database_error:
-        return []
-    lines = [report.database_error] if report.database_error else []
-    n = len(report.unwritten)
-    if not n:
-        return lines + [_("Every verdict of this run was written before the end.")]
-    lines.append(ngettext("{n} verdict could not be written to the database; here it is, so that it is not lost:",
-                          "{n} verdicts could not be written to the database; here they are, so that none is lost:", n).format(n=n))
-    for item in report.unwritten:
-        text = f"#{item['id']} {printable(item['link'] or '')} {verdict_reason(str(item['verdict']), str(item['reason']))}"
-        if item.get("mark") == "expired":
-            text += " " + _("[not marked expired]")
-        elif item.get("mark") == "valid":
-            text += " " + _("[not marked valid again]")
-        lines.append(text)
-    return lines
-
-
-def _cut(text: str, limit: int = 300) -> str:
-    """A cell as a line shows it: on one line, printable (safe_text.py), a 2 MB link by its start (the JSON keeps it whole)."""
-    return printable(text if len(text) <= limit else text[:limit] + "…")
-
-
-def _account_why(check: AccountCheck, during_run: bool) -> str:
-    """During the run the line already says Quark rejected the cookie: Quark's own answer is the why."""
-    return check.evidence if during_run and check.evidence else account_why(check.reason, check.evidence)
-
-
 class PlainReporter(PlainLines, Listener):
     """Timestamped lines for cron mail, journald and log files: no colour, no cursor control."""
 
     def account_checked(self, check: AccountCheck, during_run: bool) -> None:
         self.line("WARN", account_text(check.state.value, _account_why(check, during_run), during_run=during_run), always=True)
 
-    def started(self, total: int) -> None:
-        self.line("INFO", ngettext("{job}: {total} link to check", "{job}: {total} links to check", total).format(job=JOB, total=total))
+    def started(self, total: int, *, database: str = "") -> None:
+        self.line("INFO", started_text(total, database))
 
-    def waiting(self, seconds: float, kind: str) -> None:
+    def waiting(self, seconds: float, kind: str, cause: Any = None, *, row: ResourceRow | None = None, account: bool = False) -> None:
         # Per-link delays would double the log; rests and backoffs say why the run pauses.
         if kind == "rest":
             self.line("INFO", _("resting {seconds:g} s").format(seconds=seconds))
         elif kind == "backoff":
-            self.line("INFO", _("transient failure, retrying in {seconds:g} s").format(seconds=seconds))
+            self.line("INFO", retry_text(seconds, cause, retry_subject(row, account)))
 
     def link_done(self, outcome: LinkOutcome) -> None:
         verdict = outcome.result.verdict.value
@@ -139,23 +71,12 @@ class PlainReporter(PlainLines, Listener):
             self.line("INFO", stopped, always=True)
         text = listing(f"{label} {value}" for label, value in summary_rows(report))
         self.line("INFO", _("summary: {text}").format(text=text), always=True)
+        if (malformed := malformed_text(report)) is not None:
+            self.line("WARN", malformed, always=True)
+        if (why := exit_why(report)) is not None:
+            self.line("WARN", why, always=True)
         if report.history_missing:
             self.line("INFO", history_note(), always=True)
-
-
-def history_note() -> str:
-    """Said once, at the end of a dry run on a table without quarkctl's own tables (issue 23)."""
-    return _("this database has no quarkctl tables yet, so no history was read or kept; `quarkctl db init` "
-             "creates them (a run without --dry-run does too)")
-
-
-def reshare_stopped(report: RunReport) -> str | None:
-    """check-links --reshare: why re-sharing stopped during the run (locked, cookie rejected), if it did."""
-    if report.reshare is None or not report.reshare.abort_reason or report.reshare.abort_reason == "interrupted":
-        return None  # an interruption is the run's own, said once above
-    from quarkctl.render.reshare import reshare_abort_text
-
-    return reshare_abort_text(report.reshare.abort_reason)
 
 
 class RichReporter(Listener):
@@ -180,18 +101,19 @@ class RichReporter(Listener):
         text = account_text(check.state.value, _account_why(check, during_run), during_run=during_run)
         self.console.print(styled(text, "yellow"))
 
-    def started(self, total: int) -> None:
+    def started(self, total: int, *, database: str = "") -> None:
         if not self.quiet:
+            self.console.print(styled(started_text(total, database)), soft_wrap=True)  # a URL is not cut in two
             self.progress.start()
         self.task = self.progress.add_task(_("starting"), total=total)
 
     def link_started(self, row: ResourceRow) -> None:
         self.progress.update(self.task, description=redact(_cut(row.name)))
 
-    def waiting(self, seconds: float, kind: str) -> None:
+    def waiting(self, seconds: float, kind: str, cause: Any = None, *, row: ResourceRow | None = None, account: bool = False) -> None:
         if self.task is None:  # the account check's retries, before the progress bar exists
             if kind == "backoff" and not self.quiet:
-                self.console.print(_("transient failure, retrying in {seconds:g} s").format(seconds=seconds))
+                self.console.print(retry_text(seconds, cause, retry_subject(row, account)))
             return
         label = {"rest": _("resting {seconds:.1f} s"), "backoff": _("retrying in {seconds:.1f} s")}.get(kind, _("waiting {seconds:.1f} s"))
         self.progress.update(self.task, description=label.format(seconds=seconds))
@@ -230,6 +152,9 @@ class RichReporter(Listener):
         for label, value in summary_rows(report):
             table.add_row(label, value)
         self.console.print(table)
+        for text in (malformed_text(report), exit_why(report)):
+            if text is not None:
+                self.console.print(styled(text, "yellow"))
         if report.history_missing:
             self.console.print(history_note())
 
@@ -267,6 +192,8 @@ class JsonCollector(Listener):
             "exit_code": int(report.exit_code),
             "aborted": report.abort_reason,
             "dry_run": report.dry_run,
+            "database": report.database,  # its URL, password masked
+            "malformed": report.malformed,  # ids of Quark rows whose link no request can check
             "history_missing": report.history_missing,  # a dry run on a database without quarkctl's tables
             # null for an anonymous run; state: verified | inconclusive | rejected
             "account": None if report.account is None else {

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from quarkctl.i18n import N_, _, labelled, ngettext
+from quarkctl.safe_text import printable
 
 
 VERDICTS = {
@@ -90,6 +93,34 @@ def reason_text(reason: str) -> str:
 def account_why(reason: str, evidence: str) -> str:
     """An AccountCheck in words: `the account service answered without a session ... (OK)`."""
     return reason_text(reason) + (f" ({evidence})" if evidence else "")
+
+
+def retry_text(seconds: float, cause: Any = None, subject: str = "") -> str:
+    """A retry's line (issue 23): what is retried, why, and how long the pause is:
+    `#6 动画F https://pan.quark.cn/s/89bc1f633e24: Quark server error (HTTP 502); retrying in 0.2 s`.
+    `cause`: the failure retried (quark.verdict.Classified), None when the caller does not know it."""
+    if cause is None:
+        text = _("transient failure, retrying in {seconds:g} s").format(seconds=seconds)
+    else:
+        text = _("{why}; retrying in {seconds:g} s").format(why=failure_text(cause), seconds=seconds)
+    return f"{subject}: {text}" if subject else text
+
+
+def failure_text(cause: Any) -> str:
+    """A failure in words with its evidence as Quark sent it: `Quark's risk control ... (14021 风控)`, `... (HTTP 502)`."""
+    if cause.api_code:
+        evidence = " ".join(str(x) for x in (cause.api_code, cause.message) if x)
+    elif cause.http_status and cause.http_status != 200:
+        evidence = f"HTTP {cause.http_status}"
+    else:
+        evidence = ""
+    text = reason_text(cause.reason)
+    return text + (f" ({printable(evidence)})" if evidence and evidence not in text else "")
+
+
+def more_text(n: int) -> str:
+    """The last line of a list cut short: `... and 12 more`."""
+    return _("... and {n} more").format(n=n)
 
 
 def verdict_reason(verdict: str, reason: str) -> str:

@@ -11,7 +11,7 @@ from typing import IO, Any
 from quarkctl.i18n import _, listing, ngettext
 from quarkctl.redact import redact
 from quarkctl.render.clock import duration
-from quarkctl.render.messages import N_, abort_text
+from quarkctl.render.messages import N_, abort_text, retry_text
 from quarkctl.render.plain import Fanout, PlainLines, use_rich
 from quarkctl.reports.reshare import ReshareOutcome, ReshareReport
 from quarkctl.safe_text import json_text, printable
@@ -97,12 +97,23 @@ def reshare_abort_text(reason: str) -> str:
     return _(ABORTS[reason]) if reason in ABORTS else abort_text(reason, n=0)
 
 
+def started_text(total: int, database: str) -> str:
+    """`reshare: 40 rows to consider in mysql+pymysql://pan:***@db/pan_library` (password masked)."""
+    if not database:
+        return ngettext("reshare: {n} row to consider", "reshare: {n} rows to consider", total).format(n=total)
+    return ngettext("reshare: {n} row to consider in {database}", "reshare: {n} rows to consider in {database}", total).format(
+        n=total, database=printable(database))
+
+
 def outcome_line(outcome: ReshareOutcome) -> str:
     return f"#{outcome.resource_id} {printable(outcome.name)} {outcome_text(outcome)}"
 
 
 def summary_text(report: ReshareReport) -> str:
     parts = [f"{_(COUNTS[key])} {value}" for key, value in report.summary.items() if value or key == "total"]
+    if report.unlisted:
+        parts.append(ngettext("{n} live share left alone (not listed)", "{n} live shares left alone (not listed)",
+                              report.unlisted).format(n=report.unlisted))
     if report.dry_run:
         parts.append(_("dry run: nothing written"))
     parts.append(_("duration {time}").format(time=duration(report.duration)))
@@ -110,15 +121,21 @@ def summary_text(report: ReshareReport) -> str:
 
 
 class PlainReshareReporter(PlainLines):
-    def reshare_started(self, total: int) -> None:
-        self.line("INFO", ngettext("reshare: {n} row to consider", "reshare: {n} rows to consider", total).format(n=total))
+    def reshare_started(self, total: int, *, database: str = "") -> None:
+        self.line("INFO", started_text(total, database))
 
-    def waiting(self, seconds: float, kind: str) -> None:
+    current = ""  # the row being considered: its retries' lines name it (issue 23)
+
+    def considering(self, resource_id: int, name: str) -> None:
+        self.current = f"#{resource_id} {printable(name)}"
+
+    def waiting(self, seconds: float, kind: str, cause: Any = None, **_where: Any) -> None:
         if kind == "backoff":
-            self.line("INFO", _("transient failure, retrying in {seconds:g} s").format(seconds=seconds))
+            self.line("INFO", retry_text(seconds, cause, self.current))
 
     def reshared(self, outcome: ReshareOutcome) -> None:
-        self.line(_LEVEL[outcome.action], outcome_line(outcome), always=outcome.action in ("failed", "refused"))
+        if outcome.listed:  # a live share only looked at is counted in the summary, not listed
+            self.line(_LEVEL[outcome.action], outcome_line(outcome), always=outcome.action in ("failed", "refused"))
 
     def finish(self, report: ReshareReport) -> None:
         if report.abort_reason:
@@ -138,14 +155,16 @@ class RichReshareReporter:
 
         self.console.print(styled(text, style))
 
-    def reshare_started(self, total: int) -> None: ...
+    def reshare_started(self, total: int, *, database: str = "") -> None:
+        if not self.quiet:
+            self._print("", started_text(total, database))
 
-    def waiting(self, seconds: float, kind: str) -> None:
+    def waiting(self, seconds: float, kind: str, cause: Any = None, **_where: Any) -> None:
         if kind != "backoff" and not self.quiet:
             self._print("dim", _("waiting {seconds:.1f} s").format(seconds=seconds))
 
     def reshared(self, outcome: ReshareOutcome) -> None:
-        if not self.quiet or outcome.action in ("failed", "refused"):
+        if outcome.listed and (not self.quiet or outcome.action in ("failed", "refused")):
             self._print(_STYLE[outcome.action], outcome_line(outcome))
 
     def finish(self, report: ReshareReport) -> None:

@@ -16,6 +16,8 @@ if TYPE_CHECKING:  # types only: a reader need not load the database or the HTTP
     from quarkctl.quark.linkcheck import CheckResult
 
 JOB = "check-links"
+# A link no request can check: its row, if it says it is Quark's, holds a typo or garbage (issue 23)
+MALFORMED_REASONS = ("unsupported_link", "malformed_link", "malformed_url")
 # A run's counts; quarkctl_run has columns for the first six (RUN_COLUMNS), the rest live in its detail.
 # same_share: rows marked expired, without a request, because another row with their share was found dead.
 COUNT_KEYS = ("total", "valid", "expired", "needs_passcode", "empty", "errors", "skipped", "same_share")
@@ -54,6 +56,10 @@ class RunReport:
     deadline_at: datetime | None = None  # --max-runtime / --until; None: no deadline
     deadline_reached: bool = False  # the deadline stopped the run with links left unchecked
     reshare: Any = None  # check-links --reshare: the ReshareReport (reports/reshare.py); None without it
+    errors: list[tuple[int, str]] = field(default_factory=list)  # (id, reason) of each row that ended in `error`: why exit 1
+    # Rows of drive_type quark whose link is none (another site, a Quark URL without a share, garbage): the summary warns
+    malformed: list[int] = field(default_factory=list)
+    database: str = ""  # the database the run used, its URL with the password masked (issue 23: named in the first line)
 
     @property
     def summary(self) -> dict[str, int]:
@@ -78,10 +84,13 @@ class Listener:
     def account_checked(self, check: AccountCheck, during_run: bool) -> None:
         """The cookie could not be verified, or was rejected (at the start or during the run)."""
 
-    def started(self, total: int) -> None: ...
+    def started(self, total: int, *, database: str = "") -> None:
+        """The run's first line: how many links, in which database (its URL, password masked)."""
 
     def link_started(self, row: ResourceRow) -> None: ...
 
-    def waiting(self, seconds: float, kind: str) -> None: ...
+    def waiting(self, seconds: float, kind: str, cause: Any = None, *, row: ResourceRow | None = None, account: bool = False) -> None:
+        """A pause: kind "delay", "rest" or "backoff"; a backoff's cause (the failure retried) and what it
+        retries: a row's check, or the account check (`account`)."""
 
     def link_done(self, outcome: LinkOutcome) -> None: ...

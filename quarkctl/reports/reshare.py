@@ -19,6 +19,8 @@ JOB = "reshare"
 #   skipped    does not qualify (not the account's share, still alive, several items ...)
 #   failed     qualified, but Quark did not make the share (the row is left as it was)
 ACTIONS = ("reshared", "recovered", "planned", "refused", "skipped", "failed")
+# A live row the run only looked at (--expiring-within reads every live row): not listed, only counted (issue 23)
+UNTOUCHED = ("not_expiring", "not_dead")
 COUNT_KEYS = ("total", *ACTIONS)
 
 
@@ -41,6 +43,11 @@ class ReshareOutcome:
                 "message": self.message}
 
     @property
+    def listed(self) -> bool:
+        """Worth a line: a row the run acts on or names, not a live share it only looked at."""
+        return self.named or not (self.action == "skipped" and self.reason in UNTOUCHED)
+
+    @property
     def problem(self) -> bool:
         """Counts for exit 1: a share Quark did not make, or a named row that was not re-shared."""
         return self.action == "failed" or (self.named and self.action in ("refused", "skipped"))
@@ -55,6 +62,7 @@ class ReshareReport:
     exit_code: ExitCode = ExitCode.OK
     abort_reason: str | None = None  # cookie_rejected | interrupted | locked
     run_id: int | None = None
+    database: str = ""  # the database's URL, password masked
 
     @property
     def counts(self) -> Counter[str]:
@@ -73,6 +81,11 @@ class ReshareReport:
         return [o for o in self.outcomes if o.action in ("reshared", "recovered")]
 
     @property
+    def unlisted(self) -> int:
+        """Live rows looked at and left alone, not listed (ReshareOutcome.listed)."""
+        return sum(not o.listed for o in self.outcomes)
+
+    @property
     def problems(self) -> int:
         return sum(o.problem for o in self.outcomes)
 
@@ -84,14 +97,18 @@ class ReshareReport:
         return {"job": JOB, "started_at": self.started_at.isoformat(),
                 "finished_at": self.finished_at.isoformat() if self.finished_at else None,
                 "dry_run": self.dry_run, "summary": self.summary, "results": [o.as_dict() for o in self.outcomes],
-                "aborted": self.abort_reason, "exit_code": int(self.exit_code)}
+                "aborted": self.abort_reason, "exit_code": int(self.exit_code), "database": self.database}
 
 
 class ReshareListener:
     """What a reshare run tells the outside world (all calls on the run's thread)."""
 
-    def reshare_started(self, total: int) -> None: ...
+    def reshare_started(self, total: int, *, database: str = "") -> None:
+        """The run's first line: the rows it reads, in which database (its URL, password masked)."""
 
-    def waiting(self, seconds: float, kind: str) -> None: ...
+    def considering(self, resource_id: int, name: str) -> None:
+        """The row the run turns to next: its retries' lines name it."""
+
+    def waiting(self, seconds: float, kind: str, cause: Any = None) -> None: ...
 
     def reshared(self, outcome: ReshareOutcome) -> None: ...

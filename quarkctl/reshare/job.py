@@ -213,7 +213,7 @@ def run_reshare(db: Database, client: QuarkClient, options: ReshareOptions, list
     """`resources reshare`: the caller holds the lock. Recover, then the named rows, or the expired and
     expiring ones."""
     sleep = sleep or stop.sleep
-    report = ReshareReport(started_at=clock(), dry_run=options.dry_run)
+    report = ReshareReport(started_at=clock(), dry_run=options.dry_run, database=db.label)
     if not options.dry_run:
         report.run_id = db.start_run(JOB, report.started_at, {"options": options.as_dict()})
     session = DriveSession(client, sleep=sleep, retries=options.retries, backoff=options.backoff,
@@ -221,7 +221,7 @@ def run_reshare(db: Database, client: QuarkClient, options: ReshareOptions, list
     checker = LinkChecker(client, retries=options.retries, backoff=options.backoff, sleep=sleep, on_wait=listener.waiting)
     resharer = Resharer(db, session, options, listener, report, clock=clock, sleep=sleep, rng=rng or random.Random(), stop=stop)
     rows = _rows(db, options)
-    listener.reshare_started(len(rows))
+    listener.reshare_started(len(rows), database=db.label)  # the database in the first line (issue 23)
     try:
         resharer.recover()
         done = {o.resource_id for o in report.outcomes}
@@ -234,6 +234,7 @@ def run_reshare(db: Database, client: QuarkClient, options: ReshareOptions, list
                 resharer._tell(ReshareOutcome(row.id, row.name, "", "skipped", "no_such_row", named=True))
                 continue
             named = bool(options.ids)
+            listener.considering(row.id, row.name)
             resharer.consider(row, dead_verdict(db, checker, row, named=named), named=named)
     except CookieRejected:
         report.abort_reason = "cookie_rejected"

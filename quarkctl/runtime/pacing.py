@@ -9,12 +9,20 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 from quarkctl.errors import ConfigError
 from quarkctl.i18n import _
 
-# Called before each wait: (seconds, kind) with kind "delay", "rest" or "backoff".
-WaitListener = Callable[[float, str], None]
+
+
+class WaitListener(Protocol):
+    """Called before each wait: (seconds, kind) with kind "delay", "rest" or "backoff"; a backoff also gets
+    its cause, the failure being retried (quark.verdict.Classified), so its line can say why (issue 23)."""
+
+    def __call__(self, seconds: float, kind: str, cause: Any = None) -> None: ...
+
+
 # Sleeps; returns False when it was interrupted (the run is stopping).
 Sleeper = Callable[[float], bool]
 
@@ -59,7 +67,7 @@ class Pacer:
         self.policy = policy
         self.sleep = sleep
         self.rng = rng or random.Random()
-        self.on_wait = on_wait or (lambda seconds, kind: None)
+        self.on_wait: WaitListener = on_wait or (lambda seconds, kind, cause=None: None)
         # With a clock, a pause counts from the end of the previous link (link_done), so the time
         # spent recording its result is part of the pause instead of coming on top of it.
         self.monotonic = monotonic

@@ -557,7 +557,7 @@ def test_tasks_are_paced_and_skipped_tasks_are_not(sim: Simulator, tmp_path: Pat
     waits: list[tuple[str, float]] = []
 
     class Waits(Listener):
-        def waiting(self, seconds: float, kind: str) -> None:
+        def waiting(self, seconds: float, kind: str, cause=None) -> None:
             waits.append((kind, seconds))
 
     report = run_autosave(config, config.tasks, AutosaveOptions(pacing=PacingPolicy(1.0, 3.0, 0, 0.0), sign=False), Waits(),

@@ -51,7 +51,9 @@ def test_exit_0_plain_lines_and_the_dead_link_marked(cli: Cli, sim: Simulator, d
     assert_clean(proc, db.url.password or "never-a-password")
     assert not ANSI.search(proc.stdout)  # not a terminal: no colour, no cursor control
     lines = proc.stdout.splitlines()
-    assert re.match(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d INFO  check-links: 3 links to check$", lines[0])
+    # the database too, password masked (issue 23)
+    assert re.match(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d INFO  check-links: 3 links to check in ", lines[0])
+    assert lines[0].endswith(" in " + db.url.render_as_string(hide_password=True))
     assert any("[2/3] 死链接 https://pan.quark.cn/s/dead00000001 expired" in line and "41012 好友已取消了分享" in line for line in lines)
     assert any("[3/3] 要提取码" in line and "needs passcode" in line for line in lines)
     assert "summary: total 3, valid 1, expired 1, needs passcode 1, empty 0, errors 0, skipped 0, newly marked" in lines[-1]

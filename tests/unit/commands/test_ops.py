@@ -82,7 +82,8 @@ def test_check_links_under_systemd_writes_only_to_state_directory(ops: Cli, sim:
     assert proc.returncode == 0, proc.stderr
     assert (state / "quarkctl.db").is_file() and (state / "locks").is_dir()
     assert not (ops.home / "data").exists() and not (ops.home / "state").exists()
-    assert proc.stdout.splitlines()[0].endswith("INFO  check-links: 0 links to check")  # plain lines for journald
+    # plain lines for journald; the database the unit uses named in the first (issue 23)
+    assert proc.stdout.splitlines()[0].endswith(f"INFO  check-links: 0 links to check in sqlite:///{state / 'quarkctl.db'}")
 
 
 # -- --log-file and logrotate ------------------------------------------------------------------------

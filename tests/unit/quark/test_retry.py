@@ -21,14 +21,16 @@ class Sleeps:
     def __init__(self, *, awake: bool = True) -> None:
         self.slept: list[float] = []
         self.announced: list[tuple[float, str]] = []
+        self.causes: list[object] = []
         self.awake = awake
 
     def __call__(self, seconds: float) -> bool:
         self.slept.append(seconds)
         return self.awake
 
-    def on_wait(self, seconds: float, kind: str) -> None:
+    def on_wait(self, seconds: float, kind: str, cause=None) -> None:
         self.announced.append((seconds, kind))
+        self.causes.append(cause)
 
 
 def waits(policy: RetryPolicy, retry_after: float | None = None) -> list[float]:
@@ -72,6 +74,8 @@ def test_a_link_check_waits_as_the_policy_says(sim: Simulator) -> None:
         result = LinkChecker(client, retries=2, backoff=2.0, sleep=sleeps, on_wait=sleeps.on_wait).check(share_url("rate00000500"))
     assert result.verdict is Verdict.VALID
     assert sleeps.slept == [60.0, 60.0] and sleeps.announced == [(60.0, "backoff"), (60.0, "backoff")]
+    # each wait is told the failure it retries, so its line can say why (issue 23)
+    assert [(c.reason, c.http_status) for c in sleeps.causes] == [("rate_limited", 429)] * 2
 
 
 def test_a_drive_call_caps_its_exponential_wait_too(sim: Simulator) -> None:
@@ -82,6 +86,7 @@ def test_a_drive_call_caps_its_exponential_wait_too(sim: Simulator) -> None:
         session = DriveSession(client, sleep=sleeps, retries=2, backoff=100.0, on_wait=sleeps.on_wait)
         assert (session.path_fids(["/"]), session.requests) == ({"/": "0"}, 3)
     assert sleeps.slept == [60.0, 60.0] and sleeps.announced == [(60.0, "backoff"), (60.0, "backoff")]
+    assert [(c.reason, c.api_code) for c in sleeps.causes] == [("server_error", 15000)] * 2
 
 
 def test_a_drive_call_honours_retry_after_and_gives_up_after_the_retries(sim: Simulator) -> None:
@@ -101,3 +106,4 @@ def test_the_account_check_waits_and_announces_as_the_policy_says(sim: Simulator
         check = check_account(client, sleep=sleeps, retries=2, backoff=2.0, on_wait=sleeps.on_wait)
     assert check.state is AccountState.VERIFIED
     assert sleeps.slept == [60.0, 60.0] and sleeps.announced == [(60.0, "backoff"), (60.0, "backoff")]
+    assert [c.reason for c in sleeps.causes] == ["rate_limited"] * 2

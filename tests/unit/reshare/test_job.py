@@ -18,7 +18,7 @@ class Heard(ReshareListener):
     def __init__(self) -> None:
         self.waits: list[tuple[str, float]] = []
 
-    def waiting(self, seconds: float, kind: str) -> None:
+    def waiting(self, seconds: float, kind: str, cause=None) -> None:
         self.waits.append((kind, seconds))
 
 
