@@ -253,8 +253,6 @@ def test_no_secret_no_traceback_nothing_cut(journey: Journey) -> None:
         assert "Traceback" not in ran.output and "…" not in ran.output, (ran.step, ran.output)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 23 (\"the run names the database it uses (password masked) in its "
-                                       "first line\") is not built: check-links' first line is `check-links: 11 links to check`")
 def test_the_first_line_names_the_database_without_its_password(journey: Journey) -> None:
     for dry in (True, False):
         ran = journey.check(dry)
