@@ -61,6 +61,7 @@ VERIFY_RULES: dict[int, Rule] = {
 class BaiduDrive(WebDrive):
     name = "baidu"
     env_key = "BAIDU"
+    pace = (3.0, 6.0)
     host_pattern = r"(?:https?://)?(?:pan|yun)\.baidu\.com"
     retry_after_passcode = False
 

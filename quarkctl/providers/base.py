@@ -13,6 +13,7 @@ from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
+from quarkctl.quark import DEFAULT_TIMEOUT
 from quarkctl.quark.linkcheck import CheckResult
 from quarkctl.quark.verdict import Verdict
 from quarkctl.runtime.pacing import Sleeper, WaitListener
@@ -66,7 +67,7 @@ class DriveSetup:
     # environment); the most one request may take.
     trust_unverified: frozenset[str] = frozenset()
     api_bases: Mapping[str, str] | None = None
-    timeout: float = 15.0
+    timeout: float = DEFAULT_TIMEOUT
 
 
 class LinkCheck(Protocol):

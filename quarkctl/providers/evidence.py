@@ -60,8 +60,11 @@ SERVER_ERROR = "server_error"
 PASSCODE_UNKNOWN = "passcode_state_unknown"  # a passcode answer that dead shares give too (Baidu -9)
 # What a retry may heal: the rest is final for this link (a rate limit is the pacer's, not a retry's)
 RETRYABLE = frozenset({"timeout", "connection_error", SERVER_ERROR})
+# The drive asks to be left alone a while (drives-api.md section 1 rule 5: back off; HD pauses the drive 1 h,
+# 115 6 h): the run loop's per-drive pacer reads these
+BACK_OFF = frozenset({RATE_LIMITED, CAPTCHA, RISK_CONTROL})
 # What counts toward the run's circuit breaker: the drive, not the link, is in trouble
-TRANSIENT = RETRYABLE | {RATE_LIMITED, CAPTCHA, RISK_CONTROL}
+TRANSIENT = RETRYABLE | BACK_OFF
 
 
 def code_and_words(code: object, message: object) -> tuple[int | None, str | None]:

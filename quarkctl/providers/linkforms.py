@@ -66,6 +66,8 @@ class LinkForms:
 
 
 FORMS = LinkForms()
+# Quark's bare hosts too (quark/links.py reads its own links): "pan.quark.cn/s/x drive.uc.cn/s/y" is Quark's
+FORMS.add("quark", r"(?:(?:pan|www)\.)?quark\.cn")
 
 
 def clean(text: str | None) -> str:

@@ -39,6 +39,7 @@ VIOLATION = code_only(Verdict.EXPIRED, "content_violation")  # "分享的文件�
 class Pan115Drive(WebDrive):
     name = "115"
     env_key = "115"
+    pace = (10.0, 15.0)
     host_pattern = r"(?:https?://)?(?:www\.)?(?:115|115cdn|anxia)\.com"
 
     @classmethod

@@ -43,6 +43,7 @@ RULES: dict[str, Rule] = {
 class TianyiDrive(WebDrive):
     name = "tianyi"
     env_key = "TIANYI"
+    pace = (3.0, 5.0)
     host_pattern = r"(?:https?://)?(?:(?:h5\.)?cloud\.189\.cn|content\.21cn\.com)"
 
     @classmethod

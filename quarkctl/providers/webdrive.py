@@ -28,6 +28,10 @@ class WebDrive:
     headers: dict[str, str] = {}
     _host: re.Pattern[str]
     retry_after_passcode = True  # False: a passcode is sent once, even when its answer never came (Baidu)
+    # The pause between two of this drive's links (seconds, uniform), for the run loop's per-drive pacer: the
+    # house default, slower where drives-api.md section 3 saw checkers pace slower (HD: 3 s per provider,
+    # 115 10 s; PL: 189 one request per 3 s; Baidu's anti-bot, section 5)
+    pace: tuple[float, float] = (1.0, 3.0)
 
     def __init_subclass__(cls) -> None:
         super().__init_subclass__()
@@ -94,7 +98,9 @@ class WebCheck:
             if attempt and not self.retry.wait(attempt):
                 return replace(outcome, reason="interrupted", transient=False)
             outcome = replace(self.drive.probe(self.client, native), requests=self.client.requests)
-            if outcome.reason not in RETRYABLE or outcome.reason == "aborted":
+            if outcome.reason == "aborted":  # the run is stopping and its grace is over: as Quark's check says it
+                return replace(outcome, reason="interrupted", transient=False)
+            if outcome.reason not in RETRYABLE:
                 return outcome
             if self.client.passcodes_sent and not self.drive.retry_after_passcode:
                 return outcome  # the passcode may have arrived: never sent twice (drives-api.md section 5)

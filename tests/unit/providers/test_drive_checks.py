@@ -194,6 +194,18 @@ def test_a_drive_that_cannot_be_reached_is_an_error(dsim: DrivesSimulator) -> No
     assert (result.verdict, result.reason, result.transient) == (Verdict.ERROR, "connection_error", True)
 
 
+def test_a_stopping_run_cuts_the_check_short(dsim: DrivesSimulator) -> None:
+    dsim.add("uc", "d60d722172f84", "alive")
+    drives = open_drives(DriveSetup(lambda: None, api_bases={"UC": dsim.base_url or ""}, timeout=5), ["uc"])
+    link = drives.read(LINKS["uc"][0])
+    assert isinstance(link, Link)
+    checker = drives["uc"].checker(_run(retries=2))
+    checker.client.abort()  # what the run's grace cutter does to the clients it watches
+    result = checker.check(link)
+    assert (result.verdict, result.reason, result.transient) == (Verdict.ERROR, "interrupted", False)
+    assert dsim.requests("uc") == []
+
+
 def test_xunlei_is_skipped_without_a_request() -> None:
     drives = open_drives(DriveSetup(lambda: None, api_bases={"XUNLEI": "http://127.0.0.1:9"}), ["xunlei"])
     link = drives.read("https://pan.xunlei.com/s/VOgB-u2O5NaciNH2WsBVJXNhA1?pwd=ab12")

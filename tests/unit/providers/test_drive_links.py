@@ -108,6 +108,13 @@ def test_the_first_link_decides() -> None:
     assert isinstance(link, Link) and (link.drive, link.native) == ("baidu", DriveLink("AbCdEfGh", "ab12"))
 
 
+def test_a_bare_quark_link_first_is_quarks() -> None:
+    text = "pan.quark.cn/s/abcd00000001 备用 drive.uc.cn/s/d60d722172f84"
+    assert DRIVES["uc"].parse(text) is None
+    link = DRIVES.read(text)
+    assert isinstance(link, Link) and link.drive == "quark"
+
+
 def test_an_archive_password_is_never_the_passcode() -> None:
     link = DRIVES.read("https://drive.uc.cn/s/d60d722172f84 解压密码：abcd")
     assert isinstance(link, Link) and link.native == DriveLink("d60d722172f84", "")
