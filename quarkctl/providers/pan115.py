@@ -41,6 +41,7 @@ class Pan115Drive(WebDrive):
     env_key = "115"
     pace = (10.0, 15.0)
     host_pattern = r"(?:https?://)?(?:www\.)?(?:115|115cdn|anxia)\.com"
+    headers = {"Referer": "https://115.com/", "X-Requested-With": "XMLHttpRequest"}  # as PC, PS, SS and LC ask
 
     @classmethod
     def read(cls, text: str) -> DriveLink | None:
@@ -68,13 +69,19 @@ class Pan115Drive(WebDrive):
         if state is False:
             if isinstance(words, str) and "涉嫌违规" in words and "失效" in words:
                 return by_rule(VIOLATION, self.trusted, reply, errno, words)
-            rule = ERRNO_RULES.get(errno) if isinstance(errno, int) and not isinstance(errno, bool) else None
-            return by_rule(rule, self.trusted, reply, errno, words)
+            code = _whole(errno)
+            return by_rule(ERRNO_RULES.get(code) if code is not None else None, self.trusted, reply, errno, words)
         info = body.get("data", {}).get("shareinfo") if isinstance(body.get("data"), dict) else None
-        share_state = _first(info if isinstance(info, dict) else body, "share_state")
-        if errno not in (0, None) or not isinstance(share_state, int) or isinstance(share_state, bool):
+        share_state = _whole(_first(info if isinstance(info, dict) else body, "share_state"))
+        if _whole(errno) not in (0, None) or share_state is None:
             return result(Verdict.ERROR, UNEXPECTED, reply, errno, words)
         return by_rule(STATE_RULES.get(share_state), self.trusted, reply, share_state, words)
+
+
+def _whole(value: Any) -> int | None:
+    """A whole number as the reference spells them; a number spelled as text or a boolean is no answer
+    trusted to mean anything (HD: strict types, `0.0`/`False` ≠ 0; Quark's rule since issue 15)."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def _first(body: dict[str, Any], *keys: str) -> Any:

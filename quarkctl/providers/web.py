@@ -92,7 +92,9 @@ class WebClient:
     def request(self, method: str, url: str, *, params: dict[str, Any] | None = None, json: dict[str, Any] | None = None,
                 form: dict[str, str] | None = None, headers: dict[str, str] | None = None) -> WebReply:
         self.requests += 1
-        sent = {"User-Agent": BROWSER_UA, **self.headers, **(headers or {})}
+        parts = urlsplit(url)
+        # The drive's own site as Referer unless the drive names one: never the transport's Quark default
+        sent = {"User-Agent": BROWSER_UA, "Referer": f"{parts.scheme}://{parts.netloc}/", **self.headers, **(headers or {})}
         if self.cookies:
             sent["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         try:

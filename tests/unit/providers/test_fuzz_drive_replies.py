@@ -19,6 +19,12 @@ from quarkctl.providers.web import WebClient, WebReply
 from quarkctl.providers.webdrive import WebDrive
 from quarkctl.quark.verdict import Verdict
 
+def _state(body: dict[str, Any]) -> object:
+    data = body.get("data")
+    info = data.get("shareinfo") if isinstance(data, dict) else None
+    return info.get("share_state") if isinstance(info, dict) else body.get("share_state")
+
+
 # drive -> is this answer (the list of replies its check read, in order) one of its seen dead answers?
 SEEN_DEAD = {
     "uc": lambda r: r[0].get("code") in (41006, 41027, 41012, 41010),
@@ -27,9 +33,10 @@ SEEN_DEAD = {
     "123": lambda r: r[0].get("code") == 5103 and r[0].get("message", "").strip() == "此分享不存在",
     "tianyi": lambda r: r[0].get("res_code") in ("FileNotFound", "ShareNotFound", "ShareAuditNotPass"),
     "mobile": lambda r: r[0].get("code") == "200000727",
-    "115": lambda r: (r[0].get("state") is False and r[0].get("errno") == 4100010)
-    or (r[0].get("state") is True and (r[0].get("data") or {}).get("shareinfo", {}).get("share_state") == 7),
+    "115": lambda r: (r[0].get("state") is False and r[0].get("errno") == 4100010) or (r[0].get("state") is True and _state(r[0]) == 7),
 }
+
+
 # every code a drive's rules name, and neighbours of them spelled otherwise
 KNOWN = [*uc.RULES, *baidu.INFO_RULES, *baidu.VERIFY_RULES, *aliyun.RULES, *tianyi.RULES, *caiyun.RULES, *pan115.ERRNO_RULES]
 CODES = [*KNOWN, 0, "0", 1, -7, -8, -9, -21, -62, 105, 140, 5103, 5112, 41004, 41006, 41008, 41010, 41012, 41027, 4100008, 4100010,
