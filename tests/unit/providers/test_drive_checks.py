@@ -171,6 +171,10 @@ def test_the_requests_are_the_references(dsim: DrivesSimulator) -> None:
     assert (p123.headers["platform"], p123.headers["app-version"], p123.headers["origin"]) == ("web", "3", "https://www.123pan.com")
     assert dsim.requests("aliyun")[0].headers["x-canary"].startswith("client=web")
     assert dsim.requests("mobile")[0].body == {"getOutLinkInfoReq": {"linkID": "2rJV89vKpVPsr", "pCaID": "root"}}
+    snap = dsim.requests("115")[0]
+    assert (snap.headers["referer"], snap.headers["x-requested-with"]) == ("https://115.com/", "XMLHttpRequest")
+    assert dsim.requests("baidu", "shorturlinfo")[0].headers["referer"] == "https://pan.baidu.com/s/1AbCdEfGh"
+    assert all("quark" not in r.headers.get("referer", "") for r in dsim.requests())  # never the transport's default
 
 
 def test_the_environment_names_each_drives_base(dsim: DrivesSimulator, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -19,6 +19,7 @@ from quarkctl.providers.web import WebClient, WebReply
 from quarkctl.providers.webdrive import WebDrive
 from quarkctl.quark.verdict import Verdict
 
+
 def _state(body: dict[str, Any]) -> object:
     data = body.get("data")
     info = data.get("shareinfo") if isinstance(data, dict) else None
