@@ -21,7 +21,8 @@ from urllib.parse import unquote
 _LABELLED = re.compile(
     r"(?:解压缩?|压缩包?)[\s\u4e00-\u9fff]{0,6}?(?:密码|码)\s*[:：=]?\s*[A-Za-z0-9]*"
     r"|(?:分享密码|提取码|访问码|验证码|密码|密钥)\s*[=:：]?\s*(?P<cn>[A-Za-z0-9]{4,6})(?![A-Za-z0-9])"
-    r"|(?<![A-Za-z0-9])(?:share_pwd|pass_code|passcode|password|pwd|code)\s*[=:：]?\s*(?P<en>[A-Za-z0-9]{4,6})(?![A-Za-z0-9])",
+    # an English label needs a separator or a space before its value: "codex1234" is no label (quark/links.py)
+    r"|(?<![A-Za-z0-9])(?:share_pwd|pass_code|passcode|password|pwd|code)(?:\s*[=:：]\s*|\s+)(?P<en>[A-Za-z0-9]{4,6})(?![A-Za-z0-9])",
     re.IGNORECASE,
 )
 _ANY_URL = r"https?://\S+"

@@ -71,15 +71,6 @@ class WebDrive:
     def probe(self, client: WebClient, link: DriveLink) -> CheckResult:
         raise NotImplementedError
 
-    def check_once(self, link: DriveLink, client: WebClient | None = None) -> CheckResult:
-        """One probe on a client of its own (tests, `probe`): no retries."""
-        own = client or self.client()
-        try:
-            return self.probe(own, link)
-        finally:
-            if client is None:
-                own.close()
-
 
 class WebCheck:
     """One worker's checker for one drive: its own connections (watched by the run's grace cutter)."""

@@ -115,9 +115,14 @@ def test_a_bare_quark_link_first_is_quarks() -> None:
     assert isinstance(link, Link) and link.drive == "quark"
 
 
-def test_an_archive_password_is_never_the_passcode() -> None:
-    link = DRIVES.read("https://drive.uc.cn/s/d60d722172f84 解压密码：abcd")
-    assert isinstance(link, Link) and link.native == DriveLink("d60d722172f84", "")
+@pytest.mark.parametrize(("after", "code"), [
+    (" 解压密码：abcd", ""), (" 压缩包密码 abcd 提取码 wxyz", "wxyz"), (" codex1234", ""), (" code: ab12", "ab12"),
+    (" pwd ab12", "ab12"), ("\n分享密码：ab12", "ab12"), (" 达芬奇密码", ""),
+])
+def test_labels_after_the_link(after: str, code: str) -> None:
+    """An archive's password is never the passcode; an English label needs a separator or a space."""
+    link = DRIVES.read("https://drive.uc.cn/s/d60d722172f84" + after)
+    assert isinstance(link, Link) and link.native == DriveLink("d60d722172f84", code)
 
 
 # --- properties ---------------------------------------------------------------------------------
