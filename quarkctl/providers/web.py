@@ -18,6 +18,7 @@ from urllib3.exceptions import HTTPError as TransportError
 from urllib3.exceptions import NewConnectionError
 from urllib3.exceptions import TimeoutError as TransportTimeout
 
+from quarkctl.i18n import _
 from quarkctl.quark import DEFAULT_TIMEOUT
 from quarkctl.quark.transport import MAX_BODY, ExchangeCut, Transport
 
@@ -112,7 +113,7 @@ class WebClient:
         common = {"content_type": headers_in.get("Content-Type"), "set_cookies": tuple(headers_in.getlist("Set-Cookie")),
                   "location": headers_in.get("Location")}
         if answer.data is None:
-            return WebReply(answer.status, snippet=f"(a body over {MAX_BODY // 2**20} MB, cut off)", **common)
+            return WebReply(answer.status, snippet=_("(a body over {mb} MB, cut off)").format(mb=MAX_BODY // 2**20), **common)
         duplicates: list[str] = []
         try:
             body = jsonlib.loads(answer.data, object_pairs_hook=lambda pairs: _object(pairs, duplicates))
