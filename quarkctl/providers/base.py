@@ -9,10 +9,11 @@ verdict says. A text no drive claims is `skipped: unsupported_link`, as it alway
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
+from quarkctl.quark import DEFAULT_TIMEOUT
 from quarkctl.quark.linkcheck import CheckResult
 from quarkctl.quark.verdict import Verdict
 from quarkctl.runtime.pacing import Sleeper, WaitListener
@@ -61,6 +62,12 @@ class DriveSetup:
 
     make_client: Callable[[], Any]  # a Quark client on the run's cookie (quarkctl.quark.client.QuarkClient)
     session: Any = None  # that cookie (quarkctl.quark.cookie.SessionCookie); None: no cookie at all
+    # The other drives (providers/webdrive.py): the names whose code-only dead rules the user trusts
+    # (providers/evidence.py); each drive's API base by its key (None: QUARKCTL_API_BASE_<KEY> in the
+    # environment); the most one request may take.
+    trust_unverified: frozenset[str] = frozenset()
+    api_bases: Mapping[str, str] | None = None
+    timeout: float = DEFAULT_TIMEOUT
 
 
 class LinkCheck(Protocol):

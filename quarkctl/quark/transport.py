@@ -165,8 +165,9 @@ class Transport:
         return manager
 
     def request(self, method: str, url: str, *, params: dict[str, Any] | None, json: dict[str, Any] | None,
-                headers: dict[str, str], timeout: float) -> Answer:
-        """The whole exchange within `timeout` seconds, or ExchangeCut; urllib3's errors as they come."""
+                headers: dict[str, str], timeout: float, form: dict[str, str] | None = None) -> Answer:
+        """The whole exchange within `timeout` seconds, or ExchangeCut; urllib3's errors as they come.
+        `form`: a urlencoded body instead of JSON (Baidu's passcode check, providers/baidu.py)."""
         if params:
             url += ("&" if "?" in url else "?") + urlencode(params)
         body = None
@@ -174,6 +175,9 @@ class Transport:
         if json is not None:
             body = jsonlib.dumps(json).encode()
             headers["Content-Type"] = "application/json"
+        elif form is not None:
+            body = urlencode(form).encode()
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
         with _Exchange(timeout) as exchange:
             with self._lock:
                 if self.aborted:

@@ -26,8 +26,10 @@ def _run(dropped: list) -> CheckRun:
                     login_dropped=dropped.append)
 
 
-def test_quark_is_the_first_drive() -> None:
-    assert list(PROVIDERS) == ["quark"]
+def test_quark_is_the_first_drive_and_a_runs_only_one_until_the_run_loop_paces_each() -> None:
+    # issue 24 lists every drive, but check-links opens the others only once each has its own pacer
+    assert list(PROVIDERS)[0] == "quark" and len(PROVIDERS) == 9
+    assert list(open_drives(DriveSetup(lambda: None)).by_name) == ["quark"]
 
 
 def test_a_rows_text_is_read_by_the_drive_it_belongs_to(sim: Simulator) -> None:
