@@ -18,10 +18,10 @@ from quarkctl.errors import ExitCode
 from quarkctl.i18n import _
 from quarkctl.render.messages import abort_text
 from quarkctl.reports.autosave import JOB as AUTOSAVE_JOB, SIGN_JOB
-from quarkctl.reports.check import JOB as CHECK_JOB
+from quarkctl.reports.check import JOB as CHECK_JOB, REVIVE_JOB
 from quarkctl.reports.reshare import JOB as RESHARE_JOB
 
-JOBS = (CHECK_JOB, AUTOSAVE_JOB, SIGN_JOB, RESHARE_JOB)  # what `history --job` takes
+JOBS = (CHECK_JOB, REVIVE_JOB, AUTOSAVE_JOB, SIGN_JOB, RESHARE_JOB)  # what `history --job` takes
 
 if TYPE_CHECKING:
     from quarkctl.db.database import Database

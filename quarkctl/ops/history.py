@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from quarkctl.reports.check import COUNT_KEYS, JOB, RUN_COLUMNS
+from quarkctl.reports.check import COUNT_KEYS, JOB, REVIVE_JOB, REVIVED, RUN_COLUMNS
 from quarkctl.reports.reshare import COUNT_KEYS as RESHARE_COUNT_KEYS, JOB as RESHARE_JOB  # its counts are its own words
 from quarkctl.reports.autosave import SIGN_COUNT_KEYS, SIGN_JOB  # `quarkctl sign`: counts of accounts (issue 21)
 from quarkctl.reports.autosave import JOB as AUTOSAVE_JOB
@@ -99,6 +99,8 @@ def _counts(row: dict[str, Any], keys: tuple[str, ...]) -> dict[str, int]:
         summary = detail.get("summary") if isinstance(detail.get("summary"), dict) else {}
         return {key: _count(summary.get(key)) for key in AUTOSAVE_COUNT_KEYS}
     extra = detail.get("counts") or {}
+    if REVIVED in extra and REVIVED not in keys:  # a run over expired rows too (--recheck-expired) counted its revived
+        keys += (REVIVED,)
     return {key: int((row.get(key) if key in RUN_COLUMNS else extra.get(key)) or 0) for key in keys}
 
 
@@ -118,7 +120,7 @@ def _record(row: dict[str, Any], hostname: str) -> RunRecord:
         exit_code=row["exit_code"],
         host=row.get("host") or "",
         pid=pid,
-        counts=_counts(row, {JOB: COUNT_KEYS, RESHARE_JOB: RESHARE_COUNT_KEYS, SIGN_JOB: SIGN_COUNT_KEYS}.get(row["job"], RUN_COLUMNS)),
+        counts=_counts(row, {JOB: COUNT_KEYS, REVIVE_JOB: COUNT_KEYS + (REVIVED,), RESHARE_JOB: RESHARE_COUNT_KEYS, SIGN_JOB: SIGN_COUNT_KEYS}.get(row["job"], RUN_COLUMNS)),
         detail=row.get("detail") or {},
         abandoned=abandoned,
     )
@@ -219,6 +221,7 @@ def _sign_line(item: dict[str, Any]) -> str:
 
 ITEMS: dict[str, JobItems] = {
     "check-links": JobItems(Database.run_checks, _check_item, _check_line),
+    REVIVE_JOB: JobItems(Database.run_checks, _check_item, _check_line),  # a check-links run over expired rows
     "autosave": JobItems(Database.run_tasks, _task_item, _task_line),
     "reshare": JobItems(lambda db, run_id: db.reshares(run_id=run_id), _reshare_item, _reshare_line),  # issue 17
     SIGN_JOB: JobItems(_sign_items, dict, _sign_line),  # issue 21

@@ -259,7 +259,7 @@ class JsonCollector(Listener):
 
     def finish(self, report: RunReport) -> None:
         document = {
-            "job": JOB,
+            "job": report.job,  # "revive" for `resources revive` (issue 23)
             "started_at": report.started_at.isoformat(),
             "finished_at": report.finished_at.isoformat() if report.finished_at else None,
             "summary": report.summary,

@@ -152,6 +152,7 @@ COUNT_LABELS = {
     "errors": N_("errors"),
     "skipped": N_("skipped"),
     "same_share": N_("marked with their share"),
+    "revived": N_("marked valid again"),  # revive, check-links --recheck-expired (reports.check.REVIVED)
     "tasks": N_("tasks"),
     "saved": N_("saved"),
     "nothing_new": N_("nothing new"),

@@ -16,10 +16,16 @@ if TYPE_CHECKING:  # types only: a reader need not load the database or the HTTP
     from quarkctl.quark.linkcheck import CheckResult
 
 JOB = "check-links"
+# `resources revive`: a check-links run over the rows marked expired, recorded as a job of its own (issue 23),
+# under check-links' lock (both mark rows).
+REVIVE_JOB = "revive"
 # A run's counts; quarkctl_run has columns for the first six (RUN_COLUMNS), the rest live in its detail.
 # same_share: rows marked expired, without a request, because another row with their share was found dead.
 COUNT_KEYS = ("total", "valid", "expired", "needs_passcode", "empty", "errors", "skipped", "same_share")
 RUN_COLUMNS = ("total", "valid", "expired", "needs_passcode", "errors", "skipped")
+# Rows marked valid again (a dry run: that would be): counted by the runs that look at expired rows
+# (revive, check-links --recheck-expired); a run over valid rows only has none, and no such key.
+REVIVED = "revived"
 
 
 @dataclass(frozen=True)
@@ -54,10 +60,13 @@ class RunReport:
     deadline_at: datetime | None = None  # --max-runtime / --until; None: no deadline
     deadline_reached: bool = False  # the deadline stopped the run with links left unchecked
     reshare: Any = None  # check-links --reshare: the ReshareReport (reports/reshare.py); None without it
+    job: str = JOB  # REVIVE_JOB for `resources revive`: its name in the history and the JSON
+    revives: bool = False  # the run looks at expired rows: its summary counts REVIVED
 
     @property
     def summary(self) -> dict[str, int]:
-        return {key: int(self.counts.get(key, 0)) for key in COUNT_KEYS}
+        keys = COUNT_KEYS + (REVIVED,) if self.revives else COUNT_KEYS
+        return {key: int(self.counts.get(key, 0)) for key in keys}
 
     @property
     def deadline(self) -> dict[str, object] | None:
