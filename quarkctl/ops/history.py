@@ -16,7 +16,7 @@ from typing import Any
 from quarkctl.reports.check import COUNT_KEYS, JOB, REVIVE_JOB, REVIVED, RUN_COLUMNS
 from quarkctl.reports.reshare import COUNT_KEYS as RESHARE_COUNT_KEYS, JOB as RESHARE_JOB  # its counts are its own words
 from quarkctl.reports.autosave import SIGN_COUNT_KEYS, SIGN_JOB  # `quarkctl sign`: counts of accounts (issue 21)
-from quarkctl.reports.autosave import JOB as AUTOSAVE_JOB
+from quarkctl.reports.autosave import JOB as AUTOSAVE_JOB, SavedNode, whole_folders
 
 # An autosave run's counts are its summary's, kept in the run's detail: tasks, not links (issue 23: history
 # showed check-links' valid/expired/needs passcode for them)
@@ -97,7 +97,9 @@ def _counts(row: dict[str, Any], keys: tuple[str, ...]) -> dict[str, int]:
     detail = row.get("detail") or {}
     if row.get("job") == AUTOSAVE_JOB:
         summary = detail.get("summary") if isinstance(detail.get("summary"), dict) else {}
-        return {key: _count(summary.get(key)) for key in AUTOSAVE_COUNT_KEYS}
+        # folders saved whole (their files are not in files_saved): only for a run that saved one
+        whole = ("folders_saved",) if _count(summary.get("folders_saved")) else ()
+        return {key: _count(summary.get(key)) for key in AUTOSAVE_COUNT_KEYS + whole}
     extra = detail.get("counts") or {}
     if REVIVED in extra and REVIVED not in keys:  # a run over expired rows too (--recheck-expired) counted its revived
         keys += (REVIVED,)
@@ -180,9 +182,19 @@ class JobItems:
 
 
 def _task_line(item: dict[str, Any]) -> str:
-    """`#2 剧集A saved 3 files` / `#3 剧集B banned: 好友已取消了分享`."""
+    """`#2 剧集A saved 3 files` / `#2 剧集A saved folder S01 (12 items)` / `#3 剧集B banned: 好友已取消了分享`."""
+    from quarkctl.render.autosave import folders_text
+
     status, n = task_status_text(item["status"]), item.get("files_saved") or 0
-    if n:
+    detail = item.get("detail") if isinstance(item.get("detail"), dict) else {}
+    added = [node for node in map(SavedNode.from_dict, detail.get("added") or []) if node is not None]
+    folders = whole_folders(added) if item["status"] == "saved" else []
+    if folders:  # saved whole: its files are not in files_saved (issue 23: "saved 0 files")
+        what = folders_text(folders)
+        if n:
+            what = _("{files} and {folders}").format(files=ngettext("{n} file", "{n} files", n).format(n=n), folders=what)
+        status = f"{status} {what}"
+    elif n:
         # TRANSLATORS: {status} is an autosave task's status ("saved"), as in "saved 3 files".
         status = ngettext("{status} {n} file", "{status} {n} files", n).format(status=status, n=n)
     text = f"#{item['task_index']} {item['taskname']} {status}"

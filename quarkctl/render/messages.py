@@ -160,6 +160,7 @@ COUNT_LABELS = {
     "banned": N_("banned"),
     "failed": N_("failed"),
     "files_saved": N_("files saved"),
+    "folders_saved": N_("folders saved"),  # saved whole: their files are not in files_saved
     "reshared": N_("re-shared"),  # a reshare run's (reports.reshare.COUNT_KEYS; planned, skipped, failed above)
     "recovered": N_("recovered"),
     "refused": N_("refused"),

@@ -4,12 +4,15 @@ was, with that job's own counts and the way it ended (`history`, `history show`,
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
+import time
 
 import pytest
 
 from conftest import Cli, ResourceDB, add_valid, on_database, share_url
-from quarkctl.simulator import Share, Simulator
+from quarkctl.quark.grace import STOP_GRACE
+from quarkctl.simulator import Fault, Share, Simulator
 
 FAST = ["--no-pacing", "--retry-backoff", "0"]
 
@@ -80,3 +83,57 @@ def test_a_dry_run_does_not_list_expired_rows_as_newly_marked(cli: Cli, sim: Sim
     assert not any(r["marked"] for r in dry["results"])
     text = cli.run(*args, *FAST, "--dry-run")
     assert "newly marked expired 0" in text.stdout, text.stdout
+
+
+# -- an interrupted autosave says so, and names the tasks it did not run -----------------------------------
+
+def _wait_for(predicate, seconds: float = 30.0) -> None:
+    """Polls a condition the test cannot be told of (another process's progress), bounded."""
+    end = time.monotonic() + seconds
+    while not predicate():
+        assert time.monotonic() < end, "timed out waiting"
+        time.sleep(0.05)
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_an_interrupted_autosave_names_the_tasks_it_did_not_run(cli: Cli, sim: Simulator, sqlitedb: ResourceDB,
+                                                                 signum: int) -> None:
+    from helpers.loopback import Receiver
+
+    cli.env["DATABASE_URL"] = sqlitedb.url_text
+    add_valid(sim, "frst00000001")
+    add_valid(sim, "drip00000001", faults=[Fault(kind="drip", delay=0.3, endpoint="token")])
+    add_valid(sim, "left00000001")
+    add_valid(sim, "left00000002")
+    tasks = [{"taskname": name, "shareurl": share_url(pwd_id), "savepath": f"/{name}", "pattern": "", "replace": ""}
+             for name, pwd_id in (("first", "frst00000001"), ("drip", "drip00000001"), ("later1", "left00000001"),
+                                  ("later2", "left00000002"))]
+    config = cli.home / "quark_config.json"
+    config.write_text(json.dumps({"cookie": cli.env["QUARK_COOKIE"], "tasklist": tasks}), encoding="utf-8")
+    log = cli.home / "run.log"
+    with Receiver() as receiver:
+        proc = cli.popen("autosave", "--config", str(config), *FAST, "--json", "--no-sign", "--timeout", "600",
+                         "--log-file", str(log), "--notify", f"json://{receiver.host}/hook")
+        try:
+            _wait_for(lambda: sim.requests(endpoint="token", pwd_id="drip00000001"))
+            proc.send_signal(signum)
+            out, err = proc.communicate(timeout=STOP_GRACE + 30)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.communicate()
+        messages = [r.json()["message"] for r in receiver.requests]
+    assert proc.returncode == (130 if signum == signal.SIGINT else 143), err
+    doc = json.loads(out)
+    assert doc["aborted"] == "interrupted" and doc["not_run"] == ["later1", "later2"], doc
+    assert [(t["name"], t["status"], t["reason"]) for t in doc["tasks"]] == [
+        ("first", "saved", ""), ("drip", "failed", "interrupted"), ("later1", "skipped", "interrupted"),
+        ("later2", "skipped", "interrupted")]
+    assert sim.requests(pwd_id="left00000001") == []  # nothing started after the signal
+    line = "interrupted: 2 of 4 tasks not run: later1, later2"
+    assert line in err and line in log.read_text(encoding="utf-8"), err
+    assert len(messages) == 1 and line in messages[0], (messages, err)
+    runs = _runs(cli)
+    assert runs[0]["status"] == "interrupted" and runs[0]["counts"]["skipped"] == 2, runs[0]
+    shown = cli.run("history", "show", str(runs[0]["id"])).stdout
+    assert "#3 later1 skipped: interrupted" in shown and "#4 later2 skipped: interrupted" in shown, shown
