@@ -10,11 +10,11 @@ import socket
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import URL
 
 from quarkctl.db.engine import Store, inserted_id, resilient
-from quarkctl.db.records import CheckRecord, utc_aware, utc_naive
+from quarkctl.db.records import SAME_SHARE_REASON, CheckRecord, utc_aware, utc_naive
 from quarkctl.db.retry import DEFAULT_DB_TIMEOUT
 from quarkctl.db.schema import KEY_WIDTH, NAME_WIDTH, check_history, cloud_resource, run_history
 from quarkctl.redact import redact
@@ -145,6 +145,23 @@ class History(Store):
         for row in rows:
             row["checked_at"] = utc_aware(row["checked_at"])
         return rows
+
+    def verdict_counts(self, run_id: int) -> dict[str, int]:
+        """A check-links run's counts from its recorded verdicts: for a run that never finished (killed), whose
+        own row kept the zeros it started with, while each verdict reached the database within a second."""
+        h = check_history.c
+        same = (h.reason == SAME_SHARE_REASON).label("same")
+        query = select(h.verdict, same, func.count()).where(h.run_id == run_id).group_by(h.verdict, same)
+        with self.connection() as conn:
+            rows = conn.execute(query).all()
+        counts: dict[str, int] = {}
+        for verdict, same_share, n in rows:
+            key = {"error": "errors"}.get(verdict, verdict)
+            counts[key] = counts.get(key, 0) + n
+            counts["total"] = counts.get("total", 0) + n
+            if same_share:
+                counts["same_share"] = counts.get("same_share", 0) + n
+        return counts
 
     def checks_of(self, resource_id: int, *, limit: int | None = None) -> list[dict[str, Any]]:
         """The resource's check history, newest first; checked_at is aware UTC."""

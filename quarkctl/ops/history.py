@@ -110,9 +110,13 @@ def _count(value: Any) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) else 0
 
 
-def _record(row: dict[str, Any], hostname: str) -> RunRecord:
+def _record(row: dict[str, Any], hostname: str, db: Database | None = None) -> RunRecord:
     pid = row.get("pid")
     abandoned = row["status"] == "running" and row.get("host") == hostname and isinstance(pid, int) and not pid_alive(pid)
+    if db is not None and row["status"] == "running" and row["job"] in (JOB, REVIVE_JOB):
+        # Never finished (killed, or still going): its own row holds no counts yet, its verdicts are recorded
+        counts = db.verdict_counts(int(row["id"]))
+        row = {**row, **{key: counts.get(key, 0) for key in RUN_COLUMNS}, "detail": {**(row.get("detail") or {}), "counts": counts}}
     return RunRecord(
         id=int(row["id"]),
         job=row["job"],
@@ -137,14 +141,14 @@ def list_runs(db: Database, *, job: str | None = None, limit: int | None = 20) -
     if not has_history(db):
         return []
     hostname = socket.gethostname()
-    return [_record(row, hostname) for row in db.recent_runs(job=job, limit=limit)]
+    return [_record(row, hostname, db) for row in db.recent_runs(job=job, limit=limit)]
 
 
 def get_run(db: Database, run_id: int) -> RunRecord:
     row = db.get_run(run_id) if has_history(db) else None
     if row is None:
         raise RunNotFound(_("no run {id} in {database} (see `quarkctl history`)").format(id=run_id, database=db.label))
-    return _record(row, socket.gethostname())
+    return _record(row, socket.gethostname(), db)
 
 
 # -- what a run did, per item -------------------------------------------------------------------

@@ -137,3 +137,29 @@ def test_an_interrupted_autosave_names_the_tasks_it_did_not_run(cli: Cli, sim: S
     assert runs[0]["status"] == "interrupted" and runs[0]["counts"]["skipped"] == 2, runs[0]
     shown = cli.run("history", "show", str(runs[0]["id"])).stdout
     assert "#3 later1 skipped: interrupted" in shown and "#4 later2 skipped: interrupted" in shown, shown
+
+
+# -- a run killed with SIGKILL: its counts come from the verdicts it recorded ------------------------------
+
+def test_a_killed_runs_counts_come_from_its_recorded_verdicts(cli: Cli, sim: Simulator, sqlitedb: ResourceDB) -> None:
+    db = on_database(cli, sqlitedb)
+    add_valid(sim, "kill00000001")
+    sim.add_share(Share(pwd_id="kill00000002", title="d", dead_code=41012, files=[]))
+    add_valid(sim, "kill00000003")
+    db.seed([{"drama_name": "a", "link": share_url("kill00000001")}, {"drama_name": "b", "link": share_url("kill00000002")},
+             {"drama_name": "c", "link": share_url("kill00000003")}])
+    # the third link is 30 s of pacing away: the run is killed long before it
+    proc = cli.popen("check-links", "--min-delay", "0", "--max-delay", "0", "--rest-every", "2", "--rest-seconds", "30")
+    try:
+        _wait_for(lambda: db.scalar("SELECT COUNT(*) FROM quarkctl_check") == 2)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    [run] = _runs(cli)
+    assert run["status"] == "abandoned", run
+    assert {k: run["counts"][k] for k in ("total", "valid", "expired", "errors")} == {"total": 2, "valid": 1, "expired": 1, "errors": 0}
+    text = cli.run("history").stdout
+    assert "abandoned" in text and "total 2, valid 1, expired 1" in text, text
