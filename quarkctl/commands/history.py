@@ -36,10 +36,16 @@ def open_database(env_file: Optional[Path], database_url: Optional[str]) -> tupl
     """The database and its label; None while the embedded one does not exist (nothing has run)."""
     from quarkctl.db.database import Database
 
-    config = settings.load(environment(env_file, DATABASE_URL=database_url), need_cookie=False)
+    from quarkctl.jobs import unfinished
+
+    env = environment(env_file, DATABASE_URL=database_url)
+    config = settings.load(env, need_cookie=False)
     if config.default_sqlite and not Path(config.database_url.database or "").exists():
         return None, config.database_label  # reading the history must not create it
-    return Database(config.database_url, default_sqlite=config.default_sqlite, timeout=config.db_timeout), config.database_label
+    db = Database(config.database_url, default_sqlite=config.default_sqlite, timeout=config.db_timeout)
+    # The end of a run whose database was gone (exit 5), kept on this machine: shown as it was, not as killed
+    unfinished.settle(settings.state_dir(env) / "locks", db)
+    return db, config.database_label
 
 
 @history_app.callback(invoke_without_command=True)

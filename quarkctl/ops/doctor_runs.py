@@ -110,6 +110,9 @@ def check_runs(ctx: Context) -> Iterator[Finding]:
     if db is None or run_history.name not in ctx.tables:
         return
     now = ctx.now()
+    from quarkctl.jobs import unfinished
+
+    unfinished.settle(settings.state_dir(ctx.env) / "locks", db)  # a run's end its database missed (exit 5): not "killed"
     for job in schedule_targets.JOBS.values():
         name = f"last_run:{job.name}"
         runs = list_runs(db, job=job.name, limit=1)

@@ -163,3 +163,17 @@ def test_a_killed_runs_counts_come_from_its_recorded_verdicts(cli: Cli, sim: Sim
     assert {k: run["counts"][k] for k in ("total", "valid", "expired", "errors")} == {"total": 2, "valid": 1, "expired": 1, "errors": 0}
     text = cli.run("history").stdout
     assert "abandoned" in text and "total 2, valid 1, expired 1" in text, text
+
+
+def test_a_run_the_circuit_breaker_stopped_is_recorded_as_aborted(cli: Cli, sim: Simulator, sqlitedb: ResourceDB) -> None:
+    db = on_database(cli, sqlitedb)
+    rows = []
+    for n in range(4):
+        pwd_id = f"busy0000000{n}"
+        add_valid(sim, pwd_id, faults=[Fault(kind="body", status=503, body={"message": "busy"}, endpoint="token")])
+        rows.append({"drama_name": f"r{n}", "link": share_url(pwd_id)})
+    db.seed(rows)
+    proc = cli.run("check-links", *FAST, "--retries", "0", "--max-consecutive-errors", "2", "--json")
+    assert proc.returncode == 4 and json.loads(proc.stdout)["aborted"] == "circuit_breaker", proc.stderr
+    [run] = _runs(cli)
+    assert (run["status"], run["exit_code"], run["aborted"]) == ("aborted", 4, "circuit_breaker"), run
