@@ -35,7 +35,6 @@ history_app = typer.Typer(
 def open_database(env_file: Optional[Path], database_url: Optional[str]) -> tuple[Database | None, str]:
     """The database and its label; None while the embedded one does not exist (nothing has run)."""
     from quarkctl.db.database import Database
-
     from quarkctl.jobs import unfinished
 
     env = environment(env_file, DATABASE_URL=database_url)

@@ -114,9 +114,9 @@ class History(Store):
             conn.execute(update(run_history).where(run_history.c.id == run_id).values(**values))
         self.finish_wanted = None
 
-    def settle_finish(self, note: dict[str, Any]) -> bool:
+    def settle_finish(self, note: dict[str, Any]) -> None:
         """Write a run's end kept on this machine (finish_wanted of a run whose database was gone); only onto
-        that run's own row, still "running". True when the row took it (or has an end already)."""
+        that run's own row while it is still "running" (a row with an end keeps it)."""
         keys = ("status", "exit_code", "detail", "total", "valid", "expired", "needs_passcode", "errors", "skipped")
         values = {key: note[key] for key in keys if key in note}
         values["finished_at"] = datetime.fromisoformat(str(note["finished_at"]))
@@ -124,7 +124,6 @@ class History(Store):
         with self.connection(commit=True) as conn:
             conn.execute(update(run_history).where(r.id == int(note["run_id"]), r.status == "running", r.pid == int(note["pid"]),
                                                   r.host == str(note["host"])).values(**values))
-        return True
 
     def set_run_exit_code(self, run_id: int, exit_code: int) -> None:
         """check-links --reshare: the run's stored exit code becomes the one the command returns."""
