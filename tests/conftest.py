@@ -57,7 +57,7 @@ class Recorder(Listener):
         self.waits: list[tuple[str, float]] = []
         self.retried: list[tuple[object, object]] = []  # (row, cause) of each wait
 
-    def started(self, total: int, *, database: str = "") -> None:
+    def started(self, total: int, *, database: str = "", job: str = "check-links") -> None:
         self.total = total
         self.database = database
 

@@ -105,7 +105,7 @@ def execute(
         return QuarkClient(cookie=cookie, api_base=settings.api_base, timeout=timeout)
 
     # The lock is the config's, not the database's: two configs may save side by side into one database.
-    with run_frame(settings, job, stop=stop, lock_dir=lock_dir, key=config_path,
+    with run_frame(settings, job, stop=stop, lock_dir=lock_dir, key=config_path, dry_run=options.dry_run,
                    prepare=lambda db: db.prepare_for_autosave(dry_run=options.dry_run)) as db:
         listener.started(database=db.label, tasks=len(tasks))  # a lost .env shows in the first line (issue 23)
         loss = AutosaveLoss(db, stop)  # the database lost mid-run: no new task, what was not written is listed (db/loss.py)

@@ -48,7 +48,7 @@ class _Run:
         self.cutter = GraceCutter(stop.is_set)
         self.sleep, self.rng = sleep, rng
         self.ban_record, self.remember_ban = ban_record, remember_ban
-        self.report = AutosaveReport(started_at=clock(), dry_run=options.dry_run)
+        self.report = AutosaveReport(started_at=clock(), dry_run=options.dry_run, planned=len(tasks) if options.transfer else 0)
         # --max-runtime: no task starts after it; the one running finishes (quarkctl.runtime.deadline)
         self.deadline = Deadline(deadline_at(self.report.started_at, max_runtime=options.max_runtime), clock)
         self.report.deadline_at = self.deadline.at
@@ -142,9 +142,21 @@ class _Run:
                         self._run_tasks(session)
                     finally:
                         session.client.close()
+        if self.options.transfer and self.stop.signum is not None:
+            self._not_run()
         self.report.finished_at = self.clock()
         self.report.exit_code = self._exit_code()
         return self.report
+
+    def _not_run(self) -> None:
+        """A signal stopped the run: the tasks it did not get to are in the report by name, as not run (issue 23:
+        an interrupted run looked like one that ran every task)."""
+        ran = {result.index for result in self.report.tasks}
+        for task in self.tasks:
+            if task.index + 1 not in ran:
+                self.report.tasks.append(TaskResult(task.index + 1, task.name, status="skipped", reason="interrupted",
+                                                    savepath=normalise_path(task.savepath), position=len(self.report.tasks) + 1))
+        self.report.abort_reason = self.report.abort_reason or "interrupted"
 
     def _exit_code(self) -> ExitCode:
         if not self.options.transfer and self.stop.signum is None:  # `quarkctl sign`: the sign-in is the whole job (issue 21)
@@ -163,7 +175,8 @@ class _Run:
         for task in self.tasks:
             if self.stop.is_set():
                 break
-            result = TaskResult(task.index + 1, task.name, savepath=normalise_path(task.savepath))
+            # position: the task's place in this run, for the `[2/3]` counter (--task and --skip-invalid run fewer)
+            result = TaskResult(task.index + 1, task.name, savepath=normalise_path(task.savepath), position=len(self.report.tasks) + 1)
             why_not = task.due(self.today)
             if why_not is not None:
                 result.status, result.reason, result.message = "skipped", "not_due", why_not

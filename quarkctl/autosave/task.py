@@ -73,6 +73,12 @@ class Ledger:
         self._record(task_key, pwd_id, source_fid, source_name, saved_name)
 
 
+def _items(item: dict[str, Any]) -> int | None:
+    """A share folder's item count (include_items, quark-api.md 3.3); None for a file or when Quark did not say."""
+    count = item.get("include_items")
+    return count if item.get("dir") and isinstance(count, int) and not isinstance(count, bool) and count >= 0 else None
+
+
 def filters_hash(task: Task, pattern: str) -> str:
     """What decides which share files a task wants and where its scan ends (`pattern` as resolved from
     magic_regex): a change may make older files wanted, so it needs a full listing first (issue 16)."""
@@ -214,7 +220,7 @@ class Transfer:
         if re.search(r"\{I+\}", replace):
             need = renamer.number(need, target, replace)
         if self.dry_run:
-            return nodes + [SavedNode(name, str(item.get("file_name")), bool(item.get("dir"))) for item, name in need]
+            return nodes + [SavedNode(name, str(item.get("file_name")), bool(item.get("dir")), items=_items(item)) for item, name in need]
         return nodes + self._save(pwd_id, pdir_fid, to_fid or "0", need, top_level=subdir == "")
 
     def _known(self) -> set[str]:
@@ -274,7 +280,7 @@ class Transfer:
                                                      len(chunk)).format(got=len(new_fids), n=len(chunk)))
             for (item, name), fid in zip(chunk, new_fids):
                 source = str(item.get("file_name", ""))
-                node = SavedNode(name, source, bool(item.get("dir")), fid)
+                node = SavedNode(name, source, bool(item.get("dir")), fid, items=_items(item))
                 if top_level and not node.is_dir and name != source:
                     try:
                         self.session.rename(fid, name)

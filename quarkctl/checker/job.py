@@ -40,7 +40,7 @@ def execute(
 
     # Hosts given different shards of one database run side by side (README: one table, several hosts)
     part = f"shard-{options.shard[0]}-of-{options.shard[1]}" if options.shard else ""
-    with run_frame(settings, JOB, stop=stop, lock_dir=lock_dir, part=part,
+    with run_frame(settings, JOB, stop=stop, lock_dir=lock_dir, part=part, dry_run=options.dry_run,
                    prepare=lambda db: db.prepare_for_check(dry_run=options.dry_run)) as db:
         account = None
         if session.active:

@@ -33,7 +33,7 @@ from quarkctl.runtime.stop import StopSignal, exit_code
 from quarkctl.quark.client import QuarkClient
 from quarkctl.quark.grace import STOP_GRACE, GraceCutter
 from quarkctl.quark.verdict import Verdict
-from quarkctl.reports.check import JOB, MALFORMED_REASONS, LinkOutcome, Listener, RunReport
+from quarkctl.reports.check import JOB, MALFORMED_REASONS, REVIVE_JOB, REVIVED, LinkOutcome, Listener, RunReport
 from quarkctl.checker.options import CheckOptions
 
 from .marking import empty_verdict
@@ -77,7 +77,8 @@ class _Run:
         self.work: queue.Queue[ResourceRow | None] = queue.Queue()
         self.events: queue.Queue[tuple[Any, ...]] = queue.Queue()
         self.cache: OrderedDict[Link, CheckResult] = OrderedDict()  # oldest dropped past CACHE_SIZE
-        self.report = RunReport(started_at=clock(), dry_run=options.dry_run, account=account)
+        self.report = RunReport(started_at=clock(), dry_run=options.dry_run, account=account,
+                                job=REVIVE_JOB if options.rows == "expired" else JOB, revives=options.rows != "active")
         # --max-runtime / --until: from the run's start, on the run's clock; no new link once it passed
         self.deadline = Deadline(deadline_at(self.report.started_at, max_runtime=options.max_runtime, until=options.until), clock)
         self.report.deadline_at = self.deadline.at
@@ -140,6 +141,9 @@ class _Run:
         # a dry run counts what a real run would newly mark: not a row that is expired already (--recheck-expired)
         if result.verdict is Verdict.EXPIRED and (changed or (self.options.dry_run and not row.is_expired)):
             self.report.newly_expired.append((row.id, row.name, row.link or ""))
+        # revived: marked valid again; a dry run counts the expired rows a real run would mark valid
+        if result.verdict is Verdict.VALID and row.is_expired and (changed or self.options.dry_run):
+            self.report.counts[REVIVED] += 1
         self.index += 1
         if result.verdict is Verdict.ERROR:
             self.report.errors.append((row.id, result.reason))
@@ -245,11 +249,11 @@ class _Run:
             self.total = min(self.total, opts.limit)
         self.report.selected = self.total
         if not opts.dry_run:
-            self.report.run_id = db.start_run(JOB, self.report.started_at, {"options": opts.as_dict()})
+            self.report.run_id = db.start_run(self.report.job, self.report.started_at, {"options": opts.as_dict()})
         # The database first (issue 23): a cron job that lost its .env runs on the empty built-in SQLite and
         # says so in its first line, before the cookie's warning
         self.report.database = db.label
-        self.listener.started(self.total, database=db.label)
+        self.listener.started(self.total, database=db.label, job=self.report.job)
         if self.report.account is not None and not self.report.account.verified:
             self.listener.account_checked(self.report.account, during_run=False)
         workers = [threading.Thread(target=self._worker, args=(n,), daemon=True, name=f"check-{n}") for n in range(opts.concurrency)]

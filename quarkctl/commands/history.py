@@ -18,10 +18,10 @@ from quarkctl.errors import ExitCode
 from quarkctl.i18n import _
 from quarkctl.render.messages import abort_text
 from quarkctl.reports.autosave import JOB as AUTOSAVE_JOB, SIGN_JOB
-from quarkctl.reports.check import JOB as CHECK_JOB
+from quarkctl.reports.check import JOB as CHECK_JOB, REVIVE_JOB
 from quarkctl.reports.reshare import JOB as RESHARE_JOB
 
-JOBS = (CHECK_JOB, AUTOSAVE_JOB, SIGN_JOB, RESHARE_JOB)  # what `history --job` takes
+JOBS = (CHECK_JOB, REVIVE_JOB, AUTOSAVE_JOB, SIGN_JOB, RESHARE_JOB)  # what `history --job` takes
 
 if TYPE_CHECKING:
     from quarkctl.db.database import Database
@@ -35,11 +35,16 @@ history_app = typer.Typer(
 def open_database(env_file: Optional[Path], database_url: Optional[str]) -> tuple[Database | None, str]:
     """The database and its label; None while the embedded one does not exist (nothing has run)."""
     from quarkctl.db.database import Database
+    from quarkctl.jobs import unfinished
 
-    config = settings.load(environment(env_file, DATABASE_URL=database_url), need_cookie=False)
+    env = environment(env_file, DATABASE_URL=database_url)
+    config = settings.load(env, need_cookie=False)
     if config.default_sqlite and not Path(config.database_url.database or "").exists():
         return None, config.database_label  # reading the history must not create it
-    return Database(config.database_url, default_sqlite=config.default_sqlite, timeout=config.db_timeout), config.database_label
+    db = Database(config.database_url, default_sqlite=config.default_sqlite, timeout=config.db_timeout)
+    # The end of a run whose database was gone (exit 5), kept on this machine: shown as it was, not as killed
+    unfinished.settle(settings.state_dir(env) / "locks", db)
+    return db, config.database_label
 
 
 @history_app.callback(invoke_without_command=True)

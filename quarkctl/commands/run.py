@@ -80,7 +80,7 @@ def install_signal_handlers(stop: StopSignal) -> None:
 
     def handler(signum: int, frame: object) -> None:
         stop.set(signum)
-        STOPPING.set()  # no notification, ping or hook is waited for any more
+        STOPPING.set()  # notifications, pings and hooks are waited for a moment more at most (bounded.STOP_WAIT)
 
     signal.signal(signal.SIGINT, handler)
     signal.signal(signal.SIGTERM, handler)

@@ -98,9 +98,14 @@ class DatabaseLoss:
                     entry.write()
                     self.unwritten.remove(entry)
                 self.db.flush_checks()
-                finish()
             except DatabaseError:
                 pass  # still gone: the report lists what is left
+            try:
+                # tried even so: a run's end not stored is kept on this machine (jobs/unfinished.py), and only
+                # the values of a finish tried are known there
+                finish()
+            except DatabaseError:
+                pass
 
     def listed(self) -> list[dict[str, Any]]:
         return [entry.listed for entry in self.unwritten]

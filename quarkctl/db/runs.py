@@ -10,11 +10,11 @@ import socket
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import URL
 
 from quarkctl.db.engine import Store, inserted_id, resilient
-from quarkctl.db.records import CheckRecord, utc_aware, utc_naive
+from quarkctl.db.records import SAME_SHARE_REASON, CheckRecord, utc_aware, utc_naive
 from quarkctl.db.retry import DEFAULT_DB_TIMEOUT
 from quarkctl.db.schema import KEY_WIDTH, NAME_WIDTH, check_history, cloud_resource, run_history
 from quarkctl.redact import redact
@@ -57,6 +57,9 @@ class History(Store):
         self._pending: list[dict[str, Any]] = []
         self._pending_records: list[CheckRecord] = []  # the same rows, for a report when they cannot be written
         self._pending_since = 0.0  # time.monotonic() of the oldest row held
+        # The run's end while it is not stored: what finish_run() would write (jobs/unfinished.py keeps it on this
+        # machine when the database stopped answering, so the run is not taken for one that was killed)
+        self.finish_wanted: dict[str, Any] | None = None
 
     def pending_checks(self) -> list[CheckRecord]:
         """The check records held in memory, not yet written."""
@@ -98,15 +101,29 @@ class History(Store):
 
     @resilient
     def finish_run(self, run_id: int, finished_at: datetime, *, status: str, exit_code: int, counts: dict[str, int], detail: dict[str, Any]) -> None:
-        values = {
+        values: dict[str, Any] = {
             "finished_at": utc_naive(finished_at),
             "status": status,
             "exit_code": exit_code,
             "detail": redact(json.dumps(detail, ensure_ascii=False)),
             **{k: counts.get(k, 0) for k in ("total", "valid", "expired", "needs_passcode", "errors", "skipped")},
         }
+        self.finish_wanted = {"run_id": run_id, "pid": os.getpid(), "host": socket.gethostname()[:NAME_WIDTH],
+                              **values, "finished_at": utc_naive(finished_at).isoformat()}
         with self.connection(commit=True) as conn:
             conn.execute(update(run_history).where(run_history.c.id == run_id).values(**values))
+        self.finish_wanted = None
+
+    def settle_finish(self, note: dict[str, Any]) -> None:
+        """Write a run's end kept on this machine (finish_wanted of a run whose database was gone); only onto
+        that run's own row while it is still "running" (a row with an end keeps it)."""
+        keys = ("status", "exit_code", "detail", "total", "valid", "expired", "needs_passcode", "errors", "skipped")
+        values = {key: note[key] for key in keys if key in note}
+        values["finished_at"] = datetime.fromisoformat(str(note["finished_at"]))
+        r = run_history.c
+        with self.connection(commit=True) as conn:
+            conn.execute(update(run_history).where(r.id == int(note["run_id"]), r.status == "running", r.pid == int(note["pid"]),
+                                                  r.host == str(note["host"])).values(**values))
 
     def set_run_exit_code(self, run_id: int, exit_code: int) -> None:
         """check-links --reshare: the run's stored exit code becomes the one the command returns."""
@@ -145,6 +162,23 @@ class History(Store):
         for row in rows:
             row["checked_at"] = utc_aware(row["checked_at"])
         return rows
+
+    def verdict_counts(self, run_id: int) -> dict[str, int]:
+        """A check-links run's counts from its recorded verdicts: for a run that never finished (killed), whose
+        own row kept the zeros it started with, while each verdict reached the database within a second."""
+        h = check_history.c
+        same = (h.reason == SAME_SHARE_REASON).label("same")
+        query = select(h.verdict, same, func.count()).where(h.run_id == run_id).group_by(h.verdict, same)
+        with self.connection() as conn:
+            rows = conn.execute(query).all()
+        counts: dict[str, int] = {}
+        for verdict, same_share, n in rows:
+            key = {"error": "errors"}.get(verdict, verdict)
+            counts[key] = counts.get(key, 0) + n
+            counts["total"] = counts.get("total", 0) + n
+            if same_share:
+                counts["same_share"] = counts.get("same_share", 0) + n
+        return counts
 
     def checks_of(self, resource_id: int, *, limit: int | None = None) -> list[dict[str, Any]]:
         """The resource's check history, newest first; checked_at is aware UTC."""

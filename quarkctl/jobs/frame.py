@@ -22,6 +22,8 @@ from quarkctl.db.sqlitefile import sqlite_file
 from quarkctl.lock import Lock, Locks, RunLock, SidecarLock, lock_path
 from quarkctl.runtime.stop import StopSignal
 
+from . import unfinished
+
 
 def job_lock(lock_dir: Path, job: str, target: Database | Path, part: str = "") -> Locks:
     """The lock of `job` on `target` (the database, or a file the job owns: autosave's config), not yet taken.
@@ -46,16 +48,24 @@ def job_lock(lock_dir: Path, job: str, target: Database | Path, part: str = "") 
 
 @contextmanager
 def run_frame(settings: Settings, job: str, *, stop: StopSignal, lock_dir: Path, prepare: Callable[[Database], object],
-              key: Path | None = None, part: str = "") -> Iterator[Database]:
+              key: Path | None = None, part: str = "", dry_run: bool = False) -> Iterator[Database]:
     """The job's database, under the job's lock on `key` (default: the database itself), with `prepare`
     done (the tables the job needs; a dry run creates none); `part` as job_lock's. Raises LockedError when another run holds
-    the lock, and closes the database whatever happens."""
+    the lock, and closes the database whatever happens.
+
+    The end of an earlier run that its database did not take is written first (not by a dry run, which writes
+    nothing), and this run's own end is kept on this machine when the database did not take it (unfinished.py)."""
     db = Database(settings.database_url, default_sqlite=settings.default_sqlite, timeout=settings.db_timeout)
     # A lost database is retried until DB_TIMEOUT once a run is under way; only a signal ends that wait early
     db.retry.sleep = signal_sleep(stop)
     try:
         with job_lock(lock_dir, job, db if key is None else key, part):
             prepare(db)
-            yield db
+            if not dry_run:
+                unfinished.settle(lock_dir, db)
+            try:
+                yield db
+            finally:
+                unfinished.keep(lock_dir, db)
     finally:
         db.close()

@@ -15,6 +15,7 @@ from quarkctl.schedule import targets as schedule_targets
 from quarkctl.config import settings
 from quarkctl.db.schema import run_history
 from quarkctl.errors import ExitCode
+from quarkctl.jobs import unfinished
 from quarkctl.ops.history import list_runs, pid_alive
 from quarkctl.i18n import _
 from quarkctl.db.serverlock import holder as server_holder
@@ -111,6 +112,7 @@ def check_runs(ctx: Context) -> Iterator[Finding]:
     if db is None or run_history.name not in ctx.tables:
         return
     now = ctx.now()
+    unfinished.settle(settings.state_dir(ctx.env) / "locks", db)  # a run's end its database missed (exit 5): not "killed"
     for job in schedule_targets.JOBS.values():
         name = f"last_run:{job.name}"
         runs = list_runs(db, job=job.name, limit=1)

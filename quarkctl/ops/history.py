@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from quarkctl.reports.check import COUNT_KEYS, JOB, RUN_COLUMNS
+from quarkctl.reports.check import COUNT_KEYS, JOB, REVIVE_JOB, REVIVED, RUN_COLUMNS
 from quarkctl.reports.reshare import COUNT_KEYS as RESHARE_COUNT_KEYS, JOB as RESHARE_JOB  # its counts are its own words
 from quarkctl.reports.autosave import SIGN_COUNT_KEYS, SIGN_JOB  # `quarkctl sign`: counts of accounts (issue 21)
-from quarkctl.reports.autosave import JOB as AUTOSAVE_JOB
+from quarkctl.reports.autosave import JOB as AUTOSAVE_JOB, SavedNode, whole_folders
 
 # An autosave run's counts are its summary's, kept in the run's detail: tasks, not links (issue 23: history
 # showed check-links' valid/expired/needs passcode for them)
@@ -97,8 +97,12 @@ def _counts(row: dict[str, Any], keys: tuple[str, ...]) -> dict[str, int]:
     detail = row.get("detail") or {}
     if row.get("job") == AUTOSAVE_JOB:
         summary = detail.get("summary") if isinstance(detail.get("summary"), dict) else {}
-        return {key: _count(summary.get(key)) for key in AUTOSAVE_COUNT_KEYS}
+        # folders saved whole (their files are not in files_saved): only for a run that saved one
+        whole = ("folders_saved",) if _count(summary.get("folders_saved")) else ()
+        return {key: _count(summary.get(key)) for key in AUTOSAVE_COUNT_KEYS + whole}
     extra = detail.get("counts") or {}
+    if REVIVED in extra and REVIVED not in keys:  # a run over expired rows too (--recheck-expired) counted its revived
+        keys += (REVIVED,)
     return {key: int((row.get(key) if key in RUN_COLUMNS else extra.get(key)) or 0) for key in keys}
 
 
@@ -106,9 +110,13 @@ def _count(value: Any) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) else 0
 
 
-def _record(row: dict[str, Any], hostname: str) -> RunRecord:
+def _record(row: dict[str, Any], hostname: str, db: Database | None = None) -> RunRecord:
     pid = row.get("pid")
     abandoned = row["status"] == "running" and row.get("host") == hostname and isinstance(pid, int) and not pid_alive(pid)
+    if db is not None and row["status"] == "running" and row["job"] in (JOB, REVIVE_JOB):
+        # Never finished (killed, or still going): its own row holds no counts yet, its verdicts are recorded
+        counts = db.verdict_counts(int(row["id"]))
+        row = {**row, **{key: counts.get(key, 0) for key in RUN_COLUMNS}, "detail": {**(row.get("detail") or {}), "counts": counts}}
     return RunRecord(
         id=int(row["id"]),
         job=row["job"],
@@ -118,7 +126,7 @@ def _record(row: dict[str, Any], hostname: str) -> RunRecord:
         exit_code=row["exit_code"],
         host=row.get("host") or "",
         pid=pid,
-        counts=_counts(row, {JOB: COUNT_KEYS, RESHARE_JOB: RESHARE_COUNT_KEYS, SIGN_JOB: SIGN_COUNT_KEYS}.get(row["job"], RUN_COLUMNS)),
+        counts=_counts(row, {JOB: COUNT_KEYS, REVIVE_JOB: COUNT_KEYS + (REVIVED,), RESHARE_JOB: RESHARE_COUNT_KEYS, SIGN_JOB: SIGN_COUNT_KEYS}.get(row["job"], RUN_COLUMNS)),
         detail=row.get("detail") or {},
         abandoned=abandoned,
     )
@@ -133,14 +141,14 @@ def list_runs(db: Database, *, job: str | None = None, limit: int | None = 20) -
     if not has_history(db):
         return []
     hostname = socket.gethostname()
-    return [_record(row, hostname) for row in db.recent_runs(job=job, limit=limit)]
+    return [_record(row, hostname, db) for row in db.recent_runs(job=job, limit=limit)]
 
 
 def get_run(db: Database, run_id: int) -> RunRecord:
     row = db.get_run(run_id) if has_history(db) else None
     if row is None:
         raise RunNotFound(_("no run {id} in {database} (see `quarkctl history`)").format(id=run_id, database=db.label))
-    return _record(row, socket.gethostname())
+    return _record(row, socket.gethostname(), db)
 
 
 # -- what a run did, per item -------------------------------------------------------------------
@@ -178,9 +186,19 @@ class JobItems:
 
 
 def _task_line(item: dict[str, Any]) -> str:
-    """`#2 剧集A saved 3 files` / `#3 剧集B banned: 好友已取消了分享`."""
+    """`#2 剧集A saved 3 files` / `#2 剧集A saved folder S01 (12 items)` / `#3 剧集B banned: 好友已取消了分享`."""
+    from quarkctl.render.autosave import folders_text
+
     status, n = task_status_text(item["status"]), item.get("files_saved") or 0
-    if n:
+    detail = item.get("detail") if isinstance(item.get("detail"), dict) else {}
+    added = [node for node in map(SavedNode.from_dict, detail.get("added") or []) if node is not None]
+    folders = whole_folders(added) if item["status"] == "saved" else []
+    if folders:  # saved whole: its files are not in files_saved (issue 23: "saved 0 files")
+        what = folders_text(folders)
+        if n:
+            what = _("{files} and {folders}").format(files=ngettext("{n} file", "{n} files", n).format(n=n), folders=what)
+        status = f"{status} {what}"
+    elif n:
         # TRANSLATORS: {status} is an autosave task's status ("saved"), as in "saved 3 files".
         status = ngettext("{status} {n} file", "{status} {n} files", n).format(status=status, n=n)
     text = f"#{item['task_index']} {item['taskname']} {status}"
@@ -219,6 +237,7 @@ def _sign_line(item: dict[str, Any]) -> str:
 
 ITEMS: dict[str, JobItems] = {
     "check-links": JobItems(Database.run_checks, _check_item, _check_line),
+    REVIVE_JOB: JobItems(Database.run_checks, _check_item, _check_line),  # a check-links run over expired rows
     "autosave": JobItems(Database.run_tasks, _task_item, _task_line),
     "reshare": JobItems(lambda db, run_id: db.reshares(run_id=run_id), _reshare_item, _reshare_line),  # issue 17
     SIGN_JOB: JobItems(_sign_items, dict, _sign_line),  # issue 21

@@ -8,7 +8,7 @@ from natsort import natsort_keygen
 from rich.tree import Tree
 
 from quarkctl.errors import ExitCode
-from quarkctl.reports.autosave import JOB, SIGN_JOB, AccountResult, AutosaveReport, Listener, SavedNode, TaskResult
+from quarkctl.reports.autosave import JOB, SIGN_JOB, AccountResult, AutosaveReport, Listener, SavedNode, TaskResult, whole_folders
 from quarkctl.i18n import _, clauses, ngettext
 from quarkctl.redact import redact
 from quarkctl.render.plain import Fanout, PlainLines, use_rich
@@ -95,9 +95,44 @@ def sign_summary_text(report: AutosaveReport) -> str:
              "failed {failed}, skipped {skipped}").format(failed=report.sign_summary["failed"], **report.sign_counts())
 
 
-def task_line(result: TaskResult, total: int) -> str:
-    head = f"[{result.index}/{total}] {printable(result.name)}: "
+def folders_text(folders: list[SavedNode]) -> str:
+    """`folder S01 (12 items)`, `2 folders (20 items)`: folders saved whole, with what the share's listing said
+    they hold (files and sub-folders; no count when Quark did not say)."""
+    known = [f.items for f in folders if f.items is not None]
+    items = sum(known) if len(known) == len(folders) else None
+    if len(folders) == 1:
+        head = _("folder {name}").format(name=printable(folders[0].name))
+    else:
+        head = ngettext("{n} folder", "{n} folders", len(folders)).format(n=len(folders))
+    if items is None:
+        return head
+    return ngettext("{folders} ({n} item)", "{folders} ({n} items)", items).format(folders=head, n=items)
+
+
+def saved_text(result: TaskResult) -> str | None:
+    """What a task saved (or would), when it saved folders whole; None: files only (the lines below word them)."""
+    folders = whole_folders(result.added)
+    if not folders:
+        return None
+    what = folders_text(folders)
+    if result.files_saved:
+        files = ngettext("{n} file", "{n} files", result.files_saved).format(n=result.files_saved)
+        what = _("{files} and {folders}").format(files=files, folders=what)
     if result.status == "saved":
+        return _("saved {what} into {path}").format(what=what, path=result.savepath)
+    if result.new_folders:
+        return _("dry run: would save {what} into {path} (new folder)").format(what=what, path=result.savepath)
+    return _("dry run: would save {what} into {path}").format(what=what, path=result.savepath)
+
+
+def task_line(result: TaskResult, total: int) -> str:
+    """`[2/3] 剧集A: saved 3 files into /追更/剧集A`: the counter is the task's place in this run (issue 23: with
+    --task or --skip-invalid the config's number said `[3/2]`); the config's number is in --json and `history show`."""
+    head = f"[{result.position or result.index}/{total}] {printable(result.name)}: "
+    folders = saved_text(result) if result.status in ("saved", "planned") else None
+    if folders is not None:
+        text = folders
+    elif result.status == "saved":
         text = ngettext("saved {n} file into {path}", "saved {n} files into {path}", result.files_saved).format(
             n=result.files_saved, path=result.savepath)
     elif result.status == "planned" and result.new_folders:
@@ -111,6 +146,8 @@ def task_line(result: TaskResult, total: int) -> str:
         text = _("nothing new")
     elif result.status == "skipped" and result.reason == "deadline":
         text = _("not run: the run reached its --max-runtime first")
+    elif result.status == "skipped" and result.reason == "interrupted":
+        text = _("not run: the run was interrupted first")
     elif result.status == "skipped":
         text = _("skipped: {why}").format(why=result.message or result.reason)
     elif result.status == "failed" and result.reason == "database_lost":
@@ -167,6 +204,15 @@ def plan_lines(result: TaskResult) -> list[str]:
     return lines
 
 
+def interrupted_text(report: AutosaveReport) -> str | None:
+    """`interrupted: 2 of 5 tasks not run: 剧集A, 剧集B`; None when a signal did not stop the run before a task."""
+    left = report.interrupted
+    if not left:
+        return None
+    return ngettext("interrupted: {n} of {total} tasks not run: {names}", "interrupted: {n} of {total} tasks not run: {names}",
+                    len(left)).format(n=len(left), total=len(report.tasks), names=", ".join(printable(t.name) for t in left))
+
+
 def deadline_text(report: AutosaveReport) -> str | None:
     """The line of a run --max-runtime cut short; None otherwise."""
     if not report.not_run:
@@ -209,6 +255,12 @@ def unwritten_lines(report: AutosaveReport) -> list[str]:
 
 def summary_text(report: AutosaveReport) -> str:
     s = report.summary
+    if s["folders_saved"]:  # folders saved whole: their files are not in files_saved (issue 23)
+        if report.dry_run:
+            return _("summary: tasks {tasks}, saved {saved}, nothing new {nothing_new}, skipped {skipped}, banned {banned}, "
+                     "failed {failed}, files saved {files_saved}, folders saved {folders_saved} (dry run: nothing written)").format(**s)
+        return _("summary: tasks {tasks}, saved {saved}, nothing new {nothing_new}, skipped {skipped}, banned {banned}, "
+                 "failed {failed}, files saved {files_saved}, folders saved {folders_saved}").format(**s)
     if report.dry_run:
         return _("summary: tasks {tasks}, saved {saved}, nothing new {nothing_new}, skipped {skipped}, banned {banned}, "
                  "failed {failed}, files saved {files_saved} (dry run: nothing written)").format(**s)
@@ -252,6 +304,8 @@ class PlainAutosaveReporter(PlainLines, Listener):
             self.line("ERROR", abort_text(report.abort_reason, job="autosave"), always=True)
         if (stopped := deadline_text(report)) is not None:
             self.line("INFO", stopped, always=True)
+        if (interrupted := interrupted_text(report)) is not None:
+            self.line("WARN", interrupted, always=True)
         for text in unwritten_lines(report):
             self.line("ERROR", text, always=True)
         if report.config_unsaved:  # read-only: a warning; a failed write-back: exit 6
@@ -319,6 +373,8 @@ class JsonAutosaveCollector(Listener):
             "unwritten": report.unwritten,
             "database": self.database,  # its URL, password masked
             "config_unsaved": report.config_unsaved,  # null, or why this run's bans and fids are not in the config
+            # the tasks this run did not start (the deadline or a signal came first: tasks[].reason says which)
+            "not_run": report.not_run_names,
         }
         self.stream.write(redact(json_text(document)) + "\n")
         self.stream.flush()

@@ -40,8 +40,8 @@ class PlainReporter(PlainLines, Listener):
     def account_checked(self, check: AccountCheck, during_run: bool) -> None:
         self.line("WARN", account_text(check.state.value, _account_why(check, during_run), during_run=during_run), always=True)
 
-    def started(self, total: int, *, database: str = "") -> None:
-        self.line("INFO", started_text(total, database))
+    def started(self, total: int, *, database: str = "", job: str = JOB) -> None:
+        self.line("INFO", started_text(total, database, job))
 
     def waiting(self, seconds: float, kind: str, cause: Any = None, *, row: ResourceRow | None = None, account: bool = False) -> None:
         # Per-link delays would double the log; rests and backoffs say why the run pauses.
@@ -101,9 +101,9 @@ class RichReporter(Listener):
         text = account_text(check.state.value, _account_why(check, during_run), during_run=during_run)
         self.console.print(styled(text, "yellow"))
 
-    def started(self, total: int, *, database: str = "") -> None:
+    def started(self, total: int, *, database: str = "", job: str = JOB) -> None:
         if not self.quiet:
-            self.console.print(styled(started_text(total, database)), soft_wrap=True)  # a URL is not cut in two
+            self.console.print(styled(started_text(total, database, job)), soft_wrap=True)  # a URL is not cut in two
             self.progress.start()
         self.task = self.progress.add_task(_("starting"), total=total)
 
@@ -184,7 +184,7 @@ class JsonCollector(Listener):
 
     def finish(self, report: RunReport) -> None:
         document = {
-            "job": JOB,
+            "job": report.job,  # "revive" for `resources revive` (issue 23)
             "started_at": report.started_at.isoformat(),
             "finished_at": report.finished_at.isoformat() if report.finished_at else None,
             "summary": report.summary,

@@ -77,12 +77,13 @@ def unwritten_lines(report: RunReport) -> list[str]:
     return lines
 
 
-def started_text(total: int, database: str) -> str:
-    """`check-links: 24 links to check in sqlite:////root/.local/share/quarkctl/quarkctl.db` (password masked)."""
+def started_text(total: int, database: str, job: str = JOB) -> str:
+    """`check-links: 24 links to check in sqlite:////root/.local/share/quarkctl/quarkctl.db` (password masked);
+    `revive: ...` for `resources revive`."""
     if not database:
-        return ngettext("{job}: {total} link to check", "{job}: {total} links to check", total).format(job=JOB, total=total)
+        return ngettext("{job}: {total} link to check", "{job}: {total} links to check", total).format(job=job, total=total)
     return ngettext("{job}: {total} link to check in {database}", "{job}: {total} links to check in {database}", total).format(
-        job=JOB, total=total, database=printable(database))
+        job=job, total=total, database=printable(database))
 
 
 def retry_subject(row: ResourceRow | None, account: bool = False) -> str:

@@ -183,6 +183,7 @@ COUNT_LABELS = {
     "errors": N_("errors"),
     "skipped": N_("skipped"),
     "same_share": N_("marked with their share"),
+    "revived": N_("marked valid again"),  # revive, check-links --recheck-expired (reports.check.REVIVED)
     "tasks": N_("tasks"),
     "saved": N_("saved"),
     "nothing_new": N_("nothing new"),
@@ -190,6 +191,7 @@ COUNT_LABELS = {
     "banned": N_("banned"),
     "failed": N_("failed"),
     "files_saved": N_("files saved"),
+    "folders_saved": N_("folders saved"),  # saved whole: their files are not in files_saved
     "reshared": N_("re-shared"),  # a reshare run's (reports.reshare.COUNT_KEYS; planned, skipped, failed above)
     "recovered": N_("recovered"),
     "refused": N_("refused"),

@@ -29,6 +29,9 @@ class SavedNode:
     is_dir: bool
     fid: str | None = None  # in the user's drive; None in a dry-run plan
     children: list[SavedNode] = field(default_factory=list)
+    # A folder saved whole (no children listed): how many items it holds, as the share's listing said
+    # (Quark's include_items, files and sub-folders; quark-api.md 3.3); None when not known.
+    items: int | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -37,28 +40,56 @@ class SavedNode:
             "is_dir": self.is_dir,
             "fid": self.fid,
             "children": [child.as_dict() for child in self.children],
+            "items": self.items,
         }
+
+    @classmethod
+    def from_dict(cls, data: Any) -> SavedNode | None:
+        """as_dict() read back (the run history's task detail); None for what is not one."""
+        if not isinstance(data, dict):
+            return None
+        children = [node for node in map(cls.from_dict, data.get("children") or []) if node is not None]
+        items = data.get("items")
+        return cls(str(data.get("name", "")), str(data.get("source_name", "")), bool(data.get("is_dir")), data.get("fid"),
+                   children, items if isinstance(items, int) and not isinstance(items, bool) else None)
 
     def count_files(self) -> int:
         return (0 if self.is_dir else 1) + sum(child.count_files() for child in self.children)
 
+    def whole_folders(self) -> list[SavedNode]:
+        """The folders saved whole, this one or under it: one save request took each with its contents, which
+        no listing of this run saw (issue 23: a share that is one folder said "saved 0 files")."""
+        if self.is_dir and not self.children:
+            return [self]
+        return [folder for child in self.children for folder in child.whole_folders()]
+
+
+def whole_folders(nodes: list[SavedNode]) -> list[SavedNode]:
+    return [folder for node in nodes for folder in node.whole_folders()]
+
 
 @dataclass
 class TaskResult:
-    index: int  # 1-based, as the reference prints "#1"
+    index: int  # 1-based, the task's number in the config, as the reference prints "#1"
     name: str
     status: str = "nothing_new"
-    reason: str = ""
+    reason: str = ""  # for a skipped task: not_due, banned_earlier, deadline (not run), interrupted (not run)
     message: str | None = None  # Quark's words, or the ban text
     savepath: str = ""
     added: list[SavedNode] = field(default_factory=list)
     new_folders: list[str] = field(default_factory=list)  # dry run: save paths that would be created
     problems: list[str] = field(default_factory=list)
     hooks: list[dict[str, Any]] = field(default_factory=list)  # post-save hook results: {"hook", "ok", "message"}
+    position: int = 0  # 1-based place in this run (the `[2/3]` counter); 0: not known (the index stands in)
 
     @property
     def files_saved(self) -> int:
+        """The files saved one by one; a folder saved whole counts in folders_saved."""
         return sum(node.count_files() for node in self.added)
+
+    @property
+    def folders_saved(self) -> int:
+        return len(whole_folders(self.added))
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -73,6 +104,7 @@ class TaskResult:
             "problems": self.problems,
             "hooks": self.hooks,
             "files_saved": self.files_saved,
+            "folders_saved": self.folders_saved,
         }
 
 
@@ -116,11 +148,22 @@ class AutosaveReport:
     # the config could not be written back (disk full: exit 6), or the user made it read-only (a warning):
     # the one line saying so, and that this run's bans and fids were not saved
     config_unsaved: str | None = None
+    planned: int = 0  # the tasks this run set out to run (after --task and --skip-invalid): the counter's total
 
     @property
     def not_run(self) -> int:
         """Tasks the deadline kept from starting (status skipped, reason deadline)."""
         return sum(1 for task in self.tasks if task.reason == "deadline")
+
+    @property
+    def interrupted(self) -> list[TaskResult]:
+        """Tasks a signal kept from starting (status skipped, reason interrupted)."""
+        return [task for task in self.tasks if task.reason == "interrupted" and task.status == "skipped"]
+
+    @property
+    def not_run_names(self) -> list[str]:
+        """Every task this run did not start: the deadline or a signal came first."""
+        return [task.name for task in self.tasks if task.status == "skipped" and task.reason in ("deadline", "interrupted")]
 
     @property
     def deadline(self) -> dict[str, Any] | None:
@@ -162,6 +205,7 @@ class AutosaveReport:
             counts[task.status] = counts.get(task.status, 0) + 1
         counts["tasks"] = len(self.tasks)
         counts["files_saved"] = sum(task.files_saved for task in self.tasks if task.status == "saved")
+        counts["folders_saved"] = sum(task.folders_saved for task in self.tasks if task.status == "saved")
         return counts
 
 

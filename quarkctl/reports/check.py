@@ -18,10 +18,16 @@ if TYPE_CHECKING:  # types only: a reader need not load the database or the HTTP
 JOB = "check-links"
 # A link no request can check: its row, if it says it is Quark's, holds a typo or garbage (issue 23)
 MALFORMED_REASONS = ("unsupported_link", "malformed_link", "malformed_url")
+# `resources revive`: a check-links run over the rows marked expired, recorded as a job of its own (issue 23),
+# under check-links' lock (both mark rows).
+REVIVE_JOB = "revive"
 # A run's counts; quarkctl_run has columns for the first six (RUN_COLUMNS), the rest live in its detail.
 # same_share: rows marked expired, without a request, because another row with their share was found dead.
 COUNT_KEYS = ("total", "valid", "expired", "needs_passcode", "empty", "errors", "skipped", "same_share")
 RUN_COLUMNS = ("total", "valid", "expired", "needs_passcode", "errors", "skipped")
+# Rows marked valid again (a dry run: that would be): counted by the runs that look at expired rows
+# (revive, check-links --recheck-expired); a run over valid rows only has none, and no such key.
+REVIVED = "revived"
 
 
 @dataclass(frozen=True)
@@ -60,10 +66,13 @@ class RunReport:
     # Rows of drive_type quark whose link is none (another site, a Quark URL without a share, garbage): the summary warns
     malformed: list[int] = field(default_factory=list)
     database: str = ""  # the database the run used, its URL with the password masked (issue 23: named in the first line)
+    job: str = JOB  # REVIVE_JOB for `resources revive`: its name in the history and the JSON
+    revives: bool = False  # the run looks at expired rows: its summary counts REVIVED
 
     @property
     def summary(self) -> dict[str, int]:
-        return {key: int(self.counts.get(key, 0)) for key in COUNT_KEYS}
+        keys = COUNT_KEYS + (REVIVED,) if self.revives else COUNT_KEYS
+        return {key: int(self.counts.get(key, 0)) for key in keys}
 
     @property
     def deadline(self) -> dict[str, object] | None:
@@ -84,7 +93,7 @@ class Listener:
     def account_checked(self, check: AccountCheck, during_run: bool) -> None:
         """The cookie could not be verified, or was rejected (at the start or during the run)."""
 
-    def started(self, total: int, *, database: str = "") -> None:
+    def started(self, total: int, *, database: str = "", job: str = JOB) -> None:
         """The run's first line: how many links, in which database (its URL, password masked)."""
 
     def link_started(self, row: ResourceRow) -> None: ...

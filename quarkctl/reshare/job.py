@@ -267,7 +267,7 @@ def _rows(db: Database, options: ReshareOptions) -> list[ResourceRow]:
 def execute(settings: Settings, options: ReshareOptions, listener: ReshareListener, *, stop: StopSignal, lock_dir: Path,
             timeout: float = DEFAULT_TIMEOUT) -> ReshareReport:
     """The whole job: the run frame (database, lock), the account's client, the run."""
-    with run_frame(settings, JOB, stop=stop, lock_dir=lock_dir, prepare=lambda db: db.prepare_for_reshare(dry_run=options.dry_run)) as db:
+    with run_frame(settings, JOB, stop=stop, lock_dir=lock_dir, dry_run=options.dry_run, prepare=lambda db: db.prepare_for_reshare(dry_run=options.dry_run)) as db:
         with QuarkClient(cookie=settings.cookie, api_base=settings.api_base, timeout=timeout) as client:
             return run_reshare(db, client, options, listener, stop=stop)
 

@@ -148,3 +148,26 @@ def test_unreachable_at_the_start_stays_exit_2(server: ThrowawayMariaDB, faultdb
     proc = cli.run("check-links", "--no-pacing", "--db-timeout", "2", env={"DATABASE_URL": url.render_as_string(hide_password=False)})
     assert proc.returncode == 2
     assert proc.stderr.count("\n") == 1 and "cannot connect" in proc.stderr and PASSWORD not in proc.stderr
+
+
+def test_a_run_that_ended_with_exit_5_is_recorded_as_aborted_once_the_database_is_back(server: ThrowawayMariaDB, faultdb,
+                                                                                         cli: Cli) -> None:
+    """Issue 23: the run's own row could not be told how it ended, so `history` called it abandoned and `doctor`
+    said it was killed. Its end is kept on this machine and written once the database answers again."""
+    db, ids, dead = faultdb
+    proc = cli.popen("check-links", *PACED, "--db-timeout", str(DB_TIMEOUT))
+    _until_progress(proc, 1)
+    server.kill()
+    code, out, err = _finish(proc, 60)
+    assert code == 5, err
+    server.start()
+    assert db.scalar("SELECT status FROM quarkctl_run") == "running"  # the row itself could not be told
+    doctor = cli.run("doctor", "--json", timeout=60)  # the first to look writes the run's end
+    [last] = [c for c in json.loads(doctor.stdout)["checks"] if c["name"] == "last_run:check-links"]
+    assert "killed" not in last["message"] and "exit 5" in last["message"], last
+    history = cli.run("history", "--json", timeout=60)
+    [run] = json.loads(history.stdout)["runs"]
+    assert (run["status"], run["exit_code"], run["aborted"]) == ("aborted", 5, "database_lost"), run
+    assert run["counts"]["total"] == len(json.loads(out)["results"])
+    text = cli.run("history", timeout=60).stdout
+    assert "exit 5" in text and "aborted" in text and "abandoned" not in text, text

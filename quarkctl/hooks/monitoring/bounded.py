@@ -14,10 +14,24 @@ from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
 T = TypeVar("T")
-# Set by the signal handlers (quarkctl/commands/run.py): from then on no bounded call is waited for, so a
-# SIGTERM during the notifications or the media-server hooks ends the process at once (a review, issue 21).
+# Set by the signal handlers (quarkctl/commands/run.py): from the first bounded call that sees it (the one in
+# flight, or the first after the run stopped), the bounded calls together are waited for STOP_WAIT seconds at
+# most, so a SIGTERM during the notifications or the media-server hooks ends the process within that (a review,
+# issue 21), while the report of an interrupted run still reaches a target that answers (issue 23: it names
+# the tasks not run).
 STOPPING = threading.Event()
+STOP_WAIT = 2.0
 _STEP = 0.1
+_stopped_at: list[float] = []  # time.monotonic() when a bounded call first saw STOPPING (a process stops once)
+
+
+def _until_stopped() -> float | None:
+    """The moment after which no bounded call is waited for; None while not stopping."""
+    if not STOPPING.is_set():
+        return None
+    if not _stopped_at:
+        _stopped_at.append(time.monotonic())
+    return _stopped_at[0] + STOP_WAIT
 
 
 class TookTooLong(Exception):
@@ -25,7 +39,7 @@ class TookTooLong(Exception):
 
 
 def bounded(call: Callable[[], T], seconds: float) -> T:
-    """`call()`'s value (or its exception), or TookTooLong after `seconds` or once STOPPING is set."""
+    """`call()`'s value (or its exception), or TookTooLong after `seconds`, or STOP_WAIT after STOPPING was set."""
     outcome: list[tuple[bool, Any]] = []
 
     def run() -> None:
@@ -37,7 +51,7 @@ def bounded(call: Callable[[], T], seconds: float) -> T:
     worker = threading.Thread(target=run, daemon=True, name="bounded")
     worker.start()
     end = time.monotonic() + seconds
-    while not outcome and not STOPPING.is_set() and (left := end - time.monotonic()) > 0:
+    while not outcome and (left := min(end, _until_stopped() or end) - time.monotonic()) > 0:
         worker.join(min(_STEP, left))
     if not outcome:
         raise TookTooLong

@@ -138,14 +138,14 @@ def warnings_for(deliveries: list[Delivery]) -> list[str]:
 def autosave_body(report: AutosaveReport, *, include_sign: bool = True) -> str | None:
     """One message for an autosave run: saved trees, bans, failures, a rejected cookie, the sign-in.
     None when there is nothing to say (nothing new, nothing wrong)."""
-    from quarkctl.render.autosave import account_line, deadline_text, task_line, tree_lines, unwritten_lines
+    from quarkctl.render.autosave import account_line, deadline_text, interrupted_text, task_line, tree_lines, unwritten_lines
 
     lines: list[str] = []
     for account in report.accounts:
         sign = account.sign if include_sign and account.sign and account.sign.status in ("signed", "failed", "sign_unconfirmed") else None
         if account.verified is False or sign is not None:
             lines.append(account_line(dataclasses.replace(account, sign=sign))[1])
-    total = len(report.tasks)
+    total = report.planned or len(report.tasks)
     for task in report.tasks:
         if task.status in ("saved", "banned", "failed"):
             if lines:
@@ -165,6 +165,8 @@ def autosave_body(report: AutosaveReport, *, include_sign: bool = True) -> str |
         lines += unwritten_lines(report)  # what the database did not take, so that it is not lost unseen
     elif report.abort_reason:
         lines.append(abort_text(report.abort_reason, job="autosave", n=0))
+    if (interrupted := interrupted_text(report)) is not None:  # the tasks a signal kept from starting, by name
+        lines.append(interrupted)
     if lines and (stopped := deadline_text(report)) is not None:  # said in a message sent anyway
         lines.append(stopped)
     return redact("\n".join(lines)) if lines else None

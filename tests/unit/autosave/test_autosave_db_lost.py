@@ -145,3 +145,31 @@ def test_a_task_whose_ledger_could_not_be_read_says_why_in_words() -> None:
     line = task_line(TaskResult(2, "剧集", status="failed", reason="database_lost"), 3)
     assert line.startswith("[2/3] 剧集: the database did not answer, so nothing was saved")
     assert "database_lost" not in line
+
+
+def test_a_run_end_the_database_did_not_take_is_kept_and_written_once_it_answers(
+        sim: Simulator, sqlitedb: ResourceDB, tmp_path: Path) -> None:
+    """Issue 23: the row stayed "running" and `history`/`doctor` took the run for a killed one. Its end is
+    kept beside the locks and written once the database answers, onto that row only."""
+    from quarkctl.jobs import unfinished
+
+    report = _run(sim, sqlitedb, tmp_path, TakesTheDatabase(sqlitedb))
+    assert report.exit_code == ExitCode.DB_LOST and sqlitedb.scalar("SELECT status FROM quarkctl_run") == "running"
+    notes = [p.name for p in (tmp_path / "locks").iterdir() if p.name.startswith(unfinished.PREFIX)]
+    assert len(notes) == 1 and notes[0].endswith(f"-{report.run_id}.json")
+    db = sqlitedb.database()
+    try:
+        (tmp_path / "other.db").touch()
+        other = Database(sqlitedb.url.set(database=str(tmp_path / "other.db")))
+        try:
+            other.prepare_for_autosave(dry_run=False)
+            assert unfinished.settle(tmp_path / "locks", other) == 0  # another database's note is not its own
+        finally:
+            other.close()
+        assert unfinished.settle(tmp_path / "locks", db) == 1
+    finally:
+        db.close()
+    assert sqlitedb.scalar("SELECT status || ' ' || exit_code FROM quarkctl_run") == "aborted 5"
+    detail = json.loads(sqlitedb.scalar("SELECT detail FROM quarkctl_run"))
+    assert detail["abort_reason"] == "database_lost"
+    assert not any(p.name.startswith(unfinished.PREFIX) for p in (tmp_path / "locks").iterdir())
