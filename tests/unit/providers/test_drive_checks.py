@@ -61,7 +61,7 @@ def dsim() -> Iterator[DrivesSimulator]:
 
 def _run(retries: int = 0, waits: list[float] | None = None) -> CheckRun:
     return CheckRun(retries, 1.0, sleep=lambda s: True, retry_sleep=lambda s: (waits.append(s) if waits is not None else None) or True,
-                    on_wait=lambda s, k: None, watch=lambda c: c, login_dropped=lambda r: None)
+                    on_wait=lambda s, k, cause=None: None, watch=lambda c: c, login_dropped=lambda r: None)
 
 
 def check(sim: DrivesSimulator, text: str, trusted: frozenset[str] = frozenset(), retries: int = 0) -> CheckResult:
