@@ -166,7 +166,9 @@ def _click_error(exc: Exception, args: list[str]) -> int | None:
         from quarkctl.errors import error
 
         return error(exc.format_message(), int(exc.exit_code))
-    if isinstance(exc, exceptions.Abort):
+    from typer import Abort  # typer's own, public: typer 0.29's click copy has none (its core raises this one)
+
+    if isinstance(exc, Abort):
         from quarkctl.errors import error
 
         return error(i18n._("Aborted!"), 1)

@@ -32,6 +32,7 @@ import hashlib
 import json
 import os
 import socket
+import stat
 import time
 from pathlib import Path
 from typing import Protocol
@@ -127,6 +128,52 @@ class SidecarLock(RunLock):
             guarded = None  # not there (yet): the lock is this user's own, 0600
         fd, self._writable = open_lock_beside(self.path, guarded)
         return fd
+
+    def acquire(self) -> SidecarLock:
+        super().acquire()
+        try:
+            _lock_other_names(self.shared, self.job)
+        except BaseException:
+            super().release()
+            raise
+        return self
+
+    def release(self) -> None:
+        _unlock_other_names(self.shared)
+        super().release()
+
+
+# A file with a second name (a hard link: `ln db.sqlite other/db.sqlite`, a backup made with `cp -al`) has a
+# sidecar beside each name, so two runs through two names would not meet (issue 23, an attacker's review).
+# Such a file is also locked itself, with flock, which Linux keeps apart from SQLite's own fcntl locks
+# (flock(2)). The descriptor stays open until the process ends: closing any descriptor of a file drops
+# every fcntl lock this process holds on it (fcntl(2)), SQLite's included, so it is only unlocked.
+_OTHER_NAMES: dict[str, int] = {}
+
+
+def _lock_other_names(shared: Path, job: str) -> None:
+    key = str(shared)
+    fd = _OTHER_NAMES.get(key)
+    if fd is None:
+        try:
+            info = os.stat(shared, follow_symlinks=False)  # by name: a file of one name is never opened here
+            if not stat.S_ISREG(info.st_mode) or info.st_nlink < 2:
+                return
+            fd = os.open(shared, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+        except OSError:
+            return  # not there yet, or not readable by this user: its sidecar is the lock
+        _OTHER_NAMES[key] = fd
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        raise LockedError(_("another {job} run is in progress on {path} through another of its names (a hard link)").format(
+            job=job, path=shared)) from None
+
+
+def _unlock_other_names(shared: Path) -> None:
+    fd = _OTHER_NAMES.get(str(shared))
+    if fd is not None:
+        fcntl.flock(fd, fcntl.LOCK_UN)
 
 
 class Locks:

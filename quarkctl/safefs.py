@@ -65,7 +65,7 @@ def _writable_by_others(info: os.stat_result) -> bool:
     return info.st_uid not in (0, os.geteuid()) or bool(info.st_mode & (stat.S_IWGRP | stat.S_IWOTH))
 
 
-def walk_folder(folder: Path) -> int:
+def walk_folder(folder: Path, *, make: bool = True) -> int:
     """An O_PATH descriptor of `folder`, reached one component at a time from `/` without letting the
     kernel follow a link, each missing component created 0700 (mkdirat). A symbolic link on the way is
     followed by hand, and only when the folder holding it is not writable by others (module docstring).
@@ -81,6 +81,8 @@ def walk_folder(folder: Path) -> int:
             try:
                 step = os.open(name, _STEP, dir_fd=fd)
             except FileNotFoundError:
+                if not make:
+                    raise
                 try:
                     os.mkdir(name, 0o700, dir_fd=fd)
                 except FileExistsError:
@@ -177,38 +179,87 @@ class PrivateDir:
         self.close()
 
 
-def replace_file(path: Path, data: bytes, mode: int, *, owner: tuple[int, int] | None = None,
-                 before_replace: Callable[[], None] | None = None) -> None:
-    """Write `path` whole or not at all in a folder that need not be quarkctl's own (a unit in
-    /etc/systemd/system, a capture, the autosave config): the temporary file is new (O_EXCL, a random
-    name `.NAME.*.tmp`) and `path` is replaced by rename, so a symbolic link planted at either name is
-    never written through. `owner` (uid, gid) is given to the new file first; `before_replace` runs once
-    the new file is synced (the config keeps its .bak then). Raises OSError."""
-    import tempfile  # only here: the help cache's start-up path needs none of it
-
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+def open_dir(folder: Path, *, make: bool = True) -> int:
+    """A readable descriptor of `folder` (listdir, fsync, and dir_fd for the *at calls), reached by
+    walk_folder: missing folders created 0700, a link followed only from a folder no one else may
+    write to. A folder quarkctl writes into once, by name, could be swapped for a link between the
+    check and the write; relative to this descriptor it cannot (issue 23, an attacker's review)."""
+    step = walk_folder(folder, make=make)
     try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            if owner is not None:
-                os.fchown(f.fileno(), *owner)
-            os.fchmod(f.fileno(), mode)  # after the chown, which may clear mode bits
-            os.fsync(f.fileno())
-        if before_replace is not None:
-            before_replace()
-        os.replace(temp, path)
-    except BaseException:
+        return os.open(".", os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC, dir_fd=step)
+    finally:
+        os.close(step)
+
+
+def new_temp(folder: int, name: str, suffix: str = ".tmp") -> tuple[int, str]:
+    """A new file `.NAME.<random>SUFFIX` in `folder` (O_EXCL, never through a link), 0600."""
+    import secrets  # only here: the help cache's start-up path needs none of it
+
+    while True:
+        temp = f".{name}.{secrets.token_hex(4)}{suffix}"
         try:
-            os.unlink(temp)
+            return os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | NOFOLLOW, 0o600, dir_fd=folder), temp
+        except FileExistsError:
+            continue
+
+
+def replace_file(path: Path, data: bytes, mode: int, *, owner: tuple[int, int] | None = None,
+                 before_replace: Callable[[int], None] | None = None, make_folders: bool = True) -> None:
+    """Write `path` whole or not at all in a folder that need not be quarkctl's own (a unit in
+    /etc/systemd/system, a capture, the autosave config): the folder is opened once (open_dir), the
+    temporary file is new (O_EXCL, a random name `.NAME.*.tmp`) and `path` is replaced by rename, all
+    relative to that folder, so a symbolic link planted at either name, or in place of the folder, is
+    never written through; missing folders are made 0700 unless `make_folders` is False. `owner` (uid,
+    gid) is given to the new file first; `before_replace` runs with the folder's descriptor once the new file is synced (the config keeps its .bak then). Raises OSError,
+    or ConfigError for a folder reached through a link others could have planted."""
+    folder = open_dir(path.parent, make=make_folders)
+    try:
+        fd, temp = new_temp(folder, path.name)
+        try:
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+                f.flush()
+                if owner is not None:
+                    os.fchown(f.fileno(), *owner)
+                os.fchmod(f.fileno(), mode)  # after the chown, which may clear mode bits
+                os.fsync(f.fileno())
+            if before_replace is not None:
+                before_replace(folder)
+            os.replace(temp, path.name, src_dir_fd=folder, dst_dir_fd=folder)
+        except BaseException:
+            try:
+                os.unlink(temp, dir_fd=folder)
+            except OSError:
+                pass
+            raise
+        try:
+            os.fsync(folder)
         except OSError:
-            pass
-        raise
+            pass  # some file systems cannot sync a folder; the rename is still atomic
+    finally:
+        os.close(folder)
+
+
+class NotRegular(OSError):
+    """A path quarkctl appends to that is not one plain file: a FIFO (opening it would wait for a
+    reader forever), a device, a folder, or a file with a second name (a hard link to another file)."""
 
 
 def open_append(path: Path, mode: int = 0o600) -> int:
-    """A log file opened for appending, never through a symbolic link. Raises OSError (ELOOP for a link)."""
-    return os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | NOFOLLOW, mode)
+    """A log file opened for appending: its folder reached by open_dir's walk, the file never through
+    a symbolic link, never a FIFO or device (O_NONBLOCK: a FIFO without a reader fails at once instead
+    of blocking the run), never a file with a second name. Raises OSError (ELOOP for a link)."""
+    folder = open_dir(path.parent)
+    try:
+        fd = os.open(path.name, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NONBLOCK | NOFOLLOW, mode, dir_fd=folder)
+    finally:
+        os.close(folder)
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode) or info.st_nlink != 1:
+        os.close(fd)
+        raise NotRegular(errno.EINVAL, _("not a plain file of its own (a FIFO, a device or a hard link); quarkctl does not write to it"))
+    os.set_blocking(fd, True)
+    return fd
 
 
 def open_lock_beside(path: Path, guarded: os.stat_result | None) -> tuple[int, bool]:

@@ -67,7 +67,7 @@ def _log_warning(path: Path, line: str) -> None:
 
     try:
         stream = LogFile(path)
-    except OSError:  # the log cannot take it: stderr has said it already
+    except (OSError, ConfigError):  # the log cannot take it: stderr has said it already
         return
     try:
         PlainLines(stream).line("WARN", line)  # redacted and made printable there
@@ -164,7 +164,6 @@ def _reported(job: Job, env: dict[str, str], *, json_output: bool, quiet: bool, 
     log_stream = None
     if log_file is not None:
         try:
-            log_file.parent.mkdir(parents=True, exist_ok=True)
             log_stream = LogFile(log_file)  # reopens after logrotate moved the file; closed below
         except OSError as exc:
             raise ConfigError(_("--log-file: cannot open {path}: {reason}").format(path=log_file, reason=open_failure(exc))) from None

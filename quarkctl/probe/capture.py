@@ -148,7 +148,6 @@ def build_capture(exchanges: list[Exchange], *, cookie: str | None, redact_names
 
 def write_capture(path: Path, capture: dict[str, Any]) -> None:
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
         # never through a planted link (issue 23), and readable by its owner only until they share it
         replace_file(path, (json.dumps(capture, ensure_ascii=False, indent=1) + "\n").encode("utf-8"), 0o600)
     except OSError as exc:

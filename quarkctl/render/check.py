@@ -14,6 +14,7 @@ from typing import IO, TYPE_CHECKING, Any
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 from rich.table import Table
 
+from quarkctl.errors import ConfigError
 from quarkctl.reports.check import JOB, Listener, LinkOutcome, RunReport
 from quarkctl.i18n import _, listing
 from quarkctl.render.check_words import (  # noqa: F401 - summary_rows, deadline_text, unwritten_lines: imported from here too
@@ -247,7 +248,7 @@ class LogFile:
     def write(self, text: str) -> int:
         try:
             self._handler.reopenIfNeeded()
-        except OSError:  # the path became a link (or vanished with its folder): the log ends, the run goes on
+        except (OSError, ConfigError):  # the path or its folder became a link (or vanished): the log ends, the run goes on
             self._handler.stream = None
         if self._handler.stream is None:
             return 0

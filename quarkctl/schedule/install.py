@@ -102,7 +102,6 @@ def write_install(plan: InstallPlan, *, force: bool = False) -> list[PlannedFile
         if not planned.writes:
             continue
         try:
-            planned.path.parent.mkdir(parents=True, exist_ok=True)
             # a new temporary file renamed into place: a reader never sees half a unit, and a link
             # planted in a folder others may write to is never written through (issue 23)
             replace_file(planned.path, planned.content.encode("utf-8"), 0o644)

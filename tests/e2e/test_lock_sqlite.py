@@ -73,6 +73,21 @@ def test_a_symlinked_folder_leads_to_the_same_lock(cli: Cli, db: ResourceDB, tmp
         locked(cli.run("check-links", *FAST), f"pid {holder.pid}")
 
 
+def test_a_hard_link_to_the_database_meets_the_same_run(cli: Cli, db: ResourceDB, tmp_path: Path) -> None:
+    """An attacker's review: a second name of the file (`ln`, a `cp -al` backup) has its own sidecar, and two runs
+    through two names ran at once. A file of several names is also locked itself (lock.py)."""
+    (tmp_path / "other").mkdir()
+    os.link(tmp_path / "resources.db", tmp_path / "other" / "resources.db")
+    other = URL.create("sqlite", database=str(tmp_path / "other" / "resources.db")).render_as_string()
+    with holding(cli, "check-links", env={"DATABASE_URL": other}):
+        line = locked(cli.run("check-links", *FAST), "another check-links run")
+    assert "hard link" in line
+    with holding(cli, "check-links"):  # and the other way round
+        locked(cli.run("check-links", *FAST, env={"DATABASE_URL": other}), "hard link")
+    alone = cli.run("check-links", *FAST, env={"DATABASE_URL": other})
+    assert alone.returncode in (0, 1), alone.stderr  # each name runs when the other is not held
+
+
 def test_another_lock_folder_meets_the_same_lock(cli: Cli, db: ResourceDB, tmp_path: Path) -> None:
     with holding(cli, "check-links") as (holder, _):
         locked(cli.run("check-links", *FAST, env={"XDG_STATE_HOME": str(tmp_path / "admin-state")}), f"pid {holder.pid}")

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import os
+import stat
 import sys
-import tempfile
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
@@ -18,6 +19,7 @@ from quarkctl.commands.run import fail
 from quarkctl.errors import ExitCode
 from quarkctl.i18n import _, ngettext
 from quarkctl.resources.model import ResourceFilter, opened
+from quarkctl.safefs import open_failure, replace_file
 
 EXPORT_HELP = _("Export resources, every column, in id order; `resources import` reads the file back.\n\n"
                 "Example: quarkctl resources export --valid --format json -o resources.jsonl")
@@ -46,19 +48,24 @@ def export(
         if output is None:
             export_resources(store, flt, fmt.value, for_reading(sys.stdout, json_lines=fmt is ExportFormat.json))
             return
-        # A temporary file renamed into place: a failed export never leaves half a file behind.
+        # Only a plain file is replaced (issue 23, a new user's review): `-o /dev/full`, a FIFO or a link replaced by
+        # a file would break the system or surprise its reader. Written whole through safefs: a failed export
+        # never leaves half a file behind, and no link planted in the folder is written through.
         try:
-            handle = tempfile.NamedTemporaryFile("w", encoding="utf-8", newline="", dir=output.parent or ".",
-                                                 prefix=f".{output.name}.", delete=False)
+            kind = os.lstat(output).st_mode
+        except FileNotFoundError:
+            kind = stat.S_IFREG
         except OSError as exc:
             fail(_("--output: cannot write to {path}: {reason}").format(path=output, reason=exc.strerror), ExitCode.USAGE)
+        if not stat.S_ISREG(kind):
+            fail(_("--output: {path} is not a plain file; quarkctl replaces only a plain file (leave out --output to "
+                   "write to stdout)").format(path=output), ExitCode.USAGE)
+        buffer = io.StringIO(newline="")
+        count = export_resources(store, flt, fmt.value, buffer)
         try:
-            with handle:
-                count = export_resources(store, flt, fmt.value, handle)
-            os.replace(handle.name, output)
-        finally:
-            if os.path.exists(handle.name):
-                os.unlink(handle.name)
+            replace_file(output, buffer.getvalue().encode("utf-8"), 0o600, make_folders=False)  # a typo is not a new folder
+        except OSError as exc:
+            fail(_("--output: cannot write to {path}: {reason}").format(path=output, reason=open_failure(exc)), ExitCode.USAGE)
     echo(ngettext("exported {n} row to {path}", "exported {n} rows to {path}", count).format(n=count, path=output), err=True)
 
 

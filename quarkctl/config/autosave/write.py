@@ -6,14 +6,13 @@ from __future__ import annotations
 import os
 import shutil
 import stat
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 from quarkctl.errors import ConfigError
 from quarkctl.i18n import _
-from quarkctl.safefs import replace_file
+from quarkctl.safefs import new_temp, replace_file
 
 from .model import DELETE, AutosaveConfig, Change, dumps, parse
 from .loading import read_text
@@ -44,41 +43,37 @@ def _merge_into(fresh: dict[str, Any], changes: list[Change]) -> dict[str, Any]:
     return fresh
 
 
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass  # some file systems cannot sync a directory; the rename is still atomic
-    finally:
-        os.close(fd)
-
-
-def _remove_stale_temps(path: Path) -> None:
+def _remove_stale_temps(folder: int, name: str) -> None:
     """Temp files left by a save that was killed (older than an hour, so a save under way is never touched)."""
     cutoff = time.time() - STALE_TEMP_SECONDS
-    for leftover in path.parent.glob(f".{path.name}.*.tmp"):
+    for leftover in os.listdir(folder):
+        if not (leftover.startswith(f".{name}.") and leftover.endswith(".tmp")):
+            continue
         try:
-            if leftover.stat().st_mtime < cutoff:
-                leftover.unlink()
+            if os.stat(leftover, dir_fd=folder, follow_symlinks=False).st_mtime < cutoff:
+                os.unlink(leftover, dir_fd=folder)
         except OSError:
             pass
 
 
-def _keep_backup(path: Path) -> None:
-    """path -> path.bak, replaced atomically: a hard link when the file system allows, else a copy."""
-    backup = path.with_name(path.name + ".bak")
-    fd, staging = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".bak.tmp")
+def _keep_backup(folder: int, name: str) -> None:
+    """NAME -> NAME.bak in `folder` (a descriptor, safefs.replace_file's), replaced atomically: a hard
+    link when the file system allows, else a copy; never through a symbolic link (issue 23)."""
+    fd, staging = new_temp(folder, name, ".bak.tmp")
     os.close(fd)
-    os.unlink(staging)
+    os.unlink(staging, dir_fd=folder)
     try:
-        os.link(path, staging)
+        os.link(name, staging, src_dir_fd=folder, dst_dir_fd=folder, follow_symlinks=False)
     except OSError:
-        shutil.copy2(path, staging)
-    os.replace(staging, backup)
+        source = os.open(name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, dir_fd=folder)
+        try:
+            target = os.open(staging, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600, dir_fd=folder)
+            with os.fdopen(source, "rb", closefd=False) as src, os.fdopen(target, "wb") as dst:
+                shutil.copyfileobj(src, dst)
+                os.fchmod(dst.fileno(), stat.S_IMODE(os.fstat(source).st_mode))
+        finally:
+            os.close(source)
+    os.replace(staging, name + ".bak", src_dir_fd=folder, dst_dir_fd=folder)
 
 
 class ConfigReadOnly(ConfigError):
@@ -94,12 +89,17 @@ def _atomic_write(path: Path, text: str) -> None:
     if info is not None and not mode & stat.S_IWUSR:
         raise ConfigReadOnly(_("{path} is read-only (mode {mode:o}); left as it is, so this run's bans and fids were "
                                "not saved").format(path=path, mode=mode))
-    _remove_stale_temps(path)
     # root writing a user's config back: the new file keeps its owner and group (issue 23)
     owner = (info.st_uid, info.st_gid) if info is not None and os.geteuid() == 0 else None
-    replace_file(path, text.encode("utf-8"), mode, owner=owner,
-                 before_replace=(lambda: _keep_backup(path)) if info is not None else None)
-    _fsync_dir(path.parent)
+
+    def before_replace(folder: int) -> None:
+        _remove_stale_temps(folder, path.name)
+        if info is not None:
+            _keep_backup(folder, path.name)
+
+    # the folder is opened once and everything happens relative to it: a folder swapped for a link during
+    # the run is refused, never written through (safefs.open_dir; issue 23, an attacker's review)
+    replace_file(path, text.encode("utf-8"), mode, owner=owner, before_replace=before_replace, make_folders=False)
 
 
 def save(config: AutosaveConfig) -> bool:
