@@ -210,8 +210,9 @@ def replace_file(path: Path, data: bytes, mode: int, *, owner: tuple[int, int] |
     temporary file is new (O_EXCL, a random name `.NAME.*.tmp`) and `path` is replaced by rename, all
     relative to that folder, so a symbolic link planted at either name, or in place of the folder, is
     never written through; missing folders are made 0700 unless `make_folders` is False. `owner` (uid,
-    gid) is given to the new file first; `before_replace` runs with the folder's descriptor once the new file is synced (the config keeps its .bak then). Raises OSError,
-    or ConfigError for a folder reached through a link others could have planted."""
+    gid) is given to the new file first; `before_replace` runs with the folder's descriptor once the new
+    file is synced (the config keeps its .bak then). Raises OSError, or ConfigError for a folder reached
+    through a link others could have planted."""
     folder = open_dir(path.parent, make=make_folders)
     try:
         fd, temp = new_temp(folder, path.name)
