@@ -61,7 +61,7 @@ def dsim() -> Iterator[DrivesSimulator]:
 
 def _run(retries: int = 0, waits: list[float] | None = None) -> CheckRun:
     return CheckRun(retries, 1.0, sleep=lambda s: True, retry_sleep=lambda s: (waits.append(s) if waits is not None else None) or True,
-                    on_wait=lambda s, k: None, watch=lambda c: c, login_dropped=lambda r: None)
+                    on_wait=lambda s, k, cause=None: None, watch=lambda c: c, login_dropped=lambda r: None)
 
 
 def check(sim: DrivesSimulator, text: str, trusted: frozenset[str] = frozenset(), retries: int = 0) -> CheckResult:
@@ -179,6 +179,7 @@ def test_the_requests_are_the_references(dsim: DrivesSimulator) -> None:
 
 def test_the_environment_names_each_drives_base(dsim: DrivesSimulator, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("QUARKCTL_API_BASE_UC", f"{dsim.base_url}/")
+    monkeypatch.delenv("QUARKCTL_API_BASE_BAIDU", raising=False)  # tests/conftest.py sets every drive's
     dsim.add("uc", "d60d722172f84", "dead")
     drives = open_drives(DriveSetup(lambda: None, timeout=5), ["uc", "baidu"])
     link = drives.read(LINKS["uc"][0])
