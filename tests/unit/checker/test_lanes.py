@@ -139,3 +139,30 @@ def test_the_drive_flags_parse_or_say_why() -> None:
                 lambda: parse_paces(["baidu=x-2"]), lambda: parse_paces(["baidu=nan-nan"])):
         with pytest.raises(ConfigError):
             bad()
+
+
+def test_a_drive_type_that_disagrees_with_the_host_is_a_warning_only(sqlitedb: ResourceDB, sim: Simulator, dsim: DrivesSimulator) -> None:
+    from quarkctl.render.check_words import mismatch_text
+
+    sqlitedb.create_schema()
+    text = link("uc", 7)
+    dsim.add("uc", share_id(text), "dead")
+    ids = sqlitedb.seed([{"drama_name": "says baidu", "link": text, "drive_type": "百度网盘"},
+                         {"drama_name": "says uc", "link": link("uc", 8), "drive_type": "UC"},
+                         {"drama_name": "no type", "link": link("uc", 9), "drive_type": ""}])
+    report, recorder = run(sqlitedb, sim)
+    assert report.mismatched == [ids[0]]
+    assert sqlitedb.rows()[ids[0]].is_expired == 1  # checked and marked as its host says
+    assert mismatch_text(report) == (f"1 row's drive_type names another drive than its link, which was checked as its host "
+                                     f"says: #{ids[0]}")
+
+
+def test_other_drives_answers_are_worded_in_their_own_name() -> None:
+    from quarkctl.render.messages import reason_text, verdict_reason
+
+    assert reason_text("risk_control") == "Quark's risk control refused the request (try later)"  # Quark's, as before
+    assert reason_text("risk_control", "baidu") == "Baidu's risk control refused the request (try later)"
+    assert reason_text("server_error", "115") == "115 server error"
+    assert verdict_reason("error", "unverified_share_expired", "aliyun") == (
+        "error: the share's time limit passed, but only other clients' code says so: left alone (--trust-unverified lets it mark)")
+    assert reason_text("drive_not_selected") == "this drive was left out of the run (--drives)"
