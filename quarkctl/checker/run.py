@@ -111,6 +111,11 @@ class _Run:
     def _link(self, row: ResourceRow) -> Link | CheckResult:
         return self.read(row.link)[1]
 
+    def _same_share(self, text: str | None, dead: Link) -> bool:
+        """Another row of a dead share is marked with it for Quark only: db/marking.py finds the candidates by
+        Quark's `/s/<pwd_id>` among drive_type quark rows, which other drives' links do not follow."""
+        return dead.drive == "quark" and self.drives.same_share(text, dead)
+
     def _lane(self, row: ResourceRow) -> Lane:
         """The lane of the row's drive; a row that needs no request waits in the first lane, in table order."""
         link = self.read(row.link)[1]
@@ -181,7 +186,7 @@ class _Run:
                 # Every not-yet-expired row of the same share goes in the same transaction, even rows this
                 # run would not reach (--limit, --shard, --max-age).
                 changed, others = self.db.expire_share(self.report.run_id, record, pwd_id=dead.share_id, dry_run=dry_run,
-                                                       same_share=lambda text: self.drives.same_share(text, dead))
+                                                       same_share=lambda text: self._same_share(text, dead))
             elif not dry_run:
                 if revive:
                     changed = self.db.set_expired(row.id, False, now)
@@ -191,10 +196,10 @@ class _Run:
             if not dry_run and not any(r is record for r in self.db.pending_checks()):
                 # db/loss.py finds a dead share's rows by Quark's pwd_id: it is handed the drive's own link
                 self.loss.keep_verdict(lambda: self.report.run_id, record, None if dead is None else dead.native,  # type: ignore[arg-type]
-                                       revive and not changed, lambda text, _native: dead is not None and self.drives.same_share(text, dead),
+                                       revive and not changed, lambda text, _native: dead is not None and self._same_share(text, dead),
                                        already_expired=bool(row.is_expired))
         self._tell(row, result, changed, cached)
-        if dead is not None and (changed or dry_run) and self.on_dead is not None:
+        if dead is not None and dead.drive == "quark" and (changed or dry_run) and self.on_dead is not None:
             self.on_dead(row, result)  # check-links --reshare (issue 17): right after marking it
         for other in others:
             self.marked.add(other.id)

@@ -166,3 +166,15 @@ def test_other_drives_answers_are_worded_in_their_own_name() -> None:
     assert verdict_reason("error", "unverified_share_expired", "aliyun") == (
         "error: the share's time limit passed, but only other clients' code says so: left alone (--trust-unverified lets it mark)")
     assert reason_text("drive_not_selected") == "this drive was left out of the run (--drives)"
+
+
+def test_same_share_marking_stays_quarks(sqlitedb: ResourceDB, sim: Simulator, dsim: DrivesSimulator) -> None:
+    sqlitedb.create_schema()
+    text = link("uc", 11)
+    dsim.add("uc", share_id(text), "dead")
+    ids = sqlitedb.seed([{"drama_name": "a", "link": text, "drive_type": "quark"},
+                         {"drama_name": "b", "link": f"{text}?pwd=ab12", "drive_type": "quark"}])
+    report, recorder = run(sqlitedb, sim)
+    assert report.summary["same_share"] == 0 and all(o.same_share_as is None for o in recorder.outcomes)
+    assert len(dsim.requests("uc")) == 2  # each row checked on its own, and each marked by its own answer
+    assert [sqlitedb.rows()[i].is_expired for i in ids] == [1, 1]
