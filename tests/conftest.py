@@ -27,6 +27,12 @@ from quarkctl.simulator import Share, Simulator
 MYSQL_ENV = "QUARKCTL_TEST_MYSQL_URL"
 # The simulator is on loopback: a proxy from the environment must never sit in between.
 os.environ["NO_PROXY"] = os.environ["no_proxy"] = "127.0.0.1,localhost,::1"
+# check-links opens every drive (issue 24): a test never reaches a real drive. Each drive's endpoints go to a
+# closed loopback port (connection refused: `error`) unless the test points them at the drives simulator.
+NO_DRIVE = "http://127.0.0.1:9"
+DRIVE_KEYS = ("UC", "BAIDU", "ALIYUN", "123", "TIANYI", "MOBILE", "115", "XUNLEI")
+for _key in DRIVE_KEYS:
+    os.environ[f"QUARKCTL_API_BASE_{_key}"] = NO_DRIVE
 COOKIE = "__uid=sim-user-1; __puus=Sup3rSecretPuusValue; kps=kpsSecretValue42"
 COOKIE_SECRETS = ("Sup3rSecretPuusValue", "kpsSecretValue42")
 NOW = datetime(2026, 11, 29, 2, 0, tzinfo=timezone.utc)
@@ -327,6 +333,7 @@ def make_cli(tmp_path: Path, sim: Simulator, kind: type[Cli]) -> Cli:
         XDG_STATE_HOME=str(home / "state"),
         QUARK_API_BASE=sim.base_url,
         QUARK_COOKIE=COOKIE,
+        **{f"QUARKCTL_API_BASE_{key}": NO_DRIVE for key in DRIVE_KEYS},
         LANG="C.UTF-8",
         PYTHONIOENCODING="utf-8",
     )

@@ -12,6 +12,7 @@ from typing import Any
 
 from quarkctl.errors import ConfigError
 from quarkctl.i18n import _
+from quarkctl.providers.names import DRIVE_NAMES
 from quarkctl.reshare.options import ReshareOptions
 from quarkctl.runtime.deadline import DIGITS, parse_duration
 from quarkctl.runtime.pacing import PacingPolicy
@@ -45,6 +46,44 @@ def parse_shard(text: str) -> tuple[int, int]:
     raise ConfigError(_("--shard: {value!r} is not K/N with 0 <= K < N, e.g. 0/3, 1/3, 2/3").format(value=text))
 
 
+def _names(flag: str, text: str, allowed: tuple[str, ...]) -> tuple[str, ...]:
+    names = [part.strip().lower() for part in text.split(",") if part.strip()]
+    unknown = [name for name in names if name not in allowed]
+    if not names or unknown:
+        raise ConfigError(_("{flag}: {value!r} is not a comma-separated list of drives ({choices})").format(
+            flag=flag, value=text, choices=", ".join(allowed)))
+    return tuple(dict.fromkeys(names))
+
+
+def parse_drives(text: str) -> tuple[str, ...]:
+    """`--drives quark,uc,...`: the drives a run checks, in the registry's order."""
+    chosen = set(_names("--drives", text, DRIVE_NAMES))
+    return tuple(name for name in DRIVE_NAMES if name in chosen)
+
+
+def parse_trust(text: str) -> frozenset[str]:
+    """`--trust-unverified baidu,...`: the drives whose code-only dead rules may mark (providers/evidence.py)."""
+    return frozenset(_names("--trust-unverified", text, DRIVE_NAMES[1:]))  # Quark has no code-only rules
+
+
+def parse_paces(items: list[str]) -> dict[str, tuple[float, float]]:
+    """`--pace DRIVE=MIN-MAX` (repeatable, or comma-separated): a drive's pause between links, seconds."""
+    paces: dict[str, tuple[float, float]] = {}
+    for item in (part.strip() for text in items for part in text.split(",")):
+        drive, equals, span = item.partition("=")
+        low, dash, high = span.strip().partition("-")
+        try:
+            pace = (float(low), float(high if dash else low))
+        except ValueError:
+            pace = (-1.0, -1.0)
+        drive = drive.strip().lower()
+        if not equals or drive not in DRIVE_NAMES or not 0 <= pace[0] <= pace[1] <= 86_400 or pace != pace:
+            raise ConfigError(_("--pace: {value!r} is not DRIVE=MIN-MAX in seconds, e.g. baidu=3-6 (drives: {choices})").format(
+                value=item, choices=", ".join(DRIVE_NAMES)))
+        paces[drive] = pace
+    return paces
+
+
 @dataclass(frozen=True)
 class CheckOptions:
     batch_size: int = 100
@@ -65,6 +104,12 @@ class CheckOptions:
     max_runtime: timedelta | None = None
     until: time | None = None
     reshare: bool = False  # --reshare: re-share each link found dead (issue 17, quarkctl.reshare.hook)
+    # Issue 24: the drives checked (None: every drive), the drives whose code-only dead rules mark, each
+    # drive's pause override (--pace); --no-pacing stops every drive's pauses, not only Quark's
+    drives: tuple[str, ...] | None = None
+    trust_unverified: frozenset[str] = frozenset()
+    paces: dict[str, tuple[float, float]] = field(default_factory=dict)
+    no_pacing: bool = False
 
     def reshare_options(self) -> ReshareOptions:
         """--reshare re-shares with the defaults of `resources reshare`, and writes nothing with --dry-run."""
@@ -96,4 +141,8 @@ class CheckOptions:
             "max_runtime_seconds": self.max_runtime.total_seconds() if self.max_runtime is not None else None,
             "until": self.until.strftime("%H:%M") if self.until is not None else None,
             "reshare": self.reshare,
+            "drives": list(self.drives or DRIVE_NAMES),
+            "trust_unverified": sorted(self.trust_unverified),
+            "paces": {drive: list(pace) for drive, pace in self.paces.items()},
+            "no_pacing": self.no_pacing,
         }

@@ -10,10 +10,11 @@ import queue
 import random
 import threading
 import time
-from collections import OrderedDict, deque
+from collections import Counter, OrderedDict
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
+from functools import lru_cache, partial
 from typing import Any
 
 from quarkctl.db.loss import CheckLoss
@@ -24,18 +25,23 @@ from quarkctl.db.schema import SHARE_DRIVE
 from quarkctl.quark.account import AccountCheck, AccountState
 from quarkctl.quark.cookie import SessionCookie
 from quarkctl.errors import DatabaseLost, ExitCode
-from quarkctl.providers.base import CheckRun, Drives, DriveSetup, Link, LinkCheck
+from quarkctl.providers.base import CheckRun, Drives, DriveSetup, Link
+from quarkctl.providers.names import DRIVE_NAMES, type_disagrees
 from quarkctl.providers.registry import open_drives
+from quarkctl.quark import DEFAULT_TIMEOUT
 from quarkctl.quark.linkcheck import CheckResult
-from quarkctl.runtime.pacing import Pacer, Sleeper
+from quarkctl.runtime.pacing import Sleeper
 from quarkctl.runtime.clock import utcnow
 from quarkctl.runtime.stop import StopSignal, exit_code
 from quarkctl.quark.client import QuarkClient
 from quarkctl.quark.grace import STOP_GRACE, GraceCutter
 from quarkctl.quark.verdict import Verdict
-from quarkctl.reports.check import JOB, MALFORMED_REASONS, REVIVE_JOB, REVIVED, LinkOutcome, Listener, RunReport
+from quarkctl.reports.check import (JOB, MALFORMED_REASONS, OTHER_DRIVE, REVIVE_JOB, REVIVED, CoolDown, LinkOutcome,
+                                    Listener, RunReport)
 from quarkctl.checker.options import CheckOptions
 
+from .feed import Feed
+from .lanes import Lane, WorkerKit, make_lanes, place, work
 from .marking import empty_verdict
 
 _COUNT_OF = {
@@ -68,13 +74,18 @@ class _Run:
                  stop: StopSignal, clock: Callable[[], datetime], sleep: Sleeper,
                  rng_for_worker: Callable[[int], random.Random], session: SessionCookie | None = None,
                  account: AccountCheck | None = None, on_dead: Callable[[ResourceRow, CheckResult], None] | None = None,
-                 monotonic: Callable[[], float] = time.monotonic) -> None:
+                 monotonic: Callable[[], float] = time.monotonic, timeout: float = DEFAULT_TIMEOUT) -> None:
         self.db, self.options, self.listener = db, options, listener
         self.on_dead = on_dead  # check-links --reshare (quarkctl.reshare.hook)
-        # The drives a row's link may point to (quarkctl/providers/): this run knows no drive itself
-        self.drives: Drives = open_drives(DriveSetup(make_client, session))
+        # The drives a row's link may point to (quarkctl/providers/): this run knows no drive itself. Every
+        # drive reads links (a row of a drive left out by --drives is `skipped`); the chosen ones get a lane.
+        self.drives: Drives = open_drives(DriveSetup(make_client, session, trust_unverified=options.trust_unverified,
+                                                     timeout=timeout), DRIVE_NAMES)
+        chosen = Drives(self.drives[name] for name in (options.drives or DRIVE_NAMES))
+        self.lanes = make_lanes(chosen, options)
+        # a row's text is read at dispatch, result and record: read once
+        self.read = lru_cache(maxsize=4096)(partial(place, self.drives, self.lanes))
         self.stop, self.clock, self.sleep, self.rng_for_worker = stop, clock, sleep, rng_for_worker
-        self.work: queue.Queue[ResourceRow | None] = queue.Queue()
         self.events: queue.Queue[tuple[Any, ...]] = queue.Queue()
         self.cache: OrderedDict[Link, CheckResult] = OrderedDict()  # oldest dropped past CACHE_SIZE
         self.report = RunReport(started_at=clock(), dry_run=options.dry_run, account=account,
@@ -90,50 +101,42 @@ class _Run:
         self.dropped = 0  # rows taken by a worker but not started: the stop or the deadline came first
         self.index = 0
         self.total = 0
-        self.consecutive_transient = 0
         self.marked: set[int] = set()  # rows marked with an earlier row of their share: not checked again
         # The database stopped answering (DB_TIMEOUT passed): no more writes until the last attempt (quarkctl.dbloss)
         self.loss = CheckLoss(db, stop, self.report)
-        self.pending: deque[ResourceRow] = deque()  # fetched, not yet dispatched
         # With concurrency, a row whose link is in flight waits for that result instead of asking again.
         self.in_flight: set[Link] = set()
         self.held: dict[Link, list[ResourceRow]] = {}
 
-    # -- workers: HTTP only ------------------------------------------------------------------
+    def _link(self, row: ResourceRow) -> Link | CheckResult:
+        return self.read(row.link)[1]
 
-    def _worker(self, number: int) -> None:
+    def _same_share(self, text: str | None, dead: Link) -> bool:
+        """Another row of a dead share is marked with it for Quark only: db/marking.py finds the candidates by
+        Quark's `/s/<pwd_id>` among drive_type quark rows, which other drives' links do not follow."""
+        return dead.drive == "quark" and self.drives.same_share(text, dead)
+
+    def _lane(self, row: ResourceRow) -> Lane:
+        """The lane of the row's drive; a row that needs no request waits in the first lane, in table order."""
+        link = self.read(row.link)[1]
+        return self.lanes[link.drive] if isinstance(link, Link) else next(iter(self.lanes.values()))
+
+    # -- workers: HTTP only (lanes.py) -------------------------------------------------------
+
+    def _worker(self, lane: Lane, number: int) -> None:
         current: list[ResourceRow | None] = [None]  # the row a retry's pause is for: its line names it (issue 23)
 
         def on_wait(seconds: float, kind: str, cause: Any = None) -> None:
-            self.events.put(("wait", seconds, kind, cause, current[0] if kind == "backoff" else None))
+            cause = CoolDown(lane.drive, cause) if kind == "cool_down" else cause
+            self.events.put(("wait", seconds, kind, cause, current[0] if kind in ("backoff", "cool_down") else None))
 
         opts = self.options
         run = CheckRun(opts.retries, opts.backoff, sleep=self.sleep, retry_sleep=self.hard_deadline.cut(self.sleep), on_wait=on_wait,
                        watch=self.cutter.watch, login_dropped=lambda result: self.events.put(("cookie_dropped", result)))
-        checkers: dict[str, LinkCheck] = {}  # this worker's, one per drive, opened at its first link there
         # A pause that runs into the deadline ends there; the link after it is not started.
-        pacer = Pacer(opts.pacing, self.deadline.cut(self.sleep), self.rng_for_worker(number), on_wait, monotonic=time.monotonic)
-        try:
-            while (row := self.work.get()) is not None:
-                link = self.drives.read(row.link)
-                assert isinstance(link, Link)
-                if self.stop.is_set() or not pacer.before_link() or self.deadline.passed():
-                    self.events.put(("dropped", row))
-                    continue
-                self.events.put(("start", row))
-                current[0] = row
-                try:
-                    if link.drive not in checkers:
-                        checkers[link.drive] = self.drives[link.drive].checker(run)
-                    result = checkers[link.drive].check(link)
-                except Exception as exc:  # a bug: report it on the main thread and stop
-                    self.events.put(("crash", row, exc))
-                    continue
-                pacer.link_done()  # the next pause starts now, while the main thread records this result
-                self.events.put(("done", row, result))
-        finally:
-            for checker in checkers.values():
-                checker.close()
+        kit = WorkerKit(self.drives, self.events, run, self.deadline.cut(self.sleep),
+                        lambda: self.stop.is_set() or self.deadline.passed(), self.rng_for_worker(number))
+        work(lane, kit, current)
 
     # -- main thread: database and listener ---------------------------------------------------
 
@@ -151,15 +154,22 @@ class _Run:
             self.report.malformed.append(row.id)
         self.report.counts[_COUNT_OF[result.verdict]] += 1
         self.report.counts["total"] += 1
+        drive, link = self.read(row.link)
+        by_drive = self.report.by_drive.setdefault(drive or OTHER_DRIVE, Counter())
+        by_drive[_COUNT_OF[result.verdict]] += 1
+        by_drive["total"] += 1
+        if isinstance(link, Link) and type_disagrees(row.drive_type, link.drive):
+            self.report.mismatched.append(row.id)  # a summary warning; the link's host decides the drive
         if same_share_as is not None:
             self.report.counts["same_share"] += 1
-        self.listener.link_done(LinkOutcome(self.index, max(self.total, self.index), row, result, changed, cached, same_share_as))
+        self.listener.link_done(LinkOutcome(self.index, max(self.total, self.index), row, result, changed, cached, same_share_as,
+                                            drive=drive))
 
     def _record(self, row: ResourceRow, result: CheckResult, cached: bool) -> None:
         if row.id in self.marked:  # already marked and reported with an earlier row of its share
             return
         now = self.clock()
-        link = self.drives.read(row.link)
+        link = self._link(row)
         share = link if isinstance(link, Link) else None
         if share is not None:
             result = empty_verdict(self.db, self.loss, self.options, row, share, result, now)
@@ -176,7 +186,7 @@ class _Run:
                 # Every not-yet-expired row of the same share goes in the same transaction, even rows this
                 # run would not reach (--limit, --shard, --max-age).
                 changed, others = self.db.expire_share(self.report.run_id, record, pwd_id=dead.share_id, dry_run=dry_run,
-                                                       same_share=lambda text: self.drives.same_share(text, dead))
+                                                       same_share=lambda text: self._same_share(text, dead))
             elif not dry_run:
                 if revive:
                     changed = self.db.set_expired(row.id, False, now)
@@ -186,23 +196,27 @@ class _Run:
             if not dry_run and not any(r is record for r in self.db.pending_checks()):
                 # db/loss.py finds a dead share's rows by Quark's pwd_id: it is handed the drive's own link
                 self.loss.keep_verdict(lambda: self.report.run_id, record, None if dead is None else dead.native,  # type: ignore[arg-type]
-                                       revive and not changed, lambda text, _native: dead is not None and self.drives.same_share(text, dead),
+                                       revive and not changed, lambda text, _native: dead is not None and self._same_share(text, dead),
                                        already_expired=bool(row.is_expired))
         self._tell(row, result, changed, cached)
-        if dead is not None and (changed or dry_run) and self.on_dead is not None:
+        if dead is not None and dead.drive == "quark" and (changed or dry_run) and self.on_dead is not None:
             self.on_dead(row, result)  # check-links --reshare (issue 17): right after marking it
         for other in others:
             self.marked.add(other.id)
             self._tell(other, replace(result, reason=SAME_SHARE_REASON, requests=0), not dry_run, True, same_share_as=row.id)
+        lane = self._lane(row)  # each drive's own breaker: one drive's outage does not stop the others
         if result.transient:
-            self.consecutive_transient += 1
-            if self.consecutive_transient >= self.options.max_consecutive_errors > 0:
+            lane.streak += 1
+            if lane.streak >= self.options.max_consecutive_errors > 0 and not lane.tripped:
+                lane.tripped = True
+                self.report.tripped[lane.drive] = lane.streak
                 self.report.abort_reason = "circuit_breaker"
-                self.report.abort_streak = self.consecutive_transient
-                self.stop.set(reason="circuit_breaker")
+                self.report.abort_streak = max(self.report.tripped.values())
+                if all(other.tripped for other in self.lanes.values()):
+                    self.stop.set(reason="circuit_breaker")
         elif result.requests and not cached and result.reason != "interrupted":
-            self.consecutive_transient = 0
-
+            lane.streak = 0
+    
     def _handle(self, event: tuple[Any, ...]) -> bool:
         """True when the event accounts for one dispatched row."""
         kind = event[0]
@@ -223,10 +237,12 @@ class _Run:
             self.stop.set(reason="crash")
             raise event[2]
         row = event[1]
-        link = self.drives.read(row.link)
+        link = self._link(row)
+        lane = self._lane(row)
+        lane.busy -= 1
         if isinstance(link, Link):
             self.in_flight.discard(link)
-            self.pending.extendleft(reversed(self.held.pop(link, [])))  # next, answered from the cache
+            lane.pending.extendleft(reversed(self.held.pop(link, [])))  # next, answered from the cache
         if kind == "done":
             result = event[2]
             if result.verdict in _CACHEABLE and isinstance(link, Link):
@@ -237,6 +253,30 @@ class _Run:
         else:
             self.dropped += 1
         return True  # done, or dropped: taken by a worker after the stop or the deadline
+
+    def _waiting(self) -> int:
+        return sum(len(lane.pending) for lane in self.lanes.values())
+
+    def _dispatch(self) -> None:
+        """Each lane's next rows to its workers while it has a free one; rows that need no request are recorded
+        in their turn; a tripped lane's rows are left unchecked."""
+        for lane in self.lanes.values():
+            while lane.pending and not self.stop.is_set() and not self.deadline.passed() and (lane.tripped or lane.busy < lane.workers):
+                row = lane.pending.popleft()
+                if row.id in self.marked:
+                    continue
+                link = self._link(row)
+                if isinstance(link, CheckResult) or link in self.cache:  # no request needed
+                    self._record(row, link if isinstance(link, CheckResult) else self.cache[link], cached=not isinstance(link, CheckResult))
+                elif lane.tripped:
+                    lane.unchecked += 1
+                    self.report.unchecked[lane.drive] = lane.unchecked
+                elif link in self.in_flight:
+                    self.held.setdefault(link, []).append(row)
+                else:
+                    self.in_flight.add(link)
+                    lane.work.put(row)
+                    lane.busy += 1
 
     def run(self) -> RunReport:
         opts, db = self.options, self.db
@@ -256,58 +296,43 @@ class _Run:
         self.listener.started(self.total, database=db.label, job=self.report.job)
         if self.report.account is not None and not self.report.account.verified:
             self.listener.account_checked(self.report.account, during_run=False)
-        workers = [threading.Thread(target=self._worker, args=(n,), daemon=True, name=f"check-{n}") for n in range(opts.concurrency)]
+        seats = [(lane, i) for lane in self.lanes.values() for i in range(lane.workers)]  # each worker's own seeded pacer
+        workers = [threading.Thread(target=self._worker, args=(lane, n), daemon=True, name=f"check-{lane.drive}-{i}")
+                   for n, (lane, i) in enumerate(seats)]
         self.cutter.start()
         for worker in workers:
             worker.start()
-        pending = self.pending
-        last_id, fetched, exhausted, dispatched, accounted = 0, 0, False, 0, 0
-        last_checked: datetime | None = None  # with --max-age the keyset is (last check, id)
+        feed = Feed(db, opts, selection)
         try:
             while True:
-                # At most one row in flight per worker, so the cache and the circuit breaker see every
-                # result before the next row goes out; fetch the next batch only when needed.
-                while not self.stop.is_set() and not self.deadline.passed() and dispatched - accounted < opts.concurrency:
-                    if not pending:
-                        want = opts.batch_size if opts.limit is None else min(opts.batch_size, opts.limit - fetched)
-                        try:
-                            batch = (db.fetch_batch(last_id, want, scope=scope, selection=selection, after_checked=last_checked)
-                                     if want > 0 and not exhausted else [])
-                        except DatabaseLost as exc:  # the links in flight are still recorded (listed)
-                            self.loss.lose(exc)
-                            break
-                        exhausted = exhausted or len(batch) < want or want <= 0
-                        if not batch:
-                            break
-                        last_id, last_checked, fetched = batch[-1].id, batch[-1].last_checked, fetched + len(batch)
-                        pending.extend(batch)
-                    row = pending.popleft()
-                    if row.id in self.marked:
-                        continue
-                    link = self.drives.read(row.link)
-                    if isinstance(link, CheckResult) or link in self.cache:  # no request needed
-                        self._record(row, link if isinstance(link, CheckResult) else self.cache[link], cached=not isinstance(link, CheckResult))
-                        continue
-                    if link in self.in_flight:
-                        self.held.setdefault(link, []).append(row)
-                        continue
-                    self.in_flight.add(link)
-                    self.work.put(row)
-                    dispatched += 1
-                if accounted == dispatched and (self.stop.is_set() or (exhausted and not pending)):
+                # At most one row in flight per worker of each lane, so the cache and each drive's breaker see
+                # every result before its next row goes out; the next batch only when a lane has nothing to do.
+                while True:
+                    self._dispatch()
+                    if (self.stop.is_set() or self.deadline.passed() or feed.exhausted or self._waiting() >= feed.buffer
+                            or not any(lane.wants_rows() for lane in self.lanes.values())):
+                        break
+                    try:
+                        batch = feed.next()
+                    except DatabaseLost as exc:  # the links in flight are still recorded (listed)
+                        self.loss.lose(exc)
+                        break
+                    for row in batch:
+                        self._lane(row).pending.append(row)
+                busy = sum(lane.busy for lane in self.lanes.values())
+                if not busy and (self.stop.is_set() or (feed.exhausted and not self._waiting())):
                     break
-                if accounted == dispatched and self.deadline.passed():
+                if not busy and self.deadline.passed():
                     # Cut short only if a row was left: when a batch ended just here, the next row tells.
-                    self.report.deadline_reached = any(r.id not in self.marked for r in pending) or (
-                        not exhausted and (opts.limit is None or fetched < opts.limit)
-                        and bool(db.fetch_batch(last_id, 1, scope=scope, selection=selection, after_checked=last_checked)))
+                    self.report.deadline_reached = any(r.id not in self.marked for lane in self.lanes.values()
+                                                       for r in lane.pending) or feed.more()
                     break
                 try:
                     event = self.events.get(timeout=0.2)
                 except queue.Empty:
                     event = None
                 if event is not None:
-                    accounted += self._handle(event)
+                    self._handle(event)
                 if not opts.dry_run and self.loss.lost is None:
                     try:
                         db.flush_due()  # history rows reach the database within a second of their verdict
@@ -316,8 +341,9 @@ class _Run:
         except DatabaseLost as exc:
             self.loss.lose(exc)
         finally:
-            for _worker in workers:
-                self.work.put(None)
+            for lane in self.lanes.values():
+                for _n in range(lane.workers):
+                    lane.work.put(None)
             if not opts.dry_run:
                 self.loss.call(db.flush_checks, None)
         for worker in workers:
@@ -339,6 +365,8 @@ class _Run:
             db.finish_run(report.run_id, report.finished_at, status=status, exit_code=int(report.exit_code),
                           counts=report.summary, detail={"options": opts.as_dict(), "abort_reason": report.abort_reason,
                                                          "counts": report.summary, "deadline": report.deadline,
+                                                         "drives": report.drives, "tripped": report.tripped,
+                                                         "drive_type_mismatch": report.mismatched,
                                                          "unwritten": len(self.loss.listed())})
 
         self.loss.end(finish, on_lost=lambda: setattr(report, "exit_code", _exit_code(report, self.stop)))
@@ -360,10 +388,11 @@ def run_check(
     session: SessionCookie | None = None,
     account: AccountCheck | None = None,
     on_dead: Callable[[ResourceRow, CheckResult], None] | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
 ) -> RunReport:
     """Check every candidate row once. The caller holds the lock and has checked the account; with the
     run's `session` (the cookie every client of make_client shares), a cookie Quark rejects mid-run is
     dropped and the run goes on anonymously."""
     stop = stop or StopSignal()
     return _Run(db, make_client, options, listener or Listener(), stop, clock, sleep or stop.sleep, rng_for_worker,
-                session, account, on_dead).run()
+                session, account, on_dead, timeout=timeout).run()

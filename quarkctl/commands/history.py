@@ -109,8 +109,15 @@ def history_show(
         print_json({"run": detail.run.as_dict(), "items": detail.items})
         return
     echo(run_line(detail.run))
+    from quarkctl.render.check_words import drive_lines, tripped_texts
+
+    for line in drive_lines(detail.run.detail.get("drives")):  # a run over several drives: each drive's counts
+        echo("  " + line)
     reason = detail.run.detail.get("abort_reason")
-    if reason:
+    tripped = tripped_texts(detail.run.detail.get("tripped"), detail.run.detail.get("drives")) if reason == "circuit_breaker" else []
+    for line in tripped:  # each drive whose own breaker tripped (issue 24)
+        echo(_("aborted: {reason}").format(reason=line))
+    if reason and not tripped:
         limit = (detail.run.detail.get("options") or {}).get("max_consecutive_errors")  # the circuit breaker's count
         echo(_("aborted: {reason}").format(reason=abort_text(reason, detail.run.job, n=limit if isinstance(limit, int) else 0)))
     if detail.run.deadline_text is not None:  # --max-runtime / --until cut it short

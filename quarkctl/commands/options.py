@@ -11,7 +11,7 @@ from typing import Annotated, Any, Optional, TypeVar
 import typer
 
 from quarkctl.autosave.options import AutosaveOptions  # light: the jobs' options, not the jobs themselves
-from quarkctl.checker.options import CheckOptions, parse_empty_grace, parse_max_age, parse_shard
+from quarkctl.checker.options import CheckOptions, parse_drives, parse_empty_grace, parse_max_age, parse_paces, parse_shard, parse_trust
 from quarkctl.config import settings
 from quarkctl.i18n import _
 from quarkctl.quark import DEFAULT_TIMEOUT
@@ -46,7 +46,10 @@ Shard = Annotated[Optional[str], typer.Option("--shard", metavar="K/N", help=_("
 MaxRuntime = Annotated[Optional[str], typer.Option("--max-runtime", metavar="DURATION", help=_("Take no new link after this long (90m, 5h); the links in flight finish, then the partial report, exit 0."))]
 Until = Annotated[Optional[str], typer.Option("--until", metavar="HH:MM", help=_("Take no new link after this local time (the next one after the start); with --max-runtime the earlier wins."))]
 EmptyGrace = Annotated[str, typer.Option("--empty-grace", metavar="DURATION", help=_("Mark a share that lists no files only once it has stayed empty this long (12h, 30m; 0: at once)."))]
-Concurrency = Annotated[int, typer.Option("--concurrency", min=1, max=32, help=_("Workers checking in parallel, each paced."))]
+Concurrency = Annotated[int, typer.Option("--concurrency", min=1, max=32, help=_("Workers checking Quark links in parallel, each paced; every other drive has one worker, the drives run side by side."))]
+Drives = Annotated[Optional[str], typer.Option("--drives", metavar="LIST", help=_("Check only these drives' links, e.g. quark,uc,baidu (default: every drive); the others' rows are skipped."))]
+TrustUnverified = Annotated[Optional[str], typer.Option("--trust-unverified", metavar="LIST", help=_("Let these drives' dead answers known only from other clients' code mark rows expired, e.g. baidu,aliyun (default: none; see the README's drives table)."))]
+Pace = Annotated[Optional[list[str]], typer.Option("--pace", metavar="PACE", help=_("DRIVE=MIN-MAX: a drive's pause between its links, seconds, e.g. baidu=3-6; repeatable. Quark's is --min-delay/--max-delay."))]
 Retries = Annotated[int, typer.Option("--retries", min=0, max=10, help=_("Retries of a transient failure per link."))]
 RetryBackoff = Annotated[float, typer.Option("--retry-backoff", metavar="SECONDS", min=0, max=MAX_SECONDS, help=_("First retry wait, doubled each retry, seconds."))]
 MaxConsecutiveErrors = Annotated[int, typer.Option("--max-consecutive-errors", min=0, help=_("Abort after N links in a row fail transiently (0: never)."))]
@@ -98,6 +101,9 @@ CHECK_RUN = (
     option("rest_seconds", RestSeconds, _PACING.rest_seconds),
     option("no_pacing", NoPacing, False),
     option("concurrency", Concurrency, CHECK.concurrency),
+    option("drives", Drives, None),
+    option("trust_unverified", TrustUnverified, None),
+    option("pace", Pace, None),
     option("retries", Retries, CHECK.retries),
     option("retry_backoff", RetryBackoff, CHECK.backoff),
     option("max_consecutive_errors", MaxConsecutiveErrors, CHECK.max_consecutive_errors),
@@ -159,6 +165,10 @@ def check_options(values: dict[str, Any], *, scope: str, recheck_expired: bool =
         empty_grace=parse_empty_grace(values["empty_grace"]),
         max_runtime=parse_max_runtime(max_runtime) if max_runtime is not None else None,
         until=parse_until(until) if until is not None else None,
+        drives=parse_drives(values["drives"]) if values["drives"] is not None else None,
+        trust_unverified=parse_trust(values["trust_unverified"]) if values["trust_unverified"] is not None else frozenset(),
+        paces=parse_paces(values["pace"] or []),
+        no_pacing=values["no_pacing"],
     )
 
 

@@ -65,7 +65,8 @@ class Demo:
     stop: StopSignal
 
     def check_links(self, listener: Listener, pacing: PacingPolicy = DEMO_PACING) -> RunReport:
-        options = CheckOptions(pacing=pacing, backoff=0.2)
+        # Quark's links only: the demo's simulator is Quark's, and another drive's link would reach the real drive
+        options = CheckOptions(pacing=pacing, backoff=0.2, drives=("quark",))
         return checker.execute(self.settings, options, listener, stop=self.stop, lock_dir=self.folder / "locks", timeout=5.0)
 
     def autosave(self, listener: object, *, dry_run: bool) -> AutosaveReport:

@@ -67,6 +67,7 @@ class RunRecord:
             "counts": self.counts,
             "aborted": self.detail.get("abort_reason"),
             "deadline": self.detail.get("deadline"),  # as the run's JSON said it; null without one
+            "drives": self.detail.get("drives"),  # check-links: each drive's counts (issue 24); null for older runs
         }
 
     @property

@@ -108,6 +108,10 @@ class Drives:
                 return found
         return CheckResult(Verdict.SKIPPED, UNSUPPORTED)
 
+    def owner(self, text: str | None) -> str | None:
+        """The drive that claims the text (its link, or its malformed link), None when no drive does."""
+        return next((name for name, provider in self.by_name.items() if provider.parse(text or "") is not None), None)
+
     def same_share(self, text: str | None, link: Link) -> bool:
         """`text` names the same share (and folder) as `link`."""
         other = self.read(text)

@@ -1,8 +1,8 @@
-"""Every drive by name, in the order a row's link is offered to them: a new drive is one module and one line here.
+"""Every drive by name, in the order a row's link is offered to them: a new drive is one module and one
+line here (and its name in names.py, which the command line reads without loading any drive).
 
-The other drives (issue 24) are listed, but a run opens only RUN_DEFAULT until the run loop gives each
-drive its own pacer, breaker and `--drives` (the next step of issue 24): till then their links stay
-`skipped: unsupported_link` in check-links, as before.
+check-links opens every drive (checker/run.py: one lane per drive, its own pacer and breaker);
+`--drives` limits a run to some of them.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from quarkctl.providers.aliyun import AliyunDrive
 from quarkctl.providers.baidu import BaiduDrive
 from quarkctl.providers.base import Drives, DriveSetup, Provider
 from quarkctl.providers.caiyun import CaiyunDrive
+from quarkctl.providers.names import DRIVE_NAMES
 from quarkctl.providers.pan115 import Pan115Drive
 from quarkctl.providers.pan123 import Pan123Drive
 from quarkctl.providers.quark import QuarkProvider
@@ -31,7 +32,8 @@ PROVIDERS: dict[str, Callable[[DriveSetup], Provider]] = {
     Pan115Drive.name: Pan115Drive,
     XunleiDrive.name: XunleiDrive,
 }
-RUN_DEFAULT = ("quark",)
+RUN_DEFAULT = ("quark",)  # open_drives without names; check-links names its drives (--drives, default DRIVE_NAMES)
+assert tuple(PROVIDERS) == DRIVE_NAMES, "providers/names.py lists the drives in the registry's order"
 
 
 def open_drives(setup: DriveSetup, names: Iterable[str] | None = None) -> Drives:

@@ -25,6 +25,8 @@ class XunleiDrive(WebDrive):
     name = "xunlei"
     env_key = "XUNLEI"
     host_pattern = r"(?:https?://)?pan\.xunlei\.com"
+    # What check-links records for every link of this drive, without a worker or a pause (checker/run.py)
+    unchecked = CheckResult(Verdict.SKIPPED, UNSUPPORTED_DRIVE)
 
     @classmethod
     def read(cls, text: str) -> DriveLink | None:

@@ -18,10 +18,10 @@ from quarkctl.errors import ConfigError
 from quarkctl.reports.check import JOB, Listener, LinkOutcome, RunReport
 from quarkctl.i18n import _, listing
 from quarkctl.render.check_words import (  # noqa: F401 - summary_rows, deadline_text, unwritten_lines: imported from here too
-    _account_why, _cut, deadline_text, exit_why, history_note, malformed_text, outcome_detail, reshare_stopped, retry_subject,
-    started_text, summary_rows, unwritten_lines,
+    _account_why, _cut, abort_lines, cool_down_text, deadline_text, drive_rows, exit_why, history_note, malformed_text, mismatch_text,
+    outcome_detail, reshare_stopped, retry_subject, started_text, summary_rows, unwritten_lines,
 )
-from quarkctl.render.messages import abort_text, account_text, retry_text
+from quarkctl.render.messages import account_text, retry_text
 from quarkctl.render.plain import Fanout, PlainLines, use_rich
 from quarkctl.render.resource import VERDICT_STYLE
 from quarkctl.render.rich_text import SafeConsole, assemble, styled
@@ -50,6 +50,8 @@ class PlainReporter(PlainLines, Listener):
             self.line("INFO", _("resting {seconds:g} s").format(seconds=seconds))
         elif kind == "backoff":
             self.line("INFO", retry_text(seconds, cause, retry_subject(row, account)))
+        elif kind == "cool_down":  # a drive's back-off answer (issue 24)
+            self.line("WARN", cool_down_text(seconds, cause, retry_subject(row)))
 
     def link_done(self, outcome: LinkOutcome) -> None:
         verdict = outcome.result.verdict.value
@@ -61,9 +63,9 @@ class PlainReporter(PlainLines, Listener):
         PlainReshareReporter.reshared(self, outcome)  # type: ignore[arg-type]
 
     def finish(self, report: RunReport) -> None:
-        if report.abort_reason:
-            level = "WARN" if report.abort_reason == "interrupted" else "ERROR"
-            self.line(level, abort_text(report.abort_reason, n=report.abort_streak), always=True)
+        level = "WARN" if report.abort_reason == "interrupted" else "ERROR"
+        for line in abort_lines(report):
+            self.line(level, line, always=True)
         for line in unwritten_lines(report):
             self.line("ERROR", line, always=True)
         if (why := reshare_stopped(report)) is not None:
@@ -72,8 +74,11 @@ class PlainReporter(PlainLines, Listener):
             self.line("INFO", stopped, always=True)
         text = listing(f"{label} {value}" for label, value in summary_rows(report))
         self.line("INFO", _("summary: {text}").format(text=text), always=True)
-        if (malformed := malformed_text(report)) is not None:
-            self.line("WARN", malformed, always=True)
+        for line in drive_rows(report):
+            self.line("INFO", line, always=True)
+        for warning in (malformed_text(report), mismatch_text(report)):
+            if warning is not None:
+                self.line("WARN", warning, always=True)
         if (why := exit_why(report)) is not None:
             self.line("WARN", why, always=True)
         if report.history_missing:
@@ -116,6 +121,8 @@ class RichReporter(Listener):
             if kind == "backoff" and not self.quiet:
                 self.console.print(retry_text(seconds, cause, retry_subject(row, account)))
             return
+        if kind == "cool_down" and not self.quiet:
+            self.console.print(styled(cool_down_text(seconds, cause, retry_subject(row)), "yellow"))
         label = {"rest": _("resting {seconds:.1f} s"), "backoff": _("retrying in {seconds:.1f} s")}.get(kind, _("waiting {seconds:.1f} s"))
         self.progress.update(self.task, description=label.format(seconds=seconds))
 
@@ -138,9 +145,9 @@ class RichReporter(Listener):
 
     def finish(self, report: RunReport) -> None:
         self.progress.stop()
-        if report.abort_reason:
-            style = "yellow" if report.abort_reason == "interrupted" else "bold red"
-            self.console.print(styled(abort_text(report.abort_reason, n=report.abort_streak), style))
+        style = "yellow" if report.abort_reason == "interrupted" else "bold red"
+        for line in abort_lines(report):
+            self.console.print(styled(line, style))
         for line in unwritten_lines(report):
             self.console.print(styled(line, "red"))
         if (why := reshare_stopped(report)) is not None:
@@ -153,7 +160,9 @@ class RichReporter(Listener):
         for label, value in summary_rows(report):
             table.add_row(label, value)
         self.console.print(table)
-        for text in (malformed_text(report), exit_why(report)):
+        for line in drive_rows(report):
+            self.console.print(line)
+        for text in (malformed_text(report), mismatch_text(report), exit_why(report)):
             if text is not None:
                 self.console.print(styled(text, "yellow"))
         if report.history_missing:
@@ -180,6 +189,7 @@ class JsonCollector(Listener):
                 "message": r.message,
                 "marked": outcome.changed,
                 "same_share_as": outcome.same_share_as,  # marked with that row's share, without a request
+                "drive": outcome.drive,  # the link's drive (issue 24); null: no drive claims it
             }
         )
 
@@ -189,6 +199,11 @@ class JsonCollector(Listener):
             "started_at": report.started_at.isoformat(),
             "finished_at": report.finished_at.isoformat() if report.finished_at else None,
             "summary": report.summary,
+            # issue 24: each drive's counts ("unchecked": rows left after its breaker tripped), the drives whose
+            # breaker tripped with their streak, the rows whose drive_type names another drive than their link
+            "drives": report.drives,
+            "tripped": report.tripped,
+            "drive_type_mismatch": report.mismatched,
             "results": self.results,
             "exit_code": int(report.exit_code),
             "aborted": report.abort_reason,

@@ -6,8 +6,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from quarkctl.i18n import _, listing, ngettext
+from quarkctl.providers.names import DRIVE_NAMES
 from quarkctl.render.clock import duration, local_time
-from quarkctl.render.messages import COUNT_LABELS, account_why, more_text, verdict_reason
+from quarkctl.render.messages import COUNT_LABELS, abort_text, account_why, drive_text, failure_text, more_text, verdict_reason
 from quarkctl.reports.check import JOB, LinkOutcome, RunReport
 from quarkctl.safe_text import printable
 
@@ -19,7 +20,7 @@ if TYPE_CHECKING:
 def outcome_detail(outcome: LinkOutcome) -> str:
     """`expired: the owner cancelled the share (41012 好友已取消了分享)`; Quark's words as sent."""
     result = outcome.result
-    text = verdict_reason(result.verdict.value, result.reason)
+    text = verdict_reason(result.verdict.value, result.reason, outcome.drive)
     evidence = printable(" ".join(str(x) for x in (result.api_code if result.api_code else None, result.message) if x))
     if result.reason not in ("ok",) and evidence:
         text += f" ({evidence})"
@@ -46,6 +47,67 @@ def summary_rows(report: RunReport) -> list[tuple[str, str]]:
     if report.reshare is not None:  # --reshare: the rows healed in this run have their new links already
         rows.append((_(COUNT_LABELS["reshared"]), str(len(report.reshare.renewed))))
     return rows
+
+
+def drive_rows(report: RunReport) -> list[str]:
+    """`Baidu: total 12, valid 9, expired 1, errors 2`, one per drive, when the run saw more than one drive."""
+    return drive_lines(report.drives)
+
+
+def drive_lines(drives: object) -> list[str]:
+    """drive_rows() of a run's `drives` counts, as its report or its history detail keeps them."""
+    if not isinstance(drives, dict) or len(drives) < 2:
+        return []
+    order = {name: n for n, name in enumerate(DRIVE_NAMES)}  # the registry's order, Quark first, `other` last
+    return [_("{drive}: {counts}").format(drive=drive_text(str(drive)), counts=listing(
+        f"{_(COUNT_LABELS[key])} {value}" for key, value in counts.items() if key in COUNT_LABELS and (value or key == "total")))
+        for drive, counts in sorted(drives.items(), key=lambda item: order.get(item[0], len(order))) if isinstance(counts, dict)]
+
+
+def abort_lines(report: RunReport) -> list[str]:
+    """Why the run stopped early, or which drives' breakers tripped (each drive stops alone, issue 24)."""
+    if report.abort_reason == "circuit_breaker" and report.tripped:
+        return tripped_lines(report)
+    return [abort_text(report.abort_reason, n=report.abort_streak)] if report.abort_reason else []
+
+
+def tripped_lines(report: RunReport) -> list[str]:
+    """Each drive whose circuit breaker tripped: its streak, and how many of its links were left unchecked."""
+    return tripped_texts(report.tripped, report.drives)
+
+
+def tripped_texts(tripped: object, drives: object) -> list[str]:
+    """tripped_lines() of a run's `tripped` and `drives`, as its report or its history detail keeps them."""
+    if not isinstance(tripped, dict):
+        return []
+    counts = drives if isinstance(drives, dict) else {}
+    lines = []
+    for drive, n in tripped.items():
+        left = (counts.get(drive) or {}).get("unchecked", 0)
+        lines.append(ngettext("{drive}: {n} link in a row failed with transient errors ({drive} is rate-limiting or the network is "
+                              "down); no more of its links were checked ({left} left).",
+                              "{drive}: {n} links in a row failed with transient errors ({drive} is rate-limiting or the network "
+                              "is down); no more of its links were checked ({left} left).", int(n)).format(
+            drive=drive_text(str(drive)), n=n, left=left))
+    return lines
+
+
+def mismatch_text(report: RunReport) -> str | None:
+    """The rows whose drive_type names another drive than their link's host: checked as the host says."""
+    n = len(report.mismatched)
+    if not n:
+        return None
+    return ngettext("{n} row's drive_type names another drive than its link, which was checked as its host says: {ids}",
+                    "{n} rows' drive_type names another drive than their links, which were checked as their hosts say: {ids}",
+                    n).format(n=n, ids=id_list([f"#{i}" for i in report.mismatched]))
+
+
+def cool_down_text(seconds: float, cause: object, subject: str) -> str:
+    """A drive's back-off answer pauses its links: `#6 name link: rate limited by Baidu (-64); Baidu rests 10 s`."""
+    drive, result = getattr(cause, "drive", ""), getattr(cause, "result", None)
+    why = failure_text(result, drive) if result is not None else ""
+    text = _("{why}; {drive} rests {seconds:g} s before its next link").format(why=why, drive=drive_text(drive), seconds=seconds)
+    return f"{subject}: {text}" if subject else text
 
 
 def deadline_text(report: RunReport) -> str | None:

@@ -55,7 +55,38 @@ REASONS = {
     "folder_gone": N_("the linked sub-folder is gone, but the share lives: fix the link's #/list/share/ part"),
     "own_share": N_("this share is the account's own: Quark does not save an account's own shares (41017)"),
     "bad_parameter": N_("Quark refused a parameter (14001 Bad Parameter); retried with a fresh share token"),
+    # The other drives (issue 24, providers/): what their answers mean; none of these marks a row
+    "captcha_required": N_("the drive asked for a captcha (anti-bot); the link was left alone, try later"),
+    "html_page": N_("the drive answered a web page, not its API's answer; the link was left alone"),
+    "passcode_state_unknown": N_("the drive asks for the passcode, which it also does for dead shares; the link was left alone"),
+    "link_error": N_("the drive says the link is wrong (啊哦，链接出错了), which it also says of live links; left alone"),
+    "bad_share_code": N_("the drive does not know this share code, which it also says of mistyped ones; left alone"),
+    "sharer_account_problem": N_("the sharer's account has a problem; the share may come back; left alone"),
+    "traffic_exhausted": N_("the share lives, but its download traffic is used up"),
+    "under_review": N_("the share is under review; left alone"),
+    "visits_exhausted": N_("the share's allowed visits are used up"),
+    "wrong_request_shape": N_("the drive did not understand the request (quarkctl's fault, not the link's); left alone"),
+    "unsupported_drive": N_("this drive's links cannot be checked without an account (see the README's drives table)"),
+    "drive_not_selected": N_("this drive was left out of the run (--drives)"),
 }
+
+# The drives by their names (providers/names.py), as a line names them
+DRIVE_LABELS = {
+    "quark": N_("Quark"), "uc": N_("UC"), "baidu": N_("Baidu"), "aliyun": N_("Aliyun"), "123": N_("123pan"),
+    "tianyi": N_("Tianyi (189)"), "mobile": N_("China Mobile (139)"), "115": N_("115"), "xunlei": N_("Xunlei"),
+    "other": N_("no drive"),
+}
+
+# REASONS that name Quark, as another drive's answer words them
+DRIVE_REASONS = {
+    "risk_control": N_("{drive}'s risk control refused the request (try later)"),
+    "server_error": N_("{drive} server error"),
+    "rate_limited": N_("rate limited by {drive}"),
+    "bad_response": N_("{drive} answered something that is not JSON"),
+    "connection_error": N_("could not connect to {drive}"),
+    "login_required": N_("{drive} wants a login to open this share; the link was left alone"),
+}
+UNVERIFIED = "unverified_"  # providers/evidence.py: a dead answer only clients' code expects, the drive not trusted
 
 ABORTS = {
     "cookie_rejected": N_("Quark rejected the cookie during the run; nothing more was checked. Copy a fresh cookie."),
@@ -86,7 +117,17 @@ def verdict_text(verdict: str) -> str:
     return _word(VERDICTS, verdict)
 
 
-def reason_text(reason: str) -> str:
+def drive_text(drive: str) -> str:
+    return _word(DRIVE_LABELS, drive)
+
+
+def reason_text(reason: str, drive: str | None = None) -> str:
+    """A reason in words; another drive's answer in its own name (`drive`: providers/names.py)."""
+    if reason.startswith(UNVERIFIED) and len(reason) > len(UNVERIFIED):
+        return _("{what}, but only other clients' code says so: left alone (--trust-unverified lets it mark)").format(
+            what=reason_text(reason[len(UNVERIFIED):], drive))
+    if drive not in (None, "quark") and reason in DRIVE_REASONS:
+        return _(DRIVE_REASONS[reason]).format(drive=drive_text(str(drive)))
     return _word(REASONS, reason)
 
 
@@ -106,7 +147,7 @@ def retry_text(seconds: float, cause: Any = None, subject: str = "") -> str:
     return f"{subject}: {text}" if subject else text
 
 
-def failure_text(cause: Any) -> str:
+def failure_text(cause: Any, drive: str | None = None) -> str:
     """A failure in words with its evidence as Quark sent it: `Quark's risk control ... (14021 风控)`, `... (HTTP 502)`."""
     if cause.api_code:
         evidence = " ".join(str(x) for x in (cause.api_code, cause.message) if x)
@@ -114,7 +155,7 @@ def failure_text(cause: Any) -> str:
         evidence = f"HTTP {cause.http_status}"
     else:
         evidence = ""
-    text = reason_text(cause.reason)
+    text = reason_text(cause.reason, drive)
     return text + (f" ({printable(evidence)})" if evidence and evidence not in text else "")
 
 
@@ -123,9 +164,9 @@ def more_text(n: int) -> str:
     return _("... and {n} more").format(n=n)
 
 
-def verdict_reason(verdict: str, reason: str) -> str:
+def verdict_reason(verdict: str, reason: str, drive: str | None = None) -> str:
     """`expired: the owner cancelled the share`, as a link's result is shown."""
-    return labelled(verdict_text(verdict), reason_text(reason))
+    return labelled(verdict_text(verdict), reason_text(reason, drive))
 
 
 def account_text(state: str, why: str, *, during_run: bool) -> str:
@@ -183,6 +224,7 @@ COUNT_LABELS = {
     "errors": N_("errors"),
     "skipped": N_("skipped"),
     "same_share": N_("marked with their share"),
+    "unchecked": N_("left unchecked"),  # a drive's rows after its circuit breaker tripped (issue 24)
     "revived": N_("marked valid again"),  # revive, check-links --recheck-expired (reports.check.REVIVED)
     "tasks": N_("tasks"),
     "saved": N_("saved"),

@@ -21,6 +21,9 @@ MALFORMED_REASONS = ("unsupported_link", "malformed_link", "malformed_url")
 # `resources revive`: a check-links run over the rows marked expired, recorded as a job of its own (issue 23),
 # under check-links' lock (both mark rows).
 REVIVE_JOB = "revive"
+# A row of a drive left out by --drives (skipped, never marked); the per-drive counts' key of rows no drive claims
+NOT_SELECTED = "drive_not_selected"
+OTHER_DRIVE = "other"
 # A run's counts; quarkctl_run has columns for the first six (RUN_COLUMNS), the rest live in its detail.
 # same_share: rows marked expired, without a request, because another row with their share was found dead.
 COUNT_KEYS = ("total", "valid", "expired", "needs_passcode", "empty", "errors", "skipped", "same_share")
@@ -39,6 +42,15 @@ class LinkOutcome:
     changed: bool  # the row's is_expired was flipped by this run
     cached: bool  # same link already checked in this run: no request made
     same_share_as: int | None = None  # marked because this row (same share) was found dead; no request made
+    drive: str | None = None  # the drive of the row's link (providers/names.py); None: no drive claims it
+
+
+@dataclass(frozen=True)
+class CoolDown:
+    """The cause of a "cool_down" wait: `drive` answered `result`, a back-off answer (checker/lanes.py)."""
+
+    drive: str
+    result: CheckResult
 
 
 @dataclass
@@ -68,6 +80,19 @@ class RunReport:
     database: str = ""  # the database the run used, its URL with the password masked (issue 23: named in the first line)
     job: str = JOB  # REVIVE_JOB for `resources revive`: its name in the history and the JSON
     revives: bool = False  # the run looks at expired rows: its summary counts REVIVED
+    # Issue 24: the counts per drive (COUNT_KEYS; OTHER_DRIVE: rows no drive claims); the rows whose drive_type
+    # names another drive than their link's host (a warning only); each drive whose breaker tripped, with its
+    # streak, and how many of its rows were left unchecked then
+    by_drive: dict[str, Counter[str]] = field(default_factory=dict)
+    mismatched: list[int] = field(default_factory=list)
+    tripped: dict[str, int] = field(default_factory=dict)
+    unchecked: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def drives(self) -> dict[str, dict[str, int]]:
+        """The counts of each drive that had rows in this run, as the JSON and the history say them."""
+        return {drive: {key: int(counts.get(key, 0)) for key in COUNT_KEYS} | {"unchecked": self.unchecked.get(drive, 0)}
+                for drive, counts in self.by_drive.items()}
 
     @property
     def summary(self) -> dict[str, int]:

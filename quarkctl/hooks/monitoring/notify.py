@@ -175,6 +175,7 @@ def autosave_body(report: AutosaveReport, *, include_sign: bool = True) -> str |
 def check_links_body(report: RunReport, notify_on: str = "changes") -> str | None:
     """One message for a check-links run, or None when `notify_on` says the run is not worth one."""
     from quarkctl.render.check import deadline_text, summary_rows
+    from quarkctl.render.check_words import abort_lines, drive_rows
 
     summary = report.summary
     trouble = bool(summary["errors"] or report.abort_reason or int(report.exit_code))
@@ -191,13 +192,14 @@ def check_links_body(report: RunReport, notify_on: str = "changes") -> str | Non
     if getattr(report, "reshare", None) is not None:  # --reshare: old -> new (issue 17)
         lines += reshare_lines(report.reshare.outcomes)
     lines.append(listing(f"{label} {value}" for label, value in summary_rows(report)))
+    lines += drive_rows(report)  # each drive's counts, when the run saw more than one (issue 24)
     if (stopped := deadline_text(report)) is not None:  # --max-runtime / --until cut the run short
         lines.append(stopped)
     if report.account is not None and report.account.state.value == "rejected":
         lines.append(_("The cookie needs renewing: Quark did not accept it, so the links were checked without it. "
                        "Sign in at pan.quark.cn and copy a fresh QUARK_COOKIE."))
     if report.abort_reason:
-        lines.append(abort_text(report.abort_reason, n=report.abort_streak))
+        lines += abort_lines(report)
     elif summary["errors"]:
         lines.append(ngettext("{n} link could not be checked (it is checked again next run)",
                               "{n} links could not be checked (they are checked again next run)",

@@ -179,6 +179,7 @@ def test_the_requests_are_the_references(dsim: DrivesSimulator) -> None:
 
 def test_the_environment_names_each_drives_base(dsim: DrivesSimulator, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("QUARKCTL_API_BASE_UC", f"{dsim.base_url}/")
+    monkeypatch.delenv("QUARKCTL_API_BASE_BAIDU", raising=False)  # tests/conftest.py sets every drive's
     dsim.add("uc", "d60d722172f84", "dead")
     drives = open_drives(DriveSetup(lambda: None, timeout=5), ["uc", "baidu"])
     link = drives.read(LINKS["uc"][0])
