@@ -88,7 +88,7 @@ def main() -> None:
         print(f"Error: --lang {exc}: no such language; quarkctl speaks {', '.join(i18n.LANGUAGES)}", file=sys.stderr)
         sys.exit(ExitCode.USAGE)
     if ignored:
-        print(f"Warning: QUARKCTL_LANG={ignored}: no such language, using English; quarkctl speaks {', '.join(i18n.LANGUAGES)}",
+        print(f"warning: QUARKCTL_LANG={ignored}: no such language, using English; quarkctl speaks {', '.join(i18n.LANGUAGES)}",
               file=sys.stderr)
     args = without_option(argv, "--lang")
     if args == ["--version"]:

@@ -249,7 +249,7 @@ def test_unknown_language(cli: Cli) -> None:
     assert proc.stderr.strip().splitlines() == ["Error: --lang klingon: no such language; quarkctl speaks en, zh_CN"]
     proc = cli.run("db", "init", env={"QUARKCTL_LANG": "klingon"})  # a nightly job does not fail over its language
     assert proc.returncode == 0, proc.stderr
-    assert proc.stderr.startswith("Warning: QUARKCTL_LANG=klingon: no such language, using English")
+    assert proc.stderr.startswith("warning: QUARKCTL_LANG=klingon: no such language, using English")
     assert "created" in proc.stdout
 
 
