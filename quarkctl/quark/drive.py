@@ -159,10 +159,10 @@ class DriveSession:
         total = reply.total
         if (not isinstance(raw, list) or len(batch) < len(raw)
                 or any(not isinstance(item.get("fid"), str) or not item["fid"] for item in batch)
-                or (page == 1 and not batch and total)):
-            # No list, items that are not objects or have no fid, an empty first page that counts files: an
-            # answer of another shape, never an empty share (reviews of issue 21: `data: null` banned a live
-            # share as empty; `[{}]` failed the task on a KeyError)
+                or reply.malformed_total or (page == 1 and not batch and total)):
+            # No list, items that are not objects or have no fid, a `_total` of the wrong type ("7": issue 23),
+            # an empty first page that counts files: an answer of another shape, never an empty share (reviews
+            # of issue 21: `data: null` banned a live share as empty; `[{}]` failed the task on a KeyError)
             raise self._unexpected(reply, "detail")
         return batch, total
 

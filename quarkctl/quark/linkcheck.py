@@ -125,7 +125,11 @@ class LinkChecker:
             return self._final(classified)
         items = reply.data.get("list") if isinstance(reply.data, dict) else None
         counts_files = (reply.total or 0) > 0
-        if not isinstance(items, list) or (not items and counts_files):  # "empty", yet it counts files: no proof
+        # A listing of another shape is neither valid nor empty (an attacker's review, issue 23): entries
+        # that are no objects (`[null]` read as valid), a `_total` of the wrong type (`"7"` read as none,
+        # then empty on the way to a mark), or "empty" beside a count of files.
+        if (not isinstance(items, list) or not all(isinstance(item, dict) for item in items)
+                or reply.malformed_total or (not items and counts_files)):
             return CheckResult(Verdict.ERROR, "unexpected_response", reply.code, reply.http_status, reply.message)
         return items
 

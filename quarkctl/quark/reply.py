@@ -86,9 +86,29 @@ class ApiReply:
 
     @property
     def total(self) -> int | None:
-        """A listing's `metadata._total`, None when Quark sent none or not a whole number."""
+        """A listing's `metadata._total`, None when Quark sent none or not a whole number (then
+        malformed_total says which)."""
         value = self.metadata.get("_total")
-        return value if isinstance(value, int) and not isinstance(value, bool) else None
+        return value if _whole(value) else None
+
+    @property
+    def malformed_total(self) -> bool:
+        """`metadata` is there but no object, or its `_total` is there but no whole number >= 0 ("7", 7.0,
+        true, -1). Every captured listing spells it as a JSON integer (quark-replies.json share_detail[0],
+        share_detail[3], file_sort[0], share_mypage[0]), so a listing so spelled is of another shape: an
+        attacker's review (issue 23) had `"7"` read as no total, an empty share on the way to a mark."""
+        body = self.body or {}
+        metadata = body.get("metadata")
+        if metadata is None:
+            return False
+        if not isinstance(metadata, dict):
+            return True
+        value = metadata.get("_total")
+        return value is not None and not (_whole(value) and value >= 0)
+
+
+def _whole(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value in _INT_RANGE
 
 
 _NUMBER = re.compile(r"\s*-?[0-9]{1,18}\s*")  # ASCII: isdigit() takes "²", which int() refuses

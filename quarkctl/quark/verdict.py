@@ -1,13 +1,15 @@
 """What a Quark answer means. The classification of API answers lives here and only here.
 
-Rules from quark-api.md section 4.2, narrowed by section 7 and issue 21: dead only on explicit codes in a
-2xx/4xx envelope, never on an unknown code and never on words alone; passcode problems mean the share
-lives; transient failures are retried and never mark a link.
+Rules from quark-api.md section 4.2, narrowed by section 7 and issues 21 and 23: dead only on explicit codes
+in a JSON answer with the HTTP status Quark's captured dead answers come with, never on an unknown code and
+never on words alone; passcode problems mean the share lives; transient failures are retried and never mark
+a link.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from email.message import Message
 from enum import Enum
 from typing import TYPE_CHECKING
 
@@ -47,6 +49,13 @@ DEAD_CODES = {
     41010: "content_violation",
     41031: "sharer_banned",
 }
+# The HTTP status each dead code comes with, exactly as captured (quark-replies.json share_token[3], [4], [5],
+# [6], [8], [14], [15], [16]: 404, the body's status the same; share_token[9]: 41031 with 403). 41019 has no
+# captured status (share_token[7] is parsed); quark-api.md 4.1 gives 404. Nothing else was ever seen with a
+# dead code: a 401 is a login wall, a 407 a proxy's, a 429 or 5xx a server's or a gateway's (an attacker's
+# review, issue 23: 407/401 + 41004 was marked expired), and a 200 only in a belief the source corrected
+# (quark-api.md 7). Any other status is `error`.
+DEAD_STATUSES: dict[int, frozenset[int]] = {code: frozenset({403} if code == 41031 else {404}) for code in DEAD_CODES}
 PASSCODE_CODES = {41007: "passcode_wrong", 41008: "passcode_required", 41021: "passcode_attempts_limited"}
 AUTH_CODES = {31001: "cookie_rejected", 50051: "cookie_rejected"}
 TRANSIENT_CODES = {14021: "risk_control", 15000: "server_error"}
@@ -81,23 +90,38 @@ def _is_ok(reply: ApiReply) -> bool:
     return code in (0, None) and status in (200, None)
 
 
-def _envelope_status_ok(reply: ApiReply) -> bool:
-    """A Quark error envelope can mean death: HTTP and body status both 2xx or 4xx (quark-api.md 3.1: dead
-    shares answer 404, 41031 403), never a server error or a rate limit, whatever its code says."""
-    return all(s is None or (200 <= s < 300) or (400 <= s < 500 and s != 429) for s in (reply.http_status, reply.status))
+def _dead_status(reply: ApiReply, code: int) -> bool:
+    """The HTTP status is one a captured dead answer of this code has (DEAD_STATUSES), and the body's own
+    status, when it has one, says the same (quark-api.md 3.1: HTTP status mirrors JSON status)."""
+    allowed = DEAD_STATUSES[code]
+    return reply.http_status in allowed and reply.status in (None, reply.http_status)
+
+
+def json_media_type(header: str | None) -> bool:
+    """`application/json` or any `type/sub+json`, parameters ignored, parsed as a media type (the email
+    package's header parser), not searched for the word: `text/html; x=json` is an HTML page, and two
+    Content-Type headers joined by a comma are no one type."""
+    if header is None:
+        return False
+    message = Message()
+    message["Content-Type"] = header
+    # get_content_type() falls back to text/plain on what it cannot parse, and lowercases the rest
+    media = message.get_content_type()
+    _, _, subtype = media.partition("/")
+    return not any(c.isspace() for c in media) and (media == "application/json" or subtype.endswith("+json"))
 
 
 def _unambiguous(reply: ApiReply) -> bool:
     """What a dead answer also has (an attacker's review, issue 23): no key spelled twice (json keeps the last
-    `code`), and a JSON content type when the header is known (an HTML page is no Quark answer). A body
-    without its own status stays readable: the repository's samples spell 41019 so (share_token[7])."""
-    json_type = reply.content_type is None or "json" in reply.content_type.lower()
-    return not reply.duplicate_keys and json_type
+    `code`), and a JSON media type. No captured sample records an answer of Quark's without one (and
+    quark-api.md 3.1 warns of gateway pages), so a missing Content-Type is not trusted for a dead verdict."""
+    return not reply.duplicate_keys and json_media_type(reply.content_type)
 
 
 def classify(reply: ApiReply) -> Classified:
-    """The one rule (issue 21): DEAD only on a documented dead code (DEAD_CODES) in a Quark error envelope
-    with a 2xx/4xx status. Every other answer, whatever its message, status or shape, is something else."""
+    """The one rule (issues 21, 23): DEAD only on a documented dead code (DEAD_CODES) in a JSON Quark error
+    envelope with that code's captured HTTP status (DEAD_STATUSES). Every other answer, whatever its
+    message, status or shape, is something else."""
 
     def result(outcome: Outcome, reason: str) -> Classified:
         return Classified(outcome, reason, reply.code, reply.http_status, reply.message, reply.retry_after)
@@ -135,11 +159,11 @@ def classify(reply: ApiReply) -> Classified:
     if code in AUTH_CODES or (code is None and (reply.status == 401 or reply.http_status == 401)):
         return result(Outcome.AUTH, AUTH_CODES.get(code or 0, "cookie_rejected"))
     if code in DEAD_CODES:
-        if _envelope_status_ok(reply) and _unambiguous(reply):
+        if _dead_status(reply, code) and _unambiguous(reply):
             return result(Outcome.DEAD, DEAD_CODES[code])
         if server_error:
             return result(Outcome.TRANSIENT, "server_error")
-        return result(Outcome.UNKNOWN, "unexpected_response")  # a 3xx, say: no known reply is spelled so
+        return result(Outcome.UNKNOWN, "unexpected_response")  # a 200, 401 or 407, say: no dead reply is spelled so
     if code in PASSCODE_CODES:
         return result(Outcome.NEEDS_PASSCODE, PASSCODE_CODES[code])
     if STOKEN_EXPIRED_MESSAGE in message:  # the words OL's forks re-fetch on, whatever the code (quark-api.md 4.1)

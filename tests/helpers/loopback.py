@@ -1,7 +1,8 @@
 """A tiny HTTP receiver on 127.0.0.1 (port 0) that records every request and answers as scripted.
 
 Used by the notification, ping and hook tests as the far end: a phone-push service, a healthchecks
-endpoint, an Emby/Plex/OpenList server. `answer` maps (method, path) to (status, body); a "hang"
+endpoint, an Emby/Plex/OpenList server. `answer` maps (method, path) to (status, body) or (status, body,
+Content-Type or None for no header: a hostile server's); a "hang"
 answer holds the request until the receiver closes (bounded), to prove our timeouts.
 """
 
@@ -71,10 +72,12 @@ class Receiver:
                         if receiver._release.wait(0.5):
                             return
                     return
-                status, payload = answer
+                status, payload, *kind = answer  # a third item: the Content-Type to send, None for none
                 data = payload.encode() if isinstance(payload, str) else json.dumps(payload).encode()
+                content_type = kind[0] if kind else "text/plain" if isinstance(payload, str) else "application/json"
                 self.send_response(status)
-                self.send_header("Content-Type", "text/plain" if isinstance(payload, str) else "application/json")
+                if content_type is not None:
+                    self.send_header("Content-Type", content_type)
                 self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
                 self.wfile.write(data)

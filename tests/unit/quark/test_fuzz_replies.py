@@ -52,7 +52,8 @@ def _dead_is_earned(reply: ApiReply) -> bool:
 @example({"status": 200, "code": "0", "data": None}, 200)
 @example({"code": [], "message": "分享不存在"}, None)  # a code of another kind read as none: dead by message (dev profile)
 def test_any_envelope_is_classified_and_never_dead_unearned(body: dict, http_status: int | None) -> None:
-    reply = ApiReply("token", http_status, body)
+    # with the JSON type a real answer has: without one nothing is dead (issue 23), which would prove nothing
+    reply = ApiReply("token", http_status, body, content_type="application/json")
     classified = classify(reply)
     assert isinstance(classified.outcome, Outcome) and isinstance(classified.reason, str)
     (reply.code, reply.status, reply.message, reply.data, reply.account_ok, reply.account_envelope)

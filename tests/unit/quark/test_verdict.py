@@ -3,11 +3,13 @@
 import pytest
 
 from quarkctl.quark.client import ApiReply
-from quarkctl.quark.verdict import DEAD_CODES, Outcome, classify
+from quarkctl.quark.verdict import DEAD_CODES, Outcome, classify, json_media_type
 
 
 def reply(code=None, status=None, message=None, http=None, body=True, **kwargs) -> ApiReply:
+    """An answer as Quark sends it: with its JSON Content-Type (none is no dead answer since issue 23)."""
     envelope = {k: v for k, v in {"code": code, "status": status, "message": message}.items() if v is not None}
+    kwargs.setdefault("content_type", "application/json;charset=UTF-8")
     return ApiReply("token", http if http is not None else (status or 200), envelope if body else None, **kwargs)
 
 
@@ -101,3 +103,16 @@ def test_ok_envelopes() -> None:
     assert classify(reply(0, None, "ok")).outcome is Outcome.OK
     # neither field: not proof of anything
     assert classify(reply(None, None, None)).outcome is Outcome.UNKNOWN
+
+
+@pytest.mark.parametrize(("header", "json"), [
+    ("application/json", True), ("application/json;charset=UTF-8", True), ("APPLICATION/JSON ; charset=utf-8", True),
+    ("application/problem+json", True), ("application/json; x=\"a;b\"", True),
+    (None, False), ("", False), ("json", False), ("text/html; x=json", False), ("text/html;charset=json", False),
+    ("application/json, text/html", False), ("text/html, application/json", False), ("application/jsonp", False),
+    ("text/json", False), ("application/json x", False), ("application/x-json", False),
+])
+def test_the_media_type_is_parsed_not_searched(header: str | None, json: bool) -> None:
+    """Issue 23: "json" anywhere in the header, or no header, let a dead code through."""
+    assert json_media_type(header) is json
+    assert (classify(reply(41004, 404, content_type=header)).outcome is Outcome.DEAD) is json
