@@ -96,7 +96,10 @@ def walk_folder(folder: Path, *, make: bool = True) -> int:
                 links += 1
                 if links > _MAX_LINKS:
                     raise OSError(errno.ELOOP, os.strerror(errno.ELOOP)) from None
-                target = os.readlink(name, dir_fd=fd)
+                try:
+                    target = os.readlink(name, dir_fd=fd)
+                except OSError:  # no longer a link: swapped while walked
+                    raise _refuse(here / name, _("changed while quarkctl opened it; try again")) from None
                 if os.path.isabs(target):
                     os.close(fd)
                     fd, here = os.open("/", _STEP), Path("/")
@@ -108,6 +111,30 @@ def walk_folder(folder: Path, *, make: bool = True) -> int:
     except BaseException:
         os.close(fd)
         raise
+
+
+def trusted_path(path: Path, _hops: int = 0) -> Path:
+    """`path` with its links resolved (os.path.realpath) by walk_folder's rule: a link is followed only
+    from a folder no one else may write to, the last name included. A file root reads and writes back
+    (the autosave config, issue 23: an attacker's planted `~/cfg -> /root/x` had root write there) is
+    reached only as its user could have meant it. Raises ConfigError, or OSError (a missing folder)."""
+    path = Path(os.path.abspath(path))
+    folder = walk_folder(path.parent, make=False)
+    try:
+        here = Path(os.readlink(f"/proc/self/fd/{folder}"))  # where the walk arrived, links resolved
+        try:
+            info = os.stat(path.name, dir_fd=folder, follow_symlinks=False)
+        except FileNotFoundError:
+            return here / path.name
+        if not stat.S_ISLNK(info.st_mode):
+            return here / path.name
+        if _writable_by_others(os.fstat(folder)):
+            raise _refuse(path, _("a symbolic link in a folder others may write to; quarkctl does not follow it"))
+        if _hops >= _MAX_LINKS:
+            raise OSError(errno.ELOOP, os.strerror(errno.ELOOP))
+        return trusted_path(here / os.readlink(path.name, dir_fd=folder), _hops + 1)
+    finally:
+        os.close(folder)
 
 
 class PrivateDir:
@@ -204,7 +231,8 @@ def new_temp(folder: int, name: str, suffix: str = ".tmp") -> tuple[int, str]:
 
 
 def replace_file(path: Path, data: bytes, mode: int, *, owner: tuple[int, int] | None = None,
-                 before_replace: Callable[[int], None] | None = None, make_folders: bool = True) -> None:
+                 before_replace: Callable[[int], None] | None = None, make_folders: bool = True,
+                 folder: int | None = None) -> None:
     """Write `path` whole or not at all in a folder that need not be quarkctl's own (a unit in
     /etc/systemd/system, a capture, the autosave config): the folder is opened once (open_dir), the
     temporary file is new (O_EXCL, a random name `.NAME.*.tmp`) and `path` is replaced by rename, all
@@ -212,8 +240,10 @@ def replace_file(path: Path, data: bytes, mode: int, *, owner: tuple[int, int] |
     never written through; missing folders are made 0700 unless `make_folders` is False. `owner` (uid,
     gid) is given to the new file first; `before_replace` runs with the folder's descriptor once the new
     file is synced (the config keeps its .bak then). Raises OSError, or ConfigError for a folder reached
-    through a link others could have planted."""
-    folder = open_dir(path.parent, make=make_folders)
+    through a link others could have planted. `folder`: the folder's descriptor, already opened by the
+    caller (open_dir), who also closes it."""
+    held = folder
+    folder = open_dir(path.parent, make=make_folders) if held is None else held
     try:
         fd, temp = new_temp(folder, path.name)
         try:
@@ -238,7 +268,8 @@ def replace_file(path: Path, data: bytes, mode: int, *, owner: tuple[int, int] |
         except OSError:
             pass  # some file systems cannot sync a folder; the rename is still atomic
     finally:
-        os.close(folder)
+        if held is None:
+            os.close(folder)
 
 
 class NotRegular(OSError):
@@ -271,18 +302,31 @@ def open_lock_beside(path: Path, guarded: os.stat_result | None) -> tuple[int, b
     file with one link, and a file of another user than this one, root or the guarded file's owner in a
     folder others may write to. A missing lock is created with the guarded file's owner, group and
     read bits (writable by its owner alone), so both that owner and root can take it later."""
+    try:
+        # its folder reached by walk_folder's rule and held: a folder swapped for a link during the open does
+        # not put root's lock, given to the guarded file's owner, into a folder of the swapper's choosing
+        folder = walk_folder(path.parent, make=False)
+    except OSError as exc:
+        raise refused(path.parent, exc) from None
+    try:
+        return _open_lock_in(folder, path, guarded)
+    finally:
+        os.close(folder)
+
+
+def _open_lock_in(folder: int, path: Path, guarded: os.stat_result | None) -> tuple[int, bool]:
     flags = os.O_NONBLOCK | NOFOLLOW  # O_NONBLOCK: a planted FIFO does not hang the open
     mode = 0o600 | (stat.S_IMODE(guarded.st_mode) & 0o044 if guarded is not None else 0)
     created, writable = False, True
     try:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL | flags, mode)
+        fd = os.open(path.name, os.O_RDWR | os.O_CREAT | os.O_EXCL | flags, mode, dir_fd=folder)
         created = True
     except (FileExistsError, PermissionError) as exc:  # there already; or a folder this user may not write to
         try:
             try:
-                fd = os.open(path, os.O_RDWR | flags)
+                fd = os.open(path.name, os.O_RDWR | flags, dir_fd=folder)
             except PermissionError:
-                fd, writable = os.open(path, os.O_RDONLY | flags), False
+                fd, writable = os.open(path.name, os.O_RDONLY | flags, dir_fd=folder), False
         except PermissionError:
             raise _refuse(path, _("this user may not read it (left by another user's run): remove it")) from None
         except FileNotFoundError:

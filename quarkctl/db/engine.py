@@ -185,7 +185,16 @@ class Store:
             return
         if self.default_sqlite:
             self._own_sqlite_file(file)
-        elif not file.exists():
+            return
+        from quarkctl.safefs import trusted_path
+
+        try:
+            # SQLite opens the path as given: a link on the way that another user could have planted (root's
+            # cron on a database under a user's folder) is refused before SQLite follows it (issue 23)
+            trusted_path(file)
+        except OSError:
+            pass  # a missing folder: said just below
+        if not file.exists():
             raise DatabaseError(_("DATABASE_URL: no such SQLite file: {path}").format(path=file))
 
     @staticmethod

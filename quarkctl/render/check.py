@@ -267,14 +267,31 @@ class LogFile:
             self._handler.stream = None
         if self._handler.stream is None:
             return 0
-        return self._handler.stream.write(text)
+        try:
+            return self._handler.stream.write(text)
+        except OSError:  # a full disk: the log ends, the run goes on (its report still reaches stdout)
+            self._drop()
+            return 0
 
     def flush(self) -> None:
         if self._handler.stream is not None:
-            self._handler.stream.flush()
+            try:
+                self._handler.stream.flush()
+            except OSError:
+                self._drop()
+
+    def _drop(self) -> None:
+        stream, self._handler.stream = self._handler.stream, None
+        try:
+            stream.close()
+        except OSError:
+            pass
 
     def isatty(self) -> bool:
         return False
 
     def close(self) -> None:
-        self._handler.close()
+        try:
+            self._handler.close()
+        except OSError:  # the last lines did not fit on a full disk: the run's outcome stands
+            self._handler.stream = None

@@ -19,6 +19,7 @@ from quarkctl.safefs import replace_file
 
 from conftest import QUARKCTL, Cli
 from helpers.victim import plant_victim, untouched
+from unit.commands.test_autosave import write_config
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="the attacks are on root's runs (CI runs as root)")
 
@@ -131,3 +132,48 @@ def test_an_internal_error_is_one_line_and_exit_70(cli: Cli) -> None:
     assert proc.returncode == 70, proc.stderr
     assert "Traceback" not in proc.stderr
     assert [line for line in proc.stderr.splitlines() if line.strip()][-1].startswith("Error: internal error")
+
+
+def _listing(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+def test_autosave_refuses_a_config_reached_through_a_planted_folder_link(cli: Cli, tmp_path: Path) -> None:
+    """A second attacker's review: `ln -s /root/x ~/d`, then root's `autosave --config ~/d/quark_config.json`
+    rewrote root's config there with a ban and left a .bak and a lock beside it (no race needed)."""
+    shared, secret = _shared_folder(tmp_path), _secret_folder(tmp_path)
+    root_config = write_config(cli, [{"taskname": "已取消", "shareurl": "https://pan.quark.cn/s/9373614e3dfe",
+                                      "savepath": "/已取消"}]).rename(secret / "quark_config.json")
+    (shared / "d").symlink_to(secret)
+    before = _listing(secret)
+    proc = cli.run("autosave", "--config", str(shared / "d" / "quark_config.json"), "--no-pacing")
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "symbolic link" in proc.stderr and "Traceback" not in proc.stderr
+    assert _listing(secret) == before and root_config.exists()
+
+
+def test_autosave_writes_no_example_config_through_a_planted_folder_link(cli: Cli, tmp_path: Path) -> None:
+    shared, secret = _shared_folder(tmp_path), _secret_folder(tmp_path)
+    (shared / "d").symlink_to(secret)
+    proc = cli.run("autosave", "--config", str(shared / "d" / "quark_config.json"), "--no-pacing")
+    assert proc.returncode == 2 and "symbolic link" in proc.stderr, proc.stderr
+    assert list(secret.iterdir()) == []
+
+
+def test_a_sqlite_database_reached_through_a_planted_folder_link_is_refused(sqlite_cli: Cli, tmp_path: Path) -> None:
+    """The same planted link in DATABASE_URL's path: SQLite would open (and make -wal, -shm and quarkctl's lock
+    beside) the file in the folder the link chose."""
+    shared, secret = _shared_folder(tmp_path), _secret_folder(tmp_path)
+    (tmp_path / "resources.db").rename(secret / "resources.db")
+    (shared / "lnk").symlink_to(secret)
+    before = _listing(secret)
+    proc = sqlite_cli.run("check-links", "--no-pacing", env={"DATABASE_URL": f"sqlite:///{shared}/lnk/resources.db"})
+    assert proc.returncode == 2 and "symbolic link" in proc.stderr and "Traceback" not in proc.stderr, proc.stderr
+    assert _listing(secret) == before
+
+
+def test_export_to_dash_writes_stdout(cli: Cli) -> None:
+    assert cli.run("resources", "add", "电影A", "https://pan.quark.cn/s/acc30a3cf8d4").returncode == 0
+    proc = cli.run("resources", "export", "-o", "-")
+    assert proc.returncode == 0 and "电影A" in proc.stdout, proc.stderr
+    assert not (cli.home / "-").exists()

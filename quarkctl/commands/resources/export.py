@@ -45,7 +45,7 @@ def export(
 
     flt = ResourceFilter(status=status_filter(expired, valid, all_rows), search=search, drive_type=drive_type)
     with opened(load_settings(env_file, database_url)) as store:
-        if output is None:
+        if output is None or str(output) == "-":  # `-o -`: stdout, as most tools read it
             export_resources(store, flt, fmt.value, for_reading(sys.stdout, json_lines=fmt is ExportFormat.json))
             return
         # Only a plain file is replaced (issue 23, a new user's review): `-o /dev/full`, a FIFO or a link replaced by

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from quarkctl.errors import ConfigError
 from quarkctl.i18n import _
+from quarkctl.safefs import trusted_path
 
 from .model import AutosaveConfig, Task, load_json, parse
 from .template import write_template
@@ -34,10 +35,15 @@ def config_path(flag: Path | None, env: Mapping[str, str]) -> Path:
     return Path(base) / "quarkctl" / CONFIG_NAME
 
 
-def read_text(path: Path) -> str:
+def read_text(path: Path, folder: int | None = None) -> str:
     """The config file's text. O_NONBLOCK and a regular-file check: a FIFO or a device in its place must not
-    hold the run, and SIGTERM with it, forever (an attacker's review). Raises OSError, UnicodeDecodeError."""
-    with os.fdopen(os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC), "rb") as f:
+    hold the run, and SIGTERM with it, forever (an attacker's review). With `folder` (a descriptor of its
+    folder), the name is opened there and never through a link. Raises OSError, UnicodeDecodeError."""
+    if folder is None:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    else:
+        fd = os.open(path.name, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC | os.O_NOFOLLOW, dir_fd=folder)
+    with os.fdopen(fd, "rb") as f:
         if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
             raise OSError(errno.EINVAL, _("not a regular file"))
         return f.read().decode("utf-8-sig")
@@ -46,18 +52,24 @@ def read_text(path: Path) -> str:
 def load(path: Path) -> AutosaveConfig:
     """Read the config; a missing file gets the example written there and raises ConfigMissing (exit 2)."""
     path = Path(path)
-    if not path.exists():
-        write_template(path)
+    try:
+        # root runs a user's config: a link on the way that another user could have planted is refused
+        # (safefs.trusted_path; issue 23, an attacker's review); what is read and written back is this path
+        real = trusted_path(path)
+    except OSError as exc:
+        raise ConfigError(_("cannot read config {path}: {reason}").format(path=path, reason=exc.strerror)) from None
+    if not real.exists():
+        write_template(real)
         raise ConfigMissing(_(
             "no config at {path}: an example was written there; put your cookie and tasks in it, "
             "then run again (try --dry-run first)"
         ).format(path=path))
     try:
-        text = read_text(path)
+        text = read_text(real)
     except (OSError, UnicodeDecodeError) as exc:
         reason = exc.strerror if isinstance(exc, OSError) else _("not UTF-8 text")
         raise ConfigError(_("cannot read config {path}: {reason}").format(path=path, reason=reason)) from None
-    return AutosaveConfig(path, parse(text, path), text, _real_path=os.path.realpath(path))
+    return AutosaveConfig(path, parse(text, path), text, _real_path=str(real))
 
 
 def tasks_from_env(env: Mapping[str, str]) -> list[Task] | None:

@@ -8,6 +8,7 @@ from typing import Any
 
 from quarkctl.errors import ConfigError
 from quarkctl.i18n import _
+from quarkctl.safefs import open_dir
 
 from .model import dumps
 
@@ -57,8 +58,12 @@ TEMPLATE: dict[str, Any] = {
 def write_template(path: Path) -> None:
     """The example config, created only if nothing is there (never overwrites), readable by its owner only."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        # its folder made 0700 and reached without a link others could have planted (safefs.open_dir, issue 23)
+        folder = open_dir(path.parent)
+        try:
+            fd = os.open(path.name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600, dir_fd=folder)
+        finally:
+            os.close(folder)
     except FileExistsError:
         return
     except OSError as exc:

@@ -12,7 +12,7 @@ from typing import Any
 
 from quarkctl.errors import ConfigError
 from quarkctl.i18n import _
-from quarkctl.safefs import new_temp, replace_file
+from quarkctl.safefs import new_temp, open_dir, replace_file, trusted_path
 
 from .model import DELETE, AutosaveConfig, Change, dumps, parse
 from .loading import read_text
@@ -80,9 +80,11 @@ class ConfigReadOnly(ConfigError):
     """The user made the config read-only: it is left as it is (the run says what was not saved)."""
 
 
-def _atomic_write(path: Path, text: str) -> None:
+def _atomic_write(path: Path, text: str, folder: int) -> None:
+    """`folder`: the config folder's descriptor, opened once by save(): the file is stat'ed, read and replaced
+    there, never through a folder swapped for a link meanwhile (issue 23, an attacker's review)."""
     try:
-        info = path.stat()
+        info: os.stat_result | None = os.stat(path.name, dir_fd=folder, follow_symlinks=False)
     except FileNotFoundError:
         info = None
     mode = stat.S_IMODE(info.st_mode) if info is not None else 0o600
@@ -97,25 +99,35 @@ def _atomic_write(path: Path, text: str) -> None:
         if info is not None:
             _keep_backup(folder, path.name)
 
-    # the folder is opened once and everything happens relative to it: a folder swapped for a link during
-    # the run is refused, never written through (safefs.open_dir; issue 23, an attacker's review)
-    replace_file(path, text.encode("utf-8"), mode, owner=owner, before_replace=before_replace, make_folders=False)
+    replace_file(path, text.encode("utf-8"), mode, owner=owner, before_replace=before_replace, folder=folder)
 
 
 def save(config: AutosaveConfig) -> bool:
     """Write the config back atomically (temp file, fsync, rename; the previous version kept as .bak).
 
     Returns False when there was nothing to write. A symlinked config is written where the link
-    points. When the file changed on disk since it was loaded, this run's changes (bans, save-path
+    points, unless the link lies in a folder others may write to (safefs.trusted_path). When the file changed on disk since it was loaded, this run's changes (bans, save-path
     fids, plugin defaults) are applied to that newer version instead of overwriting it.
     """
-    path = Path(os.path.realpath(config.path))
+    try:
+        path = trusted_path(config.path)
+        folder = open_dir(path.parent, make=False)
+    except OSError as exc:
+        raise ConfigError(_("cannot write config {path}: {reason}; the previous version is unchanged").format(
+            path=config.path, reason=exc.strerror or exc)) from None
+    try:
+        return _save_in(config, path, folder)
+    finally:
+        os.close(folder)
+
+
+def _save_in(config: AutosaveConfig, path: Path, folder: int) -> bool:
     if config._real_path is not None and str(path) != config._real_path:
         # the path leads elsewhere than when it was read: a link swapped in during the run (an attacker's review)
         raise ConfigError(_("{path} now leads to {now}, not to the file read at the start ({then}); left as it is, so "
                             "this run's bans and fids were not saved").format(path=config.path, now=path, then=config._real_path))
     try:
-        on_disk: str | None = read_text(path)  # never a FIFO swapped in (loading.read_text)
+        on_disk: str | None = read_text(path, folder)  # never a FIFO swapped in (loading.read_text)
     except FileNotFoundError:
         on_disk = None
     except (OSError, UnicodeDecodeError) as exc:
@@ -137,7 +149,7 @@ def save(config: AutosaveConfig) -> bool:
     if text == on_disk:
         return False
     try:
-        _atomic_write(path, text)
+        _atomic_write(path, text, folder)
     except OSError as exc:
         raise ConfigError(_("cannot write config {path}: {reason}; the previous version is unchanged").format(
             path=path, reason=exc.strerror or exc)) from None
