@@ -56,6 +56,8 @@ def load(path: Path) -> AutosaveConfig:
         # root runs a user's config: a link on the way that another user could have planted is refused
         # (safefs.trusted_path; issue 23, an attacker's review); what is read and written back is this path
         real = trusted_path(path)
+    except FileNotFoundError:  # its folder too is missing: the example is written there (safefs.open_dir walks)
+        real = Path(os.path.abspath(path))
     except OSError as exc:
         raise ConfigError(_("cannot read config {path}: {reason}").format(path=path, reason=exc.strerror)) from None
     if not real.exists():
