@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from quarkctl.providers.evidence import RATE_LIMITED, UNEXPECTED, Rule, by_rule, code_only, no_answer, partial, result
-from quarkctl.providers.linkforms import DriveLink, passcode, read_first, scheme
+from quarkctl.providers.linkforms import DriveLink, scheme
 from quarkctl.providers.web import WebClient
 from quarkctl.providers.webdrive import WebDrive
 from quarkctl.quark.linkcheck import CheckResult
@@ -41,13 +41,12 @@ class AliyunDrive(WebDrive):
     headers = {"Origin": "https://www.alipan.com", "Referer": "https://www.alipan.com/",
                "X-Canary": "client=web,app=share,version=v2.3.1"}  # "for lifting rate limit restrictions" (OL)
 
+    link_pattern = _LINK
+    passcode_groups = (3,)
+
     @classmethod
-    def read(cls, text: str) -> DriveLink | None:
-        found = read_first(text, _LINK)
-        if found is None:
-            return None
-        match, after = found
-        return DriveLink(match.group(1), passcode(match, after, 3), match.group(2) or "")
+    def from_match(cls, match: re.Match[str], code: str) -> DriveLink:
+        return DriveLink(match.group(1), code, match.group(2) or "")
 
     def probe(self, client: WebClient, link: DriveLink) -> CheckResult:
         # Whether the share exists needs no passcode: the passcode check (get_share_token) is left out

@@ -16,7 +16,7 @@ import time
 from quarkctl.providers.evidence import (
     CAPTCHA, PASSCODE_UNKNOWN, RISK_CONTROL, UNEXPECTED, Rule, by_rule, code_only, no_answer, partial, result, seen,
 )
-from quarkctl.providers.linkforms import DriveLink, passcode, read_first, scheme
+from quarkctl.providers.linkforms import DriveLink, scheme
 from quarkctl.providers.web import WebClient, WebReply
 from quarkctl.providers.webdrive import WebDrive
 from quarkctl.quark.linkcheck import CheckResult
@@ -65,13 +65,12 @@ class BaiduDrive(WebDrive):
     host_pattern = r"(?:https?://)?(?:pan|yun)\.baidu\.com"
     retry_after_passcode = False
 
+    link_pattern = _LINK
+    passcode_groups = (3,)
+
     @classmethod
-    def read(cls, text: str) -> DriveLink | None:
-        found = read_first(text, _LINK)
-        if found is None:
-            return None
-        match, after = found
-        return DriveLink(match.group(1) or match.group(2), passcode(match, after, 3))
+    def from_match(cls, match: re.Match[str], code: str) -> DriveLink:
+        return DriveLink(match.group(1) or match.group(2), code)
 
     def probe(self, client: WebClient, link: DriveLink) -> CheckResult:
         if "BAIDUID" not in client.cookies:

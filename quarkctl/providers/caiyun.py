@@ -10,7 +10,7 @@ import re
 from typing import Any
 
 from quarkctl.providers.evidence import LOGIN_REQUIRED, UNEXPECTED, Rule, by_rule, code_only, no_answer, partial, result
-from quarkctl.providers.linkforms import DriveLink, passcode, read_first, scheme
+from quarkctl.providers.linkforms import DriveLink, scheme
 from quarkctl.providers.web import WebClient
 from quarkctl.providers.webdrive import WebDrive
 from quarkctl.quark.linkcheck import CheckResult
@@ -42,13 +42,8 @@ class CaiyunDrive(WebDrive):
     host_pattern = r"(?:https?://)?(?:caiyun\.139\.com|yun\.139\.com|caiyun\.feixin\.10086\.cn)"
     headers = {"Referer": "https://yun.139.com/"}
 
-    @classmethod
-    def read(cls, text: str) -> DriveLink | None:
-        found = read_first(text, _LINK)
-        if found is None:
-            return None
-        match, after = found
-        return DriveLink(match.group(1), passcode(match, after))
+    link_pattern = _LINK
+    passcode_groups = ()
 
     def probe(self, client: WebClient, link: DriveLink) -> CheckResult:
         request: dict[str, Any] = {"linkID": link.share_id, "pCaID": "root"}

@@ -13,7 +13,7 @@ import re
 from typing import Any
 
 from quarkctl.providers.evidence import RISK_CONTROL, UNEXPECTED, Rule, by_rule, code_only, no_answer, partial, result
-from quarkctl.providers.linkforms import DriveLink, passcode, read_first, scheme
+from quarkctl.providers.linkforms import DriveLink, scheme
 from quarkctl.providers.web import WebClient
 from quarkctl.providers.webdrive import WebDrive
 from quarkctl.quark.linkcheck import CheckResult
@@ -43,13 +43,7 @@ class Pan115Drive(WebDrive):
     host_pattern = r"(?:https?://)?(?:www\.)?(?:115|115cdn|anxia)\.com"
     headers = {"Referer": "https://115.com/", "X-Requested-With": "XMLHttpRequest"}  # as PC, PS, SS and LC ask
 
-    @classmethod
-    def read(cls, text: str) -> DriveLink | None:
-        found = read_first(text, _LINK)
-        if found is None:
-            return None
-        match, after = found
-        return DriveLink(match.group(1), passcode(match, after, 2))
+    link_pattern = _LINK
 
     def probe(self, client: WebClient, link: DriveLink) -> CheckResult:
         reply = client.request("GET", SNAP_URL, params={"share_code": link.share_id, "receive_code": link.passcode,

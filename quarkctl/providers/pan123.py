@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from quarkctl.providers.evidence import UNEXPECTED, Rule, by_rule, code_only, no_answer, partial, result
-from quarkctl.providers.linkforms import DriveLink, passcode, read_first, scheme
+from quarkctl.providers.linkforms import DriveLink, scheme
 from quarkctl.providers.web import WebClient
 from quarkctl.providers.webdrive import WebDrive
 from quarkctl.quark.linkcheck import CheckResult
@@ -39,13 +39,12 @@ class Pan123Drive(WebDrive):
     env_key = "123"
     host_pattern = rf"(?:https?://)?{_HOSTS}"
 
+    link_pattern = _LINK
+    passcode_groups = (3,)
+
     @classmethod
-    def read(cls, text: str) -> DriveLink | None:
-        found = read_first(text, _LINK)
-        if found is None:
-            return None
-        match, after = found
-        return DriveLink(match.group(2), passcode(match, after, 3), host=match.group(1).lower())
+    def from_match(cls, match: re.Match[str], code: str) -> DriveLink:
+        return DriveLink(match.group(2), code, host=match.group(1).lower())
 
     def probe(self, client: WebClient, link: DriveLink) -> CheckResult:
         origin = f"https://{link.host or 'www.123pan.com'}"

@@ -13,7 +13,7 @@ import random
 import re
 
 from quarkctl.providers.evidence import UNEXPECTED, Rule, by_rule, code_only, no_answer, partial, result, seen
-from quarkctl.providers.linkforms import DriveLink, passcode, read_first, scheme
+from quarkctl.providers.linkforms import DriveLink, scheme
 from quarkctl.providers.web import WebClient
 from quarkctl.providers.webdrive import WebDrive
 from quarkctl.quark.linkcheck import CheckResult
@@ -46,13 +46,8 @@ class TianyiDrive(WebDrive):
     pace = (3.0, 5.0)
     host_pattern = r"(?:https?://)?(?:(?:h5\.)?cloud\.189\.cn|content\.21cn\.com)"
 
-    @classmethod
-    def read(cls, text: str) -> DriveLink | None:
-        found = read_first(text, _LINK)
-        if found is None:
-            return None
-        match, after = found
-        return DriveLink(match.group(1), passcode(match, after, 2, 3, 4))
+    link_pattern = _LINK
+    passcode_groups = (2, 3, 4)
 
     def probe(self, client: WebClient, link: DriveLink) -> CheckResult:
         # A JSON Accept, or 189 answers XML (HD round 1: every probe became parse_error)

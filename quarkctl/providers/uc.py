@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from quarkctl.providers.evidence import UNEXPECTED, Rule, by_rule, code_only, no_answer, partial, result, seen
-from quarkctl.providers.linkforms import DriveLink, passcode, read_first, scheme
+from quarkctl.providers.linkforms import DriveLink, scheme
 from quarkctl.providers.web import WebClient
 from quarkctl.providers.webdrive import WebDrive
 from quarkctl.quark.linkcheck import CheckResult
@@ -46,13 +46,7 @@ class UcDrive(WebDrive):
     host_pattern = r"(?:https?://)?(?:drive|fast)\.uc\.cn"
     headers = {"Origin": "https://drive.uc.cn", "Referer": "https://drive.uc.cn/"}
 
-    @classmethod
-    def read(cls, text: str) -> DriveLink | None:
-        found = read_first(text, _LINK)
-        if found is None:
-            return None
-        match, after = found
-        return DriveLink(match.group(1), passcode(match, after, 2))
+    link_pattern = _LINK
 
     def probe(self, client: WebClient, link: DriveLink) -> CheckResult:
         reply = client.request("POST", TOKEN_URL, params={"pr": "UCBrowser", "fr": "pc"},

@@ -9,7 +9,7 @@ from dataclasses import replace
 
 from quarkctl.providers.base import CheckRun, DriveSetup, Link
 from quarkctl.providers.evidence import RETRYABLE
-from quarkctl.providers.linkforms import FORMS, MAX_ID, DriveLink, host_first
+from quarkctl.providers.linkforms import FORMS, MAX_ID, DriveLink, host_first, passcode, read_first
 from quarkctl.providers.web import WebClient, api_base
 from quarkctl.quark.linkcheck import CheckResult
 from quarkctl.quark.retry import RetryPolicy
@@ -19,8 +19,8 @@ ROOT = ""  # a share's root in Link.folder, for drives whose links name no folde
 
 
 class WebDrive:
-    """One drive other than Quark, for one run. Subclasses set the class attributes and define
-    `read(text)` and `probe(client, link)`."""
+    """One drive other than Quark, for one run. Subclasses set the class attributes (link_pattern above
+    all) and define `probe(client, link)`."""
 
     name = ""
     env_key = ""  # QUARKCTL_API_BASE_<env_key> (the search service's key names, issue 24)
@@ -47,9 +47,21 @@ class WebDrive:
 
     # -- links --------------------------------------------------------------------------------
 
+    link_pattern: re.Pattern[str]  # the drive's link, its share id in group 1 (linkforms.scheme)
+    passcode_groups: tuple[int, ...] = (2,)  # the groups that may hold a passcode, else one labelled after it
+
     @classmethod
     def read(cls, text: str) -> DriveLink | None:
-        raise NotImplementedError
+        found = read_first(text, cls.link_pattern)
+        if found is None:
+            return None
+        match, after = found
+        return cls.from_match(match, passcode(match, after, *cls.passcode_groups))
+
+    @classmethod
+    def from_match(cls, match: re.Match[str], code: str) -> DriveLink:
+        """The link of a match of link_pattern, with its passcode; a drive whose groups differ says so."""
+        return DriveLink(match.group(1), code)
 
     def parse(self, text: str) -> Link | CheckResult | None:
         found = self.read(text)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from quarkctl.providers.linkforms import DriveLink, passcode, read_first, scheme
+from quarkctl.providers.linkforms import DriveLink, scheme
 from quarkctl.providers.web import WebClient
 from quarkctl.providers.webdrive import WebDrive
 from quarkctl.quark.linkcheck import CheckResult
@@ -28,13 +28,7 @@ class XunleiDrive(WebDrive):
     # What check-links records for every link of this drive, without a worker or a pause (checker/run.py)
     unchecked = CheckResult(Verdict.SKIPPED, UNSUPPORTED_DRIVE)
 
-    @classmethod
-    def read(cls, text: str) -> DriveLink | None:
-        found = read_first(text, _LINK)
-        if found is None:
-            return None
-        match, after = found
-        return DriveLink(match.group(1), passcode(match, after, 2))
+    link_pattern = _LINK
 
     def probe(self, client: WebClient, link: DriveLink) -> CheckResult:
         return CheckResult(Verdict.SKIPPED, UNSUPPORTED_DRIVE)
