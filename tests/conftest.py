@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import pty
 import shutil
 import subprocess
 import sys
@@ -281,22 +280,9 @@ class Cli:
 
     def on_terminal(self, *args: str, env: dict[str, str] | None = None) -> tuple[int, str]:
         """Run with stdout and stderr on a pseudo-terminal, as a person at a shell sees it: (exit code, screen)."""
-        master, slave = pty.openpty()
-        proc = subprocess.Popen([QUARKCTL, *args], env={**self.env, "TERM": "xterm", **(env or {})}, cwd=self.home,
-                                stdout=slave, stderr=slave, stdin=subprocess.DEVNULL)
-        os.close(slave)
-        chunks = []
-        while True:
-            try:
-                chunk = os.read(master, 65536)
-            except OSError:  # EIO: the child closed the terminal
-                break
-            if not chunk:
-                break
-            chunks.append(chunk)
-        code = proc.wait(timeout=60)
-        os.close(master)
-        return code, b"".join(chunks).decode("utf-8", "replace")
+        from helpers.terminal import on_pty
+
+        return on_pty([QUARKCTL, *args], {**self.env, **(env or {})}, self.home)
 
 
 @dataclass

@@ -4,17 +4,14 @@ language apart from the data it shows."""
 
 from __future__ import annotations
 
-import fcntl
-import os
-import pty
 import re
-import struct
 import subprocess
-import termios
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
+
+from helpers.terminal import on_pty
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[()][0-9A-B]")
@@ -95,23 +92,8 @@ def fill_env_file(step: str, values: dict[str, str | list[str]]) -> str:
 
 def on_terminal(command: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
     """`bash -c command` with stdout and stderr on an 80x24 pseudo-terminal: the screen's text, escapes removed, as stdout."""
-    master, slave = pty.openpty()
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
-    proc = subprocess.Popen(["bash", "-c", command], env={**env, "TERM": "xterm"}, cwd=cwd, stdout=slave, stderr=slave,
-                            stdin=subprocess.DEVNULL)
-    os.close(slave)
-    chunks = []
-    while True:
-        try:
-            chunk = os.read(master, 65536)
-        except OSError:  # EIO: the child closed the terminal
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
-    code = proc.wait(timeout=120)
-    os.close(master)
-    screen = ANSI.sub("", b"".join(chunks).decode("utf-8", "replace")).replace("\r\n", "\n").replace("\r", "\n")
+    code, raw = on_pty(["bash", "-c", command], env, cwd, size=(24, 80), timeout=120)
+    screen = ANSI.sub("", raw).replace("\r\n", "\n").replace("\r", "\n")
     return subprocess.CompletedProcess(command, code, screen, "")
 
 

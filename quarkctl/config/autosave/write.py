@@ -106,8 +106,9 @@ def save(config: AutosaveConfig) -> bool:
     """Write the config back atomically (temp file, fsync, rename; the previous version kept as .bak).
 
     Returns False when there was nothing to write. A symlinked config is written where the link
-    points, unless the link lies in a folder others may write to (safefs.trusted_path). When the file changed on disk since it was loaded, this run's changes (bans, save-path
-    fids, plugin defaults) are applied to that newer version instead of overwriting it.
+    points, unless the link lies in a folder others may write to (safefs.trusted_path). When the file
+    changed on disk since it was loaded, this run's changes (bans, save-path fids, plugin defaults) are
+    applied to that newer version instead of overwriting it.
     """
     try:
         path = trusted_path(config.path)
