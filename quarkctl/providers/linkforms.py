@@ -14,6 +14,8 @@ import unicodedata
 from dataclasses import dataclass
 from urllib.parse import unquote
 
+from quarkctl.quark.links import passcode_in_text
+
 # A passcode labelled after the link (drives-api.md section 1, rule 8: ATV's labels), on the same line or
 # the next: "提取码：abcd", "密码 abcd", "pwd=abcd", "（访问码：abcd）". Written with [A-Za-z0-9], never \w
 # (Unicode \w swallows a glued 提取码). An archive's password (解压密码) is taken whole and skipped, as
@@ -77,15 +79,6 @@ def clean(text: str | None) -> str:
     return "".join(ch for ch in (text or "") if unicodedata.category(ch) not in ("Cf", "Mn"))
 
 
-def passcode_in_text(text: str) -> str:
-    """The first share passcode labelled in `text`, "" when none; archive passwords are skipped."""
-    for match in _LABELLED.finditer(text):
-        value = match.group("cn") or match.group("en")
-        if value:
-            return value
-    return ""
-
-
 def read_first(text: str | None, link: re.Pattern[str]) -> tuple[re.Match[str], str] | None:
     """The text's first link when `link` (anchored at the host, scheme optional) reads it, with the text
     after it (up to the next link) for a labelled passcode; None when the first link is not this drive's."""
@@ -116,7 +109,7 @@ def passcode(match: re.Match[str], after: str, *groups: int) -> str:
         if value:
             return unquote(value)
     rest = unquote(after) if "%" in after else after
-    return passcode_in_text(rest)
+    return passcode_in_text(rest, _LABELLED)
 
 
 def scheme(pattern: str) -> str:

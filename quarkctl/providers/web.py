@@ -20,6 +20,7 @@ from urllib3.exceptions import TimeoutError as TransportTimeout
 
 from quarkctl.i18n import _
 from quarkctl.quark import DEFAULT_TIMEOUT
+from quarkctl.quark.client import noting_duplicates
 from quarkctl.quark.transport import MAX_BODY, ExchangeCut, Transport
 
 # A browser's UA: these endpoints are the drives' web pages' own (drives-api.md section 5, XB: Baidu's
@@ -35,15 +36,6 @@ def api_base(key: str, bases: Mapping[str, str] | None = None) -> str | None:
     value = (bases if bases is not None else os.environ).get(key if bases is not None else ENV_PREFIX + key)
     value = (value or "").strip().rstrip("/")
     return value or None
-
-
-def _object(pairs: list[tuple[str, Any]], duplicates: list[str]) -> dict[str, Any]:
-    seen: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in seen:
-            duplicates.append(key)
-        seen[key] = value
-    return seen
 
 
 @dataclass(frozen=True)
@@ -116,7 +108,7 @@ class WebClient:
             return WebReply(answer.status, snippet=_("(a body over {mb} MB, cut off)").format(mb=MAX_BODY // 2**20), **common)
         duplicates: list[str] = []
         try:
-            body = jsonlib.loads(answer.data, object_pairs_hook=lambda pairs: _object(pairs, duplicates))
+            body = jsonlib.loads(answer.data, object_pairs_hook=lambda pairs: noting_duplicates(pairs, duplicates))
         except (ValueError, RecursionError):
             text = answer.data[:_SNIPPET * 4].decode("utf-8", "replace")[:_SNIPPET].replace("\n", " ")
             return WebReply(answer.status, snippet=text, **common)

@@ -32,7 +32,7 @@ DETAIL_PAGE_SIZE = 50
 _SNIPPET = 120
 
 
-def _object(pairs: list[tuple[str, Any]], duplicates: list[str]) -> dict[str, Any]:
+def noting_duplicates(pairs: list[tuple[str, Any]], duplicates: list[str]) -> dict[str, Any]:
     """A JSON object, noting a key spelled twice (`{"code": 0, "code": 41012}`): json keeps the last (issue 23)."""
     seen: dict[str, Any] = {}
     for key, value in pairs:
@@ -127,7 +127,7 @@ class QuarkClient:
         body: dict[str, Any] | None
         duplicates: list[str] = []
         try:
-            parsed = jsonlib.loads(data, object_pairs_hook=lambda pairs: _object(pairs, duplicates))
+            parsed = jsonlib.loads(data, object_pairs_hook=lambda pairs: noting_duplicates(pairs, duplicates))
             body = parsed if isinstance(parsed, dict) else None
         except (ValueError, RecursionError):  # not JSON, not text, nested past Python's recursion limit
             body = None

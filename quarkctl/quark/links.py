@@ -122,9 +122,10 @@ class LinkInText:
         return f"{base}{'&' if '?' in base else '?'}pwd={self.share.passcode}{hash_}{fragment}"
 
 
-def passcode_in_text(text: str) -> str:
-    """The share passcode labelled in `text` (the first one), "" when none; archive passwords are skipped."""
-    for match in _LABELLED.finditer(text):
+def passcode_in_text(text: str, labels: re.Pattern[str] = _LABELLED) -> str:
+    """The share passcode labelled in `text` (the first one), "" when none; archive passwords are skipped.
+    `labels`: the label forms, with the value in a group `cn` or `en` (another drive's: providers/linkforms.py)."""
+    for match in labels.finditer(text):
         value = match.group("cn") or match.group("en")
         if value:
             return value
