@@ -124,13 +124,14 @@ def own_help() -> None:
         originals = {cls: cls.format_help for cls in (TyperCommand, TyperGroup)}
     except (ImportError, AttributeError):
         return
-    from quarkctl.commands import helppage
 
     for cls, typers in originals.items():
         if getattr(typers, "quarkctl", False):
             continue
 
         def format_help(self: Any, ctx: Any, formatter: Any, typers: Any = typers) -> None:
+            from quarkctl.commands import helppage  # a help page only: not loaded by every start
+
             try:
                 text = helppage.page(ctx)
             except (AttributeError, TypeError):

@@ -84,8 +84,7 @@ class BaiduDrive(WebDrive):
         if first.reason != PASSCODE_UNKNOWN or not link.passcode:
             return first
         verify = client.request("POST", VERIFY_URL, params={"surl": link.share_id, "t": str(int(time.time() * 1000)), **_COMMON},
-                                form={"pwd": link.passcode, "vcode": "", "vcode_str": ""}, headers={"Referer": share_url})
-        client.passcodes_sent += 1
+                                form={"pwd": link.passcode, "vcode": "", "vcode_str": ""}, headers={"Referer": share_url}, passcode=link.passcode)
         return _read(verify, VERIFY_RULES, self.trusted)
 
 

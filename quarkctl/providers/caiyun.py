@@ -49,8 +49,7 @@ class CaiyunDrive(WebDrive):
         request: dict[str, Any] = {"linkID": link.share_id, "pCaID": "root"}
         if link.passcode:
             request["passwd"] = link.passcode  # the field of the same request in its encrypted form (PC, PS, PL)
-            client.passcodes_sent += 1
-        reply = client.request("POST", INFO_URL, json={"getOutLinkInfoReq": request})
+        reply = client.request("POST", INFO_URL, json={"getOutLinkInfoReq": request}, passcode=link.passcode)
         failed = no_answer(reply)
         if failed is not None:
             return failed

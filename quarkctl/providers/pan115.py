@@ -47,9 +47,7 @@ class Pan115Drive(WebDrive):
 
     def probe(self, client: WebClient, link: DriveLink) -> CheckResult:
         reply = client.request("GET", SNAP_URL, params={"share_code": link.share_id, "receive_code": link.passcode,
-                                                        "offset": "0", "limit": "1", "cid": ""})
-        if link.passcode:
-            client.passcodes_sent += 1
+                                                        "offset": "0", "limit": "1", "cid": ""}, passcode=link.passcode)
         failed = no_answer(reply)
         if failed is not None:
             return failed

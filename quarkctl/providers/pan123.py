@@ -51,9 +51,7 @@ class Pan123Drive(WebDrive):
         reply = client.request("GET", origin + SHARE_PATH, params={
             "shareKey": link.share_id, "SharePwd": link.passcode, "limit": "1", "next": "0", "orderBy": "file_id",
             "orderDirection": "desc", "parentFileId": "0", "Page": "1",
-        }, headers={"platform": "web", "app-version": "3", "Origin": origin, "Referer": origin + "/"})
-        if link.passcode:
-            client.passcodes_sent += 1
+        }, headers={"platform": "web", "app-version": "3", "Origin": origin, "Referer": origin + "/"}, passcode=link.passcode)
         failed = no_answer(reply)
         if failed is not None:
             return failed

@@ -50,9 +50,7 @@ class UcDrive(WebDrive):
 
     def probe(self, client: WebClient, link: DriveLink) -> CheckResult:
         reply = client.request("POST", TOKEN_URL, params={"pr": "UCBrowser", "fr": "pc"},
-                               json={"pwd_id": link.share_id, "passcode": link.passcode})
-        if link.passcode:
-            client.passcodes_sent += 1
+                               json={"pwd_id": link.share_id, "passcode": link.passcode}, passcode=link.passcode)
         failed = no_answer(reply)
         if failed is not None:
             return failed

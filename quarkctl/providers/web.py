@@ -83,8 +83,10 @@ class WebClient:
         return self.base + rest
 
     def request(self, method: str, url: str, *, params: dict[str, Any] | None = None, json: dict[str, Any] | None = None,
-                form: dict[str, str] | None = None, headers: dict[str, str] | None = None) -> WebReply:
+                form: dict[str, str] | None = None, headers: dict[str, str] | None = None, passcode: str = "") -> WebReply:
+        """`passcode`: the one this request carries, if any, counted in passcodes_sent."""
         self.requests += 1
+        self.passcodes_sent += bool(passcode)
         parts = urlsplit(url)
         # The drive's own site as Referer unless the drive names one: never the transport's Quark default
         sent = {"User-Agent": BROWSER_UA, "Referer": f"{parts.scheme}://{parts.netloc}/", **self.headers, **(headers or {})}

@@ -35,6 +35,7 @@ def _uc(code: int, message: str, status: int) -> Answer:
                     "timestamp": 1765000000, "metadata": {}}
 
 
+# drives-replies.json `uc` (the sharepage/token samples), drives-api.md section 4
 UC: dict[str, Answer] = {
     **_common("UC网盘"),
     "alive": (200, {"status": 200, "code": 0, "message": "ok", "data": {"stoken": "sim-stoken", "share_type": 0},
@@ -49,6 +50,7 @@ UC: dict[str, Answer] = {
     "wrong_shape": (200, {"status": 200, "code": 0, "message": "ok", "data": {}}),  # code 0 without a stoken
 }
 
+# drives-replies.json `baidu` (shorturlinfo), drives-api.md section 5
 BAIDU_INFO: dict[str, Answer] = {
     **_common("百度网盘-链接不存在"),  # a dead page's title: HTML still decides nothing
     "alive": (200, {"errno": 0, "request_id": 1, "shareid": 4521890342, "uk": 1099515023543}),
@@ -61,6 +63,7 @@ BAIDU_INFO: dict[str, Answer] = {
     "rate_limited": (200, {"errno": -64, "request_id": 1}),
     "wrong_shape": (200, {"shareid": 0, "uk": 0}),  # no errno (KUN: anti-bot)
 }
+# drives-replies.json `baidu` (share/verify), drives-api.md section 5
 BAIDU_VERIFY: dict[str, Answer] = {
     "right": (200, {"errno": 0, "err_msg": "", "request_id": 4817740255807962253, "randsk": "sim-randsk"}),
     "wrong": (200, {"errno": -9, "err_msg": "", "request_id": 4817706520363686291}),
@@ -69,6 +72,7 @@ BAIDU_VERIFY: dict[str, Answer] = {
 }
 BAIDU_NO_COOKIE: Answer = (302, "x" * 135)  # without BAIDUID (KUN: a 302, body 135 bytes)
 
+# drives-replies.json `aliyun` (get_share_by_anonymous), drives-api.md section 6
 ALIYUN: dict[str, Answer] = {
     **_common("阿里云盘"),
     "alive": (200, {"share_name": "示例", "file_infos": [{"file_id": "64a1b2c3d4e5", "file_name": "示例", "type": "folder"}],
@@ -83,6 +87,7 @@ ALIYUN: dict[str, Answer] = {
     "wrong_shape": (200, {"file_count": 1}),
 }
 
+# drives-replies.json `pan123` (share/get), drives-api.md section 7
 PAN123: dict[str, Answer] = {
     **_common("123云盘"),
     "alive": (200, {"code": 0, "message": "ok", "data": {"InfoList": [{"FileId": 1, "FileName": "示例"}], "Next": "-1"}}),
@@ -93,6 +98,7 @@ PAN123: dict[str, Answer] = {
     "wrong_shape": (200, {"code": "0", "message": "ok"}),
 }
 
+# drives-replies.json `tianyi` (getShareInfoByCodeV2), drives-api.md section 8
 TIANYI: dict[str, Answer] = {
     **_common("天翼云盘"),
     "alive": (200, {"res_code": 0, "res_message": "成功", "shareId": 12352119146336, "fileId": "524321225683250810",
@@ -111,6 +117,7 @@ TIANYI: dict[str, Answer] = {
     "wrong_shape": (200, XML_ERROR),  # what 189 answers without a JSON Accept
 }
 
+# drives-replies.json `caiyun` (getOutLinkInfoV6), drives-api.md section 9
 MOBILE: dict[str, Answer] = {
     **_common("移动云盘"),
     "alive": (200, {"code": "0", "desc": "", "success": True, "data": {"caLst": [], "coLst": [{"coName": "示例"}]}}),
@@ -120,6 +127,7 @@ MOBILE: dict[str, Answer] = {
     "wrong_shape": (200, {"resultCode": "0", "desc": "", "data": "c2ltLWVuY3J5cHRlZA=="}),  # the encrypted spelling
 }
 
+# drives-replies.json `pan115` (share/snap), drives-api.md section 10
 PAN115: dict[str, Answer] = {
     **_common("115网盘"),
     "alive": (200, {"state": True, "error": "", "errno": 0, "data": {"shareinfo": {"share_state": 1, "share_title": "示例",

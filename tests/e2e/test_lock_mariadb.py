@@ -7,8 +7,12 @@ naming the holder's connection.
 from __future__ import annotations
 
 import signal
+import subprocess
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import text
@@ -192,39 +196,42 @@ def _paced_run(cli: Cli, sim: Simulator, db: ResourceDB, n: int = 4):
     return cli.popen("check-links", "--min-delay", "4", "--max-delay", "4", "--retry-backoff", "0", "--db-timeout", "20")
 
 
-def test_a_run_that_lost_its_connection_takes_its_lock_again(cli: Cli, sim: Simulator, db: ResourceDB) -> None:
-    """The server ended the lock with the connection; no one took it meanwhile: the run takes it again at its
-    next call and goes on, and a second run is refused as before."""
+@contextmanager
+def _lost_run(cli: Cli, sim: Simulator, db: ResourceDB) -> Iterator[tuple[subprocess.Popen[str], Any, str]]:
+    """A paced run whose first verdict is in the database: (the run, an engine of the test's, the lock's name);
+    the run is killed if a test leaves it running."""
     running = _paced_run(cli, sim, db)
     try:
         _after_first_verdict_is_written(running, db)
         engine = db.engine()
-        name = lock_name("check-links", str(db.url.database))
-        with engine.connect() as conn:
-            assert _cut_the_runs_connections(conn, db) >= 2  # the lock's own and at least one of the pool
-            deadline = time.monotonic() + 30
-            while conn.execute(text("SELECT IS_USED_LOCK(:n)"), {"n": name}).scalar() is None:  # until the run's next call
-                assert time.monotonic() < deadline and running.poll() is None, "the run did not take its lock again"
-                conn.commit()
+        yield running, engine, lock_name("check-links", str(db.url.database))
         engine.dispose()
-        locked(cli.run("check-links", *FAST, env=_db_vars(db, "localhost")), "connection ", "named lock")
-        out, err = running.communicate(timeout=60)
-        assert running.returncode == 0, out + err
     finally:
         if running.poll() is None:
             running.kill()
             running.wait(timeout=30)
 
 
+def test_a_run_that_lost_its_connection_takes_its_lock_again(cli: Cli, sim: Simulator, db: ResourceDB) -> None:
+    """The server ended the lock with the connection; no one took it meanwhile: the run takes it again at its
+    next call and goes on, and a second run is refused as before."""
+    with _lost_run(cli, sim, db) as (running, engine, name):
+        with engine.connect() as conn:
+            assert _cut_the_runs_connections(conn, db) >= 2  # the lock's own and at least one of the pool
+            deadline = time.monotonic() + 30
+            while conn.execute(text("SELECT IS_USED_LOCK(:n)"), {"n": name}).scalar() is None:  # until the run's next call
+                assert time.monotonic() < deadline and running.poll() is None, "the run did not take its lock again"
+                conn.commit()
+        locked(cli.run("check-links", *FAST, env=_db_vars(db, "localhost")), "connection ", "named lock")
+        out, err = running.communicate(timeout=60)
+        assert running.returncode == 0, out + err
+
+
 def test_a_run_whose_lock_another_run_took_while_it_was_lost_stops(cli: Cli, sim: Simulator, db: ResourceDB) -> None:
     """Another run took the lock while this run's connection was lost: this run stops as a lost run does
     (exit 5, its report's error line naming the holder), checks no further link and records itself aborted;
     the other run keeps its lock."""
-    running = _paced_run(cli, sim, db)
-    try:
-        _after_first_verdict_is_written(running, db)
-        engine = db.engine()
-        name = lock_name("check-links", str(db.url.database))
+    with _lost_run(cli, sim, db) as (running, engine, name):
         with engine.connect() as other:
             _cut_the_runs_connections(other, db)
             assert other.execute(text("SELECT GET_LOCK(:n, 0)"), {"n": name}).scalar() == 1  # the other run
@@ -235,10 +242,5 @@ def test_a_run_whose_lock_another_run_took_while_it_was_lost_stops(cli: Cli, sim
             assert len(lines) == 1 and f"connection {other_id} from " in lines[0] and " ERROR " in lines[0], out + err
             assert "Traceback" not in err
             assert other.execute(text("SELECT IS_USED_LOCK(:n) = CONNECTION_ID()"), {"n": name}).scalar() == 1
-        engine.dispose()
         assert "[3/" not in out + err  # no new work once the lock was gone
         assert db.scalar("SELECT status FROM quarkctl_run ORDER BY id DESC LIMIT 1") == "aborted"
-    finally:
-        if running.poll() is None:
-            running.kill()
-            running.wait(timeout=30)
