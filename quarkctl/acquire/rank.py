@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import datetime as dt
 from dataclasses import dataclass, field, replace
+from collections.abc import Iterable
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
@@ -174,7 +175,7 @@ def _age(when: dt.datetime | None) -> dt.timedelta:
     return _EPOCH - when
 
 
-def rank(wanted: Wanted, candidates: list[Candidate]) -> list[Choice]:
+def rank(wanted: Wanted, candidates: Iterable[Candidate]) -> list[Choice]:
     """Every candidate once: the kept by (score, newest), then the passed-over; ties keep the search's order."""
     choices = [judge(wanted, c) for c in candidates]
     kept = sorted((c for c in choices if c.kept), key=lambda c: (-c.score, _age(c.candidate.datetime)))

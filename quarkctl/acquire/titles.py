@@ -26,6 +26,7 @@ _RANGE = r"\s*(?:[-~～—至到]|to)\s*"
 _SEASON_MARKS = (
     re.compile(rf"第\s*({NUM})\s*(?:{_RANGE}第?\s*({NUM})\s*)?[季部]", re.ASCII),
     re.compile(rf"全\s*({NUM})\s*[季部]()", re.ASCII),  # all N seasons: 1..N
+    re.compile(rf"(?<![0-9])({NUM}){_RANGE}({NUM})\s*季", re.ASCII),  # 1-2季
     # S02, S02E05, S01-S03 ("e" may follow: the episode)
     re.compile(rf"(?<![a-z0-9])s(\d{{1,2}})(?:{_RANGE}s?(\d{{1,2}}))?(?![0-9a-df-z])", re.ASCII),
     re.compile(rf"(?<![a-z])seasons?\s*(\d{{1,2}})(?:{_RANGE}(\d{{1,2}}))?(?![0-9])", re.ASCII),
@@ -49,6 +50,7 @@ _GLUED_BEFORE = ("电视剧", "电影", "动漫", "动画", "番剧", "纪录片
 _SUBTITLE = re.compile(r"\s*(?:[:：·・]|[-—–]+)")
 # Another work built on the title: passed over even after a separator ("庆余年 外传")
 _SPINOFF = ("之", "外传", "前传", "后传", "番外", "新传", "别传", "剧场版", "电影版", "大电影", "衍生", "特别篇")
+_NEAR = 64
 _EXTENSION = re.compile(r"\.(?:mkv|mp4|avi|ts|rmvb|flv|mov|wmv|m2ts|iso|srt|ass)$")
 _CJK_RANGES = ((0x3040, 0x30FF), (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xAC00, 0xD7AF), (0xF900, 0xFAFF), (0x20000, 0x3134F))
 
@@ -187,7 +189,8 @@ def find_title(note: Compact, title: str) -> TitleMatch | None:
         end = start + len(wanted)
         if _whole_before(note.glued_before(start), wanted) and _whole_after(note.glued_after(end), wanted):
             head, tail = note.text[:note.where[start]], note.text[note.where[end - 1] + 1:]
-            if not Compact.of(tail).chars.startswith(_SPINOFF) and not _subtitled(tail, wanted):
+            near = tail[:_NEAR]  # what decides is right after the title: a long note costs no more per place
+            if not Compact.of(near).chars.startswith(_SPINOFF) and not _subtitled(near, wanted):
                 return TitleMatch(title, head, tail)
         start = note.chars.find(wanted, start + 1)
     return None

@@ -14,7 +14,7 @@ T0 = datetime(2026, 11, 29, 2, 0, tzinfo=timezone.utc)
 
 
 def reason(name: str, note: str, alias: str | None = None, **found: object) -> str:
-    return judge(Wanted.of_row(name, alias), Found(note, **found)).reason  # type: ignore[arg-type]
+    return judge(Wanted.of_row(name, alias), Found(note, **found)).reason
 
 
 # -- the wanted title, from a row's name and alias -------------------------------------------------------
@@ -47,6 +47,7 @@ def test_the_wanted_title_season_and_year(name, alias, titles, season, year):
     ("庆余年2", "庆余年.S02E05.2160p.WEB-DL"),
     ("庆余年", "电视剧庆余年 全46集 1080P"),  # a genre label glued before the title
     ("庆余年", "庆余年 第1-2季 合集"),  # a note of both seasons holds the first
+    ("庆余年 第二季", "庆余年 1-2季合集"),  # and the second
     ("庆余年", "庆余年全集"),
     ("Foundation S02", "Foundation.S02.2160p.ATVP.WEB-DL.DDP5.1.Atmos.DV.HDR.H.265"),
     ("Foundation S02", "基地 Foundation Season 2 (2023) 1080p"),
@@ -184,7 +185,7 @@ def test_quality_is_the_seeds_score(note, score, terms):
 
 
 def test_the_score_and_terms_are_in_the_detail():
-    choice = judge(Wanted.of_row("庆余年 第二季"), Found("庆余年2 4K HDR 更新至12集"))  # type: ignore[arg-type]
+    choice = judge(Wanted.of_row("庆余年 第二季"), Found("庆余年2 4K HDR 更新至12集"))
     assert choice.score == 170
     assert choice.detail.as_json() == {"quality": [{"term": "4k", "points": 100}, {"term": "hdr", "points": 70}],
                                        "title": "庆余年", "seasons": [2], "years": [], "word": None, "episodes": [1, 12]}
@@ -196,7 +197,7 @@ def test_kept_first_by_score_then_newest_then_search_order():
     notes = [("庆余年 720p", T0), ("新庆余年 4K", T0), ("庆余年 4K", T0 - timedelta(days=3)), ("庆余年 4K", None),
              ("庆余年 4K", T0), ("庆余年 预告 4K", T0), ("庆余年 4K", T0)]
     found = [Found(note, url=f"{LINK}id{n}", datetime=when) for n, (note, when) in enumerate(notes)]
-    order = rank(Wanted.of_row("庆余年"), found)  # type: ignore[arg-type]
+    order = rank(Wanted.of_row("庆余年"), found)
     assert [found.index(c.candidate) for c in order] == [4, 6, 2, 3, 0, 1, 5]
     assert [c.kept for c in order] == [True] * 5 + [False] * 2
     assert [c.reason for c in order[5:]] == ["title_mismatch", "trailer"]
@@ -207,12 +208,12 @@ def test_zero_and_naive_times():
     zero = datetime(1, 1, 1, tzinfo=timezone.utc)
     found = [Found("庆余年", url=LINK + "a1", datetime=zero), Found("庆余年", url=LINK + "a2", datetime=datetime(2026, 1, 1)),
              Found("庆余年", url=LINK + "a3", datetime=None), Found("庆余年", url=LINK + "a4", datetime=T0)]
-    order = rank(Wanted.of_row("庆余年"), found)  # type: ignore[arg-type]
+    order = rank(Wanted.of_row("庆余年"), found)
     assert [c.candidate.url[-2:] for c in order] == ["a4", "a2", "a1", "a3"]
 
 
 def test_a_choice_as_json():
-    choice = judge(Wanted.of_row("庆余年 第二季"), Found("庆余年 第一季", datetime=T0))  # type: ignore[arg-type]
+    choice = judge(Wanted.of_row("庆余年 第二季"), Found("庆余年 第一季", datetime=T0))
     assert choice.as_json() == {
         "url": LINK + "abc123def456", "note": "庆余年 第一季", "datetime": "2026-11-29T02:00:00+00:00", "drive": "quark",
         "score": 0, "kept": False, "reason": "other_season",

@@ -24,7 +24,7 @@ def chinese():
 
 def explain(name: str, note: str) -> tuple[str, str, str]:
     wanted = Wanted.of_row(name)
-    choice = judge(wanted, Found(note))  # type: ignore[arg-type]
+    choice = judge(wanted, Found(note))
     doc = choice.as_json()
     return choice.reason, choice_text(choice.reason, doc["detail"], season=wanted.season, year=wanted.year), score_text(choice.score, doc["detail"])
 
