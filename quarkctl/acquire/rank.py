@@ -38,6 +38,9 @@ QUALITY = (
 )
 _TRAILER = re.compile(r"预告|花絮|片花|(?<![a-z])(?:trailers?|teasers?|pv)(?![a-z])", re.ASCII)
 _SAMPLE = re.compile(r"样片|(?<![a-z])samples?(?![a-z])", re.ASCII)
+# "庆余年 / Joy of Life", "庆余年|Joy of Life": two names of one title; a slash without spaces is part of
+# one ("Fate/Zero", "24/7")
+_ALTERNATIVES = re.compile(r"\s+/\s+|\s*[|｜]\s*")
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
 _NO_TIME = dt.timedelta.max  # sorts after every time, newest first
 
@@ -71,8 +74,9 @@ class Wanted:
     @classmethod
     def of_row(cls, drama_name: str, alias: str | None = None, *, drive: str = "quark") -> Wanted:
         """"庆余年 第二季" gives 庆余年, season 2; "沙丘 (2021)" 沙丘, 2021; the alias a second title (and the season
-        or year the name does not give)."""
-        parsed = [parse_title(name) for name in (drama_name, alias or "") if name and name.strip()]
+        or year the name does not give), as does a name's part after a slash or bar ("庆余年 / Joy of Life")."""
+        names = [part for name in (drama_name, alias or "") for part in _ALTERNATIVES.split(name) if part.strip()]
+        parsed = [parse_title(name) for name in names]
         titles = tuple(dict.fromkeys(p.title for p in parsed if p.title))
         season = next((p.season for p in parsed if p.season is not None), None)
         year = next((p.year for p in parsed if p.year is not None), None)

@@ -31,6 +31,8 @@ def reason(name: str, note: str, alias: str | None = None, **found: object) -> s
     ("1917", None, ("1917",), None, None),  # a number that is the whole title stays the title
     ("Blade Runner 2049", None, ("blade runner 2049",), None, None),  # 2040 on is no year
     ("Toy Story 3", None, ("toy story 3",), None, None),  # a Latin title keeps its number
+    ("庆余年 / Joy of Life", "Joy of Life S02 | 庆余年2", ("庆余年", "joy of life"), 2, None),  # names after a slash or bar
+    ("Fate/Zero", None, ("fate/zero",), None, None),  # a slash without spaces is the title's
 ])
 def test_the_wanted_title_season_and_year(name, alias, titles, season, year):
     wanted = Wanted.of_row(name, alias)
