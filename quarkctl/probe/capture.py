@@ -57,12 +57,18 @@ class Placeholders:
         self.kinds: dict[str, int] = {}
 
     def get(self, value: str, kind: str) -> str:
-        if not value or value in ("0",) or value in self.mapping.values():
+        # A value that already is a placeholder stays, except a passcode: one that happens to spell a
+        # placeholder ("PWD1") must still go
+        if not value or value in ("0",) or (value in self.mapping.values() and kind != "PWD"):
             return value
         if value not in self.mapping:
             self._n += 1
             self.kinds[kind] = self.kinds.get(kind, 0) + 1
-            self.mapping[value] = _shaped(value, kind, self._n)
+            shaped = _shaped(value, kind, self._n)
+            while shaped == value or shaped in self.mapping.values():  # "9991" is its own digit placeholder: never kept
+                self._n += 1
+                shaped = _shaped(value, kind, self._n)
+            self.mapping[value] = shaped
         return self.mapping[value]
 
     def scrub(self, text: str) -> str:
