@@ -40,6 +40,7 @@ SECRET_KEYS = {
     "nickName": "NICK", "display_name": "NICK", "ownerAccount": "ACCOUNT", "creator_id": "UID", "iconURL": "AVATAR",
     "randsk": "STOKEN", "share_token": "STOKEN",
 }  # fmt: skip
+INT_SECRET_KEYS = frozenset({"uk"})  # Baidu's sharer, a number (drive_replies.py BAIDU_INFO)
 NAME_KEYS = frozenset({"file_name", "title", "path_info", "name", "to_pdir_name", "share_url",
                        "share_name", "share_title", "fileName", "FileName", "server_filename", "coName", "caName"})
 OWN_DRIVE = frozenset({"account", "path_list", "sort", "growth_info"})  # answers about the user's own drive
@@ -65,7 +66,9 @@ class Placeholders:
             self._n += 1
             self.kinds[kind] = self.kinds.get(kind, 0) + 1
             shaped = _shaped(value, kind, self._n)
-            while shaped == value or shaped in self.mapping.values():  # "9991" is its own digit placeholder: never kept
+            # A passcode is never written as is, not even when it happens to spell its own placeholder ("9991");
+            # other values may (a capture of a replayed capture keeps its placeholders, and so replays alike)
+            while kind == "PWD" and (shaped == value or shaped in self.mapping.values()):
                 self._n += 1
                 shaped = _shaped(value, kind, self._n)
             self.mapping[value] = shaped
@@ -107,6 +110,8 @@ class Redactor:
             return {k: self._value(k, v, own) for k, v in value.items()}
         if isinstance(value, list):
             return [self._value(key, v, own) for v in value]
+        if key in INT_SECRET_KEYS and isinstance(value, int) and not isinstance(value, bool):
+            return int(self.ph.get(str(value), "UID"))  # a digit placeholder of the same length
         if not isinstance(value, str):
             return value
         if key in SECRET_KEYS:

@@ -142,21 +142,22 @@ def test_the_capture_masks_passcodes_cookies_and_names_and_quark_still_replays(c
     sim.add_share(Share(pwd_id="acc30a3cf8d4", title="电影A", files=["a.mp4"]))  # a title that is not its pwd_id: names masked
     baidu = _seed(dsim, "baidu", 11, "locked", passcode=PASSCODE) + f"?pwd={PASSCODE}"
     aliyun = _seed(dsim, "aliyun", 12, "alive")
+    dead = _seed(dsim, "baidu", 13, "dead")  # its answer names the sharer: "uk": 1099515023543
     capture = tmp_path / "baidu.json"
-    done = cli.run("probe", share_url("acc30a3cf8d4"), baidu, aliyun, "--record", str(capture), "--redact-names", *FAST)
+    done = cli.run("probe", share_url("acc30a3cf8d4"), baidu, aliyun, dead, "--record", str(capture), "--redact-names", *FAST)
     assert done.returncode == 0, done.stdout + done.stderr
     text = capture.read_text("utf-8")
-    for secret in (PASSCODE, BAIDUID, *COOKIE_SECRETS):
+    for secret in (PASSCODE, BAIDUID, "1099515023543", *COOKIE_SECRETS):
         assert secret not in text, secret
         assert secret not in done.stdout, secret
     assert "示例" not in text and "电影A" not in text  # Aliyun's share_name and file_name, Quark's title (--redact-names)
     assert "How to contribute a capture" in done.stdout
     recorded = read_capture(capture)
     drives = [ex["drive"] for ex in recorded["exchanges"]]
-    assert drives.count("baidu") == 3 and drives.count("aliyun") == 1 and "quark" in drives
+    assert drives.count("baidu") == 5 and drives.count("aliyun") == 1 and "quark" in drives  # home, info, verify; home, info
     verify = next(ex for ex in recorded["exchanges"] if ex["endpoint"] == "verify")
     assert verify["request"]["body"]["pwd"] != PASSCODE and len(verify["request"]["body"]["pwd"]) == len(PASSCODE)
-    assert [(e["drive"], e["verdict"]) for e in recorded["links"]] == [("baidu", "valid"), ("aliyun", "valid")]
+    assert [(e["drive"], e["verdict"]) for e in recorded["links"]] == [("baidu", "valid"), ("aliyun", "valid"), ("baidu", "expired")]
     with ReplayServer(recorded) as replay:  # the same file still replays Quark's part
         again = cli.run("probe", share_url("acc30a3cf8d4"), "--json", *FAST, env={"QUARK_API_BASE": replay.base_url})
         assert replay.replay.gaps == []
