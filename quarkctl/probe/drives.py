@@ -87,7 +87,7 @@ def read_link(drives: Drives, text: str) -> Link:
     raise ConfigError(_("{link}: a {drive} link quarkctl cannot read ({reason})").format(link=text, drive=owner, reason=found.reason))
 
 
-def _request(ex: WebExchange) -> dict[str, Any]:
+def request_record(ex: WebExchange) -> dict[str, Any]:
     drive_url, sent = urlsplit(ex.url), urlsplit(ex.sent_to)
     query = dict(parse_qsl(drive_url.query, keep_blank_values=True))
     query.update({k: str(v) for k, v in (ex.params or {}).items()})
@@ -103,7 +103,7 @@ def _request(ex: WebExchange) -> dict[str, Any]:
     return request
 
 
-def _reply(ex: WebExchange) -> dict[str, Any]:
+def reply_record(ex: WebExchange) -> dict[str, Any]:
     reply = ex.reply
     if reply.transport_error:
         return {"status": None, "headers": {}, "set_cookie": [], "body": None, "text": None, "transport_error": reply.transport_error}
@@ -112,7 +112,7 @@ def _reply(ex: WebExchange) -> dict[str, Any]:
             "body": reply.body if ex.text is None else None, "text": ex.text, "transport_error": None}  # fmt: skip
 
 
-def _endpoint(drive: str, url: str) -> str:
+def _endpoint(url: str) -> str:
     """A request's name in the report: the last part of its path (`shorturlinfo`, `token`), `home` for a page."""
     path = urlsplit(url).path.rstrip("/")
     return path.rsplit("/", 1)[-1] or "home"
@@ -129,7 +129,7 @@ def probe_link(drive: WebDrive, text: str, link: Link, on_exchange: Callable[[Ex
     secrets = (native.passcode,) if native.passcode else ()
 
     def heard(ex: WebExchange) -> None:
-        exchange = Exchange(_endpoint(drive.name, ex.url), _request(ex), _reply(ex), "", "", text, drive=drive.name, secrets=secrets)
+        exchange = Exchange(_endpoint(ex.url), request_record(ex), reply_record(ex), "", "", text, drive=drive.name, secrets=secrets)
         exchanges.append(exchange)
         on_exchange(exchange)
 

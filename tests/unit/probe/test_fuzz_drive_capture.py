@@ -11,7 +11,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from quarkctl.probe.capture import build_capture
-from quarkctl.probe.drives import _reply, _request
+from quarkctl.probe.drives import reply_record, request_record
 from quarkctl.probe.calls import Exchange
 from quarkctl.providers.web import WebExchange, WebReply
 
@@ -38,7 +38,7 @@ def _exchanges(passcode: str, baiduid: str) -> tuple[str, list[Exchange]]:
                          {"surl": "AbCdEf901", "t": "1796635207101"}, None, {"pwd": passcode, "vcode": "", "vcode_str": ""},
                          {"Cookie": f"BAIDUID={baiduid}", "Referer": "https://pan.baidu.com/s/1AbCdEf901"},
                          WebReply(200, {"errno": -9, "err_msg": f"pwd {passcode} wrong"}), None, {"Content-Type": "application/json"})
-    made = [Exchange(name, _request(ex), _reply(ex), "", "", link, drive="baidu", secrets=(passcode,))
+    made = [Exchange(name, request_record(ex), reply_record(ex), "", "", link, drive="baidu", secrets=(passcode,))
             for name, ex in (("home", home), ("verify", verify))]
     return link, made
 
