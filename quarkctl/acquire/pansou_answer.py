@@ -30,7 +30,7 @@ REASONS = (UNREACHABLE, REFUSED, SERVER_ERROR, BAD_ANSWER)
 _MAX_URL = 2048  # no share link comes near; a longer "url" is not one
 _SNIPPET = 120
 # RFC 3339 as Go writes it (section 1.6): fractional seconds of 1 to 9 digits, Z or an offset.
-_RFC3339 = re.compile(r"(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?([Zz]|[+-]\d{2}:\d{2})")
+_RFC3339 = re.compile(r"(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?([Zz]|[+-]\d{2}:\d{2})", re.ASCII)
 
 
 class SearchUnavailable(QuarkctlError):
