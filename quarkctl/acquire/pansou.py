@@ -24,6 +24,7 @@ from quarkctl import __version__
 from quarkctl.acquire.pansou_answer import (
     BAD_ANSWER, PANSOU_TYPES, REFUSED, SERVER_ERROR, UNREACHABLE, Candidate, SearchUnavailable, candidates, snippet,
 )
+from quarkctl.config.settings import PanSouSettings
 from quarkctl.i18n import _
 from quarkctl.providers.web import WebClient, WebReply
 from quarkctl.quark.transport import Transport
@@ -78,6 +79,11 @@ class PanSou:
         self._token: str | None = None
         self._auth_off = False  # PanSou said its authentication is off (login answered 403, section 1.7)
 
+    @classmethod
+    def from_settings(cls, settings: PanSouSettings, *, timeout: float = DEFAULT_TIMEOUT, transport: Transport | None = None) -> PanSou:
+        """The client config/settings.py pansou_settings describes (PANSOU_URL, or the config's source.pansou)."""
+        return cls(settings.url, settings.username, settings.password, timeout=timeout, transport=transport)
+
     @property
     def signs_in(self) -> bool:
         return bool(self.username and self._password) and not self._auth_off
@@ -113,6 +119,10 @@ class PanSou:
         if not isinstance(body, dict) or body.get("status") != "ok":
             raise SearchUnavailable(BAD_ANSWER, _("the health check did not say ok"), self.where)
         return body
+
+    def abort(self) -> None:
+        """End a search in flight now (the run is stopping): it raises SearchUnavailable, unreachable."""
+        self._web.abort()
 
     def close(self) -> None:
         self._web.close()
@@ -166,6 +176,8 @@ class PanSou:
             raise SearchUnavailable(UNREACHABLE, f"HTTP {status}{self._said(reply)}", self.where)
         if status >= 500:
             raise SearchUnavailable(SERVER_ERROR, f"HTTP {status}{self._said(reply)}", self.where)
+        if 300 <= status < 400 and reply.location:  # e.g. http:// sent on to https://: PANSOU_URL wants the new address
+            raise SearchUnavailable(BAD_ANSWER, f"HTTP {status} → {snippet(reply.location)}", self.where)
         if status != 200:
             raise SearchUnavailable(BAD_ANSWER, f"HTTP {status}{self._said(reply)}", self.where)
 

@@ -128,7 +128,7 @@ class FakePanSou:
         self.down: str | None = None  # "503" (a gateway's page) or "closed" (dropped unanswered)
         self._table: dict[str, list[Hit]] = {}
         self._warm: set[str] = set()  # keywords asked since their cache was cold
-        self._failures: list[list[Any]] = []  # [status, body, content_type, times left or None]
+        self._failures: list[list[Any]] = []  # [status, body, content_type, times left or None, headers]
         self._tokens: set[str] = set()
         self._log: list[PanSouRequest] = []
         self._lock = threading.Lock()
@@ -163,10 +163,10 @@ class FakePanSou:
             self._warm.clear()
 
     def fail(self, status: int, body: dict[str, Any] | list[Any] | str | bytes, content_type: str | None = None,
-             times: int | None = 1) -> None:
-        """The next `times` searches (None: every one) answer `status` and `body` verbatim."""
+             times: int | None = 1, headers: dict[str, str] | None = None) -> None:
+        """The next `times` searches (None: every one) answer `status`, `body` and `headers` verbatim."""
         with self._lock:
-            self._failures.append([status, body, content_type, times])
+            self._failures.append([status, body, content_type, times, dict(headers or {})])
 
     def requests(self, path: str | None = None) -> list[PanSouRequest]:
         with self._lock:
@@ -241,14 +241,14 @@ class FakePanSou:
         return {"status": "ok", "auth_enabled": self.auth, "plugins_enabled": True, "plugin_count": 1, "plugins": ["sim"],
                 "channels_count": 1, "channels": ["tgsearchers3"]}
 
-    def next_failure(self) -> tuple[int, Any, str | None] | None:
+    def next_failure(self) -> tuple[int, Any, str | None, dict[str, str]] | None:
         with self._lock:
             for failure in self._failures:
-                status, body, content_type, times = failure
+                status, body, content_type, times, headers = failure
                 if times is None or times > 0:
                     if times is not None:
                         failure[3] = times - 1
-                    return status, body, content_type
+                    return status, body, content_type, headers
         return None
 
     def record(self, req: PanSouRequest) -> None:
@@ -306,7 +306,7 @@ class _Server(ThreadingHTTPServer):
         self.server_name, self.server_port = address[0], address[1]
 
 
-Answer = tuple[int, Any, str | None]  # status, body, Content-Type (None: by the body)
+Answer = tuple[int, Any, str | None, dict[str, str]]  # status, body, Content-Type (None: by the body), more headers
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -331,30 +331,30 @@ class _Handler(BaseHTTPRequestHandler):
             fake.record(PanSouRequest(self.command, url.path, query, body, headers, 0))
             self.close_connection = True
             return
-        status, reply, content_type = self._answer(fake, url.path, query, raw, body, headers)
+        status, reply, content_type, extra = self._answer(fake, url.path, query, raw, body, headers)
         fake.record(PanSouRequest(self.command, url.path, query, body, headers, status))
-        self._send(status, reply, content_type)
+        self._send(status, reply, content_type, extra)
 
     def _answer(self, fake: FakePanSou, path: str, query: dict[str, list[str]], raw: bytes, body: Any,
                 headers: dict[str, str]) -> Answer:
         if fake.down == "503":
-            return 503, GATEWAY_PAGE, "text/html"
+            return 503, GATEWAY_PAGE, "text/html", {}
         if self.command == "OPTIONS":
-            return 204, b"", None
+            return 204, b"", None, {}
         if not path.startswith(PUBLIC_PATHS) and path.startswith("/api/"):
             refusal = fake.refusal(headers.get("authorization"))
             if refusal is not None:
-                return 401, refusal, None
+                return 401, refusal, None, {}
         if path == "/api/health" and self.command == "GET":
-            return 200, fake.health(), None
+            return 200, fake.health(), None, {}
         if path == "/api/auth/login" and self.command == "POST":
             status, reply = fake.login(body)
-            return status, reply, None
+            return status, reply, None, {}
         if path == "/api/auth/logout" and self.command == "POST":
-            return 200, {"message": "退出成功"}, None
+            return 200, {"message": "退出成功"}, None, {}
         if path == "/api/search" and self.command in ("GET", "POST"):
             return self._search(fake, query, raw, body)
-        return 404, "404 page not found", "text/plain"  # gin's default
+        return 404, "404 page not found", "text/plain", {}  # gin's default
 
     def _search(self, fake: FakePanSou, query: dict[str, list[str]], raw: bytes, body: Any) -> Answer:
         failure = fake.next_failure()
@@ -362,7 +362,7 @@ class _Handler(BaseHTTPRequestHandler):
             return failure
         if self.command == "POST":
             if not isinstance(body, dict):
-                return 400, {"code": 400, "message": f"无效的请求参数: {raw[:60]!r}"}, None
+                return 400, {"code": 400, "message": f"无效的请求参数: {raw[:60]!r}"}, None, {}
             kw, types, res, refresh = body.get("kw"), body.get("cloud_types"), body.get("res"), body.get("refresh")
             if not isinstance(types, list):
                 types = None
@@ -376,14 +376,14 @@ class _Handler(BaseHTTPRequestHandler):
                     try:
                         json.loads(first[name])
                     except ValueError:
-                        return 400, {"code": 400, "message": f"无效的{label}参数格式: invalid JSON"}, None
+                        return 400, {"code": 400, "message": f"无效的{label}参数格式: invalid JSON"}, None, {}
             kw, res = first.get("kw", ""), first.get("res") or "merge"
             types = first["cloud_types"].split(",") if first.get("cloud_types") else None
             refresh = first.get("refresh") == "true"  # only the exact string (section 1.3)
         types = [t for t in types or [] if isinstance(t, str)] or None
-        return 200, {"code": 0, "message": "success", "data": fake.search(kw, types, res, refresh)}, None
+        return 200, {"code": 0, "message": "success", "data": fake.search(kw, types, res, refresh)}, None, {}
 
-    def _send(self, status: int, body: Any, content_type: str | None) -> None:
+    def _send(self, status: int, body: Any, content_type: str | None, headers: dict[str, str]) -> None:
         if isinstance(body, bytes):
             data, kind = body, "application/octet-stream"
         elif isinstance(body, str):
@@ -394,6 +394,8 @@ class _Handler(BaseHTTPRequestHandler):
         if status != 204:
             self.send_header("Content-Type", content_type or kind)
         self.send_header("Content-Length", str(len(data)))
+        for name, value in headers.items():
+            self.send_header(name, value)
         self.end_headers()
         try:
             self.wfile.write(data)

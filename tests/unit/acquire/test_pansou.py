@@ -3,12 +3,15 @@ how it signs in, what it makes of every kind of answer, and that its candidates 
 
 from __future__ import annotations
 
+import json
 import socket
 import threading
 from collections.abc import Iterator
 from datetime import datetime, timezone
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conftest import pwd
 from quarkctl.acquire.pansou import Candidate, PanSou, SearchUnavailable
@@ -289,3 +292,65 @@ def test_a_user_and_password_in_the_url_never_show(closed_port: str) -> None:
 def test_health(pansou: FakePanSou) -> None:
     pansou.enable_auth(USERS)  # /api/health is public (section 1.8)
     assert PanSou(pansou.base_url).health()["auth_enabled"] is True
+
+
+def test_a_redirect_is_not_followed_and_shows_where_to(pansou: FakePanSou) -> None:
+    pansou.fail(301, "", headers={"Location": "https://so.example.org/api/search"})  # an http:// address sent on
+    error = unavailable(PanSou(pansou.base_url), "电影A")
+    assert error.reason == "bad_answer" and error.detail == "HTTP 301 → https://so.example.org/api/search"
+    assert len(pansou.requests()) == 1
+
+
+def test_abort_ends_a_search_in_flight() -> None:
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(1)
+    client = PanSou(f"http://127.0.0.1:{listener.getsockname()[1]}", timeout=30)
+    accepted: list[socket.socket] = []
+
+    def accept_then_abort() -> None:
+        accepted.append(listener.accept()[0])
+        client.abort()  # the request is in flight, its answer never coming
+
+    thread = threading.Thread(target=accept_then_abort, daemon=True)
+    thread.start()
+    try:
+        error = unavailable(client, "电影A")
+    finally:
+        thread.join(5)
+        for sock in (*accepted, listener):
+            sock.close()
+    assert error.reason == "unreachable"
+
+
+# --- any answer ------------------------------------------------------------------------------------
+
+_JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=20),
+                     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4), max_leaves=15)
+_ITEMS = st.lists(st.fixed_dictionaries({"url": st.sampled_from(["https://pan.quark.cn/s/abc", "https://x", "", "javascript:1"])},
+                                        optional={"password": _JSON, "note": _JSON, "datetime": _JSON}) | _JSON, max_size=4)
+_BODIES = st.one_of(
+    st.binary(max_size=80),
+    st.text(max_size=80),
+    _JSON.map(lambda v: json.dumps(v).encode()),
+    st.builds(lambda code, merged: json.dumps({"code": code, "message": "success", "data": {"merged_by_type": merged}}).encode(),
+              st.sampled_from([0, 0, 1, "0"]), st.dictionaries(st.sampled_from(["quark", "baidu", "x"]), _ITEMS | _JSON, max_size=2)),
+)
+
+
+@pytest.fixture(scope="module")
+def shared_fake() -> Iterator[FakePanSou]:
+    with FakePanSou() as fake:
+        yield fake
+
+
+@settings(max_examples=40)
+@given(status=st.sampled_from([200, 200, 200, 201, 301, 400, 401, 403, 404, 429, 500, 502, 503]), body=_BODIES)
+def test_any_answer_over_http_is_candidates_or_search_unavailable(shared_fake: FakePanSou, status: int, body: bytes | str) -> None:
+    shared_fake.fail(status, body, content_type="application/json", times=1)
+    try:
+        found = PanSou(shared_fake.base_url, timeout=5).search("电影A", drives=("quark", "baidu"))
+    except SearchUnavailable as exc:
+        assert exc.reason in ("refused", "server_error", "bad_answer", "unreachable") and "\n" not in str(exc)
+        return
+    assert status == 200 and all(c.url.startswith("https://") and c.drive in ("quark", "baidu") for c in found)

@@ -89,3 +89,14 @@ def test_a_password_in_the_url_is_refused_and_masked() -> None:
         pansou_settings({"PANSOU_URL": "http://admin:UrlSecret-9@127.0.0.1:8888"})
     assert "PANSOU_PASSWORD" in str(caught.value) and "UrlSecret-9" not in str(caught.value)
     assert redact("UrlSecret-9") == "***"
+
+
+def test_the_client_from_the_settings_signs_in_with_them(pansou) -> None:
+    from quarkctl.acquire.pansou import PanSou
+
+    pansou.enable_auth({"cfg-user": "CfgSecret-321"})
+    pansou.add("电影A", "https://pan.quark.cn/s/abc")
+    settings = pansou_settings({}, {"source": {"pansou": {"server": pansou.base_url, "username": "cfg-user", "password": "CfgSecret-321"}}})
+    assert settings is not None
+    assert [c.url for c in PanSou.from_settings(settings).search("电影A")] == ["https://pan.quark.cn/s/abc"]
+    assert [r.path for r in pansou.requests()] == ["/api/auth/login", "/api/search"]
