@@ -91,12 +91,12 @@ class PanSou:
     def search(self, keyword: str, drives: Sequence[str] = ("quark",), refresh: bool = False) -> list[Candidate]:
         """The links PanSou finds for `keyword` on `drives` (our drive names), de-duplicated, in its order.
         `refresh` bypasses PanSou's main caches (section 1.9: a cold answer may hold fewer links)."""
+        drives = tuple(drives)
         kw = keyword.strip()
         if not kw:  # PanSou does not refuse an empty kw: it answers the channels' latest links (section 1.7)
             raise ValueError("an empty keyword")
-        unknown = [d for d in drives if d not in PANSOU_TYPES]
-        if unknown or not drives:
-            raise ValueError(f"drives: one or more of {', '.join(PANSOU_TYPES)}, got {list(drives)!r}")
+        if not drives or any(d not in PANSOU_TYPES for d in drives):
+            raise ValueError(f"drives: one or more of {', '.join(PANSOU_TYPES)}, got {drives!r}")
         params = {"kw": kw, "res": "merge", "cloud_types": ",".join(dict.fromkeys(PANSOU_TYPES[d] for d in drives))}
         if refresh:
             params["refresh"] = "true"
@@ -168,10 +168,12 @@ class PanSou:
 
     def _fail_on_status(self, reply: WebReply) -> None:
         status = reply.http_status or 0
-        if status in (401, 403):
+        if status == 401:
             detail = (_("wrong username or password, or the token was not accepted") if self.username and self._password
                       else _("its authentication is on: set PANSOU_USERNAME and PANSOU_PASSWORD"))
             raise SearchUnavailable(REFUSED, f"HTTP {status}: {detail}", self.where)
+        if status == 403:  # not PanSou's search answer (section 1.7): a proxy's rule in front of it
+            raise SearchUnavailable(REFUSED, f"HTTP {status}{self._said(reply)}", self.where)
         if status in _GATEWAY:
             raise SearchUnavailable(UNREACHABLE, f"HTTP {status}{self._said(reply)}", self.where)
         if status >= 500:

@@ -118,7 +118,9 @@ class FakePanSou:
 
     def add(self, keyword: str, url: str, *, note: str | None = None, password: str = "", datetime: DateTime | str | None = None,
             source: str = "plugin:sim", images: list[str] | None = None, slow: bool = False, type: str | None = None) -> Hit:
-        """A link `keyword` finds (its note defaults to the keyword: PanSou keeps only notes holding it)."""
+        """A link `keyword` finds, after those added before (PanSou orders by its score, section 1.4: the test
+        writes that order). The note defaults to the keyword: PanSou keeps only notes holding it, a filter the
+        fake leaves to the test (plugins that skip it exist too)."""
         hit = Hit(url=url, note=keyword if note is None else note, password=password, datetime=go_time(datetime), source=source,
                   images=list(images or []), slow=slow, type=type or link_type(url))
         with self._lock:

@@ -354,3 +354,25 @@ def test_any_answer_over_http_is_candidates_or_search_unavailable(shared_fake: F
         assert exc.reason in ("refused", "server_error", "bad_answer", "unreachable") and "\n" not in str(exc)
         return
     assert status == 200 and all(c.url.startswith("https://") and c.drive in ("quark", "baidu") for c in found)
+
+
+def test_a_403_is_refused_with_what_the_proxy_said(pansou: FakePanSou) -> None:
+    pansou.fail(403, "<html><head><title>403 Forbidden</title></head></html>")
+    error = unavailable(PanSou(pansou.base_url), "电影A")
+    assert error.reason == "refused" and error.detail == "HTTP 403 (403 Forbidden)"
+
+
+@pytest.mark.parametrize(("lang", "says"), [("en", "cannot be reached: HTTP 503 (503 Service Temporarily Unavailable)"),
+                                            ("zh_CN", "无法连接搜索服务")])
+def test_the_message_speaks_the_users_language_and_the_reason_does_not(pansou: FakePanSou, monkeypatch: pytest.MonkeyPatch,
+                                                                        lang: str, says: str) -> None:
+    from quarkctl import i18n
+
+    pansou.down = "503"
+    monkeypatch.setenv("LANGUAGE", "")
+    try:
+        i18n.set_language(lang)
+        error = unavailable(PanSou(pansou.base_url), "电影A")
+    finally:
+        i18n.set_language("en")
+    assert says in str(error) and error.reason == "unreachable"
