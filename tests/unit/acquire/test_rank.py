@@ -7,6 +7,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from quarkctl.acquire.pansou_answer import candidates
 from quarkctl.acquire.rank import KEPT, REASONS, Wanted, judge, quality, rank
 from tests.unit.acquire.helpers import LINK, Found
 
@@ -221,3 +222,25 @@ def test_a_choice_as_json():
         "score": 0, "kept": False, "reason": "other_season",
         "detail": {"quality": [], "title": "庆余年", "seasons": [1], "years": [], "word": None, "episodes": []},
     }
+
+
+def test_pansous_candidates_rank_as_they_come():
+    """PanSou's answer (search-api.md 1.4, 1.6: the wrapper, a zero time, a passcode in its own field) read
+    by acquire/pansou_answer.py, ranked as is: its Candidate is rank()'s."""
+    body = {"code": 0, "message": "success", "data": {"total": 5, "merged_by_type": {
+        "quark": [
+            {"url": LINK + "aaaa1111", "password": "", "note": "庆余年2 预告", "datetime": "2026-11-28T10:00:00Z", "source": "tg:x"},
+            {"url": LINK + "bbbb2222", "password": "ab12", "note": "庆余年 第二季 1080P 全36集", "datetime": "0001-01-01T00:00:00Z",
+             "source": "plugin:y"},
+            {"url": LINK + "cccc3333", "password": "", "note": "庆余年第二季 4K 杜比视界", "datetime": "2026-06-01T00:00:00Z", "source": "tg:z"},
+            {"url": LINK + "dddd4444", "password": "", "note": "庆余年 第一季 4K", "datetime": "2026-11-28T00:00:00Z", "source": "tg:z"},
+        ],
+        "baidu": [{"url": "https://pan.baidu.com/s/1abc", "password": "1234", "note": "庆余年2 4K", "datetime": "2026-11-28T00:00:00Z"}],
+    }}}
+    found = candidates(body, ["quark", "baidu"])
+    order = rank(Wanted.of_row("庆余年 第二季"), found)
+    assert [(c.candidate.url[-8:], c.reason, c.score) for c in order] == [
+        ("cccc3333", KEPT, 180), ("bbbb2222", KEPT, 50), ("aaaa1111", "trailer", 0), ("dddd4444", "other_season", 100),
+        ("m/s/1abc", "other_drive", 100),
+    ]
+    assert order[1].candidate.password == "ab12" and order[1].candidate.datetime is None

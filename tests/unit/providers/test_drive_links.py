@@ -36,6 +36,7 @@ FORMS = [
     ("https://www.alipan.com/s/4F9AbCdEfGh", "aliyun", "4F9AbCdEfGh", ""),
     ("https://www.aliyundrive.com/s/4F9AbCdEfGh/folder/64a1b2c3d4e5 提取码: 8x8x", "aliyun", "4F9AbCdEfGh", "8x8x"),
     ("https://www.aliyundrive.com/t/4F9AbCdEfGh?password=abcd", "aliyun", "4F9AbCdEfGh", "abcd"),
+    ("https://alywp.net/4F9AbCdEfGh 提取码：ab12", "aliyun", "4F9AbCdEfGh", "ab12"),
     # 123 (section 7): every mirror, .html, per-user hosts, 提取码 glued or percent-encoded
     ("https://www.123pan.com/s/yXg6Vv-enZ7v", "123", "yXg6Vv-enZ7v", ""),
     ("https://www.123pan.cn/s/yXg6Vv-enZ7v.html?pwd=abcd", "123", "yXg6Vv-enZ7v", "abcd"),
@@ -159,7 +160,7 @@ def test_a_link_of_one_drive_is_read_by_it_alone(found: tuple[str, str, str, str
     assert (link.share_id, getattr(link.native, "passcode", None)) == (share_id, code)
 
 
-HOSTS = ["drive.uc.cn/s/", "pan.baidu.com/s/1", "pan.baidu.com/share/init?surl=", "www.alipan.com/s/", "www.123pan.com/s/",
+HOSTS = ["drive.uc.cn/s/", "pan.baidu.com/s/1", "pan.baidu.com/share/init?surl=", "www.alipan.com/s/", "alywp.net/", "www.123pan.com/s/",
          "x.share.123pan.cn/123pan/", "cloud.189.cn/t/", "h5.cloud.189.cn/share.html#/t/", "caiyun.139.com/m/i?",
          "yun.139.com/shareweb/#/w/i/", "115.com/s/", "pan.xunlei.com/s/", "https://", "提取码：", "（访问码：", "?pwd=",
          "%EF%BC%88", "#password=", "\n", " ", "\u200b", "abcd1234", "-", "_"]
