@@ -12,10 +12,10 @@ The reasons are checked in the order of REASONS: the first that applies is the c
 
 from __future__ import annotations
 
-import re
 import datetime as dt
-from dataclasses import dataclass, field, replace
+import re
 from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
@@ -69,7 +69,7 @@ class Wanted:
     season: int | None = None
     year: int | None = None
     drive: str = "quark"
-    titles: tuple[str, ...] = ()
+    titles: tuple[str, ...] = ()  # width- and case-folded (titles.normalise), the name's first
 
     @classmethod
     def of_row(cls, drama_name: str, alias: str | None = None, *, drive: str = "quark") -> Wanted:
