@@ -171,3 +171,17 @@ def test_every_verdict_reads_back_as_written_in_any_mix_and_flush(sqlitedb: Reso
         assert orphans == 0
     finally:
         db.close()
+
+
+def test_a_server_without_insert_returning_writes_them_a_row_at_a_time(mysqldb: ResourceDB) -> None:
+    """MySQL (not MariaDB) has no INSERT ... RETURNING: the ids come one row at a time, the same rows result."""
+    mysqldb.create_schema()
+    db = Database(mysqldb.url)
+    try:
+        db.engine.dialect.insert_executemany_returning_sort_by_parameter_order = False  # as SQLAlchemy's MySQL dialect says
+        for record in RECORDS:
+            db.add_check(5, record)
+        db.flush_checks()
+        assert [(r["resource_id"], r["drive"], r["code"]) for r in db.run_checks(5)] == READ_BACK
+    finally:
+        db.close()
