@@ -157,7 +157,7 @@ def get_run(db: Database, run_id: int) -> RunRecord:
 
 
 def _check_line(item: dict[str, Any]) -> str:
-    """`#12 好电影 https://pan.baidu.com/s/... [Baidu] expired: the share was cancelled (-9 ...)`: each result's drive
+    """`#12 好电影 https://pan.baidu.com/s/... [Baidu] expired: no such share (-21)`: each result's drive
     (issue 24) in its own words."""
     name = item.get("name") if item.get("name") is not None else _("(row deleted)")
     drive = item.get("drive")
