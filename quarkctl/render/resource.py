@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 from quarkctl.i18n import _
 from quarkctl.render.clock import local_time
-from quarkctl.render.messages import reason_text, verdict_text
+from quarkctl.render.history import check_evidence
+from quarkctl.render.messages import drive_text, reason_text, verdict_text
 from quarkctl.render.reshare import record_text
 from quarkctl.safe_text import printable
 
@@ -37,8 +38,9 @@ def one_line(value: Any) -> str:
 
 
 def _check_cells(check: dict[str, Any]) -> list[str]:
-    evidence = " ".join(str(x) for x in (check["api_code"], check["message"]) if x)
-    return [local_time(check["checked_at"]), verdict_text(check["verdict"]), reason_text(check["reason"]), evidence]
+    drive = check.get("drive", "quark")  # issue 24: db/runs.py drive_of (None: no drive claimed the link)
+    return [local_time(check["checked_at"]), drive_text(drive or "other"), verdict_text(check["verdict"]), reason_text(check["reason"], drive),
+            check_evidence(check)]
 
 
 def reshare_lines(chain: Sequence[dict[str, Any]]) -> list[str]:
@@ -71,11 +73,11 @@ def print_card(card: ResourceCard, console: Console) -> None:
         table.add_row(styled(key), styled(one_line(value)))
     console.print(table)
     history_table = Table(title=_("checks"), caption=None if card.checks else _("never checked by quarkctl"))
-    for title in (_("checked"), _("verdict"), _("reason"), _("Quark said")):
+    for title in (_("checked"), _("drive"), _("verdict"), _("reason"), _("the drive said")):
         history_table.add_column(title, overflow="fold")
     for check in card.checks:
         cells = [styled(one_line(cell)) for cell in _check_cells(check)]
-        cells[1].stylize(VERDICT_STYLE.get(check["verdict"], ""))
+        cells[2].stylize(VERDICT_STYLE.get(check["verdict"], ""))
         history_table.add_row(*cells)
     console.print(history_table)
     for line in reshare_lines(card.reshares):
