@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
 from quarkctl.acquire.options import AcquireOptions
+from quarkctl.acquire.pansou_answer import SearchUnavailable
+from quarkctl.acquire.rank import Wanted, rank
 from quarkctl.config.settings import Settings
 from quarkctl.acquire.take import NoFreeFolder, folder_for, free_folder, save_into, share_saved
 from quarkctl.acquire.verify import Verified, Verifier
@@ -64,24 +66,36 @@ class Search(Protocol):
 Rank = Callable[[WantedRow, Sequence[Candidate]], Sequence[Choice]]
 
 
-class SearchUnavailable(Exception):
-    """The search service could not be asked: the run stops (its own exit code), nothing more changes."""
-
-    def __init__(self, reason: str, detail: str = "") -> None:
-        super().__init__(detail or reason)
-        self.reason, self.detail = reason, detail
-
-
 class _Abort(Exception):
     def __init__(self, reason: str, detail: str = "") -> None:
         super().__init__(reason)
         self.reason, self.detail = reason, detail
 
 
+def ranked(row: WantedRow, found: Sequence[Any]) -> list[Any]:
+    """The search's results for the row, ranked (acquire/rank.py); each choice's detail names the row's season
+    and year, which the explanation of a passed-over result compares with (render/candidates.py)."""
+    wanted = Wanted.of_row(row.name, row.alias or None)
+    return [replace(choice, detail=Noted(choice.detail, wanted.season, wanted.year)) for choice in rank(wanted, found)]
+
+
+@dataclass(frozen=True)
+class Noted:
+    """A choice's detail with the row's season and year beside it."""
+
+    detail: Any
+    season: int | None
+    year: int | None
+
+    def as_json(self) -> dict[str, Any]:
+        return {**self.detail.as_json(), "wanted_season": self.season, "wanted_year": self.year}
+
+
 def _considered(choice: Choice, reason: str | None = None) -> Considered:
     c = choice.candidate
-    detail = choice.detail if isinstance(choice.detail, str) else ", ".join(map(str, choice.detail or ()))
-    return Considered(str(c.url), str(c.note or ""), str(c.source or ""), int(choice.score), reason or choice.reason, detail)
+    detail = choice.detail.as_json() if hasattr(choice.detail, "as_json") else {}
+    return Considered(str(c.url), str(c.note or ""), str(getattr(c, "source", "") or ""), int(choice.score),
+                      reason or choice.reason, detail)
 
 
 class Acquirer:
@@ -267,7 +281,7 @@ def run_acquire(db: Database, client: QuarkClient, search: Search, rank: Rank, o
     except _Abort as exc:
         report.abort_reason, report.abort_detail = exc.reason, exc.detail
     except SearchUnavailable as exc:
-        report.abort_reason, report.abort_detail = "search_unavailable", exc.detail or exc.reason
+        report.abort_reason, report.abort_detail = "search_unavailable", str(exc)
     report.finished_at = clock()
     if stop.signum is not None:
         report.abort_reason = "interrupted"
@@ -282,9 +296,7 @@ def run_acquire(db: Database, client: QuarkClient, search: Search, rank: Rank, o
 def execute(settings: Settings, search: Any, options: AcquireOptions, listener: AcquireListener, *, stop: StopSignal,
             lock_dir: Path, timeout: float = DEFAULT_TIMEOUT) -> AcquireReport:
     """The whole job: the run frame (database, the job's lock), the account's client, the run."""
-    from quarkctl.acquire.rank import rank_for_row
-
     with run_frame(settings, JOB, stop=stop, lock_dir=lock_dir, dry_run=options.dry_run,
                    prepare=lambda db: db.prepare_for_acquire(dry_run=options.dry_run)) as db:
         with QuarkClient(cookie=settings.cookie, api_base=settings.api_base, timeout=timeout) as client:
-            return run_acquire(db, client, search, rank_for_row, options, listener, stop=stop, source=search.label)
+            return run_acquire(db, client, search, ranked, options, listener, stop=stop, source=search.where)

@@ -6,23 +6,18 @@ from __future__ import annotations
 
 from typing import IO, Any
 
-from quarkctl.i18n import _, listing, ngettext
+from quarkctl.i18n import _, listing
 from quarkctl.redact import redact
+from quarkctl.render.candidates import CHOICE_REASONS, choice_text, score_text
 from quarkctl.render.clock import duration
 from quarkctl.render.messages import N_, abort_text, retry_text
 from quarkctl.render.plain import Fanout, PlainLines, use_rich
 from quarkctl.reports.acquire import AcquireOutcome, AcquireReport, Considered
 from quarkctl.safe_text import json_text, printable
 
-# Why a search result was passed over (acquire/rank.py decides the first ones, acquire/verify.py the rest)
+# Why a search result that the ranking kept was passed over after all (acquire/verify.py, acquire/job.py);
+# the ranking's own reasons are worded by render/candidates.py
 PASSED_OVER = {
-    "title_mismatch": N_("its title is not the row's"),
-    "trailer": N_("a trailer or extras"),
-    "sample": N_("a sample"),
-    "other_season": N_("another season"),
-    "other_year": N_("another year"),
-    "other_drive": N_("not a Quark link"),
-    "no_link": N_("no link"),
     "not_quark_link": N_("not a Quark share link"),
     "dead": N_("the share is dead"),
     "empty": N_("the share is empty"),
@@ -49,7 +44,7 @@ OUTCOMES = {
 }
 ABORTS = {
     "cookie_rejected": N_("Quark rejected the cookie; nothing more was done. Copy a fresh cookie."),
-    "search_unavailable": N_("the search service could not be used: {detail}; nothing more was done."),
+    "search_unavailable": N_("{detail}; nothing more was done."),
     "drive_full": N_("the drive is full; nothing more was saved. Free some space or buy more."),
     "locked": N_("another acquire run holds the lock; nothing was done this run."),
 }
@@ -61,17 +56,18 @@ _LEVEL = {"replaced": "INFO", "added": "INFO", "planned": "INFO", "skipped": "IN
 _STYLE = {"replaced": "green", "added": "green", "planned": "cyan", "skipped": "dim", "left_dead": "yellow", "failed": "red"}
 
 
-def passed_text(reason: str) -> str:
-    return _(PASSED_OVER[reason]) if reason in PASSED_OVER else reason
+def passed_text(item: Considered) -> str:
+    if item.reason in CHOICE_REASONS:
+        return choice_text(item.reason, item.detail, season=item.detail.get("wanted_season"), year=item.detail.get("wanted_year"))
+    return _(PASSED_OVER[item.reason]) if item.reason in PASSED_OVER else item.reason
 
 
 def considered_line(item: Considered) -> str:
-    """`  passed over: URL «note» (score 50): a trailer or extras` / `  taken: URL «note» (score 150: 4k, hdr)`."""
-    score = _("score {n}").format(n=item.score) + (f": {item.detail}" if item.detail else "")
-    head = f"{item.url} «{printable(item.note[:80])}» ({score})"
+    """`  passed over: URL «note» (score 0): a trailer or extras (预告)` / `  taken: URL «note» (score 150 (4k +100, hdr +70))`."""
+    head = f"{item.url} «{printable(item.note[:80])}» ({score_text(item.score, item.detail)})"
     if item.reason == "ok":
         return "  " + _("taken: {result}").format(result=head)
-    return "  " + _("passed over: {result}: {why}").format(result=head, why=passed_text(item.reason))
+    return "  " + _("passed over: {result}: {why}").format(result=head, why=passed_text(item))
 
 
 def outcome_text(outcome: AcquireOutcome) -> str:
@@ -86,6 +82,23 @@ def outcome_text(outcome: AcquireOutcome) -> str:
     return f"{text} ({evidence})" if evidence else text
 
 
+# A quarkctl_acquire entry's status (db/schema.py acquire_history), as `resources show` and `history show` word it
+RECORD_STATUSES = {
+    "done": N_("done"),
+    "pending": N_("unfinished (the next run shares what was saved)"),
+    "abandoned": N_("abandoned (nothing of it is in the row)"),
+}
+
+
+def chain_text(item: dict[str, Any]) -> str:
+    """One quarkctl_acquire entry: `done: OLD -> NEW, from CANDIDATE «note» (source), saved in PATH`."""
+    status = _(RECORD_STATUSES[item["status"]]) if item.get("status") in RECORD_STATUSES else str(item.get("status"))
+    return _("{status}: {old} -> {new}, from {candidate} «{note}» ({source}), saved in {path}").format(
+        status=status, old=item.get("old_link") or "-", new=item.get("new_link") or "-", candidate=item.get("candidate_link") or "-",
+        note=printable(str(item.get("candidate_note") or "")[:80]), source=printable(str(item.get("source") or "-")),
+        path=printable(str(item.get("saved_path") or "-")))
+
+
 def outcome_lines(outcome: AcquireOutcome) -> list[str]:
     name = f"#{outcome.resource_id} {printable(outcome.name)}" if outcome.resource_id is not None else printable(outcome.name)
     return [f"{name} {outcome_text(outcome)}", *(considered_line(item) for item in outcome.considered)]
@@ -97,8 +110,7 @@ def abort_line(report: AcquireReport) -> str:
 
 
 def started_text(total: int, database: str, source: str) -> str:
-    return ngettext("acquire: {n} row to find a new link for in {database}, searching {source}",
-                    "acquire: {n} rows to find new links for in {database}, searching {source}", total).format(
+    return _("acquire: rows to find new links for: {n}, in {database}, searching {source}").format(
         n=total, database=printable(database or "-"), source=printable(source or "-"))
 
 

@@ -32,7 +32,7 @@ class Considered:
     source: str
     score: int
     reason: str  # ok (taken), or why it was passed over: title_mismatch, trailer, other_season, dead, empty ...
-    detail: str = ""  # the matched quality terms, the season seen ...
+    detail: dict[str, Any] = field(default_factory=dict)  # what the note said (acquire/rank.py Detail.as_json), the row's season and year
 
     def as_dict(self) -> dict[str, Any]:
         return {"url": self.url, "note": self.note, "source": self.source, "score": self.score, "reason": self.reason,

@@ -42,7 +42,7 @@ class Found:
 
     def __init__(self, results: dict[str, list[Result]], fail: str | None = None) -> None:
         self.results, self.fail, self.asked = results, fail, []
-        self.label = "http://pansou.test"
+        self.where = "http://pansou.test"
 
     def search(self, keyword: str) -> list[Result]:
         self.asked.append(keyword)
@@ -75,7 +75,7 @@ def _run(sim, testdb: ResourceDB, search, options: AcquireOptions, sleeps: list[
     try:
         with QuarkClient(cookie=COOKIE, api_base=sim.base_url, timeout=5) as client:
             return run_acquire(db, client, search, rank, options, heard or Heard(), stop=stop or StopSignal(), clock=Clock(),
-                               sleep=lambda s: sleeps.append(s) or True, rng=random.Random(3), source=search.label)
+                               sleep=lambda s: sleeps.append(s) or True, rng=random.Random(3), source=search.where)
     finally:
         db.close()
 
@@ -144,7 +144,8 @@ def test_a_full_drive_stops_the_run_and_the_row_keeps_its_link(sim, testdb: Reso
 def test_a_search_service_that_cannot_be_asked_changes_nothing_and_says_so(sim, testdb: ResourceDB) -> None:
     row = _dead_row(sim, testdb)
     report = _run(sim, testdb, Found({}, fail="unreachable"), AcquireOptions(all_expired=True))
-    assert (report.abort_reason, report.exit_code, report.abort_detail) == ("search_unavailable", ExitCode.SEARCH, "connection refused")
+    assert (report.abort_reason, report.exit_code) == ("search_unavailable", ExitCode.SEARCH)
+    assert report.abort_detail == "the search service PanSou cannot be reached: connection refused"
     assert testdb.rows()[row].is_expired == 1 and not sim.requests("save")
 
 
