@@ -224,7 +224,30 @@ check_drive = Table(
     Column("code", String(CODE_WIDTH), nullable=True),
 )
 
+# Issue 25: one row per re-acquisition: the row's old link, the search result taken (its link, note and
+# source), the drive folder it was saved into and the owner's new link; `pending` from before the save until
+# the row carries the new link, so a crashed run's saved files are found again (acquire/job.py). Times UTC.
+acquire_history = Table(
+    "quarkctl_acquire",
+    metadata,
+    Column("id", _BigId, primary_key=True, autoincrement=True),
+    Column("run_id", BigInteger, nullable=True),
+    Column("resource_id", Integer, nullable=True),  # None until a new name's row is inserted
+    Column("name", String(NAME_WIDTH), nullable=False),
+    Column("old_link", Text, nullable=False),
+    Column("candidate_link", Text, nullable=False),
+    Column("candidate_note", Text, nullable=True),
+    Column("source", String(NAME_WIDTH), nullable=False, server_default=""),  # the search service and its channel
+    Column("saved_path", Text, nullable=True),
+    Column("videos", Integer, nullable=True),  # video files saved: the next replacement must have as many
+    Column("new_link", Text, nullable=True),
+    Column("status", String(16), nullable=False),  # pending | done | abandoned
+    Column("created_at", DateTime, nullable=False),
+    Column("finished_at", DateTime, nullable=True),
+    Index("ix_quarkctl_acquire_resource", "resource_id"),
+)
+
 AUTOSAVE_TABLES = (run_history, autosave_task_history, saved_ledger, task_bans, scan_marker)
 # `db init` and every job create these where missing.
 OWN_TABLES = (run_history, check_history, autosave_task_history, saved_ledger, task_bans, scan_marker, reshare_history,
-              empty_streak, check_drive)
+              empty_streak, check_drive, acquire_history)

@@ -30,6 +30,7 @@ class ResourceCard:
     fields: Sequence[tuple[str, Any]]  # (column, value as --json writes it), every column but the last check's
     checks: Sequence[dict[str, Any]]  # quarkctl_check rows, newest first
     reshares: Sequence[dict[str, Any]]  # quarkctl_reshare rows, newest first
+    acquires: Sequence[dict[str, Any]] = ()  # quarkctl_acquire rows, newest first (issue 25)
 
 
 def one_line(value: Any) -> str:
@@ -51,12 +52,21 @@ def reshare_lines(chain: Sequence[dict[str, Any]]) -> list[str]:
     return [_("re-shares:")] + [f"{local_time(item['created_at'])} {record_text(item)}" for item in reversed(chain)]
 
 
+def acquire_lines(chain: Sequence[dict[str, Any]]) -> list[str]:
+    """The row's re-acquisitions, oldest first: `2026-12-07 02:10 OLD -> NEW, from CANDIDATE «note» (source)`."""
+    if not chain:
+        return []
+    from quarkctl.render.acquire import chain_text
+
+    return [_("re-acquired from the search service:")] + [f"{local_time(item['created_at'])} {chain_text(item)}" for item in reversed(chain)]
+
+
 def card_lines(card: ResourceCard) -> list[str]:
     """Plain lines (not yet redacted): `column: value`, the checks tab-separated, then the re-shares."""
     lines = [f"{key}: {one_line(value)}" for key, value in card.fields]
     lines.append(_("checks:") + ("" if card.checks else " " + _("never checked by quarkctl")))
     lines += ["\t".join(one_line(c) for c in _check_cells(check)) for check in card.checks]
-    return lines + reshare_lines(card.reshares)
+    return lines + reshare_lines(card.reshares) + acquire_lines(card.acquires)
 
 
 def print_card(card: ResourceCard, console: Console) -> None:
@@ -80,5 +90,5 @@ def print_card(card: ResourceCard, console: Console) -> None:
         cells[2].stylize(VERDICT_STYLE.get(check["verdict"], ""))
         history_table.add_row(*cells)
     console.print(history_table)
-    for line in reshare_lines(card.reshares):
+    for line in reshare_lines(card.reshares) + acquire_lines(card.acquires):
         console.print(styled(line))
