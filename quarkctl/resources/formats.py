@@ -183,7 +183,7 @@ def _drive_line(text: str, drive: str) -> tuple[str, str] | None:
     pattern = getattr(reader, "link_pattern", None)
     read = read_first(text, pattern) if pattern is not None else None
     expected = claim(text)
-    if read is None or expected is None:
+    if pattern is None or read is None or expected is None:
         return None
     match, after = read
     url = match.group(0)
