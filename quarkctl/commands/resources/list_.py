@@ -9,7 +9,7 @@ from typing import IO, Annotated, Any, Optional
 
 import typer
 
-from quarkctl.commands.options import AllRows, DatabaseUrl, EnvFile, OnlyExpired, OnlyValid, Search
+from quarkctl.commands.options import AllRows, DatabaseUrl, DriveFilter, EnvFile, OnlyExpired, OnlyValid, Search
 from quarkctl.commands.output import echo, print_json
 from quarkctl.commands.resources.common import for_reading, load_settings, machine, status_filter, use_rich
 from quarkctl.commands.run import fail
@@ -90,10 +90,7 @@ def list_(
     valid: OnlyValid = False,
     all_rows: AllRows = False,
     search: Search = None,
-    drive_type: Annotated[Optional[str], typer.Option(
-        "--drive", "--drive-type", metavar="DRIVE",
-        help=_("Only rows of this drive: a drive's name (quark, uc, baidu, aliyun, 123, tianyi, mobile, 115, xunlei) "
-               "matches every drive_type spelling of it (baidu: 百度, bd, ...); any other value, that drive_type."))] = None,
+    drive_type: DriveFilter = None,
     limit: Annotated[Optional[int], typer.Option("--limit", min=1, help=_("Show at most N rows."))] = None,
     sort: Annotated[Sort, typer.Option("--sort", metavar="FIELD", help=_("Order by this field (ties by id)."))] = Sort.id,
     desc: Annotated[bool, typer.Option("--desc", help=_("Reverse the order."))] = False,
