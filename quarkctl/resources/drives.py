@@ -44,6 +44,11 @@ def claim(text: str | None) -> Claim | None:
     """The drive that claims the text's first link, None when no drive does (the order of Drives.read)."""
     if not text or "/" not in text:
         return None
+    return _claim(text)
+
+
+@lru_cache(maxsize=1024)  # one line's link is read by several checks (values.py, formats.py): each reads it once
+def _claim(text: str) -> Claim | None:
     for name, provider in readers().by_name.items():
         found = provider.parse(text)
         if found is not None:

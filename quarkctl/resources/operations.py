@@ -72,7 +72,8 @@ def import_text(
     if conflicts:
         raise _bad_lines(source, conflicts)
     count = {action: sum(1 for a, _id in actions if a == action) for action in ("insert", "update", "skip")}
-    warnings = tuple(LineProblem(r.line, w) for r in records if (w := drive_warning(r.values)) is not None)
+    warnings = tuple(LineProblem(record.line, warning) for record, (action, _id) in zip(records, actions)
+                     if action != "skip" and (warning := drive_warning(record.values)) is not None)
     return ImportResult(source, fmt, len(records), count["insert"], count["update"], count["skip"], dry_run, warnings)
 
 

@@ -199,6 +199,8 @@ def test_import_drive_type_option_is_the_default_of_lines_without_one(cli: Cli, 
     proc = run(cli, "import", str(text), "--drive-type", "网页")
     assert proc.stderr.strip() == f"{text}:1: warning: drive_type '网页' is not the link's drive (baidu); stored as given, check-links goes by the link"
     assert {r.drama_name: r.drive_type for r in db.rows().values()} == {"一": "网页", "二": "网页"}
+    proc = run(cli, "import", str(text), "--drive-type", "网页", "--skip-existing")
+    assert proc.stderr == "" and "skipped 2" in proc.stdout  # a line left alone is not warned about
 
 
 def test_a_malformed_link_of_a_drive_is_a_bad_line(cli: Cli, db: ResourceDB) -> None:
