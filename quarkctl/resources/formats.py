@@ -156,7 +156,13 @@ def parse_text_line(line: str) -> tuple[str, str] | str:
     found = claim(text)
     if found is None or found.drive == QUARK or not found.readable:
         return _quark_line(line)  # Quark's, or no drive's: stored as written, validation says why it is no link
-    return _drive_line(text, found.drive) or _quark_line(line)
+    parsed = _drive_line(text, found.drive)
+    if parsed is None:
+        return _quark_line(line)
+    # The name as written: the cleaning (invisible characters, combining marks) is for reading the link only
+    raw = link_spans(line)
+    before = _LABEL.sub("", line[: raw[0][0]]).strip(_SEPARATORS) if len(raw) == 1 else ""
+    return (before or parsed[0]), parsed[1]
 
 
 def _quark_line(line: str) -> tuple[str, str] | str:

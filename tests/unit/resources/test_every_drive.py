@@ -69,6 +69,8 @@ def test_a_pasted_line_is_stored_as_its_drive_reads_it(found: tuple[str, str], n
     ("剧 drive.uc.cn/s/d60d722172f84 提取码:Qw3r", "剧", "https://drive.uc.cn/s/d60d722172f84?pwd=Qw3r"),
     ("剧 https://caiyun.139.com/w/i/2rJV89vKpVPsr 提取码:ab12", "剧", "https://caiyun.139.com/w/i/2rJV89vKpVPsr 提取码：ab12"),
     ("https://www.123pan.com/s/yXg6Vv-enZ7v", "https://www.123pan.com/s/yXg6Vv-enZ7v", "https://www.123pan.com/s/yXg6Vv-enZ7v"),
+    # the name as written: combining marks (Thai, Vietnamese) are cleaned out of the link only
+    ("ก่า Tiếng Việt https://pan.baidu.com/s/1AbC\u200bdEfGh", "ก่า Tiếng Việt", "https://pan.baidu.com/s/1AbCdEfGh"),
 ])
 def test_pasted_lines_of_other_drives(line: str, name: str, link: str) -> None:
     """The passcode goes where the drive's own link form carries it (`?pwd=`, 115's `?password=`), else it stays
