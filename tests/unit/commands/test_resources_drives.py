@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from conftest import COOKIE_SECRETS, Cli, ResourceDB, share_url
 from helpers.drive_links import ALNUM, FORMS, drive_links
 from helpers.mixed_drives import bases
+from quarkctl.simulator import Simulator
 from quarkctl.simulator.drives_server import DrivesSimulator
 
 BAIDU = "https://pan.baidu.com/s/1AbCdEfGh"
@@ -104,6 +105,14 @@ def test_add_check_refuses_a_seen_dead_baidu_link_without_a_quark_cookie(cli: Cl
     assert "is dead" in proc.stderr and "-21" in proc.stderr and "nothing was added" in proc.stderr
     assert db.rows() == {} and db.scalar("SELECT COUNT(*) FROM quarkctl_check") == 0
     assert dsim.requests("baidu", "shorturlinfo")
+
+
+def test_add_check_asks_the_links_drive_whatever_the_drive_type(cli: Cli, sqlite_only: ResourceDB, sim: Simulator,
+                                                                 dsim: DrivesSimulator) -> None:
+    dsim.add("baidu", BAIDU_ID, "dead")
+    proc = run(cli, "add", "错标", BAIDU, "--drive-type", "quark", "--check", code=2)
+    assert "is dead" in proc.stderr and "-21" in proc.stderr
+    assert sim.requests() == [] and sqlite_only.rows() == {}  # Quark was never asked
 
 
 def test_add_check_on_a_rate_limited_baidu_link_says_so_and_never_calls_it_dead(cli: Cli, db: ResourceDB, dsim: DrivesSimulator) -> None:
