@@ -13,6 +13,7 @@ class ExitCode(IntEnum):
     ABORTED = 4  # circuit breaker: Quark or the network kept failing
     DB_LOST = 5  # the database stopped answering during the run (DB_TIMEOUT passed)
     CONFIG_UNSAVED = 6  # autosave finished, but its config could not be written back (bans, fids)
+    SEARCH = 7  # the search service (PanSou) could not be reached or refused quarkctl (resources acquire)
     INTERNAL = 70  # a bug in quarkctl (EX_SOFTWARE)
     LOCKED = 75  # another run holds the lock (EX_TEMPFAIL)
     SIGINT = 130

@@ -22,6 +22,7 @@ from quarkctl.reports.check import LinkOutcome, Listener
 from quarkctl.db.database import Database
 from quarkctl.db.schema import cloud_resource, metadata
 from quarkctl.simulator import Share, Simulator
+from quarkctl.simulator.pansou_server import FakePanSou
 
 MYSQL_ENV = "QUARKCTL_TEST_MYSQL_URL"
 # The simulator is on loopback: a proxy from the environment must never sit in between.
@@ -130,6 +131,14 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 def sim() -> Iterator[Simulator]:
     with Simulator(cookies=[COOKIE]) as simulator:
         yield simulator
+
+
+@pytest.fixture
+def pansou() -> Iterator[FakePanSou]:
+    """A fake PanSou on loopback, its own port (quarkctl/simulator/pansou_server.py): `pansou.add(keyword,
+    url=..., note=..., password=..., datetime=...)` scripts what a keyword finds; its links may point at `sim`'s shares."""
+    with FakePanSou() as fake:
+        yield fake
 
 
 def add_valid(sim: Simulator, pwd_id: str, **kwargs: Any) -> Share:

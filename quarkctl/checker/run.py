@@ -20,7 +20,7 @@ from typing import Any
 from quarkctl.db.loss import CheckLoss
 from quarkctl.runtime.deadline import Deadline, deadline_at
 from quarkctl.db.database import Database
-from quarkctl.db.records import SAME_SHARE_REASON, CheckRecord, ResourceRow, Selection
+from quarkctl.db.records import SAME_SHARE_REASON, ResourceRow, Selection
 from quarkctl.db.schema import SHARE_DRIVE
 from quarkctl.quark.account import AccountCheck, AccountState
 from quarkctl.quark.cookie import SessionCookie
@@ -43,6 +43,7 @@ from quarkctl.checker.options import CheckOptions
 from .feed import Feed
 from .lanes import Lane, WorkerKit, make_lanes, place, work
 from .marking import empty_verdict
+from .record import check_record
 
 _COUNT_OF = {
     Verdict.VALID: "valid",
@@ -176,8 +177,7 @@ class _Run:
         changed = False
         others: list[ResourceRow] = []
         dry_run = self.options.dry_run
-        record = CheckRecord(row.id, now, result.verdict.value, result.reason, result.api_code, result.http_status, result.message,
-                             link=row.link)
+        record = check_record(row, now, result, self.read(row.link)[0])
         dead = share if result.verdict is Verdict.EXPIRED else None
         revive = result.verdict is Verdict.VALID and row.is_expired
         try:

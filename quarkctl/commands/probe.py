@@ -8,17 +8,18 @@ from typing import Annotated, Any, Optional
 import typer
 
 from quarkctl.commands.options import CHECK, ApiBase, DatabaseUrl, EnvFile, MaxDelay, MinDelay, NoPacing, RestEvery, RestSeconds, Timeout, environment
-from quarkctl.errors import ConfigError
 from quarkctl.i18n import _
 from quarkctl.quark import DEFAULT_TIMEOUT
 
 PROBE_HELP = _("Ask Quark a few read-only questions and compare each answer with the shapes quarkctl expects; "
-               "--record writes a redacted capture the simulator can replay.\n\n"
+               "a link of another drive (UC, Baidu, Aliyun, 123, Tianyi, 139, 115) gets that drive's one check, "
+               "with the verdict check-links would give. --record writes a redacted capture to send us.\n\n"
                "Example: quarkctl probe https://pan.quark.cn/s/1ed94d530d63 --record quark-capture.json")
 
 
-def _links(texts: list[str], from_db: Optional[int], env: dict[str, str]) -> list[tuple[str, Any]]:
-    from quarkctl.quark.links import LinkError, parse_share_url
+def _links(texts: list[str], from_db: Optional[int], env: dict[str, str], drives: Any) -> tuple[list[tuple[str, Any]], list[tuple[str, Any]]]:
+    """Quark's links (text, ShareLink) and the other drives' (text, providers.base.Link): the link's host decides."""
+    from quarkctl.probe.drives import read_link
     from quarkctl.probe.run import DEFAULT_LINK
 
     if from_db:
@@ -33,17 +34,15 @@ def _links(texts: list[str], from_db: Optional[int], env: dict[str, str]) -> lis
         finally:
             db.close()
         texts = texts + [row["link"] for row in rows if row.get("link")]
-    links = []
+    quark, others = [], []
     for text in texts or [DEFAULT_LINK]:
-        try:
-            links.append((text, parse_share_url(text)))
-        except LinkError:
-            raise ConfigError(_("{link}: not a Quark share link (https://pan.quark.cn/s/...)").format(link=text)) from None
-    return links
+        link = read_link(drives, text)
+        (quark if link.drive == "quark" else others).append((text, link.native if link.drive == "quark" else link))
+    return quark, others
 
 
 def probe(
-    links: Annotated[Optional[list[str]], typer.Argument(metavar="[LINK]...", help=_("Share links to ask about (default: one public share)."), show_default=False)] = None,
+    links: Annotated[Optional[list[str]], typer.Argument(metavar="[LINK]...", help=_("Share links of any drive to ask about (default: one public Quark share)."), show_default=False)] = None,
     record: Annotated[Optional[Path], typer.Option("--record", dir_okay=False, help=_("Write a capture (every request and reply, redacted) to this file."))] = None,
     json_output: Annotated[bool, typer.Option("--json", help=_("One JSON document on stdout instead of the text report."))] = False,
     redact_names: Annotated[bool, typer.Option("--redact-names", help=_("Also replace the share's file names and titles in the capture."))] = False,
@@ -63,6 +62,7 @@ def probe(
     from quarkctl.config import settings
     from quarkctl.runtime.pacing import Pacer, PacingPolicy
     from quarkctl.runtime.stop import StopSignal
+    from quarkctl.probe.drives import open_all
     from quarkctl.probe.render import TextReport, json_report
     from quarkctl.probe.run import run_probe
     from quarkctl.quark.client import QuarkClient
@@ -74,13 +74,20 @@ def probe(
 
     redact.add_cookie(cookie)
     base = settings.api_base(env)
-    targets = _links(list(links or []), from_db, env)
+    drives = open_all(env, timeout)
+    targets, others = _links(list(links or []), from_db, env, drives)
     stop = StopSignal()
     install_signal_handlers(stop)
     text = None if json_output else TextReport(typer.echo, cookie=cookie)
-    with QuarkClient(cookie=cookie, api_base=base, timeout=timeout) as client:
-        report = run_probe(client, cookie=cookie, links=targets, pacer=Pacer(pacing, stop.sleep), record=record,
-                           redact_names=redact_names, on_exchange=text.on_exchange if text else None)  # fmt: skip
+    pacer = Pacer(pacing, stop.sleep)
+    listeners: dict[str, Any] = {"on_exchange": text.on_exchange, "on_link": text.on_link} if text else {}
+    if not targets:  # only other drives' links: Quark is not asked at all, not even about the account
+        report = run_probe(None, cookie=cookie, links=[], pacer=pacer, record=record, redact_names=redact_names,
+                           drives=drives, drive_links=others, **listeners)  # fmt: skip
+    else:
+        with QuarkClient(cookie=cookie, api_base=base, timeout=timeout) as client:
+            report = run_probe(client, cookie=cookie, links=targets, pacer=pacer, record=record, redact_names=redact_names,
+                               drives=drives, drive_links=others, **listeners)  # fmt: skip
     if text is not None:
         text.finish(report)
     else:

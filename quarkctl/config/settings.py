@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib.util import find_spec
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from quarkctl.errors import ConfigError
@@ -156,3 +156,68 @@ def load(env: Mapping[str, str], *, need_cookie: bool) -> Settings:
         raise ConfigError(_("QUARK_COOKIE is not set: put your pan.quark.cn cookie in the environment or .env, or use --anonymous"))
     url, default_sqlite = database_url(env)
     return Settings(cookie=cookie, database_url=url, default_sqlite=default_sqlite, api_base=api_base(env), db_timeout=db_timeout(env))
+
+
+@dataclass(frozen=True)
+class PanSouSettings:
+    """Where the search service is (issue 25) and how to sign in to it; `origin` names the setting it came
+    from, for messages ("PANSOU_URL", or the config's "source.pansou.server")."""
+
+    url: str
+    username: str | None
+    password: str | None
+    origin: str
+
+
+def _pansou_url(raw: str, origin: str) -> str:
+    parts = urlsplit(raw)
+    if "@" in parts.netloc:
+        userinfo = parts.netloc.rpartition("@")[0]
+        redact.add(userinfo)
+        redact.add(userinfo.partition(":")[2])
+        raise ConfigError(_("{setting}: put the user and password in PANSOU_USERNAME and PANSOU_PASSWORD, not in the URL")
+                          .format(setting=origin))
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise ConfigError(_("{setting}: must be PanSou's address, like http://127.0.0.1:8888 (a path prefix is allowed), got {value!r}")
+                          .format(setting=origin, value=raw))
+    return raw.rstrip("/")  # a trailing slash would make //api/search (search-api.md section 2.1)
+
+
+def _pansou_block(autosave_config: Any) -> dict[str, Any] | None:
+    """The autosave config's `source.pansou` ({"server", "username"?, "password"?}, the reference WebUI's
+    keys, search-api.md section 3.3), or None when it has none or its `enable` is false."""
+    data = getattr(autosave_config, "data", autosave_config)
+    source = data.get("source") if isinstance(data, Mapping) else None
+    block = source.get("pansou") if isinstance(source, Mapping) else None
+    if block is None:
+        return None
+    if not isinstance(block, Mapping):
+        raise ConfigError(_("source.pansou: must be an object like {{\"server\": \"http://127.0.0.1:8888\"}}"))
+    if block.get("enable") is False:
+        return None
+    return dict(block)
+
+
+def pansou_settings(env: Mapping[str, str], autosave_config: Any = None) -> PanSouSettings | None:
+    """PANSOU_URL (with PANSOU_USERNAME and PANSOU_PASSWORD), else the autosave config's `source.pansou`
+    block (an AutosaveConfig, or its parsed JSON); None when neither names a server. PANSOU_USERNAME and
+    PANSOU_PASSWORD also sign in to the config's server: the secrets may live in .env, the address in the
+    config both jobs read. The config's own user and password go only to the config's own server."""
+    url = env.get("PANSOU_URL", "").strip()
+    username, password = env.get("PANSOU_USERNAME", "").strip(), env.get("PANSOU_PASSWORD", "")
+    redact.add(password)
+    origin = "PANSOU_URL"
+    if not url:
+        block = _pansou_block(autosave_config)
+        server = block.get("server") if block is not None else None
+        if block is None or not isinstance(server, str) or not server.strip():
+            return None
+        url, origin = server.strip(), "source.pansou.server"
+        if not username and not password:
+            username, password = (str(v) if isinstance(v, str) else "" for v in (block.get("username"), block.get("password")))
+            username = username.strip()
+            redact.add(password)
+    if bool(username) != bool(password):
+        raise ConfigError(_("PanSou's sign-in needs both a user and a password (PANSOU_USERNAME and PANSOU_PASSWORD, "
+                            "or source.pansou's username and password); only one is set"))
+    return PanSouSettings(_pansou_url(url, origin), username or None, password or None, origin)

@@ -13,7 +13,7 @@ from sqlalchemy import DateTime, Table, and_, delete, func, insert, literal, or_
 
 from quarkctl.db.engine import resilient
 from quarkctl.db.records import SAME_SHARE_REASON, CheckRecord, ResourceRow, Selection, local_naive, utc_aware, utc_naive
-from quarkctl.db.runs import History, check_values
+from quarkctl.db.runs import History, check_values, write_checks
 from quarkctl.db.schema import SHARE_DRIVE, check_history, empty_streak
 
 # The last check of a row never checked: sorts first, and one value keeps the keyset simple.
@@ -157,10 +157,8 @@ class Marking(History):
             ids = [row.id for row in others]
             for start in range(0, len(ids), 500):
                 conn.execute(mark.where(c.id.in_(ids[start : start + 500]), c.is_expired == 0))
-            checks = [check_values(run_id, record)] + [
-                check_values(run_id, replace(record, resource_id=i, reason=SAME_SHARE_REASON)) for i in ids
-            ]
-            conn.execute(insert(check_history), self._pending + checks)
+            records = [record] + [replace(record, resource_id=i, reason=SAME_SHARE_REASON) for i in ids]
+            write_checks(conn, self._pending + [check_values(run_id, r) for r in records], self._pending_records + records)
         self._pending, self._pending_records = [], []  # only once committed: a failed write keeps them
         return changed, others
 

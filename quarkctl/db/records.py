@@ -50,6 +50,10 @@ class CheckRecord:
     http_status: int | None = None
     message: str | None = None
     link: str | None = None  # not stored: names the row in a report of what could not be written
+    # Issue 24: the drive of the row's link (providers/names.py; None: no drive claims it) and the drive's
+    # code as text, api_code's digits for Quark (quarkctl_check_drive keeps them for the other drives)
+    drive: str | None = "quark"
+    code: str | None = None
 
 
 def utc_naive(moment: datetime) -> datetime:

@@ -7,12 +7,12 @@ from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Integer, String, Table, Text, TypeDecorator, bindparam, case, delete, func, insert, or_, select, update
+from sqlalchemy import DateTime, Integer, String, Table, Text, TypeDecorator, bindparam, case, delete, func, insert, inspect, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from quarkctl.db.engine import Store, driver_reason, inserted_id
 from quarkctl.db.records import local_naive, utc_aware
-from quarkctl.db.schema import OWN_TABLES, check_history, cloud_resource
+from quarkctl.db.schema import OWN_TABLES, check_drive, check_history, cloud_resource
 from quarkctl.errors import DatabaseError
 from quarkctl.i18n import _
 
@@ -268,5 +268,8 @@ class Resources(Store):
                 return [], missing
             conn.execute(delete(t).where(c.id.in_(wanted)))
             if history:
+                checks = select(check_history.c.id).where(check_history.c.resource_id.in_(wanted))
+                if check_drive.name in inspect(conn).get_table_names():  # first: SQLite may hand a freed check id out again
+                    conn.execute(delete(check_drive).where(check_drive.c.check_id.in_(checks)))
                 conn.execute(delete(check_history).where(check_history.c.resource_id.in_(wanted)))
             return wanted, []

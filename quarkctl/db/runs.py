@@ -1,5 +1,6 @@
-"""The jobs' history: one quarkctl_run row per run, one quarkctl_check row per verdict; written by
-the runs, read by `quarkctl history`, `resources show`, `schedule` and `doctor`."""
+"""The jobs' history: one quarkctl_run row per run, one quarkctl_check row per verdict (and the drive of a verdict
+of another drive than Quark in quarkctl_check_drive); written by the runs, read by `quarkctl history`,
+`resources show`, `schedule` and `doctor`."""
 
 from __future__ import annotations
 
@@ -7,16 +8,17 @@ import json
 import time
 import os
 import socket
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
-from sqlalchemy.engine import URL
+from sqlalchemy import Select, func, insert, select, update
+from sqlalchemy.engine import URL, Connection
 
 from quarkctl.db.engine import Store, inserted_id, resilient
 from quarkctl.db.records import SAME_SHARE_REASON, CheckRecord, utc_aware, utc_naive
 from quarkctl.db.retry import DEFAULT_DB_TIMEOUT
-from quarkctl.db.schema import KEY_WIDTH, NAME_WIDTH, check_history, cloud_resource, run_history
+from quarkctl.db.schema import CODE_WIDTH, KEY_WIDTH, NAME_WIDTH, SHARE_DRIVE, check_drive, check_history, cloud_resource, run_history
 from quarkctl.redact import redact
 
 HISTORY_FLUSH_EVERY = 50  # non-dead verdicts are buffered; dead ones commit at once
@@ -40,6 +42,42 @@ def check_values(run_id: int | None, record: CheckRecord) -> dict[str, Any]:
     }
 
 
+def _with_drive_row(record: CheckRecord) -> bool:
+    # Quark's verdicts (most of a table) and those of links no drive claims go without: see drive_of()
+    return record.drive is not None and record.drive != SHARE_DRIVE
+
+
+def write_checks(conn: Connection, values: list[dict[str, Any]], records: Sequence[CheckRecord]) -> None:
+    """check_values() rows and, in the same transaction, the quarkctl_check_drive row of each of `records`
+    (the same verdicts, in order) of another drive than Quark. A batch of Quark's alone is one INSERT."""
+    others = [n for n, record in enumerate(records) if _with_drive_row(record)]
+    if not others:
+        if values:
+            conn.execute(insert(check_history), values)
+        return
+    if conn.dialect.name == "sqlite":
+        # One batch; its writer holds the file's write lock from its first row to the commit, and a new row's id
+        # is the largest one plus one (SQLite's rowid rule), so the batch's ids are the newest, consecutive.
+        # (SQLAlchemy's sorted RETURNING falls back to a statement per row on SQLite.)
+        conn.execute(insert(check_history), values)
+        last = int(conn.execute(select(func.max(check_history.c.id))).scalar_one())
+        ids = list(range(last - len(values) + 1, last + 1))
+    elif conn.dialect.insert_executemany_returning_sort_by_parameter_order:  # MariaDB >= 10.5: one batch
+        ids = list(conn.execute(insert(check_history).returning(check_history.c.id, sort_by_parameter_order=True), values).scalars())
+    else:  # MySQL has no INSERT ... RETURNING: the ids a row at a time
+        ids = [inserted_id(conn.execute(insert(check_history).values(**row))) for row in values]
+    conn.execute(insert(check_drive), [{"check_id": ids[n], "drive": str(records[n].drive)[:16],
+                                        "code": (records[n].code or None) and str(records[n].code)[:CODE_WIDTH]} for n in others])
+
+
+def drive_of(row: dict[str, Any]) -> None:
+    """A check row read with its quarkctl_check_drive columns (None without a row) gets its `drive` and `code`:
+    without a row, Quark's (api_code its code), or no drive's when no drive claimed the link (unsupported_link)."""
+    if row.get("drive") is None:
+        row["drive"] = None if row.get("reason") == "unsupported_link" else SHARE_DRIVE
+        row["code"] = None if row.get("api_code") is None else str(row["api_code"])
+
+
 def _run_dict(row: Any) -> dict[str, Any]:
     values = dict(row._mapping)
     values["started_at"] = utc_aware(values["started_at"])
@@ -57,6 +95,7 @@ class History(Store):
         self._pending: list[dict[str, Any]] = []
         self._pending_records: list[CheckRecord] = []  # the same rows, for a report when they cannot be written
         self._pending_since = 0.0  # time.monotonic() of the oldest row held
+        self._drive_table = False  # quarkctl_check_drive seen (an older database has none until a job runs)
         # The run's end while it is not stored: what finish_run() would write (jobs/unfinished.py keeps it on this
         # machine when the database stopped answering, so the run is not taken for one that was killed)
         self.finish_wanted: dict[str, Any] | None = None
@@ -83,7 +122,7 @@ class History(Store):
         if not self._pending:
             return
         with self.connection(commit=True) as conn:
-            conn.execute(insert(check_history), self._pending)
+            write_checks(conn, self._pending, self._pending_records)
         self._pending, self._pending_records = [], []  # only once committed: a failed write keeps them
 
     @resilient
@@ -147,21 +186,31 @@ class History(Store):
             row = conn.execute(select(run_history).where(run_history.c.id == run_id)).first()
         return _run_dict(row) if row is not None else None
 
-    def run_checks(self, run_id: int) -> list[dict[str, Any]]:
-        """A check-links run's verdicts in the order they came, with the row's name and link
-        (None when the row was deleted since)."""
-        h, c = check_history.c, cloud_resource.c
-        query = (
-            select(check_history, c.drama_name.label("name"), c.link)
-            .select_from(check_history.outerjoin(cloud_resource, c.id == h.resource_id))
-            .where(h.run_id == run_id)
-            .order_by(h.id)
-        )
+    def _with_drives(self, query: Select[Any], checks: Any) -> Select[Any]:
+        """`query` of check rows (`checks`: quarkctl_check or a join from it) with each row's drive and code columns,
+        where this database has quarkctl_check_drive."""
+        if not self._drive_table:
+            self._drive_table = check_drive.name in self.existing_tables()
+        if not self._drive_table:
+            return query.select_from(checks)
+        d = check_drive.c
+        return query.add_columns(d.drive, d.code).select_from(checks.outerjoin(check_drive, d.check_id == check_history.c.id))
+
+    def _check_rows(self, query: Select[Any]) -> list[dict[str, Any]]:
         with self.connection() as conn:
             rows = [dict(r._mapping) for r in conn.execute(query)]
         for row in rows:
             row["checked_at"] = utc_aware(row["checked_at"])
+            drive_of(row)
         return rows
+
+    def run_checks(self, run_id: int) -> list[dict[str, Any]]:
+        """A check-links run's verdicts in the order they came, with the row's name and link
+        (None when the row was deleted since) and the verdict's drive and code (drive_of)."""
+        h, c = check_history.c, cloud_resource.c
+        query = self._with_drives(select(check_history, c.drama_name.label("name"), c.link),
+                                  check_history.outerjoin(cloud_resource, c.id == h.resource_id))
+        return self._check_rows(query.where(h.run_id == run_id).order_by(h.id))
 
     def verdict_counts(self, run_id: int) -> dict[str, int]:
         """A check-links run's counts from its recorded verdicts: for a run that never finished (killed), whose
@@ -181,13 +230,9 @@ class History(Store):
         return counts
 
     def checks_of(self, resource_id: int, *, limit: int | None = None) -> list[dict[str, Any]]:
-        """The resource's check history, newest first; checked_at is aware UTC."""
+        """The resource's check history, newest first; checked_at is aware UTC; each check's drive and code (drive_of)."""
         h = check_history.c
-        query = select(check_history).where(h.resource_id == resource_id).order_by(h.id.desc())
+        query = self._with_drives(select(check_history), check_history).where(h.resource_id == resource_id).order_by(h.id.desc())
         if limit is not None:
             query = query.limit(limit)
-        with self.connection() as conn:
-            rows = [dict(r._mapping) for r in conn.execute(query)]
-        for row in rows:
-            row["checked_at"] = utc_aware(row["checked_at"])
-        return rows
+        return self._check_rows(query)

@@ -34,6 +34,7 @@ MYSQL_TABLE_OPTIONS = {"mysql_charset": "utf8mb4", "mysql_engine": "InnoDB"}
 # The widths of quarkctl's own text columns; the writes cut values to the same constants.
 NAME_WIDTH = 255  # names, titles, messages, the host
 KEY_WIDTH = 64  # sha256 hex digests, Quark ids (pwd_id, share_id, fid), machine reasons
+CODE_WIDTH = 80  # a drive's code as text: providers/evidence.py keeps 80 characters of it
 
 SHARE_DRIVE = "quark"  # cloud_resource.drive_type of Quark rows (compared lower-cased)
 
@@ -211,7 +212,42 @@ empty_streak = Table(
     Column("since", DateTime, nullable=False),  # the first empty sighting of this share in the row
 )
 
+# Issue 24: the drive of each verdict and the drive's own code as text (Baidu's -9, Aliyun's
+# "NotFound.ShareLink"), beside quarkctl_check, which is never altered (its api_code is an integer: Quark's).
+# Written in the same transaction as the check rows (db/runs.py write_checks), only for a drive other than
+# Quark: no row is Quark's verdict, or no drive's for reason unsupported_link (db/runs.py drive_of).
+check_drive = Table(
+    "quarkctl_check_drive",
+    metadata,
+    Column("check_id", BigInteger, primary_key=True, autoincrement=False),  # quarkctl_check.id
+    Column("drive", String(16), nullable=False),  # providers/names.py DRIVE_NAMES
+    Column("code", String(CODE_WIDTH), nullable=True),
+)
+
+# Issue 25: one row per re-acquisition: the row's old link, the search result taken (its link, note and
+# source), the drive folder it was saved into and the owner's new link; `pending` from before the save until
+# the row carries the new link, so a crashed run's saved files are found again (acquire/job.py). Times UTC.
+acquire_history = Table(
+    "quarkctl_acquire",
+    metadata,
+    Column("id", _BigId, primary_key=True, autoincrement=True),
+    Column("run_id", BigInteger, nullable=True),
+    Column("resource_id", Integer, nullable=True),  # None until a new name's row is inserted
+    Column("name", String(NAME_WIDTH), nullable=False),
+    Column("old_link", Text, nullable=False),
+    Column("candidate_link", Text, nullable=False),
+    Column("candidate_note", Text, nullable=True),
+    Column("source", String(NAME_WIDTH), nullable=False, server_default=""),  # the search service and its channel
+    Column("saved_path", Text, nullable=True),
+    Column("videos", Integer, nullable=True),  # video files saved: the next replacement must have as many
+    Column("new_link", Text, nullable=True),
+    Column("status", String(16), nullable=False),  # pending | done | abandoned
+    Column("created_at", DateTime, nullable=False),
+    Column("finished_at", DateTime, nullable=True),
+    Index("ix_quarkctl_acquire_resource", "resource_id"),
+)
+
 AUTOSAVE_TABLES = (run_history, autosave_task_history, saved_ledger, task_bans, scan_marker)
 # `db init` and every job create these where missing.
 OWN_TABLES = (run_history, check_history, autosave_task_history, saved_ledger, task_bans, scan_marker, reshare_history,
-              empty_streak)
+              empty_streak, check_drive, acquire_history)

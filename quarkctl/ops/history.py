@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from quarkctl.reports.check import COUNT_KEYS, JOB, REVIVE_JOB, REVIVED, RUN_COLUMNS
+from quarkctl.reports.check import COUNT_KEYS, JOB, OTHER_DRIVE, REVIVE_JOB, REVIVED, RUN_COLUMNS
 from quarkctl.reports.reshare import COUNT_KEYS as RESHARE_COUNT_KEYS, JOB as RESHARE_JOB  # its counts are its own words
 from quarkctl.reports.autosave import SIGN_COUNT_KEYS, SIGN_JOB  # `quarkctl sign`: counts of accounts (issue 21)
 from quarkctl.reports.autosave import JOB as AUTOSAVE_JOB, SavedNode, whole_folders
@@ -25,7 +25,8 @@ from quarkctl.db.database import Database
 from quarkctl.db.schema import run_history
 from quarkctl.errors import QuarkctlError
 from quarkctl.i18n import _, ngettext
-from quarkctl.render.messages import task_status_text, verdict_reason
+from quarkctl.render.history import check_evidence
+from quarkctl.render.messages import drive_text, task_status_text, verdict_reason
 
 class RunNotFound(QuarkctlError):
     """`history show RUN` with an id the database does not have."""
@@ -156,10 +157,13 @@ def get_run(db: Database, run_id: int) -> RunRecord:
 
 
 def _check_line(item: dict[str, Any]) -> str:
-    """`#12 好电影 https://pan.quark.cn/s/... expired: the owner cancelled the share (41012 ...)`."""
+    """`#12 好电影 https://pan.baidu.com/s/... [Baidu] expired: no such share (-21)`: each result's drive
+    (issue 24) in its own words."""
     name = item.get("name") if item.get("name") is not None else _("(row deleted)")
-    text = f"#{item['resource_id']} {name} {item.get('link') or ''} {verdict_reason(item['verdict'], item['reason'])}"
-    evidence = " ".join(str(x) for x in (item.get("api_code"), item.get("message")) if x)
+    drive = item.get("drive")
+    text = (f"#{item['resource_id']} {name} {item.get('link') or ''} "
+            f"{_('[{drive}]').format(drive=drive_text(drive or OTHER_DRIVE))} {verdict_reason(item['verdict'], item['reason'], drive)}")
+    evidence = check_evidence(item)
     return f"{text} ({evidence})" if evidence and item["reason"] != "ok" else text
 
 
@@ -174,6 +178,8 @@ def _check_item(item: dict[str, Any]) -> dict[str, Any]:
         "api_code": item.get("api_code"),
         "http_status": item.get("http_status"),
         "message": item.get("message"),
+        "drive": item.get("drive"),  # providers/names.py; null: no drive claimed the link
+        "code": item.get("code"),  # the drive's own code as text ("41012", "-9", "ShareNotFound"); null: none
     }
 
 

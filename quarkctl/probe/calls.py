@@ -35,6 +35,8 @@ class Exchange:
     reason: str
     link: str | None = None
     comparison: dict[str, Any] = field(default_factory=dict)
+    drive: str = "quark"  # another drive's request (probe/drives.py): outcome and reason are its link's, not the call's
+    secrets: tuple[str, ...] = ()  # what this call carried that must never be written (another drive's passcode)
 
 
 class RecordingTransport:

@@ -5,6 +5,10 @@ same placeholder, so a capture replays): the cookie (only its names are kept), s
 share_fid_token, share passcodes (in the request and in the link), nicknames, avatars, uids, the
 mobile parameters (kps, sign, vcode), Set-Cookie values, and every fid of the user's own drive. Share pwd_ids and the share's file names stay: they
 are what a reproduction needs (--redact-names replaces the names too).
+
+The other drives' exchanges (issue 24) go in the same list, each with its `drive` (Quark's say "quark"), redacted
+the same way: their passcodes wherever they appear (the link, a query, a form), the cookies they were handed
+(Baidu's BAIDUID), who shared; `links` holds what quarkctl made of each of their links.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import datetime, timezone
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -30,8 +35,14 @@ SECRET_KEYS = {
     "avatarUri": "AVATAR", "avatar_url": "AVATAR", "avatar": "AVATAR", "uid": "UID", "__uid": "UID",
     "owner_ucid": "UCID", "mobilekps": "KPS", "kps": "KPS", "sign": "SIGN", "vcode": "VCODE",
     "passcode": "PWD",  # a share's passcode: the capture goes to us, the passcode stays with its owner (issue 23)
+    # the other drives (issue 24): their passcode fields, and who shared (drive_replies.py's bodies)
+    "pwd": "PWD", "SharePwd": "PWD", "receive_code": "PWD", "passwd": "PWD", "share_pwd": "PWD", "pass_code": "PWD",
+    "nickName": "NICK", "display_name": "NICK", "ownerAccount": "ACCOUNT", "creator_id": "UID", "iconURL": "AVATAR",
+    "randsk": "STOKEN", "share_token": "STOKEN",
 }  # fmt: skip
-NAME_KEYS = frozenset({"file_name", "title", "path_info", "name", "to_pdir_name", "share_url"})
+INT_SECRET_KEYS = frozenset({"uk"})  # Baidu's sharer, a number (drive_replies.py BAIDU_INFO)
+NAME_KEYS = frozenset({"file_name", "title", "path_info", "name", "to_pdir_name", "share_url",
+                       "share_name", "share_title", "fileName", "FileName", "server_filename", "coName", "caName"})
 OWN_DRIVE = frozenset({"account", "path_list", "sort", "growth_info"})  # answers about the user's own drive
 _FID_KEY = re.compile(r"(^|_)fids?$")
 _HEX = re.compile(r"^[0-9a-f]+$")
@@ -47,12 +58,20 @@ class Placeholders:
         self.kinds: dict[str, int] = {}
 
     def get(self, value: str, kind: str) -> str:
-        if not value or value in ("0",) or value in self.mapping.values():
+        # A value that already is a placeholder stays, except a passcode: one that happens to spell a
+        # placeholder ("PWD1") must still go
+        if not value or value in ("0",) or (value in self.mapping.values() and kind != "PWD"):
             return value
         if value not in self.mapping:
             self._n += 1
             self.kinds[kind] = self.kinds.get(kind, 0) + 1
-            self.mapping[value] = _shaped(value, kind, self._n)
+            shaped = _shaped(value, kind, self._n)
+            # A passcode is never written as is, not even when it happens to spell its own placeholder ("9991");
+            # other values may (a capture of a replayed capture keeps its placeholders, and so replays alike)
+            while kind == "PWD" and (shaped == value or shaped in self.mapping.values()):
+                self._n += 1
+                shaped = _shaped(value, kind, self._n)
+            self.mapping[value] = shaped
         return self.mapping[value]
 
     def scrub(self, text: str) -> str:
@@ -91,6 +110,8 @@ class Redactor:
             return {k: self._value(k, v, own) for k, v in value.items()}
         if isinstance(value, list):
             return [self._value(key, v, own) for v in value]
+        if key in INT_SECRET_KEYS and isinstance(value, int) and not isinstance(value, bool):
+            return int(self.ph.get(str(value), "UID"))  # a digit placeholder of the same length
         if not isinstance(value, str):
             return value
         if key in SECRET_KEYS:
@@ -106,8 +127,15 @@ class Redactor:
         name, _eq, value = first.partition("=")
         return f"{name.strip()}={self.ph.get(value.strip(), 'COOKIE')}{sep}{attributes}"
 
+    def secret(self, value: str) -> None:
+        """A value that must never be written, whatever key holds it (another drive's passcode)."""
+        if value:
+            self.ph.get(value, "PWD")
+
     def exchange(self, ex: Exchange) -> dict[str, Any]:
-        own = ex.endpoint in OWN_DRIVE
+        for value in ex.secrets:
+            self.secret(value)
+        own = ex.endpoint in OWN_DRIVE and ex.drive == "quark"
         request = dict(ex.request)
         request["query"] = self._value(None, request.get("query") or {}, own)
         request["body"] = self._value(None, request.get("body"), own)
@@ -117,7 +145,7 @@ class Redactor:
         link = ex.link
         if link and self.redact_names:
             link = link.split("#", 1)[0]  # a legacy sub-folder link spells folder names
-        return {"endpoint": ex.endpoint, "link": link, "request": request, "reply": reply,
+        return {"drive": ex.drive, "endpoint": ex.endpoint, "link": link, "request": request, "reply": reply,
                 "outcome": ex.outcome, "reason": ex.reason, "comparison": ex.comparison}  # fmt: skip
 
     def finish(self, data: Any) -> Any:
@@ -129,21 +157,29 @@ class Redactor:
         return self.ph.scrub(data) if isinstance(data, str) else data
 
 
-def redacted_exchanges(exchanges: list[Exchange], *, cookie: str | None, redact_names: bool) -> tuple[list[dict], Redactor]:
+def redacted_exchanges(exchanges: list[Exchange], *, cookie: str | None, redact_names: bool,
+                       secrets: Iterable[str] = ()) -> tuple[list[dict], Redactor]:
     redactor = Redactor(cookie=cookie, redact_names=redact_names)
+    for value in secrets:
+        redactor.secret(value)
     items = [redactor.exchange(ex) for ex in exchanges]
     return redactor.finish(items), redactor
 
 
-def build_capture(exchanges: list[Exchange], *, cookie: str | None, redact_names: bool,
-                  now: datetime | None = None) -> dict[str, Any]:
-    items, redactor = redacted_exchanges(exchanges, cookie=cookie, redact_names=redact_names)
-    return {
+def build_capture(exchanges: list[Exchange], *, cookie: str | None, redact_names: bool, now: datetime | None = None,
+                  links: list[dict[str, Any]] | None = None, secrets: Iterable[str] = ()) -> dict[str, Any]:
+    """The capture document. `links`: the other drives' verdicts (probe/drives.py DriveProbe.as_dict), their
+    passcodes in `secrets`; each exchange names its drive, and the replay serves Quark's only."""
+    items, redactor = redacted_exchanges(exchanges, cookie=cookie, redact_names=redact_names, secrets=secrets)
+    capture = {
         "format": FORMAT, "format_version": FORMAT_VERSION, "quarkctl_version": __version__,
         "recorded_at": (now or datetime.now(timezone.utc)).isoformat(timespec="seconds"),
         "redacted": {"names": redact_names, "placeholders": dict(sorted(redactor.ph.kinds.items()))},
         "report_to": REPORT_TO, "exchanges": items,
     }  # fmt: skip
+    if links:
+        capture["links"] = redactor.finish(links)
+    return capture
 
 
 def write_capture(path: Path, capture: dict[str, Any]) -> None:

@@ -1,4 +1,5 @@
-"""One probe run: the calls, each compared with the samples, the exit code, the capture."""
+"""One probe run: Quark's calls, each compared with the samples; the other drives' checks (probe/drives.py);
+the exit code; the capture."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from quarkctl.probe import samples
 from quarkctl.probe.calls import Exchange, Prober
 from quarkctl.probe.capture import build_capture, write_capture
 from quarkctl.probe.compare import compare
+from quarkctl.probe.drives import DriveProbe, probe_links
+from quarkctl.providers.base import Drives, Link
 from quarkctl.quark.client import QuarkClient
 from quarkctl.quark.links import ShareLink
 
@@ -27,6 +30,11 @@ class ProbeReport:
     capture_path: Path | None = None
     interrupted: bool = False
     endpoints: dict[str, dict[str, Any]] = field(default_factory=dict)
+    drives: list[DriveProbe] = field(default_factory=list)  # the other drives' links, in the order given
+
+    @property
+    def all_exchanges(self) -> list[Exchange]:
+        return self.exchanges + [ex for probe in self.drives for ex in probe.exchanges]
 
 
 def compared(exchange: Exchange, expected: dict) -> None:
@@ -42,13 +50,17 @@ def compared(exchange: Exchange, expected: dict) -> None:
     exchange.comparison = result.as_dict()
 
 
-def exit_code(exchanges: list[Exchange]) -> ExitCode:
-    """0 all as expected, 1 something differs, 3 cookie rejected, 4 no answer at all (issue 14)."""
-    if exchanges and all(ex.reply.get("transport_error") for ex in exchanges):
+def exit_code(exchanges: list[Exchange], drives: list[DriveProbe] | None = None) -> ExitCode:
+    """0 all as expected, 1 something differs, 3 cookie rejected, 4 no answer at all (issue 14). Another
+    drive's answer "differs" when none of its rules reads it (unknown code, wrong shape, a page): the
+    answers a capture is most wanted for (issue 24)."""
+    drives = drives or []
+    every = exchanges + [ex for probe in drives for ex in probe.exchanges]
+    if every and all(ex.reply.get("transport_error") for ex in every):
         return ExitCode.ABORTED
     if any(ex.outcome == "auth" for ex in exchanges):
         return ExitCode.AUTH
-    if any(not ex.comparison.get("as_expected") for ex in exchanges):
+    if any(not ex.comparison.get("as_expected") for ex in exchanges) or any(not p.understood for p in drives):
         return ExitCode.LINK_ERRORS
     return ExitCode.OK
 
@@ -64,22 +76,34 @@ def endpoint_summary(exchanges: list[Exchange]) -> dict[str, dict[str, Any]]:
     return summary
 
 
-def run_probe(client: QuarkClient, *, cookie: str | None, links: list[tuple[str, ShareLink]], pacer: Pacer,
+def run_probe(client: QuarkClient | None, *, cookie: str | None, links: list[tuple[str, ShareLink]], pacer: Pacer,
               record: Path | None = None, redact_names: bool = False,
-              on_exchange: Callable[[Exchange], None] | None = None) -> ProbeReport:
+              on_exchange: Callable[[Exchange], None] | None = None, drives: Drives | None = None,
+              drive_links: list[tuple[str, Link]] | None = None,
+              on_link: Callable[[DriveProbe], None] | None = None) -> ProbeReport:
+    """Quark's calls when `client` is given (the account's, then `links`), then each of `drive_links` on its drive."""
     expected = samples.load()
 
     def seen(exchange: Exchange) -> None:
-        compared(exchange, expected)
+        if exchange.drive == "quark":
+            compared(exchange, expected)
         if on_exchange is not None:
             on_exchange(exchange)
 
-    prober = Prober(client, pacer, seen)
-    prober.account(cookie)
-    finished = prober.links(links)
-    report = ProbeReport(prober.exchanges, exit_code(prober.exchanges), interrupted=not finished,
-                         endpoints=endpoint_summary(prober.exchanges))  # fmt: skip
+    prober = Prober(client, pacer, seen) if client is not None else None
+    finished = True
+    if prober is not None:
+        prober.account(cookie)
+        finished = prober.links(links)
+    quark = prober.exchanges if prober is not None else []
+    others: list[DriveProbe] = []
+    if finished and drive_links and drives is not None:
+        others, finished = probe_links(drives, drive_links, pacer, seen, on_link or (lambda probe: None))
+    report = ProbeReport(quark, exit_code(quark, others), interrupted=not finished, endpoints=endpoint_summary(quark),
+                         drives=others)  # fmt: skip
     if record is not None:
-        write_capture(record, build_capture(prober.exchanges, cookie=cookie, redact_names=redact_names))
+        write_capture(record, build_capture(report.all_exchanges, cookie=cookie, redact_names=redact_names,
+                                            links=[probe.as_dict() for probe in others],
+                                            secrets=[probe.passcode for probe in others]))  # fmt: skip
         report.capture_path = record
     return report

@@ -41,6 +41,8 @@ def to_samples(capture: dict[str, Any]) -> dict[str, list[dict]]:
     out: dict[str, list[dict]] = {}
     version, when = capture.get("quarkctl_version"), capture.get("recorded_at")
     for ex in capture.get("exchanges", []):
+        if ex.get("drive", "quark") != "quark":
+            continue  # another drive's reply: drives-replies.json is kept by hand (README, "How to contribute a capture")
         reply = ex.get("reply") or {}
         body = reply.get("body")
         if not isinstance(body, dict):

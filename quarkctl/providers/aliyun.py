@@ -16,9 +16,9 @@ from quarkctl.quark.linkcheck import CheckResult
 from quarkctl.quark.verdict import Verdict
 
 SHARE_URL = "https://api.aliyundrive.com/adrive/v3/share_link/get_share_by_anonymous"
-# drives-api.md section 6's regex (WS's `/t/` form too), the id closed on the right
+# drives-api.md section 6's regex (WS's `/t/` form too, HD's alywp.net/<id>), the id closed on the right
 _LINK = re.compile(
-    scheme(r"(?:www\.)?(?:alipan|aliyundrive)\.com/[st]/([0-9a-zA-Z]{8,14})(?![0-9a-zA-Z])(?:/folder/([0-9a-zA-Z]+))?"
+    scheme(r"(?:(?:www\.)?(?:alipan|aliyundrive)\.com/[st]/|alywp\.net/)([0-9a-zA-Z]{8,14})(?![0-9a-zA-Z])(?:/folder/([0-9a-zA-Z]+))?"
            r"(?:[^\s]*?[?&](?:password|pwd)=([0-9a-zA-Z]{4})(?![0-9a-zA-Z]))?"),
     re.IGNORECASE,
 )
@@ -37,7 +37,7 @@ RULES: dict[str, Rule] = {
 class AliyunDrive(WebDrive):
     name = "aliyun"
     env_key = "ALIYUN"
-    host_pattern = r"(?:https?://)?(?:www\.)?(?:alipan|aliyundrive)\.com"
+    host_pattern = r"(?:https?://)?(?:(?:www\.)?(?:alipan|aliyundrive)\.com|alywp\.net)"
     headers = {"Origin": "https://www.alipan.com", "Referer": "https://www.alipan.com/",
                "X-Canary": "client=web,app=share,version=v2.3.1"}  # "for lifting rate limit restrictions" (OL)
 

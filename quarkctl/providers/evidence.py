@@ -82,13 +82,18 @@ def code_and_words(code: object, message: object) -> tuple[int | None, str | Non
     return None, f"{text} {words}" if words else text
 
 
+def code_text(code: object) -> str | None:
+    """The drive's code as the history keeps it (quarkctl_check_drive): its text, 80 characters at most."""
+    return None if isinstance(code, bool) or code is None or code == "" else str(code)[:80]
+
+
 def result(verdict: Verdict, reason: str, reply: WebReply | None, code: object = None, message: object = None,
            requests: int = 0) -> CheckResult:
     api_code, words = code_and_words(code, message)
     if words is None and reply is not None and reply.body is None and reply.snippet:
         words = reply.snippet  # an HTML page or a transport error: its first words are the evidence
     return CheckResult(verdict, reason, api_code, reply.http_status if reply else None, words, requests,
-                       transient=reason in TRANSIENT)
+                       transient=reason in TRANSIENT, code=code_text(code))
 
 
 def by_rule(rule: Rule | None, trusted: bool, reply: WebReply, code: object, message: object) -> CheckResult:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json as jsonlib
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -29,6 +29,7 @@ BROWSER_UA = ("Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHT
               "Chrome/131.0.0.0 Safari/537.36")
 ENV_PREFIX = "QUARKCTL_API_BASE_"
 _SNIPPET = 120
+_TEXT_KEPT = 4000  # characters of a body that is not JSON, for a listener (the probe's capture)
 
 
 def api_base(key: str, bases: Mapping[str, str] | None = None) -> str | None:
@@ -63,6 +64,24 @@ class WebReply:
         return "html" in kind or self.snippet.lstrip()[:15].lower().startswith(("<!doctype", "<html", "<head", "<body"))
 
 
+@dataclass(frozen=True)
+class WebExchange:
+    """One request and its answer, for a listener (`quarkctl probe` records them): the drive's own URL
+    (before `base` replaced its host), what went with it (the headers raw: the listener redacts), the
+    reply, and the start of a body that was not JSON."""
+
+    method: str
+    url: str
+    sent_to: str  # the URL the request went to (the base's host when one is set)
+    params: dict[str, Any] | None
+    json: dict[str, Any] | None
+    form: dict[str, str] | None
+    headers: dict[str, str]
+    reply: WebReply
+    text: str | None = None
+    headers_in: dict[str, str] = field(default_factory=dict)  # the reply's headers (Set-Cookie in reply.set_cookies)
+
+
 @dataclass
 class WebClient:
     """One worker's client for one drive. `base` replaces scheme and host of every URL."""
@@ -74,6 +93,8 @@ class WebClient:
     requests: int = 0  # requests sent, for the check's evidence
     passcodes_sent: int = 0  # requests that carried a passcode: a drive that punishes guesses is asked once
     cookies: dict[str, str] = field(default_factory=dict)  # only what a drive's own page hands out (Baidu's BAIDUID)
+    # Told of every exchange (`quarkctl probe`): the one place the other drives' HTTP can be watched
+    on_exchange: Callable[[WebExchange], None] | None = None
 
     def url(self, url: str) -> str:
         if not self.base:
@@ -92,29 +113,39 @@ class WebClient:
         sent = {"User-Agent": BROWSER_UA, "Referer": f"{parts.scheme}://{parts.netloc}/", **self.headers, **(headers or {})}
         if self.cookies:
             sent["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        reply, text, headers_in = self._send(method, url, params, json, form, sent)
+        if self.on_exchange is not None:
+            self.on_exchange(WebExchange(method, url, self.url(url), params, json, form, sent, reply, text, headers_in))
+        return reply
+
+    def _send(self, method: str, url: str, params: dict[str, Any] | None, json: dict[str, Any] | None,
+              form: dict[str, str] | None, sent: dict[str, str]) -> tuple[WebReply, str | None, dict[str, str]]:
+        """The reply, the start of a body that is not JSON, and the reply's headers."""
         try:
             answer = self.transport.request(method, self.url(url), params=params, json=json, form=form, headers=sent,
                                             timeout=self.timeout)
         except ExchangeCut as exc:
-            return WebReply(None, transport_error=exc.kind, snippet=exc.kind)
+            return WebReply(None, transport_error=exc.kind, snippet=exc.kind), None, {}
         except NewConnectionError as exc:
-            return WebReply(None, transport_error="connection_error", snippet=type(exc).__name__)
+            return WebReply(None, transport_error="connection_error", snippet=type(exc).__name__), None, {}
         except TransportTimeout as exc:
-            return WebReply(None, transport_error="timeout", snippet=type(exc).__name__)
+            return WebReply(None, transport_error="timeout", snippet=type(exc).__name__), None, {}
         except (TransportError, OSError, ValueError) as exc:
-            return WebReply(None, transport_error="connection_error", snippet=type(exc).__name__)
+            return WebReply(None, transport_error="connection_error", snippet=type(exc).__name__), None, {}
         headers_in = answer.headers
+        kept = {k: v for k, v in headers_in.items() if k.lower() != "set-cookie"}
         common = {"content_type": headers_in.get("Content-Type"), "set_cookies": tuple(headers_in.getlist("Set-Cookie")),
                   "location": headers_in.get("Location")}
         if answer.data is None:
-            return WebReply(answer.status, snippet=_("(a body over {mb} MB, cut off)").format(mb=MAX_BODY // 2**20), **common)
+            cut = _("(a body over {mb} MB, cut off)").format(mb=MAX_BODY // 2**20)
+            return WebReply(answer.status, snippet=cut, **common), cut, kept
         duplicates: list[str] = []
         try:
             body = jsonlib.loads(answer.data, object_pairs_hook=lambda pairs: noting_duplicates(pairs, duplicates))
         except (ValueError, RecursionError):
-            text = answer.data[:_SNIPPET * 4].decode("utf-8", "replace")[:_SNIPPET].replace("\n", " ")
-            return WebReply(answer.status, snippet=text, **common)
-        return WebReply(answer.status, body, duplicate_keys=bool(duplicates), **common)
+            text = answer.data[:_TEXT_KEPT * 4].decode("utf-8", "replace")[:_TEXT_KEPT]
+            return WebReply(answer.status, snippet=text[:_SNIPPET].replace("\n", " "), **common), text, kept
+        return WebReply(answer.status, body, duplicate_keys=bool(duplicates), **common), None, kept
 
     def abort(self) -> None:
         self.transport.abort()

@@ -28,6 +28,7 @@ class CheckResult:
     message: str | None = None  # Quark's words, as sent
     requests: int = 0
     transient: bool = False  # an error that retries could not heal (counts for the circuit breaker)
+    code: str | None = None  # another drive's code as it sent it, in text ("NotFound.ShareLink", "-9"); Quark's is api_code
 
     @property
     def auth_rejected(self) -> bool:

@@ -1,4 +1,4 @@
-"""A past run on one line, as `quarkctl history` and `quarkctl schedule` list them."""
+"""A past run on one line, as `quarkctl history` and `quarkctl schedule` list them; a past check's evidence."""
 
 from __future__ import annotations
 
@@ -24,3 +24,14 @@ def run_line(run: Any) -> str:
     exit_text = _("exit {code}").format(code=code)
     return (f"#{run.id:<5} {run.job:<12} {local_time(run.started_at)}  {duration(run.duration):>8}  "
             f"{pad(exit_text, 8)} {pad(run_state_text(run.state), 11)} {counts}")
+
+
+def check_evidence(item: dict[str, Any]) -> str:
+    """The drive's code and words as a check row keeps them (db/runs.py drive_of): `41012 好友已取消了分享`,
+    `ShareNotFound 分享不存在`; words that begin with the code already (providers/evidence.py) once."""
+    code, message = item.get("code"), item.get("message")
+    if code is None and item.get("api_code") is not None:
+        code = str(item["api_code"])
+    if code == "0" or (code and isinstance(message, str) and message.split(" ", 1)[0] == code):
+        code = None  # 0: the drive's "ok", never evidence (as api_code 0 was not)
+    return " ".join(str(x) for x in (code, message) if x)

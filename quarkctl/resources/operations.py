@@ -128,7 +128,7 @@ def _check_on_drive(found: Claim, *, timeout: float, sleep: Sleeper) -> CheckRes
 def refuse_unless_alive(result: CheckResult, link: str) -> None:
     """Only a dead answer (or a passcode the link lacks) refuses the link as dead; anything else the check
     could not tell stops the add without calling the link dead (LinkNotChecked)."""
-    evidence = " ".join(str(x) for x in (result.api_code, result.message) if x)
+    evidence = " ".join(str(x) for x in (result.api_code if result.code is None else result.code, result.message) if x)
     found = claim(link)
     detail = reason_text(result.reason, found.drive if found is not None else None) + (f" ({evidence})" if evidence else "")
     if result.verdict is Verdict.EXPIRED:
@@ -179,7 +179,11 @@ def add_resource(
     if action == "conflict" or row_id is None:
         raise conflict(row_id)
     if result is not None and store.history:
-        record = CheckRecord(row_id, now, result.verdict.value, result.reason, result.api_code, result.http_status, result.message)
+        # as check-links keeps it (checker/record.py): the drive of the link, its code as the drive sent it
+        found = claim(values["link"])
+        code = result.code if result.code is not None else (None if result.api_code is None else str(result.api_code))
+        record = CheckRecord(row_id, now, result.verdict.value, result.reason, result.api_code, result.http_status, result.message,
+                             drive=found.drive if found is not None else None, code=code)
         store.db.add_check(None, record, flush=True)
     return AddResult(row_id, action, result, drive_warning(values), values["drive_type"])
 

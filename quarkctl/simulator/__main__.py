@@ -34,6 +34,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--handshake-ms", type=float, help="per-new-connection delay, ms (TCP + TLS; implies --emulate-network)")
     parser.add_argument("--any-share", action="store_true", help="every unknown share link answers as a valid one-file share")
     parser.add_argument("--no-log", action="store_true", help="keep no request log (long benchmark runs)")
+    parser.add_argument("--pansou-port", type=int, metavar="PORT",
+                        help="also serve a fake PanSou on this port (0 picks one), finding each share by its title")
     parser.add_argument("--replay", metavar="FILE", help="serve a probe capture (quarkctl probe --record) instead of a scenario")
     args = parser.parse_args(argv)
     if args.replay:
@@ -75,9 +77,23 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
         return 2
     print(f"QUARK_API_BASE={base}", flush=True)
+    pansou = None
+    if args.pansou_port is not None:
+        from .pansou_server import FakePanSou, seed_from_shares
+
+        pansou = FakePanSou(host=args.host, port=args.pansou_port)
+        seed_from_shares(pansou, scenario.shares)
+        try:
+            print(f"PANSOU_URL={pansou.start()}", flush=True)
+        except OSError as exc:
+            sim.stop()
+            print(f"error: cannot listen on {args.host}:{args.pansou_port}: {exc}", file=sys.stderr)
+            return 2
     print(f"serving {len(scenario.shares)} shares; stop with Ctrl-C or SIGTERM", file=sys.stderr, flush=True)
     while not stop.wait(1.0):  # a timed wait lets the signal handler run promptly
         pass
+    if pansou is not None:
+        pansou.stop()
     sim.stop()
     return 0
 

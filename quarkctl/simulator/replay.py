@@ -44,6 +44,8 @@ class Replay:
         self.gaps: list[dict] = []  # what was asked and not found, for tests
         self._lock = threading.Lock()
         for ex in capture.get("exchanges", []):
+            if ex.get("drive", "quark") != "quark":
+                continue  # another drive's exchange (issue 24): read by people, not served here
             req, reply = ex.get("request") or {}, ex.get("reply") or {}
             key = identity(req.get("method", "GET"), req.get("path", ""), req.get("query"), req.get("body"))
             self.answers.setdefault(key, []).append(ex)

@@ -27,6 +27,7 @@ FORMS = [
     ("https://www.alipan.com/s/4F9AbCdEfGh", "aliyun", "4F9AbCdEfGh", ""),
     ("https://www.aliyundrive.com/s/4F9AbCdEfGh/folder/64a1b2c3d4e5 提取码: 8x8x", "aliyun", "4F9AbCdEfGh", "8x8x"),
     ("https://www.aliyundrive.com/t/4F9AbCdEfGh?password=abcd", "aliyun", "4F9AbCdEfGh", "abcd"),
+    ("https://alywp.net/4F9AbCdEfGh 提取码：ab12", "aliyun", "4F9AbCdEfGh", "ab12"),
     # 123 (section 7): every mirror, .html, per-user hosts, 提取码 glued or percent-encoded
     ("https://www.123pan.com/s/yXg6Vv-enZ7v", "123", "yXg6Vv-enZ7v", ""),
     ("https://www.123pan.cn/s/yXg6Vv-enZ7v.html?pwd=abcd", "123", "yXg6Vv-enZ7v", "abcd"),

@@ -92,7 +92,7 @@ def test_readme_sections_for_scheduling_and_troubleshooting() -> None:
 def test_every_resources_option_is_documented() -> None:
     group = typer.main.get_command(app).commands["resources"]  # type: ignore[attr-defined]
     section = README.split("\n## Resources\n", 1)[1].split("\n## ", 1)[0]
-    assert set(group.commands) == {"add", "list", "show", "import", "export", "set-status", "revive", "rm", "reshare"}
+    assert set(group.commands) == {"add", "list", "show", "import", "export", "set-status", "revive", "rm", "reshare", "acquire"}
     for name, command in group.commands.items():
         assert f"quarkctl resources {name}" in section, name  # an example of each
         options = [opt for param in command.params for opt in param.opts if opt.startswith("--") and opt != "--help"]

@@ -15,13 +15,13 @@ import typer
 from quarkctl.i18n import _
 
 # The modules, in the order of `resources --help`; each registers its command on the group.
-SUBCOMMANDS = ("add", "list_", "show", "import_", "export", "set_status", "revive", "rm", "reshare")
+SUBCOMMANDS = ("add", "list_", "show", "import_", "export", "set_status", "revive", "rm", "reshare", "acquire")
 
 
 def register(app: typer.Typer) -> None:
     group = typer.Typer(
         no_args_is_help=True,
-        help=_("List, search, add, import, export, re-check and remove the rows of cloud_resource."),
+        help=_("List, search, add, import, export, re-check and remove the rows of cloud_resource; re-share or re-acquire dead links."),
     )
     for name in SUBCOMMANDS:
         importlib.import_module(f"{__name__}.{name}").register(group)

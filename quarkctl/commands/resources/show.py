@@ -32,10 +32,13 @@ def show(
     with opened(load_settings(env_file, database_url)) as store:
         row, checks = show_resource(store, resource_id, history_limit=history)
         chain = store.db.reshares(resource_id=resource_id)  # issue 17: the links this row had
+        acquired = store.db.acquires(resource_id=resource_id)  # issue 25: the links found for it in the search service
     if json_output:
-        print_json({"resource": machine(row), "checks": [machine(c) for c in checks], "reshares": [machine(c) for c in chain]})
+        print_json({"resource": machine(row), "checks": [machine(c) for c in checks], "reshares": [machine(c) for c in chain],
+                    "acquires": [machine(c) for c in acquired]})
         return
-    card = ResourceCard(row["id"], [(key, value) for key, value in machine(row).items() if key not in LAST_CHECK], checks, chain)
+    card = ResourceCard(row["id"], [(key, value) for key, value in machine(row).items() if key not in LAST_CHECK], checks, chain,
+                        acquired)
     if use_rich():
         from quarkctl.render.rich_text import SafeConsole
 

@@ -261,3 +261,24 @@ def reshare_body(report: object) -> str | None:
         return None
     lines = reshare_lines(outcomes) + [summary_text(report), _("exit code {code}").format(code=int(report.exit_code))]  # type: ignore[arg-type, attr-defined]
     return redact("\n".join(lines))
+
+
+# -- acquire (issue 25): every replacement (old -> new) and every row left dead, with why ------------
+
+
+def acquire_body(report: object) -> str | None:
+    """`resources acquire`: a message when a row got a new link, was left dead, or the run stopped; None otherwise."""
+    from quarkctl.render.acquire import abort_line, outcome_text, summary_text
+
+    outcomes = list(getattr(report, "outcomes", []))
+    renewed = [o for o in outcomes if o.action in ("replaced", "added")]
+    left = [o for o in outcomes if o.problem]
+    if not renewed and not left and not getattr(report, "abort_reason", None):
+        return None
+    lines = [_("links replaced: {n}").format(n=len(renewed))] if renewed else []
+    lines += [f"- {o.name} {o.old_link or '-'} -> {o.new_link}" for o in renewed[:MAX_LINKS]]
+    lines += [f"- {o.name}: {outcome_text(o)}" for o in left[:MAX_LINKS]]
+    if getattr(report, "abort_reason", None):
+        lines.append(abort_line(report))  # type: ignore[arg-type]
+    lines += [summary_text(report), _("exit code {code}").format(code=int(report.exit_code))]  # type: ignore[arg-type, attr-defined]
+    return redact("\n".join(lines))

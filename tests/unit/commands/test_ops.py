@@ -136,12 +136,13 @@ def test_history_lists_runs_and_shows_one_link_by_link(ops: Cli, sim: Simulator,
         (ids[1], "死链接", "expired", "share_cancelled", 41012),
     ]
     assert detail["items"][1]["link"] == share_url("dead00000001") and detail["items"][1]["message"] == "好友已取消了分享"
+    assert [(i["drive"], i["code"]) for i in detail["items"]] == [("quark", "0"), ("quark", "41012")]  # issue 24
 
     human = ops.run("history", "show", str(first["id"]))
     assert human.returncode == 0
     lines = human.stdout.splitlines()
     assert lines[0].startswith(f"#{first['id']}") and "check-links" in lines[0] and "exit 0" in lines[0]
-    assert f"#{ids[1]} 死链接 {share_url('dead00000001')} expired: the owner cancelled the share (41012 好友已取消了分享)" in human.stdout
+    assert f"#{ids[1]} 死链接 {share_url('dead00000001')} [Quark] expired: the owner cancelled the share (41012 好友已取消了分享)" in human.stdout
     listing = ops.run("history").stdout.splitlines()
     assert len(listing) == 2 and "total 2, valid 1, expired 1" in listing[1]
     assert_clean(human)

@@ -140,7 +140,7 @@ def test_a_request_the_capture_does_not_hold_is_a_clear_404(cli: Cli) -> None:
 
 def test_probe_bad_link_is_a_usage_error(cli: Cli) -> None:
     done = cli.run("probe", "https://example.com/x", *FAST)
-    assert done.returncode == 2 and "not a Quark share link" in done.stderr and "Traceback" not in done.stderr
+    assert done.returncode == 2 and "not a share link of any drive" in done.stderr and "Traceback" not in done.stderr
 
 
 # -- doctor suggests the probe (issue 14) ------------------------------------------------------------

@@ -219,8 +219,9 @@ def test_list_and_show_give_the_last_verdict_from_check_history(cli: Cli, sim: S
     shown = json.loads(ok(cli, "show", str(dead_id), "--json").stdout)
     assert [c["verdict"] for c in shown["checks"]] == ["expired", "valid"]  # newest first
     assert shown["checks"][0]["api_code"] == 41004
+    assert (shown["checks"][0]["drive"], shown["checks"][0]["code"]) == ("quark", "41004")  # issue 24: each check's drive
     plain = ok(cli, "show", str(dead_id), "--history", "1").stdout
-    assert "is_expired: 1" in plain and plain.count("\t") == 3 and "41004" in plain
+    assert "is_expired: 1" in plain and plain.count("\t") == 4 and "\tQuark\texpired\t" in plain and "41004" in plain
     error_line(cli.run("resources", "show", "999999"), 2, "999999")
 
 

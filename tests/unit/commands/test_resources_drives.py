@@ -127,6 +127,8 @@ def test_add_check_on_a_rate_limited_baidu_link_says_so_and_never_calls_it_dead(
     assert proc.stdout.strip().endswith("(baidu) [checked: valid]")
     (entry,) = json.loads(run(cli, "list", "--json").stdout)
     assert (entry["drive_type"], entry["is_expired"], entry["last_verdict"]) == ("baidu", 0, "valid")
+    (check,) = json.loads(run(cli, "show", str(entry["id"]), "--json").stdout)["checks"]
+    assert (check["verdict"], check["drive"], check["code"]) == ("valid", "baidu", "0")  # kept as check-links keeps it
 
 
 @pytest.mark.parametrize(("drive", "link", "share_id"), [

@@ -16,6 +16,7 @@ from quarkctl.quark.verdict import Verdict
 
 DRIVES = open_drives(DriveSetup(lambda: None), PROVIDERS)
 
+
 @pytest.mark.parametrize(("text", "drive", "share_id", "code"), FORMS)
 def test_each_form_is_read_by_its_drive_alone(text: str, drive: str, share_id: str, code: str) -> None:
     link = DRIVES.read(text)
@@ -82,7 +83,7 @@ def test_a_link_of_one_drive_is_read_by_it_alone(found: tuple[str, str, str, str
     assert (link.share_id, getattr(link.native, "passcode", None)) == (share_id, code)
 
 
-HOSTS = ["drive.uc.cn/s/", "pan.baidu.com/s/1", "pan.baidu.com/share/init?surl=", "www.alipan.com/s/", "www.123pan.com/s/",
+HOSTS = ["drive.uc.cn/s/", "pan.baidu.com/s/1", "pan.baidu.com/share/init?surl=", "www.alipan.com/s/", "alywp.net/", "www.123pan.com/s/",
          "x.share.123pan.cn/123pan/", "cloud.189.cn/t/", "h5.cloud.189.cn/share.html#/t/", "caiyun.139.com/m/i?",
          "yun.139.com/shareweb/#/w/i/", "115.com/s/", "pan.xunlei.com/s/", "https://", "提取码：", "（访问码：", "?pwd=",
          "%EF%BC%88", "#password=", "\n", " ", "\u200b", "abcd1234", "-", "_"]

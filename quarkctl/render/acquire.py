@@ -1,0 +1,206 @@
+"""Render a re-acquisition run (issue 25): rich lines on a terminal, plain timestamped lines for cron, JSON.
+Every search result the run weighed gets a line under its row, with its score and why it was passed over,
+so a dry run explains each choice."""
+
+from __future__ import annotations
+
+from typing import IO, Any
+
+from quarkctl.i18n import _, listing
+from quarkctl.redact import redact
+from quarkctl.render.candidates import CHOICE_REASONS, choice_text, score_text
+from quarkctl.render.clock import duration
+from quarkctl.render.messages import N_, abort_text, retry_text
+from quarkctl.render.plain import Fanout, PlainLines, use_rich
+from quarkctl.reports.acquire import AcquireOutcome, AcquireReport, Considered
+from quarkctl.safe_text import json_text, printable
+
+# Why a search result that the ranking kept was passed over after all (acquire/verify.py, acquire/job.py);
+# the ranking's own reasons are worded by render/candidates.py
+PASSED_OVER = {
+    "not_quark_link": N_("not a Quark share link"),
+    "dead": N_("the share is dead"),
+    "empty": N_("the share is empty"),
+    "needs_passcode": N_("the share needs a passcode the result does not give"),
+    "check_failed": N_("the share could not be checked"),
+    "no_video": N_("no video files in the share"),
+    "fewer_videos": N_("fewer video files than the row's last link had"),
+    "not_tried": N_("not checked: a better result came first, or --candidates reached"),
+    "recover": N_("saved by an interrupted run"),
+}
+# What happened to a row
+OUTCOMES = {
+    "no_result": N_("left dead: the search found nothing"),
+    "none_passed": N_("left dead: no search result passed"),
+    "limit": N_("not tried this run: --limit reached"),
+    "interrupted": N_("not tried: interrupted"),
+    "not_dead": N_("left alone: the link is not dead"),
+    "no_such_row": N_("no such Quark resource"),
+    "no_free_folder": N_("failed: no free folder name for the save"),
+    "save_failed": N_("failed: Quark did not save the files (what it saved stays in {path}; the next run shares it)"),
+    "share_refused": N_("failed: Quark refused to share the saved files (they stay in {path})"),
+    "share_failed": N_("failed: the share of {path} was not made (the next run shares it)"),
+    "row_changed": N_("failed: the row changed during the run; it keeps its link ({new} is shared from {path})"),
+}
+ABORTS = {
+    "cookie_rejected": N_("Quark rejected the cookie; nothing more was done. Copy a fresh cookie."),
+    "search_unavailable": N_("{detail}; nothing more was done."),
+    "drive_full": N_("the drive is full; nothing more was saved. Free some space or buy more."),
+    "locked": N_("another acquire run holds the lock; nothing was done this run."),
+}
+COUNTS = {
+    "total": N_("total"), "replaced": N_("replaced"), "added": N_("added"), "planned": N_("planned"),
+    "left_dead": N_("left dead"), "failed": N_("failed"), "skipped": N_("skipped"),
+}
+_LEVEL = {"replaced": "INFO", "added": "INFO", "planned": "INFO", "skipped": "INFO", "left_dead": "WARN", "failed": "ERROR"}
+_STYLE = {"replaced": "green", "added": "green", "planned": "cyan", "skipped": "dim", "left_dead": "yellow", "failed": "red"}
+
+
+def passed_text(item: Considered) -> str:
+    if item.reason in CHOICE_REASONS:
+        return choice_text(item.reason, item.detail, season=item.detail.get("wanted_season"), year=item.detail.get("wanted_year"))
+    return _(PASSED_OVER[item.reason]) if item.reason in PASSED_OVER else item.reason
+
+
+def considered_line(item: Considered) -> str:
+    """`  passed over: URL «note» (score 0): a trailer or extras (预告)` / `  taken: URL «note» (score 150 (4k +100, hdr +70))`."""
+    head = f"{item.url} «{printable(item.note[:80])}» ({score_text(item.score, item.detail)})"
+    if item.reason == "ok":
+        return "  " + _("taken: {result}").format(result=head)
+    return "  " + _("passed over: {result}: {why}").format(result=head, why=passed_text(item))
+
+
+def outcome_text(outcome: AcquireOutcome) -> str:
+    if outcome.action in ("replaced", "added"):
+        template = _("replaced: {old} -> {new}") if outcome.action == "replaced" else _("added: {new}")
+        return template.format(old=outcome.old_link or "-", new=outcome.new_link)
+    if outcome.action == "planned":
+        return _("would take {url} into {path}").format(url=outcome.taken.url if outcome.taken else "-", path=outcome.path or "/")
+    text = _(OUTCOMES[outcome.reason]) if outcome.reason in OUTCOMES else outcome.reason
+    text = text.format(path=outcome.path or "/", new=outcome.new_link or "-")
+    evidence = " ".join(str(x) for x in (outcome.api_code, outcome.message) if x)
+    return f"{text} ({evidence})" if evidence else text
+
+
+# A quarkctl_acquire entry's status (db/schema.py acquire_history), as `resources show` and `history show` word it
+RECORD_STATUSES = {
+    "done": N_("done"),
+    "pending": N_("unfinished (the next run shares what was saved)"),
+    "abandoned": N_("abandoned (nothing of it is in the row)"),
+}
+
+
+def chain_text(item: dict[str, Any]) -> str:
+    """One quarkctl_acquire entry: `done: OLD -> NEW, from CANDIDATE «note» (source), saved in PATH`."""
+    status = _(RECORD_STATUSES[item["status"]]) if item.get("status") in RECORD_STATUSES else str(item.get("status"))
+    return _("{status}: {old} -> {new}, from {candidate} «{note}» ({source}), saved in {path}").format(
+        status=status, old=item.get("old_link") or "-", new=item.get("new_link") or "-", candidate=item.get("candidate_link") or "-",
+        note=printable(str(item.get("candidate_note") or "")[:80]), source=printable(str(item.get("source") or "-")),
+        path=printable(str(item.get("saved_path") or "-")))
+
+
+def outcome_lines(outcome: AcquireOutcome) -> list[str]:
+    name = f"#{outcome.resource_id} {printable(outcome.name)}" if outcome.resource_id is not None else printable(outcome.name)
+    return [f"{name} {outcome_text(outcome)}", *(considered_line(item) for item in outcome.considered)]
+
+
+def abort_line(report: AcquireReport) -> str:
+    reason = report.abort_reason or ""
+    return _(ABORTS[reason]).format(detail=printable(report.abort_detail or "")) if reason in ABORTS else abort_text(reason, n=0)
+
+
+def started_text(total: int, database: str, source: str) -> str:
+    return _("acquire: rows to find new links for: {n}, in {database}, searching {source}").format(
+        n=total, database=printable(database or "-"), source=printable(source or "-"))
+
+
+def summary_text(report: AcquireReport) -> str:
+    parts = [f"{_(COUNTS[key])} {value}" for key, value in report.summary.items() if value or key == "total"]
+    if report.dry_run:
+        parts.append(_("dry run: nothing written, nothing saved"))
+    parts.append(_("duration {time}").format(time=duration(report.duration)))
+    return listing(parts)
+
+
+class PlainAcquireReporter(PlainLines):
+    current = ""  # the row being considered: its retries' lines name it
+
+    def acquire_started(self, total: int, *, database: str = "", source: str = "") -> None:
+        self.line("INFO", started_text(total, database, source))
+
+    def considering(self, name: str) -> None:
+        self.current = printable(name)
+
+    def waiting(self, seconds: float, kind: str, cause: Any = None, **_where: Any) -> None:
+        if kind == "backoff":
+            self.line("INFO", retry_text(seconds, cause, self.current))
+
+    def acquired(self, outcome: AcquireOutcome) -> None:
+        level = _LEVEL[outcome.action]
+        for text in outcome_lines(outcome):
+            self.line(level, text, always=outcome.action in ("failed", "left_dead"))
+
+    def finish(self, report: AcquireReport) -> None:
+        if report.abort_reason:
+            self.line("ERROR", abort_line(report), always=True)
+        self.line("INFO", _("summary: {text}").format(text=summary_text(report)), always=True)
+
+
+class RichAcquireReporter:
+    def __init__(self, stream: IO[str], *, quiet: bool = False) -> None:
+        from quarkctl.render.rich_text import SafeConsole  # rich: only on a terminal
+
+        self.console = SafeConsole(stream)
+        self.quiet = quiet
+
+    def _print(self, style: str, text: str) -> None:
+        from quarkctl.render.rich_text import styled
+
+        self.console.print(styled(text, style))
+
+    def acquire_started(self, total: int, *, database: str = "", source: str = "") -> None:
+        if not self.quiet:
+            self._print("", started_text(total, database, source))
+
+    def considering(self, name: str) -> None: ...
+
+    def waiting(self, seconds: float, kind: str, cause: Any = None, **_where: Any) -> None:
+        if kind != "backoff" and not self.quiet:
+            self._print("dim", _("waiting {seconds:.1f} s").format(seconds=seconds))
+
+    def acquired(self, outcome: AcquireOutcome) -> None:
+        if not self.quiet or outcome.problem:
+            lines = outcome_lines(outcome)
+            self._print(_STYLE[outcome.action], lines[0])
+            for text in lines[1:]:
+                self._print("dim", text)
+
+    def finish(self, report: AcquireReport) -> None:
+        if report.abort_reason:
+            self._print("bold red", abort_line(report))
+        self._print("bold", summary_text(report))
+
+    def close(self) -> None: ...
+
+
+class JsonAcquireCollector:
+    """One JSON object on stdout at the end; machine keys, never translated."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self.stream = stream
+
+    def finish(self, report: AcquireReport) -> None:
+        self.stream.write(redact(json_text(report.as_dict())) + "\n")
+        self.stream.flush()
+
+
+def make_acquire_reporter(*, json_mode: bool, quiet: bool, stdout: IO[str], stderr: IO[str], log_file: IO[str] | None) -> Any:
+    human_stream = stderr if json_mode else stdout
+    listeners: list[Any] = []
+    if not (json_mode and quiet):
+        listeners.append((RichAcquireReporter if use_rich(human_stream) else PlainAcquireReporter)(human_stream, quiet=quiet))
+    if json_mode:
+        listeners.append(JsonAcquireCollector(stdout))
+    if log_file is not None:
+        listeners.append(PlainAcquireReporter(log_file))
+    return Fanout(*listeners)

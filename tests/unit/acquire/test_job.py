@@ -1,0 +1,195 @@
+"""Issue 25: the re-acquisition run in process, against the simulator, on SQLite and MariaDB, with a search
+source and a ranking of the test's own (acquire/rank.py and the PanSou client have tests of their own):
+what is saved, shared and written, what is passed over, and what a crash, a full drive or a changed row leave."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+import pytest
+
+from quarkctl.acquire.job import SearchUnavailable, run_acquire
+from quarkctl.acquire.options import AcquireOptions
+from quarkctl.db.acquire import WantedRow
+from quarkctl.errors import ExitCode
+from quarkctl.quark.client import QuarkClient
+from quarkctl.reports.acquire import AcquireListener
+from quarkctl.runtime.stop import StopSignal
+from quarkctl.simulator.model import Fault, Share
+from tests.conftest import COOKIE, Clock, ResourceDB
+
+
+@dataclass(frozen=True)
+class Result:
+    url: str
+    password: str = ""
+    note: str = ""
+    source: str = "tg:test"
+
+
+@dataclass(frozen=True)
+class Choice:
+    candidate: Result
+    score: int = 0
+    kept: bool = True
+    reason: str = "ok"
+    detail: str = ""
+
+
+class Found:
+    """A search source: the results per keyword, the keywords asked."""
+
+    def __init__(self, results: dict[str, list[Result]], fail: str | None = None) -> None:
+        self.results, self.fail, self.asked = results, fail, []
+        self.where = "http://pansou.test"
+
+    def search(self, keyword: str) -> list[Result]:
+        self.asked.append(keyword)
+        if self.fail:
+            raise SearchUnavailable(self.fail, "connection refused")
+        return self.results.get(keyword, [])
+
+
+def keep_all(row: WantedRow, found) -> list[Choice]:
+    return [Choice(r, kept="预告" not in r.note, reason="ok" if "预告" not in r.note else "trailer") for r in found]
+
+
+class Heard(AcquireListener):
+    def __init__(self) -> None:
+        self.waits: list[tuple[str, float]] = []
+
+    def waiting(self, seconds: float, kind: str, cause=None) -> None:
+        self.waits.append((kind, seconds))
+
+
+def _share(sim, pwd_id: str, files=("e01.mp4", "e02.mp4"), **kwargs) -> Share:
+    return sim.add_share(Share(pwd_id=pwd_id, title=pwd_id, files=[{"name": f, "size": 1024} for f in files], **kwargs))
+
+
+def _run(sim, testdb: ResourceDB, search, options: AcquireOptions, sleeps: list[float] | None = None, rank=keep_all, stop=None,
+         heard: Heard | None = None):
+    db = testdb.database()
+    db.prepare_for_acquire(dry_run=options.dry_run)
+    sleeps = [] if sleeps is None else sleeps
+    try:
+        with QuarkClient(cookie=COOKIE, api_base=sim.base_url, timeout=5) as client:
+            return run_acquire(db, client, search, rank, options, heard or Heard(), stop=stop or StopSignal(), clock=Clock(),
+                               sleep=lambda s: sleeps.append(s) or True, rng=random.Random(3), source=search.where)
+    finally:
+        db.close()
+
+
+def _dead_row(sim, testdb: ResourceDB, name: str = "电影A", pwd_id: str = "dead00000001") -> int:
+    _share(sim, pwd_id, dead_code=41006)
+    testdb.create_schema()
+    return testdb.seed([{"drama_name": name, "link": f"https://pan.quark.cn/s/{pwd_id}", "is_expired": 1}])[0]
+
+
+def test_a_dead_row_gets_its_own_new_link_from_the_first_result_that_passes(sim, testdb: ResourceDB) -> None:
+    row = _dead_row(sim, testdb)
+    _share(sim, "gone00000001", dead_code=41004)
+    _share(sim, "empty0000001", files=())
+    _share(sim, "good00000001", files=("电影A.2160p.mkv",))
+    search = Found({"电影A": [Result("https://pan.quark.cn/s/aaaa00000001", note="电影A 预告片"),
+                             Result("https://pan.quark.cn/s/gone00000001", note="电影A 4K"),
+                             Result("https://pan.quark.cn/s/empty0000001", note="电影A 1080p"),
+                             Result("https://pan.quark.cn/s/good00000001", note="电影A 2160p")]})
+    report = _run(sim, testdb, search, AcquireOptions(all_expired=True))
+    (outcome,) = report.outcomes
+    assert (outcome.action, outcome.reason, report.exit_code) == ("replaced", "acquired", ExitCode.OK)
+    assert [(c.url[-12:], c.reason) for c in outcome.considered] == [
+        ("aaaa00000001", "trailer"), ("gone00000001", "dead"), ("empty0000001", "empty"), ("good00000001", "ok")]
+    stored = testdb.rows()[row]
+    assert stored.link == outcome.new_link and stored.is_expired == 0 and stored.share_count == 1
+    # the new link is the owner's own share of the saved files, and it lives
+    pwd_id = outcome.new_link.rsplit("/", 1)[-1]
+    assert pwd_id not in ("good00000001",) and sim.shares[pwd_id].expected_state() == "alive"
+    assert sim.drive().listdir("/quarkctl/电影A") == ["电影A.2160p.mkv"]
+    chain = testdb.database().acquires(resource_id=row)
+    assert [(c["status"], c["old_link"], c["candidate_link"], c["new_link"], c["videos"]) for c in chain] == [
+        ("done", "https://pan.quark.cn/s/dead00000001", "https://pan.quark.cn/s/good00000001", outcome.new_link, 1)]
+
+
+def test_a_dry_run_checks_and_explains_but_saves_shares_and_writes_nothing(sim, testdb: ResourceDB) -> None:
+    row = _dead_row(sim, testdb)
+    _share(sim, "good00000001")
+    search = Found({"电影A": [Result("https://pan.quark.cn/s/good00000001", note="电影A")]})
+    before = testdb.rows()
+    report = _run(sim, testdb, search, AcquireOptions(all_expired=True, dry_run=True))
+    assert [(o.action, o.path) for o in report.outcomes] == [("planned", "/quarkctl/电影A")]
+    assert testdb.rows() == before and testdb.rows()[row].is_expired == 1
+    assert not sim.requests("save") and not sim.requests("share_create") and not sim.drive().exists("/quarkctl")
+    assert "quarkctl_acquire" not in testdb.database().existing_tables() or not testdb.database().acquires()
+
+
+def test_a_full_drive_stops_the_run_and_the_row_keeps_its_link(sim, testdb: ResourceDB) -> None:
+    testdb.create_schema()
+    for pwd_id in ("dead00000001", "dead00000002"):
+        _share(sim, pwd_id, dead_code=41006)
+    ids = testdb.seed([{"drama_name": n, "link": f"https://pan.quark.cn/s/{p}", "is_expired": 1}
+                       for n, p in (("电影A", "dead00000001"), ("电影B", "dead00000002"))])
+    _share(sim, "good00000001")
+    _share(sim, "good00000002")
+    sim.account().base_capacity = 10  # bytes: the first save is refused (32003)
+    search = Found({"电影A": [Result("https://pan.quark.cn/s/good00000001", note="电影A")],
+                    "电影B": [Result("https://pan.quark.cn/s/good00000002", note="电影B")]})
+    report = _run(sim, testdb, search, AcquireOptions(all_expired=True))
+    assert (report.abort_reason, report.exit_code) == ("drive_full", ExitCode.ABORTED)
+    assert search.asked == ["电影A"]  # nothing more after the full drive
+    assert [testdb.rows()[i].link for i in ids] == ["https://pan.quark.cn/s/dead00000001", "https://pan.quark.cn/s/dead00000002"]
+    assert [c["status"] for c in testdb.database().acquires()] == ["abandoned"]
+
+
+def test_a_search_service_that_cannot_be_asked_changes_nothing_and_says_so(sim, testdb: ResourceDB) -> None:
+    row = _dead_row(sim, testdb)
+    report = _run(sim, testdb, Found({}, fail="unreachable"), AcquireOptions(all_expired=True))
+    assert (report.abort_reason, report.exit_code) == ("search_unavailable", ExitCode.SEARCH)
+    assert report.abort_detail == "the search service PanSou cannot be reached: connection refused"
+    assert testdb.rows()[row].is_expired == 1 and not sim.requests("save")
+
+
+def test_a_crash_after_the_save_is_finished_by_the_next_run_without_saving_again(sim, testdb: ResourceDB) -> None:
+    row = _dead_row(sim, testdb)
+    _share(sim, "good00000001")
+    search = Found({"电影A": [Result("https://pan.quark.cn/s/good00000001", note="电影A")]})
+    sim.add_drive_fault(Fault(kind="http_error", endpoint="share_create", status=500, times=1))
+    first = _run(sim, testdb, search, AcquireOptions(all_expired=True))
+    assert [(o.action, o.reason) for o in first.outcomes] == [("failed", "share_failed")]
+    assert testdb.rows()[row].is_expired == 1 and len(sim.requests("save")) == 1
+    second = _run(sim, testdb, search, AcquireOptions(all_expired=True))
+    assert [(o.action, o.reason) for o in second.outcomes] == [("replaced", "recovered")]
+    assert len(sim.requests("save")) == 1 and search.asked == ["电影A"]  # the folder was shared, nothing saved twice
+    assert testdb.rows()[row].link == second.outcomes[0].new_link
+
+
+def test_a_named_live_row_keeps_its_link_and_a_new_name_becomes_a_row(sim, testdb: ResourceDB) -> None:
+    testdb.create_schema()
+    _share(sim, "live00000001")
+    (live,) = testdb.seed([{"drama_name": "电影L", "link": "https://pan.quark.cn/s/live00000001", "is_expired": 0}])
+    _share(sim, "good00000002")
+    search = Found({"电影N": [Result("https://pan.quark.cn/s/good00000002", note="电影N")]})
+    report = _run(sim, testdb, search, AcquireOptions(ids=(live,), names=("电影N",)))
+    assert [(o.name, o.action, o.reason) for o in report.outcomes] == [("电影L", "skipped", "not_dead"), ("电影N", "added", "acquired")]
+    rows = testdb.rows()
+    new = next(r for r in rows.values() if r.drama_name == "电影N")
+    assert (new.link, new.is_expired, new.drive_type) == (report.outcomes[1].new_link, 0, "quark")
+    assert rows[live].link == "https://pan.quark.cn/s/live00000001" and search.asked == ["电影N"]
+
+
+def test_searches_checks_and_saves_are_paced_and_limit_stops_saving(sim, testdb: ResourceDB) -> None:
+    testdb.create_schema()
+    names = ["电影A", "电影B", "电影C"]
+    for i, name in enumerate(names):
+        _share(sim, f"dead0000000{i}", dead_code=41006)
+        _share(sim, f"good0000000{i}")
+    testdb.seed([{"drama_name": n, "link": f"https://pan.quark.cn/s/dead0000000{i}", "is_expired": 1} for i, n in enumerate(names)])
+    search = Found({n: [Result(f"https://pan.quark.cn/s/good0000000{i}", note=n)] for i, n in enumerate(names)})
+    heard = Heard()
+    report = _run(sim, testdb, search, AcquireOptions(all_expired=True, limit=2), heard=heard)
+    assert [o.action for o in report.outcomes] == ["replaced", "replaced", "skipped"]
+    assert report.outcomes[2].reason == "limit" and report.exit_code == ExitCode.OK
+    # before the second search 2-4 s, before its candidate's check 1-3 s, before its save 3-6 s (one generator)
+    rng = random.Random(3)
+    assert heard.waits == [("delay", rng.uniform(2.0, 4.0)), ("delay", rng.uniform(1.0, 3.0)), ("delay", rng.uniform(3.0, 6.0))]
+    assert search.asked == names[:2]

@@ -1,0 +1,91 @@
+"""Issue 25 through the command: `quarkctl resources acquire` against the simulator's shares and the fake
+PanSou, on SQLite and MariaDB: a taken-down row gets a new own link that the next check finds valid,
+trailers, other seasons, dead and empty results are passed over with their reasons, a passcode comes from
+`password`, PanSou down or refusing is one line and exit 7, a full drive stops the run, --dry-run changes
+nothing."""
+
+from __future__ import annotations
+
+import json
+
+from quarkctl.simulator.model import Share
+from tests.conftest import Cli
+
+FAST = ("--no-pacing",)
+
+
+def _share(sim, pwd_id: str, files=("第01集.mp4", "第02集.mp4"), **kwargs) -> str:
+    sim.add_share(Share(pwd_id=pwd_id, title=pwd_id, files=[{"name": f, "size": 1024} for f in files], **kwargs))
+    return f"https://pan.quark.cn/s/{pwd_id}"
+
+
+def _env(pansou) -> dict[str, str]:
+    return {"PANSOU_URL": pansou.base_url}
+
+
+def _taken_down_row(owner: Cli, sim, name: str = "庆余年 第二季") -> int:
+    # the row's own share was taken down and its files are gone from the drive: reshare cannot heal it
+    dead = _share(sim, "down00000001", dead_code=41010)
+    (row,) = owner.db.seed([{"drama_name": name, "link": dead, "is_expired": 1, "share_count": 1}])
+    return row
+
+
+def test_a_taken_down_row_gets_a_new_own_link_and_the_next_check_finds_it_valid(owner: Cli, sim, pansou) -> None:
+    row = _taken_down_row(owner, sim)
+    pansou.add("庆余年 第二季", _share(sim, "trai00000001"), note="庆余年 第二季 预告片 4K")
+    pansou.add("庆余年 第二季", _share(sim, "seas00000001"), note="庆余年 第一季 全46集 4K")
+    pansou.add("庆余年 第二季", _share(sim, "gone00000001", dead_code=41004), note="庆余年 第二季 2160p 杜比")
+    pansou.add("庆余年 第二季", _share(sim, "empt00000001", files=()), note="庆余年 第二季 1080p")
+    pansou.add("庆余年 第二季", _share(sim, "lock00000001", passcode="ab12"), note="庆余年 第二季 720p", password="ab12")
+    done = owner.run("resources", "acquire", "--all-expired", *FAST, "--json", env=_env(pansou))
+    assert done.returncode == 0, done.stderr
+    (result,) = json.loads(done.stdout)["results"]
+    assert (result["id"], result["action"], result["taken"]["url"]) == (row, "replaced", "https://pan.quark.cn/s/lock00000001")
+    reasons = {c["url"][-12:]: c["reason"] for c in result["considered"]}
+    assert reasons == {"trai00000001": "trailer", "seas00000001": "other_season", "gone00000001": "dead",
+                       "empt00000001": "empty", "lock00000001": "ok"}
+    stored = owner.db.rows()[row]
+    assert stored.link == result["new_link"] and stored.is_expired == 0 and stored.share_count == 2
+    assert sorted(sim.drive().listdir("/quarkctl/庆余年 第二季")) == ["第01集.mp4", "第02集.mp4"]
+    checked = owner.run("check-links", *FAST, "--json", env=_env(pansou))
+    assert checked.returncode == 0 and json.loads(checked.stdout)["summary"]["valid"] == 1
+    shown = owner.run("resources", "show", str(row), env=_env(pansou))
+    assert "lock00000001" in shown.stdout and result["new_link"] in shown.stdout
+
+
+def test_a_dry_run_explains_every_result_and_changes_nothing(owner: Cli, sim, pansou) -> None:
+    row = _taken_down_row(owner, sim)
+    pansou.add("庆余年 第二季", _share(sim, "trai00000001"), note="庆余年 第二季 预告片")
+    pansou.add("庆余年 第二季", _share(sim, "good00000001"), note="庆余年 第二季 4K HDR")
+    before = owner.db.rows()
+    done = owner.run("resources", "acquire", str(row), "--dry-run", *FAST, env=_env(pansou))
+    assert done.returncode == 0, done.stderr
+    assert "would take https://pan.quark.cn/s/good00000001 into /quarkctl/庆余年 第二季" in done.stdout
+    assert "score 170 (4k +100, hdr +70)" in done.stdout and "a trailer or extras" in done.stdout
+    assert owner.db.rows() == before and not sim.requests("save") and not sim.requests("share_create")
+
+
+def test_pansou_down_or_refusing_is_one_line_exit_7_and_nothing_changes(owner: Cli, sim, pansou) -> None:
+    row = _taken_down_row(owner, sim)
+    pansou.enable_auth({"admin": "right-password"})
+    done = owner.run("resources", "acquire", "--all-expired", *FAST,
+                     env={**_env(pansou), "PANSOU_USERNAME": "admin", "PANSOU_PASSWORD": "wrong-password"})
+    assert done.returncode == 7, done.stdout + done.stderr
+    assert "refused" in done.stdout and "wrong-password" not in done.stdout + done.stderr and "Traceback" not in done.stderr
+    assert owner.db.rows()[row].is_expired == 1
+    pansou.down = "closed"
+    again = owner.run("resources", "acquire", "--all-expired", *FAST, env=_env(pansou))
+    assert again.returncode == 7 and "cannot be reached" in again.stdout
+    unset = owner.run("resources", "acquire", "--all-expired", *FAST)
+    assert unset.returncode == 2 and "PANSOU_URL" in unset.stderr
+
+
+def test_a_full_drive_stops_the_run(owner: Cli, sim, pansou) -> None:
+    row = _taken_down_row(owner, sim)
+    pansou.add("庆余年 第二季", _share(sim, "good00000001"), note="庆余年 第二季")
+    sim.account().base_capacity = 10
+    done = owner.run("resources", "acquire", "--all-expired", *FAST, "--json", env=_env(pansou))
+    assert done.returncode == 4
+    report = json.loads(done.stdout)
+    assert report["aborted"] == "drive_full" and owner.db.rows()[row].is_expired == 1
+    assert "the drive is full" in done.stderr
