@@ -258,7 +258,8 @@ class _Run:
             return
         transfer = Transfer(session, task, result, magic_regex=self.config.magic_regex, today=self.today, ledger=self.ledger,
                             savepath_fids=self.savepath_fids, dry_run=self.options.dry_run,
-                            resave_deleted=self.options.resave_deleted, shares=self.shares, passcode=link.passcode, by_name=by_name)
+                            resave_deleted=self.options.resave_deleted, shares=self.shares, passcode=link.passcode,
+                            by_name=by_name or bool(task.data.get("shareurl_dead")))  # a moved task, in later runs too
         clean = False
         try:
             clean = self._transfer(transfer, link.pwd_id, link.pdir_fid, task, result)
