@@ -3,7 +3,7 @@ and in a dry run a line per search result weighed, with why it was passed over."
 
 from __future__ import annotations
 
-from quarkctl.i18n import _
+from quarkctl.i18n import _, ngettext
 from quarkctl.render.acquire import PASSED_OVER
 from quarkctl.render.candidates import CHOICE_REASONS
 from quarkctl.render.messages import N_
@@ -49,7 +49,9 @@ def replacement_text(result: TaskResult) -> str | None:
     if result.suggested_replacement is not None:
         return _("suggested replacement: {what} (--replace-dead takes it)").format(what=_what(result.suggested_replacement))
     if result.status == "banned" and result.replacement_candidates:
-        return _("no search result continues the series ({n} weighed)").format(n=len(result.replacement_candidates))
+        n = len(result.replacement_candidates)
+        return ngettext("no search result continues the series ({n} weighed)", "no search result continues the series ({n} weighed)",
+                        n).format(n=n)
     return None
 
 
