@@ -53,7 +53,8 @@ class _Run:
         self.cutter = GraceCutter(stop.is_set)
         self.sleep, self.rng = sleep, rng
         self.ban_record, self.remember_ban = ban_record, remember_ban
-        self.search, self.replacer = search, None  # the search service a dead task's replacement is looked for in
+        self.search = search  # the search service a dead task's replacement is looked for in
+        self.replacer: Replacer | None = None
         self.report = AutosaveReport(started_at=clock(), dry_run=options.dry_run, planned=len(tasks) if options.transfer else 0)
         # --max-runtime: no task starts after it; the one running finishes (quarkctl.runtime.deadline)
         self.deadline = Deadline(deadline_at(self.report.started_at, max_runtime=options.max_runtime), clock)
