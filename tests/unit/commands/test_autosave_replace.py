@@ -49,7 +49,8 @@ def add(sim: Simulator, pansou, pwd_id: str, files: list[dict], note: str) -> st
     return share_url(pwd_id)
 
 
-def test_a_dead_share_continues_from_a_replacement_and_nothing_is_saved_twice(cli: Cli, sim: Simulator, pansou) -> None:
+def test_a_dead_share_continues_from_a_replacement_and_nothing_is_saved_twice(cli: Cli, sim: Simulator, pansou, db) -> None:
+    """On SQLite and MariaDB (`db`): the ledger's names come from the database."""
     config = saved_then_dead(cli, sim)
     drive = sim.drive()
     drive.delete([drive.node("/追更/剧集A/剧集A.S01E02.mkv")["fid"]])  # the user deleted E02: the ledger keeps it away
