@@ -245,5 +245,5 @@ def _task_row(result: Any) -> dict[str, Any]:
         "message": result.message,
         "files_saved": result.files_saved,
         "detail": {"added": [n.as_dict() for n in result.added], "problems": result.problems, "savepath": result.savepath,
-                   "hooks": result.hooks},
+                   "hooks": result.hooks, "replaced": result.replaced, "suggested_replacement": result.suggested_replacement},
     }

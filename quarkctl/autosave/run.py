@@ -206,7 +206,12 @@ class _Run:
                     result.new_folders.append(result.savepath)
                 self._run_task(session, task, result)
                 if result.status == "banned" and self.replacer is not None and not self.stop.is_set():
-                    self._replace(session, task, result)
+                    try:
+                        self._replace(session, task, result)
+                    except (DatabaseLost, Interrupted):
+                        raise
+                    except Exception as exc:  # noqa: BLE001 - the task stays banned, as without the switch
+                        result.problems.append(f"replace-dead: {type(exc).__name__}: {exc}")
             self.report.tasks.append(result)
             self.listener.task_done(result)
             if result.reason == "cookie_rejected":
