@@ -29,9 +29,9 @@ _LABELLED = re.compile(
 _ANY_URL = r"https?://\S+"
 # An English passcode label glued to the id: "…/s/abcdef123456pwd=ab12" is the id "abcdef123456" and a
 # passcode; read as one id it names no share and the drive answers dead (an attacker's review, issue 24: a live
-# link marked dead on every drive). Split, like quark/links.py's _PWD_ID, only after 8 id characters and only
-# before a separator, so a short id that happens to end in "code" stays whole.
-_GLUED_LABEL = re.compile(r"(?<=[A-Za-z0-9_-]{8})(?=(?:accesscode|passcode|password|share_pwd|pass_code|pwd|pass|code)\s*[:：=])",
+# link marked dead on every drive). Split, like quark/links.py's _PWD_ID, only before a separator and after 4 id
+# characters (123's keys may be short: "AbC-dEfpwd=ab12"), so a tiny id that happens to end in "code" stays whole.
+_GLUED_LABEL = re.compile(r"(?<=[A-Za-z0-9_-]{4})(?=(?:accesscode|passcode|password|share_pwd|pass_code|pwd|pass|code)\s*[:：=])",
                           re.IGNORECASE)
 MAX_ID = 64  # no share id seen is longer than 30 (Xunlei); a longer one is no link
 

@@ -24,6 +24,10 @@ LABELS = ["pwd=", "pwd:", "PWD=", "password=", "passcode=", "code:", "code：", 
 _ID = st.text(ALNUM, min_size=8, max_size=14)
 
 
+def test_a_short_123_key_with_a_glued_label() -> None:
+    assert _read("https://www.123pan.com/s/AbC-dEfpwd=ab12") == ("123", "AbC-dEf", "ab12")
+
+
 def _read(text: str) -> tuple[str, str, str]:
     found = DRIVES.read(text)
     assert isinstance(found, Link), (text, found)
