@@ -261,7 +261,10 @@ def parse_import(
 
 def machine_value(value: Any) -> Any:
     """A value as export and --json/--csv write it: times as `YYYY-MM-DD HH:MM:SS` (local, as stored),
-    check times as ISO 8601 with their UTC offset."""
+    check times as ISO 8601 with their UTC offset; a BLOB cell (SQLite keeps bytes in a TEXT column) as
+    UTF-8 text, as db/records.py reads it."""
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return bytes(value).decode("utf-8", "replace")
     if isinstance(value, datetime):
         return value.isoformat() if value.tzinfo else value.isoformat(sep=" ")
     if isinstance(value, date):
