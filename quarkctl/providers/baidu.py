@@ -64,7 +64,6 @@ class BaiduDrive(WebDrive):
     env_key = "BAIDU"
     pace = (3.0, 6.0)
     host_pattern = r"(?:https?://)?(?:pan|yun)\.baidu\.com"
-    retry_after_passcode = False
 
     link_pattern = _LINK
     passcode_groups = (3,)
