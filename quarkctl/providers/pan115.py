@@ -34,6 +34,7 @@ ERRNO_RULES: dict[int, Rule] = {
 # pan115[0][1]: share_state 7 with HTTP 200 (every 115 sample has 200)
 STATE_RULES: dict[int, Rule] = {1: partial(Verdict.VALID, "ok"), 7: partial(Verdict.EXPIRED, "share_expired", 200)}
 ANTI_BOT = ("验证码", "人机验证", "频繁", "稍后再试")
+VIOLATION_WORDS = "分享的文件涉嫌违规，链接已失效"
 VIOLATION = code_only(Verdict.EXPIRED, "content_violation", 200)  # "分享的文件涉嫌违规，链接已失效" (disklink.py)
 
 
@@ -62,7 +63,7 @@ class Pan115Drive(WebDrive):
         if not isinstance(state, bool) or (reply.http_status or 0) != 200:
             return result(Verdict.ERROR, UNEXPECTED, reply, errno, words)
         if state is False:
-            if isinstance(words, str) and "涉嫌违规" in words and "失效" in words:
+            if isinstance(words, str) and words.strip() == VIOLATION_WORDS:  # exactly, as 123's 5103 words
                 return by_rule(VIOLATION, self.trusted, reply, errno, words)
             code = _whole(errno)
             return by_rule(ERRNO_RULES.get(code) if code is not None else None, self.trusted, reply, errno, words)

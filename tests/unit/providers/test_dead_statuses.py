@@ -104,3 +104,12 @@ def test_115_both_documented_shapes_still_mark(dsim: DrivesSimulator, body: dict
 def test_a_dead_rule_must_name_its_statuses() -> None:
     with pytest.raises(ValueError, match="HTTP statuses"):
         Rule(X, "share_not_found", Evidence.SEEN)
+
+
+def test_115_violation_words_count_only_exactly(dsim: DrivesSimulator) -> None:
+    trusted = frozenset({"115"})
+    words = "分享的文件涉嫌违规，链接已失效"
+    assert check(dsim, _serve(dsim, "115", 200, {"state": False, "errno": 4100009, "error": words}), trusted).verdict is X
+    for other in (words + " (but this is a login page)", "请登录：" + words):
+        got = check(dsim, _serve(dsim, "115", 200, {"state": False, "errno": 4100009, "error": other}), trusted)
+        assert got.verdict is E, got
