@@ -49,6 +49,9 @@ def test_read_only_commands_read_blob_cells_as_text(cli: Cli, sqlite_only: Resou
     assert listed["blob link"]["link"] == UC_BLOB.decode()
     assert "blob name" in listed
     assert listed["latin1"]["link"] == "https://drive.uc.cn/s/blobblob9876 \ufffd"
+    plain = _ok(cli, "resources", "list")
+    assert UC_BLOB.decode() in plain and "b'" not in plain  # the text, never the bytes' repr
+    assert "b'" not in _ok(cli, "resources", "show", str(listed["blob link"]["id"]))
     out = cli.home / "out.jsonl"
     _ok(cli, "resources", "export", "--format", "json", "-o", str(out))
     exported = [json.loads(line) for line in out.read_text("utf-8").splitlines()]
