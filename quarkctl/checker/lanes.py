@@ -30,6 +30,10 @@ from quarkctl.runtime.pacing import Pacer, PacingPolicy, Sleeper
 # The longest cool-down after a back-off answer (seconds): HD pauses a drive an hour, but a nightly run has
 # a deadline, and the circuit breaker ends a drive that keeps refusing.
 COOL_DOWN_CAP = 600.0
+# A cool-down is slept in steps this long, so a lane whose breaker trips meanwhile stops waiting at once (an
+# attacker's review of issue 24: the worker slept out its doubled rest, the run waiting on it); a stop wakes
+# the run's sleep itself (runtime/stop.py)
+REST_STEP = 0.5
 
 
 @dataclass
@@ -82,6 +86,20 @@ def place(drives: Drives, lanes: dict[str, Lane], text: str | None) -> tuple[str
     return drive, unchecked if isinstance(found, Link) and unchecked is not None else found
 
 
+def rest(lane: Lane, seconds: float, sleep: Sleeper) -> bool:
+    """A cool-down of `seconds` on `sleep` (the run's: a stop wakes it, the deadline cuts it), ended as soon as
+    the lane trips (the main thread trips it while its worker waits). False: cut short."""
+    left = seconds
+    while left > 0:
+        if lane.tripped:
+            return False
+        step = min(left, REST_STEP)
+        if not sleep(step):
+            return False
+        left -= step
+    return not lane.tripped
+
+
 def cool_down(policy: PacingPolicy, times: int) -> float:
     """The pause after the `times`-th back-off answer in a row: the rest doubled, capped; none unpaced."""
     first = max(policy.rest_seconds, policy.max_delay)
@@ -125,9 +143,10 @@ def work(lane: Lane, kit: WorkerKit, current: list[ResourceRow | None]) -> None:
             pacer.link_done()  # the next pause starts now, while the main thread records this result
             kit.events.put(("done", row, result))
             backed_off = backed_off + 1 if result.reason in BACK_OFF else 0
-            if backed_off and (seconds := cool_down(lane.policy, backed_off)) > 0:
+            if backed_off and (seconds := cool_down(lane.policy, backed_off)) > 0 and not lane.tripped:
                 on_wait(seconds, "cool_down", result)
-                kit.sleep_to_deadline(seconds)  # a stop or the deadline ends it; the next link's check says so
+                # a stop, the deadline or the lane's breaker ends it; the next link's check says so
+                rest(lane, seconds, kit.sleep_to_deadline)
     finally:
         for checker in checkers.values():
             checker.close()

@@ -25,6 +25,7 @@ def _links(texts: list[str], from_db: Optional[int], env: dict[str, str], drives
     if from_db:
         from quarkctl.config import settings
         from quarkctl.db.database import Database
+        from quarkctl.db.records import cell_text
 
         url, default_sqlite = settings.database_url(env)
         db = Database(url, default_sqlite=default_sqlite, timeout=settings.db_timeout(env))
@@ -33,7 +34,8 @@ def _links(texts: list[str], from_db: Optional[int], env: dict[str, str], drives
             rows = db.list_resources(drive_type="quark", sort="id", descending=True, limit=from_db, history=False)
         finally:
             db.close()
-        texts = texts + [row["link"] for row in rows if row.get("link")]
+        # A BLOB or number cell as text, as check-links reads it (db/records.py)
+        texts = texts + [text for text in (cell_text(row["link"]) for row in rows) if text]
     quark, others = [], []
     for text in texts or [DEFAULT_LINK]:
         link = read_link(drives, text)

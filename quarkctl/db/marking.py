@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import DateTime, Table, and_, delete, func, insert, literal, or_, select, update
 
 from quarkctl.db.engine import resilient
-from quarkctl.db.records import SAME_SHARE_REASON, CheckRecord, ResourceRow, Selection, local_naive, utc_aware, utc_naive
+from quarkctl.db.records import SAME_SHARE_REASON, CheckRecord, ResourceRow, Selection, cell_text, local_naive, utc_aware, utc_naive
 from quarkctl.db.runs import History, check_values, write_checks
 from quarkctl.db.schema import SHARE_DRIVE, check_history, empty_streak
 
@@ -151,8 +151,13 @@ class Marking(History):
                 return False, others
             mark = update(t).values(self.mark_values(1, stamp))
             # Only the link that was checked: a row whose link changed meanwhile (edited by its owner,
-            # re-shared by this run) keeps its new link's state.
-            same_link = [c.link == record.link] if record.link is not None else []
+            # re-shared by this run) keeps its new link's state. The cell is compared as it is stored: a
+            # BLOB cell (SQLite keeps bytes in a TEXT column) never equals the text it was read as
+            # (db/records.py), so its stored value is matched when it reads as the checked link.
+            same_link = []
+            if record.link is not None:
+                stored = conn.execute(select(c.link).where(c.id == record.resource_id)).scalar()
+                same_link = [c.link == (stored if cell_text(stored) == record.link else record.link)]
             changed = conn.execute(mark.where(c.id == record.resource_id, c.is_expired == 0, *same_link)).rowcount > 0
             ids = [row.id for row in others]
             for start in range(0, len(ids), 500):

@@ -10,6 +10,16 @@ from datetime import datetime, timezone
 SAME_SHARE_REASON = "same_share"  # the check record of a row marked because another row of its share was dead
 
 
+def cell_text(value: object) -> str | None:
+    """A cell read as text: SQLite keeps whatever a cell was given (a BLOB, a number, in a TEXT column);
+    bytes are read as UTF-8, anything else as its text."""
+    if value is None or isinstance(value, str):
+        return value
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return bytes(value).decode("utf-8", "replace")
+    return str(value)
+
+
 @dataclass(frozen=True)
 class ResourceRow:
     id: int
@@ -24,10 +34,8 @@ class ResourceRow:
         # the run with exit 70). Bytes are read as UTF-8, anything else as its text.
         for name in ("name", "link"):
             value = getattr(self, name)
-            if isinstance(value, (bytes, bytearray, memoryview)):
-                object.__setattr__(self, name, bytes(value).decode("utf-8", "replace"))
-            elif value is not None and not isinstance(value, str):
-                object.__setattr__(self, name, str(value))
+            if value is not None and not isinstance(value, str):
+                object.__setattr__(self, name, cell_text(value))
 
 
 @dataclass(frozen=True)

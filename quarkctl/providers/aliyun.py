@@ -2,6 +2,8 @@
 HTTP status (drives-api.md section 6: dead shares answer 404 NotFound.ShareLink, FF 2026-08, and 400
 ShareLink.Cancelled, odomu/aliyunpan#107). Expired and forbidden shares are only what clients expect:
 code-only. ParamFlowException is a rate limit (WS calls it dead: the false-dead section 12.7 names).
+A dead code marks only with its sample's status (drives-replies.json aliyun[0][2] 404, [0][3] 400); the
+code-only ones with 400, the status of their seen ShareLink.* sibling.
 """
 
 from __future__ import annotations
@@ -24,10 +26,10 @@ _LINK = re.compile(
 )
 
 RULES: dict[str, Rule] = {
-    "NotFound.ShareLink": partial(Verdict.EXPIRED, "share_not_found"),
-    "ShareLink.Cancelled": partial(Verdict.EXPIRED, "share_cancelled"),
-    "ShareLink.Expired": code_only(Verdict.EXPIRED, "share_expired"),
-    "ShareLink.Forbidden": code_only(Verdict.EXPIRED, "content_violation"),
+    "NotFound.ShareLink": partial(Verdict.EXPIRED, "share_not_found", 404),
+    "ShareLink.Cancelled": partial(Verdict.EXPIRED, "share_cancelled", 400),
+    "ShareLink.Expired": code_only(Verdict.EXPIRED, "share_expired", 400),
+    "ShareLink.Forbidden": code_only(Verdict.EXPIRED, "content_violation", 400),
     "ParamFlowException": partial(Verdict.ERROR, RATE_LIMITED),
     "TooManyRequests": code_only(Verdict.ERROR, RATE_LIMITED),
     "Throttling": code_only(Verdict.ERROR, RATE_LIMITED),

@@ -6,6 +6,7 @@ a passcode answers -9, and so do dead shares that had one (KUN 2026-06-26): with
 `share/verify` is asked once with it, as stored (never retried, never guessed: Baidu freezes a link on
 repeated tries, section 5 "Pacing / bans"); 105 there is a missing share (XB "线上实证"). -7 and -8 are the
 community's dead codes, never measured: code-only. -62, -64, -65, -19 are risk control: back off.
+Every sample of both endpoints came with HTTP 200 (drives-replies.json baidu): a dead code marks only so.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ _LINK = re.compile(
 
 INFO_RULES: dict[int, Rule] = {
     0: partial(Verdict.VALID, "ok"),
-    -21: partial(Verdict.EXPIRED, "share_not_found"),  # page title 百度网盘-链接不存在
+    -21: partial(Verdict.EXPIRED, "share_not_found", 200),  # page title 百度网盘-链接不存在
     -9: partial(Verdict.ERROR, PASSCODE_UNKNOWN),  # a passcode share, or a dead one that had a passcode
     140: partial(Verdict.ERROR, "link_error"),  # 啊哦，链接出错了: KUN unknown
     -62: seen(Verdict.ERROR, CAPTCHA),
@@ -48,13 +49,13 @@ VERIFY_RULES: dict[int, Rule] = {
     0: seen(Verdict.VALID, "ok"),
     -9: seen(Verdict.ERROR, PASSCODE_UNKNOWN),  # XB: "-9 三形态(提取码错误/链接不存在/sekey 过期)同码"
     -62: seen(Verdict.ERROR, CAPTCHA),
-    105: seen(Verdict.EXPIRED, "share_not_found"),
+    105: seen(Verdict.EXPIRED, "share_not_found", 200),
     -64: partial(Verdict.ERROR, RISK_CONTROL),
     -65: partial(Verdict.ERROR, RISK_CONTROL),
     -12: code_only(Verdict.NEEDS_PASSCODE, "passcode_required"),
     -19: code_only(Verdict.ERROR, RISK_CONTROL),
-    -7: code_only(Verdict.EXPIRED, "share_cancelled"),  # KUN: "未实测，用前需复验"
-    -8: code_only(Verdict.EXPIRED, "share_expired"),
+    -7: code_only(Verdict.EXPIRED, "share_cancelled", 200),  # KUN: "未实测，用前需复验"
+    -8: code_only(Verdict.EXPIRED, "share_expired", 200),
 }
 
 
@@ -63,7 +64,6 @@ class BaiduDrive(WebDrive):
     env_key = "BAIDU"
     pace = (3.0, 6.0)
     host_pattern = r"(?:https?://)?(?:pan|yun)\.baidu\.com"
-    retry_after_passcode = False
 
     link_pattern = _LINK
     passcode_groups = (3,)

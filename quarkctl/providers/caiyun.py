@@ -28,9 +28,9 @@ _LINK = re.compile(
 RULES: dict[str, Rule] = {
     "0": partial(Verdict.VALID, "ok"),
     "9188": partial(Verdict.NEEDS_PASSCODE, "passcode_required"),
-    "200000727": partial(Verdict.EXPIRED, "share_not_found"),
-    "200000401": code_only(Verdict.EXPIRED, "share_expired"),
-    "200000402": code_only(Verdict.EXPIRED, "visits_exhausted"),
+    "200000727": partial(Verdict.EXPIRED, "share_not_found", 200),  # caiyun[0][2], HTTP 200
+    "200000401": code_only(Verdict.EXPIRED, "share_expired", 200),
+    "200000402": code_only(Verdict.EXPIRED, "visits_exhausted", 200),
     "05010003": code_only(Verdict.ERROR, "sharer_account_problem"),
     "04000005": code_only(Verdict.ERROR, LOGIN_REQUIRED),
     "05050006": code_only(Verdict.ERROR, LOGIN_REQUIRED),

@@ -3,8 +3,11 @@
 Each drive lists its known answers as Rules, each tagged as drives-api.md tags it: `seen` / `seen-partial`
 (a real server's reply, measured on real shares) or `code` (only what some client's code expects). A dead
 rule marks a row expired only when seen; a code-only dead rule does so only for a drive the user opted in
-(`trust_unverified`), else the answer is `error`, reason `unverified_<reason>`. Whatever no rule names is
-`error`. This module decides nothing else: each drive's module reads its own envelope.
+(`trust_unverified`), else the answer is `error`, reason `unverified_<reason>`. A dead rule names the HTTP
+statuses its evidence came with, and marks only an answer with one of them and a JSON media type (Quark's
+rule, quark/verdict.py DEAD_STATUSES: a 401 login wall, a 407 proxy or a text/plain page is no drive's dead
+answer). Whatever no rule names is `error`. This module decides nothing else: each drive's module reads its
+own envelope.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from quarkctl.quark.linkcheck import CheckResult
-from quarkctl.quark.verdict import Verdict
+from quarkctl.quark.verdict import Verdict, json_media_type
 from quarkctl.providers.web import WebReply
 
 
@@ -28,6 +31,17 @@ class Rule:
     verdict: Verdict
     reason: str
     evidence: Evidence
+    # The HTTP statuses the evidence saw this answer with: a dead rule marks only with one of them
+    statuses: frozenset[int] = frozenset()
+
+    def __post_init__(self) -> None:
+        if self.verdict is Verdict.EXPIRED and not self.statuses:
+            raise ValueError(f"a dead rule ({self.reason}) names the HTTP statuses its evidence saw")
+
+    def spelled_as_seen(self, reply: WebReply) -> bool:
+        """A dead answer as its evidence spells it: one of its statuses, a JSON media type, no key twice."""
+        return (reply.http_status in self.statuses and json_media_type(reply.content_type)
+                and not reply.duplicate_keys)
 
     def decide(self, trusted: bool) -> tuple[Verdict, str]:
         if self.verdict is Verdict.EXPIRED and self.evidence is Evidence.CODE and not trusted:
@@ -35,16 +49,16 @@ class Rule:
         return self.verdict, self.reason
 
 
-def seen(verdict: Verdict, reason: str) -> Rule:
-    return Rule(verdict, reason, Evidence.SEEN)
+def seen(verdict: Verdict, reason: str, *statuses: int) -> Rule:
+    return Rule(verdict, reason, Evidence.SEEN, frozenset(statuses))
 
 
-def partial(verdict: Verdict, reason: str) -> Rule:
-    return Rule(verdict, reason, Evidence.SEEN_PARTIAL)
+def partial(verdict: Verdict, reason: str, *statuses: int) -> Rule:
+    return Rule(verdict, reason, Evidence.SEEN_PARTIAL, frozenset(statuses))
 
 
-def code_only(verdict: Verdict, reason: str) -> Rule:
-    return Rule(verdict, reason, Evidence.CODE)
+def code_only(verdict: Verdict, reason: str, *statuses: int) -> Rule:
+    return Rule(verdict, reason, Evidence.CODE, frozenset(statuses))
 
 
 # Reasons of the answers that never decide anything (the reasons are machine values: JSON and history)
@@ -97,9 +111,12 @@ def result(verdict: Verdict, reason: str, reply: WebReply | None, code: object =
 
 
 def by_rule(rule: Rule | None, trusted: bool, reply: WebReply, code: object, message: object) -> CheckResult:
-    """The verdict a rule allows; no rule: `error`, unknown_code."""
+    """The verdict a rule allows; no rule: `error`, unknown_code; a dead code with a status or media type its
+    evidence never had: `error`, unexpected_response (a rule's statuses)."""
     if rule is None:
         return result(Verdict.ERROR, UNKNOWN_CODE, reply, code, message)
+    if rule.verdict is Verdict.EXPIRED and not rule.spelled_as_seen(reply):
+        return result(Verdict.ERROR, UNEXPECTED, reply, code, message)
     verdict, reason = rule.decide(trusted)
     return result(verdict, reason, reply, code, message)
 

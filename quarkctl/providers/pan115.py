@@ -3,8 +3,8 @@
 `state true` is not life: share_state 7 ("链接已过期") is an expired share with state true (CPL), and only
 share_state 1 lives. errno 4100010 分享已取消 is dead (HD round 1, 2/2); 4100012 and 4100008 are a live
 share's receive code missing or wrong. Words about captchas or frequency are anti-bot (HD): back off.
-Both spellings are read: 115's own envelope (state, errno, error, data.shareinfo) and CPL's flattened one
-(api_state, api_errno, share_state) the samples quote.
+Both spellings are read, each only whole: 115's own envelope (state, errno, error, data.shareinfo) and CPL's
+flattened one (api_state, api_errno, share_state) the samples quote; a mix of them is no answer.
 """
 
 from __future__ import annotations
@@ -26,14 +26,16 @@ _LINK = re.compile(
     re.IGNORECASE,
 )
 ERRNO_RULES: dict[int, Rule] = {
-    4100010: partial(Verdict.EXPIRED, "share_cancelled"),
+    4100010: partial(Verdict.EXPIRED, "share_cancelled", 200),  # pan115[0][6], HTTP 200
     4100012: partial(Verdict.NEEDS_PASSCODE, "passcode_required"),
     4100008: partial(Verdict.NEEDS_PASSCODE, "passcode_wrong"),
     990002: partial(Verdict.ERROR, "bad_share_code"),  # unknown unless the input is known good
 }
-STATE_RULES: dict[int, Rule] = {1: partial(Verdict.VALID, "ok"), 7: partial(Verdict.EXPIRED, "share_expired")}
+# pan115[0][1]: share_state 7 with HTTP 200 (every 115 sample has 200)
+STATE_RULES: dict[int, Rule] = {1: partial(Verdict.VALID, "ok"), 7: partial(Verdict.EXPIRED, "share_expired", 200)}
 ANTI_BOT = ("验证码", "人机验证", "频繁", "稍后再试")
-VIOLATION = code_only(Verdict.EXPIRED, "content_violation")  # "分享的文件涉嫌违规，链接已失效" (disklink.py)
+VIOLATION_WORDS = "分享的文件涉嫌违规，链接已失效"
+VIOLATION = code_only(Verdict.EXPIRED, "content_violation", 200)  # "分享的文件涉嫌违规，链接已失效" (disklink.py)
 
 
 class Pan115Drive(WebDrive):
@@ -51,23 +53,40 @@ class Pan115Drive(WebDrive):
         failed = no_answer(reply)
         if failed is not None:
             return failed
-        body = reply.obj or {}
-        state, errno = _first(body, "state", "api_state"), _first(body, "errno", "api_errno")
-        words = _first(body, "error", "page_entry_error_message", "forbid_reason")
+        read = _spelling(reply.obj or {})
+        if read is None:
+            body = reply.obj or {}
+            return result(Verdict.ERROR, UNEXPECTED, reply, body.get("errno", body.get("api_errno")), None)
+        state, errno, words, info = read
         if isinstance(words, str) and any(needle in words for needle in ANTI_BOT):
             return result(Verdict.ERROR, RISK_CONTROL, reply, errno, words)
         if not isinstance(state, bool) or (reply.http_status or 0) != 200:
             return result(Verdict.ERROR, UNEXPECTED, reply, errno, words)
         if state is False:
-            if isinstance(words, str) and "涉嫌违规" in words and "失效" in words:
+            if isinstance(words, str) and words.strip() == VIOLATION_WORDS:  # exactly, as 123's 5103 words
                 return by_rule(VIOLATION, self.trusted, reply, errno, words)
             code = _whole(errno)
             return by_rule(ERRNO_RULES.get(code) if code is not None else None, self.trusted, reply, errno, words)
-        info = body.get("data", {}).get("shareinfo") if isinstance(body.get("data"), dict) else None
-        share_state = _whole(_first(info if isinstance(info, dict) else body, "share_state"))
+        share_state = _whole(info.get("share_state")) if info is not None else None
         if _whole(errno) not in (0, None) or share_state is None:
             return result(Verdict.ERROR, UNEXPECTED, reply, errno, words)
         return by_rule(STATE_RULES.get(share_state), self.trusted, reply, share_state, words)
+
+
+def _spelling(body: dict[str, Any]) -> tuple[Any, Any, Any, dict[str, Any] | None] | None:
+    """State, errno, words and the share's info in one of the two documented shapes, or None: 115's own
+    (state, errno, error; the share's info in data.shareinfo) or CPL's flattened one (api_state, api_errno,
+    page_entry_error_message or forbid_reason; share_state at the top). A mix of the two (a `state` beside
+    a top-level share_state, `data` a string) is neither: an attacker's review read it as the flat one."""
+    own, flat = "state" in body, "api_state" in body
+    if own and not flat and not any(key in body for key in ("api_errno", "share_state")):
+        data = body.get("data")
+        info = data.get("shareinfo") if isinstance(data, dict) else None
+        return body["state"], body.get("errno"), body.get("error"), info if isinstance(info, dict) else None
+    if flat and not own and not any(key in body for key in ("errno", "error", "data")):
+        words = _first(body, "page_entry_error_message", "forbid_reason")
+        return body["api_state"], body.get("api_errno"), words, body
+    return None
 
 
 def _whole(value: Any) -> int | None:

@@ -3,6 +3,8 @@ section 7, KUN measured 2026-06-13: "每个马甲是独立部署, API 必须打�
 
 5103 is overloaded: "此分享不存在" is dead, "提取码错误" is a live share missing its passcode (KUN: "不看
 message 直接判 dead 会误杀所有带密分享"), any other message is unknown. So here the words decide, exactly.
+Every sample of this endpoint came with HTTP 200 (drives-replies.json pan123[0]: the dead share's too), so a
+dead answer marks only with 200.
 """
 
 from __future__ import annotations
@@ -27,11 +29,11 @@ _LINK = re.compile(
 
 RULES: dict[tuple[int, str | None], Rule] = {
     (0, None): partial(Verdict.VALID, "ok"),
-    (5103, "此分享不存在"): partial(Verdict.EXPIRED, "share_not_found"),
+    (5103, "此分享不存在"): partial(Verdict.EXPIRED, "share_not_found", 200),  # pan123[0][1], HTTP 200
     (5103, "提取码错误"): partial(Verdict.NEEDS_PASSCODE, "passcode_wrong"),
     (5112, None): code_only(Verdict.ERROR, "traffic_exhausted"),  # the share exists (PL)
 }
-EXPIRED = code_only(Verdict.EXPIRED, "share_expired")  # code 0 with data.Expired (FF)
+EXPIRED = code_only(Verdict.EXPIRED, "share_expired", 200)  # code 0 with data.Expired (FF; pan123[0][3], HTTP 200)
 
 
 class Pan123Drive(WebDrive):

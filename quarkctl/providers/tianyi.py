@@ -5,6 +5,8 @@ confirmed (HD) are dead: FileNotFound, ShareNotFound (also TianyiClient, live 20
 ShareInfoNotFound is what a wrong request shape gets (PanBox), so it stays unknown; ShareExpiredError is
 only what clients expect. The access code is not sent: the share's existence is known without it (a locked
 share answers res_code 0 with needAccessCode, seen), and `res_message` embeds ids, so words never decide.
+A dead code marks only with HTTP 400, the status every dead sample has (drives-replies.json tianyi[0][2],
+[0][3], and [0][4] for the code-only ones).
 """
 
 from __future__ import annotations
@@ -31,10 +33,10 @@ _LINK = re.compile(
 )
 
 RULES: dict[str, Rule] = {
-    "FileNotFound": partial(Verdict.EXPIRED, "share_not_found"),
-    "ShareNotFound": seen(Verdict.EXPIRED, "share_cancelled"),
-    "ShareAuditNotPass": partial(Verdict.EXPIRED, "content_violation"),
-    "ShareExpiredError": code_only(Verdict.EXPIRED, "share_expired"),
+    "FileNotFound": partial(Verdict.EXPIRED, "share_not_found", 400),
+    "ShareNotFound": seen(Verdict.EXPIRED, "share_cancelled", 400),
+    "ShareAuditNotPass": partial(Verdict.EXPIRED, "content_violation", 400),
+    "ShareExpiredError": code_only(Verdict.EXPIRED, "share_expired", 400),
     "ShareAuditWaiting": code_only(Verdict.ERROR, "under_review"),
     "ShareInfoNotFound": code_only(Verdict.ERROR, "wrong_request_shape"),
 }

@@ -27,7 +27,10 @@ class WebDrive:
     host_pattern = ""  # what starts a link of this drive (no scheme): linkforms.FORMS
     headers: dict[str, str] = {}
     _host: re.Pattern[str]
-    retry_after_passcode = True  # False: a passcode is sent once, even when its answer never came (Baidu)
+    # A request that carried a passcode is never retried: the passcode is sent once per check, even when its
+    # answer never came (drives-api.md section 5: Baidu freezes a link on repeated tries; Quark's family
+    # counts tries, 41021). True: a drive whose passcode may be resent after a server error.
+    retry_after_passcode = False
     # The pause between two of this drive's links (seconds, uniform), for the run loop's per-drive pacer: the
     # house default, slower where drives-api.md section 3 saw checkers pace slower (HD: 3 s per provider,
     # 115 10 s; PL: 189 one request per 3 s; Baidu's anti-bot, section 5)

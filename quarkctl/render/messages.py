@@ -85,6 +85,7 @@ DRIVE_REASONS = {
     "bad_response": N_("{drive} answered something that is not JSON"),
     "connection_error": N_("could not connect to {drive}"),
     "login_required": N_("{drive} wants a login to open this share; the link was left alone"),
+    "malformed_link": N_("a {drive} link without a share id quarkctl can read"),
 }
 UNVERIFIED = "unverified_"  # providers/evidence.py: a dead answer only clients' code expects, the drive not trusted
 

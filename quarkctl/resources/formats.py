@@ -4,9 +4,12 @@ line validated, and writing exports (CSV, JSON lines) that import reads back."""
 from __future__ import annotations
 
 import csv
+import errno
 import io
 import json
+import os
 import re
+import stat
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
 from pathlib import Path
@@ -42,6 +45,17 @@ def detect_format(source: str, text: str) -> str:
     if "drama_name" in first and "," in first and not find_links(first):
         return "csv"
     return "text"
+
+
+def read_file(path: str) -> bytes:
+    """An import file's bytes. O_NONBLOCK and a regular-file check, as the autosave config is read
+    (config/autosave/loading.py): a FIFO or a device given as FILE must not block the command forever (an
+    attacker's review). Raises OSError."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    with os.fdopen(fd, "rb") as f:
+        if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+            raise OSError(errno.EINVAL, _("not a regular file"))
+        return f.read()
 
 
 def decode(data: bytes, source: str, encoding: str = "utf-8-sig") -> str:
@@ -265,7 +279,10 @@ def parse_import(
 
 def machine_value(value: Any) -> Any:
     """A value as export and --json/--csv write it: times as `YYYY-MM-DD HH:MM:SS` (local, as stored),
-    check times as ISO 8601 with their UTC offset."""
+    check times as ISO 8601 with their UTC offset; a BLOB cell (SQLite keeps bytes in a TEXT column) as
+    UTF-8 text, as db/records.py reads it."""
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return bytes(value).decode("utf-8", "replace")
     if isinstance(value, datetime):
         return value.isoformat() if value.tzinfo else value.isoformat(sep=" ")
     if isinstance(value, date):

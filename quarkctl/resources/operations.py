@@ -10,7 +10,7 @@ from typing import IO, Any
 
 from quarkctl.config.settings import Settings
 from quarkctl.db.database import Database
-from quarkctl.db.records import CheckRecord
+from quarkctl.db.records import CheckRecord, cell_text
 from quarkctl.i18n import _, ngettext
 from quarkctl.runtime.pacing import Sleeper
 from quarkctl.quark.linkcheck import LOGIN_REQUIRED, CheckResult, LinkChecker
@@ -199,15 +199,23 @@ def _drive_types(flt: ResourceFilter) -> tuple[str, ...] | None:
 
 def list_resources(store: Store, flt: ResourceFilter) -> list[dict[str, Any]]:
     """Rows with every cloud_resource column plus last_verdict, last_reason, last_checked_at (aware UTC)."""
-    return store.db.list_resources(
+    rows = store.db.list_resources(
         status=flt.status, search=flt.search, drive_types=_drive_types(flt), sort=flt.sort,
         descending=flt.descending, limit=flt.limit, history=store.history,
     )
+    return [_as_text(row) for row in rows]
+
+
+def _as_text(row: dict[str, Any]) -> dict[str, Any]:
+    """BLOB cells as text, as check-links reads them (db/records.py cell_text): SQLite keeps bytes in a TEXT
+    column, and every listing (plain, rich, --json, --csv, show) shows the text, never the bytes' repr."""
+    return {key: cell_text(value) if isinstance(value, (bytes, bytearray, memoryview)) else value
+            for key, value in row.items()}
 
 
 def find(store: Store, ids: Sequence[int]) -> dict[int, dict[str, Any]]:
     """The rows by id; NotFound naming every id that is not there."""
-    rows = store.db.get_resources(ids, history=store.history)
+    rows = {key: _as_text(row) for key, row in store.db.get_resources(ids, history=store.history).items()}
     missing = sorted(set(ids) - set(rows))
     if missing:
         raise NotFound(ngettext("no resource with id {ids}; nothing was changed", "no resources with ids {ids}; nothing was changed",

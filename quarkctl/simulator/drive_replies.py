@@ -43,7 +43,7 @@ UC: dict[str, Answer] = {
     "dead": _uc(41006, "分享不存在", 404),  # uc[0], seen
     "dead_403": _uc(41027, "分享不存在", 403),  # uc[1]
     "cancelled": _uc(41012, "好友已取消了分享", 404),
-    "blocked": _uc(41010, "文件涉及违规内容", 400),
+    "blocked": _uc(41010, "文件涉及违规内容", 404),  # no status in uc[0][4]: Quark's for 41010
     "locked": _uc(41008, "需要提取码", 404),
     "unverified_dead": _uc(41004, "文件不存在", 404),
     "html": (403, PAGE_HTML.format(title="403 Forbidden")),  # the wrong host's answer (uc, seen)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sys
 from enum import Enum
-from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
@@ -51,12 +50,12 @@ def import_(
 ) -> None:
     if skip_existing and update:
         fail(_("use only one of --skip-existing, --update"), ExitCode.USAGE)
-    from quarkctl.resources.formats import decode  # the database: not for --help
+    from quarkctl.resources.formats import decode, read_file  # the database: not for --help
     from quarkctl.resources.operations import import_text
 
     source = "<stdin>" if file == "-" else file
     try:
-        data = sys.stdin.buffer.read() if file == "-" else Path(file).read_bytes()
+        data = sys.stdin.buffer.read() if file == "-" else read_file(file)
     except OSError as exc:
         fail(_("{file}: cannot read: {reason}").format(file=file, reason=exc.strerror), ExitCode.USAGE)
     on_existing = "update" if update else "skip" if skip_existing else "error"

@@ -6,12 +6,13 @@ from __future__ import annotations
 import threading
 from collections import defaultdict
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
-from conftest import ResourceDB, run_checks as run
+from conftest import Recorder, ResourceDB, run_checks as run
 from helpers.mixed_drives import CHECKED, bases, link, seed_every_drive, share_id
-from quarkctl.checker.lanes import COOL_DOWN_CAP, cool_down, lane_policy
+from quarkctl.checker.lanes import COOL_DOWN_CAP, REST_STEP, Lane, cool_down, lane_policy, rest
 from quarkctl.checker.options import CheckOptions, parse_drives, parse_paces, parse_trust
 from quarkctl.errors import ConfigError, ExitCode
 from quarkctl.runtime.pacing import PacingPolicy
@@ -178,3 +179,46 @@ def test_same_share_marking_stays_quarks(sqlitedb: ResourceDB, sim: Simulator, d
     assert report.summary["same_share"] == 0 and all(o.same_share_as is None for o in recorder.outcomes)
     assert len(dsim.requests("uc")) == 2  # each row checked on its own, and each marked by its own answer
     assert [sqlitedb.rows()[i].is_expired for i in ids] == [1, 1]
+
+
+def test_a_tripped_lane_stops_its_cool_down_at_once(sqlitedb: ResourceDB, sim: Simulator, dsim: DrivesSimulator) -> None:
+    """An attacker's review of issue 24: after a drive's breaker tripped, its worker slept out its next (doubled)
+    cool-down, up to COOL_DOWN_CAP, and the run waited on it. The injected sleeper holds the UC worker's
+    first step, and Quark's pause before its second link (which keeps the run going), until the main thread
+    has handled the cool-down's announcement, which comes after the tripping result: a worker that then
+    keeps resting sleeps more than one step."""
+    seed_every_drive(sqlitedb, sim, dsim, states=("rate_limited",), drives=("uc",), quark=2, xunlei=0)
+    announced = threading.Event()
+    slept: list[float] = []
+
+    class Told(Recorder):
+        def waiting(self, seconds: float, kind: str, cause: object = None, **kwargs: Any) -> None:
+            super().waiting(seconds, kind, cause, **kwargs)
+            if kind == "cool_down":
+                announced.set()
+
+    def sleep(seconds: float) -> bool:
+        if seconds > 0:
+            assert announced.wait(30)  # the main thread has tripped UC's lane by now
+            if threading.current_thread().name.startswith("check-uc"):
+                slept.append(seconds)
+        return True
+
+    report, _ = run(sqlitedb, sim, Told(), sleep=sleep, drives=("quark", "uc"), retries=0, max_consecutive_errors=1,
+                    pacing=PacingPolicy(1.0, 1.0, 0, COOL_DOWN_CAP), paces={"uc": (0.0, 0.0)})
+    assert report.tripped == {"uc": 1} and report.summary["total"] == 3
+    assert sum(slept) <= REST_STEP, slept  # not the 600 s cool-down
+
+
+def test_rest_ends_when_the_lane_trips_or_the_sleep_is_cut() -> None:
+    lane = Lane("uc", 1, PacingPolicy.off())
+    steps: list[float] = []
+
+    def sleep(seconds: float) -> bool:
+        steps.append(seconds)
+        lane.tripped = len(steps) == 3
+        return True
+
+    assert rest(lane, 600.0, sleep) is False and steps == [REST_STEP] * 3
+    assert rest(Lane("uc", 1, PacingPolicy.off()), 1.2, lambda s: True) is True
+    assert rest(Lane("uc", 1, PacingPolicy.off()), 600.0, lambda s: False) is False  # a stop or the deadline

@@ -123,6 +123,19 @@ def test_the_right_passcode_opens_a_locked_share_and_is_sent_once(dsim: DrivesSi
         assert sent == ["ab12"]
 
 
+@pytest.mark.parametrize("drive", ["uc", "123", "mobile", "115"])
+def test_a_request_with_a_passcode_is_not_retried_after_a_server_error(dsim: DrivesSimulator, drive: str) -> None:
+    """The README's promise: a passcode is sent once per check, as stored (webdrive.py retry_after_passcode)."""
+    text, share_id, with_code = LINKS[drive]
+    dsim.add(drive, share_id, "server_error")
+    result = check(dsim, with_code, retries=2)
+    assert (result.verdict, result.reason) == (Verdict.ERROR, "server_error")
+    assert [r.passcode for r in dsim.requests(drive)] == ["ab12"]
+    assert len(dsim.requests(drive)) == 1
+    assert check(dsim, text, retries=2).reason == "server_error"  # without a passcode: retried
+    assert len(dsim.requests(drive)) == 4
+
+
 def test_a_wrong_passcode_is_never_guessed_again(dsim: DrivesSimulator) -> None:
     dsim.add("baidu", "AbCdEfGh", "locked", passcode="right")
     result = check(dsim, "https://pan.baidu.com/s/1AbCdEfGh?pwd=ab12", retries=3)

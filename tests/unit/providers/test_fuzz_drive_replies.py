@@ -17,7 +17,7 @@ from quarkctl.providers.linkforms import DriveLink
 from quarkctl.providers.registry import PROVIDERS
 from quarkctl.providers.web import WebClient, WebReply
 from quarkctl.providers.webdrive import WebDrive
-from quarkctl.quark.verdict import Verdict
+from quarkctl.quark.verdict import Verdict, json_media_type
 
 
 def _state(body: dict[str, Any]) -> object:
@@ -74,7 +74,8 @@ def replies(drive: str) -> st.SearchStrategy[WebReply]:
     return st.builds(lambda status, body, kind: WebReply(status, body if not isinstance(body, str) else None,
                                                          body if isinstance(body, str) else "", kind),
                      st.one_of(st.sampled_from([None, 200, 302, 400, 403, 404, 429, 500, 502]), st.integers(100, 599)), bodies,
-                     st.sampled_from([None, "application/json", "text/html"]))
+                     st.sampled_from([None, "application/json", "application/json;charset=UTF-8", "text/plain",
+                                      "text/html", "application/problem+json", "text/plain; x=json"]))
 
 
 class Replayed(WebClient):
@@ -106,3 +107,32 @@ def test_nothing_outside_a_drives_seen_dead_answers_is_ever_expired(drive: str, 
         assert SEEN_DEAD[drive](read), (answers, result)
         assert all(isinstance(a.body, dict) for a in answers[:client.asked])
         assert (answers[client.asked - 1].http_status or 200) < 500 and answers[client.asked - 1].http_status != 429
+
+
+def _uc_status(code: object) -> int:
+    return 403 if code in (41027, 41031) else 404
+
+
+# drive -> the HTTP status its dead answers were seen with (drives-replies.json), by the last reply read: a dead
+# code with any other status is no dead answer, trusted or not (an attacker's review of issue 24)
+DEAD_STATUS = {
+    "uc": lambda r: _uc_status(r.get("code")), "baidu": lambda r: 200, "123": lambda r: 200, "mobile": lambda r: 200,
+    "aliyun": lambda r: 404 if r.get("code") == "NotFound.ShareLink" else 400, "tianyi": lambda r: 400, "115": lambda r: 200,
+}
+
+
+@pytest.mark.parametrize("drive", sorted(SEEN_DEAD))
+@given(draw=st.data(), with_code=st.booleans(), trusted=st.booleans())
+def test_a_dead_code_marks_only_with_its_seen_status_and_a_json_type(drive: str, draw: st.DataObject, with_code: bool,
+                                                                     trusted: bool) -> None:
+    answers = draw.draw(st.lists(replies(drive), min_size=2, max_size=2))
+    setup = DriveSetup(lambda: None, trust_unverified=frozenset({drive}) if trusted else frozenset())
+    provider = PROVIDERS[drive](setup)
+    assert isinstance(provider, WebDrive)
+    client = Replayed(answers)
+    result = provider.probe(client, DriveLink("AbCdEfGh123", "ab12" if with_code else "", host="www.123pan.com"))
+    if result.verdict is Verdict.EXPIRED:
+        last = answers[client.asked - 1]
+        assert isinstance(last.body, dict)
+        assert last.http_status == DEAD_STATUS[drive](last.body), (answers, result)
+        assert json_media_type(last.content_type), (answers, result)
