@@ -229,6 +229,13 @@ def _reshare_line(item: dict[str, Any]) -> str:
     return f"#{item['resource_id']} {item.get('name') or ''} {record_text(item)}"
 
 
+def _acquire_line(item: dict[str, Any]) -> str:
+    """`#12 剧集A done: OLD -> NEW, from CANDIDATE «note» (source), saved in PATH` (render/acquire.py words it)."""
+    from quarkctl.render.acquire import chain_text
+
+    return f"#{item.get('resource_id')} {item.get('name') or ''} {chain_text(item)}"
+
+
 def _sign_items(db: Database, run_id: int) -> list[dict[str, Any]]:
     """A sign run keeps its accounts in the run's own detail (autosave_job._sign_row)."""
     accounts = ((db.get_run(run_id) or {}).get("detail") or {}).get("accounts")
@@ -267,4 +274,5 @@ def show_run(db: Database, run_id: int) -> RunDetail:
     lines = [spec.line(row) for row in rows]
     if run.job == JOB:  # check-links --reshare: the re-shares it made, after its verdicts (issue 17)
         lines += [_reshare_line(item) for item in db.reshares(run_id=run_id)]
+        lines += [_acquire_line(item) for item in db.acquires(run_id=run_id)]  # --reacquire (issue 25)
     return RunDetail(run, [spec.as_dict(row) for row in rows], lines)

@@ -9,6 +9,8 @@ from its code: `/api/search` (GET and POST, section 1.3) in the success wrapper 
     pansou.enable_auth({"admin": "admin123"})    # login, Bearer tokens, 401 bodies
     pansou.down = "503"                          # or "closed": the connection is dropped unanswered
     pansou.fail(500, {"code": 500, "message": "搜索失败: x"}, times=1)   # the next search answers this
+    release = pansou.stall()                     # searches wait unanswered until release.set(); pansou.searching is set
+                                                 # when one arrives (a test waits on that, not on a clock)
 
 Every request is logged (`requests()`, pansou_http.PanSouRequest), with its query as sent (a repeated key keeps all its values, though
 PanSou, as gin does, reads only the first). Like the rest of quarkctl.simulator it imports no product code.
@@ -112,6 +114,8 @@ class FakePanSou:
         self._log: list[PanSouRequest] = []
         self._lock = threading.Lock()
         self._server: PanSouHTTPServer | None = None
+        self.searching = threading.Event()  # a search arrived while stalled
+        self._release: threading.Event | None = None  # stall(): searches wait for it
         self._thread: threading.Thread | None = None
 
     # what the test scripts
@@ -148,6 +152,19 @@ class FakePanSou:
         """The next `times` searches (None: every one) answer `status`, `body` and `headers` verbatim."""
         with self._lock:
             self._failures.append([status, body, content_type, times, dict(headers or {})])
+
+    def stall(self) -> threading.Event:
+        """From now on every search waits, unanswered, until the returned event is set or the fake stops: a PanSou
+        whose plugins hang. `searching` is set when the first such search arrives."""
+        self.searching.clear()
+        self._release = threading.Event()
+        return self._release
+
+    def wait_if_stalled(self) -> None:
+        release = self._release
+        if release is not None:
+            self.searching.set()
+            release.wait()
 
     def requests(self, path: str | None = None) -> list[PanSouRequest]:
         with self._lock:
@@ -248,6 +265,8 @@ class FakePanSou:
         return self.base_url
 
     def stop(self) -> None:
+        if self._release is not None:
+            self._release.set()  # a stalled search ends, so its thread does not outlive the fake
         server, self._server = self._server, None
         if server is not None:
             server.shutdown()
