@@ -7,13 +7,14 @@ On SQLite and MariaDB (the `owner` fixture). Every wait is on the fake PanSou's 
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from conftest import COOKIE_SECRETS, Cli
+from conftest import COOKIE_SECRETS, QUARKCTL, Cli
 from quarkctl.simulator.model import Share
 
 FAST = ("--no-pacing",)
@@ -176,3 +177,24 @@ def test_sigterm_during_a_search_stops_with_143_and_leaves_nothing_half_written(
     again = owner.run("resources", "acquire", "--all-expired", *FAST, env=_env(pansou))  # the next run replaces it whole
     assert again.returncode == 0, again.stdout + again.stderr
     assert owner.db.rows()[row].is_expired == 0 and "down00000001" not in owner.db.rows()[row].link
+
+
+@pytest.mark.parametrize("lang", ["en", "zh_CN"])
+def test_the_demo_shows_one_reacquisition(tmp_path: Path, lang: str) -> None:
+    """`quarkctl demo`: the taken-down 剧集G gets a new link of the demo account's own from the fake PanSou, the
+    trailer among the results passed over; its line in the user's language, its result in the JSON."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("QUARK", "DB_", "DATABASE_URL", "PANSOU", "LANG", "LC_"))}
+    env.update(HOME=str(tmp_path), XDG_DATA_HOME=str(tmp_path / "data"), XDG_STATE_HOME=str(tmp_path / "state"),
+               QUARKCTL_LANG=lang, LANG="C.UTF-8")
+    args = [QUARKCTL, "demo"] + (["--json"] if lang == "en" else [])
+    done = subprocess.run(args, env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    if lang == "en":
+        checked = json.loads(done.stdout.splitlines()[0])
+        (taken,) = [r for r in checked["reacquire"]["results"] if r["action"] == "replaced"]
+        assert (taken["name"], taken["taken"]["url"]) == ("剧集G 第一季", "https://pan.quark.cn/s/7a6e0d0e4a13")
+        assert [c["reason"] for c in taken["considered"]] == ["ok", "trailer"]
+        assert checked["exit_code"] == 0 and not (tmp_path / "data").exists()
+    else:
+        assert "剧集G 第一季 已替换：https://pan.quark.cn/s/7a6e0d0e4a11 -> https://pan.quark.cn/s/" in done.stdout
+        assert "预告" in done.stdout and "已重新获取 1" in done.stdout
