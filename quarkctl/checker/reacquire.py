@@ -72,17 +72,32 @@ class DeadRows:
                 and last[row.id].action in ("refused", "skipped")]
 
 
+def not_now(checked: RunReport, now: datetime) -> str | None:
+    """Why no search starts after these checks: they aborted (the database lost, Quark failing: their own line
+    says so), or their deadline (--max-runtime, --until) passed; the rows stay marked expired for another run."""
+    if checked.abort_reason in ("database_lost", "circuit_breaker"):
+        return checked.abort_reason
+    if checked.deadline_at is not None and now >= checked.deadline_at:
+        return "deadline"
+    return None
+
+
 def reacquire(db: Database, make_client: Callable[[], QuarkClient], rows: list[ResourceRow], setup: Reacquire, listener: Any, *,
-              stop: StopSignal, lock_dir: Path, session: SessionCookie, clock: Callable[[], datetime], run_id: int | None,
+              stop: StopSignal, lock_dir: Path, session: SessionCookie, clock: Callable[[], datetime], checked: RunReport,
               rng: random.Random | None = None) -> AcquireReport:
-    """The acquire loop over `rows`, its acquisitions recorded under check-links' run (`run_id`)."""
+    """The acquire loop over `rows`, its acquisitions recorded under check-links' run (`checked.run_id`)."""
     options = setup.options
     report = AcquireReport(started_at=clock(), dry_run=options.dry_run, database=db.label, source=str(setup.search.where))
     if not rows:
         report.finished_at = report.started_at
         return report
-    if stop.is_set() or not session.active:  # stopping, or Quark refused the cookie: saving needs it
-        report.abort_reason = "interrupted" if stop.is_set() else "cookie_rejected"
+    if stop.is_set():
+        report.abort_reason = "interrupted"
+    elif not session.active:  # Quark refused the cookie: saving needs it
+        report.abort_reason = "cookie_rejected"
+    else:
+        report.abort_reason = not_now(checked, report.started_at)
+    if report.abort_reason is not None:
         report.finished_at = clock()
         return report
     try:
@@ -99,7 +114,7 @@ def reacquire(db: Database, make_client: Callable[[], QuarkClient], rows: list[R
         with GraceCutter(stop.is_set) as cutter, cutter.watch(make_client()) as client:
             cutter.watch(setup.search)  # it has abort(), all the cutter calls
             return run_acquire(db, client, setup.search, ranked, options, cast(AcquireListener, _Listener(listener)), stop=stop, source=report.source, clock=clock,
-                               rng=rng, rows=_named(wanted), run_id=run_id)
+                               rng=rng, rows=_named(wanted), run_id=checked.run_id)
     finally:
         lock.release()
 

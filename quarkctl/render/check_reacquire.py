@@ -13,17 +13,24 @@ from quarkctl.reports.acquire import AcquireOutcome
 from quarkctl.safe_text import printable
 
 
+# The check's own aborts, which its lines say once; no search starts after them (checker/reacquire.py not_now)
+CHECK_ABORTS = ("database_lost", "circuit_breaker")
+
+
 def reacquire_started_text(total: int, source: str) -> str:
     return _("reacquire: rows found dead that a re-share cannot heal: {n}, searching {source}").format(
         n=total, source=printable(source or "-"))
 
 
 def reacquire_stopped(report: Any) -> str | None:
-    """Why the re-acquisition stopped or did not run (the search service, a full drive, the lock), if it did;
-    an interruption is the run's own, said once."""
+    """Why the re-acquisition stopped or did not run (the search service, a full drive, the lock, the deadline),
+    if it did; an interruption or the check's own abort is said once, by the check."""
     reacquired = getattr(report, "reacquire", None)
-    if reacquired is None or not reacquired.abort_reason or reacquired.abort_reason == "interrupted":
+    if reacquired is None or reacquired.abort_reason in (None, "interrupted", *CHECK_ABORTS):
         return None
+    if reacquired.abort_reason == "deadline":
+        return _("the deadline passed during the checks, so no new link was searched for; "
+                 "`quarkctl resources acquire --all-expired` takes the rows marked expired")
     return abort_line(reacquired)
 
 

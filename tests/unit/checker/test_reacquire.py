@@ -70,3 +70,15 @@ def test_the_reshare_hook_is_called_first_and_each_row_kept_once() -> None:
     dead(row, DEAD)
     dead(row, DEAD)
     assert calls == [7, 7] and dead.wanted(None) == [row]
+
+
+def test_no_search_starts_after_an_aborted_check_or_its_deadline() -> None:
+    from datetime import timedelta
+
+    from quarkctl.checker.reacquire import not_now
+
+    assert not_now(RunReport(started_at=NOW), NOW) is None
+    assert not_now(RunReport(started_at=NOW, abort_reason="circuit_breaker"), NOW) == "circuit_breaker"
+    assert not_now(RunReport(started_at=NOW, abort_reason="database_lost"), NOW) == "database_lost"
+    late = RunReport(started_at=NOW, deadline_at=NOW + timedelta(minutes=5))
+    assert not_now(late, NOW + timedelta(minutes=4)) is None and not_now(late, NOW + timedelta(minutes=5)) == "deadline"
