@@ -107,16 +107,18 @@ def test_no_search_service_or_no_cookie_is_a_usage_error_before_any_check(owner:
     assert not sim.requests() and owner.db.rows()[row].is_expired == 0  # nothing was checked
 
 
-def test_pansou_refusing_is_exit_7_one_line_and_the_checks_stand(owner: Cli, sim, pansou) -> None:
-    row = _taken_down(owner, sim)
+@pytest.mark.parametrize("command", [("resources", "acquire", "--all-expired"), ("check-links", "--reacquire")])
+def test_pansou_refusing_is_exit_7_one_line_and_nothing_else_changes(owner: Cli, sim, pansou, command) -> None:
+    row = _taken_down(owner, sim, expired=1 if command[0] == "resources" else 0)
     pansou.enable_auth({"admin": "right-password"})
-    done = owner.run("check-links", "--reacquire", *FAST, env=_env(pansou, PANSOU_USERNAME="admin", PANSOU_PASSWORD="wrong-password"))
+    done = owner.run(*command, *FAST, env=_env(pansou, PANSOU_USERNAME="admin", PANSOU_PASSWORD="wrong-password"))
     assert done.returncode == 7, done.stdout + done.stderr
     said = [line for line in done.stdout.splitlines() if "PANSOU_USERNAME" in line]
     assert len(said) == 1 and "ERROR" in said[0] and "nothing more was done" in said[0], done.stdout
     assert "Traceback" not in done.stderr and "wrong-password" not in done.stdout + done.stderr
     stored = owner.db.rows()[row]
-    assert stored.is_expired == 1 and "down00000001" in stored.link  # marked by the check, nothing else changed
+    assert stored.is_expired == 1 and "down00000001" in stored.link  # marked by the check at most, nothing else changed
+    assert not sim.requests("save") and not sim.requests("share_create")
     assert int(owner.db.scalar("SELECT exit_code FROM quarkctl_run ORDER BY id DESC LIMIT 1")) == 7  # history says it too
 
 

@@ -82,3 +82,17 @@ def test_no_search_starts_after_an_aborted_check_or_its_deadline() -> None:
     assert not_now(RunReport(started_at=NOW, abort_reason="database_lost"), NOW) == "database_lost"
     late = RunReport(started_at=NOW, deadline_at=NOW + timedelta(minutes=5))
     assert not_now(late, NOW + timedelta(minutes=4)) is None and not_now(late, NOW + timedelta(minutes=5)) == "deadline"
+
+
+def test_the_notification_lists_each_replacement_and_each_row_left_dead() -> None:
+    from quarkctl.hooks.monitoring.notify import check_links_body
+
+    report = RunReport(started_at=NOW, finished_at=NOW, newly_expired=[(1, "剧集A", "https://pan.quark.cn/s/old000000001"),
+                                                                      (2, "剧集B", "https://pan.quark.cn/s/old000000002")])
+    acquired = AcquireReport(started_at=NOW, finished_at=NOW, abort_reason="drive_full", outcomes=[
+        AcquireOutcome(1, "剧集A", "https://pan.quark.cn/s/old000000001", "replaced", "acquired", new_link="https://pan.quark.cn/s/new000000001"),
+        AcquireOutcome(2, "剧集B", "https://pan.quark.cn/s/old000000002", "left_dead", "no_result")])
+    body = check_links_body(with_reacquire(report, acquired)) or ""
+    assert "- 剧集A https://pan.quark.cn/s/old000000001 -> https://pan.quark.cn/s/new000000001" in body
+    assert "- 剧集B: left dead: the search found nothing" in body and "the drive is full" in body
+    assert body.rstrip().endswith("exit code 4")
