@@ -38,3 +38,17 @@ class Redactor:
 
 
 redact = Redactor()
+
+
+def masked_url(url: str) -> str:
+    """A URL for a message (a proxy's, PanSou's): a user and password written into it masked, and kept out
+    of every later line."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    userinfo, _at, host = parts.netloc.rpartition("@")
+    redact.add(userinfo)
+    redact.add(userinfo.partition(":")[2])
+    return parts._replace(netloc=f"{MASK}@{host}").geturl()

@@ -18,7 +18,6 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from typing import Any
-from urllib.parse import urlsplit
 
 from quarkctl import __version__
 from quarkctl.acquire.pansou_answer import (
@@ -28,7 +27,7 @@ from quarkctl.config.settings import PanSouSettings
 from quarkctl.i18n import _
 from quarkctl.providers.web import WebClient, WebReply
 from quarkctl.quark.transport import Transport
-from quarkctl.redact import MASK, redact
+from quarkctl.redact import masked_url, redact
 
 __all__ = ["Candidate", "PanSou", "SearchUnavailable", "shown_url", "DEFAULT_TIMEOUT"]
 
@@ -44,15 +43,7 @@ _GATEWAY = frozenset({502, 503, 504})
 _TITLE = re.compile(r"<title>([^<]+)</title>", re.I)
 
 
-def shown_url(url: str) -> str:
-    """The URL for a message: a user and password written into it masked, and kept out of every later line."""
-    parts = urlsplit(url)
-    if "@" not in parts.netloc:
-        return url
-    userinfo, _at, host = parts.netloc.rpartition("@")
-    redact.add(userinfo)
-    redact.add(userinfo.partition(":")[2])
-    return parts._replace(netloc=f"{MASK}@{host}").geturl()
+shown_url = masked_url  # redact.py: the one masking of a URL's user and password
 
 
 def _page_title(reply: WebReply) -> str:

@@ -31,6 +31,7 @@ class Verified:
     items: list[dict[str, Any]]
     videos: int
     video_names: tuple[str, ...]
+    video_sizes: tuple[int | None, ...] = ()  # beside video_names: autosave's series filter weighs them (acquire/replace.py)
 
 
 def is_video(item: dict[str, Any]) -> bool:
@@ -65,16 +66,18 @@ class Verifier:
         try:
             stoken = self.session.token(link.pwd_id, link.passcode)
             items = self._pages(link, stoken, link.pdir_fid)
-            names = self._videos(link, stoken, items, LIST_DEPTH)
+            videos = self._videos(link, stoken, items, LIST_DEPTH)
         except ApiFailure:
             return "check_failed"
         if not items:
             return "empty"
-        if not names:
+        if not videos:
             return "no_video"
-        if need_videos is not None and len(names) < need_videos:
+        if need_videos is not None and len(videos) < need_videos:
             return "fewer_videos"
-        return Verified(link, stoken, items, len(names), tuple(names))
+        names = tuple(str(item.get("file_name") or "") for item in videos)
+        sizes = tuple(size if isinstance(size := item.get("size"), int) and not isinstance(size, bool) else None for item in videos)
+        return Verified(link, stoken, items, len(videos), names, sizes)
 
     def _pages(self, link: ShareLink, stoken: str, folder: str) -> list[dict[str, Any]]:
         items: list[dict[str, Any]] = []
@@ -85,10 +88,10 @@ class Verifier:
                 break
         return items
 
-    def _videos(self, link: ShareLink, stoken: str, items: list[dict[str, Any]], depth: int) -> list[str]:
-        names = [str(item.get("file_name") or "") for item in items if is_video(item)]
+    def _videos(self, link: ShareLink, stoken: str, items: list[dict[str, Any]], depth: int) -> list[dict[str, Any]]:
+        videos = [item for item in items if is_video(item)]
         if depth > 0:
             for item in items:
                 if item.get("dir"):
-                    names += self._videos(link, stoken, self._pages(link, stoken, str(item["fid"])), depth - 1)
-        return names
+                    videos += self._videos(link, stoken, self._pages(link, stoken, str(item["fid"])), depth - 1)
+        return videos

@@ -100,6 +100,8 @@ def execute(
     job = JOB if options.transfer else SIGN_JOB
     if options.transfer and autosave_config_loading.tasks_from_env(env) is not None:
         options = replace(options, sign=False)  # as the reference: a TASKLIST run saves and does not sign in
+    options = replace(options, replace_dead=options.replace_dead or config.replace_dead)
+    search = _search_service(env, config, options) if options.transfer else None
 
     def make_client(cookie: str | None) -> QuarkClient:
         return QuarkClient(cookie=cookie, api_base=settings.api_base, timeout=timeout)
@@ -120,6 +122,7 @@ def execute(
             if not dry else None,
             clean_scan=lambda key: loss.call(lambda: _safe(lambda: db.clean_scan(key), None) if dry else db.clean_scan(key), None),
             mark_scan=(lambda key, filters: loss.mark_scan(key, filters, clock())) if not dry else lambda key, filters: None,
+            names=lambda key: loss.call(lambda: _safe(lambda: db.ledger_names(key), set()), set()),
         )
         started = {"config": str(config_path), "tasks": checked.selection.tasks} if options.transfer else {"config": str(config_path)}
         run_id = None if dry else db.start_run(job, clock(), started)
@@ -127,6 +130,7 @@ def execute(
             config, tasks, options, listener, make_client=make_client, ledger=ledger, stop=stop, clock=clock,
             ban_record=lambda task: loss.call(lambda: _safe(lambda: db.ban_url(task_key(task)), None), None),
             remember_ban=lambda task: loss.remember_ban(task_key(task), task.name, task.shareurl, task.shareurl_ban or "", clock()),
+            search=search,
         )
         report.run_id = run_id
 
@@ -160,6 +164,24 @@ def execute(
             loss.finish_run(run_id, finish, status=lambda: _status(report), on_lost=lost)
         report.unwritten = loss.listed()
         return report
+
+
+def _search_service(env: Mapping[str, str], config: AutosaveConfig, options: AutosaveOptions) -> Any:
+    """Where a dead task's replacement is searched (PANSOU_URL, else the config's `source.pansou`), None when
+    nowhere: replacing needs one (a usage error before any request), suggesting only when there is one."""
+    from quarkctl.acquire.pansou import PanSou
+    from quarkctl.config.settings import pansou_settings
+
+    try:
+        found = pansou_settings(env) or pansou_settings(env, config.data)
+    except ConfigError:
+        if options.replace_dead:
+            raise
+        return None
+    if found is None and options.replace_dead:
+        raise ConfigError(_("--replace-dead (replace_dead in the config) needs a search service: set PANSOU_URL (PanSou's "
+                            "address, like http://127.0.0.1:8888), or source.pansou.server in the autosave config"))
+    return PanSou.from_settings(found) if found is not None else None  # PanSou's own timeout: a cold search is slow
 
 
 def _run_hooks(config: AutosaveConfig, tasks: list[Task], report: AutosaveReport) -> None:
@@ -223,5 +245,5 @@ def _task_row(result: Any) -> dict[str, Any]:
         "message": result.message,
         "files_saved": result.files_saved,
         "detail": {"added": [n.as_dict() for n in result.added], "problems": result.problems, "savepath": result.savepath,
-                   "hooks": result.hooks},
+                   "hooks": result.hooks, "replaced": result.replaced, "suggested_replacement": result.suggested_replacement},
     }

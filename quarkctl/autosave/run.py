@@ -32,7 +32,12 @@ from quarkctl.render.messages import account_why
 from quarkctl.reports.autosave import AccountResult, AutosaveReport, Listener, TaskResult
 from quarkctl.autosave.options import AutosaveOptions
 
-from .task import Ledger, TaskBanned, Transfer, normalise_path
+from quarkctl.acquire.verify import Verifier
+from quarkctl.config.autosave.rename import Renamer
+from quarkctl.quark.linkcheck import LinkChecker
+
+from .replace import Replacer, Search
+from .task import Ledger, TaskBanned, Transfer, normalise_path, task_key
 
 # The exit code of each reason an autosave run aborts for (runtime/stop.py: a signal's code comes first)
 _ABORTS = {"no_account": ExitCode.AUTH, "cookie_rejected": ExitCode.AUTH, "account_unreachable": ExitCode.ABORTED}
@@ -42,12 +47,14 @@ class _Run:
     def __init__(self, config: AutosaveConfig, tasks: list[Task], options: AutosaveOptions, listener: Listener,
                  make_client: Callable[[str | None], QuarkClient], ledger: Ledger, stop: StopSignal,
                  clock: Callable[[], datetime], today: date, sleep: Sleeper, rng: random.Random,
-                 ban_record: Callable[[Task], str | None], remember_ban: Callable[[Task], None]) -> None:
+                 ban_record: Callable[[Task], str | None], remember_ban: Callable[[Task], None], search: Search | None = None) -> None:
         self.config, self.tasks, self.options, self.listener = config, tasks, options, listener
         self.make_client, self.ledger, self.stop, self.clock, self.today = make_client, ledger, stop, clock, today
         self.cutter = GraceCutter(stop.is_set)
         self.sleep, self.rng = sleep, rng
         self.ban_record, self.remember_ban = ban_record, remember_ban
+        self.search = search  # the search service a dead task's replacement is looked for in
+        self.replacer: Replacer | None = None
         self.report = AutosaveReport(started_at=clock(), dry_run=options.dry_run, planned=len(tasks) if options.transfer else 0)
         # --max-runtime: no task starts after it; the one running finishes (quarkctl.runtime.deadline)
         self.deadline = Deadline(deadline_at(self.report.started_at, max_runtime=options.max_runtime), clock)
@@ -172,6 +179,13 @@ class _Run:
         except ApiFailure:
             new_folders = []  # each task then looks its own folder up, and reports it if that fails too
         pacer = Pacer(self.options.pacing, self.deadline.cut(self.sleep), self.rng, self.listener.waiting)
+        if self.search is not None:
+            checker = LinkChecker(session.client, retries=self.options.retries, backoff=self.options.backoff, sleep=self.sleep,
+                                  on_wait=self.listener.waiting)
+            self.replacer = Replacer(self.search, Verifier(checker, session), self.report, candidates=self.options.replace_candidates,
+                                     search_pacer=Pacer(self.options.search_pacing, self.sleep, self.rng, self.listener.waiting),
+                                     check_pacer=Pacer(self.options.check_pacing, self.sleep, self.rng, self.listener.waiting),
+                                     stopped=self.stop.is_set)
         for task in self.tasks:
             if self.stop.is_set():
                 break
@@ -191,22 +205,67 @@ class _Run:
                 if result.savepath in new_folders:
                     result.new_folders.append(result.savepath)
                 self._run_task(session, task, result)
+                if result.status == "banned" and self.replacer is not None and not self.stop.is_set():
+                    try:
+                        self._replace(session, task, result)
+                    except (DatabaseLost, Interrupted):
+                        raise
+                    except Exception as exc:  # noqa: BLE001 - the task stays banned, as without the switch
+                        result.problems.append(f"replace-dead: {type(exc).__name__}: {exc}")
             self.report.tasks.append(result)
             self.listener.task_done(result)
             if result.reason == "cookie_rejected":
                 self.report.abort_reason = "cookie_rejected"
                 self.stop.set(reason="cookie_rejected")
 
-    def _run_task(self, session: DriveSession, task: Task, result: TaskResult) -> None:
+    def _replace(self, session: DriveSession, task: Task, result: TaskResult) -> None:
+        """The task's share died in this run: look for a search result that continues its series; with
+        --replace-dead move the task to it and run it there (files already saved are known by name, so none
+        is saved twice), else only suggest it (autosave/replace.py)."""
+        assert self.replacer is not None
+        pattern, _replace = Renamer(self.config.magic_regex, task.name, today=self.today).resolve(task.pattern or "", task.replace or "")
+        found = self.replacer.find(task, result, self._saved_files(session, task), pattern)
+        if found is None:
+            return
+        info = found.as_json(task.shareurl, result)
+        if not self.options.replace_dead:
+            result.suggested_replacement = info
+            return
+        result.replaced = {**info, "applied": not self.options.dry_run}
+        if not self.options.dry_run:
+            task.replace_shareurl(found.url)  # the old link kept as shareurl_dead, the ban lifted
+        again = TaskResult(result.index, result.name, savepath=result.savepath, position=result.position,
+                           new_folders=result.new_folders)
+        self._run_task(session, task, again, shareurl=found.url, by_name=True)
+        result.status, result.reason, result.message, result.added, result.problems = (
+            again.status, again.reason, again.message, again.added, again.problems)
+
+    def _saved_files(self, session: DriveSession, task: Task) -> list[tuple[str, int | None]]:
+        """What the task saved: the ledger's names, and the save folder's files with their sizes."""
+        files: dict[str, int | None] = dict.fromkeys(self.ledger.names(task_key(task)))
+        fid = self.savepath_fids.get(normalise_path(task.savepath))
+        try:
+            listed = session.list_dir(fid) if fid else []
+        except ApiFailure:
+            listed = []  # the names alone, then
+        for item in listed:
+            size = item.get("size")
+            if not item.get("dir"):
+                files[str(item.get("file_name", ""))] = size if isinstance(size, int) and not isinstance(size, bool) else None
+        return list(files.items())
+
+    def _run_task(self, session: DriveSession, task: Task, result: TaskResult, *, shareurl: str | None = None,
+                  by_name: bool = False) -> None:
         """One task; whatever goes wrong stays inside this task."""
         try:
-            link = parse_share_url(task.shareurl)
+            link = parse_share_url(shareurl or task.shareurl)
         except LinkError as exc:
             result.status, result.reason = "failed", exc.reason
             return
         transfer = Transfer(session, task, result, magic_regex=self.config.magic_regex, today=self.today, ledger=self.ledger,
                             savepath_fids=self.savepath_fids, dry_run=self.options.dry_run,
-                            resave_deleted=self.options.resave_deleted, shares=self.shares, passcode=link.passcode)
+                            resave_deleted=self.options.resave_deleted, shares=self.shares, passcode=link.passcode,
+                            by_name=by_name or bool(task.data.get("shareurl_dead")))  # a moved task, in later runs too
         clean = False
         try:
             clean = self._transfer(transfer, link.pwd_id, link.pdir_fid, task, result)
@@ -326,7 +385,8 @@ def run_autosave(
     rng: random.Random | None = None,
     ban_record: Callable[[Task], str | None] = lambda task: None,
     remember_ban: Callable[[Task], None] = lambda task: None,
+    search: Search | None = None,
 ) -> AutosaveReport:
     stop = stop or StopSignal()
     return _Run(config, tasks, options, listener or Listener(), make_client, ledger or Ledger(), stop, clock,
-                today or date.today(), sleep or stop.sleep, rng or random.Random(), ban_record, remember_ban).run()
+                today or date.today(), sleep or stop.sleep, rng or random.Random(), ban_record, remember_ban, search).run()

@@ -43,8 +43,11 @@ class Ledger:
 
     def __init__(self, load: Callable[[str], set[str]] | None = None, record: Callable[..., None] | None = None,
                  clean_scan: Callable[[str], str | None] | None = None,
-                 mark_scan: Callable[[str, str | None], None] | None = None) -> None:
+                 mark_scan: Callable[[str, str | None], None] | None = None,
+                 names: Callable[[str], set[str]] | None = None) -> None:
         self._load = load or (lambda key: set())
+        self._names = names or (lambda key: set())
+        self._named: dict[str, set[str]] = {}
         self._record = record or (lambda *args: None)
         self._cache: dict[str, set[str]] = {}
         memory: dict[str, str | None] = {}
@@ -68,8 +71,16 @@ class Ledger:
             self._cache[task_key] = self._load(task_key)
         return self._cache[task_key]
 
+    def names(self, task_key: str) -> set[str]:
+        """The names of the files saved before, in the share and in the drive: a task moved to another share
+        (--replace-dead) finds its files under new fids, so a name is what says a file came before."""
+        if task_key not in self._named:
+            self._named[task_key] = self._names(task_key)
+        return self._named[task_key]
+
     def record(self, task_key: str, pwd_id: str, source_fid: str, source_name: str, saved_name: str) -> None:
         self.saved(task_key).add(source_fid)
+        self.names(task_key).update({source_name, saved_name})
         self._record(task_key, pwd_id, source_fid, source_name, saved_name)
 
 
@@ -116,13 +127,15 @@ class Transfer:
 
     def __init__(self, session: DriveSession, task: Task, result: TaskResult, *, magic_regex: dict[str, dict[str, str]],
                  today: date, ledger: Ledger, savepath_fids: dict[str, str], dry_run: bool, resave_deleted: bool,
-                 shares: ShareCache | None = None, early_stop: bool = True, passcode: str = "") -> None:
+                 shares: ShareCache | None = None, early_stop: bool = True, passcode: str = "",
+                 by_name: bool = False) -> None:
         self.session, self.task, self.result = session, task, result
         self.magic_regex, self.today, self.ledger, self.savepath_fids = magic_regex, today, ledger, savepath_fids
         self.dry_run, self.resave_deleted = dry_run, resave_deleted
         self.shares = shares or ShareCache(session)
         self.early_stop = early_stop  # False: every page, as the reference (tests compare the two)
         self.passcode = passcode
+        self.by_name = by_name  # a replacement share (--replace-dead): files saved before are known by name, not fid
         self.stoken = ""  # the one in use: a re-token at save time replaces it for the rest of the task
         self.retokened = False  # a task gets one fresh stoken, whether a listing or a save asked for it
         self.filters: str | None = None  # set once the share is listed: the run reached the scan
@@ -217,6 +230,9 @@ class Transfer:
         if not self.resave_deleted:
             seen = self.ledger.saved(key)
             need = [(item, name) for item, name in need if str(item.get("fid")) not in seen - resaved]
+            if self.by_name:
+                named = self.ledger.names(key)
+                need = [(item, name) for item, name in need if name not in named and str(item.get("file_name")) not in named]
         if re.search(r"\{I+\}", replace):
             need = renamer.number(need, target, replace)
         if self.dry_run:

@@ -7,6 +7,7 @@ so that `--help` does not load it.
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Optional
 
@@ -158,6 +159,7 @@ def autosave(
     unban: Annotated[Optional[list[str]], typer.Option("--unban", metavar="NAME", help=_("Clear the ban of this task (name or number) and exit; repeatable."))] = None,
     resave_deleted: Annotated[bool, typer.Option("--resave-deleted", help=_("Save files again that were saved before and then deleted from your drive."))] = False,
     no_sign: Annotated[bool, typer.Option("--no-sign", help=_("Skip the daily sign-in."))] = False,
+    replace_dead: Annotated[bool, typer.Option("--replace-dead", help=_("A task whose share died: move it to a search result (PANSOU_URL) that continues its series, and run it there."))] = False,
     min_delay: Annotated[float, typer.Option("--min-delay", metavar="SECONDS", min=0, max=MAX_SECONDS, help=_("Shortest pause between tasks, seconds."))] = AUTOSAVE.pacing.min_delay,
     max_delay: Annotated[float, typer.Option("--max-delay", metavar="SECONDS", min=0, max=MAX_SECONDS, help=_("Longest pause between tasks, seconds."))] = AUTOSAVE.pacing.max_delay,
     no_pacing: NoPacing = False,
@@ -185,7 +187,10 @@ def autosave(
         pacing = PacingPolicy.from_flags(min_delay, max_delay, AUTOSAVE.pacing.rest_every, AUTOSAVE.pacing.rest_seconds, off=no_pacing)
         options = AutosaveOptions(dry_run=dry_run, resave_deleted=resave_deleted, sign=not no_sign, pacing=pacing,
                                   retries=retries, backoff=retry_backoff, task_timeout=task_timeout,
-                                  max_runtime=parse_max_runtime(max_runtime) if max_runtime is not None else None)
+                                  max_runtime=parse_max_runtime(max_runtime) if max_runtime is not None else None,
+                                  replace_dead=replace_dead)
+        if no_pacing:  # the searches' and the candidate checks' pauses too
+            options = replace(options, search_pacing=PacingPolicy.off(), check_pacing=PacingPolicy.off())
         env = environment(env_file, DATABASE_URL=database_url, QUARK_API_BASE=api_base, DB_TIMEOUT=db_timeout_flag(db_timeout))
     job = AutosaveJob(env, config, options, autosave_job.Selection(task or [], skip_invalid), timeout=timeout, notify_urls=notify)
     run_job(job, env, json_output=json_output, quiet=quiet, log_file=log_file, ping_url=ping_url)

@@ -10,13 +10,13 @@ import typer
 
 from quarkctl.config import settings
 from quarkctl.commands.options import CHECK_OUTPUT, CHECK_RUN, MONITORING, OWN, check_options, db_timeout_flag, declared, environment
-from quarkctl.commands.run import fail, failing, json_errors, run_job
+from quarkctl.commands.run import NotifyingJob, fail, failing, json_errors, run_job
 from quarkctl.errors import ExitCode
 from quarkctl.i18n import _
 from quarkctl.checker.options import CheckOptions
 from quarkctl.runtime.stop import StopSignal
 
-class CheckJob:
+class CheckJob(NotifyingJob):
     """A check-links run, for the run frame (commands/run.py)."""
 
     name = "check-links"
@@ -52,11 +52,6 @@ class CheckJob:
             reacquire = Reacquire(self.search, self.options.acquire_options())
         return checker.execute(self.settings, self.options, reporter, stop=stop, lock_dir=lock_dir, anonymous=self.anonymous,
                                timeout=self.timeout, reacquire=reacquire)
-
-    def targets(self) -> Any:
-        from quarkctl.hooks.monitoring import notify
-
-        return notify.gather(self.env, self.notify_urls)
 
     def failure_title(self) -> str:
         from quarkctl.hooks.monitoring import notify

@@ -67,7 +67,11 @@ OnlyExpired = Annotated[bool, typer.Option("--expired", help=_("Only rows marked
 OnlyValid = Annotated[bool, typer.Option("--valid", help=_("Only rows not marked expired (is_expired = 0)."))]
 AllRows = Annotated[bool, typer.Option("--all", help=_("Every row (the default)."))]
 Search = Annotated[Optional[str], typer.Option("--search", help=_("Only rows whose name, alias or link contains TEXT."))]
-DriveFilter = Annotated[Optional[str], typer.Option("--drive-type", metavar="TYPE", help=_("Only rows of this drive_type."))]
+# A drive's name or spelling matches all its spellings (resources/drives.py); any other value, that drive_type
+DriveFilter = Annotated[Optional[str], typer.Option(
+    "--drive", "--drive-type", metavar="DRIVE",
+    help=_("Only rows of this drive: a drive's name (quark, uc, baidu, aliyun, 123, tianyi, mobile, 115, xunlei) "
+           "matches every drive_type spelling of it (baidu: 百度, bd, ...); any other value, that drive_type."))]
 Ids = Annotated[list[int], typer.Argument(metavar="ID", help=_("Resource ids (see `resources list`)."), min=1)]
 
 

@@ -113,6 +113,22 @@ class Job(Protocol):
     def warnings(self, report: Any) -> list[str]: ...
 
 
+class NotifyingJob:
+    """What most jobs answer alike: their notification targets (the --notify URLs and the environment's), and no
+    warnings of their own after the report."""
+
+    env: dict[str, str]
+    notify_urls: list[str]
+
+    def targets(self) -> Any:
+        from quarkctl.hooks.monitoring import notify
+
+        return notify.gather(self.env, self.notify_urls)
+
+    def warnings(self, report: Any) -> list[str]:
+        return []
+
+
 def run_job(job: Job, env: dict[str, str], *, json_output: bool, quiet: bool, log_file: Optional[Path],
             ping_url: Optional[str] = None, pings: bool = True) -> NoReturn:
     """Run the job inside the frame and exit with its exit code."""

@@ -60,6 +60,14 @@ class Autosave(Store):
             return {r[0] for r in conn.execute(select(c.source_fid).where(c.task_hash == task_hash(task_key)))}
 
     @resilient
+    def ledger_names(self, task_key: str) -> set[str]:
+        """The names the task's saved files had in the share and were given in the drive (--replace-dead)."""
+        c = saved_ledger.c
+        with self.connection() as conn:
+            rows = conn.execute(select(c.source_name, c.saved_name).where(c.task_hash == task_hash(task_key)))
+            return {name for row in rows for name in row if name}
+
+    @resilient
     def ledger_add(self, task_key: str, taskname: str, pwd_id: str, source_fid: str, source_name: str,
                    saved_name: str, now: datetime) -> None:
         values = {"task_hash": task_hash(task_key), "taskname": taskname[:NAME_WIDTH], "pwd_id": pwd_id[:KEY_WIDTH],

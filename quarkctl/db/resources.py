@@ -17,7 +17,8 @@ from quarkctl.errors import DatabaseError
 from quarkctl.i18n import _
 
 
-def _resource_where(t: Table, status: str, search: str | None, drive_type: str | None) -> list[Any]:
+def _resource_where(t: Table, status: str, search: str | None, drive_type: str | None,
+                    drive_types: Sequence[str] | None = None) -> list[Any]:
     c = t.c
     cond: list[Any] = []
     if status == "valid":
@@ -28,6 +29,8 @@ def _resource_where(t: Table, status: str, search: str | None, drive_type: str |
         raise ValueError(f"unknown status {status!r}")
     if drive_type:
         cond.append(c.drive_type == drive_type)
+    if drive_types:  # any of these, lower-cased and stripped (a drive's spellings: resources/drives.py)
+        cond.append(func.lower(func.trim(c.drive_type)).in_(list(drive_types)))
     if search:
         searched = [c[name] for name in ("drama_name", "alias", "link") if name in c]
         cond.append(or_(*(col.contains(search, autoescape=True) for col in searched)))
@@ -113,6 +116,7 @@ class Resources(Store):
         status: str = "all",
         search: str | None = None,
         drive_type: str | None = None,
+        drive_types: Sequence[str] | None = None,
         sort: str = "id",
         descending: bool = False,
         limit: int | None = None,
@@ -132,19 +136,20 @@ class Resources(Store):
         order = [column.desc() if descending else column.asc()]
         if column is not c.id:
             order.append(c.id.desc() if descending else c.id.asc())
-        query = _with_last_check(t, history).where(*_resource_where(t, status, search, drive_type)).order_by(*order)
+        query = _with_last_check(t, history).where(*_resource_where(t, status, search, drive_type, drive_types)).order_by(*order)
         if limit is not None:
             query = query.limit(limit)
         with self.connection() as conn:
             return [_resource_dict(r) for r in conn.execute(query)]
 
     def iter_resources(
-        self, *, status: str = "all", search: str | None = None, drive_type: str | None = None, batch_size: int = 1000
+        self, *, status: str = "all", search: str | None = None, drive_type: str | None = None,
+        drive_types: Sequence[str] | None = None, batch_size: int = 1000
     ) -> Iterator[dict[str, Any]]:
         """Every matching row in id order, read in keyset batches (an export never holds the table)."""
         t = self.resource_table()
         c = t.c
-        cond = _resource_where(t, status, search, drive_type)
+        cond = _resource_where(t, status, search, drive_type, drive_types)
         after = 0
         while True:
             query = select(t).where(c.id > after, *cond).order_by(c.id).limit(batch_size)

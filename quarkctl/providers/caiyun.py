@@ -17,10 +17,11 @@ from quarkctl.quark.linkcheck import CheckResult
 from quarkctl.quark.verdict import Verdict
 
 INFO_URL = "https://share-kd-njs.yun.139.com/yun-share/richlifeApp/devapp/IOutLink/getOutLinkInfoV6"
-# drives-api.md section 9's regex: the id sits in the query or the fragment, so the raw text is read
+# drives-api.md section 9's regex: the id sits in the query or the fragment, so the raw text is read. The id is
+# closed against "=" and "/" too: "m/i?shareLinkID=<id>" is a query key, not the id (an attacker's review)
 _LINK = re.compile(
     scheme(r"(?:caiyun\.139\.com/(?:m/i\?|w/i/|front/#/detail\?linkID=)|yun\.139\.com/(?:shareweb/#/|link/)w/i/"
-           r"|caiyun\.feixin\.10086\.cn/)([A-Za-z0-9_-]{8,20})(?![A-Za-z0-9_-])"),
+           r"|caiyun\.feixin\.10086\.cn/)([A-Za-z0-9_-]{8,20})(?![A-Za-z0-9_=/-])"),
     re.IGNORECASE,
 )
 

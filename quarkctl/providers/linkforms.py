@@ -10,11 +10,10 @@ Baidu's: a link of one drive is never read as another's, whatever else the text 
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from urllib.parse import unquote
 
-from quarkctl.quark.links import passcode_in_text
+from quarkctl.quark.links import passcode_in_text, visible
 
 # A passcode labelled after the link (drives-api.md section 1, rule 8: ATV's labels), on the same line or
 # the next: "提取码：abcd", "密码 abcd", "pwd=abcd", "（访问码：abcd）". Written with [A-Za-z0-9], never \w
@@ -28,6 +27,12 @@ _LABELLED = re.compile(
     re.IGNORECASE,
 )
 _ANY_URL = r"https?://\S+"
+# An English passcode label glued to the id: "…/s/abcdef123456pwd=ab12" is the id "abcdef123456" and a
+# passcode; read as one id it names no share and the drive answers dead (an attacker's review, issue 24: a live
+# link marked dead on every drive). Split, like quark/links.py's _PWD_ID, only before a separator and after 4 id
+# characters (123's keys may be short: "AbC-dEfpwd=ab12"), so a tiny id that happens to end in "code" stays whole.
+_GLUED_LABEL = re.compile(r"(?<=[A-Za-z0-9_-]{4})(?=(?:accesscode|passcode|password|share_pwd|pass_code|pwd|pass|code)\s*[:：=])",
+                          re.IGNORECASE)
 MAX_ID = 64  # no share id seen is longer than 30 (Xunlei); a longer one is no link
 
 
@@ -49,6 +54,7 @@ class LinkForms:
     def __init__(self) -> None:
         self.hosts: dict[str, str] = {}  # drive -> host pattern (no groups)
         self._first: re.Pattern[str] | None = None
+        self._anchored: dict[str, re.Pattern[str]] = {}
 
     def add(self, drive: str, host_pattern: str) -> None:
         self.hosts[drive] = host_pattern
@@ -62,6 +68,12 @@ class LinkForms:
             self._first = re.compile(rf"{_ANY_URL}|(?<![A-Za-z0-9.\-_@/])(?:{bare})/", re.IGNORECASE)
         return self._first
 
+    def anchored(self) -> dict[str, re.Pattern[str]]:
+        """Each drive's host as a link starts with it (scheme optional, a path after it)."""
+        if len(self._anchored) != len(self.hosts):
+            self._anchored = {drive: re.compile(rf"(?:https?://)?(?:{p})(?=/)", re.IGNORECASE) for drive, p in self.hosts.items()}
+        return self._anchored
+
     def links(self, text: str) -> list[tuple[int, int]]:
         """Where each link starts, and where the text after it (up to the next link) ends."""
         starts = [m.start() for m in self.first.finditer(text)]
@@ -74,9 +86,11 @@ FORMS.add("quark", r"(?:(?:pan|www)\.)?quark\.cn")
 
 
 def clean(text: str | None) -> str:
-    """The text without invisible format characters and combining marks: a zero-width space pasted into an
-    id would cut it short, and a made-up id reads as "no such share" (the Quark rule, quark/links.py)."""
-    return "".join(ch for ch in (text or "") if unicodedata.category(ch) not in ("Cf", "Mn"))
+    """The text without invisible format characters, combining marks and blank letters: a zero-width space
+    pasted into an id would cut it short, and a made-up id reads as "no such share" (the Quark rule,
+    quark/links.py); with an English passcode label glued to an id split off."""
+    kept = visible(text or "")
+    return _GLUED_LABEL.sub(" ", kept) if "/" in kept else kept
 
 
 def read_first(text: str | None, link: re.Pattern[str]) -> tuple[re.Match[str], str] | None:
@@ -93,6 +107,17 @@ def read_first(text: str | None, link: re.Pattern[str]) -> tuple[re.Match[str], 
     if match is None:
         return None
     return match, text[match.end():end]
+
+
+def first_drive(text: str | None) -> str | None:
+    """The drive whose host starts the text's first link (any drive's, Quark's too); None when the first link
+    is another site's or there is none. A row's first link decides its drive (issue 24)."""
+    text = clean(text)
+    found = FORMS.links(text) if "/" in text else []
+    if not found:
+        return None
+    start, end = found[0]
+    return next((drive for drive, host in FORMS.anchored().items() if host.match(text, start, end)), None)
 
 
 def host_first(text: str | None, host: re.Pattern[str]) -> bool:

@@ -9,6 +9,7 @@ from dataclasses import replace
 
 from quarkctl.errors import Interrupted
 from quarkctl.providers.base import UNSUPPORTED, CheckRun, DriveSetup, Link
+from quarkctl.providers.linkforms import first_drive
 from quarkctl.quark.account import check_account
 from quarkctl.quark.client import QuarkClient
 from quarkctl.quark.linkcheck import LOGIN_REQUIRED, CheckResult, LinkChecker, parse_or_result
@@ -29,6 +30,10 @@ class QuarkProvider:
         self.cookie_confirmed_at: float | None = None  # time.monotonic() of the last account check that said yes
 
     def parse(self, text: str) -> Link | CheckResult | None:
+        if first_drive(text) not in (None, self.name):
+            # another drive's link comes first, with or without https:// (an attacker's review, issue 24: a bare
+            # Baidu link then a dead Quark one was marked on the Quark share's answer): that drive's row
+            return None
         found = parse_or_result(text)
         if isinstance(found, ShareLink):
             return Link(self.name, found.pwd_id, found.pdir_fid, found.is_subfolder, found)

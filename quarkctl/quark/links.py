@@ -49,7 +49,7 @@ _NETLOC_END = re.compile(r"[/?#]")
 # (read as one id, it was a made-up id that answers 41006 "no such share": a live link marked dead).
 # A label is split off only after 8 id characters (ids seen are 12 hex, which never hold one), so a short
 # id that happens to end in "code" stays whole.
-_PWD_ID = re.compile(r"/s/([A-Za-z0-9]+?)(?=(?<=[A-Za-z0-9]{8})(?i:accesscode|passcode|pwd|pass|code)(?:\s*[:：=]|$)|[^A-Za-z0-9]|$)/?")
+_PWD_ID = re.compile(r"/s/([A-Za-z0-9]+?)(?=(?<=[A-Za-z0-9]{8})(?i:accesscode|passcode|password|pwd|pass|code)(?:\s*[:：=]|$)|[^A-Za-z0-9]|$)/?")
 # After the id: a query of URL characters (ASCII, no space, no "#"), then a fragment. Fragment names of
 # the legacy sub-folder form ("<fid>-第一季") may be written decoded, so a "-" starts a run of anything up
 # to the next "/"; elsewhere a fragment ("/list/share/<fid>") has no brackets, commas or non-ASCII, so
@@ -73,7 +73,7 @@ _LABELLED = re.compile(
     r"(?:解压缩?|压缩|zip|rar|7z)[\s\u4e00-\u9fff]{0,10}?(?:密码|码|password|passcode|pwd|pass|code)\s*[:：=]?\s*[A-Za-z0-9.\-_~/:@%]*"
     r"|(?:解压缩?|压缩(?:包|文件)?)\s*[:：=]?\s*[A-Za-z0-9.\-_~/:@%]*"
     r"|(?:提取码|访问码|密码)\s*[:：=]?\s*(?P<cn>[A-Za-z0-9]{4,8})(?![A-Za-z0-9])"
-    r"|(?<![A-Za-z0-9])(?:accesscode|passcode|pwd|pass|code)(?:\s*[:：=]\s*|\s+)(?P<en>[A-Za-z0-9]{4,8})(?![A-Za-z0-9])",
+    r"|(?<![A-Za-z0-9])(?:accesscode|passcode|password|pwd|pass|code)(?:\s*[:：=]\s*|\s+)(?P<en>[A-Za-z0-9]{4,8})(?![A-Za-z0-9])",
     re.IGNORECASE,
 )
 
@@ -210,6 +210,17 @@ def find_links(text: str) -> list[LinkInText]:
     return links
 
 
+# Blank letters that show as nothing and are never a separator people type (the Hangul fillers, the braille
+# blank): inside an id they would cut it short like a zero-width space (an attacker's review, issue 24)
+_BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+
+
+def visible(text: str) -> str:
+    """The text without invisible format characters, combining marks and blank letters: none is part of any
+    link, and one pasted inside an id would cut it short, and a made-up id answers "no such share"."""
+    return "".join(ch for ch in text if unicodedata.category(ch) not in ("Cf", "Mn") and ch not in _BLANK_LETTERS)
+
+
 def parse_share_url(text: str) -> ShareLink:
     """The first link in `text`. Raise LinkError('unsupported_link') for other hosts (or no link),
     LinkError('malformed_link') for a Quark URL without an id, LinkError('malformed_url') for a Quark URL
@@ -217,7 +228,7 @@ def parse_share_url(text: str) -> ShareLink:
     # Invisible format characters and combining marks (a zero-width space or U+034F pasted inside the id)
     # would cut the id short, and a
     # made-up id answers 41006, dead (an attacker's review, issue 21): they are no part of any link.
-    links = find_links("".join(ch for ch in (text or "") if unicodedata.category(ch) not in ("Cf", "Mn")).strip())
+    links = find_links(visible(text or "").strip())
     if not links:
         raise LinkError("unsupported_link")
     if links[0].share is None:

@@ -16,7 +16,7 @@ import urllib3.connection
 
 from quarkctl.errors import ConfigError
 from quarkctl.i18n import _
-from quarkctl.redact import MASK, redact
+from quarkctl.redact import masked_url
 
 # The desktop client's UA (quark-api.md 1.3): some endpoints refuse browser UAs.
 USER_AGENT = (
@@ -226,19 +226,8 @@ def _read_capped(response: urllib3.BaseHTTPResponse, limit: int = MAX_BODY) -> b
         response.release_conn()
 
 
-def _proxy_shown(proxy: str) -> str:
-    """The proxy URL for a message: its credentials masked, and kept out of every later line (issue 23)."""
-    parts = urlsplit(proxy)
-    if "@" not in parts.netloc:
-        return proxy
-    userinfo, _at, host = parts.netloc.rpartition("@")
-    redact.add(userinfo)
-    redact.add(userinfo.partition(":")[2])
-    return parts._replace(netloc=f"{MASK}@{host}").geturl()
-
-
 def _proxy_manager(proxy: str) -> urllib3.PoolManager:
-    shown = _proxy_shown(proxy)
+    shown = masked_url(proxy)  # its credentials masked, and kept out of every later line (issue 23)
     if proxy.startswith("socks"):
         try:
             from urllib3.contrib.socks import SOCKSProxyManager  # noqa: PLC0415 - needs PySocks

@@ -7,13 +7,12 @@ from __future__ import annotations
 from typing import IO, Any
 
 from quarkctl.i18n import _, listing
-from quarkctl.redact import redact
 from quarkctl.render.candidates import CHOICE_REASONS, choice_text, score_text
 from quarkctl.render.clock import duration
 from quarkctl.render.messages import N_, abort_text, retry_text
-from quarkctl.render.plain import Fanout, PlainLines, use_rich
+from quarkctl.render.plain import PlainLines, fan_out
 from quarkctl.reports.acquire import AcquireOutcome, AcquireReport, Considered
-from quarkctl.safe_text import json_text, printable
+from quarkctl.safe_text import printable
 
 # Why a search result that the ranking kept was passed over after all (acquire/verify.py, acquire/job.py);
 # the ranking's own reasons are worded by render/candidates.py
@@ -183,24 +182,5 @@ class RichAcquireReporter:
     def close(self) -> None: ...
 
 
-class JsonAcquireCollector:
-    """One JSON object on stdout at the end; machine keys, never translated."""
-
-    def __init__(self, stream: IO[str]) -> None:
-        self.stream = stream
-
-    def finish(self, report: AcquireReport) -> None:
-        self.stream.write(redact(json_text(report.as_dict())) + "\n")
-        self.stream.flush()
-
-
 def make_acquire_reporter(*, json_mode: bool, quiet: bool, stdout: IO[str], stderr: IO[str], log_file: IO[str] | None) -> Any:
-    human_stream = stderr if json_mode else stdout
-    listeners: list[Any] = []
-    if not (json_mode and quiet):
-        listeners.append((RichAcquireReporter if use_rich(human_stream) else PlainAcquireReporter)(human_stream, quiet=quiet))
-    if json_mode:
-        listeners.append(JsonAcquireCollector(stdout))
-    if log_file is not None:
-        listeners.append(PlainAcquireReporter(log_file))
-    return Fanout(*listeners)
+    return fan_out(PlainAcquireReporter, RichAcquireReporter, json_mode=json_mode, quiet=quiet, stdout=stdout, stderr=stderr, log_file=log_file)

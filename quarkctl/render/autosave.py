@@ -12,6 +12,7 @@ from quarkctl.reports.autosave import JOB, SIGN_JOB, AccountResult, AutosaveRepo
 from quarkctl.i18n import _, clauses, ngettext
 from quarkctl.redact import redact
 from quarkctl.render.plain import Fanout, PlainLines, use_rich
+from quarkctl.render.autosave_replace import candidate_lines, with_replacement
 from quarkctl.render.messages import abort_text, more_text, reason_text, retry_text
 from quarkctl.render.rich_text import SafeConsole, assemble, styled
 from quarkctl.safe_text import json_text, printable
@@ -158,7 +159,7 @@ def task_line(result: TaskResult, total: int) -> str:
         # The reason in words (a code newer than this table stays as it is), then Quark's own words
         words = reason_text(result.reason) if result.reason else ""
         text = _("failed: {why}").format(why=" ".join(x for x in (words, f"({result.message})" if result.message else "") if x))
-    return head + clauses([text, *result.problems])
+    return head + clauses(with_replacement(result, [text, *result.problems]))
 
 
 _BY_NAME = natsort_keygen()
@@ -292,12 +293,14 @@ class PlainAutosaveReporter(PlainLines, Listener):
             self.line("INFO", retry_text(seconds, cause, printable(self.current)))
 
     def _task_line(self, result: TaskResult) -> None:
-        text = task_line(result, self.total)
+        text = "\n".join([task_line(result, self.total), *candidate_lines(result)])
         if result.added:
             text += "\n" + "\n".join([result.savepath, *plan_lines(result)])
         self.line(_LEVEL.get(result.status, "INFO"), text)
 
     def finish(self, report: AutosaveReport) -> None:
+        if report.search_warning:  # --replace-dead could not search: the dead tasks stay banned
+            self.line("WARN", _("no replacement searched: {why}").format(why=report.search_warning), always=True)
         for name in report.lifted_bans:
             self.line("INFO", _("ban lifted for {task}: its share link changed since the ban").format(task=name), always=True)
         if report.abort_reason in ("no_account", "account_unreachable"):
@@ -329,7 +332,7 @@ class RichAutosaveReporter(PlainAutosaveReporter):
 
     def task_done(self, result: TaskResult) -> None:
         self.current = ""
-        self.line(_LEVEL.get(result.status, "INFO"), task_line(result, self.total))
+        self.line(_LEVEL.get(result.status, "INFO"), "\n".join([task_line(result, self.total), *candidate_lines(result)]))
         if result.added and not self.quiet:
             tree = Tree(styled(result.savepath))
             self._grow(tree, result.added)
@@ -375,6 +378,7 @@ class JsonAutosaveCollector(Listener):
             "config_unsaved": report.config_unsaved,  # null, or why this run's bans and fids are not in the config
             # the tasks this run did not start (the deadline or a signal came first: tasks[].reason says which)
             "not_run": report.not_run_names,
+            "search_warning": report.search_warning,  # null, or why --replace-dead could not search (tasks stay banned)
         }
         self.stream.write(redact(json_text(document)) + "\n")
         self.stream.flush()

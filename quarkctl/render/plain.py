@@ -8,7 +8,7 @@ from typing import IO, Any
 
 from quarkctl.redact import redact
 from quarkctl.render.clock import now
-from quarkctl.safe_text import printable_lines
+from quarkctl.safe_text import json_text, printable_lines
 
 # `2024-05-01 08:00:00 WARN  ` is 26 characters: continuation lines start under the text.
 _INDENT = " " * 26
@@ -54,3 +54,29 @@ class Fanout:
                     method(*args, **kwargs)
 
         return broadcast
+
+
+class JsonDocument:
+    """--json: the report's as_dict() as one JSON object on stdout at the end; machine keys, never translated."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self.stream = stream
+
+    def finish(self, report: Any) -> None:
+        self.stream.write(redact(json_text(report.as_dict())) + "\n")
+        self.stream.flush()
+
+
+def fan_out(plain: type, rich: type, *, json_mode: bool, quiet: bool, stdout: IO[str], stderr: IO[str],
+            log_file: IO[str] | None) -> Fanout:
+    """A job's reporters: rich lines on a terminal, else plain lines (on stderr with --json, whose stdout is the
+    JSON document), the JSON document, and plain lines to --log-file."""
+    human_stream = stderr if json_mode else stdout
+    listeners: list[Any] = []
+    if not (json_mode and quiet):
+        listeners.append((rich if use_rich(human_stream) else plain)(human_stream, quiet=quiet))
+    if json_mode:
+        listeners.append(JsonDocument(stdout))
+    if log_file is not None:
+        listeners.append(plain(log_file))
+    return Fanout(*listeners)

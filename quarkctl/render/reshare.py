@@ -9,12 +9,11 @@ from __future__ import annotations
 from typing import IO, Any
 
 from quarkctl.i18n import _, listing, ngettext
-from quarkctl.redact import redact
 from quarkctl.render.clock import duration
 from quarkctl.render.messages import N_, abort_text, retry_text
-from quarkctl.render.plain import Fanout, PlainLines, use_rich
+from quarkctl.render.plain import PlainLines, fan_out
 from quarkctl.reports.reshare import ReshareOutcome, ReshareReport
-from quarkctl.safe_text import json_text, printable
+from quarkctl.safe_text import printable
 
 WHY = {
     "share_expired": N_("the share's time limit passed"),
@@ -175,24 +174,5 @@ class RichReshareReporter:
     def close(self) -> None: ...
 
 
-class JsonReshareCollector:
-    """One JSON object on stdout at the end; machine keys, never translated."""
-
-    def __init__(self, stream: IO[str]) -> None:
-        self.stream = stream
-
-    def finish(self, report: ReshareReport) -> None:
-        self.stream.write(redact(json_text(report.as_dict())) + "\n")
-        self.stream.flush()
-
-
 def make_reshare_reporter(*, json_mode: bool, quiet: bool, stdout: IO[str], stderr: IO[str], log_file: IO[str] | None) -> Any:
-    human_stream = stderr if json_mode else stdout
-    listeners: list[Any] = []
-    if not (json_mode and quiet):
-        listeners.append((RichReshareReporter if use_rich(human_stream) else PlainReshareReporter)(human_stream, quiet=quiet))
-    if json_mode:
-        listeners.append(JsonReshareCollector(stdout))
-    if log_file is not None:
-        listeners.append(PlainReshareReporter(log_file))
-    return Fanout(*listeners)
+    return fan_out(PlainReshareReporter, RichReshareReporter, json_mode=json_mode, quiet=quiet, stdout=stdout, stderr=stderr, log_file=log_file)

@@ -81,6 +81,13 @@ class TaskResult:
     problems: list[str] = field(default_factory=list)
     hooks: list[dict[str, Any]] = field(default_factory=list)  # post-save hook results: {"hook", "ok", "message"}
     position: int = 0  # 1-based place in this run (the `[2/3]` counter); 0: not known (the index stands in)
+    # A share found dead this run and a search result that continues the series (autosave/replace.py):
+    # `replaced` when the task moved to it (or, in a dry run, would), `suggested_replacement` when only suggested:
+    # {"old_url", "url", "note", "source", "episodes", "files", "dead_reason", "dead_message"}
+    replaced: dict[str, Any] | None = None
+    suggested_replacement: dict[str, Any] | None = None
+    # every search result weighed for it, {"url", "note", "reason"} (reason "ok" for the one taken)
+    replacement_candidates: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def files_saved(self) -> int:
@@ -105,6 +112,9 @@ class TaskResult:
             "hooks": self.hooks,
             "files_saved": self.files_saved,
             "folders_saved": self.folders_saved,
+            "replaced": self.replaced,
+            "suggested_replacement": self.suggested_replacement,
+            "replacement_candidates": self.replacement_candidates,
         }
 
 
@@ -149,6 +159,8 @@ class AutosaveReport:
     # the one line saying so, and that this run's bans and fids were not saved
     config_unsaved: str | None = None
     planned: int = 0  # the tasks this run set out to run (after --task and --skip-invalid): the counter's total
+    # --replace-dead: the one line naming the search service that could not be asked (the tasks stay banned)
+    search_warning: str | None = None
 
     @property
     def not_run(self) -> int:

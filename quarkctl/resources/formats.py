@@ -13,8 +13,10 @@ from pathlib import Path
 from typing import IO, Any
 
 from quarkctl.i18n import _, ngettext
+from quarkctl.providers.linkforms import clean, read_first
 from quarkctl.quark.links import QUARK_SHARE_HOST, find_links, without_passcodes
 
+from .drives import Claim, claim, link_spans, readers
 from .model import QUARK, InvalidInput, LineProblem, Record
 from .values import COLUMNS, IGNORED, Columns, validate
 
@@ -56,7 +58,7 @@ def decode(data: bytes, source: str, encoding: str = "utf-8-sig") -> str:
         ) from None
 
 
-def _parse_csv(text: str, drive_type: str, columns: Columns = COLUMNS) -> tuple[list[Record], list[LineProblem]]:
+def _parse_csv(text: str, drive_type: str | None, columns: Columns = COLUMNS) -> tuple[list[Record], list[LineProblem]]:
     records: list[Record] = []
     problems: list[LineProblem] = []
     reader = csv.reader(io.StringIO(text, newline=""))
@@ -107,7 +109,7 @@ def _lines(text: str) -> Iterator[tuple[int, str]]:
         yield number, line.rstrip("\r")
 
 
-def _parse_jsonl(text: str, drive_type: str, columns: Columns = COLUMNS) -> tuple[list[Record], list[LineProblem]]:
+def _parse_jsonl(text: str, drive_type: str | None, columns: Columns = COLUMNS) -> tuple[list[Record], list[LineProblem]]:
     records: list[Record] = []
     problems: list[LineProblem] = []
     for number, line in _lines(text):
@@ -140,15 +142,33 @@ def parse_text_line(line: str) -> tuple[str, str] | str:
     """(name, link) from a line like `name https://pan.quark.cn/s/abc 提取码: 1234`, or a problem.
 
     The text before the link is the name (or after it, when nothing is before); a bare link is
-    named after itself; a passcode labelled after the link (glued to it or not) is added to it as
-    ?pwd=, unless the link's query has one. The link is found and read by quark/links.py, so the
-    stored link parses as the line did.
+    named after itself; a passcode labelled after the link (glued to it or not) is kept with it
+    (Quark: as ?pwd=, unless the link's query has one). The link is found and read by the reader
+    check-links uses (quark/links.py for Quark, the drive's own for the others: resources/drives.py),
+    so the stored link parses as the line did.
     """
-    links = find_links(line)
-    if not links:
+    text = clean(line)
+    spans = link_spans(text)
+    if not spans:
         return _("no link on this line")
-    if len(links) > 1:
+    if len(spans) > 1:
         return _("more than one link on this line")
+    found = claim(text)
+    if found is None or found.drive == QUARK or not found.readable:
+        return _quark_line(line)  # Quark's, or no drive's: stored as written, validation says why it is no link
+    parsed = _drive_line(text, found.drive)
+    if parsed is None:
+        return _quark_line(line)
+    # The name as written: the cleaning (invisible characters, combining marks) is for reading the link only
+    raw = link_spans(line)
+    before = _LABEL.sub("", line[: raw[0][0]]).strip(_SEPARATORS) if len(raw) == 1 else ""
+    return (before or parsed[0]), parsed[1]
+
+
+def _quark_line(line: str) -> tuple[str, str] | str:
+    links = find_links(line)
+    if len(links) != 1:  # the drives' reader saw one link where Quark's sees none (a bare host of another drive)
+        return _("no link on this line") if not links else _("more than one link on this line")
     found = links[0]
     before = _LABEL.sub("", line[: found.start]).strip(_SEPARATORS)
     after = line[found.end :]
@@ -160,7 +180,49 @@ def parse_text_line(line: str) -> tuple[str, str] | str:
     return name, link
 
 
-def _parse_text(text: str, drive_type: str, columns: Columns = COLUMNS) -> tuple[list[Record], list[LineProblem]]:
+def _drive_line(text: str, drive: str) -> tuple[str, str] | None:
+    """Another drive's link on a line: the link as its drive's pattern reads it (scheme added), a passcode
+    labelled after it kept in the first form the drive reads back as the line did: in the link's query where
+    the drive's own pattern reads it there (`?pwd=`, `?password=`), else labelled after the link, else the
+    line's text from the link on."""
+    reader = readers()[drive]
+    pattern = getattr(reader, "link_pattern", None)
+    read = read_first(text, pattern) if pattern is not None else None
+    expected = claim(text)
+    if pattern is None or read is None or expected is None:
+        return None
+    match, after = read
+    url = match.group(0)
+    url = url if "://" in url else "https://" + url
+    start, end = link_spans(text)[0]
+    code = getattr(getattr(expected.found, "native", None), "passcode", "")
+    candidates: list[tuple[str, bool]] = [(url, False)]  # (link, its passcode must sit in the drive's own pattern)
+    if code:
+        base, hash_, fragment = url.partition("#")
+        joint = "&" if "?" in base else "?"
+        candidates += [(f"{base}{joint}{key}={code}{hash_}{fragment}", True) for key in ("pwd", "password")]
+        candidates.append((f"{url} 提取码：{code}", False))
+    candidates.append((text[start:end].strip(), False))
+    groups = getattr(reader, "passcode_groups", ())
+    link = next((c for c, own in candidates if _reads_as(c, expected) and (not own or _in_pattern(c, pattern, groups))),
+                candidates[-1][0])
+    before = _LABEL.sub("", text[:start]).strip(_SEPARATORS)
+    name = before or without_passcodes(after).strip(_SEPARATORS + "()（）[]【】") or url.split("?", 1)[0]
+    return name, link
+
+
+def _reads_as(link: str, expected: Claim) -> bool:
+    again = claim(link)
+    return again is not None and again.drive == expected.drive and getattr(again.found, "native", None) == getattr(expected.found, "native", None)
+
+
+def _in_pattern(link: str, pattern: re.Pattern[str], groups: tuple[int, ...]) -> bool:
+    """The drive's own link pattern reads the passcode (not a label the reader falls back on)."""
+    read = read_first(link, pattern)
+    return read is not None and any(read[0].group(g) for g in groups)
+
+
+def _parse_text(text: str, drive_type: str | None, columns: Columns = COLUMNS) -> tuple[list[Record], list[LineProblem]]:
     records: list[Record] = []
     problems: list[LineProblem] = []
     for number, line in _lines(text):
@@ -177,7 +239,7 @@ def _parse_text(text: str, drive_type: str, columns: Columns = COLUMNS) -> tuple
     return records, problems
 
 
-_PARSERS: dict[str, Callable[[str, str, Columns], tuple[list[Record], list[LineProblem]]]] = {
+_PARSERS: dict[str, Callable[[str, str | None, Columns], tuple[list[Record], list[LineProblem]]]] = {
     "csv": _parse_csv,
     "jsonl": _parse_jsonl,
     "text": _parse_text,
@@ -185,10 +247,11 @@ _PARSERS: dict[str, Callable[[str, str, Columns], tuple[list[Record], list[LineP
 
 
 def parse_import(
-    text: str, *, source: str, fmt: str = "auto", drive_type: str = QUARK, columns: Columns = COLUMNS
+    text: str, *, source: str, fmt: str = "auto", drive_type: str | None = None, columns: Columns = COLUMNS
 ) -> tuple[str, list[Record], list[LineProblem]]:
     """(format, records, problems): every line is looked at, whatever the earlier ones held; `columns`
-    are the table's (Database.table_columns: its own extra columns too, issue 23)."""
+    are the table's (Database.table_columns: its own extra columns too, issue 23); `drive_type` is the
+    drive_type of lines that give none (None: each line's link's drive, resources/values.py)."""
     if fmt not in IMPORT_FORMATS:
         raise ValueError(f"format must be one of {IMPORT_FORMATS}")
     fmt = detect_format(source, text) if fmt == "auto" else fmt

@@ -36,13 +36,13 @@ class NotFound(QuarkctlError):
 
 
 class DeadLink(QuarkctlError):
-    """`add --check`: Quark says the link is dead (or needs a passcode it lacks)."""
+    """`add --check`: the link's drive says it is dead (or needs a passcode it lacks)."""
 
     exit_code = ExitCode.USAGE
 
 
 class LinkNotChecked(QuarkctlError):
-    """`add --check`: Quark could not tell (network, rate limit, unknown answer)."""
+    """`add --check`: the drive could not tell (network, rate limit, unknown answer)."""
 
     exit_code = ExitCode.LINK_ERRORS
 
@@ -65,7 +65,7 @@ class Record:
 class ResourceFilter:
     status: str = "all"  # all | valid (is_expired 0) | expired (is_expired 1)
     search: str | None = None  # in drama_name, alias or link
-    drive_type: str | None = None
+    drive_type: str | None = None  # a drive's name or any of its spellings (providers/names.py), or any drive_type
     sort: str = "id"
     descending: bool = False
     limit: int | None = None
@@ -86,6 +86,7 @@ class ImportResult:
     updated: int
     skipped: int
     dry_run: bool
+    warnings: tuple[LineProblem, ...] = ()  # lines stored whose drive_type names another drive than the link's
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,8 @@ class AddResult:
     id: int
     action: str  # insert | update
     check: CheckResult | None
+    warning: str | None = None  # the drive_type names another drive than the link's: stored as given
+    drive_type: str = QUARK  # as stored: the one given, else the link's drive
 
 
 @dataclass

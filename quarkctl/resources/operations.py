@@ -1,5 +1,5 @@
 """The resources operations (import, add, list, show, export, set status, remove): decisions here,
-SQL in db.py, HTTP (for `add --check`) in quark/."""
+SQL in db.py, HTTP (for `add --check`) in quark/ and the drives' providers (quarkctl/providers/)."""
 
 from __future__ import annotations
 
@@ -18,12 +18,17 @@ from quarkctl.quark.verdict import Verdict
 from quarkctl.render.messages import reason_text
 from quarkctl.runtime.clock import utcnow
 
+from .drives import Claim, claim, spellings
 from .formats import EXPORT_FORMATS, parse_import, write_export
 from .model import (
     ON_EXISTING, QUARK, AddResult, DeadLink, ImportResult, InvalidInput, LineProblem, LinkNotChecked, NotFound,
     Record, ResourceFilter, Store,
 )
-from .values import validate
+from .values import drive_warning, validate
+
+# add --check's retries of a request that may heal (a timeout, a server error), as check-links' defaults
+CHECK_RETRIES = 2
+CHECK_BACKOFF = 2.0
 
 
 def _in_file_duplicates(db: Database, records: Sequence[Record]) -> list[LineProblem]:
@@ -44,12 +49,14 @@ def import_text(
     *,
     source: str,
     fmt: str = "auto",
-    drive_type: str = QUARK,
+    drive_type: str | None = None,
     on_existing: str = "error",
     dry_run: bool = False,
     now: datetime | None = None,
 ) -> ImportResult:
-    """Validate every line, then write all of them in one transaction, or nothing (InvalidInput)."""
+    """Validate every line, then write all of them in one transaction, or nothing (InvalidInput). A line
+    without drive_type gets `drive_type`, else its link's drive; one whose drive_type names another drive
+    than its link's is stored, with a warning in the result."""
     if on_existing not in ON_EXISTING:
         raise ValueError(f"on_existing must be one of {ON_EXISTING}")
     fmt, records, problems = parse_import(text, source=source, fmt=fmt, drive_type=drive_type, columns=store.db.table_columns())
@@ -65,7 +72,9 @@ def import_text(
     if conflicts:
         raise _bad_lines(source, conflicts)
     count = {action: sum(1 for a, _id in actions if a == action) for action in ("insert", "update", "skip")}
-    return ImportResult(source, fmt, len(records), count["insert"], count["update"], count["skip"], dry_run)
+    warnings = tuple(LineProblem(record.line, warning) for record, (action, _id) in zip(records, actions)
+                     if action != "skip" and (warning := drive_warning(record.values)) is not None)
+    return ImportResult(source, fmt, len(records), count["insert"], count["update"], count["skip"], dry_run, warnings)
 
 
 def _bad_lines(source: str, problems: list[LineProblem]) -> InvalidInput:
@@ -81,7 +90,11 @@ def _bad_lines(source: str, problems: list[LineProblem]) -> InvalidInput:
 
 
 def check_link(link: str, settings: Settings, *, anonymous: bool, timeout: float, sleep: Sleeper) -> CheckResult:
-    """One link, as check-links would judge it (with its retries, without its pacing)."""
+    """One link, as check-links would judge it (with its retries, without its pacing), by the drive whose
+    host the link has (resources/drives.py); a link no drive reads gets the verdict it would get there."""
+    found = claim(link)
+    if found is not None and found.drive != QUARK:
+        return _check_on_drive(found, timeout=timeout, sleep=sleep)
     from quarkctl.quark.client import QuarkClient  # HTTP only for `add --check`
 
     cookie = None if anonymous else settings.cookie
@@ -94,9 +107,30 @@ def check_link(link: str, settings: Settings, *, anonymous: bool, timeout: float
     return replace(result, reason=LOGIN_REQUIRED)
 
 
+def _check_on_drive(found: Claim, *, timeout: float, sleep: Sleeper) -> CheckResult:
+    """Another drive's link through its provider: its requests, evidence rules and retries (providers/webdrive.py),
+    its API base from QUARKCTL_API_BASE_<DRIVE> as in check-links; no code-only dead rule is trusted here."""
+    from quarkctl.providers.base import CheckRun, DriveSetup, Link
+    from quarkctl.providers.registry import open_drives
+
+    if not isinstance(found.found, Link):
+        return found.found  # a link of the drive it cannot read: its error, without a request
+    provider = open_drives(DriveSetup(lambda: None, timeout=timeout), [found.drive])[found.drive]
+    run = CheckRun(CHECK_RETRIES, CHECK_BACKOFF, sleep=sleep, retry_sleep=sleep, on_wait=lambda *args, **kwargs: None,
+                   watch=lambda connection: connection, login_dropped=lambda result: None)
+    checker = provider.checker(run)
+    try:
+        return checker.check(found.found)
+    finally:
+        checker.close()
+
+
 def refuse_unless_alive(result: CheckResult, link: str) -> None:
-    evidence = " ".join(str(x) for x in (result.api_code, result.message) if x)
-    detail = reason_text(result.reason) + (f" ({evidence})" if evidence else "")
+    """Only a dead answer (or a passcode the link lacks) refuses the link as dead; anything else the check
+    could not tell stops the add without calling the link dead (LinkNotChecked)."""
+    evidence = " ".join(str(x) for x in (result.api_code if result.code is None else result.code, result.message) if x)
+    found = claim(link)
+    detail = reason_text(result.reason, found.drive if found is not None else None) + (f" ({evidence})" if evidence else "")
     if result.verdict is Verdict.EXPIRED:
         raise DeadLink(_("{link} is dead: {detail}; nothing was added").format(link=link, detail=detail))
     if result.verdict is Verdict.NEEDS_PASSCODE:
@@ -110,7 +144,7 @@ def add_resource(
     name: str,
     link: str,
     *,
-    drive_type: str = QUARK,
+    drive_type: str | None = None,
     alias: str | None = None,
     category1: str | None = None,
     category2: str | None = None,
@@ -120,7 +154,8 @@ def add_resource(
 ) -> AddResult:
     """Insert one row (is_expired 0); an existing (drama_name, drive_type) is an error, or with
     `update` gets the new link (and any other value given). `check` runs after validation and
-    before any write, and must raise to refuse the link."""
+    before any write, and must raise to refuse the link. Without `drive_type` the row's is the link's drive;
+    one that names another drive is stored as given, with the result's warning."""
     given = {"drama_name": name, "link": link, "drive_type": drive_type, "alias": alias, "category1": category1, "category2": category2}
     values, problems = validate({k: v for k, v in given.items() if v is not None}, drive_type=drive_type, need_link=True,
                                 columns=store.db.table_columns())
@@ -144,18 +179,28 @@ def add_resource(
     if action == "conflict" or row_id is None:
         raise conflict(row_id)
     if result is not None and store.history:
-        record = CheckRecord(row_id, now, result.verdict.value, result.reason, result.api_code, result.http_status, result.message)
+        # as check-links keeps it (checker/record.py): the drive of the link, its code as the drive sent it
+        found = claim(values["link"])
+        code = result.code if result.code is not None else (None if result.api_code is None else str(result.api_code))
+        record = CheckRecord(row_id, now, result.verdict.value, result.reason, result.api_code, result.http_status, result.message,
+                             drive=found.drive if found is not None else None, code=code)
         store.db.add_check(None, record, flush=True)
-    return AddResult(row_id, action, result)
+    return AddResult(row_id, action, result, drive_warning(values), values["drive_type"])
 
 
 # -- reading -----------------------------------------------------------------------------------
 
 
+def _drive_types(flt: ResourceFilter) -> tuple[str, ...] | None:
+    """The drive_type values a drive filter matches: every spelling of the drive it names (`baidu`, `百度`, ...),
+    else the value itself; the database compares them lower-cased."""
+    return spellings(flt.drive_type) if flt.drive_type else None
+
+
 def list_resources(store: Store, flt: ResourceFilter) -> list[dict[str, Any]]:
     """Rows with every cloud_resource column plus last_verdict, last_reason, last_checked_at (aware UTC)."""
     return store.db.list_resources(
-        status=flt.status, search=flt.search, drive_type=flt.drive_type, sort=flt.sort,
+        status=flt.status, search=flt.search, drive_types=_drive_types(flt), sort=flt.sort,
         descending=flt.descending, limit=flt.limit, history=store.history,
     )
 
@@ -180,7 +225,7 @@ def export_resources(store: Store, flt: ResourceFilter, fmt: str, stream: IO[str
     """Every matching row, every column, in id order: CSV with a header, or JSON lines. Import reads both back."""
     if fmt not in EXPORT_FORMATS:
         raise ValueError(f"format must be one of {EXPORT_FORMATS}")
-    rows = store.db.iter_resources(status=flt.status, search=flt.search, drive_type=flt.drive_type)
+    rows = store.db.iter_resources(status=flt.status, search=flt.search, drive_types=_drive_types(flt))
     return write_export(rows, fmt, stream, store.db.table_columns())
 
 

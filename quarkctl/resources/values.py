@@ -1,5 +1,5 @@
-"""Validation of one input line against the cloud_resource columns (types, lengths, the key, Quark
-links), shared by every import format and by `resources add`."""
+"""Validation of one input line against the cloud_resource columns (types, lengths, the key, every drive's
+links: resources/drives.py), shared by every import format and by `resources add`."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ from typing import Any
 
 from quarkctl.db.database import Database
 from quarkctl.i18n import _
-from quarkctl.quark.links import LinkError, parse_share_url
+from quarkctl.render.messages import drive_text
 
+from .drives import claim, disagrees, drive_named
 from .model import QUARK
 
 KEY = ("drama_name", "drive_type")
@@ -72,24 +73,40 @@ def _convert(name: str, raw: Any, columns: Columns = COLUMNS) -> Any:
 
 
 def _check_link(link: str, drive_type: str) -> str | None:
-    """A message when a Quark row's link is not a Quark share link."""
-    if drive_type != QUARK or not link:
+    """A message when the link is not one to store: a link of a drive that drive cannot read, or a link of no
+    drive on a row whose drive_type names one of ours. Other drive_types (the table holds other things too)
+    keep any link."""
+    if not link:
         return None
-    try:
-        parse_share_url(link)
-    except LinkError as exc:
-        if exc.reason == "malformed_link":
-            return _("link: a Quark link without a share id (/s/<id>): {link}").format(link=link)
-        if exc.reason == "malformed_url":
+    found = claim(link)
+    if found is None:
+        if drive_named(drive_type) is None:
+            return None
+        return _("link: not a share link of a known drive: {link}").format(link=link)
+    if found.readable:
+        return None
+    if found.drive == QUARK:
+        if getattr(found.found, "reason", None) == "malformed_url":
             return _("link: a malformed URL, stray brackets or characters around pan.quark.cn: {link}").format(link=link)
-        return _("link: not a Quark share link (https://pan.quark.cn/s/...): {link}").format(link=link)
-    return None
+        return _("link: a Quark link without a share id (/s/<id>): {link}").format(link=link)
+    return _("link: a {drive} link without a share id quarkctl can read: {link}").format(drive=drive_text(found.drive), link=link)
+
+
+def drive_warning(values: Mapping[str, Any]) -> str | None:
+    """A warning when the row's drive_type names another drive than its link's: stored as given, the link's
+    host decides at check time (providers/names.py)."""
+    drive = disagrees(values.get("drive_type"), values.get("link"))
+    if drive is None:
+        return None
+    return _("drive_type {given!r} is not the link's drive ({drive}); stored as given, check-links goes by the link").format(
+        given=values.get("drive_type"), drive=drive)
 
 
 def validate(
-    given: dict[str, Any], *, drive_type: str = QUARK, need_link: bool = False, columns: Columns = COLUMNS
+    given: dict[str, Any], *, drive_type: str | None = None, need_link: bool = False, columns: Columns = COLUMNS
 ) -> tuple[dict[str, Any], list[str]]:
-    """(values, problems) for one input line; `given` maps column names to raw values."""
+    """(values, problems) for one input line; `given` maps column names to raw values. `drive_type`: the
+    drive_type of a line that gives none (None: its link's drive)."""
     values: dict[str, Any] = {}
     problems: list[str] = []
     bad: set[str] = set()  # columns already reported
@@ -107,12 +124,15 @@ def validate(
             continue
         if value is not _MISSING:
             values[name] = value
-    values.setdefault("drive_type", drive_type)
+    if "drive_type" not in values and "drive_type" not in bad:
+        # Not given: the default given (--drive-type), else the link's drive, else the column's default
+        found = claim(values.get("link"))
+        values["drive_type"] = drive_type or (found.drive if found is not None else QUARK)
     if "drama_name" not in values and "drama_name" not in bad:
         problems.append(_("drama_name is missing"))
     if need_link and not values.get("link"):
         problems.append(_("link is empty"))
-    link_problem = _check_link(values.get("link") or "", values["drive_type"])
+    link_problem = _check_link(values.get("link") or "", values.get("drive_type") or "")
     if link_problem:
         problems.append(link_problem)
     return values, problems

@@ -20,6 +20,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from .loopback import LoopbackService
 from .drive_replies import BAIDU_NO_COOKIE, BAIDU_VERIFY, PAGE_HTML, TABLES, Answer, Body
 
 JSON_TYPE = "application/json;charset=UTF-8"
@@ -132,15 +133,14 @@ class _Server(ThreadingHTTPServer):
         self.server_name, self.server_port = address[0], address[1]
 
 
-class DrivesSimulator:
+class DrivesSimulator(LoopbackService):
+    thread_name = "drives-sim"
+
     def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
-        self.host, self.port = host, port
-        self.base_url: str | None = None
+        super().__init__(host, port)
         self._shares: dict[tuple[str, str], DriveShare] = {}
         self._log: list[DriveRequest] = []
         self._lock = threading.Lock()
-        self._server: _Server | None = None
-        self._thread: threading.Thread | None = None
 
     def add(self, drive: str, share_id: str, state: str = "alive", passcode: str = "") -> DriveShare:
         if drive not in TABLES:
@@ -174,29 +174,10 @@ class DrivesSimulator:
         with self._lock:
             self._log.append(req)
 
-    def start(self) -> str:
+    def make_server(self) -> _Server:
         server = _Server((self.host, self.port), _Handler)
         server.sim = self
-        self._server, self.port = server, server.server_address[1]
-        self.base_url = f"http://{self.host}:{self.port}"
-        self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="drives-sim", daemon=True)
-        self._thread.start()
-        return self.base_url
-
-    def stop(self) -> None:
-        server, self._server = self._server, None
-        if server is not None:
-            server.shutdown()
-            server.server_close()
-        if self._thread is not None:
-            self._thread.join()
-
-    def __enter__(self) -> DrivesSimulator:
-        self.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+        return server
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from datetime import datetime as DateTime
 from typing import Any
 
+from .loopback import LoopbackService
 from .model import Share
 from .pansou_http import PanSouHTTPServer, PanSouRequest
 
@@ -100,10 +101,11 @@ class Hit:
         return item
 
 
-class FakePanSou:
+class FakePanSou(LoopbackService):
+    thread_name = "pansou-sim"
+
     def __init__(self, users: dict[str, str] | None = None, host: str = "127.0.0.1", port: int = 0) -> None:
-        self.host, self.port = host, port
-        self.base_url: str | None = None
+        super().__init__(host, port)
         self.users: dict[str, str] = dict(users or {})  # AUTH_USERS; empty: authentication off
         self.auth = bool(self.users)
         self.down: str | None = None  # "503" (a gateway's page) or "closed" (dropped unanswered)
@@ -113,10 +115,8 @@ class FakePanSou:
         self._tokens: set[str] = set()
         self._log: list[PanSouRequest] = []
         self._lock = threading.Lock()
-        self._server: PanSouHTTPServer | None = None
         self.searching = threading.Event()  # a search arrived while stalled
         self._release: threading.Event | None = None  # stall(): searches wait for it
-        self._thread: threading.Thread | None = None
 
     # what the test scripts
 
@@ -255,31 +255,15 @@ class FakePanSou:
 
     # lifecycle
 
-    def start(self) -> str:
+    def make_server(self) -> PanSouHTTPServer:
         server = PanSouHTTPServer((self.host, self.port))
         server.fake = self
-        self._server, self.port = server, server.server_address[1]
-        self.base_url = f"http://{self.host}:{self.port}"
-        self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="pansou-sim", daemon=True)
-        self._thread.start()
-        return self.base_url
+        return server
 
     def stop(self) -> None:
         if self._release is not None:
             self._release.set()  # a stalled search ends, so its thread does not outlive the fake
-        server, self._server = self._server, None
-        if server is not None:
-            server.shutdown()
-            server.server_close()
-        if self._thread is not None:
-            self._thread.join()
-
-    def __enter__(self) -> FakePanSou:
-        self.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+        super().stop()
 
 
 def _key(keyword: str) -> str:

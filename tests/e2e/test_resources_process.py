@@ -33,3 +33,19 @@ def test_revive_shares_the_check_links_lock_and_exit_codes(cli: Cli, sim: Simula
         running.terminate()
         running.wait(timeout=30)
     error_line(cli.run("resources", "revive", "--min-delay", "5", "--max-delay", "1"), 2, "--min-delay")
+
+
+def test_the_drive_type_warnings_speak_chinese(cli: Cli, sqlite_only: ResourceDB) -> None:
+    """The new lines of issue 24 in the installed command's zh_CN: add's warning and refusal, import's warning."""
+    baidu = "https://pan.baidu.com/s/1AbCdEfGh"
+    proc = cli.run("--lang", "zh_CN", "resources", "add", "错标", baidu, "--drive-type", "quark")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr.strip() == "警告：drive_type 'quark' 与链接所属的网盘（baidu）不符；已按给定值保存，check-links 以链接为准"
+    proc = cli.run("--lang", "zh_CN", "resources", "add", "书", "https://example.com/book/1")
+    assert proc.returncode == 2 and "不是已知网盘的分享链接" in proc.stderr
+    text = cli.home / "in.txt"
+    text.write_text(f"二 {baidu}\n", encoding="utf-8")
+    proc = cli.run("--lang", "zh_CN", "resources", "import", str(text), "--drive-type", "uc")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr.startswith(f"{text}:1: 警告：drive_type 'uc' 与链接所属的网盘（baidu）不符")
+    assert {r.drama_name: r.drive_type for r in sqlite_only.rows().values()} == {"错标": "quark", "二": "uc"}

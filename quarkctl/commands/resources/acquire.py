@@ -12,7 +12,7 @@ from quarkctl.commands.options import (
     DEFAULT_TIMEOUT, ApiBase, DatabaseUrl, EnvFile, JsonReport, LogFilePath, NoPacing, NotifyUrls, PingUrl, Quiet, Timeout,
     environment,
 )
-from quarkctl.commands.run import fail, json_errors, run_job
+from quarkctl.commands.run import NotifyingJob, fail, json_errors, run_job
 from quarkctl.config import settings
 from quarkctl.errors import ExitCode
 from quarkctl.i18n import _
@@ -23,7 +23,7 @@ from quarkctl.runtime.stop import StopSignal
 _DEFAULT = AcquireOptions()
 
 
-class AcquireJob:
+class AcquireJob(NotifyingJob):
     """A `resources acquire` run, for the run frame (commands/run.py)."""
 
     name = "acquire"
@@ -51,11 +51,6 @@ class AcquireJob:
         assert self.settings is not None
         return job.execute(self.settings, self.search, self.options, reporter, stop=stop, lock_dir=lock_dir, timeout=self.timeout)
 
-    def targets(self) -> Any:
-        from quarkctl.hooks.monitoring import notify
-
-        return notify.gather(self.env, self.notify_urls)
-
     def failure_title(self) -> str:
         return _("quarkctl resources acquire failed")
 
@@ -67,8 +62,6 @@ class AcquireJob:
 
         return notify.acquire_body(report)
 
-    def warnings(self, report: Any) -> list[str]:
-        return []
 
 
 ACQUIRE_HELP = _("Find new links for dead rows in your own search service (PanSou), save the best result into your drive, "

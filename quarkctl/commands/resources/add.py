@@ -30,9 +30,9 @@ def add(
     alias: Annotated[Optional[str], typer.Option("--alias", help=_("alias column."))] = None,
     category1: Annotated[Optional[str], typer.Option("--category1", help=_("category1 column."))] = None,
     category2: Annotated[Optional[str], typer.Option("--category2", help=_("category2 column."))] = None,
-    drive_type: Annotated[str, typer.Option("--drive-type", metavar="TYPE", help=_("drive_type column."))] = QUARK,
+    drive_type: Annotated[Optional[str], typer.Option("--drive-type", metavar="TYPE", help=_("drive_type column; default: the link's drive (quark, baidu, aliyun, ...)."))] = None,
     update: Annotated[bool, typer.Option("--update", help=_("If NAME exists for this drive type, give it LINK (and the values given) instead of failing."))] = False,
-    check: Annotated[bool, typer.Option("--check", help=_("Check the link with Quark first and refuse a dead one."))] = False,
+    check: Annotated[bool, typer.Option("--check", help=_("Check the link with its drive first and refuse a dead one."))] = False,
     reshare_from: Annotated[Optional[str], typer.Option("--reshare-from", metavar="PATH", help=_("Instead of LINK: share the items of this drive folder and record them, so `resources reshare` can re-create the share."))] = None,
     anonymous: Anonymous = False,
     api_base: ApiBase = None,
@@ -49,9 +49,14 @@ def add(
         return echo(add_from_drive(name, reshare_from, env=env, timeout=timeout, update=update,
                                    columns={"alias": alias, "category1": category1, "category2": category2}))
     assert link is not None
+    from quarkctl.resources.drives import claim
     from quarkctl.resources.operations import add_resource, check_link, refuse_unless_alive  # the database: not for --help
 
-    config = settings.load(env, need_cookie=check and not anonymous)
+    found = claim(link)
+    if check and found is None:
+        fail(_("--check: not a share link of a known drive: {link}").format(link=link), ExitCode.USAGE)
+    # Only a Quark check sends the cookie; the other drives are asked as a visitor
+    config = settings.load(env, need_cookie=check and not anonymous and found is not None and found.drive == QUARK)
     stop = StopSignal()
 
     def check_first(text: str) -> CheckResult:
@@ -62,8 +67,6 @@ def add(
         return result
 
     if check:
-        if drive_type != QUARK:
-            fail(_("--check: only Quark links (--drive-type quark) can be checked"), ExitCode.USAGE)
         install_signal_handlers(stop)  # a signal ends the check's retry waits at once
 
     with opened(config) as store:
@@ -72,9 +75,11 @@ def add(
             check=check_first if check else None,
         )
     message = _("added #{id} {name} ({drive})") if added.action == "insert" else _("updated #{id} {name} ({drive})")
-    text = message.format(id=added.id, name=name.strip(), drive=drive_type)
+    text = message.format(id=added.id, name=name.strip(), drive=added.drive_type)
     if added.check is not None:
         text += " " + _("[checked: {verdict}]").format(verdict=verdict_text(added.check.verdict.value))
+    if added.warning is not None:
+        echo(_("warning: {warning}").format(warning=added.warning), err=True)
     echo(text)
 
 

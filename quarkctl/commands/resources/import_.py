@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Optional
 
 import typer
 
@@ -15,7 +15,7 @@ from quarkctl.commands.resources.common import load_settings
 from quarkctl.commands.run import fail
 from quarkctl.errors import ExitCode
 from quarkctl.i18n import _, ngettext
-from quarkctl.resources.model import QUARK, InvalidInput, opened
+from quarkctl.resources.model import InvalidInput, LineProblem, opened
 
 MAX_PROBLEMS_SHOWN = 50
 
@@ -30,10 +30,10 @@ class ImportFormat(str, Enum):
     text = "text"
 
 
-def _print_problems(exc: InvalidInput, source: str) -> None:
-    for problem in exc.problems[:MAX_PROBLEMS_SHOWN]:
-        echo(f"{source}:{problem.line}: {problem.message}", err=True)
-    hidden = len(exc.problems) - MAX_PROBLEMS_SHOWN
+def _print_problems(problems: list[LineProblem], source: str, *, label: str = "") -> None:
+    for problem in problems[:MAX_PROBLEMS_SHOWN]:
+        echo(f"{source}:{problem.line}: {label}{problem.message}", err=True)
+    hidden = len(problems) - MAX_PROBLEMS_SHOWN
     if hidden > 0:
         echo(ngettext("... and {n} more problem", "... and {n} more problems", hidden).format(n=hidden), err=True)
 
@@ -41,7 +41,7 @@ def _print_problems(exc: InvalidInput, source: str) -> None:
 def import_(
     file: Annotated[str, typer.Argument(metavar="FILE", help=_("CSV, JSON lines or text file; - reads stdin."))],
     fmt: Annotated[ImportFormat, typer.Option("--format", metavar="FORMAT", help=_("File format; auto: by extension (.csv, .jsonl, .txt), else by content."))] = ImportFormat.auto,
-    drive_type: Annotated[str, typer.Option("--drive-type", metavar="TYPE", help=_("drive_type of lines that do not give one."))] = QUARK,
+    drive_type: Annotated[Optional[str], typer.Option("--drive-type", metavar="TYPE", help=_("drive_type of lines that do not give one; default: each line's link's drive."))] = None,
     skip_existing: Annotated[bool, typer.Option("--skip-existing", help=_("Leave rows whose name and drive type are already stored."))] = False,
     update: Annotated[bool, typer.Option("--update", help=_("Update rows whose name and drive type are already stored."))] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help=_("Validate and count, write nothing."))] = False,
@@ -66,8 +66,10 @@ def import_(
             result = import_text(store, text, source=source, fmt=fmt.value, drive_type=drive_type,
                                  on_existing=on_existing, dry_run=dry_run)
     except InvalidInput as exc:
-        _print_problems(exc, source)
+        _print_problems(exc.problems, source)
         raise
+    # Stored as given, the link's host decides at check time: said once per line, before the counts
+    _print_problems(list(result.warnings), source, label=_("warning: "))
     counts = {"source": source, "format": result.format, "n": result.records, "inserted": result.inserted,
               "updated": result.updated, "skipped": result.skipped}
     if dry_run:

@@ -15,7 +15,7 @@ from quarkctl.commands.options import (
     DEFAULT_TIMEOUT, ApiBase, DatabaseUrl, EnvFile, JsonReport, LogFilePath, NoPacing, NotifyUrls, PingUrl, Quiet, Timeout,
     MAX_SECONDS, environment,
 )
-from quarkctl.commands.run import fail, json_errors, run_job
+from quarkctl.commands.run import NotifyingJob, fail, json_errors, run_job
 from quarkctl.config import settings
 from quarkctl.errors import ExitCode
 from quarkctl.i18n import _
@@ -27,7 +27,7 @@ _DEFAULT = ReshareOptions()
 Expiry = Annotated[str, typer.Option("--expiry", metavar="|".join(RESHARE_EXPIRIES), help=_("How long the new share lasts: permanent, 1d, 7d or 30d."))]
 
 
-class ReshareJob:
+class ReshareJob(NotifyingJob):
     """A `resources reshare` run, for the run frame (commands/run.py)."""
 
     name = "reshare"
@@ -51,11 +51,6 @@ class ReshareJob:
         assert self.settings is not None
         return job.execute(self.settings, self.options, reporter, stop=stop, lock_dir=lock_dir, timeout=self.timeout)
 
-    def targets(self) -> Any:
-        from quarkctl.hooks.monitoring import notify
-
-        return notify.gather(self.env, self.notify_urls)
-
     def failure_title(self) -> str:
         return _("quarkctl resources reshare failed")
 
@@ -67,8 +62,6 @@ class ReshareJob:
 
         return notify.reshare_body(report)
 
-    def warnings(self, report: Any) -> list[str]:
-        return []
 
 
 RESHARE_HELP = _("Re-create dead or expiring shares of your own account from the files still in your drive, and give the rows the new links.\n\n"

@@ -136,13 +136,23 @@ class Task:
         return str(value) if value not in (None, "") else ""
 
     def _set(self, key: str, value: Any) -> None:
+        # the task as the file knows it before this change: a write-back into a file edited meanwhile finds it
+        # by name and URL (write.py), also when the change is a new shareurl (--replace-dead)
+        before = self.data.get("shareurl")
         if value is DELETE:
             self.data.pop(key, None)
         else:
             self.data[key] = value
         if self._config is not None:
-            self._config._changes.append(
-                Change(self.index, self.data.get("taskname"), self.data.get("shareurl"), key, value))
+            self._config._changes.append(Change(self.index, self.data.get("taskname"), before, key, value))
+
+    def replace_shareurl(self, new: str) -> None:
+        """Move the task to another share (--replace-dead): the dead link kept under `shareurl_dead`, the ban
+        lifted (the reference's dead-task workflow pops `shareurl_ban`, search-api.md 3.4)."""
+        old = self.shareurl
+        self.shareurl_ban = None
+        self._set("shareurl_dead", old)
+        self._set("shareurl", new)
 
     @property
     def shareurl_ban(self) -> str:
@@ -252,6 +262,11 @@ class AutosaveConfig:
     def plugins(self, value: dict[str, Any]) -> None:
         self.data["plugins"] = value
         self._changes.append(Change(-1, None, None, "plugins", value))
+
+    @property
+    def replace_dead(self) -> bool:
+        """`"replace_dead": true`: what --replace-dead does, for every run of this config."""
+        return bool(self.data.get("replace_dead"))
 
     @property
     def crontab(self) -> str:

@@ -135,6 +135,8 @@ def validate(config: AutosaveConfig, tasks: list[Task] | None = None) -> list[Pr
             found.append(Problem(key, _("must be an object {...}")))
     if data.get("crontab") is not None and not isinstance(data["crontab"], str):
         found.append(Problem("crontab", _("must be text")))
+    if data.get("replace_dead") is not None and not _is_bool(data["replace_dead"]):
+        found.append(Problem("replace_dead", _("must be true or false")))
     if isinstance(data.get("magic_regex"), dict):
         for key, entry in data["magic_regex"].items():
             if not isinstance(entry, dict):

@@ -147,7 +147,7 @@ def autosave_body(report: AutosaveReport, *, include_sign: bool = True) -> str |
             lines.append(account_line(dataclasses.replace(account, sign=sign))[1])
     total = report.planned or len(report.tasks)
     for task in report.tasks:
-        if task.status in ("saved", "banned", "failed"):
+        if task.status in ("saved", "banned", "failed") or task.replaced is not None:  # every replacement, old -> new
             if lines:
                 lines.append("")
             lines.append(task_line(task, total))
@@ -159,6 +159,8 @@ def autosave_body(report: AutosaveReport, *, include_sign: bool = True) -> str |
                                                                                   message=hook.get("message")))
     if report.config_unsaved:
         lines.append(report.config_unsaved)
+    if report.search_warning:  # --replace-dead could not search: the dead tasks stay banned
+        lines.append(_("no replacement searched: {why}").format(why=report.search_warning))
     if report.abort_reason == "no_account":
         lines.append(_("no account can save: the first cookie was not accepted or has no __uid"))
     elif report.abort_reason == "database_lost":

@@ -7,7 +7,6 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-
 from quarkctl.acquire.job import SearchUnavailable, run_acquire
 from quarkctl.acquire.options import AcquireOptions
 from quarkctl.db.acquire import WantedRow
@@ -179,7 +178,7 @@ def test_a_named_live_row_keeps_its_link_and_a_new_name_becomes_a_row(sim, testd
 def test_searches_checks_and_saves_are_paced_and_limit_stops_saving(sim, testdb: ResourceDB) -> None:
     testdb.create_schema()
     names = ["电影A", "电影B", "电影C"]
-    for i, _name in enumerate(names):
+    for i in range(len(names)):
         _share(sim, f"dead0000000{i}", dead_code=41006)
         _share(sim, f"good0000000{i}")
     testdb.seed([{"drama_name": n, "link": f"https://pan.quark.cn/s/dead0000000{i}", "is_expired": 1} for i, n in enumerate(names)])

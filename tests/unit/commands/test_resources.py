@@ -111,20 +111,21 @@ def test_add_refuses_a_duplicate_and_update_replaces_the_link(cli: Cli, db: Reso
     assert (row.link, row.is_expired, row.category1) == (share_url("aaaa00000002"), 0, "电影")  # a new link is checked again
 
     # another drive type is another row
-    ok(cli, "add", "电影A", "https://pan.baidu.com/s/1abc", "--drive-type", "baidu")
+    ok(cli, "add", "电影A", "https://pan.baidu.com/s/1AbCdEfGh", "--drive-type", "baidu")
     assert sorted(r.drive_type for r in db.rows().values()) == ["baidu", "quark"]
 
 
 @pytest.mark.parametrize(
     ("args", "needle"),
     [
-        (["名字", "https://example.com/s/abc"], "not a Quark share link"),
+        (["名字", "https://example.com/s/abc"], "not a share link of a known drive"),
         (["名字", "https://pan.quark.cn/list"], "without a share id"),
         (["  ", share_url("abc123def456")], "drama_name"),
         (["名字", share_url("abc123def456"), "--category1", "类" * 101], "category1"),
-        (["名字", "https://pan.baidu.com/s/1abc", "--drive-type", "baidu", "--check"], "--check"),
+        (["名字", "https://pan.baidu.com/s/1ab"], "Baidu link without a share id"),
+        (["名字", "https://example.com/s/abc", "--drive-type", "other", "--check"], "--check"),
     ],
-    ids=["other-host", "no-share-id", "blank-name", "category-too-long", "check-other-drive"],
+    ids=["other-host", "no-share-id", "blank-name", "category-too-long", "malformed-baidu", "check-no-drive"],
 )
 def test_add_bad_input_is_one_line_and_writes_nothing(cli: Cli, sqlite_only: ResourceDB, args: list[str], needle: str) -> None:
     error_line(cli.run("resources", "add", *args), 2, needle)
@@ -181,7 +182,7 @@ def test_list_filters_search_sort_limit_and_formats(cli: Cli, db: ResourceDB) ->
     ids = db.seed([
         {"drama_name": "b 电影", "link": share_url("bbbb00000001"), "alias": "乙"},
         {"drama_name": "a 剧集", "link": share_url("aaaa00000001"), "is_expired": 1},
-        {"drama_name": "c 100%_纪录片", "link": "https://pan.baidu.com/s/1c", "drive_type": "baidu"},
+        {"drama_name": "c 100%_纪录片", "link": "https://pan.baidu.com/s/1CcCcCcC", "drive_type": "baidu"},
     ])
     names = lambda *args: [e["drama_name"] for e in listed(cli, *args)]  # noqa: E731
     assert names() == ["b 电影", "a 剧集", "c 100%_纪录片"]
@@ -205,7 +206,7 @@ def test_list_and_show_give_the_last_verdict_from_check_history(cli: Cli, sim: S
     good_id, dead_id, never_id = db.seed([
         {"drama_name": "好", "link": share_url("good00000001")},
         {"drama_name": "死", "link": share_url("dead00000001")},
-        {"drama_name": "别的盘", "link": "https://pan.baidu.com/s/1x", "drive_type": "baidu", "is_expired": 1},
+        {"drama_name": "别的盘", "link": "https://pan.baidu.com/s/1XxXxXxX", "drive_type": "baidu", "is_expired": 1},
     ])
     assert cli.run("check-links", *FAST).returncode == 0
     dead.dead_code = 41004
@@ -234,7 +235,7 @@ def test_import_csv_jsonl_and_text(cli: Cli, db: ResourceDB) -> None:
     proc = ok(cli, "import", csv_file)
     assert proc.stdout.strip() == f"{csv_file} (csv): 2 lines; inserted 2, updated 0, skipped 0"
     jsonl = write(cli, "in.jsonl", json.dumps({"drama_name": "剧B", "link": share_url("bbbb00000001"), "alias": "乙", "category2": None}) + "\n\n"
-                  + json.dumps({"drama_name": "百度", "link": "https://pan.baidu.com/s/1b", "drive_type": "baidu"}) + "\n")
+                  + json.dumps({"drama_name": "百度", "link": "https://pan.baidu.com/s/1BbBbBbB", "drive_type": "baidu"}) + "\n")
     ok(cli, "import", jsonl)
     text = write(cli, "in.txt", "# my links\n"
                  f"纪录片C {share_url('cccc00000001')} 提取码: cd34\n"
@@ -268,7 +269,7 @@ def test_import_reports_every_bad_line_and_writes_nothing(cli: Cli, db: Resource
     error_line(proc, 2, "6 bad lines", "nothing was imported")
     problems = proc.stderr.strip().splitlines()[:-1]
     assert [re.match(rf"{re.escape(bad_csv)}:(\d+): ", p).group(1) for p in problems] == ["3", "4", "5", "6", "7", "8"]
-    assert "255" in problems[0] and "tmdb_id" in problems[1] and "not a Quark share link" in problems[2]
+    assert "255" in problems[0] and "tmdb_id" in problems[1] and "not a share link of a known drive" in problems[2]
     assert "line 2" in problems[3] and "fields" in problems[4] and "is_expired" in problems[5]
 
     bad_jsonl = write(cli, "bad.jsonl", json.dumps({"drama_name": "好", "link": share_url("cccc00000001")}) + "\n"
@@ -355,7 +356,7 @@ ROUND_TRIP_ROWS = [
      "category2": "子类", "view_count": 12, "share_count": 3, "hot": 99, "size": "1.5 GB", "tmdb_id": 42,
      "last_share_time": "2026-01-01 08:00:00", "create_time": "2025-12-31 23:59:59", "update_time": "2026-01-02 00:00:00"},
     {"drama_name": "过期的, \"引号\"", "link": share_url("bbbb00000001"), "is_expired": 1},
-    {"drama_name": "百度", "link": "https://pan.baidu.com/s/1x", "drive_type": "baidu", "category2": None},
+    {"drama_name": "百度", "link": "https://pan.baidu.com/s/1XxXxXxX", "drive_type": "baidu", "category2": None},
     {"drama_name": "还没有链接", "link": None},
 ]
 

@@ -178,8 +178,11 @@ def test_other_hosts_are_not_quark_share_links(text: str) -> None:
         parse_share_url(text)
     assert excinfo.value.reason == "unsupported_link"
     _fmt, records, problems = parse_import(f"名字 {text}\n", source="in.txt")
+    # refused by import: no drive's link (issue 24: not only Quark's), or a UC or Baidu link too short to read
     assert not records and len(problems) == 1 and problems[0].message in (
-        "no link on this line", f"link: not a Quark share link (https://pan.quark.cn/s/...): {text.split()[0]}")
+        "no link on this line", f"link: not a share link of a known drive: {text.split()[0]}",
+        f"link: a UC link without a share id quarkctl can read: {text}",
+        f"link: a Baidu link without a share id quarkctl can read: {text.split()[0]}")
 
 
 @given(st.from_regex(r"[a-z]{1,8}", fullmatch=True), pwd_ids, passcodes)

@@ -1,0 +1,116 @@
+"""A replacement for a task whose share died in this run (issue 25, `autosave --replace-dead`).
+
+The task's name is searched (its year in brackets removed, as the reference's UI does), the results
+ranked as `resources acquire` ranks them (acquire/rank.py: the title whole, no trailer or sample, the
+task's season), then weighed against what the task saved (acquire/replace.py: same extension, episodes
+beyond the last saved, sizes close). The best few are checked with check-links' link check (paced), and
+the first whose files continue the series is the replacement. Running the task on it is the run's job
+(autosave/run.py); this module only finds it.
+
+A search service that cannot be asked is said once (report.search_warning) and asked no more this run:
+the tasks stay banned, as without the switch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from quarkctl.acquire.pansou_answer import SearchUnavailable
+from quarkctl.acquire.rank import Wanted, rank
+from quarkctl.acquire.replace import Fit, Series, continues, note_continues, search_keyword
+from quarkctl.acquire.verify import Verifier
+from quarkctl.config.autosave.model import Task
+from quarkctl.quark.links import ROOT_FID, LinkError, ShareLink, parse_share_url
+from quarkctl.reports.autosave import AutosaveReport, TaskResult
+from quarkctl.runtime.pacing import Pacer
+
+SHARE_URL = "https://pan.quark.cn/s/{}"
+
+
+class Search(Protocol):
+    def search(self, keyword: str) -> Sequence[Any]: ...
+
+
+@dataclass(frozen=True)
+class Found:
+    """The replacement: its link as the task will hold it, the search result, the files that continue the series."""
+
+    url: str
+    candidate: Any
+    fit: Fit
+
+    def as_json(self, old_url: str, result: TaskResult) -> dict[str, Any]:
+        c = self.candidate
+        return {"old_url": old_url, "url": self.url, "note": str(c.note or ""), "source": str(getattr(c, "source", "") or ""),
+                "episodes": list(self.fit.episodes), "files": len(self.fit.files),
+                "dead_reason": result.reason, "dead_message": result.message}
+
+
+def task_url(link: ShareLink) -> str:
+    """The link written into the task: the passcode as `?pwd=`, a sub-folder as `#/list/share/<fid>` (README's task keys)."""
+    url = SHARE_URL.format(link.pwd_id) + (f"?pwd={link.passcode}" if link.passcode else "")
+    return url + (f"#/list/share/{link.pdir_fid}" if link.pdir_fid != ROOT_FID else "")
+
+
+def _pwd_id(url: str) -> str | None:
+    try:
+        return parse_share_url(url).pwd_id
+    except LinkError:
+        return None
+
+
+class Replacer:
+    def __init__(self, search: Search, verifier: Verifier, report: AutosaveReport, *, search_pacer: Pacer, check_pacer: Pacer,
+                 candidates: int, stopped: Callable[[], bool]) -> None:
+        self.search, self.verifier, self.report = search, verifier, report
+        self.search_pacer, self.check_pacer, self.candidates, self.stopped = search_pacer, check_pacer, candidates, stopped
+
+    def find(self, task: Task, result: TaskResult, saved: Sequence[tuple[str, int | None]], pattern: str) -> Found | None:
+        """The first search result that continues the task's series; each one weighed is noted in the result."""
+        if self.report.search_warning is not None or not self.search_pacer.before_link():
+            return None
+        try:
+            found = self.search.search(search_keyword(task.name))
+        except SearchUnavailable as exc:
+            self.report.search_warning = str(exc)
+            return None
+        series = Series.of(saved)
+        old = _pwd_id(task.shareurl)
+        checked, taken = 0, None
+        for choice in rank(Wanted.of_row(task.name), found):
+            candidate = choice.candidate
+            reason = self._before_check(choice, candidate, series, old)
+            if reason is None and (taken is not None or checked >= self.candidates):
+                reason = "not_checked"  # every result is listed, the ones after the taken too
+            if reason is None:
+                checked += 1
+                if self.stopped() or not self.check_pacer.before_link():
+                    return None
+                reason, taken = self._check(candidate, series, pattern)
+            self._note(result, candidate, reason)
+        return taken
+
+    def _check(self, candidate: Any, series: Series, pattern: str) -> tuple[str, Found | None]:
+        verified = self.verifier.verify(candidate.url, candidate.password)
+        if isinstance(verified, str):
+            return verified, None
+        fit = continues(series, zip(verified.video_names, verified.video_sizes), pattern)
+        if not fit.kept:
+            return fit.reason, None
+        return "ok", Found(task_url(verified.link), candidate, fit)
+
+    @staticmethod
+    def _before_check(choice: Any, candidate: Any, series: Series, old: str | None) -> str | None:
+        if not choice.kept:
+            return str(choice.reason)
+        if old is not None and _pwd_id(candidate.url) == old:
+            return "same_share"
+        if not note_continues(series, candidate.note or ""):
+            return "no_new_episodes"
+        return None
+
+    @staticmethod
+    def _note(result: TaskResult, candidate: Any, reason: str) -> None:
+        result.replacement_candidates.append({"url": str(candidate.url), "note": str(candidate.note or ""), "reason": reason})

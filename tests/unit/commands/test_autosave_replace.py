@@ -1,0 +1,130 @@
+"""Issue 25, autosave `--replace-dead`: a task whose share died in this run moves to a search result that
+continues its series (the fake PanSou's results point at the simulator's shares), or, without the switch,
+only gets it suggested. In process (the `cli` fixture), against `sim` and `pansou`."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from conftest import COOKIE, Cli, share_url
+from quarkctl.simulator import Share, Simulator
+
+FAST = ["--no-pacing", "--retry-backoff", "0", "--json", "--no-sign"]
+MS = 1760700000000
+SIZE = 500_000_000  # an episode's size
+
+
+def episodes(*numbers: int, ext: str = "mkv", size: int = SIZE, season: int = 1) -> list[dict]:
+    return [{"name": f"剧集A.S{season:02d}E{n:02d}.{ext}", "size": size, "updated_at": MS + n} for n in numbers]
+
+
+def write_config(cli: Cli, **top) -> Path:
+    path = cli.home / "quark_config.json"
+    task = {"taskname": "剧集A (2024)", "shareurl": share_url("olds00000001"), "savepath": "/追更/剧集A", "pattern": "", "replace": ""}
+    data = {"cookie": COOKIE, "magic_regex": {}, "tasklist": [task], **top}
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=2), encoding="utf-8")
+    return path
+
+
+def autosave(cli: Cli, config: Path, *args: str, env: dict | None = None) -> tuple:
+    proc = cli.run("autosave", "--config", str(config), *FAST, *args, env=env)
+    assert "Traceback" not in proc.stderr
+    return proc, json.loads(proc.stdout)
+
+
+def saved_then_dead(cli: Cli, sim: Simulator, **top) -> Path:
+    """The task saved E01-E03 from its share, then the share was cancelled."""
+    share = sim.add_share(Share(pwd_id="olds00000001", title="剧集A", files=episodes(1, 2, 3)))
+    config = write_config(cli, **top)
+    proc, doc = autosave(cli, config)
+    assert doc["tasks"][0]["status"] == "saved", proc.stderr
+    share.dead_code = 41012
+    return config
+
+
+def add(sim: Simulator, pansou, pwd_id: str, files: list[dict], note: str) -> str:
+    sim.add_share(Share(pwd_id=pwd_id, title=pwd_id, files=files))
+    pansou.add("剧集A", share_url(pwd_id), note=note)
+    return share_url(pwd_id)
+
+
+def test_a_dead_share_continues_from_a_replacement_and_nothing_is_saved_twice(cli: Cli, sim: Simulator, pansou, db) -> None:
+    """On SQLite and MariaDB (`db`): the ledger's names come from the database."""
+    config = saved_then_dead(cli, sim)
+    drive = sim.drive()
+    drive.delete([drive.node("/追更/剧集A/剧集A.S01E02.mkv")["fid"]])  # the user deleted E02: the ledger keeps it away
+    add(sim, pansou, "mp4s00000001", episodes(4, 5, ext="mp4"), "剧集A 4K 更新至05集")
+    add(sim, pansou, "olde00000001", episodes(1, 2, 3), "剧集A 2160p 杜比")
+    add(sim, pansou, "trai00000001", episodes(4, 5), "剧集A 预告")
+    add(sim, pansou, "seas00000001", episodes(1, 2, season=2), "剧集A 第二季")
+    good = add(sim, pansou, "good00000001", episodes(1, 2, 3, 4, 5), "剧集A 1080p")
+    proc, doc = autosave(cli, config, "--replace-dead", env={"PANSOU_URL": pansou.base_url})
+    assert proc.returncode == 0, proc.stderr
+    (task,) = doc["tasks"]
+    assert task["status"] == "saved" and task["replaced"]["url"] == good and task["replaced"]["applied"] is True
+    assert task["replaced"]["episodes"] == [4, 5]
+    assert [node["name"] for node in task["added"]] == ["剧集A.S01E05.mkv", "剧集A.S01E04.mkv"]
+    reasons = {c["url"][-12:]: c["reason"] for c in task["replacement_candidates"]}
+    assert reasons == {"mp4s00000001": "other_extension", "olde00000001": "no_new_episodes", "trai00000001": "trailer",
+                       "seas00000001": "other_season", "good00000001": "ok"}
+    # each episode once (E02 stays deleted), no "(1)" copies
+    assert drive.listdir("/追更/剧集A") == ["剧集A.S01E01.mkv", "剧集A.S01E03.mkv", "剧集A.S01E04.mkv", "剧集A.S01E05.mkv"]
+    saved = json.loads(config.read_text(encoding="utf-8"))["tasklist"][0]
+    assert saved["shareurl"] == good and saved["shareurl_dead"] == share_url("olds00000001")
+    assert "shareurl_ban" not in saved
+    assert [r.query.get("kw") for r in pansou.requests("/api/search")] == [["剧集A"]]  # the year left out of the search
+    # the next run follows the new share: nothing new, no ban
+    proc, doc = autosave(cli, config, "--replace-dead", env={"PANSOU_URL": pansou.base_url})
+    assert doc["tasks"][0]["status"] == "nothing_new" and doc["tasks"][0]["replaced"] is None
+
+
+def test_without_the_switch_the_replacement_is_only_suggested(cli: Cli, sim: Simulator, pansou) -> None:
+    config = saved_then_dead(cli, sim)
+    good = add(sim, pansou, "good00000001", episodes(4, 5), "剧集A 1080p")
+    proc, doc = autosave(cli, config, env={"PANSOU_URL": pansou.base_url})
+    banned = config.read_bytes()
+    (task,) = doc["tasks"]
+    assert (task["status"], task["replaced"], task["suggested_replacement"]["url"]) == ("banned", None, good)
+    assert "suggested replacement" in proc.stderr and good in proc.stderr
+    assert sim.drive().listdir("/追更/剧集A") == ["剧集A.S01E01.mkv", "剧集A.S01E02.mkv", "剧集A.S01E03.mkv"]
+    assert json.loads(banned)["tasklist"][0]["shareurl"] == share_url("olds00000001")
+    assert "shareurl_dead" not in json.loads(banned)["tasklist"][0]
+
+
+def test_the_config_switch_replaces_as_the_flag_does(cli: Cli, sim: Simulator, pansou) -> None:
+    config = saved_then_dead(cli, sim, replace_dead=True, source={"pansou": {"server": pansou.base_url}})
+    good = add(sim, pansou, "good00000001", episodes(4), "剧集A")
+    proc, doc = autosave(cli, config)
+    assert doc["tasks"][0]["replaced"]["url"] == good, proc.stderr
+    assert json.loads(config.read_text(encoding="utf-8"))["tasklist"][0]["shareurl"] == good
+
+
+def test_a_dry_run_says_what_it_would_replace_and_writes_nothing(cli: Cli, sim: Simulator, pansou) -> None:
+    config = saved_then_dead(cli, sim)
+    before = config.read_bytes()
+    good = add(sim, pansou, "good00000001", episodes(4, 5), "剧集A")
+    proc, doc = autosave(cli, config, "--replace-dead", "--dry-run", env={"PANSOU_URL": pansou.base_url})
+    (task,) = doc["tasks"]
+    assert task["replaced"]["url"] == good and task["replaced"]["applied"] is False
+    assert [n["name"] for n in task["added"]] == ["剧集A.S01E05.mkv", "剧集A.S01E04.mkv"]  # the plan on the new share
+    assert "would replace it with" in proc.stderr
+    assert config.read_bytes() == before
+    assert len(sim.drive().listdir("/追更/剧集A")) == 3
+
+
+def test_pansou_down_leaves_the_task_banned_with_one_warning(cli: Cli, sim: Simulator, pansou) -> None:
+    config = saved_then_dead(cli, sim)
+    pansou.stop()
+    proc, doc = autosave(cli, config, "--replace-dead", env={"PANSOU_URL": pansou.base_url})
+    assert proc.returncode == 0  # as without the switch: a banned task is not a failure
+    assert doc["tasks"][0]["status"] == "banned" and doc["search_warning"]
+    warnings = [line for line in proc.stderr.splitlines() if "no replacement searched" in line]
+    assert len(warnings) == 1 and pansou.base_url in warnings[0], proc.stderr
+    assert json.loads(config.read_text(encoding="utf-8"))["tasklist"][0]["shareurl_ban"] == "好友已取消了分享"
+
+
+def test_replace_dead_without_a_search_service_is_a_usage_error(cli: Cli, sim: Simulator) -> None:
+    config = write_config(cli)
+    proc = cli.run("autosave", "--config", str(config), "--replace-dead", *FAST)
+    assert proc.returncode == 2 and "PANSOU_URL" in proc.stderr and "Traceback" not in proc.stderr
