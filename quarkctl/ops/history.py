@@ -15,6 +15,7 @@ from typing import Any
 
 from quarkctl.reports.check import COUNT_KEYS, JOB, OTHER_DRIVE, REVIVE_JOB, REVIVED, RUN_COLUMNS
 from quarkctl.reports.reshare import COUNT_KEYS as RESHARE_COUNT_KEYS, JOB as RESHARE_JOB  # its counts are its own words
+from quarkctl.reports.acquire import COUNT_KEYS as ACQUIRE_COUNT_KEYS, JOB as ACQUIRE_JOB  # issue 25, its own words too
 from quarkctl.reports.autosave import SIGN_COUNT_KEYS, SIGN_JOB  # `quarkctl sign`: counts of accounts (issue 21)
 from quarkctl.reports.autosave import JOB as AUTOSAVE_JOB, SavedNode, whole_folders
 
@@ -128,7 +129,8 @@ def _record(row: dict[str, Any], hostname: str, db: Database | None = None) -> R
         exit_code=row["exit_code"],
         host=row.get("host") or "",
         pid=pid,
-        counts=_counts(row, {JOB: COUNT_KEYS, REVIVE_JOB: COUNT_KEYS + (REVIVED,), RESHARE_JOB: RESHARE_COUNT_KEYS, SIGN_JOB: SIGN_COUNT_KEYS}.get(row["job"], RUN_COLUMNS)),
+        counts=_counts(row, {JOB: COUNT_KEYS, REVIVE_JOB: COUNT_KEYS + (REVIVED,), RESHARE_JOB: RESHARE_COUNT_KEYS,
+                                  ACQUIRE_JOB: ACQUIRE_COUNT_KEYS, SIGN_JOB: SIGN_COUNT_KEYS}.get(row["job"], RUN_COLUMNS)),
         detail=row.get("detail") or {},
         abandoned=abandoned,
     )
@@ -161,7 +163,8 @@ def _check_line(item: dict[str, Any]) -> str:
     (issue 24) in its own words."""
     name = item.get("name") if item.get("name") is not None else _("(row deleted)")
     drive = item.get("drive")
-    text = (f"#{item['resource_id']} {name} {item.get('link') or ''} "
+    link = " ".join(str(item.get("link") or "").split())  # a stored link of several lines, on one (as check-links prints it)
+    text = (f"#{item['resource_id']} {name} {link} "
             f"{_('[{drive}]').format(drive=drive_text(drive or OTHER_DRIVE))} {verdict_reason(item['verdict'], item['reason'], drive)}")
     evidence = check_evidence(item)
     return f"{text} ({evidence})" if evidence and item["reason"] != "ok" else text
@@ -229,11 +232,18 @@ def _reshare_line(item: dict[str, Any]) -> str:
     return f"#{item['resource_id']} {item.get('name') or ''} {record_text(item)}"
 
 
+def _acquire_item(item: dict[str, Any]) -> dict[str, Any]:
+    return {key: (item[key].isoformat() if hasattr(item.get(key), "isoformat") else item.get(key))
+            for key in ("resource_id", "name", "old_link", "candidate_link", "candidate_note", "source", "saved_path", "videos",
+                        "new_link", "status", "created_at", "finished_at")}
+
+
 def _acquire_line(item: dict[str, Any]) -> str:
-    """`#12 剧集A done: OLD -> NEW, from CANDIDATE «note» (source), saved in PATH` (render/acquire.py words it)."""
+    """`#12 庆余年 done: OLD -> NEW, from CANDIDATE «note» (source), saved in PATH` (issue 25; render/acquire.py words it)."""
     from quarkctl.render.acquire import chain_text
 
-    return f"#{item.get('resource_id')} {item.get('name') or ''} {chain_text(item)}"
+    row = f"#{item['resource_id']} " if item.get("resource_id") is not None else ""
+    return f"{row}{item.get('name') or ''} {chain_text(item)}"
 
 
 def _sign_items(db: Database, run_id: int) -> list[dict[str, Any]]:
@@ -254,6 +264,7 @@ ITEMS: dict[str, JobItems] = {
     REVIVE_JOB: JobItems(Database.run_checks, _check_item, _check_line),  # a check-links run over expired rows
     "autosave": JobItems(Database.run_tasks, _task_item, _task_line),
     "reshare": JobItems(lambda db, run_id: db.reshares(run_id=run_id), _reshare_item, _reshare_line),  # issue 17
+    ACQUIRE_JOB: JobItems(lambda db, run_id: db.acquires(run_id=run_id), _acquire_item, _acquire_line),  # issue 25
     SIGN_JOB: JobItems(_sign_items, dict, _sign_line),  # issue 21
 }
 

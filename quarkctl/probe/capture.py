@@ -54,6 +54,7 @@ class Placeholders:
 
     def __init__(self) -> None:
         self.mapping: dict[str, str] = {}
+        self.kind_of: dict[str, str] = {}
         self._n = 0
         self.kinds: dict[str, int] = {}
 
@@ -72,11 +73,18 @@ class Placeholders:
                 self._n += 1
                 shaped = _shaped(value, kind, self._n)
             self.mapping[value] = shaped
+            self.kind_of[value] = kind
         return self.mapping[value]
 
     def scrub(self, text: str) -> str:
         for original in sorted((o for o in self.mapping if len(o) >= _MIN_SCRUB), key=len, reverse=True):
-            if original in text:
+            if self.kind_of.get(original) == "PWD":
+                # A passcode is 4-8 letters or digits: replaced where it stands alone, in any case (a drive may echo
+                # it upper-cased), never inside a longer run such as a share id or a folder id that happens to hold
+                # it (a new user's review, issue 24: "VNabcdEF..." became "VNPWD5EF...")
+                text = re.sub(rf"(?<![A-Za-z0-9]){re.escape(original)}(?![A-Za-z0-9])", self.mapping[original], text,
+                              flags=re.IGNORECASE)
+            elif original in text:
                 text = text.replace(original, self.mapping[original])
         return text
 
@@ -150,8 +158,8 @@ class Redactor:
 
     def finish(self, data: Any) -> Any:
         """Every string once more: a secret quoted inside another value (a URL, a message) goes too."""
-        if isinstance(data, dict):
-            return {k: self.finish(v) for k, v in data.items()}
+        if isinstance(data, dict):  # keys too: a drive may echo a passcode as a key (an attacker's review)
+            return {(self.ph.scrub(k) if isinstance(k, str) else k): self.finish(v) for k, v in data.items()}
         if isinstance(data, list):
             return [self.finish(v) for v in data]
         return self.ph.scrub(data) if isinstance(data, str) else data

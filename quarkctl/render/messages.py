@@ -237,6 +237,9 @@ COUNT_LABELS = {
     "reshared": N_("re-shared"),  # a reshare run's (reports.reshare.COUNT_KEYS; planned, skipped, failed above)
     "recovered": N_("recovered"),
     "refused": N_("refused"),
+    "replaced": N_("replaced"),  # an acquire run's (reports.acquire.COUNT_KEYS; planned, failed, skipped above)
+    "added": N_("added"),
+    "left_dead": N_("left dead"),
     "signed": N_("signed"),  # a sign run's (reports.autosave.SIGN_COUNT_KEYS; total, errors, skipped above)
     "already_signed": N_("already signed"),
     "unconfirmed": N_("not confirmed"),

@@ -18,6 +18,7 @@ from quarkctl.quark.links import QUARK_SHARE_HOST, find_links, without_passcodes
 
 from .drives import Claim, claim, link_spans, readers
 from .model import QUARK, InvalidInput, LineProblem, Record
+from .share_text import fold
 from .values import COLUMNS, IGNORED, Columns, validate
 
 IMPORT_FORMATS = ("auto", "csv", "jsonl", "text")
@@ -225,14 +226,17 @@ def _in_pattern(link: str, pattern: re.Pattern[str], groups: tuple[int, ...]) ->
 def _parse_text(text: str, drive_type: str | None, columns: Columns = COLUMNS) -> tuple[list[Record], list[LineProblem]]:
     records: list[Record] = []
     problems: list[LineProblem] = []
-    for number, line in _lines(text):
+    for number, line in fold(_lines(text), lambda line: bool(link_spans(clean(line)))):
         if not line.strip() or line.lstrip().startswith("#"):
             continue
         parsed = parse_text_line(line.strip())
         if isinstance(parsed, str):
             problems.append(LineProblem(number, parsed))
             continue
-        values, messages = validate({"drama_name": parsed[0], "link": parsed[1]}, drive_type=drive_type, need_link=True, columns=columns)
+        name = parsed[0]
+        if name.startswith("「") and name.endswith("」") and name.count("「") == 1:  # an app's 「name」 (share_text.py)
+            name = name[1:-1].strip()
+        values, messages = validate({"drama_name": name, "link": parsed[1]}, drive_type=drive_type, need_link=True, columns=columns)
         problems.extend(LineProblem(number, m) for m in messages)
         if not messages:
             records.append(Record(number, values))

@@ -130,7 +130,7 @@ def validate(
         values["drive_type"] = drive_type or (found.drive if found is not None else QUARK)
     if "drama_name" not in values and "drama_name" not in bad:
         problems.append(_("drama_name is missing"))
-    if need_link and not values.get("link"):
+    if need_link and not values.get("link") and "link" not in bad:  # a link already reported is not also "empty"
         problems.append(_("link is empty"))
     link_problem = _check_link(values.get("link") or "", values.get("drive_type") or "")
     if link_problem:

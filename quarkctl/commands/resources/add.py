@@ -49,6 +49,8 @@ def add(
         return echo(add_from_drive(name, reshare_from, env=env, timeout=timeout, update=update,
                                    columns={"alias": alias, "category1": category1, "category2": category2}))
     assert link is not None
+    if "\n" in link.strip():  # a share text pasted with its passcode on the next line: one line, as import reads it
+        link = " ".join(link.split())
     from quarkctl.resources.drives import claim
     from quarkctl.resources.operations import add_resource, check_link, refuse_unless_alive  # the database: not for --help
 

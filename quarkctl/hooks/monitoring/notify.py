@@ -18,7 +18,7 @@ from quarkctl.config import pushconfig
 from quarkctl.errors import ConfigError
 from quarkctl.hooks.monitoring.bounded import TookTooLong, bounded
 from quarkctl.i18n import _, listing, ngettext
-from quarkctl.render.messages import abort_text
+from quarkctl.render.messages import UNVERIFIED, abort_text
 from quarkctl.redact import redact
 from quarkctl.safe_text import printable, printable_lines
 
@@ -177,7 +177,7 @@ def autosave_body(report: AutosaveReport, *, include_sign: bool = True) -> str |
 def check_links_body(report: RunReport, notify_on: str = "changes") -> str | None:
     """One message for a check-links run, or None when `notify_on` says the run is not worth one."""
     from quarkctl.render.check import deadline_text, summary_rows
-    from quarkctl.render.check_words import abort_lines, drive_rows
+    from quarkctl.render.check_words import abort_lines, drive_rows, id_list
 
     summary = report.summary
     trouble = bool(summary["errors"] or report.abort_reason or int(report.exit_code))
@@ -205,9 +205,20 @@ def check_links_body(report: RunReport, notify_on: str = "changes") -> str | Non
     if report.abort_reason:
         lines += abort_lines(report)
     elif summary["errors"]:
-        lines.append(ngettext("{n} link could not be checked (it is checked again next run)",
-                              "{n} links could not be checked (they are checked again next run)",
-                              summary["errors"]).format(n=summary["errors"]))
+        # A drive's answer that only other clients' code calls dead is no failure to check: the same answer comes
+        # every night until a person looks (a new user's review, issue 24), so it is named apart, with its rows
+        unverified = [(i, reason) for i, reason in getattr(report, "errors", []) if reason.startswith(UNVERIFIED)]
+        others = summary["errors"] - len(unverified)
+        if others > 0:
+            lines.append(ngettext("{n} link could not be checked (it is checked again next run)",
+                                  "{n} links could not be checked (they are checked again next run)", others).format(n=others))
+        if unverified:
+            lines.append(ngettext(
+                "{n} link got an answer only other clients' code calls dead, left alone: look at it, or let that drive's "
+                "such answers mark with --trust-unverified: {ids}",
+                "{n} links got an answer only other clients' code calls dead, left alone: look at them, or let those drives' "
+                "such answers mark with --trust-unverified: {ids}", len(unverified)).format(
+                    n=len(unverified), ids=id_list([f"#{i}" for i, _reason in unverified])))
     lines.append(_("exit code {code}").format(code=int(report.exit_code)))
     return redact("\n".join(lines))
 

@@ -51,6 +51,13 @@ def test_a_taken_down_row_gets_a_new_own_link_and_the_next_check_finds_it_valid(
     assert checked.returncode == 0 and json.loads(checked.stdout)["summary"]["valid"] == 1
     shown = owner.run("resources", "show", str(row), env=_env(pansou))
     assert "lock00000001" in shown.stdout and result["new_link"] in shown.stdout
+    runs = json.loads(owner.run("history", "--json").stdout)["runs"]
+    acquired = next(r for r in runs if r["job"] == "acquire")
+    assert acquired["counts"]["replaced"] == 1
+    items = json.loads(owner.run("history", "show", str(acquired["id"]), "--json").stdout)["items"]
+    assert [(i["resource_id"], i["status"], i["new_link"]) for i in items] == [(row, "done", result["new_link"])]
+    lines = owner.run("history", "show", str(acquired["id"])).stdout
+    assert "lock00000001" in lines and result["new_link"] in lines
 
 
 def test_a_dry_run_explains_every_result_and_changes_nothing(owner: Cli, sim, pansou) -> None:

@@ -152,6 +152,14 @@ def test_check_links_message_lists_names_links_counts_and_aborts() -> None:
     assert "3 links in a row failed" in body and "exit code 4" in body
 
 
+def test_answers_only_other_clients_call_dead_are_named_apart_from_links_not_checked() -> None:
+    report = check_report(errors=3)
+    report.errors = [(7, "server_error"), (8, "unverified_share_expired"), (9, "unverified_content_violation")]
+    body = notify.check_links_body(report)
+    assert "1 link could not be checked (it is checked again next run)" in body
+    assert "2 links got an answer only other clients' code calls dead, left alone" in body and "#8, #9" in body
+
+
 # -- end to end, through the installed command -------------------------------------------------------
 
 FAST = ["--no-pacing", "--retry-backoff", "0"]

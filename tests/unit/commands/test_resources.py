@@ -471,3 +471,15 @@ def test_revive_rechecks_only_expired_rows(cli: Cli, sim: Simulator, db: Resourc
     assert (rows[back].is_expired, rows[dead].is_expired, rows[active].is_expired) == (0, 1, 0)
     assert sim.requests(endpoint="token", pwd_id="dead00000002") == []  # an active row is check-links' business
     assert json.loads(db.scalar("SELECT detail FROM quarkctl_run ORDER BY id DESC LIMIT 1"))["options"]["scope"] == "expired"
+
+
+def test_add_takes_a_link_pasted_with_its_passcode_on_the_next_line(cli: Cli, db: ResourceDB) -> None:
+    ok(cli, "add", "电影B", "https://pan.baidu.com/s/1AbCdEfGhij\n提取码：zz99")
+    (row_id,) = db.rows()
+    assert db.rows()[row_id].link == "https://pan.baidu.com/s/1AbCdEfGhij 提取码：zz99"
+    assert db.rows()[row_id].drive_type == "baidu"
+
+
+def test_a_link_with_a_control_character_is_one_problem_not_also_empty(cli: Cli, sqlite_only: ResourceDB) -> None:
+    proc = cli.run("resources", "add", "电影C", "https://pan.quark.cn/s/abcd0000\x0b0001")
+    assert proc.returncode == 2 and "control character" in proc.stderr and "link is empty" not in proc.stderr

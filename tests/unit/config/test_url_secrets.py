@@ -10,8 +10,7 @@ from hypothesis import strategies as st
 
 from quarkctl.config import settings
 from quarkctl.errors import ConfigError
-from quarkctl.quark.transport import _proxy_shown
-from quarkctl.redact import redact
+from quarkctl.redact import masked_url, redact
 
 PASSWORDS = st.text(st.characters(codec="ascii", categories=("L", "N", "P", "S")), min_size=6, max_size=20).filter(
     lambda p: "@" in p and "/" not in p and "?" not in p and "#" not in p)
@@ -49,6 +48,6 @@ def test_mysql_without_a_driver_gets_the_pymysql_hint() -> None:
 
 @pytest.mark.parametrize("proxy", ["http://bob:hunter2secret@proxy.lan:3128", "socks5://bob:hunter2secret@10.0.0.1:1080"])
 def test_a_proxy_url_is_shown_without_its_credentials(proxy: str) -> None:
-    shown = _proxy_shown(proxy)
+    shown = masked_url(proxy)
     assert "hunter2secret" not in shown and "bob" not in shown and shown.endswith(proxy.rsplit("@", 1)[1])
     assert "hunter2secret" not in redact(f"cannot reach {proxy}")
