@@ -122,6 +122,25 @@ def test_pansou_refusing_is_exit_7_one_line_and_nothing_else_changes(owner: Cli,
     assert int(owner.db.scalar("SELECT exit_code FROM quarkctl_run ORDER BY id DESC LIMIT 1")) == 7  # history says it too
 
 
+def test_a_full_drive_is_exit_4_and_a_row_with_no_result_is_not_a_failure(owner: Cli, sim, pansou) -> None:
+    nothing = _taken_down(owner, sim, name="没人分享的剧", pwd_id="down00000002")
+    _taken_down(owner, sim)
+    pansou.add(NAME, _share(sim, "good00000001"), note=NAME)
+    sim.account().base_capacity = 10
+    full = owner.run("check-links", "--reacquire", *FAST, "--json", env=_env(pansou))
+    assert full.returncode == 4, full.stdout + full.stderr
+    report = json.loads(full.stdout)["reacquire"]
+    assert report["aborted"] == "drive_full" and "the drive is full" in full.stderr
+    assert [(r["id"], r["action"]) for r in report["results"]] == [(nothing, "left_dead")]
+    sim.account().base_capacity = 10 ** 15
+    left = owner.run("resources", "acquire", "--all-expired", *FAST, "--json", env=_env(pansou))  # acquire's own code: 1
+    assert left.returncode == 1 and json.loads(left.stdout)["summary"]["replaced"] == 1
+    again = _taken_down(owner, sim, name="也没人分享的剧", pwd_id="down00000003")
+    night = owner.run("check-links", "--reacquire", *FAST, env=_env(pansou))  # check-links' code: a row left dead is listed, not exit 1
+    assert night.returncode == 0, night.stdout + night.stderr
+    assert f"#{again} 也没人分享的剧 left dead: the search found nothing" in night.stdout and "left dead 1" in night.stdout
+
+
 def test_secrets_are_never_in_the_output_or_the_log(owner: Cli, sim, pansou, tmp_path: Path) -> None:
     _taken_down(owner, sim)
     pansou.add(NAME, _share(sim, "good00000001"), note=NAME)
