@@ -22,7 +22,7 @@ from quarkctl.acquire.pansou_answer import SearchUnavailable
 from quarkctl.acquire.rank import Wanted, rank
 from quarkctl.config.settings import Settings
 from quarkctl.acquire.take import NoFreeFolder, folder_for, free_folder, save_into, share_saved
-from quarkctl.acquire.verify import Verified, Verifier
+from quarkctl.acquire.verify import Verified, Verifier, candidate_link
 from quarkctl.db.acquire import WantedRow
 from quarkctl.db.database import Database
 from quarkctl.errors import ExitCode
@@ -32,7 +32,7 @@ from quarkctl.quark.client import QuarkClient
 from quarkctl.quark.drive import ApiFailure, DriveSession, TaskTimeout
 from quarkctl.quark.grace import GraceCutter
 from quarkctl.quark.linkcheck import LinkChecker
-from quarkctl.quark.shares import REFUSED_CODES
+from quarkctl.quark.shares import REFUSED_CODES, Shares
 from quarkctl.quark.verdict import Outcome, Verdict
 from quarkctl.reports.acquire import JOB, AcquireListener, AcquireOutcome, AcquireReport, Considered
 from quarkctl.runtime.clock import utcnow
@@ -109,6 +109,8 @@ class Acquirer:
         self.check_pacer = Pacer(options.check_pacing, sleep, rng, listener.waiting)
         self.save_pacer = Pacer(options.save_pacing, sleep, rng, listener.waiting)
         self.saved = 0
+        self.own: set[str] | None = None  # the account's own shares' pwd_ids, read once
+        self.renewed: dict[str, AcquireOutcome] = {}  # dead share's pwd_id -> the outcome that replaced it this run
 
     def _tell(self, outcome: AcquireOutcome) -> AcquireOutcome:
         self.report.outcomes.append(outcome)
@@ -143,7 +145,18 @@ class Acquirer:
             if self.options.dry_run:
                 self._tell(AcquireOutcome(row.id, row.name, row.link, "planned", "recover", taken=taken, path=path))
                 continue
-            link = self._guard(lambda: share_saved(self.session, fids, row.name))
+            try:
+                link = self._guard(lambda: share_saved(self.session, fids, row.name))
+            except (ApiFailure, TaskTimeout) as exc:
+                # Still no share (a new user's review, issue 25: this crashed every later run with exit 70): a refusal
+                # of the content is final, the intent dropped and the files left where they are; anything else waits
+                # for the next run
+                refused = isinstance(exc, ApiFailure) and exc.classified.api_code in REFUSED_CODES
+                if refused:
+                    self.db.abandon_acquire(intent["id"], self.clock())
+                self._tell(AcquireOutcome(row.id, row.name, row.link, "failed", "share_refused" if refused else "share_failed",
+                                          taken=taken, path=path, **_words(exc)))
+                continue
             row_id = self.db.finish_acquire(intent["id"], row, new_link=link, videos=0, now=self.clock(), run_id=self.report.run_id)
             action = "failed" if row_id is None else ("added" if row.id is None else "replaced")
             self._tell(AcquireOutcome(row_id or row.id, row.name, row.link, action, "row_changed" if row_id is None else "recovered",
@@ -152,15 +165,29 @@ class Acquirer:
     # -- one row ------------------------------------------------------------------------------------
 
     def alive(self, row: WantedRow) -> bool:
-        """A row not marked expired is checked now: only a dead answer, or a link no request can be made for
-        (not a Quark share link), lets the run replace its link; an error keeps it (never replace a live link)."""
+        """Every row's link is checked now, marked expired or not (a new user's review, issue 25: a row marked
+        expired by mistake, or by the column's default, had its live link replaced): only a dead answer, or a
+        link no request can be made for (not a Quark share link), lets the run replace it; an error keeps it."""
+        if not self.check_pacer.before_link():
+            return True  # interrupted: nothing is replaced
         result = self._guard(lambda: self.verifier.checker.check(row.link))
         return result.verdict is not Verdict.EXPIRED and result.requests > 0
+
+    def own_share(self, row: WantedRow) -> bool:
+        """The row's link is one of this account's own shares: `resources reshare` re-creates it from the files
+        still in the drive, and a takedown of one is never worked around with another copy (the account's risk);
+        either way not a search's business."""
+        link = candidate_link(row.link, "")
+        if link is None:
+            return False
+        if self.own is None:
+            self.own = {share.pwd_id for share in self._guard(lambda: Shares(self.session).mine())}
+        return link.pwd_id in self.own
 
     def consider(self, row: WantedRow) -> AcquireOutcome:
         if self.stop.is_set():
             return self._tell(AcquireOutcome(row.id, row.name, row.link, "skipped", "interrupted"))
-        if not self.options.dry_run and self.saved >= self.options.limit:
+        if self.saved >= self.options.limit:  # a dry run plans what the real run would save: no more
             return self._tell(AcquireOutcome(row.id, row.name, row.link, "skipped", "limit"))
         if not self.search_pacer.before_link():  # 2-4 s between searches
             return self._tell(AcquireOutcome(row.id, row.name, row.link, "skipped", "interrupted"))
@@ -188,17 +215,34 @@ class Acquirer:
         reason = "no_result" if not choices else "none_passed"
         return self._tell(AcquireOutcome(row.id, row.name, row.link, "left_dead", reason, considered=tuple(considered)))
 
+    def same_share(self, row: WantedRow, first: AcquireOutcome) -> AcquireOutcome:
+        """A row holding the same dead share as one this run replaced gets the same new link: one save, one share
+        (a new user's review, issue 25: each row saved its own copy), its own entry in the chain."""
+        taken = first.taken
+        assert taken is not None
+        base = AcquireOutcome(row.id, row.name, row.link, "planned", "same_share", new_link=first.new_link, taken=taken,
+                              path=first.path)
+        if self.options.dry_run or first.new_link is None:
+            return self._tell(base)
+        intent = self.db.acquire_intent(self.report.run_id, row, candidate_link=taken.url, note=taken.note, source=taken.source,
+                                        saved_path=first.path or "", now=self.clock())
+        row_id = self.db.finish_acquire(intent, row, new_link=first.new_link, videos=0, now=self.clock(), run_id=self.report.run_id)
+        return self._tell(replace(base, action="replaced" if row_id is not None else "failed",
+                                  reason="same_share" if row_id is not None else "row_changed"))
+
     def _take(self, row: WantedRow, verified: Verified, taken: Considered, considered: tuple[Considered, ...]) -> AcquireOutcome:
         wanted = folder_for(self.options.savepath, row.name)
         base = AcquireOutcome(row.id, row.name, row.link, "planned", "acquired", taken=taken, path=wanted, considered=considered)
-        if self.options.dry_run:
-            return self._tell(base)
-        if self.stop.is_set() or not self.save_pacer.before_link():  # 3-6 s between saves
-            return self._tell(replace(base, action="skipped", reason="interrupted"))
-        try:
+        try:  # a dry run names the folder the real run would use (its lookup only reads)
             path = self._guard(lambda: free_folder(self.session, wanted))
         except NoFreeFolder:
             return self._tell(replace(base, action="failed", reason="no_free_folder"))
+        base = replace(base, path=path)
+        if self.options.dry_run:
+            self.saved += 1
+            return self._tell(base)
+        if self.stop.is_set() or not self.save_pacer.before_link():  # 3-6 s between saves
+            return self._tell(replace(base, action="skipped", reason="interrupted"))
         intent = self.db.acquire_intent(self.report.run_id, row, candidate_link=taken.url, note=taken.note,
                                         source=taken.source, saved_path=path, now=self.clock())
         self.saved += 1
@@ -279,10 +323,22 @@ def run_acquire(db: Database, client: QuarkClient, search: Search, rank: Rank, o
                 acquirer._tell(AcquireOutcome(row.id, "", "", "skipped", "no_such_row"))
                 continue
             listener.considering(row.name)
-            if row.link and not row.is_expired and acquirer.alive(row):  # a named row still alive keeps its link
+            old = candidate_link(row.link, "") if row.link else None
+            if old is not None and old.pwd_id in acquirer.renewed:  # its share was replaced for a row before it
+                acquirer.same_share(row, acquirer.renewed[old.pwd_id])
+                continue
+            if acquirer.saved >= options.limit:  # before any request for the row
+                acquirer._tell(AcquireOutcome(row.id, row.name, row.link, "skipped", "limit"))
+                continue
+            if row.link and acquirer.own_share(row):
+                acquirer._tell(AcquireOutcome(row.id, row.name, row.link, "skipped", "own_share"))
+                continue
+            if row.link and acquirer.alive(row):  # a live link is never replaced
                 acquirer._tell(AcquireOutcome(row.id, row.name, row.link, "skipped", "not_dead"))
                 continue
-            acquirer.consider(row)
+            outcome = acquirer.consider(row)
+            if old is not None and outcome.action in ("replaced", "planned") and outcome.taken is not None:
+                acquirer.renewed[old.pwd_id] = outcome
     except _Abort as exc:
         report.abort_reason, report.abort_detail = exc.reason, exc.detail
     except SearchUnavailable as exc:

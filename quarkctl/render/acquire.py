@@ -34,6 +34,7 @@ OUTCOMES = {
     "limit": N_("not tried this run: --limit reached"),
     "interrupted": N_("not tried: interrupted"),
     "not_dead": N_("left alone: the link is not dead"),
+    "own_share": N_("left alone: the link is one of your own shares (resources reshare re-creates it from your drive; a takedown is never worked around)"),
     "no_such_row": N_("no such Quark resource"),
     "no_free_folder": N_("failed: no free folder name for the save"),
     "save_failed": N_("failed: Quark did not save the files (what it saved stays in {path}; the next run shares it)"),
@@ -72,7 +73,10 @@ def considered_line(item: Considered) -> str:
 def outcome_text(outcome: AcquireOutcome) -> str:
     if outcome.action in ("replaced", "added"):
         template = _("replaced: {old} -> {new}") if outcome.action == "replaced" else _("added: {new}")
-        return template.format(old=outcome.old_link or "-", new=outcome.new_link)
+        text = template.format(old=outcome.old_link or "-", new=outcome.new_link)
+        if outcome.reason == "same_share":
+            return text + " " + _("(the same dead share as a row before it)")
+        return text + " " + _("(saved in {path})").format(path=outcome.path or "/")
     if outcome.action == "planned":
         return _("would take {url} into {path}").format(url=outcome.taken.url if outcome.taken else "-", path=outcome.path or "/")
     text = _(OUTCOMES[outcome.reason]) if outcome.reason in OUTCOMES else outcome.reason

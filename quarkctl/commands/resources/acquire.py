@@ -55,6 +55,8 @@ class AcquireJob(NotifyingJob):
         return _("quarkctl resources acquire failed")
 
     def title(self, report: Any) -> str:
+        if report.abort_reason:  # PanSou down, a full drive, the cookie: a failure, not "0 replaced"
+            return self.failure_title()
         return _("quarkctl: {n} dead links replaced").format(n=len(report.renewed))
 
     def body(self, report: Any) -> Optional[str]:
@@ -111,7 +113,7 @@ def _read_names(path: Path) -> list[str]:
         text = sys.stdin.read() if str(path) == "-" else path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         fail(_("--from-file: cannot read {path}: {reason}").format(path=path, reason=getattr(exc, "strerror", None) or exc), ExitCode.USAGE)
-    return text.splitlines()
+    return [line for line in text.splitlines() if not line.lstrip().startswith("#")]  # a comment is no title
 
 
 def register(group: typer.Typer) -> None:

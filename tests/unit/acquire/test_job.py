@@ -187,7 +187,72 @@ def test_searches_checks_and_saves_are_paced_and_limit_stops_saving(sim, testdb:
     report = _run(sim, testdb, search, AcquireOptions(all_expired=True, limit=2), heard=heard)
     assert [o.action for o in report.outcomes] == ["replaced", "replaced", "skipped"]
     assert report.outcomes[2].reason == "limit" and report.exit_code == ExitCode.OK
-    # before the second search 2-4 s, before its candidate's check 1-3 s, before its save 3-6 s (one generator)
+    # one generator, in the order the pauses come: the first row's old link is checked at once, its result's check
+    # 1-3 s after; the second row's old link 1-3 s, its search 2-4 s, its result's check 1-3 s, its save 3-6 s;
+    # the third row is not tried (--limit), nothing asked for it
     rng = random.Random(3)
-    assert heard.waits == [("delay", rng.uniform(2.0, 4.0)), ("delay", rng.uniform(1.0, 3.0)), ("delay", rng.uniform(3.0, 6.0))]
+    expected = [rng.uniform(1.0, 3.0), rng.uniform(1.0, 3.0), rng.uniform(2.0, 4.0), rng.uniform(1.0, 3.0), rng.uniform(3.0, 6.0)]
+    assert heard.waits == [("delay", x) for x in expected]
     assert search.asked == names[:2]
+
+
+def test_a_row_marked_expired_whose_link_lives_keeps_it(sim, testdb: ResourceDB) -> None:
+    testdb.create_schema()
+    _share(sim, "live00000001")
+    (row,) = testdb.seed([{"drama_name": "电影A", "link": "https://pan.quark.cn/s/live00000001", "is_expired": 1}])
+    search = Found({"电影A": [Result("https://pan.quark.cn/s/good00000001", note="电影A")]})
+    report = _run(sim, testdb, search, AcquireOptions(all_expired=True))
+    assert [(o.action, o.reason) for o in report.outcomes] == [("skipped", "not_dead")]
+    assert search.asked == [] and testdb.rows()[row].link == "https://pan.quark.cn/s/live00000001"
+
+
+def test_rows_of_one_dead_share_get_one_save_and_the_same_new_link(sim, testdb: ResourceDB) -> None:
+    testdb.create_schema()
+    _share(sim, "dead00000001", dead_code=41006)
+    _share(sim, "good00000001")
+    ids = testdb.seed([{"drama_name": n, "link": "https://pan.quark.cn/s/dead00000001", "is_expired": 1} for n in ("X剧", "X剧 (2023)")])
+    search = Found({"X剧": [Result("https://pan.quark.cn/s/good00000001", note="X剧")]})
+    report = _run(sim, testdb, search, AcquireOptions(all_expired=True))
+    assert [(o.action, o.reason) for o in report.outcomes] == [("replaced", "acquired"), ("replaced", "same_share")]
+    rows = testdb.rows()
+    assert rows[ids[0]].link == rows[ids[1]].link == report.outcomes[0].new_link
+    assert len(sim.requests("save")) == 1 and len(sim.requests("share_create")) == 1 and search.asked == ["X剧"]
+
+
+def test_a_row_whose_link_is_the_accounts_own_share_is_left_to_reshare(sim, testdb: ResourceDB) -> None:
+    testdb.create_schema()
+    sim.drive().put_file("/追更/剧A/e01.mp4")
+    own = sim.own_shares.share("/追更/剧A", title="剧A")
+    sim.own_shares.take_down(own, 41010)
+    (row,) = testdb.seed([{"drama_name": "剧A", "link": own.link, "is_expired": 1}])
+    search = Found({"剧A": [Result("https://pan.quark.cn/s/good00000001", note="剧A")]})
+    report = _run(sim, testdb, search, AcquireOptions(all_expired=True))
+    assert [(o.action, o.reason) for o in report.outcomes] == [("skipped", "own_share")] and search.asked == []
+    assert testdb.rows()[row].link == own.link
+
+
+def test_a_share_that_still_fails_at_recovery_is_reported_not_a_crash(sim, testdb: ResourceDB) -> None:
+    row = _dead_row(sim, testdb)
+    _share(sim, "good00000001")
+    search = Found({"电影A": [Result("https://pan.quark.cn/s/good00000001", note="电影A")]})
+    sim.add_drive_fault(Fault(kind="http_error", endpoint="share_create", status=500, times=2))
+    first = _run(sim, testdb, search, AcquireOptions(all_expired=True))
+    second = _run(sim, testdb, search, AcquireOptions(all_expired=True))
+    assert [(o.action, o.reason) for o in first.outcomes + second.outcomes] == [("failed", "share_failed")] * 2
+    assert second.exit_code == ExitCode.LINK_ERRORS and len(sim.requests("save")) == 1
+    third = _run(sim, testdb, search, AcquireOptions(all_expired=True))
+    assert [(o.action, o.reason) for o in third.outcomes] == [("replaced", "recovered")]
+    assert testdb.rows()[row].link == third.outcomes[0].new_link
+
+
+def test_a_dry_run_names_the_folder_the_run_would_use_and_keeps_to_the_limit(sim, testdb: ResourceDB) -> None:
+    testdb.create_schema()
+    sim.drive().put_file("/quarkctl/电影A/old.mp4")
+    for i, name in enumerate(("电影A", "电影B")):
+        _share(sim, f"dead0000000{i}", dead_code=41006)
+        _share(sim, f"good0000000{i}")
+    testdb.seed([{"drama_name": n, "link": f"https://pan.quark.cn/s/dead0000000{i}", "is_expired": 1} for i, n in enumerate(("电影A", "电影B"))])
+    search = Found({n: [Result(f"https://pan.quark.cn/s/good0000000{i}", note=n)] for i, n in enumerate(("电影A", "电影B"))})
+    report = _run(sim, testdb, search, AcquireOptions(all_expired=True, dry_run=True, limit=1))
+    assert [(o.action, o.reason, o.path) for o in report.outcomes] == [("planned", "acquired", "/quarkctl/电影A (2)"),
+                                                                      ("skipped", "limit", None)]
