@@ -36,7 +36,8 @@ from quarkctl.runtime.stop import StopSignal
 # reshare/plan.py's reasons a dead row cannot be re-shared for, where a copy from the search service is the
 # only way back: a takedown or a ban, a share Quark's review failed, a dead code no re-share heals, another
 # account's share, and the shared files gone from the drive. Not several_items: the files are still in the
-# owner's drive and a person re-shares them.
+# owner's drive and a person re-shares them. The acquire loop itself leaves every own share alone (acquire/job.py
+# own_share), so of these only other accounts' shares get a search.
 REACQUIRABLE = frozenset({"taken_down", "failed_review", "cannot_heal", "not_own_share", "item_missing"})
 # The acquire run's abort reasons that change check-links' exit code when its checks ended well
 _ABORT_CODES = {"search_unavailable": ExitCode.SEARCH, "drive_full": ExitCode.ABORTED, "cookie_rejected": ExitCode.AUTH}

@@ -248,7 +248,7 @@ def test_a_share_that_still_fails_at_recovery_is_reported_not_a_crash(sim, testd
 def test_a_dry_run_names_the_folder_the_run_would_use_and_keeps_to_the_limit(sim, testdb: ResourceDB) -> None:
     testdb.create_schema()
     sim.drive().put_file("/quarkctl/电影A/old.mp4")
-    for i, name in enumerate(("电影A", "电影B")):
+    for i, _name in enumerate(("电影A", "电影B")):
         _share(sim, f"dead0000000{i}", dead_code=41006)
         _share(sim, f"good0000000{i}")
     testdb.seed([{"drama_name": n, "link": f"https://pan.quark.cn/s/dead0000000{i}", "is_expired": 1} for i, n in enumerate(("电影A", "电影B"))])
