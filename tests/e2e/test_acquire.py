@@ -87,6 +87,19 @@ def test_with_reshare_only_the_rows_it_cannot_heal_are_searched_for(owner: Cli, 
     assert owner.db.rows()[down].is_expired == 0 and owner.db.rows()[healed].is_expired == 0
 
 
+def test_a_taken_down_share_of_the_account_is_never_replaced_from_a_search(owner: Cli, sim, pansou) -> None:
+    banned = sim.own_shares.share("/追更/剧集A", title="剧集A")
+    sim.own_shares.take_down(banned, 41010)
+    (row,) = owner.db.seed([{"drama_name": "剧集A", "link": banned.link}])
+    pansou.add("剧集A", _share(sim, "copy00000001"), note="剧集A")
+    done = owner.run("check-links", "--reshare", "--reacquire", *FAST, "--json", env=_env(pansou))
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert [(r["action"], r["reason"]) for r in report["reshare"]["results"]] == [("refused", "taken_down")]
+    assert [(r["id"], r["action"], r["reason"]) for r in report["reacquire"]["results"]] == [(row, "skipped", "own_share")]
+    assert not pansou.requests("/api/search") and not sim.requests("save") and owner.db.rows()[row].is_expired == 1
+
+
 def test_dry_run_plans_only(owner: Cli, sim, pansou) -> None:
     row = _taken_down(owner, sim)
     pansou.add(NAME, _share(sim, "good00000001"), note=NAME)
