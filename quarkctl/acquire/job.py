@@ -13,7 +13,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -21,7 +21,7 @@ from quarkctl.acquire.options import AcquireOptions
 from quarkctl.acquire.pansou_answer import SearchUnavailable
 from quarkctl.acquire.rank import Wanted, rank
 from quarkctl.config.settings import Settings
-from quarkctl.acquire.take import NoFreeFolder, folder_for, free_folder, save_into, share_saved
+from quarkctl.acquire.take import NoFreeFolder, folder_for, free_folder, is_empty, save_into, share_saved
 from quarkctl.acquire.verify import Verified, Verifier, candidate_link
 from quarkctl.db.acquire import WantedRow
 from quarkctl.db.database import Database
@@ -39,6 +39,7 @@ from quarkctl.runtime.clock import utcnow
 from quarkctl.runtime.pacing import Pacer, Sleeper
 from quarkctl.runtime.stop import StopSignal, exit_code
 
+SAVE_SETTLES = timedelta(days=1)  # an unfinished save's empty folder is waited for this long before the row is tried again
 CAPACITY_CODE = 32003  # capacity limit: the drive is full (quark-api.md 4.1, a task-level failure)
 _ABORTS = {"cookie_rejected": ExitCode.AUTH, "search_unavailable": ExitCode.SEARCH, "drive_full": ExitCode.ABORTED}
 
@@ -110,6 +111,8 @@ class Acquirer:
         self.save_pacer = Pacer(options.save_pacing, sleep, rng, listener.waiting)
         self.saved = 0
         self.own: set[str] | None = None  # the account's own shares' pwd_ids, read once
+        self.waiting: set[str] = set()
+        self.retry_folder: str | None = None  # the empty folder a refused save of this row left: the next result's  # names whose unfinished save the recovery dealt with: not searched this run
         self.renewed: dict[str, AcquireOutcome] = {}  # dead share's pwd_id -> the outcome that replaced it this run
 
     def _tell(self, outcome: AcquireOutcome) -> AcquireOutcome:
@@ -130,23 +133,34 @@ class Acquirer:
     # -- crash recovery -----------------------------------------------------------------------------
 
     def recover(self) -> None:
-        """A pending intent's folder holds what a crashed run saved: share it and finish the row; without
-        the folder nothing was saved and the intent is dropped (the row is tried again like any other)."""
+        """A pending intent's folder holds what a crashed run saved: share it and finish the row. An empty folder
+        may still be filling (Quark runs a save task on its own after the run died: an attacker's review, issue 25),
+        so the row waits a day before the intent is dropped and the row tried again like any other."""
         for intent in self.db.pending_acquires():
             path = str(intent["saved_path"] or "")
             row = WantedRow(intent["resource_id"], intent["name"], "", intent["old_link"], True)
-            fid = self._guard(lambda: self.session.path_fids([path]).get(path)) if path else None
-            fids = [str(i["fid"]) for i in self._guard(lambda: self.session.list_dir(fid))] if fid else []
-            if not fids:
-                if not self.options.dry_run:
+            taken = Considered(intent["candidate_link"], intent["candidate_note"] or "", intent["source"] or "", 0, "recover")
+            try:
+                fid = self._guard(lambda: self.session.path_fids([path]).get(path)) if path else None
+                full = bool(fid) and bool(self._guard(lambda: self.session.list_dir(str(fid))))
+            except (ApiFailure, TaskTimeout) as exc:
+                self.waiting.add(row.name)
+                self._tell(AcquireOutcome(row.id, row.name, row.link, "failed", "share_failed", taken=taken, path=path, **_words(exc)))
+                continue
+            if not full:
+                created = intent.get("created_at")
+                if fid and created is not None and self.clock() - created < SAVE_SETTLES:
+                    self.waiting.add(row.name)
+                    self._tell(AcquireOutcome(row.id, row.name, row.link, "skipped", "save_pending", taken=taken, path=path))
+                elif not self.options.dry_run:
                     self.db.abandon_acquire(intent["id"], self.clock())
                 continue
-            taken = Considered(intent["candidate_link"], intent["candidate_note"] or "", intent["source"] or "", 0, "recover")
+            self.waiting.add(row.name)
             if self.options.dry_run:
                 self._tell(AcquireOutcome(row.id, row.name, row.link, "planned", "recover", taken=taken, path=path))
                 continue
             try:
-                link = self._guard(lambda: share_saved(self.session, fids, row.name))
+                link = self._guard(lambda: share_saved(self.session, str(fid), row.name))
             except (ApiFailure, TaskTimeout) as exc:
                 # Still no share (a new user's review, issue 25: this crashed every later run with exit 70): a refusal
                 # of the content is final, the intent dropped and the files left where they are; anything else waits
@@ -166,12 +180,17 @@ class Acquirer:
 
     def alive(self, row: WantedRow) -> bool:
         """Every row's link is checked now, marked expired or not (a new user's review, issue 25: a row marked
-        expired by mistake, or by the column's default, had its live link replaced): only a dead answer, or a
-        link no request can be made for (not a Quark share link), lets the run replace it; an error keeps it."""
+        expired by mistake, or by the column's default, had its live link replaced): only a dead answer lets the run
+        replace it; an error, or a link no request can be made for, keeps it (a person fixes or clears it)."""
         if not self.check_pacer.before_link():
             return True  # interrupted: nothing is replaced
         result = self._guard(lambda: self.verifier.checker.check(row.link))
-        return result.verdict is not Verdict.EXPIRED and result.requests > 0
+        return result.verdict is not Verdict.EXPIRED
+
+    def own_pwd_ids(self) -> set[str]:
+        if self.own is None:
+            self.own = {share.pwd_id for share in self._guard(lambda: Shares(self.session).mine())}
+        return self.own
 
     def own_share(self, row: WantedRow) -> bool:
         """The row's link is one of this account's own shares: `resources reshare` re-creates it from the files
@@ -180,11 +199,10 @@ class Acquirer:
         link = candidate_link(row.link, "")
         if link is None:
             return False
-        if self.own is None:
-            self.own = {share.pwd_id for share in self._guard(lambda: Shares(self.session).mine())}
-        return link.pwd_id in self.own
+        return link.pwd_id in self.own_pwd_ids()
 
     def consider(self, row: WantedRow) -> AcquireOutcome:
+        self.retry_folder = None
         if self.stop.is_set():
             return self._tell(AcquireOutcome(row.id, row.name, row.link, "skipped", "interrupted"))
         if self.saved >= self.options.limit:  # a dry run plans what the real run would save: no more
@@ -204,14 +222,20 @@ class Acquirer:
             if self.stop.is_set() or not self.check_pacer.before_link():
                 return self._tell(AcquireOutcome(row.id, row.name, row.link, "skipped", "interrupted", considered=tuple(considered)))
             c = choice.candidate
+            own = candidate_link(str(c.url), "")
+            if own is not None and own.pwd_id in self.own_pwd_ids():  # a channel reposting the owner's own links
+                considered.append(_considered(choice, "own_share"))
+                continue
             verified = self._guard(lambda: self.verifier.verify(str(c.url), str(c.password or ""), need_videos=need))
             if isinstance(verified, str):
                 considered.append(_considered(choice, verified))
                 continue
             taken = _considered(choice, "ok")
-            considered.append(taken)
             rest = [_considered(x, "not_tried" if x.kept else None) for x in choices[choices.index(choice) + 1:]]
-            return self._take(row, verified, taken, tuple(considered + rest))
+            outcome = self._take(row, verified, taken, tuple(considered + [taken] + rest))
+            if outcome is not None:
+                return outcome
+            considered.append(_considered(choice, "save_refused"))  # Quark saved nothing of it: the next result
         reason = "no_result" if not choices else "none_passed"
         return self._tell(AcquireOutcome(row.id, row.name, row.link, "left_dead", reason, considered=tuple(considered)))
 
@@ -230,11 +254,12 @@ class Acquirer:
         return self._tell(replace(base, action="replaced" if row_id is not None else "failed",
                                   reason="same_share" if row_id is not None else "row_changed"))
 
-    def _take(self, row: WantedRow, verified: Verified, taken: Considered, considered: tuple[Considered, ...]) -> AcquireOutcome:
+    def _take(self, row: WantedRow, verified: Verified, taken: Considered, considered: tuple[Considered, ...]) -> AcquireOutcome | None:
+        """The save, the share and the row; None when Quark saved nothing of this result (try the next one)."""
         wanted = folder_for(self.options.savepath, row.name)
         base = AcquireOutcome(row.id, row.name, row.link, "planned", "acquired", taken=taken, path=wanted, considered=considered)
         try:  # a dry run names the folder the real run would use (its lookup only reads)
-            path = self._guard(lambda: free_folder(self.session, wanted))
+            path = self.retry_folder or self._guard(lambda: free_folder(self.session, wanted))
         except NoFreeFolder:
             return self._tell(replace(base, action="failed", reason="no_free_folder"))
         base = replace(base, path=path)
@@ -247,16 +272,25 @@ class Acquirer:
                                         source=taken.source, saved_path=path, now=self.clock())
         self.saved += 1
         try:
-            fids = self._guard(lambda: save_into(self.session, verified, path))
+            folder = self._guard(lambda: save_into(self.session, verified, path))
         except _Abort:
             self.db.abandon_acquire(intent, self.clock())
             raise
-        except (ApiFailure, TaskTimeout) as exc:
+        except ApiFailure as exc:
+            if self._guard(lambda: is_empty(self.session, path)):
+                # Quark saved nothing (it refuses to save the owner's own share, 41017; an attacker's review): the
+                # intent is dropped and the next result is saved into the same empty folder
+                self.db.abandon_acquire(intent, self.clock())
+                self.saved -= 1
+                self.retry_folder = path
+                return None
             # Quark may have saved part of it: the folder stays (nothing is deleted) and the intent pending,
             # so the next run shares what is there (recover) instead of saving it again
             return self._tell(replace(base, action="failed", reason="save_failed", path=path, **_words(exc)))
+        except TaskTimeout as exc:
+            return self._tell(replace(base, action="failed", reason="save_failed", path=path, **_words(exc)))
         try:
-            link = self._guard(lambda: share_saved(self.session, fids, row.name))
+            link = self._guard(lambda: share_saved(self.session, folder, row.name))
         except (ApiFailure, TaskTimeout) as exc:
             refused = isinstance(exc, ApiFailure) and exc.classified.api_code in REFUSED_CODES
             if refused:  # Quark will not share this content: its files stay in the folder, the row as it was
@@ -287,9 +321,11 @@ def wanted_rows(db: Database, options: AcquireOptions) -> list[WantedRow]:
     if options.all_expired:
         rows.update((r.id, r) for r in db.acquire_rows(expired=True))
     if options.names:
-        existing = {row.name: row for row in db.acquire_rows(names=options.names)}
+        # Compared as the database's key compares them: MariaDB's collation finds "Dune" for "dune" (an attacker's
+        # review: the name was taken for a new one and its insert failed on the unique key every night)
+        existing = {row.name.casefold(): row for row in db.acquire_rows(names=options.names)}
         for name in dict.fromkeys(options.names):
-            row = existing.get(name)
+            row = existing.get(name.casefold())
             rows.setdefault(row.id if row else ("new", name), row or WantedRow(None, name, "", "", False))
     return list(rows.values())
 
@@ -297,27 +333,25 @@ def wanted_rows(db: Database, options: AcquireOptions) -> list[WantedRow]:
 def run_acquire(db: Database, client: QuarkClient, search: Search, rank: Rank, options: AcquireOptions, listener: AcquireListener,
                 *, stop: StopSignal, source: str = "", clock: Callable[[], datetime] = utcnow, sleep: Sleeper | None = None,
                 rng: random.Random | None = None, rows: list[WantedRow] | None = None, run_id: int | None = None) -> AcquireReport:
-    """`resources acquire`: the caller holds the lock. `rows` instead of the options' rows: check-links --reacquire's
-    (checker/reacquire.py), whose acquisitions belong to check-links' run (`run_id`): no run of their own."""
+    """`resources acquire`, the caller holding the lock; check-links --reacquire gives its `rows` and its run (`run_id`)."""
     sleep = sleep or stop.sleep
     report = AcquireReport(started_at=clock(), dry_run=options.dry_run, database=db.label, source=source)
-    own_run = rows is None
-    if own_run and not options.dry_run:
-        report.run_id = db.start_run(JOB, report.started_at, {"options": options.as_dict()})
-    elif not own_run:
-        report.run_id = run_id
+    own_run, start = rows is None, {"options": options.as_dict()}  # rows given: check-links' run records them
+    report.run_id = run_id if not own_run else None if options.dry_run else db.start_run(JOB, report.started_at, start)
     session = DriveSession(client, sleep=sleep, retries=options.retries, backoff=options.backoff,
                            task_timeout=options.task_timeout, on_wait=listener.waiting)
     checker = LinkChecker(client, retries=options.retries, backoff=options.backoff, sleep=sleep, on_wait=listener.waiting)
     acquirer = Acquirer(db, session, Verifier(checker, session), search, rank, options, listener, report, clock=clock,
                         sleep=sleep, rng=rng or random.Random(), stop=stop)
-    rows = wanted_rows(db, options) if rows is None else rows
-    listener.acquire_started(len(rows), database=db.label, source=source)
+    listener.acquire_started(len(wanted_rows(db, options) if rows is None else rows), database=db.label, source=source)
     try:
         acquirer.recover()
-        recovered = {o.resource_id for o in report.outcomes}
+        # Read after the recovery: a new name's row it inserted is that row now (an attacker's review, issue 25: the
+        # same title was searched and saved again in the run that recovered it)
+        rows = wanted_rows(db, options) if rows is None else rows
+        recovered = {o.resource_id for o in report.outcomes if o.resource_id is not None}
         for row in rows:
-            if row.id is not None and row.id in recovered:
+            if (row.id is not None and row.id in recovered) or row.name in acquirer.waiting:
                 continue
             if row.id is not None and not row.name:  # a named id that is not a Quark row of the table
                 acquirer._tell(AcquireOutcome(row.id, "", "", "skipped", "no_such_row"))
@@ -359,8 +393,7 @@ def execute(settings: Settings, search: Any, options: AcquireOptions, listener: 
     """The whole job: the run frame (database, the job's lock), the account's client, the run."""
     with run_frame(settings, JOB, stop=stop, lock_dir=lock_dir, dry_run=options.dry_run,
                    prepare=lambda db: db.prepare_for_acquire(dry_run=options.dry_run)) as db:
-        # A stop ends the request in flight too, a search PanSou does not answer included, STOP_GRACE s after it
-        with GraceCutter(stop.is_set) as cutter, cutter.watch(QuarkClient(cookie=settings.cookie, api_base=settings.api_base,
-                                                                           timeout=timeout)) as client:
-            cutter.watch(search)  # it has abort(), all the cutter calls
+        with GraceCutter(stop.is_set) as cut, cut.watch(QuarkClient(cookie=settings.cookie, api_base=settings.api_base,
+                                                                     timeout=timeout)) as client:
+            cut.watch(search)  # a stop ends a search PanSou does not answer too, STOP_GRACE s after it (quark/grace.py)
             return run_acquire(db, client, search, ranked, options, listener, stop=stop, source=search.where)
