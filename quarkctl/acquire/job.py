@@ -30,6 +30,7 @@ from quarkctl.jobs.frame import run_frame
 from quarkctl.quark import DEFAULT_TIMEOUT
 from quarkctl.quark.client import QuarkClient
 from quarkctl.quark.drive import ApiFailure, DriveSession, TaskTimeout
+from quarkctl.quark.grace import GraceCutter
 from quarkctl.quark.linkcheck import LinkChecker
 from quarkctl.quark.shares import REFUSED_CODES, Shares
 from quarkctl.quark.verdict import Outcome, Verdict
@@ -331,23 +332,23 @@ def wanted_rows(db: Database, options: AcquireOptions) -> list[WantedRow]:
 
 def run_acquire(db: Database, client: QuarkClient, search: Search, rank: Rank, options: AcquireOptions, listener: AcquireListener,
                 *, stop: StopSignal, source: str = "", clock: Callable[[], datetime] = utcnow, sleep: Sleeper | None = None,
-                rng: random.Random | None = None) -> AcquireReport:
-    """`resources acquire`: the caller holds the lock."""
+                rng: random.Random | None = None, rows: list[WantedRow] | None = None, run_id: int | None = None) -> AcquireReport:
+    """`resources acquire`, the caller holding the lock; check-links --reacquire gives its `rows` and its run (`run_id`)."""
     sleep = sleep or stop.sleep
     report = AcquireReport(started_at=clock(), dry_run=options.dry_run, database=db.label, source=source)
-    if not options.dry_run:
-        report.run_id = db.start_run(JOB, report.started_at, {"options": options.as_dict()})
+    own_run, start = rows is None, {"options": options.as_dict()}  # rows given: check-links' run records them
+    report.run_id = run_id if not own_run else None if options.dry_run else db.start_run(JOB, report.started_at, start)
     session = DriveSession(client, sleep=sleep, retries=options.retries, backoff=options.backoff,
                            task_timeout=options.task_timeout, on_wait=listener.waiting)
     checker = LinkChecker(client, retries=options.retries, backoff=options.backoff, sleep=sleep, on_wait=listener.waiting)
     acquirer = Acquirer(db, session, Verifier(checker, session), search, rank, options, listener, report, clock=clock,
                         sleep=sleep, rng=rng or random.Random(), stop=stop)
-    listener.acquire_started(len(wanted_rows(db, options)), database=db.label, source=source)
+    listener.acquire_started(len(wanted_rows(db, options) if rows is None else rows), database=db.label, source=source)
     try:
         acquirer.recover()
         # Read after the recovery: a new name's row it inserted is that row now (an attacker's review, issue 25: the
         # same title was searched and saved again in the run that recovered it)
-        rows = wanted_rows(db, options)
+        rows = wanted_rows(db, options) if rows is None else rows
         recovered = {o.resource_id for o in report.outcomes if o.resource_id is not None}
         for row in rows:
             if (row.id is not None and row.id in recovered) or row.name in acquirer.waiting:
@@ -380,7 +381,7 @@ def run_acquire(db: Database, client: QuarkClient, search: Search, rank: Rank, o
     if stop.signum is not None:
         report.abort_reason = "interrupted"
     report.exit_code = exit_code(stop, report.abort_reason, _ABORTS, failed=bool(report.problems))
-    if report.run_id is not None:
+    if report.run_id is not None and own_run:
         db.finish_run(report.run_id, report.finished_at, status="aborted" if report.abort_reason else "finished",
                       exit_code=int(report.exit_code), counts={"total": report.summary["total"], "skipped": report.summary["skipped"]},
                       detail={"options": options.as_dict(), "abort_reason": report.abort_reason, "counts": report.summary})
@@ -392,5 +393,7 @@ def execute(settings: Settings, search: Any, options: AcquireOptions, listener: 
     """The whole job: the run frame (database, the job's lock), the account's client, the run."""
     with run_frame(settings, JOB, stop=stop, lock_dir=lock_dir, dry_run=options.dry_run,
                    prepare=lambda db: db.prepare_for_acquire(dry_run=options.dry_run)) as db:
-        with QuarkClient(cookie=settings.cookie, api_base=settings.api_base, timeout=timeout) as client:
+        with GraceCutter(stop.is_set) as cut, cut.watch(QuarkClient(cookie=settings.cookie, api_base=settings.api_base,
+                                                                     timeout=timeout)) as client:
+            cut.watch(search)  # a stop ends a search PanSou does not answer too, STOP_GRACE s after it (quark/grace.py)
             return run_acquire(db, client, search, ranked, options, listener, stop=stop, source=search.where)

@@ -17,6 +17,7 @@ from quarkctl.reports.check import JOB, Listener, RunReport
 from quarkctl.runtime.clock import utcnow
 from quarkctl.runtime.stop import StopSignal
 
+from .reacquire import DeadRows, Reacquire, reacquire as run_reacquire, with_reacquire
 from .run import run_check
 
 def execute(
@@ -28,9 +29,11 @@ def execute(
     lock_dir: Path,
     anonymous: bool = False,
     timeout: float = DEFAULT_TIMEOUT,
+    reacquire: Reacquire | None = None,
 ) -> RunReport:
     """The whole job: the run frame (database, lock), account check, run. Raises QuarkctlError subclasses.
 
+    `reacquire`: check-links --reacquire's search service and options (checker/reacquire.py).
     The account check never blocks the link check (share pages answer logged out): a cookie that
     cannot be verified is used anyway, one Quark clearly rejects is dropped and the run ends with exit 3."""
     session = SessionCookie(None if anonymous else settings.cookie)
@@ -50,15 +53,25 @@ def execute(
                                         stop_signum=lambda: stop.signum, on_wait=partial(listener.waiting, account=True))
             if account.state is AccountState.REJECTED:
                 session.drop()
-        if not options.reshare or not session.active:
+        if (not options.reshare or not session.active) and reacquire is None:
             return run_check(db, make_client, options, listener, stop=stop, session=session, account=account, timeout=timeout)
         from quarkctl.reshare.hook import CheckHook, with_reshare  # issue 17: --reshare
 
-        hook = CheckHook(db, make_client, listener, stop=stop, lock_dir=lock_dir, clock=utcnow, options=options.reshare_options(),
-                         lock_part=part)
+        hook = None
+        if options.reshare and session.active:
+            hook = CheckHook(db, make_client, listener, stop=stop, lock_dir=lock_dir, clock=utcnow, options=options.reshare_options(),
+                             lock_part=part)
+        dead = DeadRows(hook) if reacquire is not None else None  # issue 25: --reacquire, after the checks
         try:
-            report = run_check(db, make_client, options, listener, stop=stop, session=session, account=account, on_dead=hook,
-                               timeout=timeout)
+            report = run_check(db, make_client, options, listener, stop=stop, session=session, account=account,
+                               on_dead=dead or hook, timeout=timeout)
         finally:
-            hook.close()
-        return with_reshare(report, hook.report, db)
+            if hook is not None:
+                hook.close()
+        if hook is not None:
+            report = with_reshare(report, hook.report, db)
+        if dead is None or reacquire is None:
+            return report
+        reacquired = run_reacquire(db, make_client, dead.wanted(hook.report if hook else None), reacquire, listener, stop=stop,
+                                   lock_dir=lock_dir, session=session, clock=utcnow, checked=report)
+        return with_reacquire(report, reacquired, db)

@@ -6,10 +6,11 @@ line declares its options with these defaults without loading the job: `--help` 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import time, timedelta
 from typing import Any
 
+from quarkctl.acquire.options import AcquireOptions
 from quarkctl.errors import ConfigError
 from quarkctl.i18n import _
 from quarkctl.providers.names import DRIVE_NAMES
@@ -104,6 +105,10 @@ class CheckOptions:
     max_runtime: timedelta | None = None
     until: time | None = None
     reshare: bool = False  # --reshare: re-share each link found dead (issue 17, quarkctl.reshare.hook)
+    # --reacquire: find new links in the search service for the rows found dead that no re-share heals, after
+    # the checks (issue 25, checker/reacquire.py); --reacquire-limit: saves a run, acquire's own default
+    reacquire: bool = False
+    reacquire_limit: int = AcquireOptions().limit
     # Issue 24: the drives checked (None: every drive), the drives whose code-only dead rules mark, each
     # drive's pause override (--pace); --no-pacing stops every drive's pauses, not only Quark's
     drives: tuple[str, ...] | None = None
@@ -114,6 +119,14 @@ class CheckOptions:
     def reshare_options(self) -> ReshareOptions:
         """--reshare re-shares with the defaults of `resources reshare`, and writes nothing with --dry-run."""
         return ReshareOptions(dry_run=self.dry_run, retries=self.retries, backoff=self.backoff)
+
+    def acquire_options(self) -> AcquireOptions:
+        """--reacquire searches, checks and saves with the pauses of `resources acquire` (none with --no-pacing)."""
+        options = AcquireOptions(limit=self.reacquire_limit, dry_run=self.dry_run, retries=self.retries, backoff=self.backoff)
+        if self.no_pacing:
+            off = PacingPolicy.off()
+            options = replace(options, search_pacing=off, check_pacing=off, save_pacing=off)
+        return options
 
     def __post_init__(self) -> None:
         if self.scope not in SCOPES:
@@ -141,6 +154,8 @@ class CheckOptions:
             "max_runtime_seconds": self.max_runtime.total_seconds() if self.max_runtime is not None else None,
             "until": self.until.strftime("%H:%M") if self.until is not None else None,
             "reshare": self.reshare,
+            "reacquire": self.reacquire,
+            "reacquire_limit": self.reacquire_limit,
             "drives": list(self.drives or DRIVE_NAMES),
             "trust_unverified": sorted(self.trust_unverified),
             "paces": {drive: list(pace) for drive, pace in self.paces.items()},

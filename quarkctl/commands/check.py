@@ -27,9 +27,14 @@ class CheckJob(NotifyingJob):
         self.notify_urls, self.notify_on = notify_urls, notify_on
         self.dry_run = options.dry_run
         self.settings: settings.Settings | None = None
+        self.search: Any = None
 
     def prepare(self) -> None:
         self.settings = settings.load(self.env, need_cookie=not self.anonymous)
+        if self.options.reacquire:  # issue 25: no search service is a usage error (exit 2) before any check
+            from quarkctl.acquire.source import search_source
+
+            self.search = search_source(self.env, timeout=self.timeout)
 
     def reporter(self, *, json_mode: bool, quiet: bool, log_file: Any) -> Any:
         from quarkctl.render.check import make_reporter
@@ -40,8 +45,13 @@ class CheckJob(NotifyingJob):
         from quarkctl.checker import job as checker  # the job, its database and HTTP only when it runs
 
         assert self.settings is not None  # prepare() came first
+        reacquire = None
+        if self.options.reacquire:
+            from quarkctl.checker.reacquire import Reacquire
+
+            reacquire = Reacquire(self.search, self.options.acquire_options())
         return checker.execute(self.settings, self.options, reporter, stop=stop, lock_dir=lock_dir, anonymous=self.anonymous,
-                               timeout=self.timeout)
+                               timeout=self.timeout, reacquire=reacquire)
 
     def failure_title(self) -> str:
         from quarkctl.hooks.monitoring import notify
@@ -63,17 +73,20 @@ class CheckJob(NotifyingJob):
 
 
 def run_check(values: dict[str, Any], *, scope: str, recheck_expired: bool = False, notify: Optional[list[str]] = None,
-              notify_on: str = "changes", ping_url: Optional[str] = None, reshare: bool = False) -> None:
+              notify_on: str = "changes", ping_url: Optional[str] = None, reshare: bool = False, reacquire: bool = False,
+              reacquire_limit: int = CheckOptions.reacquire_limit) -> None:
     """A check-links run from the CHECK_RUN and CHECK_OUTPUT options; exits with its exit code."""
     json_errors(CheckJob.name, values["json_output"])
     with failing():
         options = check_options(values, scope=scope, recheck_expired=recheck_expired)
     if reshare and values["anonymous"]:
         fail(_("--reshare needs the cookie (it shares from your own drive): drop --anonymous"), ExitCode.USAGE)
-    if reshare:  # issue 17
+    if reacquire and values["anonymous"]:
+        fail(_("--reacquire needs the cookie (it saves into your own drive): drop --anonymous"), ExitCode.USAGE)
+    if reshare or reacquire:  # issue 17, issue 25
         import dataclasses
 
-        options = dataclasses.replace(options, reshare=True)
+        options = dataclasses.replace(options, reshare=reshare, reacquire=reacquire, reacquire_limit=reacquire_limit)
     with failing():
         env = environment(values["env_file"], DATABASE_URL=values["database_url"], QUARK_API_BASE=values["api_base"],
                           DB_TIMEOUT=db_timeout_flag(values["db_timeout"]))
@@ -94,11 +107,16 @@ CHECK_LINKS_HELP = _("Check every not-yet-expired Quark share link in cloud_reso
 def check_links(
     recheck_expired: Annotated[bool, typer.Option("--recheck-expired", help=_("Also check rows marked expired; valid ones are marked valid again."))] = False,
     reshare: Annotated[bool, typer.Option("--reshare", help=_("Re-share each link of the account's own found dead, right after marking it (see `resources reshare`)."))] = False,
+    reacquire: Annotated[bool, typer.Option("--reacquire", help=_(
+        "After the checks, find new links in your search service (PANSOU_URL) for the rows found dead that a re-share cannot heal "
+        "(see `resources acquire`)."))] = False,
+    reacquire_limit: Annotated[int, typer.Option("--reacquire-limit", min=0, metavar="N", help=_(
+        "With --reacquire: save at most N search results this run."))] = CheckOptions.reacquire_limit,
     **values: Any,
 ) -> None:
     notify, notify_on, ping_url = values.pop("notify"), values.pop("notify_on"), values.pop("ping_url")
     run_check(values, scope="active", recheck_expired=recheck_expired, notify=notify, notify_on=notify_on, ping_url=ping_url,
-              reshare=reshare)
+              reshare=reshare, reacquire=reacquire, reacquire_limit=reacquire_limit)
 
 
 def register(app: typer.Typer) -> None:

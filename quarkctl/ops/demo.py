@@ -16,7 +16,10 @@ from pathlib import Path
 from sqlalchemy import insert
 from sqlalchemy.engine import URL
 
+from quarkctl.acquire.options import AcquireOptions
+from quarkctl.acquire.pansou import PanSou
 from quarkctl.checker import job as checker
+from quarkctl.checker.reacquire import Reacquire
 from quarkctl.autosave import job as autosave_job
 from quarkctl.autosave.options import AutosaveOptions
 from quarkctl.checker.options import CheckOptions
@@ -64,10 +67,16 @@ class Demo:
     config_path: Path
     stop: StopSignal
 
+    search: PanSou  # the fake PanSou beside the simulator (ops/demo_acquire.py)
+
     def check_links(self, listener: Listener, pacing: PacingPolicy = DEMO_PACING) -> RunReport:
-        # Quark's links only: the demo's simulator is Quark's, and another drive's link would reach the real drive
-        options = CheckOptions(pacing=pacing, backoff=0.2, drives=("quark",))
-        return checker.execute(self.settings, options, listener, stop=self.stop, lock_dir=self.folder / "locks", timeout=5.0)
+        # Quark's links only: the demo's simulator is Quark's, and another drive's link would reach the real drive.
+        # --reacquire: the taken-down row gets a new link from the fake PanSou, with short pauses.
+        options = CheckOptions(pacing=pacing, backoff=0.2, drives=("quark",), reacquire=True)
+        fast = PacingPolicy(0.05, 0.2, 0, 0.0)
+        reacquire = Reacquire(self.search, AcquireOptions(search_pacing=fast, check_pacing=fast, save_pacing=fast, backoff=0.2))
+        return checker.execute(self.settings, options, listener, stop=self.stop, lock_dir=self.folder / "locks", timeout=5.0,
+                               reacquire=reacquire)
 
     def autosave(self, listener: object, *, dry_run: bool) -> AutosaveReport:
         options = AutosaveOptions(dry_run=dry_run, pacing=PacingPolicy(0.05, 0.2, 0, 0.0), backoff=0.2)
@@ -80,14 +89,19 @@ class Demo:
 def demo(*, stop: StopSignal, keep: Path | None = None) -> Iterator[Demo]:
     """The simulator on loopback, a seeded SQLite table and a 3-task autosave config, in a temporary folder."""
     from quarkctl.simulator import Simulator  # only the demo and the tests need it
+    from quarkctl.simulator.pansou_server import FakePanSou
+
+    from .demo_acquire import add_results, add_taken_down
 
     if keep is not None and keep.exists() and (not keep.is_dir() or any(keep.iterdir())):
         # the demo writes demo.db and quark_config.json there: a real config (~/.config/quarkctl) must not be
         # replaced, nor a second demo crash on the first one's rows (a new user's review, issue 22)
         raise ConfigError(_("--keep {folder}: not an empty folder; the demo writes demo.db and quark_config.json there, "
                             "so give a new or empty folder").format(folder=keep))
-    with tempfile.TemporaryDirectory(prefix="quarkctl-demo-") as tmp, Simulator.from_scenario(None) as sim:
+    with (tempfile.TemporaryDirectory(prefix="quarkctl-demo-") as tmp, Simulator.from_scenario(None) as sim, FakePanSou() as pansou,
+          PanSou(str(pansou.base_url), timeout=5.0) as search):
         sim.tq_gap = 100
+        add_taken_down(sim)
         folder = keep or Path(tmp)
         folder.mkdir(parents=True, exist_ok=True)
         url = URL.create("sqlite", database=str(folder / "demo.db"))
@@ -97,7 +111,8 @@ def demo(*, stop: StopSignal, keep: Path | None = None) -> Iterator[Demo]:
             _seed(db, list(sim.shares.values()))
         finally:
             db.close()
+        add_results(sim, pansou)
         cookie = sim.cookies[0] if sim.cookies else None
         config_path = folder / "quark_config.json"
         config_path.write_text(json.dumps({"cookie": cookie, "tasklist": DEMO_TASKS}, ensure_ascii=False, indent=2), encoding="utf-8")
-        yield Demo(folder, Settings(cookie=cookie, database_url=url, default_sqlite=True, api_base=sim.base_url), config_path, stop)
+        yield Demo(folder, Settings(cookie=cookie, database_url=url, default_sqlite=True, api_base=sim.base_url), config_path, stop, search)

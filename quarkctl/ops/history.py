@@ -285,4 +285,5 @@ def show_run(db: Database, run_id: int) -> RunDetail:
     lines = [spec.line(row) for row in rows]
     if run.job == JOB:  # check-links --reshare: the re-shares it made, after its verdicts (issue 17)
         lines += [_reshare_line(item) for item in db.reshares(run_id=run_id)]
+        lines += [_acquire_line(item) for item in db.acquires(run_id=run_id)]  # --reacquire (issue 25)
     return RunDetail(run, [spec.as_dict(row) for row in rows], lines)

@@ -21,6 +21,7 @@ from quarkctl.render.check_words import (  # noqa: F401 - summary_rows, deadline
     _account_why, _cut, abort_lines, cool_down_text, deadline_text, drive_rows, exit_why, history_note, malformed_text, mismatch_text,
     outcome_detail, reshare_stopped, retry_subject, started_text, summary_rows, unwritten_lines,
 )
+from quarkctl.render.check_reacquire import PlainReacquireLines, RichReacquireLines, reacquire_stopped
 from quarkctl.render.messages import account_text, retry_text
 from quarkctl.render.plain import Fanout, PlainLines, use_rich
 from quarkctl.render.resource import VERDICT_STYLE
@@ -35,7 +36,7 @@ if TYPE_CHECKING:  # types only: rendering needs neither the database nor the HT
 _LEVEL = {"valid": "INFO", "skipped": "INFO", "expired": "WARN", "needs_passcode": "WARN", "empty": "WARN", "error": "ERROR"}
 
 
-class PlainReporter(PlainLines, Listener):
+class PlainReporter(PlainReacquireLines, PlainLines, Listener):
     """Timestamped lines for cron mail, journald and log files: no colour, no cursor control."""
 
     def account_checked(self, check: AccountCheck, during_run: bool) -> None:
@@ -68,8 +69,9 @@ class PlainReporter(PlainLines, Listener):
             self.line(level, line, always=True)
         for line in unwritten_lines(report):
             self.line("ERROR", line, always=True)
-        if (why := reshare_stopped(report)) is not None:
-            self.line("ERROR", why, always=True)
+        for why in (reshare_stopped(report), reacquire_stopped(report)):
+            if why is not None:
+                self.line("ERROR", why, always=True)
         if (stopped := deadline_text(report)) is not None:
             self.line("INFO", stopped, always=True)
         text = listing(f"{label} {value}" for label, value in summary_rows(report))
@@ -85,7 +87,7 @@ class PlainReporter(PlainLines, Listener):
             self.line("INFO", history_note(), always=True)
 
 
-class RichReporter(Listener):
+class RichReporter(RichReacquireLines, Listener):
     """A progress bar with one line per finished link above it, then a summary table."""
 
     def __init__(self, stream: IO[str], *, quiet: bool = False) -> None:
@@ -150,8 +152,9 @@ class RichReporter(Listener):
             self.console.print(styled(line, style))
         for line in unwritten_lines(report):
             self.console.print(styled(line, "red"))
-        if (why := reshare_stopped(report)) is not None:
-            self.console.print(styled(why, "bold red"))
+        for why in (reshare_stopped(report), reacquire_stopped(report)):
+            if why is not None:
+                self.console.print(styled(why, "bold red"))
         if (stopped := deadline_text(report)) is not None:
             self.console.print(styled(stopped, "yellow"))
         table = Table(title=_("check-links summary"), show_header=False)
@@ -218,6 +221,7 @@ class JsonCollector(Listener):
             },
             "deadline": report.deadline,  # null without --max-runtime / --until
             "reshare": report.reshare.as_dict() if report.reshare is not None else None,  # --reshare (issue 17)
+            "reacquire": report.reacquire.as_dict() if report.reacquire is not None else None,  # --reacquire (issue 25)
             # database_lost: the line naming the database, and the verdicts it did not get (mark: the
             # is_expired change not written, "expired" | "valid" | null)
             "database_error": report.database_error,

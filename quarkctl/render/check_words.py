@@ -46,6 +46,10 @@ def summary_rows(report: RunReport) -> list[tuple[str, str]]:
         rows.append((_("deadline"), local_time(report.deadline_at)))
     if report.reshare is not None:  # --reshare: the rows healed in this run have their new links already
         rows.append((_(COUNT_LABELS["reshared"]), str(len(report.reshare.renewed))))
+    if report.reacquire is not None:  # --reacquire (issue 25): render/check_reacquire.py
+        from quarkctl.render.check_reacquire import reacquire_row
+
+        rows += [row for row in (reacquire_row(report),) if row is not None]
     return rows
 
 

@@ -74,6 +74,7 @@ class RunReport:
     deadline_at: datetime | None = None  # --max-runtime / --until; None: no deadline
     deadline_reached: bool = False  # the deadline stopped the run with links left unchecked
     reshare: Any = None  # check-links --reshare: the ReshareReport (reports/reshare.py); None without it
+    reacquire: Any = None  # check-links --reacquire: the AcquireReport (reports/acquire.py); None without it
     errors: list[tuple[int, str]] = field(default_factory=list)  # (id, reason) of each row that ended in `error`: why exit 1
     # Rows of drive_type quark whose link is none (another site, a Quark URL without a share, garbage): the summary warns
     malformed: list[int] = field(default_factory=list)

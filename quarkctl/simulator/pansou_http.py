@@ -105,6 +105,7 @@ class _Handler(BaseHTTPRequestHandler):
         return 404, "404 page not found", "text/plain", {}  # gin's default
 
     def _search(self, fake: FakePanSou, query: dict[str, list[str]], raw: bytes, body: Any) -> Answer:
+        fake.wait_if_stalled()
         failure = fake.next_failure()
         if failure is not None:
             return failure

@@ -9,6 +9,8 @@ from its code: `/api/search` (GET and POST, section 1.3) in the success wrapper 
     pansou.enable_auth({"admin": "admin123"})    # login, Bearer tokens, 401 bodies
     pansou.down = "503"                          # or "closed": the connection is dropped unanswered
     pansou.fail(500, {"code": 500, "message": "搜索失败: x"}, times=1)   # the next search answers this
+    release = pansou.stall()                     # searches wait unanswered until release.set(); pansou.searching is set
+                                                 # when one arrives (a test waits on that, not on a clock)
 
 Every request is logged (`requests()`, pansou_http.PanSouRequest), with its query as sent (a repeated key keeps all its values, though
 PanSou, as gin does, reads only the first). Like the rest of quarkctl.simulator it imports no product code.
@@ -113,6 +115,8 @@ class FakePanSou(LoopbackService):
         self._tokens: set[str] = set()
         self._log: list[PanSouRequest] = []
         self._lock = threading.Lock()
+        self.searching = threading.Event()  # a search arrived while stalled
+        self._release: threading.Event | None = None  # stall(): searches wait for it
 
     # what the test scripts
 
@@ -148,6 +152,19 @@ class FakePanSou(LoopbackService):
         """The next `times` searches (None: every one) answer `status`, `body` and `headers` verbatim."""
         with self._lock:
             self._failures.append([status, body, content_type, times, dict(headers or {})])
+
+    def stall(self) -> threading.Event:
+        """From now on every search waits, unanswered, until the returned event is set or the fake stops: a PanSou
+        whose plugins hang. `searching` is set when the first such search arrives."""
+        self.searching.clear()
+        self._release = threading.Event()
+        return self._release
+
+    def wait_if_stalled(self) -> None:
+        release = self._release
+        if release is not None:
+            self.searching.set()
+            release.wait()
 
     def requests(self, path: str | None = None) -> list[PanSouRequest]:
         with self._lock:
@@ -242,6 +259,11 @@ class FakePanSou(LoopbackService):
         server = PanSouHTTPServer((self.host, self.port))
         server.fake = self
         return server
+
+    def stop(self) -> None:
+        if self._release is not None:
+            self._release.set()  # a stalled search ends, so its thread does not outlive the fake
+        super().stop()
 
 
 def _key(keyword: str) -> str:

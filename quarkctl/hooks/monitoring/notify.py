@@ -193,6 +193,8 @@ def check_links_body(report: RunReport, notify_on: str = "changes") -> str | Non
         lines.append(_("... and {n} more").format(n=len(report.newly_expired) - MAX_LINKS))
     if getattr(report, "reshare", None) is not None:  # --reshare: old -> new (issue 17)
         lines += reshare_lines(report.reshare.outcomes)
+    if getattr(report, "reacquire", None) is not None:  # --reacquire: old -> new, the rows left dead and why (issue 25)
+        lines += acquire_lines(report.reacquire, own_run=False)
     lines.append(listing(f"{label} {value}" for label, value in summary_rows(report)))
     lines += drive_rows(report)  # each drive's counts, when the run saw more than one (issue 24)
     if (stopped := deadline_text(report)) is not None:  # --max-runtime / --until cut the run short
@@ -281,17 +283,27 @@ def reshare_body(report: object) -> str | None:
 
 def acquire_body(report: object) -> str | None:
     """`resources acquire`: a message when a row got a new link, was left dead, or the run stopped; None otherwise."""
-    from quarkctl.render.acquire import abort_line, outcome_text, summary_text
+    from quarkctl.render.acquire import summary_text
+
+    outcomes = list(getattr(report, "outcomes", []))
+    if not any(o.action in ("replaced", "added") or o.problem for o in outcomes) and not getattr(report, "abort_reason", None):
+        return None
+    lines = acquire_lines(report) + [summary_text(report), _("exit code {code}").format(code=int(report.exit_code))]  # type: ignore[arg-type, attr-defined]
+    return redact("\n".join(lines))
+
+
+def acquire_lines(report: object, *, own_run: bool = True) -> list[str]:
+    """Every replacement (old -> new), every row left dead with why, and why the run stopped (within check-links,
+    not an interruption: check-links says that once)."""
+    from quarkctl.render.acquire import abort_line, outcome_text
 
     outcomes = list(getattr(report, "outcomes", []))
     renewed = [o for o in outcomes if o.action in ("replaced", "added")]
     left = [o for o in outcomes if o.problem]
-    if not renewed and not left and not getattr(report, "abort_reason", None):
-        return None
     lines = [_("links replaced: {n}").format(n=len(renewed))] if renewed else []
     lines += [f"- {o.name} {o.old_link or '-'} -> {o.new_link}" for o in renewed[:MAX_LINKS]]
     lines += [f"- {o.name}: {outcome_text(o)}" for o in left[:MAX_LINKS]]
-    if getattr(report, "abort_reason", None):
+    reason = getattr(report, "abort_reason", None)
+    if reason and (own_run or reason != "interrupted"):
         lines.append(abort_line(report))  # type: ignore[arg-type]
-    lines += [summary_text(report), _("exit code {code}").format(code=int(report.exit_code))]  # type: ignore[arg-type, attr-defined]
-    return redact("\n".join(lines))
+    return lines
