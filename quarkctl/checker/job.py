@@ -51,14 +51,15 @@ def execute(
             if account.state is AccountState.REJECTED:
                 session.drop()
         if not options.reshare or not session.active:
-            return run_check(db, make_client, options, listener, stop=stop, session=session, account=account, timeout=timeout)
+            return run_check(db, make_client, options, listener, stop=stop, session=session, account=account, timeout=timeout,
+                             api_bases=settings.api_bases)
         from quarkctl.reshare.hook import CheckHook, with_reshare  # issue 17: --reshare
 
         hook = CheckHook(db, make_client, listener, stop=stop, lock_dir=lock_dir, clock=utcnow, options=options.reshare_options(),
                          lock_part=part)
         try:
             report = run_check(db, make_client, options, listener, stop=stop, session=session, account=account, on_dead=hook,
-                               timeout=timeout)
+                               timeout=timeout, api_bases=settings.api_bases)
         finally:
             hook.close()
         return with_reshare(report, hook.report, db)
