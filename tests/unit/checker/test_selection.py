@@ -1,0 +1,66 @@
+"""check-links --drives selects rows (a new user's review of issue 24): a row of a drive the run left out is
+neither checked, recorded nor counted toward --limit, so --max-age still sees it unchecked; and a breaker
+that ends a one-drive run counts the rows it never reached."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import text
+
+from conftest import ResourceDB, run_checks as run
+from helpers.mixed_drives import bases, link, seed_every_drive, share_id
+from quarkctl.errors import ExitCode
+from quarkctl.simulator import Simulator
+from quarkctl.simulator.drives_server import DrivesSimulator
+
+
+@pytest.fixture
+def dsim(monkeypatch: pytest.MonkeyPatch) -> Iterator[DrivesSimulator]:
+    with DrivesSimulator() as sim:
+        for name, value in bases(sim).items():
+            monkeypatch.setenv(name, value)
+        yield sim
+
+
+def _history(db: ResourceDB) -> set[int]:
+    with db.engine().connect() as conn:
+        return {int(r) for (r,) in conn.execute(text("SELECT resource_id FROM quarkctl_check"))}
+
+
+def test_a_run_of_some_drives_leaves_the_others_unrecorded_and_out_of_its_limit(testdb: ResourceDB, sim: Simulator,
+                                                                              dsim: DrivesSimulator) -> None:
+    mixed = seed_every_drive(testdb, sim, dsim, states=("alive", "dead", "locked"), drives=("uc", "baidu"), quark=2)
+    report, recorder = run(testdb, sim, drives=("baidu",), limit=2, batch_size=1)
+    checked = [o.row.id for o in recorder.outcomes]
+    # the first two Baidu rows, though uc rows come before each of them in the table
+    assert checked == mixed.of("baidu")[:2] and recorder.total == report.selected == 2
+    assert _history(testdb) == set(checked)
+    assert not dsim.requests("uc") and report.summary["skipped"] == 0
+
+    # --max-age: every row the first run did not select is still due; the two it checked are not
+    report, recorder = run(testdb, sim, max_age=timedelta(hours=1), retries=0)
+    again = {o.row.id for o in recorder.outcomes}
+    assert again == set(mixed.ids.values()) - set(checked) and recorder.total == len(again)
+
+
+def test_every_row_of_the_chosen_drive_is_counted(testdb: ResourceDB, sim: Simulator, dsim: DrivesSimulator) -> None:
+    mixed = seed_every_drive(testdb, sim, dsim, states=("alive", "dead"), drives=("uc", "baidu"), quark=2)
+    report, recorder = run(testdb, sim, drives=("uc", "quark"))
+    assert recorder.total == report.summary["total"] == len(mixed.of("uc")) + len(mixed.of("quark"))
+    assert set(report.drives) == {"uc", "quark"}
+
+
+def test_a_one_drive_run_whose_breaker_trips_counts_the_rows_left(testdb: ResourceDB, sim: Simulator,
+                                                                 dsim: DrivesSimulator) -> None:
+    seed_every_drive(testdb, sim, dsim, states=("alive",), drives=("uc",), quark=1, xunlei=0)
+    for n in range(8):  # Baidu fails every request
+        text = link("baidu", 50 + n)
+        dsim.add("baidu", share_id(text), "server_error")
+        testdb.seed([{"drama_name": f"down {n}", "link": text, "drive_type": "baidu"}])
+    report, recorder = run(testdb, sim, drives=("baidu",), retries=0, max_consecutive_errors=2, batch_size=3)
+    assert report.tripped == {"baidu": 2} and report.unchecked == {"baidu": 6}
+    assert report.drives["baidu"]["unchecked"] == 6 and len(recorder.outcomes) == 2
+    assert (report.abort_reason, report.exit_code) == ("circuit_breaker", ExitCode.ABORTED)
