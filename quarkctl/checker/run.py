@@ -286,7 +286,7 @@ class _Run:
         db.resilient = True  # from here on a lost connection is retried until DB_TIMEOUT, then the run ends (exit 5)
         checked_before = self.report.started_at - opts.max_age if opts.max_age is not None else None
         selection = Selection(shard=opts.shard, checked_before=checked_before)
-        self.total = count_selected(db, opts, selection, self._selects)
+        self.total, self.report.not_selected = count_selected(db, opts, selection, self._selects)
         if opts.limit is not None:
             self.total = min(self.total, opts.limit)
         self.report.selected = self.total

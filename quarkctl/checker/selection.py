@@ -24,11 +24,14 @@ def selects(drive: str | None, lanes: Mapping[str, Any], options: CheckOptions) 
     return drive in lanes if drive is not None else (options.drives is None or "quark" in lanes)
 
 
-def count_selected(db: Database, options: CheckOptions, selection: Selection, keep: Callable[[str | None], bool]) -> int:
-    """The run's candidates (before --limit)."""
+def count_selected(db: Database, options: CheckOptions, selection: Selection,
+                   keep: Callable[[str | None], bool]) -> tuple[int, int]:
+    """The run's candidates (before --limit), and the candidates it left out (other drives' rows)."""
     if options.drives is None or set(options.drives) == set(DRIVE_NAMES):
-        return db.count_candidates(scope=options.rows, selection=selection)
-    return sum(1 for text in db.candidate_links(scope=options.rows, selection=selection) if keep(text))
+        return db.count_candidates(scope=options.rows, selection=selection), 0
+    links = db.candidate_links(scope=options.rows, selection=selection)
+    chosen = sum(1 for text in links if keep(text))
+    return chosen, len(links) - chosen
 
 
 def rows_left(lanes: Mapping[str, Any], feed: Feed) -> Iterator[ResourceRow]:

@@ -51,6 +51,7 @@ def test_every_row_of_the_chosen_drive_is_counted(testdb: ResourceDB, sim: Simul
     report, recorder = run(testdb, sim, drives=("uc", "quark"))
     assert recorder.total == report.summary["total"] == len(mixed.of("uc")) + len(mixed.of("quark"))
     assert set(report.drives) == {"uc", "quark"}
+    assert report.not_selected == len(mixed.of("baidu")) + 1  # and the Xunlei row
 
 
 def test_a_one_drive_run_whose_breaker_trips_counts_the_rows_left(testdb: ResourceDB, sim: Simulator,

@@ -40,7 +40,8 @@ def test_check_links_reads_the_drive_bases_of_the_env_file(cli: Cli, sqlitedb: R
     dsim.add("baidu", share_id(alive), "alive")
     dsim.add("baidu", share_id(dead), "dead")
     db.seed([{"drama_name": "alive", "link": alive, "drive_type": "baidu"},
-             {"drama_name": "dead", "link": dead, "drive_type": "baidu"}])
+             {"drama_name": "dead", "link": dead, "drive_type": "baidu"},
+             {"drama_name": "other drive", "link": link("uc", 1), "drive_type": "uc"}])
     path = cli.home / ".env" if where == "dotenv" else tmp_path / "drives.env"
     path.write_text(text, encoding="utf-8")
     flags = [] if where == "dotenv" else ["--env-file", str(path)]
@@ -48,7 +49,9 @@ def test_check_links_reads_the_drive_bases_of_the_env_file(cli: Cli, sqlitedb: R
     doc = json.loads(proc.stdout)
     assert proc.returncode == 0, proc.stderr
     assert {r["name"]: r["verdict"] for r in doc["results"]} == {"alive": "valid", "dead": "expired"}
-    assert len(dsim.requests("baidu")) >= 2
+    assert len(dsim.requests("baidu")) >= 2 and doc["not_selected"] == 1 and not dsim.requests("uc")
+    text = cli.run("check-links", "--drives", "baidu", "--no-pacing", *flags).stdout
+    assert "1 row of the drives left out of this run (--drives) was not checked nor recorded." in text, text
 
 
 def test_resources_add_check_reads_the_drive_bases_of_dotenv(cli: Cli, sqlitedb: ResourceDB,
