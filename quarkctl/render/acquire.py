@@ -35,6 +35,7 @@ OUTCOMES = {
     "interrupted": N_("not tried: interrupted"),
     "not_dead": N_("left alone: the link is not dead"),
     "no_such_row": N_("no such Quark resource"),
+    "not_quark_row": N_("not a Quark row (acquire re-acquires Quark links)"),
     "no_free_folder": N_("failed: no free folder name for the save"),
     "save_failed": N_("failed: Quark did not save the files (what it saved stays in {path}; the next run shares it)"),
     "share_refused": N_("failed: Quark refused to share the saved files (they stay in {path})"),
@@ -100,6 +101,8 @@ def chain_text(item: dict[str, Any]) -> str:
 
 def outcome_lines(outcome: AcquireOutcome) -> list[str]:
     name = f"#{outcome.resource_id} {printable(outcome.name)}" if outcome.resource_id is not None else printable(outcome.name)
+    if outcome.reason == "not_quark_row":  # `#22 name: not a Quark row (...)`
+        name += ":"
     return [f"{name} {outcome_text(outcome)}", *(considered_line(item) for item in outcome.considered)]
 
 
