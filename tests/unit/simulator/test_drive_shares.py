@@ -82,3 +82,17 @@ def test_check_links_on_the_listed_links_gives_what_list_says(cli: Cli, sqlitedb
     doc = json.loads(run.stdout)
     got = {r["link"]: r["verdict"] for r in doc["results"]}
     assert got == {link: VERDICT[state] for link, state, _ in others}, run.stderr
+
+
+def test_readmes_mixed_table_uses_links_the_simulator_lists() -> None:
+    """README's "Trying check-links against the simulator by hand" inserts these links: each one is served."""
+    import re
+
+    readme = (Path(__file__).resolve().parents[3] / "README.md").read_text(encoding="utf-8")
+    block = readme[readme.index("### Trying check-links against the simulator by hand"):readme.index("## Configuration")]
+    insert = next(line for line in block.splitlines() if "quarkctl-mixed" in line and "INSERT" in line)
+    rows = re.findall(r"\('([^']+)', '([^']+)', '(https://[^']+)'\)", insert)
+    listed = {line.split("\t")[0]: line.split("\t")[1] for line in _module("--list").stdout.splitlines()}
+    assert len(rows) == 6 and all(link in listed for _, _, link in rows), rows
+    assert {name for name, _, link in rows if listed[link] == "dead"} == {"UC 死", "百度 死"}  # as README says it marks
+    assert "--drives-port" in block and "QUARKCTL_API_BASE_$key" in block
