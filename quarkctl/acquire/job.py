@@ -317,6 +317,12 @@ def wanted_rows(db: Database, options: AcquireOptions) -> list[WantedRow]:
     rows: dict[Any, WantedRow] = {}
     if options.ids:
         found = {row.id: row for row in db.acquire_rows(ids=options.ids)}
+        missing = [i for i in options.ids if i not in found]
+        # a row of another drive is named in its message; an id the table lacks stays without a name
+        others = db.get_resources(missing, history=False) if missing else {}
+        for i in missing:
+            if i in others:
+                found[i] = WantedRow(i, str(others[i].get("drama_name") or ""), "", "", False, other_drive=True)
         rows.update((i, found.get(i, WantedRow(i, "", "", "", False))) for i in sorted(set(options.ids)))
     if options.all_expired:
         rows.update((r.id, r) for r in db.acquire_rows(expired=True))
@@ -353,7 +359,10 @@ def run_acquire(db: Database, client: QuarkClient, search: Search, rank: Rank, o
         for row in rows:
             if (row.id is not None and row.id in recovered) or row.name in acquirer.waiting:
                 continue
-            if row.id is not None and not row.name:  # a named id that is not a Quark row of the table
+            if row.other_drive:  # acquire saves and shares on Quark: another drive's row is left alone
+                acquirer._tell(AcquireOutcome(row.id, row.name, row.link, "skipped", "not_quark_row"))
+                continue
+            if row.id is not None and not row.name:  # a named id the table does not have
                 acquirer._tell(AcquireOutcome(row.id, "", "", "skipped", "no_such_row"))
                 continue
             listener.considering(row.name)

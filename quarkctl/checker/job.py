@@ -54,7 +54,8 @@ def execute(
             if account.state is AccountState.REJECTED:
                 session.drop()
         if (not options.reshare or not session.active) and reacquire is None:
-            return run_check(db, make_client, options, listener, stop=stop, session=session, account=account, timeout=timeout)
+            return run_check(db, make_client, options, listener, stop=stop, session=session, account=account, timeout=timeout,
+                             api_bases=settings.api_bases)
         from quarkctl.reshare.hook import CheckHook, with_reshare  # issue 17: --reshare
 
         hook = None
@@ -64,7 +65,7 @@ def execute(
         dead = DeadRows(hook) if reacquire is not None else None  # issue 25: --reacquire, after the checks
         try:
             report = run_check(db, make_client, options, listener, stop=stop, session=session, account=account,
-                               on_dead=dead or hook, timeout=timeout)
+                               on_dead=dead or hook, timeout=timeout, api_bases=settings.api_bases)
         finally:
             if hook is not None:
                 hook.close()

@@ -13,7 +13,7 @@ from typing import Any
 from quarkctl.acquire.options import AcquireOptions
 from quarkctl.errors import ConfigError
 from quarkctl.i18n import _
-from quarkctl.providers.names import DRIVE_NAMES
+from quarkctl.providers.names import DRIVE_NAMES, TRUSTABLE, drive_named
 from quarkctl.reshare.options import ReshareOptions
 from quarkctl.runtime.deadline import DIGITS, parse_duration
 from quarkctl.runtime.pacing import PacingPolicy
@@ -47,24 +47,28 @@ def parse_shard(text: str) -> tuple[int, int]:
     raise ConfigError(_("--shard: {value!r} is not K/N with 0 <= K < N, e.g. 0/3, 1/3, 2/3").format(value=text))
 
 
-def _names(flag: str, text: str, allowed: tuple[str, ...]) -> tuple[str, ...]:
-    names = [part.strip().lower() for part in text.split(",") if part.strip()]
-    unknown = [name for name in names if name not in allowed]
-    if not names or unknown:
+def _names(flag: str, text: str) -> tuple[str, ...]:
+    """The drives a list names, each by its name or any drive_type spelling (`百度`, `189`: providers/names.py)."""
+    names = [drive_named(part) for part in text.split(",") if part.strip()]
+    if not names or None in names:
         raise ConfigError(_("{flag}: {value!r} is not a comma-separated list of drives ({choices})").format(
-            flag=flag, value=text, choices=", ".join(allowed)))
-    return tuple(dict.fromkeys(names))
+            flag=flag, value=text, choices=", ".join(DRIVE_NAMES)))
+    return tuple(dict.fromkeys(name for name in names if name is not None))
 
 
 def parse_drives(text: str) -> tuple[str, ...]:
     """`--drives quark,uc,...`: the drives a run checks, in the registry's order."""
-    chosen = set(_names("--drives", text, DRIVE_NAMES))
+    chosen = set(_names("--drives", text))
     return tuple(name for name in DRIVE_NAMES if name in chosen)
 
 
 def parse_trust(text: str) -> frozenset[str]:
     """`--trust-unverified baidu,...`: the drives whose code-only dead rules may mark (providers/evidence.py)."""
-    return frozenset(_names("--trust-unverified", text, DRIVE_NAMES[1:]))  # Quark has no code-only rules
+    names = _names("--trust-unverified", text)
+    if without := [name for name in names if name not in TRUSTABLE]:
+        raise ConfigError(_("--trust-unverified: {drives} has no code-only dead rules to trust (these drives have: {choices})").format(
+            drives=", ".join(without), choices=", ".join(TRUSTABLE)))
+    return frozenset(names)
 
 
 def parse_paces(items: list[str]) -> dict[str, tuple[float, float]]:
@@ -77,8 +81,8 @@ def parse_paces(items: list[str]) -> dict[str, tuple[float, float]]:
             pace = (float(low), float(high if dash else low))
         except ValueError:
             pace = (-1.0, -1.0)
-        drive = drive.strip().lower()
-        if not equals or drive not in DRIVE_NAMES or not 0 <= pace[0] <= pace[1] <= 86_400 or pace != pace:
+        drive = drive_named(drive) or ""
+        if not equals or not drive or not 0 <= pace[0] <= pace[1] <= 86_400 or pace != pace:
             raise ConfigError(_("--pace: {value!r} is not DRIVE=MIN-MAX in seconds, e.g. baidu=3-6 (drives: {choices})").format(
                 value=item, choices=", ".join(DRIVE_NAMES)))
         paces[drive] = pace

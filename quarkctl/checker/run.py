@@ -11,7 +11,7 @@ import random
 import threading
 import time
 from collections import Counter, OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import datetime, timedelta
 from functools import lru_cache, partial
@@ -24,7 +24,7 @@ from quarkctl.db.records import SAME_SHARE_REASON, ResourceRow, Selection
 from quarkctl.db.schema import SHARE_DRIVE
 from quarkctl.quark.account import AccountCheck, AccountState
 from quarkctl.quark.cookie import SessionCookie
-from quarkctl.errors import DatabaseLost, ExitCode
+from quarkctl.errors import DatabaseLost
 from quarkctl.providers.base import CheckRun, Drives, DriveSetup, Link
 from quarkctl.providers.names import DRIVE_NAMES, type_disagrees
 from quarkctl.providers.registry import open_drives
@@ -32,7 +32,7 @@ from quarkctl.quark import DEFAULT_TIMEOUT
 from quarkctl.quark.linkcheck import CheckResult
 from quarkctl.runtime.pacing import Sleeper
 from quarkctl.runtime.clock import utcnow
-from quarkctl.runtime.stop import StopSignal, exit_code
+from quarkctl.runtime.stop import StopSignal
 from quarkctl.quark.client import QuarkClient
 from quarkctl.quark.grace import STOP_GRACE, GraceCutter
 from quarkctl.quark.verdict import Verdict
@@ -43,7 +43,8 @@ from quarkctl.checker.options import CheckOptions
 from .feed import Feed
 from .lanes import Lane, WorkerKit, make_lanes, place, work
 from .marking import empty_verdict
-from .record import check_record
+from .record import check_record, finish_history, run_exit_code as _exit_code
+from .selection import count_selected, rows_left, selects
 
 _COUNT_OF = {
     Verdict.VALID: "valid",
@@ -59,29 +60,19 @@ _CACHEABLE = {Verdict.VALID, Verdict.EXPIRED, Verdict.NEEDS_PASSCODE, Verdict.EM
 CACHE_SIZE = 10_000
 
 
-# The exit code of each reason a check run aborts for (runtime/stop.py: a signal's code comes first)
-_ABORTS = {"database_lost": ExitCode.DB_LOST, "cookie_rejected": ExitCode.AUTH, "circuit_breaker": ExitCode.ABORTED}
-
-
-def _exit_code(report: RunReport, stop: StopSignal) -> ExitCode:
-    reason = report.abort_reason
-    if reason not in _ABORTS and report.account is not None and report.account.state is AccountState.REJECTED:
-        reason = "cookie_rejected"  # the links were checked anonymously; the cookie needs renewing (exit 3)
-    return exit_code(stop, reason, _ABORTS, failed=bool(report.counts.get("errors")))
-
-
 class _Run:
     def __init__(self, db: Database, make_client: Callable[[], QuarkClient], options: CheckOptions, listener: Listener,
                  stop: StopSignal, clock: Callable[[], datetime], sleep: Sleeper,
                  rng_for_worker: Callable[[int], random.Random], session: SessionCookie | None = None,
                  account: AccountCheck | None = None, on_dead: Callable[[ResourceRow, CheckResult], None] | None = None,
-                 monotonic: Callable[[], float] = time.monotonic, timeout: float = DEFAULT_TIMEOUT) -> None:
+                 monotonic: Callable[[], float] = time.monotonic, timeout: float = DEFAULT_TIMEOUT,
+                 api_bases: Mapping[str, str] | None = None) -> None:
         self.db, self.options, self.listener = db, options, listener
         self.on_dead = on_dead  # check-links --reshare (quarkctl.reshare.hook)
         # The drives a row's link may point to (quarkctl/providers/): this run knows no drive itself. Every
-        # drive reads links (a row of a drive left out by --drives is `skipped`); the chosen ones get a lane.
+        # drive reads links; the chosen ones get a lane, and a row of another drive is not selected (_selects).
         self.drives: Drives = open_drives(DriveSetup(make_client, session, trust_unverified=options.trust_unverified,
-                                                     timeout=timeout), DRIVE_NAMES)
+                                                     timeout=timeout, api_bases=api_bases), DRIVE_NAMES)
         chosen = Drives(self.drives[name] for name in (options.drives or DRIVE_NAMES))
         self.lanes = make_lanes(chosen, options)
         # a row's text is read at dispatch, result and record: read once
@@ -108,6 +99,18 @@ class _Run:
         # With concurrency, a row whose link is in flight waits for that result instead of asking again.
         self.in_flight: set[Link] = set()
         self.held: dict[Link, list[ResourceRow]] = {}
+
+    def _selects(self, text: str | None) -> bool:
+        return selects(self.read(text)[0], self.lanes, self.options)
+
+    def _count_left(self, feed: Feed) -> None:
+        """Every lane's breaker tripped (the run's stop): the rows never reached are `unchecked` too."""
+        if self.stop.reason != "circuit_breaker" or self.stop.signum is not None or self.loss.lost is not None:
+            return
+        for row in rows_left(self.lanes, feed):
+            lane = self._lane(row)
+            lane.unchecked += row.id not in self.marked and lane.tripped and isinstance(self._link(row), Link)
+        self.report.unchecked.update({lane.drive: lane.unchecked for lane in self.lanes.values() if lane.unchecked})
 
     def _link(self, row: ResourceRow) -> Link | CheckResult:
         return self.read(row.link)[1]
@@ -281,10 +284,9 @@ class _Run:
     def run(self) -> RunReport:
         opts, db = self.options, self.db
         db.resilient = True  # from here on a lost connection is retried until DB_TIMEOUT, then the run ends (exit 5)
-        scope = opts.rows
         checked_before = self.report.started_at - opts.max_age if opts.max_age is not None else None
         selection = Selection(shard=opts.shard, checked_before=checked_before)
-        self.total = db.count_candidates(scope=scope, selection=selection)
+        self.total, self.report.not_selected = count_selected(db, opts, selection, self._selects)
         if opts.limit is not None:
             self.total = min(self.total, opts.limit)
         self.report.selected = self.total
@@ -302,7 +304,7 @@ class _Run:
         self.cutter.start()
         for worker in workers:
             worker.start()
-        feed = Feed(db, opts, selection)
+        feed = Feed(db, opts, selection, keep=lambda row: self._selects(row.link))
         try:
             while True:
                 # At most one row in flight per worker of each lane, so the cache and each drive's breaker see
@@ -321,6 +323,7 @@ class _Run:
                         self._lane(row).pending.append(row)
                 busy = sum(lane.busy for lane in self.lanes.values())
                 if not busy and (self.stop.is_set() or (feed.exhausted and not self._waiting())):
+                    self._count_left(feed)
                     break
                 if not busy and self.deadline.passed():
                     # Cut short only if a row was left: when a batch ended just here, the next row tells.
@@ -358,18 +361,8 @@ class _Run:
             report.abort_reason = "interrupted"
         report.exit_code = _exit_code(report, self.stop)
 
-        def finish() -> None:
-            if report.run_id is None:
-                return
-            status = "interrupted" if self.stop.signum is not None else ("aborted" if report.abort_reason else "finished")
-            db.finish_run(report.run_id, report.finished_at, status=status, exit_code=int(report.exit_code),
-                          counts=report.summary, detail={"options": opts.as_dict(), "abort_reason": report.abort_reason,
-                                                         "counts": report.summary, "deadline": report.deadline,
-                                                         "drives": report.drives, "tripped": report.tripped,
-                                                         "drive_type_mismatch": report.mismatched,
-                                                         "unwritten": len(self.loss.listed())})
-
-        self.loss.end(finish, on_lost=lambda: setattr(report, "exit_code", _exit_code(report, self.stop)))
+        self.loss.end(lambda: finish_history(db, report, opts, interrupted=self.stop.signum is not None, unwritten=len(self.loss.listed())),
+                      on_lost=lambda: setattr(report, "exit_code", _exit_code(report, self.stop)))
         if self.loss.lost is not None:
             report.unwritten = self.loss.listed()
         return report
@@ -389,10 +382,12 @@ def run_check(
     account: AccountCheck | None = None,
     on_dead: Callable[[ResourceRow, CheckResult], None] | None = None,
     timeout: float = DEFAULT_TIMEOUT,
+    api_bases: Mapping[str, str] | None = None,
 ) -> RunReport:
     """Check every candidate row once. The caller holds the lock and has checked the account; with the
     run's `session` (the cookie every client of make_client shares), a cookie Quark rejects mid-run is
-    dropped and the run goes on anonymously."""
+    dropped and the run goes on anonymously. `api_bases`: the other drives' QUARKCTL_API_BASE_<KEY> by KEY
+    (config/settings.py; None: read from the process environment)."""
     stop = stop or StopSignal()
     return _Run(db, make_client, options, listener or Listener(), stop, clock, sleep or stop.sleep, rng_for_worker,
-                session, account, on_dead, timeout=timeout).run()
+                session, account, on_dead, timeout=timeout, api_bases=api_bases).run()

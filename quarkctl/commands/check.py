@@ -99,7 +99,8 @@ def run_check(values: dict[str, Any], *, scope: str, recheck_expired: bool = Fal
     run_job(job, env, json_output=values["json_output"], quiet=values["quiet"], log_file=values["log_file"], ping_url=ping_url)
 
 
-CHECK_LINKS_HELP = _("Check every not-yet-expired Quark share link in cloud_resource; mark the dead ones expired.\n\n"
+CHECK_LINKS_HELP = _("Check every not-yet-expired share link in cloud_resource, Quark's and the other drives' (--drives); "
+                     "mark the dead ones expired.\n\n"
                      "Example: quarkctl check-links --env-file /etc/quarkctl/.env --log-file /var/log/quarkctl.log")
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib.util import find_spec
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,6 +28,9 @@ class Settings:
     default_sqlite: bool  # the embedded default: create everything on first use
     api_base: str | None
     db_timeout: float = 60.0  # DB_TIMEOUT / --db-timeout, seconds (dbretry.DEFAULT_DB_TIMEOUT)
+    # QUARKCTL_API_BASE_<KEY> of the environment and the .env file, by KEY: every job hands them to its drives
+    # (providers/base.py DriveSetup.api_bases), so a .env setting reaches check-links as it reaches probe
+    api_bases: Mapping[str, str] = field(default_factory=dict, hash=False)
 
     @property
     def database_label(self) -> str:
@@ -133,6 +136,14 @@ def api_base(env: Mapping[str, str]) -> str | None:
     return f"{parts.scheme}://{parts.netloc}"
 
 
+DRIVE_BASE_PREFIX = "QUARKCTL_API_BASE_"  # providers/web.py ENV_PREFIX: the light side of it
+
+
+def drive_api_bases(env: Mapping[str, str]) -> dict[str, str]:
+    """Each other drive's API base (QUARKCTL_API_BASE_<KEY>) by KEY, as providers/web.py api_base reads them."""
+    return {name[len(DRIVE_BASE_PREFIX):]: value for name, value in env.items() if name.startswith(DRIVE_BASE_PREFIX)}
+
+
 def db_timeout(env: Mapping[str, str]) -> float:
     """DB_TIMEOUT: seconds a database may take to answer (connect, read, write; SQLite's busy wait)."""
     from quarkctl.db.retry import DEFAULT_DB_TIMEOUT
@@ -155,7 +166,8 @@ def load(env: Mapping[str, str], *, need_cookie: bool) -> Settings:
     if need_cookie and cookie is None:
         raise ConfigError(_("QUARK_COOKIE is not set: put your pan.quark.cn cookie in the environment or .env, or use --anonymous"))
     url, default_sqlite = database_url(env)
-    return Settings(cookie=cookie, database_url=url, default_sqlite=default_sqlite, api_base=api_base(env), db_timeout=db_timeout(env))
+    return Settings(cookie=cookie, database_url=url, default_sqlite=default_sqlite, api_base=api_base(env), db_timeout=db_timeout(env),
+                    api_bases=drive_api_bases(env))
 
 
 @dataclass(frozen=True)

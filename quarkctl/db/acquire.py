@@ -26,6 +26,7 @@ class WantedRow:
     alias: str
     link: str
     is_expired: bool
+    other_drive: bool = False  # a named id of the table that is not a Quark row: acquire is Quark-only
 
 
 def _acquire_dict(row: Any) -> dict[str, Any]:

@@ -74,6 +74,14 @@ class Marking(History):
             return int(conn.execute(query).scalar_one())
 
     @resilient
+    def candidate_links(self, *, scope: str | None = None, selection: Selection | None = None) -> list[str | None]:
+        """The candidates' links alone: a run that selects rows by their link's host (--drives) counts them."""
+        t = self.resource_table()
+        query = select(t.c.link).where(*_selected(t, False, scope, selection, self.history_missing))
+        with self.connection() as conn:
+            return list(conn.execute(query).scalars())
+
+    @resilient
     def fetch_batch(
         self,
         after_id: int,

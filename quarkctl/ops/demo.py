@@ -39,12 +39,13 @@ DEMO_PACING = PacingPolicy(min_delay=0.05, max_delay=0.2, rest_every=10, rest_se
 
 def _seed(db: Database, shares: list) -> None:
     rows = [{"drama_name": s.title or s.pwd_id, "drive_type": "quark", "link": s.link, "is_expired": 0} for s in shares]
-    # Two links the job must leave alone: a passcode share stored without its passcode, and another drive.
+    # Two links the job must leave alone: a passcode share stored without its passcode, and a text no drive
+    # reads (`skipped`; another drive's row would be left out of the demo's Quark-only run, unreported).
     with_passcode = next((s for s in shares if s.passcode), None)
     if with_passcode is not None:
         rows.append({"drama_name": f"{with_passcode.title} (no passcode stored)", "drive_type": "quark",
                      "link": f"https://pan.quark.cn/s/{with_passcode.pwd_id}", "is_expired": 0})
-    rows.append({"drama_name": "Baidu link", "drive_type": "baidu", "link": "https://pan.baidu.com/s/1demo", "is_expired": 0})
+    rows.append({"drama_name": "A web page", "drive_type": "other", "link": "https://example.com/not-a-share", "is_expired": 0})
     with db.engine.begin() as conn:
         conn.execute(insert(cloud_resource), rows)
 

@@ -18,7 +18,7 @@ from quarkctl.probe.calls import HEADERS_KEPT, Exchange
 from quarkctl.providers.base import Drives, DriveSetup, Link
 from quarkctl.providers.linkforms import DriveLink
 from quarkctl.providers.names import DRIVE_NAMES
-from quarkctl.providers.web import ENV_PREFIX, WebExchange
+from quarkctl.providers.web import WebExchange
 from quarkctl.providers.webdrive import WebDrive
 from quarkctl.quark.linkcheck import CheckResult
 from quarkctl.quark.verdict import Verdict
@@ -71,8 +71,9 @@ def open_all(env: Mapping[str, str], timeout: float) -> Drives:
     `env` (the environment and the .env file)."""
     from quarkctl.providers.registry import open_drives
 
-    bases = {name[len(ENV_PREFIX):]: value for name, value in env.items() if name.startswith(ENV_PREFIX)}
-    return open_drives(DriveSetup(lambda: None, api_bases=bases, timeout=timeout), DRIVE_NAMES)
+    from quarkctl.config.settings import drive_api_bases
+
+    return open_drives(DriveSetup(lambda: None, api_bases=drive_api_bases(env), timeout=timeout), DRIVE_NAMES)
 
 
 def read_link(drives: Drives, text: str) -> Link:

@@ -15,6 +15,7 @@ from quarkctl.probe.capture import REPORT_TO, Redactor
 from quarkctl.probe.drives import DriveProbe
 from quarkctl.probe.run import ProbeReport
 from quarkctl.redact import redact
+from quarkctl.render.messages import drive_text
 from quarkctl.safe_text import json_text, printable_lines
 
 _BODY_SHOWN = 2000  # characters of a body in the text report (--json and the capture hold it whole)
@@ -37,6 +38,16 @@ def _reading(outcome: str, reason: str) -> str:
         detail = f"{outcome} ({reason})"
     return _("quarkctl reads it as: {reading}").format(reading=detail)
 
+
+
+def unreachable_text(report: ProbeReport) -> str:
+    """Exit 4, nothing answered: the drives that were asked, and the settings that send each somewhere."""
+    asked = (["quark"] if report.endpoints else []) + list(dict.fromkeys(p.drive for p in report.drives if p.exchanges))
+    if asked in ([], ["quark"]):
+        return _("Quark could not be reached (exit 4): check the network, the proxy and QUARK_API_BASE.")
+    settings = (["QUARK_API_BASE"] if "quark" in asked else []) + ["QUARKCTL_API_BASE_<KEY>"]
+    return _("{drives} could not be reached (exit 4): check the network, the proxy and {settings}.").format(
+        drives=", ".join(drive_text(drive) for drive in asked), settings=", ".join(settings))
 
 class TextReport:
     """Prints each exchange as it comes (`on_exchange`), then the summary (`finish`)."""
@@ -103,7 +114,7 @@ class TextReport:
         if report.exit_code is ExitCode.AUTH:  # every line may read "as expected": say why it exits 3
             self.echo(_("Quark rejected the cookie (exit 3): put a fresh one in QUARK_COOKIE, or probe with --anonymous."))
         elif report.exit_code is ExitCode.ABORTED:
-            self.echo(_("Quark could not be reached (exit 4): check the network, the proxy and QUARK_API_BASE."))
+            self.echo(unreachable_text(report))
         if any(not probe.understood for probe in report.drives):
             self.echo(_("quarkctl has no rule for an answer above (exit 1): please send a capture (--record), as {where} "
                         "describes.").format(where=_('README.md, section "How to contribute a capture"')))

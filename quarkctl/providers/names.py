@@ -21,6 +21,17 @@ DRIVE_TYPES: dict[str, frozenset[str]] = {
 }
 
 
+# The drives with code-only dead rules (providers/evidence.py) that --trust-unverified may let mark: not Quark
+# (every dead answer of it was seen), not Xunlei (its links are not checked at all)
+TRUSTABLE = tuple(name for name in DRIVE_NAMES if name not in ("quark", "xunlei"))
+
+
+def drive_named(text: str) -> str | None:
+    """The drive a flag's word names: its name or any drive_type spelling (`百度`, `189`, `139`), None for none."""
+    value = text.strip().lower()
+    return value if value in DRIVE_NAMES else next((drive for drive, names in DRIVE_TYPES.items() if value in names), None)
+
+
 def type_disagrees(drive_type: str | None, drive: str) -> bool:
     """The row's drive_type names a drive other than `drive` (an empty drive_type names none)."""
     value = (drive_type or "").strip().lower()

@@ -39,6 +39,7 @@ OUTCOMES = {
     "save_pending": N_("waiting: an interrupted run's save into {path} may still be running at Quark (tried again after a day)"),
     "own_share": N_("left alone: the link is one of your own shares (resources reshare re-creates it from your drive; a takedown is never worked around)"),
     "no_such_row": N_("no such Quark resource"),
+    "not_quark_row": N_("not a Quark row (acquire re-acquires Quark links)"),
     "no_free_folder": N_("failed: no free folder name for the save"),
     "save_failed": N_("failed: Quark did not save the files (what it saved stays in {path}; the next run shares it)"),
     "share_refused": N_("failed: Quark refused to share the saved files (they stay in {path})"),
@@ -107,6 +108,8 @@ def chain_text(item: dict[str, Any]) -> str:
 
 def outcome_lines(outcome: AcquireOutcome) -> list[str]:
     name = f"#{outcome.resource_id} {printable(outcome.name)}" if outcome.resource_id is not None else printable(outcome.name)
+    if outcome.reason == "not_quark_row":  # `#22 name: not a Quark row (...)`
+        name += ":"
     return [f"{name} {outcome_text(outcome)}", *(considered_line(item) for item in outcome.considered)]
 
 

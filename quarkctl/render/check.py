@@ -19,7 +19,7 @@ from quarkctl.reports.check import JOB, Listener, LinkOutcome, RunReport
 from quarkctl.i18n import _, listing
 from quarkctl.render.check_words import (  # noqa: F401 - summary_rows, deadline_text, unwritten_lines: imported from here too
     _account_why, _cut, abort_lines, cool_down_text, deadline_text, drive_rows, exit_why, history_note, malformed_text, mismatch_text,
-    outcome_detail, reshare_stopped, retry_subject, started_text, summary_rows, unwritten_lines,
+    not_selected_lines, outcome_detail, reshare_stopped, retry_subject, started_text, summary_rows, unwritten_lines,
 )
 from quarkctl.render.check_reacquire import PlainReacquireLines, RichReacquireLines, reacquire_stopped
 from quarkctl.render.messages import account_text, retry_text
@@ -76,7 +76,7 @@ class PlainReporter(PlainReacquireLines, PlainLines, Listener):
             self.line("INFO", stopped, always=True)
         text = listing(f"{label} {value}" for label, value in summary_rows(report))
         self.line("INFO", _("summary: {text}").format(text=text), always=True)
-        for line in drive_rows(report):
+        for line in drive_rows(report) + not_selected_lines(report):
             self.line("INFO", line, always=True)
         for warning in (malformed_text(report), mismatch_text(report)):
             if warning is not None:
@@ -163,7 +163,7 @@ class RichReporter(RichReacquireLines, Listener):
         for label, value in summary_rows(report):
             table.add_row(label, value)
         self.console.print(table)
-        for line in drive_rows(report):
+        for line in drive_rows(report) + not_selected_lines(report):
             self.console.print(line)
         for text in (malformed_text(report), mismatch_text(report), exit_why(report)):
             if text is not None:
@@ -207,6 +207,7 @@ class JsonCollector(Listener):
             "drives": report.drives,
             "tripped": report.tripped,
             "drive_type_mismatch": report.mismatched,
+            "not_selected": report.not_selected,  # rows of the drives --drives left out: neither checked nor recorded
             "results": self.results,
             "exit_code": int(report.exit_code),
             "aborted": report.abort_reason,

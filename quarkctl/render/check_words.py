@@ -106,6 +106,15 @@ def mismatch_text(report: RunReport) -> str | None:
                     n).format(n=n, ids=id_list([f"#{i}" for i in report.mismatched]))
 
 
+def not_selected_lines(report: RunReport) -> list[str]:
+    """The rows of the drives --drives left out: not checked, not recorded (--max-age still finds them due)."""
+    n = report.not_selected
+    if not n:
+        return []
+    return [ngettext("{n} row of the drives left out of this run (--drives) was not checked nor recorded.",
+                     "{n} rows of the drives left out of this run (--drives) were not checked nor recorded.", n).format(n=n)]
+
+
 def cool_down_text(seconds: float, cause: object, subject: str) -> str:
     """A drive's back-off answer pauses its links: `#6 name link: rate limited by Baidu (-64); Baidu rests 10 s`."""
     drive, result = getattr(cause, "drive", ""), getattr(cause, "result", None)

@@ -88,6 +88,7 @@ class RunReport:
     mismatched: list[int] = field(default_factory=list)
     tripped: dict[str, int] = field(default_factory=dict)
     unchecked: dict[str, int] = field(default_factory=dict)
+    not_selected: int = 0  # candidate rows of the drives --drives left out: not checked, not recorded
 
     @property
     def drives(self) -> dict[str, dict[str, int]]:

@@ -3,7 +3,7 @@ SQL in db.py, HTTP (for `add --check`) in quark/ and the drives' providers (quar
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
 from typing import IO, Any
@@ -94,7 +94,7 @@ def check_link(link: str, settings: Settings, *, anonymous: bool, timeout: float
     host the link has (resources/drives.py); a link no drive reads gets the verdict it would get there."""
     found = claim(link)
     if found is not None and found.drive != QUARK:
-        return _check_on_drive(found, timeout=timeout, sleep=sleep)
+        return _check_on_drive(found, timeout=timeout, sleep=sleep, api_bases=settings.api_bases)
     from quarkctl.quark.client import QuarkClient  # HTTP only for `add --check`
 
     cookie = None if anonymous else settings.cookie
@@ -107,15 +107,15 @@ def check_link(link: str, settings: Settings, *, anonymous: bool, timeout: float
     return replace(result, reason=LOGIN_REQUIRED)
 
 
-def _check_on_drive(found: Claim, *, timeout: float, sleep: Sleeper) -> CheckResult:
+def _check_on_drive(found: Claim, *, timeout: float, sleep: Sleeper, api_bases: Mapping[str, str]) -> CheckResult:
     """Another drive's link through its provider: its requests, evidence rules and retries (providers/webdrive.py),
-    its API base from QUARKCTL_API_BASE_<DRIVE> as in check-links; no code-only dead rule is trusted here."""
+    its API base from QUARKCTL_API_BASE_<DRIVE> (environment or .env) as in check-links; no code-only dead rule is trusted here."""
     from quarkctl.providers.base import CheckRun, DriveSetup, Link
     from quarkctl.providers.registry import open_drives
 
     if not isinstance(found.found, Link):
         return found.found  # a link of the drive it cannot read: its error, without a request
-    provider = open_drives(DriveSetup(lambda: None, timeout=timeout), [found.drive])[found.drive]
+    provider = open_drives(DriveSetup(lambda: None, timeout=timeout, api_bases=api_bases), [found.drive])[found.drive]
     run = CheckRun(CHECK_RETRIES, CHECK_BACKOFF, sleep=sleep, retry_sleep=sleep, on_wait=lambda *args, **kwargs: None,
                    watch=lambda connection: connection, login_dropped=lambda result: None)
     checker = provider.checker(run)

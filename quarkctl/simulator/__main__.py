@@ -1,4 +1,5 @@
-"""`python -m quarkctl.simulator`: serve a scenario on loopback until SIGINT/SIGTERM."""
+"""`python -m quarkctl.simulator`: serve a scenario on loopback until SIGINT/SIGTERM (Quark; with --drives-port
+the other drives too, with --pansou-port a PanSou)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import signal
 import sys
 import threading
 
+from .drive_shares import base_lines, list_lines, start_drives
 from .model import Share, load_scenario
 from .server import Simulator
 
@@ -36,6 +38,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-log", action="store_true", help="keep no request log (long benchmark runs)")
     parser.add_argument("--pansou-port", type=int, metavar="PORT",
                         help="also serve a fake PanSou on this port (0 picks one), finding each share by its title")
+    parser.add_argument("--drives-port", type=int, metavar="PORT",
+                        help="also serve the other drives (UC, Baidu, Aliyun, 123, Tianyi, 139, 115) on this port (0 picks one) "
+                             "with the scenario's drive_shares, printing their QUARKCTL_API_BASE_<KEY>= lines")
     parser.add_argument("--replay", metavar="FILE", help="serve a probe capture (quarkctl probe --record) instead of a scenario")
     args = parser.parse_args(argv)
     if args.replay:
@@ -52,6 +57,8 @@ def main(argv: list[str] | None = None) -> int:
         for share in scenario.shares:
             faults = ", ".join(f.describe() for f in share.faults)
             print("\t".join([share.link, share.expected_state(), share.title] + ([faults] if faults else [])))
+        for line in list_lines(scenario.drive_shares):  # the other drives': link, verdict, drive
+            print(line)
         return 0
     if not _is_loopback(args.host) and not args.allow_remote:
         print(f"error: refusing non-loopback host {args.host!r} without --allow-remote", file=sys.stderr)
@@ -77,6 +84,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: cannot listen on {args.host}:{args.port}: {exc}", file=sys.stderr)
         return 2
     print(f"QUARK_API_BASE={base}", flush=True)
+    drives = None
+    if args.drives_port is not None:
+        try:
+            drives = start_drives(scenario.drive_shares, args.host, args.drives_port)
+        except OSError as exc:
+            sim.stop()
+            print(f"error: cannot listen on {args.host}:{args.drives_port}: {exc}", file=sys.stderr)
+            return 2
+        print("\n".join(base_lines(drives.base_url)), flush=True)
     pansou = None
     if args.pansou_port is not None:
         from .pansou_server import FakePanSou, seed_from_shares
@@ -87,13 +103,17 @@ def main(argv: list[str] | None = None) -> int:
             print(f"PANSOU_URL={pansou.start()}", flush=True)
         except OSError as exc:
             sim.stop()
+            if drives is not None:
+                drives.stop()
             print(f"error: cannot listen on {args.host}:{args.pansou_port}: {exc}", file=sys.stderr)
             return 2
-    print(f"serving {len(scenario.shares)} shares; stop with Ctrl-C or SIGTERM", file=sys.stderr, flush=True)
+    others = f" and {len(scenario.drive_shares)} other drives' shares" if drives is not None else ""
+    print(f"serving {len(scenario.shares)} shares{others}; stop with Ctrl-C or SIGTERM", file=sys.stderr, flush=True)
     while not stop.wait(1.0):  # a timed wait lets the signal handler run promptly
         pass
-    if pansou is not None:
-        pansou.stop()
+    for service in (pansou, drives):
+        if service is not None:
+            service.stop()
     sim.stop()
     return 0
 

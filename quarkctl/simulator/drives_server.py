@@ -241,8 +241,7 @@ class _Handler(BaseHTTPRequestHandler):
         self._dispatch()
 
 
-if __name__ == "__main__":  # pragma: no cover - a hand test: python -m quarkctl.simulator.drives_server
-    with DrivesSimulator() as sim:
-        for key in ("UC", "BAIDU", "ALIYUN", "123", "TIANYI", "MOBILE", "115"):
-            print(f"QUARKCTL_API_BASE_{key}={sim.base_url}")
-        threading.Event().wait()
+if __name__ == "__main__":  # python -m quarkctl.simulator.drives_server [--help]: the scenario's drive_shares alone
+    from .drive_shares import drives_main
+
+    sys.exit(drives_main())

@@ -13,6 +13,7 @@ from importlib import resources
 from pathlib import Path
 
 from .drive import Drive
+from .drive_shares import parse_drive_shares
 from .shapes import file_kind, share_item
 
 
@@ -182,6 +183,7 @@ class Scenario:
     reshape: list = field(default_factory=list)  # reply keys dropped/renamed on purpose (reshape.py)
     own_shares: list = field(default_factory=list)  # the accounts' own shares (shares.py OwnShares.seed, issue 17)
     task_failure_shape: str = "error"  # a failed task's poll: "error" (task[3]) or "status3" (task[9]); server.task_poll
+    drive_shares: list = field(default_factory=list)  # the other drives' shares (drive_shares.py), for --drives-port
 
 
 def _only_known(d: dict, cls: type, where: str) -> dict:
@@ -219,6 +221,7 @@ def load_scenario(src: str | Path | dict | None = None) -> Scenario:
         reshape=[dict(r) for r in data.get("reshape", [])],
         own_shares=[_own_share_entry(e, i) for i, e in enumerate(data.get("own_shares", []))],
         task_failure_shape=_task_failure_shape(data.get("task_failure_shape", "error")),
+        drive_shares=parse_drive_shares(data.get("drive_shares", [])),
     )
 
 

@@ -304,3 +304,17 @@ def test_a_name_in_another_case_is_the_rows_title(sim, testdb: ResourceDB) -> No
     search = Found({"dune": [Result("https://pan.quark.cn/s/good00000001", note="dune")]})
     report = _run(sim, testdb, search, AcquireOptions(names=("dune",)))
     assert [(o.resource_id, o.action, o.reason) for o in report.outcomes] == [(row, "skipped", "not_dead")]
+
+
+def test_a_named_row_of_another_drive_is_named_and_left_alone(sim, testdb: ResourceDB) -> None:
+    """A new user's review of issue 24: `resources acquire 22` on a Baidu row said "#22  no such Quark resource"."""
+    from quarkctl.render.acquire import outcome_lines
+
+    testdb.create_schema()
+    (baidu,) = testdb.seed([{"drama_name": "百度的剧", "link": "https://pan.baidu.com/s/1AbCdEfGh", "drive_type": "baidu",
+                             "is_expired": 1}])
+    search = Found({})
+    report = _run(sim, testdb, search, AcquireOptions(ids=(baidu, 9999)))
+    assert [(o.resource_id, o.name, o.reason) for o in report.outcomes] == [(baidu, "百度的剧", "not_quark_row"), (9999, "", "no_such_row")]
+    assert outcome_lines(report.outcomes[0]) == [f"#{baidu} 百度的剧: not a Quark row (acquire re-acquires Quark links)"]
+    assert search.asked == [] and testdb.rows()[baidu].link == "https://pan.baidu.com/s/1AbCdEfGh"

@@ -15,6 +15,7 @@ from helpers.mixed_drives import CHECKED, bases, link, seed_every_drive, share_i
 from quarkctl.checker.lanes import COOL_DOWN_CAP, REST_STEP, Lane, cool_down, lane_policy, rest
 from quarkctl.checker.options import CheckOptions, parse_drives, parse_paces, parse_trust
 from quarkctl.errors import ConfigError, ExitCode
+from quarkctl.providers.names import DRIVE_TYPES
 from quarkctl.runtime.pacing import PacingPolicy
 from quarkctl.simulator import Simulator
 from quarkctl.simulator.drives_server import DrivesSimulator
@@ -58,13 +59,13 @@ def test_drives_limits_a_run_and_trust_changes_only_the_code_only_rules(testdb: 
     mixed = seed_every_drive(testdb, sim, dsim, states=("alive", "dead", "unverified_dead"), drives=("uc", "baidu", "aliyun"))
     report, recorder = run(testdb, sim, drives=("quark", "uc", "aliyun"), trust_unverified=frozenset({"aliyun"}))
     verdicts = {o.row.id: (o.result.verdict.value, o.result.reason) for o in recorder.outcomes}
-    assert all(verdicts[i] == ("skipped", "drive_not_selected") for i in mixed.of("baidu"))
+    assert not set(mixed.of("baidu")) & set(verdicts)  # not selected: neither reported nor recorded
     assert not dsim.requests("baidu")
     assert verdicts[mixed.ids[("aliyun", "unverified_dead")]] == ("expired", "share_expired")  # trusted
     assert verdicts[mixed.ids[("uc", "unverified_dead")]] == ("error", "unverified_files_deleted")  # not trusted
     expired = {i for i, r in testdb.rows().items() if r.is_expired}
     assert expired == {mixed.ids[k] for k in [("uc", "dead"), ("aliyun", "dead"), ("aliyun", "unverified_dead"), ("quark", "dead")]}
-    assert report.summary["skipped"] == 3 + 1  # baidu's rows, and Xunlei's
+    assert report.summary["skipped"] == 0 and report.summary["total"] == 3 * 2 + 2  # Xunlei's row not selected either
 
 
 def test_one_drives_outage_trips_its_own_breaker_only(testdb: ResourceDB, sim: Simulator, dsim: DrivesSimulator) -> None:
@@ -135,6 +136,15 @@ def test_the_drive_flags_parse_or_say_why() -> None:
     assert parse_drives("UC, quark,uc") == ("quark", "uc")  # the registry's order, once each
     assert parse_trust("baidu,aliyun") == frozenset({"baidu", "aliyun"})
     assert parse_paces(["baidu=3-6", "uc=2,115=10-12"]) == {"baidu": (3.0, 6.0), "uc": (2.0, 2.0), "115": (10.0, 12.0)}
+    # every drive_type spelling `resources list --drive` takes names its drive in these flags too
+    for drive, names in DRIVE_TYPES.items():
+        for name in names:
+            assert parse_drives(name.upper()) == (drive,), name
+            assert parse_paces([f"{name}=1-2"]) == {drive: (1.0, 2.0)}, name
+    assert parse_drives("百度,189,139") == ("baidu", "tianyi", "mobile") and parse_trust("阿里云盘") == frozenset({"aliyun"})
+    for no_rules in ("xunlei", "迅雷", "quark,baidu"):  # nothing to trust: said, not accepted silently
+        with pytest.raises(ConfigError, match="has no code-only dead rules to trust"):
+            parse_trust(no_rules)
     for bad in (lambda: parse_drives("dropbox"), lambda: parse_drives(","), lambda: parse_trust("quark"),
                 lambda: parse_paces(["baidu=6-3"]), lambda: parse_paces(["baidu"]), lambda: parse_paces(["nope=1-2"]),
                 lambda: parse_paces(["baidu=x-2"]), lambda: parse_paces(["baidu=nan-nan"])):

@@ -104,6 +104,9 @@ def test_a_drive_that_never_answers_exits_4(cli: Cli) -> None:
     assert doc["exit_code"] == 4
     assert doc["exchanges"][0]["reply"]["transport_error"] == "connection_error"
     assert doc["links"][0]["verdict"] == "error"
+    text = cli.run("probe", link("tianyi", 8), *FAST).stdout
+    assert "Tianyi (189) could not be reached (exit 4): check the network, the proxy and QUARKCTL_API_BASE_<KEY>." in text, text
+    assert "Quark could not be reached" not in text  # Quark was not asked at all
 
 
 def test_xunlei_is_not_checked_and_asks_nothing(cli: Cli, dsim: DrivesSimulator) -> None:
