@@ -12,14 +12,14 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
 from quarkctl.acquire.options import AcquireOptions
+from quarkctl.acquire.rows import ranked, wanted_rows
 from quarkctl.acquire.pansou_answer import SearchUnavailable
-from quarkctl.acquire.rank import Wanted, rank
 from quarkctl.config.settings import Settings
 from quarkctl.acquire.take import NoFreeFolder, folder_for, free_folder, is_empty, save_into, share_saved
 from quarkctl.acquire.verify import Verified, Verifier, candidate_link
@@ -72,25 +72,6 @@ class _Abort(Exception):
     def __init__(self, reason: str, detail: str = "") -> None:
         super().__init__(reason)
         self.reason, self.detail = reason, detail
-
-
-def ranked(row: WantedRow, found: Sequence[Any]) -> list[Any]:
-    """The search's results for the row, ranked (acquire/rank.py); each choice's detail names the row's season
-    and year, which the explanation of a passed-over result compares with (render/candidates.py)."""
-    wanted = Wanted.of_row(row.name, row.alias or None)
-    return [replace(choice, detail=Noted(choice.detail, wanted.season, wanted.year)) for choice in rank(wanted, found)]
-
-
-@dataclass(frozen=True)
-class Noted:
-    """A choice's detail with the row's season and year beside it."""
-
-    detail: Any
-    season: int | None
-    year: int | None
-
-    def as_json(self) -> dict[str, Any]:
-        return {**self.detail.as_json(), "wanted_season": self.season, "wanted_year": self.year}
 
 
 def _considered(choice: Choice, reason: str | None = None) -> Considered:
@@ -309,31 +290,6 @@ def _words(exc: Exception) -> dict[str, Any]:
     if isinstance(exc, ApiFailure):
         return {"api_code": exc.classified.api_code, "message": exc.message}
     return {}
-
-
-def wanted_rows(db: Database, options: AcquireOptions) -> list[WantedRow]:
-    """The named ids (a missing one: a skipped outcome), the names (their Quark row when there is one, else
-    a new row to be), or every expired Quark row."""
-    rows: dict[Any, WantedRow] = {}
-    if options.ids:
-        found = {row.id: row for row in db.acquire_rows(ids=options.ids)}
-        missing = [i for i in options.ids if i not in found]
-        # a row of another drive is named in its message; an id the table lacks stays without a name
-        others = db.get_resources(missing, history=False) if missing else {}
-        for i in missing:
-            if i in others:
-                found[i] = WantedRow(i, str(others[i].get("drama_name") or ""), "", "", False, other_drive=True)
-        rows.update((i, found.get(i, WantedRow(i, "", "", "", False))) for i in sorted(set(options.ids)))
-    if options.all_expired:
-        rows.update((r.id, r) for r in db.acquire_rows(expired=True))
-    if options.names:
-        # Compared as the database's key compares them: MariaDB's collation finds "Dune" for "dune" (an attacker's
-        # review: the name was taken for a new one and its insert failed on the unique key every night)
-        existing = {row.name.casefold(): row for row in db.acquire_rows(names=options.names)}
-        for name in dict.fromkeys(options.names):
-            row = existing.get(name.casefold())
-            rows.setdefault(row.id if row else ("new", name), row or WantedRow(None, name, "", "", False))
-    return list(rows.values())
 
 
 def run_acquire(db: Database, client: QuarkClient, search: Search, rank: Rank, options: AcquireOptions, listener: AcquireListener,

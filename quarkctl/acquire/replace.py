@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 import statistics
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from quarkctl.acquire.episodes import episodes_in
@@ -107,7 +107,7 @@ def continues(series: Series, files: Iterable[File], pattern: str = "") -> Fit:
     kept = _videos(files)
     if not kept:
         return Fit("no_video")
-    steps = (
+    steps: tuple[tuple[str, Callable[[tuple[str, int | None]], bool]], ...] = (
         ("pattern_mismatch", lambda f: re.search(pattern or "", f[0]) is not None),
         ("other_extension", lambda f: not series.extensions or extension(f[0]) in series.extensions),
         ("other_season", lambda f: not series.seasons or not file_seasons(f[0]) or bool(file_seasons(f[0]) & series.seasons)),

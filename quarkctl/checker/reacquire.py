@@ -18,7 +18,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, cast
 
-from quarkctl.acquire.job import ranked, run_acquire
+from quarkctl.acquire.job import run_acquire
+from quarkctl.acquire.rows import ranked
 from quarkctl.acquire.options import AcquireOptions
 from quarkctl.db.acquire import WantedRow
 from quarkctl.db.database import Database

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from typing import IO, Any
 
-from quarkctl.i18n import _, listing
+from quarkctl.i18n import N_, _, listing
 from quarkctl.render.candidates import CHOICE_REASONS, choice_text, score_text
 from quarkctl.render.clock import duration
-from quarkctl.render.messages import N_, abort_text, retry_text
+from quarkctl.render.messages import abort_text, retry_text
 from quarkctl.render.plain import PlainLines, fan_out
 from quarkctl.reports.acquire import AcquireOutcome, AcquireReport, Considered
 from quarkctl.safe_text import printable
