@@ -17,6 +17,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
+from quarkctl.acquire.choose import choose
 from quarkctl.acquire.options import AcquireOptions
 from quarkctl.acquire.pansou_answer import SearchUnavailable
 from quarkctl.acquire.rank import Wanted, rank
@@ -91,9 +92,11 @@ class Noted:
         return {**self.detail.as_json(), "wanted_season": self.season, "wanted_year": self.year}
 
 
-def _considered(choice: Choice, reason: str | None = None) -> Considered:
+def _considered(choice: Choice, reason: str | None = None, *, videos: int | None = None) -> Considered:
     c = choice.candidate
     detail = choice.detail.as_json() if hasattr(choice.detail, "as_json") else {}
+    if videos is not None:  # the share's video files, as the check counted them: what chose among those that passed
+        detail = {**detail, "videos": videos}
     return Considered(str(c.url), str(c.note or ""), str(getattr(c, "source", "") or ""), int(choice.score),
                       reason or choice.reason, detail)
 
@@ -192,27 +195,33 @@ class Acquirer:
             return self._tell(AcquireOutcome(row.id, row.name, row.link, "skipped", "interrupted"))
         found = self.search.search(row.name)
         choices = list(self.rank(row, found))
-        considered: list[Considered] = []
         tried = 0
         need = self.db.known_videos(row.id) if row.id is not None else None
-        for choice in choices:
+        # Every kept result up to --candidates is checked, then the one to take chosen (acquire/choose.py)
+        passed: dict[int, Verified] = {}
+        reasons: dict[int, str] = {}
+        for n, choice in enumerate(choices):
             if not choice.kept or tried >= self.options.candidates:
-                considered.append(_considered(choice, None if not choice.kept else "not_tried"))
                 continue
             tried += 1
             if self.stop.is_set() or not self.check_pacer.before_link():
-                return self._tell(AcquireOutcome(row.id, row.name, row.link, "skipped", "interrupted", considered=tuple(considered)))
+                considered = tuple(_considered(choices[i], reasons[i]) for i in range(n) if i in reasons)
+                return self._tell(AcquireOutcome(row.id, row.name, row.link, "skipped", "interrupted", considered=considered))
             c = choice.candidate
             verified = self._guard(lambda: self.verifier.verify(str(c.url), str(c.password or ""), need_videos=need))
             if isinstance(verified, str):
-                considered.append(_considered(choice, verified))
-                continue
-            taken = _considered(choice, "ok")
-            considered.append(taken)
-            rest = [_considered(x, "not_tried" if x.kept else None) for x in choices[choices.index(choice) + 1:]]
-            return self._take(row, verified, taken, tuple(considered + rest))
+                reasons[n] = verified
+            else:
+                passed[n], reasons[n] = verified, "not_chosen"
+        order = sorted(passed)
+        pick = choose([(choices[i].detail, passed[i].videos) for i in order], series=Wanted.of_row(row.name, row.alias or None).season is not None)
+        taken_at = None if pick is None else order[pick]
+        considered = tuple(_considered(choice, "ok" if n == taken_at else reasons.get(n, None if not choice.kept else "not_tried"),
+                                       videos=passed[n].videos if n in passed else None) for n, choice in enumerate(choices))
+        if taken_at is not None:
+            return self._take(row, passed[taken_at], considered[taken_at], considered)
         reason = "no_result" if not choices else "none_passed"
-        return self._tell(AcquireOutcome(row.id, row.name, row.link, "left_dead", reason, considered=tuple(considered)))
+        return self._tell(AcquireOutcome(row.id, row.name, row.link, "left_dead", reason, considered=considered))
 
     def same_share(self, row: WantedRow, first: AcquireOutcome) -> AcquireOutcome:
         """A row holding the same dead share as one this run replaced gets the same new link: one save, one share
