@@ -13,16 +13,16 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
-from quarkctl.acquire.choose import choose
+from quarkctl.acquire.choose import listed, preference
 from quarkctl.acquire.options import AcquireOptions
 from quarkctl.acquire.pansou_answer import SearchUnavailable
 from quarkctl.acquire.rank import Wanted, rank
 from quarkctl.config.settings import Settings
-from quarkctl.acquire.take import NoFreeFolder, folder_for, free_folder, save_into, share_saved
+from quarkctl.acquire.take import NoFreeFolder, folder_for, free_folder, is_empty, save_into, share_saved
 from quarkctl.acquire.verify import Verified, Verifier, candidate_link
 from quarkctl.db.acquire import WantedRow
 from quarkctl.db.database import Database
@@ -39,6 +39,7 @@ from quarkctl.runtime.clock import utcnow
 from quarkctl.runtime.pacing import Pacer, Sleeper
 from quarkctl.runtime.stop import StopSignal, exit_code
 
+SAVE_SETTLES = timedelta(days=1)  # an unfinished save's empty folder is waited for this long before the row is tried again
 CAPACITY_CODE = 32003  # capacity limit: the drive is full (quark-api.md 4.1, a task-level failure)
 _ABORTS = {"cookie_rejected": ExitCode.AUTH, "search_unavailable": ExitCode.SEARCH, "drive_full": ExitCode.ABORTED}
 
@@ -92,15 +93,6 @@ class Noted:
         return {**self.detail.as_json(), "wanted_season": self.season, "wanted_year": self.year}
 
 
-def _considered(choice: Choice, reason: str | None = None, *, videos: int | None = None) -> Considered:
-    c = choice.candidate
-    detail = choice.detail.as_json() if hasattr(choice.detail, "as_json") else {}
-    if videos is not None:  # the share's video files, as the check counted them: what chose among those that passed
-        detail = {**detail, "videos": videos}
-    return Considered(str(c.url), str(c.note or ""), str(getattr(c, "source", "") or ""), int(choice.score),
-                      reason or choice.reason, detail)
-
-
 class Acquirer:
     def __init__(self, db: Database, session: DriveSession, verifier: Verifier, search: Search, rank: Rank,
                  options: AcquireOptions, listener: AcquireListener, report: AcquireReport, *, clock: Callable[[], datetime],
@@ -112,6 +104,8 @@ class Acquirer:
         self.save_pacer = Pacer(options.save_pacing, sleep, rng, listener.waiting)
         self.saved = 0
         self.own: set[str] | None = None  # the account's own shares' pwd_ids, read once
+        self.waiting: set[str] = set()
+        self.retry_folder: str | None = None  # the empty folder a refused save of this row left: the next result's  # names whose unfinished save the recovery dealt with: not searched this run
         self.renewed: dict[str, AcquireOutcome] = {}  # dead share's pwd_id -> the outcome that replaced it this run
 
     def _tell(self, outcome: AcquireOutcome) -> AcquireOutcome:
@@ -132,23 +126,34 @@ class Acquirer:
     # -- crash recovery -----------------------------------------------------------------------------
 
     def recover(self) -> None:
-        """A pending intent's folder holds what a crashed run saved: share it and finish the row; without
-        the folder nothing was saved and the intent is dropped (the row is tried again like any other)."""
+        """A pending intent's folder holds what a crashed run saved: share it and finish the row. An empty folder
+        may still be filling (Quark runs a save task on its own after the run died: an attacker's review, issue 25),
+        so the row waits a day before the intent is dropped and the row tried again like any other."""
         for intent in self.db.pending_acquires():
             path = str(intent["saved_path"] or "")
             row = WantedRow(intent["resource_id"], intent["name"], "", intent["old_link"], True)
-            fid = self._guard(lambda: self.session.path_fids([path]).get(path)) if path else None
-            fids = [str(i["fid"]) for i in self._guard(lambda: self.session.list_dir(fid))] if fid else []
-            if not fids:
-                if not self.options.dry_run:
+            taken = Considered(intent["candidate_link"], intent["candidate_note"] or "", intent["source"] or "", 0, "recover")
+            try:
+                fid = self._guard(lambda: self.session.path_fids([path]).get(path)) if path else None
+                full = bool(fid) and bool(self._guard(lambda: self.session.list_dir(str(fid))))
+            except (ApiFailure, TaskTimeout) as exc:
+                self.waiting.add(row.name)
+                self._tell(AcquireOutcome(row.id, row.name, row.link, "failed", "share_failed", taken=taken, path=path, **_words(exc)))
+                continue
+            if not full:
+                created = intent.get("created_at")
+                if fid and created is not None and self.clock() - created < SAVE_SETTLES:
+                    self.waiting.add(row.name)
+                    self._tell(AcquireOutcome(row.id, row.name, row.link, "skipped", "save_pending", taken=taken, path=path))
+                elif not self.options.dry_run:
                     self.db.abandon_acquire(intent["id"], self.clock())
                 continue
-            taken = Considered(intent["candidate_link"], intent["candidate_note"] or "", intent["source"] or "", 0, "recover")
+            self.waiting.add(row.name)
             if self.options.dry_run:
                 self._tell(AcquireOutcome(row.id, row.name, row.link, "planned", "recover", taken=taken, path=path))
                 continue
             try:
-                link = self._guard(lambda: share_saved(self.session, fids, row.name))
+                link = self._guard(lambda: share_saved(self.session, str(fid), row.name))
             except (ApiFailure, TaskTimeout) as exc:
                 # Still no share (a new user's review, issue 25: this crashed every later run with exit 70): a refusal
                 # of the content is final, the intent dropped and the files left where they are; anything else waits
@@ -168,12 +173,17 @@ class Acquirer:
 
     def alive(self, row: WantedRow) -> bool:
         """Every row's link is checked now, marked expired or not (a new user's review, issue 25: a row marked
-        expired by mistake, or by the column's default, had its live link replaced): only a dead answer, or a
-        link no request can be made for (not a Quark share link), lets the run replace it; an error keeps it."""
+        expired by mistake, or by the column's default, had its live link replaced): only a dead answer lets the run
+        replace it; an error, or a link no request can be made for, keeps it (a person fixes or clears it)."""
         if not self.check_pacer.before_link():
             return True  # interrupted: nothing is replaced
         result = self._guard(lambda: self.verifier.checker.check(row.link))
-        return result.verdict is not Verdict.EXPIRED and result.requests > 0
+        return result.verdict is not Verdict.EXPIRED
+
+    def own_pwd_ids(self) -> set[str]:
+        if self.own is None:
+            self.own = {share.pwd_id for share in self._guard(lambda: Shares(self.session).mine())}
+        return self.own
 
     def own_share(self, row: WantedRow) -> bool:
         """The row's link is one of this account's own shares: `resources reshare` re-creates it from the files
@@ -182,11 +192,10 @@ class Acquirer:
         link = candidate_link(row.link, "")
         if link is None:
             return False
-        if self.own is None:
-            self.own = {share.pwd_id for share in self._guard(lambda: Shares(self.session).mine())}
-        return link.pwd_id in self.own
+        return link.pwd_id in self.own_pwd_ids()
 
     def consider(self, row: WantedRow) -> AcquireOutcome:
+        self.retry_folder = None
         if self.stop.is_set():
             return self._tell(AcquireOutcome(row.id, row.name, row.link, "skipped", "interrupted"))
         if self.saved >= self.options.limit:  # a dry run plans what the real run would save: no more
@@ -205,21 +214,28 @@ class Acquirer:
                 continue
             tried += 1
             if self.stop.is_set() or not self.check_pacer.before_link():
-                considered = tuple(_considered(choices[i], reasons[i]) for i in range(n) if i in reasons)
+                considered = listed(choices[:n], reasons, {i: v.videos for i, v in passed.items()})
                 return self._tell(AcquireOutcome(row.id, row.name, row.link, "skipped", "interrupted", considered=considered))
             c = choice.candidate
+            own = candidate_link(str(c.url), "")
+            if own is not None and own.pwd_id in self.own_pwd_ids():  # a channel reposting the owner's own links
+                reasons[n] = "own_share"
+                continue
             verified = self._guard(lambda: self.verifier.verify(str(c.url), str(c.password or ""), need_videos=need))
             if isinstance(verified, str):
                 reasons[n] = verified
             else:
                 passed[n], reasons[n] = verified, "not_chosen"
         order = sorted(passed)
-        pick = choose([(choices[i].detail, passed[i].videos) for i in order], series=Wanted.of_row(row.name, row.alias or None).season is not None)
-        taken_at = None if pick is None else order[pick]
-        considered = tuple(_considered(choice, "ok" if n == taken_at else reasons.get(n, None if not choice.kept else "not_tried"),
-                                       videos=passed[n].videos if n in passed else None) for n, choice in enumerate(choices))
-        if taken_at is not None:
-            return self._take(row, passed[taken_at], considered[taken_at], considered)
+        series = Wanted.of_row(row.name, row.alias or None).season is not None
+        for n in [order[i] for i in preference([(choices[i].detail, passed[i].videos) for i in order], series=series)]:
+            reasons[n] = "ok"
+            considered = listed(choices, reasons, {i: v.videos for i, v in passed.items()})
+            outcome = self._take(row, passed[n], considered[n], considered)
+            if outcome is not None:
+                return outcome
+            reasons[n] = "save_refused"  # Quark saved nothing of it: the next result
+        considered = listed(choices, reasons, {i: v.videos for i, v in passed.items()})
         reason = "no_result" if not choices else "none_passed"
         return self._tell(AcquireOutcome(row.id, row.name, row.link, "left_dead", reason, considered=considered))
 
@@ -238,11 +254,12 @@ class Acquirer:
         return self._tell(replace(base, action="replaced" if row_id is not None else "failed",
                                   reason="same_share" if row_id is not None else "row_changed"))
 
-    def _take(self, row: WantedRow, verified: Verified, taken: Considered, considered: tuple[Considered, ...]) -> AcquireOutcome:
+    def _take(self, row: WantedRow, verified: Verified, taken: Considered, considered: tuple[Considered, ...]) -> AcquireOutcome | None:
+        """The save, the share and the row; None when Quark saved nothing of this result (try the next one)."""
         wanted = folder_for(self.options.savepath, row.name)
         base = AcquireOutcome(row.id, row.name, row.link, "planned", "acquired", taken=taken, path=wanted, considered=considered)
         try:  # a dry run names the folder the real run would use (its lookup only reads)
-            path = self._guard(lambda: free_folder(self.session, wanted))
+            path = self.retry_folder or self._guard(lambda: free_folder(self.session, wanted))
         except NoFreeFolder:
             return self._tell(replace(base, action="failed", reason="no_free_folder"))
         base = replace(base, path=path)
@@ -255,16 +272,25 @@ class Acquirer:
                                         source=taken.source, saved_path=path, now=self.clock())
         self.saved += 1
         try:
-            fids = self._guard(lambda: save_into(self.session, verified, path))
+            folder = self._guard(lambda: save_into(self.session, verified, path))
         except _Abort:
             self.db.abandon_acquire(intent, self.clock())
             raise
-        except (ApiFailure, TaskTimeout) as exc:
+        except ApiFailure as exc:
+            if self._guard(lambda: is_empty(self.session, path)):
+                # Quark saved nothing (it refuses to save the owner's own share, 41017; an attacker's review): the
+                # intent is dropped and the next result is saved into the same empty folder
+                self.db.abandon_acquire(intent, self.clock())
+                self.saved -= 1
+                self.retry_folder = path
+                return None
             # Quark may have saved part of it: the folder stays (nothing is deleted) and the intent pending,
             # so the next run shares what is there (recover) instead of saving it again
             return self._tell(replace(base, action="failed", reason="save_failed", path=path, **_words(exc)))
+        except TaskTimeout as exc:
+            return self._tell(replace(base, action="failed", reason="save_failed", path=path, **_words(exc)))
         try:
-            link = self._guard(lambda: share_saved(self.session, fids, row.name))
+            link = self._guard(lambda: share_saved(self.session, folder, row.name))
         except (ApiFailure, TaskTimeout) as exc:
             refused = isinstance(exc, ApiFailure) and exc.classified.api_code in REFUSED_CODES
             if refused:  # Quark will not share this content: its files stay in the folder, the row as it was
@@ -295,9 +321,11 @@ def wanted_rows(db: Database, options: AcquireOptions) -> list[WantedRow]:
     if options.all_expired:
         rows.update((r.id, r) for r in db.acquire_rows(expired=True))
     if options.names:
-        existing = {row.name: row for row in db.acquire_rows(names=options.names)}
+        # Compared as the database's key compares them: MariaDB's collation finds "Dune" for "dune" (an attacker's
+        # review: the name was taken for a new one and its insert failed on the unique key every night)
+        existing = {row.name.casefold(): row for row in db.acquire_rows(names=options.names)}
         for name in dict.fromkeys(options.names):
-            row = existing.get(name)
+            row = existing.get(name.casefold())
             rows.setdefault(row.id if row else ("new", name), row or WantedRow(None, name, "", "", False))
     return list(rows.values())
 
@@ -315,13 +343,15 @@ def run_acquire(db: Database, client: QuarkClient, search: Search, rank: Rank, o
     checker = LinkChecker(client, retries=options.retries, backoff=options.backoff, sleep=sleep, on_wait=listener.waiting)
     acquirer = Acquirer(db, session, Verifier(checker, session), search, rank, options, listener, report, clock=clock,
                         sleep=sleep, rng=rng or random.Random(), stop=stop)
-    rows = wanted_rows(db, options)
-    listener.acquire_started(len(rows), database=db.label, source=source)
+    listener.acquire_started(len(wanted_rows(db, options)), database=db.label, source=source)
     try:
         acquirer.recover()
-        recovered = {o.resource_id for o in report.outcomes}
+        # Read after the recovery: a new name's row it inserted is that row now (an attacker's review, issue 25: the
+        # same title was searched and saved again in the run that recovered it)
+        rows = wanted_rows(db, options)
+        recovered = {o.resource_id for o in report.outcomes if o.resource_id is not None}
         for row in rows:
-            if row.id is not None and row.id in recovered:
+            if (row.id is not None and row.id in recovered) or row.name in acquirer.waiting:
                 continue
             if row.id is not None and not row.name:  # a named id that is not a Quark row of the table
                 acquirer._tell(AcquireOutcome(row.id, "", "", "skipped", "no_such_row"))

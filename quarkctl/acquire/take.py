@@ -5,7 +5,7 @@ root items saved into it, then one permanent share of the saved items titled wit
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import unicodedata
 
 from quarkctl.acquire.verify import Verified
 from quarkctl.quark.drive import SAVE_CHUNK, DriveSession
@@ -17,16 +17,11 @@ _UNSAFE = str.maketrans({c: "_" for c in '/\\:*?"<>|\x00'})  # characters a driv
 
 def folder_for(template: str, name: str) -> str:
     """--savepath with {name} replaced by the row's name (made safe as one folder name)."""
-    safe = " ".join(name.translate(_UNSAFE).split())[:100] or "_"
+    # control and format characters (an escape, a right-to-left mark) are no part of a folder name or a share's title
+    visible = "".join(ch for ch in name if unicodedata.category(ch) not in ("Cc", "Cf"))
+    safe = " ".join(visible.translate(_UNSAFE).split())[:100].strip(".") or "_"
     path = template.replace("{name}", safe)
-    return "/" + "/".join(part for part in path.split("/") if part.strip())
-
-
-@dataclass(frozen=True)
-class Taken:
-    path: str  # the drive folder the files were saved into
-    fids: list[str]  # the saved top-level items
-    link: str  # the owner's new share link
+    return "/" + "/".join(part for part in path.split("/") if part.strip() and part.strip() not in (".", ".."))
 
 
 class NoFreeFolder(Exception):
@@ -43,20 +38,29 @@ def free_folder(session: DriveSession, path: str) -> str:
     return free
 
 
-def save_into(session: DriveSession, verified: Verified, path: str) -> list[str]:
-    """Make the folder and save the share's root items into it, SAVE_CHUNK at a time; the new top fids."""
-    to_fid = session.mkdir(path)
+def save_into(session: DriveSession, verified: Verified, path: str) -> str:
+    """Make the folder (or take the empty one an earlier try of this row made) and save the share's root items
+    into it, SAVE_CHUNK at a time; the folder's fid."""
+    to_fid = session.path_fids([path]).get(path) or session.mkdir(path)
     items = verified.items
-    saved: list[str] = []
     for start in range(0, len(items), SAVE_CHUNK):
         chunk = items[start : start + SAVE_CHUNK]
-        saved += session.save([str(i["fid"]) for i in chunk], [str(i.get("share_fid_token") or "") for i in chunk], to_fid,
-                              verified.link.pwd_id, verified.stoken)
-    return saved
+        session.save([str(i["fid"]) for i in chunk], [str(i.get("share_fid_token") or "") for i in chunk], to_fid,
+                     verified.link.pwd_id, verified.stoken)
+    return to_fid
 
 
-def share_saved(session: DriveSession, fids: list[str], title: str) -> str:
-    """One permanent share of the saved items, without a passcode (a resource site's links are public); its link."""
+def is_empty(session: DriveSession, path: str) -> bool:
+    """The folder holds nothing (or is not there): a save that failed left nothing to share."""
+    fid = session.path_fids([path]).get(path)
+    return fid is None or not session.list_dir(fid)
+
+
+def share_saved(session: DriveSession, folder_fid: str, title: str) -> str:
+    """One permanent share of the folder the files were saved into, without a passcode (a resource site's links are
+    public); its link. The folder, not its items: a share holds at most 100 items (quark/shares.py MAX_ITEMS; an
+    attacker's review, issue 25: a season of 120 episodes never got its share), and `resources reshare` re-creates a
+    share of one item."""
     shares = Shares(session)
-    share_id = shares.create(fids, title, expired_type=PERMANENT)
+    share_id = shares.create([folder_fid], title, expired_type=PERMANENT)
     return shares.link(share_id).link

@@ -14,6 +14,7 @@ from sqlalchemy import func, insert, inspect, select, update
 from quarkctl.db.engine import Store, inserted_id
 from quarkctl.db.records import local_naive, utc_aware, utc_naive
 from quarkctl.db.schema import NAME_WIDTH, SHARE_DRIVE, acquire_history
+from quarkctl.redact import redact
 
 
 @dataclass(frozen=True)
@@ -52,8 +53,8 @@ class Acquire(Store):
         cond = [func.lower(c.drive_type) == SHARE_DRIVE]
         if ids is not None:
             cond.append(c.id.in_(sorted(set(ids))))
-        if names is not None:
-            cond.append(c.drama_name.in_(sorted(set(names))))
+        if names is not None:  # a title in any case is the same title (MariaDB's key compares so too)
+            cond.append(func.lower(c.drama_name).in_(sorted({n.lower() for n in names})))
         if expired is not None:
             cond.append(c.is_expired == (1 if expired else 0))
         alias = c.alias if "alias" in c else None
@@ -66,7 +67,7 @@ class Acquire(Store):
     def acquire_intent(self, run_id: int | None, row: WantedRow, *, candidate_link: str, note: str, source: str,
                        saved_path: str, now: datetime) -> int:
         values = {"run_id": run_id, "resource_id": row.id, "name": row.name[:NAME_WIDTH], "old_link": row.link,
-                  "candidate_link": candidate_link, "candidate_note": note, "source": source[:NAME_WIDTH],
+                  "candidate_link": candidate_link, "candidate_note": redact(note), "source": redact(source)[:NAME_WIDTH],
                   "saved_path": saved_path, "status": "pending", "created_at": utc_naive(now)}
         with self.connection(commit=True) as conn:
             return inserted_id(conn.execute(insert(acquire_history).values(**values)))
@@ -88,9 +89,13 @@ class Acquire(Store):
         stamp = local_naive(now).replace(microsecond=0)
         values: dict[str, Any] = {"link": new_link, "is_expired": 0, "last_share_time": stamp, "update_time": stamp}
         with self.connection(commit=True) as conn:
-            if row.id is None:
+            taken = None if row.id is not None else conn.execute(
+                select(c.id).where(c.drama_name == row.name, func.lower(c.drive_type) == SHARE_DRIVE)).first()
+            if row.id is None and taken is not None:  # the name got a row meanwhile: it is left as it is
+                row_id: int | None = None
+            elif row.id is None:
                 new = {**values, "drama_name": row.name, "drive_type": SHARE_DRIVE, "create_time": stamp, "share_count": 1}
-                row_id: int | None = inserted_id(conn.execute(insert(t).values(**{k: v for k, v in new.items() if k in c})))
+                row_id = inserted_id(conn.execute(insert(t).values(**{k: v for k, v in new.items() if k in c})))
             else:
                 if "share_count" in c:
                     values["share_count"] = func.coalesce(c.share_count, 0) + 1

@@ -26,6 +26,8 @@ PASSED_OVER = {
     "fewer_videos": N_("fewer video files than the row's last link had"),
     "not_tried": N_("not checked: a better result came first, or --candidates reached"),
     "not_chosen": N_("passed the check, but another result was taken (more video files, or ranked higher)"),
+    "own_share": N_("one of your own shares"),
+    "save_refused": N_("Quark saved nothing of it"),
     "recover": N_("saved by an interrupted run"),
 }
 # What happened to a row
@@ -35,6 +37,7 @@ OUTCOMES = {
     "limit": N_("not tried this run: --limit reached"),
     "interrupted": N_("not tried: interrupted"),
     "not_dead": N_("left alone: the link is not dead"),
+    "save_pending": N_("waiting: an interrupted run's save into {path} may still be running at Quark (tried again after a day)"),
     "own_share": N_("left alone: the link is one of your own shares (resources reshare re-creates it from your drive; a takedown is never worked around)"),
     "no_such_row": N_("no such Quark resource"),
     "no_free_folder": N_("failed: no free folder name for the save"),

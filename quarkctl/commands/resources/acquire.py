@@ -108,9 +108,21 @@ def acquire(
     run_job(job, env, json_output=json_output, quiet=quiet, log_file=log_file, ping_url=ping_url)
 
 
+MAX_NAMES_FILE = 1 << 20  # a list of titles is small: /dev/zero or a huge file is no list (an attacker's review)
+
+
 def _read_names(path: Path) -> list[str]:
+    from quarkctl.config.autosave.loading import read_text  # O_NONBLOCK, a regular file only: a FIFO never holds the run
+
     try:
-        text = sys.stdin.read() if str(path) == "-" else path.read_text(encoding="utf-8")
+        if str(path) == "-":
+            text = sys.stdin.read(MAX_NAMES_FILE + 1)
+        else:
+            if path.stat().st_size > MAX_NAMES_FILE:
+                raise OSError(27, _("larger than 1 MiB: not a list of titles"))
+            text = read_text(path)
+        if len(text) > MAX_NAMES_FILE:
+            raise OSError(27, _("larger than 1 MiB: not a list of titles"))
     except (OSError, UnicodeDecodeError) as exc:
         fail(_("--from-file: cannot read {path}: {reason}").format(path=path, reason=getattr(exc, "strerror", None) or exc), ExitCode.USAGE)
     return [line for line in text.splitlines() if not line.lstrip().startswith("#")]  # a comment is no title

@@ -250,7 +250,7 @@ def test_a_share_that_still_fails_at_recovery_is_reported_not_a_crash(sim, testd
 def test_a_dry_run_names_the_folder_the_run_would_use_and_keeps_to_the_limit(sim, testdb: ResourceDB) -> None:
     testdb.create_schema()
     sim.drive().put_file("/quarkctl/电影A/old.mp4")
-    for i, name in enumerate(("电影A", "电影B")):
+    for i in range(2):
         _share(sim, f"dead0000000{i}", dead_code=41006)
         _share(sim, f"good0000000{i}")
     testdb.seed([{"drama_name": n, "link": f"https://pan.quark.cn/s/dead0000000{i}", "is_expired": 1} for i, n in enumerate(("电影A", "电影B"))])
@@ -258,3 +258,51 @@ def test_a_dry_run_names_the_folder_the_run_would_use_and_keeps_to_the_limit(sim
     report = _run(sim, testdb, search, AcquireOptions(all_expired=True, dry_run=True, limit=1))
     assert [(o.action, o.reason, o.path) for o in report.outcomes] == [("planned", "acquired", "/quarkctl/电影A (2)"),
                                                                       ("skipped", "limit", None)]
+
+
+def test_a_result_of_more_than_100_items_is_shared_as_its_folder(sim, testdb: ResourceDB) -> None:
+    row = _dead_row(sim, testdb)
+    _share(sim, "long00000001", files=[f"第{i:03d}集.mp4" for i in range(1, 121)])
+    search = Found({"电影A": [Result("https://pan.quark.cn/s/long00000001", note="电影A 全120集")]})
+    report = _run(sim, testdb, search, AcquireOptions(all_expired=True))
+    assert [(o.action, o.reason) for o in report.outcomes] == [("replaced", "acquired")]
+    (create,) = sim.requests("share_create")
+    assert len(create.body["fid_list"]) == 1  # the folder, not its 120 items
+    assert len(sim.drive().listdir("/quarkctl/电影A")) == 120 and testdb.rows()[row].link == report.outcomes[0].new_link
+
+
+def test_the_owners_own_share_among_the_results_is_passed_over(sim, testdb: ResourceDB) -> None:
+    _dead_row(sim, testdb)
+    sim.drive().put_file("/我的/电影A/e01.mp4")
+    own = sim.own_shares.share("/我的/电影A", title="电影A")
+    _share(sim, "good00000001")
+    search = Found({"电影A": [Result(own.link, note="电影A 4K"), Result("https://pan.quark.cn/s/good00000001", note="电影A")]})
+    report = _run(sim, testdb, search, AcquireOptions(all_expired=True))
+    (outcome,) = report.outcomes
+    assert outcome.action == "replaced" and [c.reason for c in outcome.considered] == ["own_share", "ok"]
+
+
+def test_an_interrupted_save_whose_folder_is_still_empty_is_waited_for_not_saved_again(sim, testdb: ResourceDB) -> None:
+    from quarkctl.db.acquire import WantedRow as Row
+
+    row = _dead_row(sim, testdb)
+    _share(sim, "good00000001")
+    sim.drive().mkdir("/quarkctl/电影A")
+    db = testdb.database()
+    db.prepare_for_acquire(dry_run=False)
+    db.acquire_intent(None, Row(row, "电影A", "", "https://pan.quark.cn/s/dead00000001", True), candidate_link="https://pan.quark.cn/s/good00000001",
+                      note="电影A", source="tg:x", saved_path="/quarkctl/电影A", now=Clock()())
+    db.close()
+    search = Found({"电影A": [Result("https://pan.quark.cn/s/good00000001", note="电影A")]})
+    report = _run(sim, testdb, search, AcquireOptions(all_expired=True))
+    assert [(o.action, o.reason) for o in report.outcomes] == [("skipped", "save_pending")]
+    assert search.asked == [] and not sim.requests("save")
+
+
+def test_a_name_in_another_case_is_the_rows_title(sim, testdb: ResourceDB) -> None:
+    testdb.create_schema()
+    _share(sim, "live00000001")
+    (row,) = testdb.seed([{"drama_name": "Dune", "link": "https://pan.quark.cn/s/live00000001", "is_expired": 0}])
+    search = Found({"dune": [Result("https://pan.quark.cn/s/good00000001", note="dune")]})
+    report = _run(sim, testdb, search, AcquireOptions(names=("dune",)))
+    assert [(o.resource_id, o.action, o.reason) for o in report.outcomes] == [(row, "skipped", "not_dead")]
