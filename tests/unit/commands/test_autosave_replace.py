@@ -176,3 +176,22 @@ def test_a_search_with_no_result_says_no_replacement_found(cli: Cli, sim: Simula
     (task,) = doc["tasks"]
     assert (task["status"], task["replacement_search"], task["replacement_candidates"]) == ("banned", "剧集A", [])
     assert "no replacement found: the search for 剧集A found nothing" in proc.stderr
+
+
+def test_a_replacement_saves_into_the_folder_the_task_has_already(cli: Cli, sim: Simulator, pansou) -> None:
+    # a new user's review: the new share's S01 matched the saved S01 folder by name, and only 海报.jpg was saved
+    poster = {"name": "海报.jpg", "size": 1000, "updated_at": MS}
+    old = sim.add_share(Share(pwd_id="olds00000001", title="剧集A", files=[{"name": "S01", "children": episodes(1, 2, 3)}, poster]))
+    config = write_config(cli)
+    proc, doc = autosave(cli, config)
+    assert doc["tasks"][0]["status"] == "saved", proc.stderr
+    assert sim.drive().listdir("/追更/剧集A/S01") == ["剧集A.S01E01.mkv", "剧集A.S01E02.mkv", "剧集A.S01E03.mkv"]
+    old.dead_code = 41012
+    good = share_url("good00000001")
+    sim.add_share(Share(pwd_id="good00000001", title="剧集A", files=[{"name": "S01", "children": episodes(1, 2, 3, 4, 5)}, dict(poster)]))
+    pansou.add("剧集A", good, note="剧集A 1080p")
+    proc, doc = autosave(cli, config, "--replace-dead", env={"PANSOU_URL": pansou.base_url})
+    (task,) = doc["tasks"]
+    assert task["replaced"]["url"] == good and task["status"] == "saved", proc.stderr
+    assert sim.drive().listdir("/追更/剧集A/S01") == [f"剧集A.S01E0{n}.mkv" for n in range(1, 6)]  # E04, E05 into S01, none twice
+    assert sorted(sim.drive().listdir("/追更/剧集A")) == ["S01", "海报.jpg"]
