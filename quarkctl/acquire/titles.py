@@ -223,7 +223,8 @@ def note_seasons(match: TitleMatch) -> set[int]:
 
 # Words after a Latin title that leave it whole: markers (_GLUED_AFTER) and these
 _PLAIN_WORDS = frozenset({"series", "complete", "extended", "uncut", "remastered", "collection", "boxset", "dvd", "dvdrip", "bdrip",
-                          "webrip", "hdtv", "episode", "episodes", "part", "vol", "edition", "version", *ROMAN})
+                          "webrip", "hdtv", "hdrip", "bdremux", "imax", "sdr", "unrated", "theatrical", "limited", "criterion",
+                          "director", "directors", "episode", "episodes", "part", "vol", "edition", "version", *ROMAN})
 _NEXT_WORD = re.compile(r"[\s._]+([a-z]+)(?![a-z0-9])", re.ASCII)
 
 

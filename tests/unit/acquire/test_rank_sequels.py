@@ -32,6 +32,7 @@ def reason(name: str, note: str) -> str:
     ("Sherlock", "Sherlock Holmes 2009 1080p", "title_mismatch"),
     ("Sherlock", "Sherlock S01 1080p", KEPT), ("Sherlock", "Sherlock Complete Series BluRay", KEPT),
     ("Sherlock", "Sherlock 神探夏洛克 全4季", KEPT), ("Sherlock", "Sherlock.2010.WEB-DL.HEVC", KEPT),
+    ("Dune", "Dune IMAX 2160p", KEPT), ("Dune", "Dune BDRemux", KEPT), ("Dune", "Dune Director's Cut", KEPT),
     ("庆余年", "庆余年 Joy of Life 4K", KEPT),  # a Latin name after a Chinese title is its other name
     # side material
     *[("狂飙", f"狂飙 {word} 4K", "trailer") for word in ("解说", "速看版", "幕后", "演唱会", "纪录片", "花絮合集", "彩蛋")],
