@@ -17,7 +17,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
+from quarkctl.acquire.choose import listed, preference
 from quarkctl.acquire.options import AcquireOptions
+from quarkctl.acquire.rank import Wanted
 from quarkctl.acquire.rows import ranked, wanted_rows
 from quarkctl.acquire.pansou_answer import SearchUnavailable
 from quarkctl.config.settings import Settings
@@ -74,11 +76,6 @@ class _Abort(Exception):
         self.reason, self.detail = reason, detail
 
 
-def _considered(choice: Choice, reason: str | None = None) -> Considered:
-    c = choice.candidate
-    detail = choice.detail.as_json() if hasattr(choice.detail, "as_json") else {}
-    return Considered(str(c.url), str(c.note or ""), str(getattr(c, "source", "") or ""), int(choice.score),
-                      reason or choice.reason, detail)
 
 
 class Acquirer:
@@ -192,33 +189,40 @@ class Acquirer:
             return self._tell(AcquireOutcome(row.id, row.name, row.link, "skipped", "interrupted"))
         found = self.search.search(row.name)
         choices = list(self.rank(row, found))
-        considered: list[Considered] = []
         tried = 0
         need = self.db.known_videos(row.id) if row.id is not None else None
-        for choice in choices:
+        # Every kept result up to --candidates is checked, then the one to take chosen (acquire/choose.py)
+        passed: dict[int, Verified] = {}
+        reasons: dict[int, str] = {}
+        for n, choice in enumerate(choices):
             if not choice.kept or tried >= self.options.candidates:
-                considered.append(_considered(choice, None if not choice.kept else "not_tried"))
                 continue
             tried += 1
             if self.stop.is_set() or not self.check_pacer.before_link():
-                return self._tell(AcquireOutcome(row.id, row.name, row.link, "skipped", "interrupted", considered=tuple(considered)))
+                considered = listed(choices[:n], reasons, {i: v.videos for i, v in passed.items()})
+                return self._tell(AcquireOutcome(row.id, row.name, row.link, "skipped", "interrupted", considered=considered))
             c = choice.candidate
             own = candidate_link(str(c.url), "")
             if own is not None and own.pwd_id in self.own_pwd_ids():  # a channel reposting the owner's own links
-                considered.append(_considered(choice, "own_share"))
+                reasons[n] = "own_share"
                 continue
             verified = self._guard(lambda: self.verifier.verify(str(c.url), str(c.password or ""), need_videos=need))
             if isinstance(verified, str):
-                considered.append(_considered(choice, verified))
-                continue
-            taken = _considered(choice, "ok")
-            rest = [_considered(x, "not_tried" if x.kept else None) for x in choices[choices.index(choice) + 1:]]
-            outcome = self._take(row, verified, taken, tuple(considered + [taken] + rest))
+                reasons[n] = verified
+            else:
+                passed[n], reasons[n] = verified, "not_chosen"
+        order = sorted(passed)
+        series = Wanted.of_row(row.name, row.alias or None).season is not None
+        for n in [order[i] for i in preference([(choices[i].detail, passed[i].videos) for i in order], series=series)]:
+            reasons[n] = "ok"
+            considered = listed(choices, reasons, {i: v.videos for i, v in passed.items()})
+            outcome = self._take(row, passed[n], considered[n], considered)
             if outcome is not None:
                 return outcome
-            considered.append(_considered(choice, "save_refused"))  # Quark saved nothing of it: the next result
+            reasons[n] = "save_refused"  # Quark saved nothing of it: the next result
+        considered = listed(choices, reasons, {i: v.videos for i, v in passed.items()})
         reason = "no_result" if not choices else "none_passed"
-        return self._tell(AcquireOutcome(row.id, row.name, row.link, "left_dead", reason, considered=tuple(considered)))
+        return self._tell(AcquireOutcome(row.id, row.name, row.link, "left_dead", reason, considered=considered))
 
     def same_share(self, row: WantedRow, first: AcquireOutcome) -> AcquireOutcome:
         """A row holding the same dead share as one this run replaced gets the same new link: one save, one share

@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from quarkctl.acquire.episodes import episodes_in
-from quarkctl.acquire.titles import Compact, TitleMatch, find_title, normalise, note_seasons, parse_title, years_in
+from quarkctl.acquire.titles import Compact, TitleMatch, find_title, longer_title, normalise, note_seasons, parse_title, years_in
 from quarkctl.providers.names import DRIVE_TYPES
 from quarkctl.quark.links import LinkError, parse_share_url
 
@@ -36,7 +37,10 @@ QUALITY = (
     (re.compile(r"remux"), 40),
     (re.compile(r"720p"), 20),
 )
-_TRAILER = re.compile(r"预告|花絮|片花|(?<![a-z])(?:trailers?|teasers?|pv)(?![a-z])", re.ASCII)
+# Trailers and side material (a new user's review, issue 25: 解说, 速看, 幕后, 演唱会 ... were saved as the show)
+_TRAILER = re.compile(r"预告|花絮|片花|解说|速看|幕后|演唱会|彩蛋|番外|电影版|reaction|(?<![a-z])(?:trailers?|teasers?|pv|recap|"
+                      r"making[\s._]?of|behind[\s._]the[\s._]scenes|featurettes?|extras)(?![a-z])", re.ASCII)
+_AFTER_ONLY = re.compile(r"纪录片")  # a genre label before the title ("纪录片 地球脉动"), side material after it
 _SAMPLE = re.compile(r"样片|(?<![a-z])samples?(?![a-z])", re.ASCII)
 # "庆余年 / Joy of Life", "庆余年|Joy of Life": two names of one title; a slash without spaces is part of
 # one ("Fate/Zero", "24/7")
@@ -159,9 +163,12 @@ def judge(wanted: Wanted, candidate: Candidate) -> Choice:
         return Choice(candidate, score, False, "title_mismatch", Detail(terms, episodes=_episodes(note.text)))
     seasons, years = note_seasons(match), years_in(match.rest)
     detail = Detail(terms, match.title, tuple(sorted(seasons)), tuple(sorted(years)), episodes=_episodes(match.rest))
-    for reason, pattern in (("trailer", _TRAILER), ("sample", _SAMPLE)):
-        if word := pattern.search(match.rest):
+    for reason, pattern, text in (("trailer", _TRAILER, match.rest), ("trailer", _AFTER_ONLY, match.tail), ("sample", _SAMPLE, match.rest)):
+        if word := pattern.search(text):
             return Choice(candidate, score, False, reason, replace(detail, word=word.group(0)))
+    # "Sherlock Holmes 2009" for Sherlock: another, longer title (after the trailer words: their reason is the truer)
+    if longer := longer_title(match, unicodedata.normalize("NFKC", candidate.note or "")):
+        return Choice(candidate, score, False, "title_mismatch", replace(detail, word=longer))
     # A note naming no season names the first (a show's first season goes by its bare title)
     if (1 if wanted.season is None else wanted.season) not in (seasons or {1}):
         return Choice(candidate, score, False, "other_season", detail)

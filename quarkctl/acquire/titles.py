@@ -31,6 +31,16 @@ _SEASON_MARKS = (
     re.compile(rf"(?<![a-z0-9])s(\d{{1,2}})(?:{_RANGE}s?(\d{{1,2}}))?(?![0-9a-df-z])", re.ASCII),
     re.compile(rf"(?<![a-z])seasons?\s*(\d{{1,2}})(?:{_RANGE}(\d{{1,2}}))?(?![0-9])", re.ASCII),
 )
+# Another part of one work: "Dune Part Two", "Part 2", "上部"/"下部" (read as its season: first or a later one)
+_PARTS = re.compile(r"(?<![a-z])part[\s._\-]*(\d{1,2}|one|two|three|four|five|iii|ii|iv|v|i)(?![a-z0-9])", re.ASCII)
+_PART_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5}
+_CN_PARTS = re.compile(r"([上中下])[部篇]")
+_CN_HALVES = {"上": 1, "中": 2, "下": 2}  # a later part of a 上/中/下 split reads as the second: another one all the same
+# Right after the title only: a Roman numeral II-X numbers a sequel or a season ("Frozen II"; NFKC reads "Ⅱ" as
+# "ii"), a lone 上/下 in brackets or after a space a part ("庆余年 (下)")
+ROMAN = {"ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "vii": 7, "viii": 8, "ix": 9, "x": 10}
+_ROMAN_AFTER = re.compile(r"[\s._\-]*(viii|vii|iii|ii|iv|vi|ix|v|x)(?![a-z0-9])", re.ASCII)
+_HALF_AFTER = re.compile(r"[\s._\-(\[（【]+([上中下])(?=[)\]）】\s]|$)")
 # A bare number right after the title is its season ("庆余年2", "流浪地球 2"), unless it starts an episode
 # range, an episode or a date, or is zero-padded (an episode: "庆余年 01").
 _BARE_SEASON = re.compile(r"[\s._\-]*([1-9]\d?)(?![0-9])(?!\s*(?:[-~～]\s*\d|[集话話期回年月日]|[pikx]|\.\d))", re.ASCII)
@@ -102,6 +112,8 @@ def seasons_in(text: str) -> set[int]:
                 found |= span("1", match.group(1))
             else:
                 found |= span(match.group(1), match.group(2))
+    found |= {_PART_WORDS.get(m.group(1)) or int(m.group(1)) for m in _PARTS.finditer(text)}
+    found |= {_CN_HALVES[m.group(1)] for m in _CN_PARTS.finditer(text)}
     return found
 
 
@@ -202,7 +214,31 @@ def note_seasons(match: TitleMatch) -> set[int]:
     bare = _BARE_SEASON.match(match.tail)
     if bare:
         found.add(int(bare.group(1)))
+    if roman := _ROMAN_AFTER.match(match.tail):
+        found.add(ROMAN[roman.group(1)])
+    if half := _HALF_AFTER.match(match.tail):
+        found.add(_CN_HALVES[half.group(1)])
     return found
+
+
+# Words after a Latin title that leave it whole: markers (_GLUED_AFTER) and these
+_PLAIN_WORDS = frozenset({"series", "complete", "extended", "uncut", "remastered", "collection", "boxset", "dvd", "dvdrip", "bdrip",
+                          "webrip", "hdtv", "hdrip", "bdremux", "imax", "sdr", "unrated", "theatrical", "limited", "criterion",
+                          "director", "directors", "episode", "episodes", "part", "vol", "edition", "version", *ROMAN})
+_NEXT_WORD = re.compile(r"[\s._]+([a-z]+)(?![a-z0-9])", re.ASCII)
+
+
+def longer_title(match: TitleMatch, note: str) -> str | None:
+    """The word that makes a Latin title a longer one ("Sherlock Holmes 2009", "Alien Romulus" for Sherlock,
+    Alien), or None: a word right after the title, written capitalised in the note (`note` width-folded, case
+    kept), that is no marker. "Sherlock S01 1080p" and "Sherlock complete" keep the title."""
+    if not match.title or script(match.title[-1]) != "word" or not match.title[-1].isascii():
+        return None
+    word = _NEXT_WORD.match(match.tail)
+    if word is None or word.group(1) in _PLAIN_WORDS or _GLUED_AFTER.fullmatch(word.group(1)):
+        return None
+    written = re.finditer(rf"(?<![a-z]){re.escape(word.group(1))}(?![a-z])", note, re.ASCII | re.IGNORECASE)
+    return word.group(1) if any(w.group(0)[0].isupper() for w in written) else None
 
 
 @dataclass(frozen=True)
@@ -220,7 +256,7 @@ def parse_title(name: str) -> ParsedTitle:
     its season ("庆余年2"), while a Latin title keeps its number ("Toy Story 3": sequels are numbered so).
     """
     text = _EXTENSION.sub("", normalise(name).strip())
-    marks = [m for p in (*_SEASON_MARKS, _YEARS, re.compile(r"(?<![a-z0-9])(?:e|ep)\d{1,4}|\d{3,4}[pi](?![a-z])|[48]k(?![a-z])",
+    marks = [m for p in (*_SEASON_MARKS, _PARTS, _CN_PARTS, _YEARS, re.compile(r"(?<![a-z0-9])(?:e|ep)\d{1,4}|\d{3,4}[pi](?![a-z])|[48]k(?![a-z])",
                                                               re.ASCII)) for m in p.finditer(text)]
     seasons = seasons_in(text)
     years = years_in(text)
@@ -237,6 +273,10 @@ def parse_title(name: str) -> ParsedTitle:
     if bare and script(title[bare.start() - 1]) == "cjk" and not seasons:
         seasons = {int(bare.group(1))}
         title = _clean(title[:bare.start()])
+    roman = re.search(r"[\s._\-]*\b(viii|vii|iii|ii|iv|vi|ix|v|x)$", title, re.ASCII)
+    if roman and roman.start() > 0 and script(title[roman.start() - 1]) == "cjk" and not seasons:  # "流浪地球Ⅱ"
+        seasons = {ROMAN[roman.group(1)]}
+        title = _clean(title[:roman.start()])
     return ParsedTitle(title, min(seasons) if len(seasons) == 1 else None, min(years) if len(years) == 1 else None)
 
 

@@ -1,9 +1,10 @@
 """Is a search result worth saving (issue 25)? The same link check as check-links, then the share's
-listing: alive, not empty, with video files, and for a row whose last replacement is known at least as
+listing: alive, not empty, with video files (not an ad clip, not below MIN_VIDEO_BYTES), and for a row whose last replacement is known at least as
 many of them. A candidate that fails is passed over with a machine reason (render/acquire.py words it)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,6 +16,11 @@ from quarkctl.quark.verdict import Verdict
 # Video files by extension (a share's items may lack obj_category); the categories Quark gives videos
 VIDEO_EXTENSIONS = frozenset({"mp4", "mkv", "avi", "ts", "m2ts", "rmvb", "rm", "flv", "mov", "wmv", "webm", "mpg", "mpeg", "iso", "m4v", "vob"})
 VIDEO_CATEGORIES = frozenset({"video"})
+# A video file smaller than this is no episode or film: an ad clip, a sample (a new user's review, issue 25: a
+# share whose only file was a 1000-byte 广告.mp4 was taken on its note's 4K). A file of unknown size counts.
+MIN_VIDEO_BYTES = 50 * 1024 * 1024
+# Names of the ad clips shares carry beside (or instead of) the work: never counted as videos
+_AD_NAME = re.compile(r"广告|推广|关注|公众号|扫码|加群|群号|更多资源")
 LIST_PAGES = 20  # listing pages read per candidate (50 items each): enough to count a season, bounded
 LIST_DEPTH = 2  # folders walked below the share's root ("剧名/Season 1/E01.mkv")
 # A check's verdict that passes a candidate over, and the reason said
@@ -40,6 +46,14 @@ def is_video(item: dict[str, Any]) -> bool:
     return not item.get("dir") and (extension in VIDEO_EXTENSIONS or str(item.get("obj_category") or "") in VIDEO_CATEGORIES)
 
 
+def counts_as_video(item: dict[str, Any], min_bytes: int = MIN_VIDEO_BYTES) -> bool:
+    """A video file that can be an episode or the film: not named as an ad, and not below `min_bytes` when
+    its size is known."""
+    size = item.get("size")
+    small = isinstance(size, int) and not isinstance(size, bool) and size < min_bytes
+    return is_video(item) and not small and not _AD_NAME.search(str(item.get("file_name") or ""))
+
+
 def candidate_link(url: str, password: str) -> ShareLink | None:
     """The candidate's share link; the passcode from the link itself, else its `password` (search-api.md 1.4)."""
     try:
@@ -52,8 +66,8 @@ def candidate_link(url: str, password: str) -> ShareLink | None:
 
 
 class Verifier:
-    def __init__(self, checker: LinkChecker, session: DriveSession) -> None:
-        self.checker, self.session = checker, session
+    def __init__(self, checker: LinkChecker, session: DriveSession, *, min_video_bytes: int = MIN_VIDEO_BYTES) -> None:
+        self.checker, self.session, self.min_video_bytes = checker, session, min_video_bytes
 
     def verify(self, url: str, password: str, *, need_videos: int | None = None) -> Verified | str:
         """The candidate ready to save, or the reason it is passed over."""
@@ -89,7 +103,7 @@ class Verifier:
         return items
 
     def _videos(self, link: ShareLink, stoken: str, items: list[dict[str, Any]], depth: int) -> list[dict[str, Any]]:
-        videos = [item for item in items if is_video(item)]
+        videos = [item for item in items if counts_as_video(item, self.min_video_bytes)]
         if depth > 0:
             for item in items:
                 if item.get("dir"):

@@ -69,15 +69,15 @@ def load_checked(path: Path, env: Mapping[str, str], selection: Selection,
     return Checked(path, config, autosave_config_loading.select(tasks, selection.tasks), skipped, selection)
 
 
-def unban(path: Path, selectors: list[str]) -> list[str]:
-    """Clear the ban of the selected tasks; returns the names unbanned."""
+def unban(path: Path, selectors: list[str], *, dry_run: bool = False) -> list[str]:
+    """Clear the ban of the selected tasks; returns the names unbanned (a dry run: would unban, writes nothing)."""
     config = autosave_config_loading.load(path)
     done = []
     for task in autosave_config_loading.select(config.tasks, selectors, option="--unban"):
         if task.shareurl_ban:
             task.shareurl_ban = None
             done.append(task.name)
-    if done:
+    if done and not dry_run:
         autosave_config_write.save(config)
     return done
 

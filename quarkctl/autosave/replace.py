@@ -13,7 +13,7 @@ the tasks stay banned, as without the switch.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -21,6 +21,7 @@ from quarkctl.acquire.pansou_answer import SearchUnavailable
 from quarkctl.acquire.rank import Wanted, rank
 from quarkctl.acquire.replace import Fit, Series, continues, note_continues, search_keyword
 from quarkctl.acquire.verify import Verifier
+from quarkctl.quark.drive import ApiFailure, DriveSession
 from quarkctl.config.autosave.model import Task
 from quarkctl.quark.links import ROOT_FID, LinkError, ShareLink, parse_share_url
 from quarkctl.reports.autosave import AutosaveReport, TaskResult
@@ -54,6 +55,20 @@ def task_url(link: ShareLink) -> str:
     return url + (f"#/list/share/{link.pdir_fid}" if link.pdir_fid != ROOT_FID else "")
 
 
+def saved_files(ledger_names: Iterable[str], session: DriveSession, folder_fid: str | None) -> list[tuple[str, int | None]]:
+    """What a task saved: the ledger's names, and its save folder's files with their sizes."""
+    files: dict[str, int | None] = dict.fromkeys(ledger_names)
+    try:
+        listed = session.list_dir(folder_fid) if folder_fid else []
+    except ApiFailure:
+        listed = []  # the names alone, then
+    for item in listed:
+        size = item.get("size")
+        if not item.get("dir"):
+            files[str(item.get("file_name", ""))] = size if isinstance(size, int) and not isinstance(size, bool) else None
+    return list(files.items())
+
+
 def _pwd_id(url: str) -> str | None:
     try:
         return parse_share_url(url).pwd_id
@@ -76,6 +91,7 @@ class Replacer:
         except SearchUnavailable as exc:
             self.report.search_warning = str(exc)
             return None
+        result.replacement_search = search_keyword(task.name)
         series = Series.of(saved)
         old = _pwd_id(task.shareurl)
         checked, taken = 0, None

@@ -27,7 +27,7 @@ from quarkctl.runtime.stop import StopSignal, exit_code
 from quarkctl.quark.client import QuarkClient
 from quarkctl.quark.grace import GraceCutter
 from quarkctl.quark.signin import sign_in
-from quarkctl.quark.verdict import Classified, Outcome
+from quarkctl.quark.verdict import Classified, Outcome, Verdict
 from quarkctl.render.messages import account_why
 from quarkctl.reports.autosave import AccountResult, AutosaveReport, Listener, TaskResult
 from quarkctl.autosave.options import AutosaveOptions
@@ -36,7 +36,7 @@ from quarkctl.acquire.verify import Verifier
 from quarkctl.config.autosave.rename import Renamer
 from quarkctl.quark.linkcheck import LinkChecker
 
-from .replace import Replacer, Search
+from .replace import Replacer, Search, saved_files
 from .task import Ledger, TaskBanned, Transfer, normalise_path, task_key
 
 # The exit code of each reason an autosave run aborts for (runtime/stop.py: a signal's code comes first)
@@ -55,6 +55,7 @@ class _Run:
         self.ban_record, self.remember_ban = ban_record, remember_ban
         self.search = search  # the search service a dead task's replacement is looked for in
         self.replacer: Replacer | None = None
+        self.link_checker: LinkChecker | None = None
         self.report = AutosaveReport(started_at=clock(), dry_run=options.dry_run, planned=len(tasks) if options.transfer else 0)
         # --max-runtime: no task starts after it; the one running finishes (quarkctl.runtime.deadline)
         self.deadline = Deadline(deadline_at(self.report.started_at, max_runtime=options.max_runtime), clock)
@@ -180,7 +181,7 @@ class _Run:
             new_folders = []  # each task then looks its own folder up, and reports it if that fails too
         pacer = Pacer(self.options.pacing, self.deadline.cut(self.sleep), self.rng, self.listener.waiting)
         if self.search is not None:
-            checker = LinkChecker(session.client, retries=self.options.retries, backoff=self.options.backoff, sleep=self.sleep,
+            self.link_checker = checker = LinkChecker(session.client, retries=self.options.retries, backoff=self.options.backoff, sleep=self.sleep,
                                   on_wait=self.listener.waiting)
             self.replacer = Replacer(self.search, Verifier(checker, session), self.report, candidates=self.options.replace_candidates,
                                      search_pacer=Pacer(self.options.search_pacing, self.sleep, self.rng, self.listener.waiting),
@@ -196,6 +197,8 @@ class _Run:
                 result.status, result.reason, result.message = "skipped", "not_due", why_not
                 if task.shareurl_ban:
                     result.reason, result.message = "banned_earlier", task.shareurl_ban
+                    if self.options.replace_dead and self.replacer is not None and task.due(self.today, ban=False) is None:
+                        self._replace_banned(session, task, result)
             elif self.deadline.passed() or not pacer.before_link() or self.deadline.passed():  # before and after the pause
                 if self.stop.is_set():
                     break
@@ -218,13 +221,31 @@ class _Run:
                 self.report.abort_reason = "cookie_rejected"
                 self.stop.set(reason="cookie_rejected")
 
+    def _replace_banned(self, session: DriveSession, task: Task, result: TaskResult) -> None:
+        """A task banned by an earlier run (a new user's review, issue 25: `--replace-dead takes it` was suggested, then
+        only `skipped`): still dead or empty by check-links' check, it is replaced as in the run its share died."""
+        assert self.replacer is not None and self.link_checker is not None
+        if self.stop.is_set() or not self.replacer.check_pacer.before_link():
+            return
+        try:
+            verdict = self.link_checker.check(task.shareurl).verdict
+            if verdict not in (Verdict.EXPIRED, Verdict.EMPTY):
+                return
+            self._resolve_savepaths(session, [task])  # what the task saved is read from its folder
+            self._replace(session, task, result)
+        except (DatabaseLost, Interrupted):
+            raise
+        except Exception as exc:  # noqa: BLE001 - the task stays banned, as without the switch
+            result.problems.append(f"replace-dead: {type(exc).__name__}: {exc}")
+
     def _replace(self, session: DriveSession, task: Task, result: TaskResult) -> None:
         """The task's share died in this run: look for a search result that continues its series; with
         --replace-dead move the task to it and run it there (files already saved are known by name, so none
         is saved twice), else only suggest it (autosave/replace.py)."""
         assert self.replacer is not None
         pattern, _replace = Renamer(self.config.magic_regex, task.name, today=self.today).resolve(task.pattern or "", task.replace or "")
-        found = self.replacer.find(task, result, self._saved_files(session, task), pattern)
+        saved = saved_files(self.ledger.names(task_key(task)), session, self.savepath_fids.get(normalise_path(task.savepath)))
+        found = self.replacer.find(task, result, saved, pattern)
         if found is None:
             return
         info = found.as_json(task.shareurl, result)
@@ -239,20 +260,6 @@ class _Run:
         self._run_task(session, task, again, shareurl=found.url, by_name=True)
         result.status, result.reason, result.message, result.added, result.problems = (
             again.status, again.reason, again.message, again.added, again.problems)
-
-    def _saved_files(self, session: DriveSession, task: Task) -> list[tuple[str, int | None]]:
-        """What the task saved: the ledger's names, and the save folder's files with their sizes."""
-        files: dict[str, int | None] = dict.fromkeys(self.ledger.names(task_key(task)))
-        fid = self.savepath_fids.get(normalise_path(task.savepath))
-        try:
-            listed = session.list_dir(fid) if fid else []
-        except ApiFailure:
-            listed = []  # the names alone, then
-        for item in listed:
-            size = item.get("size")
-            if not item.get("dir"):
-                files[str(item.get("file_name", ""))] = size if isinstance(size, int) and not isinstance(size, bool) else None
-        return list(files.items())
 
     def _run_task(self, session: DriveSession, task: Task, result: TaskResult, *, shareurl: str | None = None,
                   by_name: bool = False) -> None:

@@ -209,9 +209,11 @@ class Transfer:
                         new_name = renamer.new_name(pattern, replace, name)
                         if not renamer.exists(new_name, names, ignore_ext):
                             need.append((item, new_name))
-                elif is_dir and self.task.update_subdir and re.search(self.task.update_subdir, name):
+                # A moved task walks into a folder it has already (a new user's review, issue 25: the new share's
+                # S01 matched the saved S01 and only its 海报.jpg was saved); it never deletes one to save it again
+                elif is_dir and (self.by_name or (self.task.update_subdir and re.search(self.task.update_subdir, name))):
                     existing = next((f for f in target if f.get("file_name") == name), None)
-                    if self.task.update_subdir_resave_mode:
+                    if self.task.update_subdir_resave_mode and not self.by_name:
                         if existing is not None and not self.dry_run:
                             self.session.delete_and_purge([str(existing["fid"])])
                         need.append((item, name))
@@ -247,7 +249,7 @@ class Transfer:
         """Every item passing the filters was saved before, and none is a folder update_subdir walks
         into: the reference's comparison with the target could then only drop them all (the ledger
         holds back what it knows), so the target listing is not needed (issue 16)."""
-        if not wanted or any(item.get("dir") and self.task.update_subdir for item in wanted):
+        if not wanted or any(item.get("dir") and (self.task.update_subdir or self.by_name) for item in wanted):
             return False
         known = self._known()
         return all(str(item.get("fid")) in known for item in wanted)

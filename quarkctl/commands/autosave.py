@@ -179,8 +179,9 @@ def autosave(
 
     if unban:
         env = environment(env_file)
-        names = autosave_job.unban(autosave_config_loading.config_path(config, env), unban)
-        echo(_("unbanned: {names}").format(names=", ".join(names)) if names else _("no ban to clear"))
+        names = autosave_job.unban(autosave_config_loading.config_path(config, env), unban, dry_run=dry_run)
+        done = _("dry run: would unban: {names}") if dry_run else _("unbanned: {names}")  # a dry run writes nothing
+        echo(done.format(names=", ".join(names)) if names else _("no ban to clear"))
         raise typer.Exit(0)
     json_errors(AutosaveJob.name, json_output)
     with failing():

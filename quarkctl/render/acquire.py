@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import IO, Any
 
-from quarkctl.i18n import N_, _, listing
+from quarkctl.i18n import N_, _, listing, ngettext
 from quarkctl.render.candidates import CHOICE_REASONS, choice_text, score_text
 from quarkctl.render.clock import duration
 from quarkctl.render.messages import abort_text, retry_text
@@ -25,6 +25,7 @@ PASSED_OVER = {
     "no_video": N_("no video files in the share"),
     "fewer_videos": N_("fewer video files than the row's last link had"),
     "not_tried": N_("not checked: a better result came first, or --candidates reached"),
+    "not_chosen": N_("passed the check, but another result was taken (more video files, or ranked higher)"),
     "own_share": N_("one of your own shares"),
     "save_refused": N_("Quark saved nothing of it"),
     "recover": N_("saved by an interrupted run"),
@@ -69,6 +70,8 @@ def passed_text(item: Considered) -> str:
 def considered_line(item: Considered) -> str:
     """`  passed over: URL «note» (score 0): a trailer or extras (预告)` / `  taken: URL «note» (score 150 (4k +100, hdr +70))`."""
     head = f"{item.url} «{printable(item.note[:80])}» ({score_text(item.score, item.detail)})"
+    if isinstance(videos := item.detail.get("videos"), int):  # what chose among the results that passed the check
+        head += " " + ngettext("[{count} video file]", "[{count} video files]", videos).format(count=videos)
     if item.reason == "ok":
         return "  " + _("taken: {result}").format(result=head)
     return "  " + _("passed over: {result}: {why}").format(result=head, why=passed_text(item))

@@ -48,7 +48,9 @@ def replacement_text(result: TaskResult) -> str | None:
         return _("share {old} dead ({dead}); replaced with {what}").format(old=old, dead=dead, what=_what(result.replaced))
     if result.suggested_replacement is not None:
         return _("suggested replacement: {what} (--replace-dead takes it)").format(what=_what(result.suggested_replacement))
-    if result.status == "banned" and result.replacement_candidates:
+    if result.replacement_search is not None and not result.replacement_candidates:  # once silent (a new user's review)
+        return _("no replacement found: the search for {keyword} found nothing").format(keyword=printable(result.replacement_search))
+    if result.replacement_search is not None and result.replacement_candidates:
         n = len(result.replacement_candidates)
         return ngettext("no search result continues the series ({n} weighed)", "no search result continues the series ({n} weighed)",
                         n).format(n=n)

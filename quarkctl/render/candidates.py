@@ -29,7 +29,7 @@ def _numbers(values: object) -> str:
 def choice_text(reason: str, detail: Mapping[str, Any], *, season: int | None = None, year: int | None = None) -> str:
     """`another season: the note names season 1, the row wants season 2`; `season` and `year` are the row's."""
     text = _(CHOICE_REASONS[reason]) if reason in CHOICE_REASONS else reason
-    if reason in ("trailer", "sample") and detail.get("word"):
+    if reason in ("trailer", "sample", "title_mismatch") and detail.get("word"):
         return f"{text} ({printable(str(detail['word']))})"
     if reason == "other_season":
         wanted = 1 if season is None else season

@@ -88,6 +88,7 @@ class TaskResult:
     suggested_replacement: dict[str, Any] | None = None
     # every search result weighed for it, {"url", "note", "reason"} (reason "ok" for the one taken)
     replacement_candidates: list[dict[str, Any]] = field(default_factory=list)
+    replacement_search: str | None = None  # the keyword a replacement was searched with (None: no search)
 
     @property
     def files_saved(self) -> int:
@@ -115,6 +116,7 @@ class TaskResult:
             "replaced": self.replaced,
             "suggested_replacement": self.suggested_replacement,
             "replacement_candidates": self.replacement_candidates,
+            "replacement_search": self.replacement_search,
         }
 
 

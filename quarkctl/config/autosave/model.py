@@ -182,8 +182,9 @@ class Task:
     def addition(self, value: dict[str, Any]) -> None:
         self._set("addition", value)
 
-    def due(self, today: date) -> str | None:
-        """None when the task runs today; else why not ("ended 2026-01-01", "not on Sunday (runweek 1-5)", "banned: ...")."""
+    def due(self, today: date, *, ban: bool = True) -> str | None:
+        """None when the task runs today; else why not ("ended 2026-01-01", "not on Sunday (runweek 1-5)", "banned: ...");
+        `ban=False`: whether it would run but for its ban."""
         raw_end = self.data.get("enddate")
         if raw_end and self.enddate is None:
             return _("invalid enddate {value!r}").format(value=raw_end)
@@ -195,7 +196,7 @@ class Task:
             if not runweek:
                 return _("not on {day} (runweek empty)").format(day=day)
             return _("not on {day} (runweek {days})").format(day=day, days=_format_days(runweek))
-        if self.shareurl_ban:
+        if ban and self.shareurl_ban:
             return _("banned: {message}").format(message=self.shareurl_ban)
         return None
 

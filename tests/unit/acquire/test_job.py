@@ -17,6 +17,8 @@ from quarkctl.runtime.stop import StopSignal
 from quarkctl.simulator.model import Fault, Share
 from tests.conftest import COOKIE, Clock, ResourceDB
 
+EPISODE = 200_000_000  # an episode's size: a file below acquire/verify.py's MIN_VIDEO_BYTES is no video
+
 
 @dataclass(frozen=True)
 class Result:
@@ -62,7 +64,7 @@ class Heard(AcquireListener):
 
 
 def _share(sim, pwd_id: str, files=("e01.mp4", "e02.mp4"), **kwargs) -> Share:
-    return sim.add_share(Share(pwd_id=pwd_id, title=pwd_id, files=[{"name": f, "size": 1024} for f in files], **kwargs))
+    return sim.add_share(Share(pwd_id=pwd_id, title=pwd_id, files=[{"name": f, "size": EPISODE} for f in files], **kwargs))
 
 
 def _run(sim, testdb: ResourceDB, search, options: AcquireOptions, sleeps: list[float] | None = None, rank=keep_all, stop=None,

@@ -12,10 +12,11 @@ from quarkctl.simulator.model import Share
 from tests.conftest import Cli
 
 FAST = ("--no-pacing",)
+EPISODE = 200_000_000  # an episode's size: a file below acquire/verify.py's MIN_VIDEO_BYTES is no video
 
 
 def _share(sim, pwd_id: str, files=("第01集.mp4", "第02集.mp4"), **kwargs) -> str:
-    sim.add_share(Share(pwd_id=pwd_id, title=pwd_id, files=[{"name": f, "size": 1024} for f in files], **kwargs))
+    sim.add_share(Share(pwd_id=pwd_id, title=pwd_id, files=[{"name": f, "size": EPISODE} for f in files], **kwargs))
     return f"https://pan.quark.cn/s/{pwd_id}"
 
 
@@ -96,3 +97,32 @@ def test_a_full_drive_stops_the_run(owner: Cli, sim, pansou) -> None:
     report = json.loads(done.stdout)
     assert report["aborted"] == "drive_full" and owner.db.rows()[row].is_expired == 1
     assert "the drive is full" in done.stderr
+
+
+def test_the_complete_series_wins_over_one_4k_episode_and_an_ad_clip_is_no_video(owner: Cli, sim, pansou) -> None:
+    # a new user's review: 三体 took «三体 E01 4K» (one episode) on its 4K, 狂飙 a share whose only file was a 1000-byte 广告.mp4
+    row = _taken_down_row(owner, sim, name="三体")
+    ad = sim.add_share(Share(pwd_id="adve00000001", title="ad", files=[{"name": "广告.mp4", "size": 1000}]))
+    pansou.add("三体", f"https://pan.quark.cn/s/{ad.pwd_id}", note="三体 4K 杜比 【非本剧】")
+    small = sim.add_share(Share(pwd_id="smal00000001", title="s", files=[{"name": "三体.E01.mp4", "size": 1000}]))
+    pansou.add("三体", f"https://pan.quark.cn/s/{small.pwd_id}", note="三体 HDR 1080p")
+    pansou.add("三体", _share(sim, "e01000000001", files=("三体.E01.mkv",)), note="三体 E01 4K")
+    pansou.add("三体", _share(sim, "full00000001", files=tuple(f"三体.E{n:02d}.mkv" for n in range(1, 31))), note="三体 全30集 1080p")
+    done = owner.run("resources", "acquire", str(row), "--dry-run", "--json", *FAST, env=_env(pansou))
+    assert done.returncode == 0, done.stderr
+    (result,) = json.loads(done.stdout)["results"]
+    assert result["taken"]["url"].endswith("full00000001") and result["taken"]["detail"]["videos"] == 30
+    by_url = {c["url"][-12:]: c for c in result["considered"]}
+    assert (by_url["adve00000001"]["reason"], by_url["smal00000001"]["reason"]) == ("no_video", "no_video")
+    assert (by_url["e01000000001"]["reason"], by_url["e01000000001"]["detail"]["videos"]) == ("not_chosen", 1)
+    lines = owner.run("resources", "acquire", str(row), "--dry-run", *FAST, env=_env(pansou)).stdout
+    assert "[30 video files]" in lines and "[1 video file]" in lines and "another result was taken" in lines
+
+
+def test_a_film_keeps_the_ranking_order_when_no_note_names_episodes(owner: Cli, sim, pansou) -> None:
+    row = _taken_down_row(owner, sim, name="沙丘")
+    pansou.add("沙丘", _share(sim, "extr00000001", files=("沙丘.mkv", "沙丘.making.mkv", "沙丘.deleted.mkv")), note="沙丘 1080p")
+    pansou.add("沙丘", _share(sim, "uhd000000001", files=("沙丘.mkv",)), note="沙丘 4K")
+    done = owner.run("resources", "acquire", str(row), "--dry-run", "--json", *FAST, env=_env(pansou))
+    (result,) = json.loads(done.stdout)["results"]
+    assert result["taken"]["url"].endswith("uhd000000001")

@@ -128,3 +128,70 @@ def test_replace_dead_without_a_search_service_is_a_usage_error(cli: Cli, sim: S
     config = write_config(cli)
     proc = cli.run("autosave", "--config", str(config), "--replace-dead", *FAST)
     assert proc.returncode == 2 and "PANSOU_URL" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_a_suggestion_is_taken_by_the_next_run_with_the_switch(cli: Cli, sim: Simulator, pansou) -> None:
+    # a new user's review: the line said `--replace-dead takes it`, and the next run with it only said `skipped: 文件不存在`
+    config = saved_then_dead(cli, sim)
+    good = add(sim, pansou, "good00000001", episodes(4, 5), "剧集A 1080p")
+    proc, doc = autosave(cli, config, env={"PANSOU_URL": pansou.base_url})
+    assert doc["tasks"][0]["suggested_replacement"]["url"] == good
+    assert json.loads(config.read_text(encoding="utf-8"))["tasklist"][0]["shareurl_ban"]
+    proc, doc = autosave(cli, config, "--replace-dead", env={"PANSOU_URL": pansou.base_url})
+    (task,) = doc["tasks"]
+    assert (task["status"], task["replaced"]["url"], task["replaced"]["applied"]) == ("saved", good, True), proc.stderr
+    assert [n["name"] for n in task["added"]] == ["剧集A.S01E05.mkv", "剧集A.S01E04.mkv"]
+    saved = json.loads(config.read_text(encoding="utf-8"))["tasklist"][0]
+    assert saved["shareurl"] == good and saved["shareurl_dead"] == share_url("olds00000001") and "shareurl_ban" not in saved
+
+
+def test_a_banned_task_whose_share_lives_again_is_left_banned_and_not_searched(cli: Cli, sim: Simulator, pansou) -> None:
+    config = saved_then_dead(cli, sim)
+    add(sim, pansou, "good00000001", episodes(4, 5), "剧集A 1080p")
+    autosave(cli, config, env={"PANSOU_URL": pansou.base_url})
+    sim.add_share(Share(pwd_id="olds00000001", title="剧集A", files=episodes(1, 2, 3)))  # the share answers again: never replaced
+    searches = len(pansou.requests("/api/search"))
+    proc, doc = autosave(cli, config, "--replace-dead", env={"PANSOU_URL": pansou.base_url})
+    (task,) = doc["tasks"]
+    assert (task["status"], task["reason"], task["replaced"]) == ("skipped", "banned_earlier", None), proc.stderr
+    assert len(pansou.requests("/api/search")) == searches
+    assert json.loads(config.read_text(encoding="utf-8"))["tasklist"][0]["shareurl"] == share_url("olds00000001")
+
+
+def test_unban_in_a_dry_run_writes_nothing(cli: Cli, sim: Simulator, pansou) -> None:
+    config = saved_then_dead(cli, sim)
+    autosave(cli, config, env={"PANSOU_URL": pansou.base_url})
+    before = config.read_bytes()
+    assert json.loads(before)["tasklist"][0]["shareurl_ban"]
+    proc = cli.run("autosave", "--config", str(config), "--unban", "1", "--replace-dead", "--dry-run", env={"PANSOU_URL": pansou.base_url})
+    assert proc.returncode == 0 and "dry run: would unban: 剧集A (2024)" in proc.stdout
+    assert config.read_bytes() == before
+    proc = cli.run("autosave", "--config", str(config), "--unban", "1")
+    assert "unbanned: 剧集A (2024)" in proc.stdout and "shareurl_ban" not in json.loads(config.read_text(encoding="utf-8"))["tasklist"][0]
+
+
+def test_a_search_with_no_result_says_no_replacement_found(cli: Cli, sim: Simulator, pansou) -> None:
+    config = saved_then_dead(cli, sim)
+    proc, doc = autosave(cli, config, "--replace-dead", env={"PANSOU_URL": pansou.base_url})
+    (task,) = doc["tasks"]
+    assert (task["status"], task["replacement_search"], task["replacement_candidates"]) == ("banned", "剧集A", [])
+    assert "no replacement found: the search for 剧集A found nothing" in proc.stderr
+
+
+def test_a_replacement_saves_into_the_folder_the_task_has_already(cli: Cli, sim: Simulator, pansou) -> None:
+    # a new user's review: the new share's S01 matched the saved S01 folder by name, and only 海报.jpg was saved
+    poster = {"name": "海报.jpg", "size": 1000, "updated_at": MS}
+    old = sim.add_share(Share(pwd_id="olds00000001", title="剧集A", files=[{"name": "S01", "children": episodes(1, 2, 3)}, poster]))
+    config = write_config(cli)
+    proc, doc = autosave(cli, config)
+    assert doc["tasks"][0]["status"] == "saved", proc.stderr
+    assert sim.drive().listdir("/追更/剧集A/S01") == ["剧集A.S01E01.mkv", "剧集A.S01E02.mkv", "剧集A.S01E03.mkv"]
+    old.dead_code = 41012
+    good = share_url("good00000001")
+    sim.add_share(Share(pwd_id="good00000001", title="剧集A", files=[{"name": "S01", "children": episodes(1, 2, 3, 4, 5)}, dict(poster)]))
+    pansou.add("剧集A", good, note="剧集A 1080p")
+    proc, doc = autosave(cli, config, "--replace-dead", env={"PANSOU_URL": pansou.base_url})
+    (task,) = doc["tasks"]
+    assert task["replaced"]["url"] == good and task["status"] == "saved", proc.stderr
+    assert sim.drive().listdir("/追更/剧集A/S01") == [f"剧集A.S01E0{n}.mkv" for n in range(1, 6)]  # E04, E05 into S01, none twice
+    assert sorted(sim.drive().listdir("/追更/剧集A")) == ["S01", "海报.jpg"]
