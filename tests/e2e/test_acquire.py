@@ -23,7 +23,7 @@ WAIT = 30  # seconds: how long a test waits for the first run to reach its searc
 
 
 def _share(sim, pwd_id: str, files=("第01集.mp4", "第02集.mp4"), **kwargs) -> str:
-    sim.add_share(Share(pwd_id=pwd_id, title=pwd_id, files=[{"name": f, "size": 1024} for f in files], **kwargs))
+    sim.add_share(Share(pwd_id=pwd_id, title=pwd_id, files=[{"name": f, "size": 200_000_000} for f in files], **kwargs))
     return f"https://pan.quark.cn/s/{pwd_id}"
 
 
