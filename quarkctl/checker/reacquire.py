@@ -24,13 +24,14 @@ from quarkctl.acquire.options import AcquireOptions
 from quarkctl.db.acquire import WantedRow
 from quarkctl.db.database import Database
 from quarkctl.db.records import ResourceRow
-from quarkctl.errors import DatabaseError, ExitCode, LockedError
+from quarkctl.errors import ExitCode, LockedError
 from quarkctl.jobs.frame import job_lock
 from quarkctl.quark.client import QuarkClient
 from quarkctl.quark.cookie import SessionCookie
 from quarkctl.quark.grace import GraceCutter
 from quarkctl.quark.linkcheck import CheckResult
 from quarkctl.reports.acquire import JOB as ACQUIRE_JOB, AcquireListener, AcquireReport
+from quarkctl.reshare.hook import settle_exit_code
 from quarkctl.reports.check import RunReport
 from quarkctl.runtime.stop import StopSignal
 
@@ -151,9 +152,4 @@ def with_reacquire(report: RunReport, reacquired: AcquireReport, db: Database | 
     elif checked == ExitCode.OK and any(o.action == "failed" for o in reacquired.outcomes):
         report.exit_code = ExitCode.LINK_ERRORS
     reacquired.exit_code = report.exit_code
-    if db is not None and report.run_id is not None and int(report.exit_code) != checked:
-        try:
-            db.set_run_exit_code(report.run_id, int(report.exit_code))
-        except DatabaseError:
-            pass  # the command's exit code still says it; history keeps the check's own
-    return report
+    return settle_exit_code(report, checked, db)

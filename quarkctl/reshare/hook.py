@@ -98,7 +98,7 @@ def with_reshare(report: RunReport, reshare: ReshareReport, db: Database | None 
     """check-links' report with its re-shares: a row that could not be re-shared makes exit 1, a cookie
     refused while re-sharing exit 3 (when the check itself ended well). The run's row in history gets
     that exit code too, so `history` says what the command returned."""
-    from quarkctl.errors import DatabaseError, ExitCode
+    from quarkctl.errors import ExitCode
 
     report.reshare = reshare
     checked = int(report.exit_code)
@@ -108,6 +108,13 @@ def with_reshare(report: RunReport, reshare: ReshareReport, db: Database | None 
         elif reshare.problems:
             report.exit_code = ExitCode.LINK_ERRORS
     reshare.exit_code = report.exit_code
+    return settle_exit_code(report, checked, db)
+
+
+def settle_exit_code(report: RunReport, checked: int, db: Database | None) -> RunReport:
+    """The check run's row in history gets the exit code a job after the checks (--reshare, --reacquire) made."""
+    from quarkctl.errors import DatabaseError
+
     if db is not None and report.run_id is not None and int(report.exit_code) != checked:
         try:
             db.set_run_exit_code(report.run_id, int(report.exit_code))
