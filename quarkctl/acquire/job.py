@@ -23,7 +23,7 @@ from quarkctl.acquire.rank import Wanted
 from quarkctl.acquire.rows import ranked, wanted_rows
 from quarkctl.acquire.pansou_answer import SearchUnavailable
 from quarkctl.config.settings import Settings
-from quarkctl.acquire.take import NoFreeFolder, folder_for, free_folder, is_empty, save_into, share_saved
+from quarkctl.acquire.take import NoFreeFolder, folder_for, free_folder, is_empty, save_into, share_saved, videos_in
 from quarkctl.acquire.verify import Verified, Verifier, candidate_link
 from quarkctl.db.acquire import WantedRow
 from quarkctl.db.database import Database
@@ -120,7 +120,10 @@ class Acquirer:
             taken = Considered(intent["candidate_link"], intent["candidate_note"] or "", intent["source"] or "", 0, "recover")
             try:
                 fid = self._guard(lambda: self.session.path_fids([path]).get(path)) if path else None
-                full = bool(fid) and bool(self._guard(lambda: self.session.list_dir(str(fid))))
+                # done when it holds the result's video files (recorded with the intent): a save cut short holds
+                # fewer, and a share of it would give the row an incomplete work (a review of issue 25)
+                held = self._guard(lambda: videos_in(self.session, str(fid))) if fid else None
+                full = held is not None and held[0] > 0 and held[1] >= (intent.get("videos") or 0)
             except (ApiFailure, TaskTimeout) as exc:
                 self.waiting.add(row.name)
                 self._tell(AcquireOutcome(row.id, row.name, row.link, "failed", "share_failed", taken=taken, path=path, **_words(exc)))
@@ -254,7 +257,7 @@ class Acquirer:
         if self.stop.is_set() or not self.save_pacer.before_link():  # 3-6 s between saves
             return self._tell(replace(base, action="skipped", reason="interrupted"))
         intent = self.db.acquire_intent(self.report.run_id, row, candidate_link=taken.url, note=taken.note,
-                                        source=taken.source, saved_path=path, now=self.clock())
+                                        source=taken.source, saved_path=path, now=self.clock(), videos=verified.videos)
         self.saved += 1
         try:
             folder = self._guard(lambda: save_into(self.session, verified, path))

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from quarkctl.acquire.verify import Verified
+from quarkctl.acquire.verify import LIST_DEPTH, Verified, is_video
 from quarkctl.quark.drive import SAVE_CHUNK, DriveSession
 from quarkctl.quark.shares import PERMANENT, Shares
 
@@ -48,6 +48,15 @@ def save_into(session: DriveSession, verified: Verified, path: str) -> str:
         session.save([str(i["fid"]) for i in chunk], [str(i.get("share_fid_token") or "") for i in chunk], to_fid,
                      verified.link.pwd_id, verified.stoken)
     return to_fid
+
+
+def videos_in(session: DriveSession, fid: str, depth: int = LIST_DEPTH) -> tuple[int, int]:
+    """(items, video files) in a drive folder, its sub-folders `depth` deep (as verify.py counts a share's)."""
+    items = session.list_dir(fid)
+    videos = sum(is_video(item) for item in items)
+    if depth > 0:
+        videos += sum(videos_in(session, str(item["fid"]), depth - 1)[1] for item in items if item.get("dir") and item.get("fid"))
+    return len(items), videos
 
 
 def is_empty(session: DriveSession, path: str) -> bool:

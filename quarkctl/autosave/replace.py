@@ -21,7 +21,9 @@ from quarkctl.acquire.pansou_answer import SearchUnavailable
 from quarkctl.acquire.rank import Wanted, rank
 from quarkctl.acquire.replace import Fit, Series, continues, note_continues, search_keyword
 from quarkctl.acquire.verify import Verifier
-from quarkctl.quark.drive import ApiFailure, DriveSession
+from quarkctl.quark.drive import ApiFailure
+from quarkctl.quark.shares import Shares
+from quarkctl.quark.drive import DriveSession
 from quarkctl.config.autosave.model import Task
 from quarkctl.quark.links import ROOT_FID, LinkError, ShareLink, parse_share_url
 from quarkctl.reports.autosave import AutosaveReport, TaskResult
@@ -81,6 +83,17 @@ class Replacer:
                  candidates: int, stopped: Callable[[], bool]) -> None:
         self.search, self.verifier, self.report = search, verifier, report
         self.search_pacer, self.check_pacer, self.candidates, self.stopped = search_pacer, check_pacer, candidates, stopped
+        self._own: set[str] | None = None
+
+    def own_shares(self) -> set[str]:
+        """The account's own shares' pwd_ids, read once: Quark never saves an account's own share (41017), so a task
+        moved onto one failed on every run (a review of issue 25); unreadable, none are known."""
+        if self._own is None:
+            try:
+                self._own = {share.pwd_id for share in Shares(self.verifier.session).mine()}
+            except ApiFailure:
+                self._own = set()
+        return self._own
 
     def find(self, task: Task, result: TaskResult, saved: Sequence[tuple[str, int | None]], pattern: str) -> Found | None:
         """The first search result that continues the task's series; each one weighed is noted in the result."""
@@ -98,6 +111,8 @@ class Replacer:
         for choice in rank(Wanted.of_row(task.name), found):
             candidate = choice.candidate
             reason = self._before_check(choice, candidate, series, old)
+            if reason is None and _pwd_id(candidate.url) in self.own_shares():
+                reason = "own_share"
             if reason is None and (taken is not None or checked >= self.candidates):
                 reason = "not_checked"  # every result is listed, the ones after the taken too
             if reason is None:

@@ -66,8 +66,9 @@ class Acquire(Store):
                           bool(r.is_expired)) for r in rows]
 
     def acquire_intent(self, run_id: int | None, row: WantedRow, *, candidate_link: str, note: str, source: str,
-                       saved_path: str, now: datetime) -> int:
-        values = {"run_id": run_id, "resource_id": row.id, "name": row.name[:NAME_WIDTH], "old_link": row.link,
+                       saved_path: str, now: datetime, videos: int | None = None) -> int:
+        """`videos`: the video files the result holds, so a recovery knows a folder that holds fewer is not done."""
+        values = {"run_id": run_id, "resource_id": row.id, "name": row.name[:NAME_WIDTH], "old_link": row.link, "videos": videos,
                   "candidate_link": candidate_link, "candidate_note": redact(note), "source": redact(source)[:NAME_WIDTH],
                   "saved_path": saved_path, "status": "pending", "created_at": utc_naive(now)}
         with self.connection(commit=True) as conn:

@@ -42,7 +42,7 @@ OUTCOMES = {
     "no_such_row": N_("no such Quark resource"),
     "not_quark_row": N_("not a Quark row (acquire re-acquires Quark links)"),
     "no_free_folder": N_("failed: no free folder name for the save"),
-    "save_failed": N_("failed: Quark did not save the files (what it saved stays in {path}; the next run shares it)"),
+    "save_failed": N_("failed: the save did not finish (what is saved stays in {path}; a later run shares it once it holds every video)"),
     "share_refused": N_("failed: Quark refused to share the saved files (they stay in {path})"),
     "share_failed": N_("failed: the share of {path} was not made (the next run shares it)"),
     "row_changed": N_("failed: the row changed during the run; it keeps its link ({new} is shared from {path})"),

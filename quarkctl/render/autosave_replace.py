@@ -19,6 +19,7 @@ SERIES_REASONS = {
     "no_new_episodes": N_("no episode beyond the last saved"),
     "size_mismatch": N_("its files' sizes are far from the saved ones'"),
     "same_share": N_("the task's own dead share"),
+    "own_share": N_("one of your own shares (Quark does not save those)"),
     "not_checked": N_("not checked: a better result came first"),
     "ok": N_("continues the series"),
 }

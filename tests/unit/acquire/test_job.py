@@ -320,3 +320,33 @@ def test_a_named_row_of_another_drive_is_named_and_left_alone(sim, testdb: Resou
     assert [(o.resource_id, o.name, o.reason) for o in report.outcomes] == [(baidu, "百度的剧", "not_quark_row"), (9999, "", "no_such_row")]
     assert outcome_lines(report.outcomes[0]) == [f"#{baidu} 百度的剧: not a Quark row (acquire re-acquires Quark links)"]
     assert search.asked == [] and testdb.rows()[baidu].link == "https://pan.baidu.com/s/1AbCdEfGh"
+
+
+def test_a_recovery_never_shares_a_folder_holding_fewer_videos_than_the_result(sim, testdb: ResourceDB) -> None:
+    """A review of issue 25: an interrupted save left 1 of 5 episodes; the next run shared it as the row's link."""
+    from datetime import timedelta
+
+    from quarkctl.db.acquire import WantedRow as Row
+
+    row = _dead_row(sim, testdb)
+    sim.drive().put_file("/quarkctl/电影A/第01集.mp4", size=EPISODE)
+    db = testdb.database()
+    db.prepare_for_acquire(dry_run=False)
+    intent = Row(row, "电影A", "", "https://pan.quark.cn/s/dead00000001", True)
+    db.acquire_intent(None, intent, candidate_link="https://pan.quark.cn/s/good00000001", note="电影A 全5集", source="tg:x",
+                      saved_path="/quarkctl/电影A", now=Clock()(), videos=5)
+    db.close()
+    search = Found({})
+    report = _run(sim, testdb, search, AcquireOptions(all_expired=True))
+    assert [(o.action, o.reason) for o in report.outcomes] == [("skipped", "save_pending")]
+    assert not sim.requests("share_create") and testdb.rows()[row].is_expired == 1
+    later = Clock()() + timedelta(days=2)  # a day on, still incomplete: the intent is dropped, the row tried again
+    db = testdb.database()
+    try:
+        with QuarkClient(cookie=COOKIE, api_base=sim.base_url, timeout=5) as client:
+            again = run_acquire(db, client, search, keep_all, AcquireOptions(all_expired=True), Heard(), stop=StopSignal(),
+                                clock=lambda: later, sleep=lambda s: True, rng=random.Random(3), source=search.where)
+    finally:
+        db.close()
+    assert not sim.requests("share_create") and [o.action for o in again.outcomes] == ["left_dead"]
+    assert [c["status"] for c in testdb.database().acquires(resource_id=row)] == ["abandoned"]

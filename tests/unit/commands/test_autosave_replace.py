@@ -195,3 +195,20 @@ def test_a_replacement_saves_into_the_folder_the_task_has_already(cli: Cli, sim:
     assert task["replaced"]["url"] == good and task["status"] == "saved", proc.stderr
     assert sim.drive().listdir("/追更/剧集A/S01") == [f"剧集A.S01E0{n}.mkv" for n in range(1, 6)]  # E04, E05 into S01, none twice
     assert sorted(sim.drive().listdir("/追更/剧集A")) == ["S01", "海报.jpg"]
+
+
+def test_the_accounts_own_share_is_never_a_replacement(cli: Cli, sim: Simulator, pansou) -> None:
+    """A review of issue 25: a channel reposting the owner's link made the task move onto the owner's own share, which
+    Quark never saves (41017): the task failed on every run with its shareurl rewritten."""
+    config = saved_then_dead(cli, sim)
+    for n in range(1, 6):
+        sim.drive().put_file(f"/quarkctl/剧集A/剧集A.S01E0{n}.mkv", size=SIZE)
+    own = sim.own_shares.share("/quarkctl/剧集A", title="剧集A")
+    pansou.add("剧集A", own.link, note="剧集A 4K 全集")
+    good = add(sim, pansou, "good00000001", episodes(1, 2, 3, 4, 5), "剧集A 1080p")
+    proc, doc = autosave(cli, config, "--replace-dead", env={"PANSOU_URL": pansou.base_url})
+    assert proc.returncode == 0, proc.stderr
+    (task,) = doc["tasks"]
+    assert task["replaced"]["url"] == good
+    assert {c["url"]: c["reason"] for c in task["replacement_candidates"]}[own.link] == "own_share"
+    assert json.loads(config.read_text(encoding="utf-8"))["tasklist"][0]["shareurl"] == good
