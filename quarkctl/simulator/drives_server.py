@@ -20,7 +20,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from .loopback import LoopbackService
+from .loopback import LoopbackService, send_reply
 from .drive_replies import BAIDU_NO_COOKIE, BAIDU_VERIFY, PAGE_HTML, TABLES, Answer, Body
 
 JSON_TYPE = "application/json;charset=UTF-8"
@@ -223,16 +223,7 @@ class _Handler(BaseHTTPRequestHandler):
             data, kind = body.encode(), ("text/xml;charset=UTF-8" if body.startswith("<?xml") else "text/html;charset=UTF-8")
         else:
             data, kind = b"", "text/plain"
-        self.send_response(status)
-        self.send_header("Content-Type", content_type or kind)
-        self.send_header("Content-Length", str(len(data)))
-        for name, value in headers or []:
-            self.send_header(name, value)
-        self.end_headers()
-        try:
-            self.wfile.write(data)
-        except OSError:
-            pass
+        send_reply(self, status, data, content_type or kind, headers or [])
 
     def do_GET(self) -> None:  # noqa: N802 - http.server's names
         self._dispatch()

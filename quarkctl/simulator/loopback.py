@@ -4,8 +4,27 @@ checks, drives_server.py, and the fake PanSou, pansou_server.py)."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterable
+from http.server import BaseHTTPRequestHandler
 from socketserver import TCPServer
 from typing import Any
+
+
+def send_reply(handler: BaseHTTPRequestHandler, status: int, data: bytes, content_type: str,
+               headers: Iterable[tuple[str, str]] = ()) -> None:
+    """One answer of a fake service: status, Content-Type (none with a 204), length, the extra headers, the body;
+    a client that hung up is no error of the fake's."""
+    handler.send_response(status)
+    if status != 204:
+        handler.send_header("Content-Type", content_type)
+    handler.send_header("Content-Length", str(len(data)))
+    for name, value in headers:
+        handler.send_header(name, value)
+    handler.end_headers()
+    try:
+        handler.wfile.write(data)
+    except OSError:
+        pass
 
 
 class LoopbackService:

@@ -11,6 +11,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
+from .loopback import send_reply
+
 if TYPE_CHECKING:
     from .pansou_server import FakePanSou
 
@@ -139,17 +141,7 @@ class _Handler(BaseHTTPRequestHandler):
             data, kind = body.encode(), ("text/html; charset=utf-8" if body.lstrip().startswith("<") else "text/plain; charset=utf-8")
         else:
             data, kind = json.dumps(body, ensure_ascii=False).encode(), JSON_TYPE
-        self.send_response(status)
-        if status != 204:
-            self.send_header("Content-Type", content_type or kind)
-        self.send_header("Content-Length", str(len(data)))
-        for name, value in headers.items():
-            self.send_header(name, value)
-        self.end_headers()
-        try:
-            self.wfile.write(data)
-        except OSError:
-            pass
+        send_reply(self, status, data, content_type or kind, headers.items())
 
     def do_GET(self) -> None:  # noqa: N802 - http.server's names
         self._dispatch()
