@@ -24,6 +24,7 @@ from quarkctl.commands.options import (
     EnvFile,
     JsonReport,
     LogFilePath,
+    MetricsFilePath,
     NoPacing,
     NotifyUrls,
     PingUrl,
@@ -173,6 +174,7 @@ def autosave(
     log_file: LogFilePath = None,
     notify: NotifyUrls = None,
     ping_url: PingUrl = None,
+    metrics_file: MetricsFilePath = None,
 ) -> None:
     from quarkctl.autosave import job as autosave_job
     from quarkctl.config.autosave import loading as autosave_config_loading
@@ -194,7 +196,12 @@ def autosave(
             options = replace(options, search_pacing=PacingPolicy.off(), check_pacing=PacingPolicy.off())
         env = environment(env_file, DATABASE_URL=database_url, QUARK_API_BASE=api_base, DB_TIMEOUT=db_timeout_flag(db_timeout))
     job = AutosaveJob(env, config, options, autosave_job.Selection(task or [], skip_invalid), timeout=timeout, notify_urls=notify)
-    run_job(job, env, json_output=json_output, quiet=quiet, log_file=log_file, ping_url=ping_url)
+    from quarkctl.hooks.monitoring.metrics import autosave_figures
+    from quarkctl.hooks.monitoring.metrics_file import MetricsFile
+
+    metrics = MetricsFile.from_settings(metrics_file, env, dry_run=dry_run, command=AutosaveJob.name, shard="",
+                                        figures=autosave_figures)
+    run_job(job, env, json_output=json_output, quiet=quiet, log_file=log_file, ping_url=ping_url, metrics=metrics)
 
 
 def sign(

@@ -74,8 +74,9 @@ class CheckJob(NotifyingJob):
 
 def run_check(values: dict[str, Any], *, scope: str, recheck_expired: bool = False, notify: Optional[list[str]] = None,
               notify_on: str = "changes", ping_url: Optional[str] = None, reshare: bool = False, reacquire: bool = False,
-              reacquire_limit: int = CheckOptions.reacquire_limit) -> None:
-    """A check-links run from the CHECK_RUN and CHECK_OUTPUT options; exits with its exit code."""
+              reacquire_limit: int = CheckOptions.reacquire_limit, metrics: bool = False, metrics_file: Optional[Path] = None) -> None:
+    """A check-links run from the CHECK_RUN and CHECK_OUTPUT options; exits with its exit code. `metrics`: the run
+    writes its figures to `metrics_file` or QUARKCTL_METRICS_FILE (check-links; not `resources revive`)."""
     json_errors(CheckJob.name, values["json_output"])
     with failing():
         options = check_options(values, scope=scope, recheck_expired=recheck_expired)
@@ -96,7 +97,16 @@ def run_check(values: dict[str, Any], *, scope: str, recheck_expired: bool = Fal
         fail(_("--notify-on: expected one of {choices}").format(choices=", ".join(NOTIFY_ON)), ExitCode.USAGE)
     job = CheckJob(options, env, anonymous=values["anonymous"], timeout=values["timeout"], notify_urls=notify or [],
                    notify_on=notify_on)
-    run_job(job, env, json_output=values["json_output"], quiet=values["quiet"], log_file=values["log_file"], ping_url=ping_url)
+    target = None
+    if metrics:
+        from quarkctl.hooks.monitoring.metrics import check_figures
+        from quarkctl.hooks.monitoring.metrics_file import MetricsFile
+
+        shard = f"{options.shard[0]}/{options.shard[1]}" if options.shard is not None else ""
+        target = MetricsFile.from_settings(metrics_file, env, dry_run=options.dry_run, command=CheckJob.name, shard=shard,
+                                           figures=check_figures)
+    run_job(job, env, json_output=values["json_output"], quiet=values["quiet"], log_file=values["log_file"], ping_url=ping_url,
+            metrics=target)
 
 
 CHECK_LINKS_HELP = _("Check every not-yet-expired share link in cloud_resource, Quark's and the other drives' (--drives); "
@@ -117,7 +127,8 @@ def check_links(
 ) -> None:
     notify, notify_on, ping_url = values.pop("notify"), values.pop("notify_on"), values.pop("ping_url")
     run_check(values, scope="active", recheck_expired=recheck_expired, notify=notify, notify_on=notify_on, ping_url=ping_url,
-              reshare=reshare, reacquire=reacquire, reacquire_limit=reacquire_limit)
+              reshare=reshare, reacquire=reacquire, reacquire_limit=reacquire_limit, metrics=True,
+              metrics_file=values.pop("metrics_file"))
 
 
 def register(app: typer.Typer) -> None:

@@ -61,6 +61,9 @@ LogFilePath = Annotated[Optional[Path], typer.Option("--log-file", dir_okay=Fals
 NotifyUrls = Annotated[Optional[list[str]], typer.Option("--notify", metavar="URL", help=_("Also send the run's notification to this apprise URL (added to QUARKCTL_NOTIFY); repeatable."))]
 NotifyOn = Annotated[str, typer.Option("--notify-on", metavar="WHEN", help=_("When check-links notifies: changes (newly expired links or errors), always, errors."))]
 PingUrl = Annotated[Optional[str], typer.Option("--ping-url", metavar="URL", help=_("Healthchecks-style URL: GET URL/start, URL on success, URL/fail on failure (QUARKCTL_PING_URL)."))]
+MetricsFilePath = Annotated[Optional[Path], typer.Option("--metrics-file", metavar="FILE", dir_okay=False, help=_(
+    "Write the run's figures to this file in Prometheus' text format, for node_exporter's textfile collector "
+    "(QUARKCTL_METRICS_FILE); other runs' lines in it are kept."))]
 
 # Which rows of cloud_resource: `resources list` and `resources export`; the ids of `set-status` and `rm`.
 OnlyExpired = Annotated[bool, typer.Option("--expired", help=_("Only rows marked expired (is_expired = 1)."))]
@@ -123,10 +126,11 @@ CHECK_OUTPUT = (
     option("quiet", Quiet, False),
     option("log_file", LogFilePath, None),
 )
-MONITORING = (  # check-links' notifications and pings; autosave declares its own (no --notify-on)
+MONITORING = (  # check-links' notifications, pings and metrics; autosave declares its own (no --notify-on)
     option("notify", NotifyUrls, None),
     option("notify_on", NotifyOn, "changes"),
     option("ping_url", PingUrl, None),
+    option("metrics_file", MetricsFilePath, None),
 )
 OWN = (option("_own", Any, None),)  # in declared(): where the command's own parameters go (compared by identity)
 

@@ -130,17 +130,19 @@ class NotifyingJob:
 
 
 def run_job(job: Job, env: dict[str, str], *, json_output: bool, quiet: bool, log_file: Optional[Path],
-            ping_url: Optional[str] = None, pings: bool = True) -> NoReturn:
-    """Run the job inside the frame and exit with its exit code."""
+            ping_url: Optional[str] = None, pings: bool = True, metrics: Any = None) -> NoReturn:
+    """Run the job inside the frame and exit with its exit code. `metrics`: the run's metrics file
+    (hooks/monitoring/metrics_file.py MetricsFile), written however the run ends; None: none."""
     _log_path[0] = log_file
     try:
-        _run_job(job, env, json_output=json_output, quiet=quiet, log_file=log_file, ping_url=ping_url, pings=pings)
+        _run_job(job, env, json_output=json_output, quiet=quiet, log_file=log_file, ping_url=ping_url, pings=pings,
+                 metrics=metrics)
     finally:
         _log_path[0] = None
 
 
 def _run_job(job: Job, env: dict[str, str], *, json_output: bool, quiet: bool, log_file: Optional[Path],
-             ping_url: Optional[str], pings: bool) -> NoReturn:
+             ping_url: Optional[str], pings: bool, metrics: Any) -> NoReturn:
     from quarkctl.hooks.monitoring import notify
     from quarkctl.hooks.monitoring.pings import Pinger
 
@@ -152,10 +154,17 @@ def _run_job(job: Job, env: dict[str, str], *, json_output: bool, quiet: bool, l
 
     try:
         with pinged(pinger, None if job.dry_run else notify_error):
-            report, stop = _reported(job, env, json_output=json_output, quiet=quiet, log_file=log_file)
+            report, stop = _reported(job, env, json_output=json_output, quiet=quiet, log_file=log_file, metrics=metrics)
     except QuarkctlError as exc:
         if json_output:  # stdout is one JSON object whatever the outcome (issue 23); the error line goes to stderr
             _json_error(job.name, int(exc.exit_code), str(exc))
+        _write_metrics(metrics, None, int(exc.exit_code))
+        raise
+    except typer.Exit as exc:
+        _write_metrics(metrics, None, int(exc.exit_code))
+        raise
+    except Exception:
+        _write_metrics(metrics, None, ExitCode.INTERNAL)  # launch.py makes it exit 70
         raise
     for line in job.warnings(report):
         warn(line)
@@ -165,16 +174,26 @@ def _run_job(job: Job, env: dict[str, str], *, json_output: bool, quiet: bool, l
             warn(line)
     # A signal while the notification went out: the run's work is recorded; the exit says it was stopped
     code = int(report.exit_code if stop.signum is None else ExitCode.for_signal(stop.signum))
+    _write_metrics(metrics, report, code)  # a stopped run's too: its partial figures
     pinger.finish(code)
     raise typer.Exit(code)
+
+
+def _write_metrics(metrics: Any, report: Any, code: int) -> None:
+    """The run's figures into its metrics file; a file that cannot take them is a warning, never another exit code."""
+    if metrics is not None and (line := metrics.write(report, code)) is not None:
+        warn(line)
 
 
 def _json_error(name: str, code: int, message: str) -> None:
     typer.echo(json_text({"job": name, "exit_code": code, "error": redact(message)}))
 
 
-def _reported(job: Job, env: dict[str, str], *, json_output: bool, quiet: bool, log_file: Optional[Path]) -> tuple[Any, StopSignal]:
+def _reported(job: Job, env: dict[str, str], *, json_output: bool, quiet: bool, log_file: Optional[Path],
+              metrics: Any = None) -> tuple[Any, StopSignal]:
     job.prepare()
+    if metrics is not None:
+        metrics.check()  # as the log file: a path that cannot be written is exit 2 before any work
     from quarkctl.render.check import LogFile  # rich is only needed once a run starts
 
     log_stream = None

@@ -1,0 +1,127 @@
+"""The metrics file (issue 26): `--metrics-file PATH` or QUARKCTL_METRICS_FILE, written as a run ends,
+for node_exporter's textfile collector (metrics.py has what it holds).
+
+Written as root writes any file (safefs.py): the folder reached without following a link someone else
+could have planted, the old file read without following one (a link, a FIFO, a device or a second name
+is refused), the new one written beside it and renamed over it, so the collector never reads half a
+file. Under a lock beside it (lock.py sidecar_path), so two runs that end at once each keep the other's
+lines. Mode 0644: node_exporter runs as a user of its own.
+
+As for --log-file (commands/run.py), what can be seen before the run (a link at PATH, a folder that
+cannot be written to) is an error, exit 2, before any work; what fails as the run ends is one warning
+line, and the run's exit code stands. A dry run writes none (it pings and notifies nobody either).
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import os
+import stat
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from quarkctl.errors import ConfigError
+from quarkctl.i18n import _
+from quarkctl.lock import sidecar_path
+from quarkctl.safefs import NOFOLLOW, NotRegular, open_dir, open_failure, open_lock_beside, replace_file
+
+METRICS_ENV = "QUARKCTL_METRICS_FILE"
+MODE = 0o644
+Figures = Callable[[Any], tuple[Any, ...]]  # the report (None: the run ended before it) -> metrics.Figure
+
+
+class MetricsFile:
+    """Where one run's figures go: its command and shard name its series in the shared file."""
+
+    def __init__(self, path: Path, setting: str, *, command: str, shard: str, figures: Figures,
+                 clock: Callable[[], float] = time.time, monotonic: Callable[[], float] = time.monotonic) -> None:
+        self.path, self.setting, self.command, self.shard, self.figures = path, setting, command, shard, figures
+        self.clock, self.monotonic = clock, monotonic
+        self.started = monotonic()
+        self.refused = False  # check() said so before the run: nothing more to say at its end
+
+    @classmethod
+    def from_settings(cls, flag: Path | None, env: Mapping[str, str], *, dry_run: bool, command: str, shard: str,
+                      figures: Figures) -> MetricsFile | None:
+        """--metrics-file wins over QUARKCTL_METRICS_FILE (the environment, then .env); a dry run writes none."""
+        raw = env.get(METRICS_ENV, "").strip()
+        if dry_run or (flag is None and not raw):
+            return None
+        if flag is not None:
+            return cls(flag, "--metrics-file", command=command, shard=shard, figures=figures)
+        return cls(Path(raw), METRICS_ENV, command=command, shard=shard, figures=figures)
+
+    def check(self) -> None:
+        """Before the run: the folder can be reached and written to, and PATH is no link, FIFO or device.
+        Raises ConfigError (exit 2), as --log-file does."""
+        try:
+            with self._locked() as folder:
+                self._read(folder)
+        except (ConfigError, OSError) as exc:
+            self.refused = True
+            raise ConfigError(self._failure(exc)) from None
+
+    def write(self, report: Any, exit_code: int) -> str | None:
+        """Replace this run's series in the file, keep the others'. Returns the warning to show, if any."""
+        from quarkctl.hooks.monitoring import metrics
+
+        if self.refused:
+            return None
+        run = metrics.RunFigures(self.command, self.shard, int(exit_code), max(0.0, self.monotonic() - self.started),
+                                 self.clock(), self.figures(report))
+        warning = None
+        try:
+            with self._locked() as folder:
+                try:
+                    families = metrics.read(self._read(folder).decode("utf-8"))
+                except (ValueError, UnicodeDecodeError):  # a hand-edited or truncated file: this run starts it anew
+                    families = []
+                    warning = _("warning: {setting}: {path} held lines that are not Prometheus' text format; "
+                                "only this run's figures are in it now").format(setting=self.setting, path=self.path)
+                replace_file(self.path, metrics.merge(families, run), MODE, folder=folder)
+        except (ConfigError, OSError) as exc:
+            return _("warning: {problem}; this run's metrics were not written").format(problem=self._failure(exc))
+        return warning
+
+    def _failure(self, exc: Exception) -> str:
+        if isinstance(exc, ConfigError):
+            return _("{setting}: {error}").format(setting=self.setting, error=exc)
+        reason = open_failure(exc) if isinstance(exc, OSError) else str(exc)
+        return _("{setting}: cannot write {path}: {reason}").format(setting=self.setting, path=self.path, reason=reason)
+
+    @contextmanager
+    def _locked(self) -> Iterator[int]:
+        """The folder's descriptor (missing folders made 0700, as for --log-file), under the lock beside PATH."""
+        folder = open_dir(self.path.parent)
+        try:
+            try:
+                info: os.stat_result | None = os.stat(self.path.name, dir_fd=folder, follow_symlinks=False)
+            except FileNotFoundError:
+                info = None
+            guarded = info if info is not None and stat.S_ISREG(info.st_mode) else None
+            lock, _writable = open_lock_beside(sidecar_path(self.path, "metrics"), guarded)
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX)  # held for one read and one rename: another run waits a moment
+                yield folder
+            finally:
+                os.close(lock)  # which releases the lock
+        finally:
+            os.close(folder)
+
+    def _read(self, folder: int) -> bytes:
+        """The file as it is: b"" when there is none. Never through a link, never a FIFO, device or second name."""
+        try:
+            fd = os.open(self.path.name, os.O_RDONLY | os.O_NONBLOCK | NOFOLLOW, dir_fd=folder)
+        except FileNotFoundError:
+            return b""
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_nlink != 1:
+            os.close(fd)
+            raise NotRegular(errno.EINVAL, _("not a plain file of its own (a folder, a FIFO, a device or a hard link); "
+                                             "quarkctl does not write to it"))
+        with os.fdopen(fd, "rb") as file:
+            return file.read()

@@ -1,0 +1,159 @@
+"""hooks/monitoring/metrics_file.py: one metrics file shared by both jobs and by the shards of a host.
+
+The file is real (a folder of the test's), read back with prometheus_client's own parser; the clocks
+are injected."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from prometheus_client.parser import text_string_to_metric_families
+
+from helpers.victim import plant_victim, untouched
+from quarkctl.errors import ConfigError
+from quarkctl.hooks.monitoring import metrics
+from quarkctl.hooks.monitoring.metrics_file import METRICS_ENV, MetricsFile
+
+COMMANDS = ("check-links", "autosave")
+SHARDS = ("", "0/2", "1/2")
+CODES = (0, 1, 2, 3, 4, 5, 6, 7, 70, 75, 130, 143)
+
+
+def series(path: Path) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+    """Every sample of the file by (name, labels); a name and labels seen twice fails."""
+    found: dict[tuple[str, tuple[tuple[str, str], ...]], float] = {}
+    for family in text_string_to_metric_families(path.read_text("utf-8")):
+        for sample in family.samples:
+            key = (sample.name, tuple(sorted(sample.labels.items())))
+            assert key not in found, key
+            found[key] = sample.value
+    return found
+
+
+def value(found: dict, name: str, command: str, shard: str, **labels: str) -> float:
+    return found[(name, tuple(sorted({"command": command, "shard": shard, **labels}.items())))]
+
+
+def figures(report: int | None) -> tuple[metrics.Figure, ...]:
+    """A figures function like the jobs' (metrics.check_figures): the report here is a number."""
+    return (metrics.Figure(metrics.CHECKED, report if report is not None else -1),)
+
+
+def target(path: Path, command: str, shard: str, now: list[float]) -> MetricsFile:
+    return MetricsFile(path, "--metrics-file", command=command, shard=shard, figures=figures,
+                       clock=lambda: now[0], monotonic=lambda: now[0])
+
+
+runs = st.lists(st.tuples(st.sampled_from(COMMANDS), st.sampled_from(SHARDS), st.sampled_from(CODES),
+                          st.integers(0, 10_000), st.integers(1, 86_400)), min_size=1, max_size=12)
+
+
+@given(runs)
+def test_the_file_holds_the_latest_figures_of_every_command_and_shard(sequence: list) -> None:
+    """Whatever order runs end in: each command and shard has its latest run's figures, the others' are kept,
+    and the last success is the latest run that ended 0 or 1 (a failure never moves it, back or forth)."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "quarkctl.prom"
+        now = [1_790_000_000.0]
+        latest: dict[tuple[str, str], tuple[int, int, float, int]] = {}
+        success: dict[tuple[str, str], float] = {}
+        for command, shard, code, checked, gap in sequence:
+            run = target(path, command, shard, now)
+            now[0] += gap
+            assert run.write(checked, code) is None
+            latest[(command, shard)] = (code, checked, now[0], gap)
+            if code in (0, 1):
+                success[(command, shard)] = now[0]
+            found = series(path)
+            for (c, s), (last_code, last_checked, finished, took) in latest.items():
+                assert value(found, metrics.EXIT_CODE, c, s) == last_code
+                assert value(found, metrics.CHECKED, c, s) == last_checked
+                assert value(found, metrics.FINISHED, c, s) == finished
+                assert value(found, metrics.DURATION, c, s) == took
+                assert value(found, metrics.LAST_SUCCESS, c, s) == success.get((c, s), 0.0)
+            assert {(dict(labels)["command"], dict(labels)["shard"]) for _name, labels in found} == set(latest)
+
+
+def test_duration_is_from_the_start_to_the_write(tmp_path: Path) -> None:
+    ticks = iter([100.0, 142.5])
+    run = MetricsFile(tmp_path / "m.prom", "--metrics-file", command="autosave", shard="", figures=figures,
+                      clock=lambda: 1_790_000_000.0, monotonic=lambda: next(ticks))
+    run.write(3, 0)
+    assert value(series(tmp_path / "m.prom"), metrics.DURATION, "autosave", "") == 42.5
+
+
+def test_lines_of_another_program_are_kept(tmp_path: Path) -> None:
+    path = tmp_path / "m.prom"
+    path.write_text("# HELP backup_age_seconds age\n# TYPE backup_age_seconds gauge\nbackup_age_seconds{host=\"a\"} 12\n")
+    target(path, "check-links", "", [1.0]).write(5, 0)
+    found = series(path)
+    assert found[("backup_age_seconds", (("host", "a"),))] == 12
+    assert value(found, metrics.CHECKED, "check-links", "") == 5
+
+
+def test_a_file_that_is_not_prometheus_text_is_started_anew_with_a_warning(tmp_path: Path) -> None:
+    path = tmp_path / "m.prom"
+    path.write_bytes(b"\xff\xfe not text {\n")
+    warning = target(path, "check-links", "0/2", [1.0]).write(5, 0)
+    assert warning is not None and "Prometheus" in warning and str(path) in warning
+    assert value(series(path), metrics.CHECKED, "check-links", "0/2") == 5
+
+
+def test_runs_ending_at_once_keep_each_others_lines(tmp_path: Path) -> None:
+    """Eight shards write one file at the same time, five times each: the lock beside it keeps every one."""
+    path = tmp_path / "m.prom"
+
+    def shard(k: int) -> None:
+        for n in range(5):
+            target(path, "check-links", f"{k}/8", [float(n)]).write(k * 10 + n, 0)
+
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(shard, range(8)))
+    found = series(path)
+    assert [value(found, metrics.CHECKED, "check-links", f"{k}/8") for k in range(8)] == [k * 10 + 4 for k in range(8)]
+
+
+def test_the_file_is_readable_by_node_exporter_and_written_whole(tmp_path: Path) -> None:
+    path = tmp_path / "textfile" / "quarkctl.prom"
+    target(path, "autosave", "", [1.0]).write(None, 0)
+    assert oct(path.stat().st_mode & 0o777) == oct(0o644)
+    assert sorted(p.name for p in path.parent.iterdir()) == ["quarkctl.prom", "quarkctl.prom.quarkctl-metrics.lock"]
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="as root: a link planted where root writes")
+def test_a_link_at_the_path_is_never_followed(tmp_path: Path) -> None:
+    victim = plant_victim(tmp_path)
+    shared = tmp_path / "textfile"
+    shared.mkdir()
+    (shared / "quarkctl.prom").symlink_to(victim)
+    run = target(shared / "quarkctl.prom", "check-links", "", [1.0])
+    with pytest.raises(ConfigError, match="--metrics-file: cannot write .*quarkctl.prom: a symbolic link"):
+        run.check()  # before the run: exit 2, as for --log-file
+    assert untouched(victim) and (shared / "quarkctl.prom").is_symlink()
+    late = target(shared / "quarkctl.prom", "check-links", "", [1.0])  # planted after the check: a warning at the end
+    warning = late.write(5, 0)
+    assert warning is not None and "symbolic link" in warning and "not written" in warning
+    assert untouched(victim) and (shared / "quarkctl.prom").is_symlink()
+
+
+def test_a_fifo_at_the_path_is_refused_without_waiting(tmp_path: Path) -> None:
+    os.mkfifo(tmp_path / "m.prom")
+    with pytest.raises(ConfigError, match="not a plain file"):
+        target(tmp_path / "m.prom", "autosave", "", [1.0]).check()
+
+
+def test_the_flag_wins_over_the_setting_and_a_dry_run_writes_none(tmp_path: Path) -> None:
+    env = {METRICS_ENV: str(tmp_path / "env.prom")}
+    kw = {"command": "check-links", "shard": "", "figures": metrics.check_figures}
+    flag = MetricsFile.from_settings(tmp_path / "flag.prom", env, dry_run=False, **kw)
+    assert flag is not None and (flag.path, flag.setting) == (tmp_path / "flag.prom", "--metrics-file")
+    setting = MetricsFile.from_settings(None, env, dry_run=False, **kw)
+    assert setting is not None and (setting.path, setting.setting) == (tmp_path / "env.prom", METRICS_ENV)
+    assert MetricsFile.from_settings(tmp_path / "flag.prom", env, dry_run=True, **kw) is None
+    assert MetricsFile.from_settings(None, {METRICS_ENV: " "}, dry_run=False, **kw) is None
