@@ -157,3 +157,17 @@ def test_the_flag_wins_over_the_setting_and_a_dry_run_writes_none(tmp_path: Path
     assert setting is not None and (setting.path, setting.setting) == (tmp_path / "env.prom", METRICS_ENV)
     assert MetricsFile.from_settings(tmp_path / "flag.prom", env, dry_run=True, **kw) is None
     assert MetricsFile.from_settings(None, {METRICS_ENV: " "}, dry_run=False, **kw) is None
+
+
+def test_the_readme_lists_every_metric_and_its_alerts_name_real_ones() -> None:
+    import re
+
+    import yaml  # PyYAML: apprise installs it
+
+    readme = (Path(__file__).resolve().parents[3] / "README.md").read_text("utf-8")
+    section = readme.split("\n### Metrics\n", 1)[1].split("\n### ", 1)[0]
+    listed = set(re.findall(r"^\| `(quarkctl_[a-z_]+)` \|", section, re.M))
+    assert listed == set(metrics.HELP)
+    rules = yaml.safe_load(section.split("```yaml\n", 1)[1].split("```", 1)[0])["groups"][0]["rules"]
+    named = {name for rule in rules for name in re.findall(r"quarkctl_[a-z_]+", rule["expr"])}
+    assert named and named <= set(metrics.HELP)
