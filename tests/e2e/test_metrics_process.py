@@ -1,5 +1,6 @@
-"""The metrics file of a run stopped by SIGTERM (issue 26): the installed command, a real signal, its
-partial figures written as it ends, read back with prometheus_client's text parser."""
+"""The metrics file as the installed command writes it (issue 26): a run stopped by a real SIGTERM writes
+its partial figures; a Chinese run writes the same names, labels and help as an English one. Read back
+with prometheus_client's text parser."""
 
 from __future__ import annotations
 
@@ -38,3 +39,17 @@ def test_a_run_stopped_by_sigterm_writes_its_partial_figures(cli: Cli, sim: Simu
     assert found[("quarkctl_check_links_checked", "")] == checked == found[("quarkctl_check_links_verdict", "valid")]
     assert found[("quarkctl_last_run_exit_code", "")] == 143
     assert found[("quarkctl_last_success_timestamp_seconds", "")] == 0  # stopped: not a success, and none before
+
+
+def test_the_file_does_not_change_with_the_language(cli: Cli, sim: Simulator, sqlitedb: ResourceDB, tmp_path: Path) -> None:
+    db = on_database(cli, sqlitedb)
+    add_valid(sim, pwd(1))
+    db.seed([{"drama_name": "好电影", "link": share_url(pwd(1))}])
+    shapes = []
+    for lang, name in (("en", "en.prom"), ("zh_CN", "zh.prom")):
+        proc = cli.run("--lang", lang, "check-links", "--no-pacing", "--metrics-file", str(tmp_path / name))
+        assert proc.returncode == 0, proc.stderr
+        assert ("汇总" in proc.stdout) == (lang == "zh_CN")  # the run did speak the language
+        families = list(text_string_to_metric_families((tmp_path / name).read_text("utf-8")))
+        shapes.append(sorted((f.name, f.documentation, s.name, sorted(s.labels.items())) for f in families for s in f.samples))
+    assert shapes[0] == shapes[1] and len(shapes[0]) > 10
