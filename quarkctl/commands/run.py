@@ -11,7 +11,7 @@ import signal
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, NoReturn, Optional, Protocol
+from typing import TYPE_CHECKING, Any, NoReturn, Optional, Protocol
 
 import typer
 
@@ -23,6 +23,8 @@ from quarkctl.redact import redact
 from quarkctl.safe_text import json_text, printable_lines
 from quarkctl.safefs import open_failure
 
+if TYPE_CHECKING:  # a type only: the frame is loaded for every command, the metrics file by the two jobs that write one
+    from quarkctl.hooks.monitoring.metrics_file import MetricsFile
 
 _json_job: list[str | None] = [None]  # a job command under --json; launch.main clears it for each command line
 
@@ -130,7 +132,7 @@ class NotifyingJob:
 
 
 def run_job(job: Job, env: dict[str, str], *, json_output: bool, quiet: bool, log_file: Optional[Path],
-            ping_url: Optional[str] = None, pings: bool = True, metrics: Any = None) -> NoReturn:
+            ping_url: Optional[str] = None, pings: bool = True, metrics: Optional[MetricsFile] = None) -> NoReturn:
     """Run the job inside the frame and exit with its exit code. `metrics`: the run's metrics file
     (hooks/monitoring/metrics_file.py MetricsFile), written however the run ends; None: none."""
     _log_path[0] = log_file
@@ -142,7 +144,7 @@ def run_job(job: Job, env: dict[str, str], *, json_output: bool, quiet: bool, lo
 
 
 def _run_job(job: Job, env: dict[str, str], *, json_output: bool, quiet: bool, log_file: Optional[Path],
-             ping_url: Optional[str], pings: bool, metrics: Any) -> NoReturn:
+             ping_url: Optional[str], pings: bool, metrics: Optional[MetricsFile]) -> NoReturn:
     from quarkctl.hooks.monitoring import notify
     from quarkctl.hooks.monitoring.pings import Pinger
 
@@ -179,7 +181,7 @@ def _run_job(job: Job, env: dict[str, str], *, json_output: bool, quiet: bool, l
     raise typer.Exit(code)
 
 
-def _write_metrics(metrics: Any, report: Any, code: int) -> None:
+def _write_metrics(metrics: Optional[MetricsFile], report: Any, code: int) -> None:
     """The run's figures into its metrics file; a file that cannot take them is a warning, never another exit code."""
     if metrics is not None and (line := metrics.write(report, code)) is not None:
         warn(line)
@@ -190,7 +192,7 @@ def _json_error(name: str, code: int, message: str) -> None:
 
 
 def _reported(job: Job, env: dict[str, str], *, json_output: bool, quiet: bool, log_file: Optional[Path],
-              metrics: Any = None) -> tuple[Any, StopSignal]:
+              metrics: Optional[MetricsFile] = None) -> tuple[Any, StopSignal]:
     job.prepare()
     if metrics is not None:
         metrics.check()  # as the log file: a path that cannot be written is exit 2 before any work

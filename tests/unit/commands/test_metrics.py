@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import signal
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -137,6 +138,15 @@ def test_an_autosave_run_writes_its_figures_beside_check_links(cli: Cli, sim: Si
     assert of(found, "quarkctl_check_links_checked", "check-links") == 3  # check-links' lines are kept
 
 
+@pytest.fixture
+def frame_signals() -> Iterator[None]:
+    """run_job installs its SIGINT and SIGTERM handlers (commands/run.py): put the test process's back."""
+    saved = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM)}
+    yield
+    for signum, handler in saved.items():
+        signal.signal(signum, handler)
+
+
 class PlantingJob(NotifyingJob):
     """A job whose run ends with a link planted where its metrics file goes: the write fails at the end."""
 
@@ -170,16 +180,11 @@ class PlantingJob(NotifyingJob):
 
 
 def test_a_file_that_cannot_be_written_at_the_end_is_a_warning_and_the_exit_code_stands(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], frame_signals: None) -> None:
     path = tmp_path / "m.prom"
     metrics = MetricsFile(path, "--metrics-file", command="check-links", shard="", figures=check_figures)
-    saved = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM)}
-    try:
-        with pytest.raises(typer.Exit) as done:
-            run_job(PlantingJob(path), {}, json_output=False, quiet=True, log_file=None, metrics=metrics)
-    finally:
-        for signum, handler in saved.items():
-            signal.signal(signum, handler)
+    with pytest.raises(typer.Exit) as done:
+        run_job(PlantingJob(path), {}, json_output=False, quiet=True, log_file=None, metrics=metrics)
     assert done.value.exit_code == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert err == [f"warning: --metrics-file: cannot write {path}: a symbolic link; quarkctl does not follow it: remove it; "
@@ -201,3 +206,24 @@ def test_a_run_stopped_at_its_deadline_writes_its_partial_figures(cli: Cli, sim:
     assert of(found, "quarkctl_check_links_checked", "check-links") == 1
     assert of(found, "quarkctl_last_run_exit_code", "check-links") == 0
     assert of(found, "quarkctl_last_success_timestamp_seconds", "check-links") > 0
+
+
+class BrokenJob(PlantingJob):
+    """A job with a bug: its run raises."""
+
+    def run(self, reporter: Any, *, stop: Any, lock_dir: Path) -> Any:
+        raise RuntimeError("a bug")
+
+
+def test_a_run_that_ends_in_a_bug_says_exit_70_and_keeps_the_last_success(tmp_path: Path, frame_signals: None) -> None:
+    path = tmp_path / "m.prom"
+    MetricsFile(path, "--metrics-file", command="check-links", shard="", figures=check_figures,
+                clock=lambda: 1_790_000_000.0).write(None, 0)
+    metrics = MetricsFile(path, "--metrics-file", command="check-links", shard="", figures=check_figures,
+                          clock=lambda: 1_790_086_400.0)
+    with pytest.raises(RuntimeError, match="a bug"):  # launch.py turns it into exit 70
+        run_job(BrokenJob(path), {}, json_output=False, quiet=True, log_file=None, metrics=metrics)
+    found = read(path)
+    assert of(found, "quarkctl_last_run_exit_code", "check-links") == 70
+    assert of(found, "quarkctl_last_run_timestamp_seconds", "check-links") == 1_790_086_400.0
+    assert of(found, "quarkctl_last_success_timestamp_seconds", "check-links") == 1_790_000_000.0
