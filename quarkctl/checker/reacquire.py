@@ -1,5 +1,5 @@
 """`check-links --reacquire` (issue 25): after the checks, find new links for the Quark rows this run found
-dead that a re-share cannot heal, with the `resources acquire` loop (quarkctl/acquire/job.py), in the same
+dead that a re-share cannot heal, with the `resources acquire` loop (quarkctl/acquire/run.py), in the same
 process and under check-links' lock.
 
 Which rows: without --reshare every Quark row this run newly found dead; with --reshare only the rows the
@@ -18,7 +18,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, cast
 
-from quarkctl.acquire.job import run_acquire
+from quarkctl.acquire.run import run_acquire
 from quarkctl.acquire.rows import ranked
 from quarkctl.acquire.options import AcquireOptions
 from quarkctl.db.acquire import WantedRow

@@ -46,10 +46,10 @@ class AcquireJob(NotifyingJob):
         return make_acquire_reporter(json_mode=json_mode, quiet=quiet, stdout=sys.stdout, stderr=sys.stderr, log_file=log_file)
 
     def run(self, reporter: Any, *, stop: StopSignal, lock_dir: Path) -> Any:
-        from quarkctl.acquire import job
+        from quarkctl.acquire import run
 
         assert self.settings is not None
-        return job.execute(self.settings, self.search, self.options, reporter, stop=stop, lock_dir=lock_dir, timeout=self.timeout)
+        return run.execute(self.settings, self.search, self.options, reporter, stop=stop, lock_dir=lock_dir, timeout=self.timeout)
 
     def failure_title(self) -> str:
         return _("quarkctl resources acquire failed")
