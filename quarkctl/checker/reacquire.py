@@ -89,7 +89,8 @@ def reacquire(db: Database, make_client: Callable[[], QuarkClient], rows: list[R
               stop: StopSignal, lock_dir: Path, session: SessionCookie, clock: Callable[[], datetime], checked: RunReport,
               rng: random.Random | None = None) -> AcquireReport:
     """The acquire loop over `rows`, its acquisitions recorded under check-links' run (`checked.run_id`)."""
-    options = setup.options
+    # the checks' deadline (--until, --max-runtime) holds between the searches, checks and saves too
+    options = replace(setup.options, deadline=checked.deadline_at) if checked.deadline_at is not None else setup.options
     report = AcquireReport(started_at=clock(), dry_run=options.dry_run, database=db.label, source=str(setup.search.where))
     if not rows:
         report.finished_at = report.started_at
