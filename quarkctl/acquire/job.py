@@ -211,7 +211,9 @@ class Acquirer:
         """The row gets a link already made (`reason`: same_share, a row of the same dead share; same_result, the
         same search result): one save, one share (a new user's review, issue 25: each row saved its own copy), its
         own entry in the chain. None when an earlier run's link is dead by now: the row is searched for as any."""
-        if made.earlier and made.new_link is not None and self.verdict(made.new_link) is not Verdict.VALID:
+        if made.earlier and made.new_link is not None and (verdict := self.verdict(made.new_link)) is not Verdict.VALID:
+            if verdict is None:  # interrupted, or the deadline passed: not a dead link
+                return self._tell(AcquireOutcome(row.id, row.name, row.link, "skipped", self._stopped() or "interrupted"))
             return None
         taken = taken or made.taken
         base = AcquireOutcome(row.id, row.name, row.link, "planned", reason, new_link=made.new_link, taken=taken,

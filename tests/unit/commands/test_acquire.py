@@ -143,3 +143,17 @@ def test_min_video_mb_sets_the_floor_a_video_file_must_reach(owner: Cli, sim, pa
     assert (result["action"], result["taken"]["detail"]["videos"]) == ("replaced", 2) and owner.db.rows()[row].is_expired == 0
     bad = owner.run("resources", "acquire", "--all-expired", "--min-video-mb", "-1", env=_env(pansou))
     assert bad.returncode == 2 and "--min-video-mb" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_a_row_marked_expired_whose_link_lives_is_unmarked_and_said_so(owner: Cli, sim, pansou) -> None:
+    link = _share(sim, "live00000001")
+    (row,) = owner.db.seed([{"drama_name": "电影L", "link": link, "is_expired": 1}])
+    done = owner.run("resources", "acquire", "--all-expired", *FAST, env=_env(pansou))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert f"#{row} 电影L link alive again, unmarked" in done.stdout and "unmarked 1" in done.stdout
+    assert owner.db.rows()[row].is_expired == 0 and owner.db.rows()[row].link == link and not pansou.requests("/api/search")
+    runs = json.loads(owner.run("history", "--json").stdout)["runs"]
+    run = next(r for r in runs if r["job"] == "acquire")
+    shown = owner.run("history", "show", str(run["id"])).stdout
+    assert f"#{row} 电影L unmarked: {link} was alive again" in shown
+    assert f"unmarked: {link} was alive again" in owner.run("resources", "show", str(row)).stdout
