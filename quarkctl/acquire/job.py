@@ -171,8 +171,11 @@ class Acquirer:
             tried += 1
             c = choice.candidate
             made = self.made.for_result(str(c.url))
-            if made is not None:
-                passed[n], reasons[n] = made, "not_chosen"
+            if made is not None:  # the check it passed then stands: no second check, no second save
+                if need is not None and made.videos is not None and made.videos < need:
+                    reasons[n] = "fewer_videos"
+                else:
+                    passed[n], reasons[n] = made, "not_chosen"
                 continue
             if (why := self._stopped()) is not None or not self.check_pacer.before_link():
                 return self._tell(AcquireOutcome(row.id, row.name, row.link, "skipped", self._stopped() or why or "interrupted",

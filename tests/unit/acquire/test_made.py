@@ -100,3 +100,24 @@ def test_a_result_taken_by_an_earlier_run_gives_its_link_and_a_dead_made_link_is
     (outcome,) = third.outcomes
     assert (outcome.action, [x.reason for x in outcome.considered], third.exit_code) == ("left_dead", ["made_link_dead"], ExitCode.LINK_ERRORS)
     assert _saves(sim) == (1, 1) and testdb.rows()[c].link == "https://pan.quark.cn/s/dead00000003"
+
+
+def test_a_result_taken_before_with_fewer_videos_than_the_row_needs_is_passed_over(sim, testdb: ResourceDB) -> None:
+    """The row's last replacement had 5 video files: a result taken for another row with 2 does not replace it."""
+    testdb.create_schema()
+    for pwd_id in ("dead00000001", "dead00000002"):
+        _share(sim, pwd_id, dead_code=41010)
+    _share(sim, "good00000001")  # two episodes
+    ids = testdb.seed([{"drama_name": "X剧", "link": DEAD, "is_expired": 1},
+                       {"drama_name": "X剧 国语", "link": "https://pan.quark.cn/s/dead00000002", "is_expired": 1}])
+    db = testdb.database()
+    db.prepare_for_acquire(dry_run=False)
+    (row,) = db.acquire_rows(ids=[ids[1]])
+    intent = db.acquire_intent(None, row, candidate_link="https://pan.quark.cn/s/full00000001", note="", source="", saved_path="/x",
+                               now=Clock()(), videos=5)
+    db.finish_acquire(intent, row, new_link="https://pan.quark.cn/s/dead00000002", videos=5, now=Clock()())  # its last: 5 videos
+    db.close()
+    result = Result("https://pan.quark.cn/s/good00000001", note="X剧")
+    report = _run(sim, testdb, Found({"X剧": [result], "X剧 国语": [result]}), AcquireOptions(ids=tuple(ids)))
+    assert [(o.action, o.reason) for o in report.outcomes] == [("replaced", "acquired"), ("left_dead", "none_passed")]
+    assert [c.reason for c in report.outcomes[1].considered] == ["fewer_videos"] and _saves(sim) == (1, 1)
