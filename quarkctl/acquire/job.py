@@ -4,8 +4,10 @@ owner's link and give the row that link.
 
 Order of writes for one row: the intent (quarkctl_acquire, pending, naming the folder), then the save, the
 share, and one transaction with the row's new link and the intent done. A crash in between leaves a pending
-intent: the next run shares what is in that folder instead of saving again (recover()). Nothing in the drive
-is ever deleted or overwritten: each save goes into a folder that did not exist (take.py).
+intent: the next run shares what is in that folder instead of saving again (acquire/recover.py). Nothing in the
+drive is ever deleted or overwritten: each save goes into a folder that did not exist (take.py). A link already
+made from the same dead share or the same search result is given again, never saved twice (acquire/made.py).
+The run over the rows is acquire/run.py.
 """
 
 from __future__ import annotations
@@ -14,32 +16,23 @@ import random
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any, Protocol
 
 from quarkctl.acquire.choose import listed, preference
+from quarkctl.acquire.made import Made, MadeLinks
 from quarkctl.acquire.options import AcquireOptions
 from quarkctl.acquire.rank import Wanted
-from quarkctl.acquire.rows import ranked, wanted_rows
-from quarkctl.acquire.pansou_answer import SearchUnavailable
-from quarkctl.config.settings import Settings
-from quarkctl.acquire.take import NoFreeFolder, folder_for, free_folder, is_empty, save_into, share_saved, videos_in
+from quarkctl.acquire.take import NoFreeFolder, folder_for, free_folder, is_empty, save_into, share_saved
 from quarkctl.acquire.verify import Verified, Verifier, candidate_link
 from quarkctl.db.acquire import WantedRow
 from quarkctl.db.database import Database
 from quarkctl.errors import ExitCode
-from quarkctl.jobs.frame import run_frame
-from quarkctl.quark import DEFAULT_TIMEOUT
-from quarkctl.quark.client import QuarkClient
 from quarkctl.quark.drive import ApiFailure, DriveSession, TaskTimeout
-from quarkctl.quark.grace import GraceCutter
-from quarkctl.quark.linkcheck import LinkChecker
 from quarkctl.quark.shares import REFUSED_CODES, Shares
 from quarkctl.quark.verdict import Outcome, Verdict
-from quarkctl.reports.acquire import JOB, AcquireListener, AcquireOutcome, AcquireReport, Considered
-from quarkctl.runtime.clock import utcnow
+from quarkctl.reports.acquire import AcquireListener, AcquireOutcome, AcquireReport, Considered
 from quarkctl.runtime.pacing import Pacer, Sleeper
-from quarkctl.runtime.stop import StopSignal, exit_code
+from quarkctl.runtime.stop import StopSignal
 
 SAVE_SETTLES = timedelta(days=1)  # an unfinished save's empty folder is waited for this long before the row is tried again
 CAPACITY_CODE = 32003  # capacity limit: the drive is full (quark-api.md 4.1, a task-level failure)
@@ -76,8 +69,6 @@ class _Abort(Exception):
         self.reason, self.detail = reason, detail
 
 
-
-
 class Acquirer:
     def __init__(self, db: Database, session: DriveSession, verifier: Verifier, search: Search, rank: Rank,
                  options: AcquireOptions, listener: AcquireListener, report: AcquireReport, *, clock: Callable[[], datetime],
@@ -89,9 +80,10 @@ class Acquirer:
         self.save_pacer = Pacer(options.save_pacing, sleep, rng, listener.waiting)
         self.saved = 0
         self.own: set[str] | None = None  # the account's own shares' pwd_ids, read once
-        self.waiting: set[str] = set()
-        self.retry_folder: str | None = None  # the empty folder a refused save of this row left: the next result's  # names whose unfinished save the recovery dealt with: not searched this run
-        self.renewed: dict[str, AcquireOutcome] = {}  # dead share's pwd_id -> the outcome that replaced it this run
+        self.waiting: set[str] = set()  # names whose unfinished save the recovery dealt with: not searched this run
+        self.retry_folder: str | None = None  # the empty folder a refused save of this row left: the next result's
+        self.made = MadeLinks(db)
+        self.handled: set[int] = set()  # rows given a link with another row of their dead share: not taken again
 
     def _tell(self, outcome: AcquireOutcome) -> AcquireOutcome:
         self.report.outcomes.append(outcome)
@@ -108,65 +100,33 @@ class Acquirer:
                 raise _Abort("drive_full", exc.message) from None
             raise
 
-    # -- crash recovery -----------------------------------------------------------------------------
-
-    def recover(self) -> None:
-        """A pending intent's folder holds what a crashed run saved: share it and finish the row. An empty folder
-        may still be filling (Quark runs a save task on its own after the run died: an attacker's review, issue 25),
-        so the row waits a day before the intent is dropped and the row tried again like any other."""
-        for intent in self.db.pending_acquires():
-            path = str(intent["saved_path"] or "")
-            row = WantedRow(intent["resource_id"], intent["name"], "", intent["old_link"], True)
-            taken = Considered(intent["candidate_link"], intent["candidate_note"] or "", intent["source"] or "", 0, "recover")
-            try:
-                fid = self._guard(lambda: self.session.path_fids([path]).get(path)) if path else None
-                # done when it holds the result's video files (recorded with the intent): a save cut short holds
-                # fewer, and a share of it would give the row an incomplete work (a review of issue 25)
-                held = self._guard(lambda: videos_in(self.session, str(fid))) if fid else None
-                full = held is not None and held[0] > 0 and held[1] >= (intent.get("videos") or 0)
-            except (ApiFailure, TaskTimeout) as exc:
-                self.waiting.add(row.name)
-                self._tell(AcquireOutcome(row.id, row.name, row.link, "failed", "share_failed", taken=taken, path=path, **_words(exc)))
-                continue
-            if not full:
-                created = intent.get("created_at")
-                if fid and created is not None and self.clock() - created < SAVE_SETTLES:
-                    self.waiting.add(row.name)
-                    self._tell(AcquireOutcome(row.id, row.name, row.link, "skipped", "save_pending", taken=taken, path=path))
-                elif not self.options.dry_run:
-                    self.db.abandon_acquire(intent["id"], self.clock())
-                continue
-            self.waiting.add(row.name)
-            if self.options.dry_run:
-                self._tell(AcquireOutcome(row.id, row.name, row.link, "planned", "recover", taken=taken, path=path))
-                continue
-            try:
-                link = self._guard(lambda: share_saved(self.session, str(fid), row.name))
-            except (ApiFailure, TaskTimeout) as exc:
-                # Still no share (a new user's review, issue 25: this crashed every later run with exit 70): a refusal
-                # of the content is final, the intent dropped and the files left where they are; anything else waits
-                # for the next run
-                refused = isinstance(exc, ApiFailure) and exc.classified.api_code in REFUSED_CODES
-                if refused:
-                    self.db.abandon_acquire(intent["id"], self.clock())
-                self._tell(AcquireOutcome(row.id, row.name, row.link, "failed", "share_refused" if refused else "share_failed",
-                                          taken=taken, path=path, **_words(exc)))
-                continue
-            row_id = self.db.finish_acquire(intent["id"], row, new_link=link, videos=0, now=self.clock(), run_id=self.report.run_id)
-            action = "failed" if row_id is None else ("added" if row.id is None else "replaced")
-            self._tell(AcquireOutcome(row_id or row.id, row.name, row.link, action, "row_changed" if row_id is None else "recovered",
-                                      new_link=link, taken=taken, path=path))
-
     # -- one row ------------------------------------------------------------------------------------
 
-    def alive(self, row: WantedRow) -> bool:
+    def late(self) -> bool:
+        """The run's deadline (check-links' --until, --max-runtime) has passed: nothing more is searched, checked or
+        saved (a review of issue 25: it was looked at only before the first search)."""
+        return self.options.deadline is not None and self.clock() >= self.options.deadline
+
+    def verdict(self, link: str) -> Verdict | None:
+        """The link's check now, paced as the candidates' checks; None when interrupted or past the deadline."""
+        if self.late() or not self.check_pacer.before_link():
+            return None
+        return self._guard(lambda: self.verifier.checker.check(link)).verdict  # type: ignore[no-any-return]
+
+    def alive(self, row: WantedRow) -> AcquireOutcome | None:
         """Every row's link is checked now, marked expired or not (a new user's review, issue 25: a row marked
         expired by mistake, or by the column's default, had its live link replaced): only a dead answer lets the run
-        replace it; an error, or a link no request can be made for, keeps it (a person fixes or clears it)."""
-        if not self.check_pacer.before_link():
-            return True  # interrupted: nothing is replaced
-        result = self._guard(lambda: self.verifier.checker.check(row.link))
-        return result.verdict is not Verdict.EXPIRED
+        replace it (None); an error, or a link no request can be made for, keeps it (a person fixes or clears it).
+        A row marked expired whose link is alive is marked valid again (a review of issue 25: it stayed marked)."""
+        verdict = self.verdict(row.link)
+        if verdict is None:
+            return self._tell(AcquireOutcome(row.id, row.name, row.link, "skipped", "deadline" if self.late() else "interrupted"))
+        if verdict is Verdict.EXPIRED:
+            return None
+        if verdict is Verdict.VALID and row.is_expired and row.id is not None:
+            if self.options.dry_run or self.db.unmark_alive(self.report.run_id, row, self.clock()):
+                return self._tell(AcquireOutcome(row.id, row.name, row.link, "unmarked", "alive_again"))
+        return self._tell(AcquireOutcome(row.id, row.name, row.link, "skipped", "not_dead"))
 
     def own_pwd_ids(self) -> set[str]:
         if self.own is None:
@@ -182,29 +142,44 @@ class Acquirer:
             return False
         return link.pwd_id in self.own_pwd_ids()
 
+    def _stopped(self) -> str | None:
+        return "interrupted" if self.stop.is_set() else "deadline" if self.late() else None
+
     def consider(self, row: WantedRow) -> AcquireOutcome:
         self.retry_folder = None
-        if self.stop.is_set():
-            return self._tell(AcquireOutcome(row.id, row.name, row.link, "skipped", "interrupted"))
+        if (why := self._stopped()) is not None:
+            return self._tell(AcquireOutcome(row.id, row.name, row.link, "skipped", why))
         if self.saved >= self.options.limit:  # a dry run plans what the real run would save: no more
             return self._tell(AcquireOutcome(row.id, row.name, row.link, "skipped", "limit"))
-        if not self.search_pacer.before_link():  # 2-4 s between searches
-            return self._tell(AcquireOutcome(row.id, row.name, row.link, "skipped", "interrupted"))
+        if not self.search_pacer.before_link() or self.late():  # 2-4 s between searches
+            return self._tell(AcquireOutcome(row.id, row.name, row.link, "skipped", self._stopped() or "interrupted"))
+        self.listener.searching(row.name)
         found = self.search.search(row.name)
         choices = list(self.rank(row, found))
         tried = 0
         need = self.db.known_videos(row.id) if row.id is not None else None
         # Every kept result up to --candidates is checked, then the one to take chosen (acquire/choose.py)
-        passed: dict[int, Verified] = {}
+        passed: dict[int, Verified | Made] = {}  # a result taken before (Made) is not checked nor saved again
         reasons: dict[int, str] = {}
+
+        def counts() -> dict[int, int]:
+            return {i: v.videos or 0 for i, v in passed.items()}
+
         for n, choice in enumerate(choices):
             if not choice.kept or tried >= self.options.candidates:
                 continue
             tried += 1
-            if self.stop.is_set() or not self.check_pacer.before_link():
-                considered = listed(choices[:n], reasons, {i: v.videos for i, v in passed.items()})
-                return self._tell(AcquireOutcome(row.id, row.name, row.link, "skipped", "interrupted", considered=considered))
             c = choice.candidate
+            made = self.made.for_result(str(c.url))
+            if made is not None:  # the check it passed then stands: no second check, no second save
+                if need is not None and made.videos is not None and made.videos < need:
+                    reasons[n] = "fewer_videos"
+                else:
+                    passed[n], reasons[n] = made, "not_chosen"
+                continue
+            if (why := self._stopped()) is not None or not self.check_pacer.before_link():
+                return self._tell(AcquireOutcome(row.id, row.name, row.link, "skipped", self._stopped() or why or "interrupted",
+                                                 considered=listed(choices[:n], reasons, counts())))
             own = candidate_link(str(c.url), "")
             if own is not None and own.pwd_id in self.own_pwd_ids():  # a channel reposting the owner's own links
                 reasons[n] = "own_share"
@@ -216,31 +191,65 @@ class Acquirer:
                 passed[n], reasons[n] = verified, "not_chosen"
         order = sorted(passed)
         series = Wanted.of_row(row.name, row.alias or None).season is not None
-        for n in [order[i] for i in preference([(choices[i].detail, passed[i].videos) for i in order], series=series)]:
+        for n in [order[i] for i in preference([(choices[i].detail, passed[i].videos or 0) for i in order], series=series)]:
             reasons[n] = "ok"
-            considered = listed(choices, reasons, {i: v.videos for i, v in passed.items()})
-            outcome = self._take(row, passed[n], considered[n], considered)
+            considered = listed(choices, reasons, counts())
+            chosen = passed[n]
+            if isinstance(chosen, Made):  # taken for another row: that row's link, no second save
+                outcome = self.give(row, chosen, "same_result", considered[n], considered)
+                if outcome is not None:
+                    return outcome
+                reasons[n] = "made_link_dead"
+                continue
+            outcome = self._take(row, chosen, considered[n], considered)
             if outcome is not None:
                 return outcome
             reasons[n] = "save_refused"  # Quark saved nothing of it: the next result
-        considered = listed(choices, reasons, {i: v.videos for i, v in passed.items()})
+        considered = listed(choices, reasons, counts())
         reason = "no_result" if not choices else "none_passed"
         return self._tell(AcquireOutcome(row.id, row.name, row.link, "left_dead", reason, considered=considered))
 
-    def same_share(self, row: WantedRow, first: AcquireOutcome) -> AcquireOutcome:
-        """A row holding the same dead share as one this run replaced gets the same new link: one save, one share
-        (a new user's review, issue 25: each row saved its own copy), its own entry in the chain."""
-        taken = first.taken
-        assert taken is not None
-        base = AcquireOutcome(row.id, row.name, row.link, "planned", "same_share", new_link=first.new_link, taken=taken,
-                              path=first.path)
-        if self.options.dry_run or first.new_link is None:
+    def give(self, row: WantedRow, made: Made, reason: str, taken: Considered | None = None,
+             considered: tuple[Considered, ...] = ()) -> AcquireOutcome | None:
+        """The row gets a link already made (`reason`: same_share, a row of the same dead share; same_result, the
+        same search result): one save, one share (a new user's review, issue 25: each row saved its own copy), its
+        own entry in the chain. None when an earlier run's link is dead by now: the row is searched for as any."""
+        if made.earlier and made.new_link is not None and (verdict := self.verdict(made.new_link)) is not Verdict.VALID:
+            if verdict is None:  # interrupted, or the deadline passed: not a dead link
+                return self._tell(AcquireOutcome(row.id, row.name, row.link, "skipped", self._stopped() or "interrupted"))
+            return None
+        taken = taken or made.taken
+        base = AcquireOutcome(row.id, row.name, row.link, "planned", reason, new_link=made.new_link, taken=taken,
+                              path=made.path, considered=considered)
+        if self.options.dry_run or made.new_link is None:
             return self._tell(base)
         intent = self.db.acquire_intent(self.report.run_id, row, candidate_link=taken.url, note=taken.note, source=taken.source,
-                                        saved_path=first.path or "", now=self.clock())
-        row_id = self.db.finish_acquire(intent, row, new_link=first.new_link, videos=0, now=self.clock(), run_id=self.report.run_id)
-        return self._tell(replace(base, action="replaced" if row_id is not None else "failed",
-                                  reason="same_share" if row_id is not None else "row_changed"))
+                                        saved_path=made.path, now=self.clock(), videos=made.videos)
+        row_id = self.db.finish_acquire(intent, row, new_link=made.new_link, videos=made.videos or 0, now=self.clock(),
+                                        run_id=self.report.run_id)
+        if row_id is None:
+            return self._tell(replace(base, action="failed", reason="row_changed"))
+        return self._tell(replace(base, resource_id=row_id, action="added" if row.id is None else "replaced"))
+
+    def after(self, row: WantedRow, outcome: AcquireOutcome) -> None:
+        """A result taken is remembered (another row finding it gets this link), and the table's other rows of the
+        row's dead share get the link at once (a review of issue 25: check-links --reacquire is given only the first
+        row of a share it marks; the others were left dead for a later run to save again)."""
+        if outcome.taken is None or outcome.action not in ("replaced", "added", "planned"):
+            return
+        videos = outcome.taken.detail.get("videos")
+        made = Made(outcome.new_link, outcome.taken, outcome.path or "", videos if isinstance(videos, int) else None)
+        self.made.remember(made)
+        old = candidate_link(row.link, "") if row.link else None
+        if old is None:
+            return
+        same = self.db.share_rows(old.pwd_id, lambda text: (link := candidate_link(text or "", "")) is not None
+                                  and link.pwd_id == old.pwd_id)
+        ids = [r.id for r in same if r.id != row.id and r.id not in self.handled]
+        for other in self.db.acquire_rows(ids=ids) if ids else []:
+            self.handled.add(int(other.id or 0))
+            self.listener.considering(other.name)
+            self.give(other, made, "same_share")
 
     def _take(self, row: WantedRow, verified: Verified, taken: Considered, considered: tuple[Considered, ...]) -> AcquireOutcome | None:
         """The save, the share and the row; None when Quark saved nothing of this result (try the next one)."""
@@ -254,8 +263,8 @@ class Acquirer:
         if self.options.dry_run:
             self.saved += 1
             return self._tell(base)
-        if self.stop.is_set() or not self.save_pacer.before_link():  # 3-6 s between saves
-            return self._tell(replace(base, action="skipped", reason="interrupted"))
+        if (why := self._stopped()) is not None or not self.save_pacer.before_link() or self.late():  # 3-6 s between saves
+            return self._tell(replace(base, action="skipped", reason=self._stopped() or why or "interrupted"))
         intent = self.db.acquire_intent(self.report.run_id, row, candidate_link=taken.url, note=taken.note,
                                         source=taken.source, saved_path=path, now=self.clock(), videos=verified.videos)
         self.saved += 1
@@ -297,75 +306,3 @@ def _words(exc: Exception) -> dict[str, Any]:
     if isinstance(exc, ApiFailure):
         return {"api_code": exc.classified.api_code, "message": exc.message}
     return {}
-
-
-def run_acquire(db: Database, client: QuarkClient, search: Search, rank: Rank, options: AcquireOptions, listener: AcquireListener,
-                *, stop: StopSignal, source: str = "", clock: Callable[[], datetime] = utcnow, sleep: Sleeper | None = None,
-                rng: random.Random | None = None, rows: list[WantedRow] | None = None, run_id: int | None = None) -> AcquireReport:
-    """`resources acquire`, the caller holding the lock; check-links --reacquire gives its `rows` and its run (`run_id`)."""
-    sleep = sleep or stop.sleep
-    report = AcquireReport(started_at=clock(), dry_run=options.dry_run, database=db.label, source=source)
-    own_run, start = rows is None, {"options": options.as_dict()}  # rows given: check-links' run records them
-    report.run_id = run_id if not own_run else None if options.dry_run else db.start_run(JOB, report.started_at, start)
-    session = DriveSession(client, sleep=sleep, retries=options.retries, backoff=options.backoff,
-                           task_timeout=options.task_timeout, on_wait=listener.waiting)
-    checker = LinkChecker(client, retries=options.retries, backoff=options.backoff, sleep=sleep, on_wait=listener.waiting)
-    acquirer = Acquirer(db, session, Verifier(checker, session), search, rank, options, listener, report, clock=clock,
-                        sleep=sleep, rng=rng or random.Random(), stop=stop)
-    listener.acquire_started(len(wanted_rows(db, options) if rows is None else rows), database=db.label, source=source)
-    try:
-        acquirer.recover()
-        # Read after the recovery: a new name's row it inserted is that row now (an attacker's review, issue 25: the
-        # same title was searched and saved again in the run that recovered it)
-        rows = wanted_rows(db, options) if rows is None else rows
-        recovered = {o.resource_id for o in report.outcomes if o.resource_id is not None}
-        for row in rows:
-            if (row.id is not None and row.id in recovered) or row.name in acquirer.waiting:
-                continue
-            if row.other_drive:  # acquire saves and shares on Quark: another drive's row is left alone
-                acquirer._tell(AcquireOutcome(row.id, row.name, row.link, "skipped", "not_quark_row"))
-                continue
-            if row.id is not None and not row.name:  # a named id the table does not have
-                acquirer._tell(AcquireOutcome(row.id, "", "", "skipped", "no_such_row"))
-                continue
-            listener.considering(row.name)
-            old = candidate_link(row.link, "") if row.link else None
-            if old is not None and old.pwd_id in acquirer.renewed:  # its share was replaced for a row before it
-                acquirer.same_share(row, acquirer.renewed[old.pwd_id])
-                continue
-            if acquirer.saved >= options.limit:  # before any request for the row
-                acquirer._tell(AcquireOutcome(row.id, row.name, row.link, "skipped", "limit"))
-                continue
-            if row.link and acquirer.own_share(row):
-                acquirer._tell(AcquireOutcome(row.id, row.name, row.link, "skipped", "own_share"))
-                continue
-            if row.link and acquirer.alive(row):  # a live link is never replaced
-                acquirer._tell(AcquireOutcome(row.id, row.name, row.link, "skipped", "not_dead"))
-                continue
-            outcome = acquirer.consider(row)
-            if old is not None and outcome.action in ("replaced", "planned") and outcome.taken is not None:
-                acquirer.renewed[old.pwd_id] = outcome
-    except _Abort as exc:
-        report.abort_reason, report.abort_detail = exc.reason, exc.detail
-    except SearchUnavailable as exc:
-        report.abort_reason, report.abort_detail = "search_unavailable", str(exc)
-    report.finished_at = clock()
-    if stop.signum is not None:
-        report.abort_reason = "interrupted"
-    report.exit_code = exit_code(stop, report.abort_reason, _ABORTS, failed=bool(report.problems))
-    if report.run_id is not None and own_run:
-        db.finish_run(report.run_id, report.finished_at, status="aborted" if report.abort_reason else "finished",
-                      exit_code=int(report.exit_code), counts={"total": report.summary["total"], "skipped": report.summary["skipped"]},
-                      detail={"options": options.as_dict(), "abort_reason": report.abort_reason, "counts": report.summary})
-    return report
-
-
-def execute(settings: Settings, search: Any, options: AcquireOptions, listener: AcquireListener, *, stop: StopSignal,
-            lock_dir: Path, timeout: float = DEFAULT_TIMEOUT) -> AcquireReport:
-    """The whole job: the run frame (database, the job's lock), the account's client, the run."""
-    with run_frame(settings, JOB, stop=stop, lock_dir=lock_dir, dry_run=options.dry_run,
-                   prepare=lambda db: db.prepare_for_acquire(dry_run=options.dry_run)) as db:
-        with GraceCutter(stop.is_set) as cut, cut.watch(QuarkClient(cookie=settings.cookie, api_base=settings.api_base,
-                                                                     timeout=timeout)) as client:
-            cut.watch(search)  # a stop ends a search PanSou does not answer too, STOP_GRACE s after it (quark/grace.py)
-            return run_acquire(db, client, search, ranked, options, listener, stop=stop, source=search.where)

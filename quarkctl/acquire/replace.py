@@ -98,6 +98,18 @@ def note_continues(series: Series, note: str) -> bool:
     return series.last_episode is None or not named or max(named) > series.last_episode
 
 
+def saved_before(series: Series, name: str) -> bool:
+    """A video file of the saved seasons whose episodes all come no later than the last one saved: a task moved to
+    another share has it already, perhaps under another name (`第03集.mkv` for `剧集A.S01E03.mkv`)."""
+    episodes = file_episodes(name)
+    if extension(name) not in VIDEO_EXTENSIONS or not episodes or series.last_episode is None:
+        return False
+    seasons = file_seasons(name)
+    if seasons and series.seasons and not seasons & series.seasons:
+        return False  # another season counts its episodes anew
+    return max(episodes) <= series.last_episode
+
+
 def _close(size: int | None, median: float) -> bool:
     return not size or median / SIZE_FACTOR <= size <= median * SIZE_FACTOR
 

@@ -25,7 +25,8 @@ from quarkctl.redact import redact
 from quarkctl.config.settings import Settings
 
 from .run import run_autosave
-from .task import Ledger, task_key
+from .ledger import Ledger
+from .task import task_key
 
 
 @dataclass(frozen=True)

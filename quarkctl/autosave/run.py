@@ -257,12 +257,12 @@ class _Run:
             task.replace_shareurl(found.url)  # the old link kept as shareurl_dead, the ban lifted
         again = TaskResult(result.index, result.name, savepath=result.savepath, position=result.position,
                            new_folders=result.new_folders)
-        self._run_task(session, task, again, shareurl=found.url, by_name=True)
+        self._run_task(session, task, again, shareurl=found.url, by_name=True, saved=saved)
         result.status, result.reason, result.message, result.added, result.problems = (
             again.status, again.reason, again.message, again.added, again.problems)
 
     def _run_task(self, session: DriveSession, task: Task, result: TaskResult, *, shareurl: str | None = None,
-                  by_name: bool = False) -> None:
+                  by_name: bool = False, saved: list[tuple[str, int | None]] | None = None) -> None:
         """One task; whatever goes wrong stays inside this task."""
         try:
             link = parse_share_url(shareurl or task.shareurl)
@@ -272,7 +272,7 @@ class _Run:
         transfer = Transfer(session, task, result, magic_regex=self.config.magic_regex, today=self.today, ledger=self.ledger,
                             savepath_fids=self.savepath_fids, dry_run=self.options.dry_run,
                             resave_deleted=self.options.resave_deleted, shares=self.shares, passcode=link.passcode,
-                            by_name=by_name or bool(task.data.get("shareurl_dead")))  # a moved task, in later runs too
+                            by_name=by_name or bool(task.data.get("shareurl_dead")), saved=saved)  # a moved task, in later runs too
         clean = False
         try:
             clean = self._transfer(transfer, link.pwd_id, link.pdir_fid, task, result)

@@ -10,10 +10,12 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from quarkctl.acquire.replace import Series, saved_before
+from quarkctl.autosave.ledger import Ledger as Ledger  # where the transfer and its callers meet it
 from quarkctl.quark.links import ROOT_FID
 from quarkctl.i18n import _, ngettext
 from quarkctl.quark.drive import SAVE_CHUNK, ApiFailure, DriveSession, TaskTimeout
@@ -35,53 +37,6 @@ def normalise_path(path: str) -> str:
 def task_key(task: Task) -> str:
     """What identifies a task in quarkctl's own state: its name and save path (the reference has no id)."""
     return f"{task.name}\x1f{normalise_path(task.savepath)}"
-
-
-class Ledger:
-    """What was saved before, so a file the user deleted is not saved again (db-backed or in memory),
-    and each task's scan marker: the filters hash of its last clean run, None when there is none."""
-
-    def __init__(self, load: Callable[[str], set[str]] | None = None, record: Callable[..., None] | None = None,
-                 clean_scan: Callable[[str], str | None] | None = None,
-                 mark_scan: Callable[[str, str | None], None] | None = None,
-                 names: Callable[[str], set[str]] | None = None) -> None:
-        self._load = load or (lambda key: set())
-        self._names = names or (lambda key: set())
-        self._named: dict[str, set[str]] = {}
-        self._record = record or (lambda *args: None)
-        self._cache: dict[str, set[str]] = {}
-        memory: dict[str, str | None] = {}
-        self._clean_scan = clean_scan or (lambda key: memory.get(key))
-        self._mark_scan = mark_scan or memory.__setitem__
-        self._scans: dict[str, str | None] = {}
-
-    def clean_scan(self, task_key: str) -> str | None:
-        if task_key not in self._scans:
-            self._scans[task_key] = self._clean_scan(task_key)
-        return self._scans[task_key]
-
-    def mark_scan(self, task_key: str, filters: str | None) -> None:
-        """Written only when it changes: the usual run (clean again, same filters) writes nothing."""
-        if self.clean_scan(task_key) != filters:
-            self._mark_scan(task_key, filters)
-            self._scans[task_key] = filters
-
-    def saved(self, task_key: str) -> set[str]:
-        if task_key not in self._cache:
-            self._cache[task_key] = self._load(task_key)
-        return self._cache[task_key]
-
-    def names(self, task_key: str) -> set[str]:
-        """The names of the files saved before, in the share and in the drive: a task moved to another share
-        (--replace-dead) finds its files under new fids, so a name is what says a file came before."""
-        if task_key not in self._named:
-            self._named[task_key] = self._names(task_key)
-        return self._named[task_key]
-
-    def record(self, task_key: str, pwd_id: str, source_fid: str, source_name: str, saved_name: str) -> None:
-        self.saved(task_key).add(source_fid)
-        self.names(task_key).update({source_name, saved_name})
-        self._record(task_key, pwd_id, source_fid, source_name, saved_name)
 
 
 def _items(item: dict[str, Any]) -> int | None:
@@ -128,7 +83,7 @@ class Transfer:
     def __init__(self, session: DriveSession, task: Task, result: TaskResult, *, magic_regex: dict[str, dict[str, str]],
                  today: date, ledger: Ledger, savepath_fids: dict[str, str], dry_run: bool, resave_deleted: bool,
                  shares: ShareCache | None = None, early_stop: bool = True, passcode: str = "",
-                 by_name: bool = False) -> None:
+                 by_name: bool = False, saved: Iterable[tuple[str, int | None]] | None = None) -> None:
         self.session, self.task, self.result = session, task, result
         self.magic_regex, self.today, self.ledger, self.savepath_fids = magic_regex, today, ledger, savepath_fids
         self.dry_run, self.resave_deleted = dry_run, resave_deleted
@@ -136,6 +91,10 @@ class Transfer:
         self.early_stop = early_stop  # False: every page, as the reference (tests compare the two)
         self.passcode = passcode
         self.by_name = by_name  # a replacement share (--replace-dead): files saved before are known by name, not fid
+        # a moved task's saved episodes (`saved`: its files; later runs: the ledger's names): one no later than the
+        # last is not saved again
+        files = saved if saved is not None else ((name, None) for name in ledger.names(task_key(task)))
+        self.series: Series | None = Series.of(files) if by_name else None
         self.stoken = ""  # the one in use: a re-token at save time replaces it for the rest of the task
         self.retokened = False  # a task gets one fresh stoken, whether a listing or a save asked for it
         self.filters: str | None = None  # set once the share is listed: the run reached the scan
@@ -184,12 +143,13 @@ class Transfer:
         if to_fid is None and not (self.dry_run and savepath in self.result.new_folders):
             found = self.session.path_fids([savepath])
             to_fid = found.get(savepath)
-            if to_fid is None:
+            if to_fid is None and not (self.by_name and subdir):  # a moved task's new sub-folder is made below
                 self.result.problems.append(_("no folder {path}").format(path=savepath))
                 self.result.reason = "savepath_missing"
                 self.save_failed = True  # its wanted files are not saved
                 return []
-            self.savepath_fids[savepath] = to_fid
+            if to_fid is not None:
+                self.savepath_fids[savepath] = to_fid
         if self._ledger_answers([item for item in scanned if wanted(item)]):
             return []  # all of it was saved before: nothing can be new, the target folder need not be listed
         target = self.session.list_dir(to_fid) if to_fid else []
@@ -203,7 +163,11 @@ class Transfer:
             name, is_dir = str(item.get("file_name", "")), bool(item.get("dir"))
             if wanted(item):
                 if not renamer.exists(name, names, ignore_ext and not is_dir):
-                    if is_dir or subdir:
+                    if is_dir and self.by_name:
+                        # a moved task walks into a folder its save path lacks too: saved whole, it copied again the
+                        # episodes saved before under other names (a review of issue 25)
+                        nodes += self._walk_into(pwd_id, item, name, subdir, savepath, None)
+                    elif is_dir or subdir:
                         need.append((item, name))
                     else:
                         new_name = renamer.new_name(pattern, replace, name)
@@ -219,12 +183,7 @@ class Transfer:
                         need.append((item, name))
                         resaved.add(str(item.get("fid")))
                     else:
-                        sub = normalise_path(f"{savepath}/{name}")
-                        if existing is not None and existing.get("dir") and existing.get("fid"):
-                            self.savepath_fids.setdefault(sub, str(existing["fid"]))  # listed already: no path_list
-                        children = self.check_and_save(pwd_id, self.stoken, str(item["fid"]), f"{subdir}/{name}")
-                        if children:
-                            nodes.append(SavedNode(name, name, True, existing.get("fid") if existing else None, children))
+                        nodes += self._walk_into(pwd_id, item, name, subdir, savepath, existing)
             if self.task.startfid and item.get("fid") == self.task.startfid:
                 break  # the scan stops after that file, inclusive
 
@@ -235,11 +194,23 @@ class Transfer:
             if self.by_name:
                 named = self.ledger.names(key)
                 need = [(item, name) for item, name in need if name not in named and str(item.get("file_name")) not in named]
+        if self.by_name and self.series is not None:
+            need = [(item, name) for item, name in need if item.get("dir") or not saved_before(self.series, str(item.get("file_name")))]
         if re.search(r"\{I+\}", replace):
             need = renamer.number(need, target, replace)
         if self.dry_run:
             return nodes + [SavedNode(name, str(item.get("file_name")), bool(item.get("dir")), items=_items(item)) for item, name in need]
+        if need and to_fid is None:  # a moved task's sub-folder the save path lacked, now that something goes in
+            to_fid = self.savepath_fids[savepath] = self.session.mkdir(savepath)
         return nodes + self._save(pwd_id, pdir_fid, to_fid or "0", need, top_level=subdir == "")
+
+    def _walk_into(self, pwd_id: str, item: dict[str, Any], name: str, subdir: str, savepath: str,
+                   existing: dict[str, Any] | None) -> list[SavedNode]:
+        """A share folder compared with its namesake in the save path (there already, or made when needed)."""
+        if existing is not None and existing.get("dir") and existing.get("fid"):
+            self.savepath_fids.setdefault(normalise_path(f"{savepath}/{name}"), str(existing["fid"]))  # listed already: no path_list
+        children = self.check_and_save(pwd_id, self.stoken, str(item["fid"]), f"{subdir}/{name}")
+        return [SavedNode(name, name, True, existing.get("fid") if existing else None, children)] if children else []
 
     def _known(self) -> set[str]:
         """The share fids this task saved before; none count with --resave-deleted (the ledger is ignored)."""

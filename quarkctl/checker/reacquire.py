@@ -1,5 +1,5 @@
 """`check-links --reacquire` (issue 25): after the checks, find new links for the Quark rows this run found
-dead that a re-share cannot heal, with the `resources acquire` loop (quarkctl/acquire/job.py), in the same
+dead that a re-share cannot heal, with the `resources acquire` loop (quarkctl/acquire/run.py), in the same
 process and under check-links' lock.
 
 Which rows: without --reshare every Quark row this run newly found dead; with --reshare only the rows the
@@ -18,7 +18,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, cast
 
-from quarkctl.acquire.job import run_acquire
+from quarkctl.acquire.run import run_acquire
 from quarkctl.acquire.rows import ranked
 from quarkctl.acquire.options import AcquireOptions
 from quarkctl.db.acquire import WantedRow
@@ -89,7 +89,8 @@ def reacquire(db: Database, make_client: Callable[[], QuarkClient], rows: list[R
               stop: StopSignal, lock_dir: Path, session: SessionCookie, clock: Callable[[], datetime], checked: RunReport,
               rng: random.Random | None = None) -> AcquireReport:
     """The acquire loop over `rows`, its acquisitions recorded under check-links' run (`checked.run_id`)."""
-    options = setup.options
+    # the checks' deadline (--until, --max-runtime) holds between the searches, checks and saves too
+    options = replace(setup.options, deadline=checked.deadline_at) if checked.deadline_at is not None else setup.options
     report = AcquireReport(started_at=clock(), dry_run=options.dry_run, database=db.label, source=str(setup.search.where))
     if not rows:
         report.finished_at = report.started_at

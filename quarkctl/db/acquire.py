@@ -116,6 +116,35 @@ class Acquire(Store):
         with self.connection(commit=True) as conn:
             conn.execute(update(acquire_history).where(a.id == intent_id).values(status="abandoned", finished_at=utc_naive(now)))
 
+    def made_from(self, pwd_id: str, *, result: bool) -> list[dict[str, Any]]:
+        """Done re-acquisitions whose old link (or, `result`, whose search result taken) names the share `pwd_id`,
+        newest first: the link one of them made serves another row of that share or result instead of a second
+        save. A LIKE finds them; the caller confirms each link, as db/marking.py expire_share does."""
+        if getattr(self, "acquire_missing", False):
+            return []
+        a = acquire_history.c
+        column = a.candidate_link if result else a.old_link
+        query = (select(acquire_history).where(a.status == "done", a.new_link.is_not(None), column.contains(f"/s/{pwd_id}", autoescape=True))
+                 .order_by(a.id.desc()).limit(20))
+        with self.connection() as conn:
+            return [_acquire_dict(x) for x in conn.execute(query)]
+
+    def unmark_alive(self, run_id: int | None, row: WantedRow, now: datetime) -> bool:
+        """A row marked expired whose link a check just found alive is marked valid again, only if it still holds
+        that link and that mark (compare-and-set); the unmarking goes into quarkctl_acquire (status unmarked)
+        beside the run's other entries. True when the row changed."""
+        t = self.resource_table()
+        c = t.c
+        stamp = local_naive(now).replace(microsecond=0)
+        with self.connection(commit=True) as conn:
+            changed = conn.execute(update(t).where(c.id == row.id, c.link == row.link, c.is_expired == 1)
+                                   .values(self.mark_values(0, stamp))).rowcount > 0
+            if changed and not getattr(self, "acquire_missing", False):
+                conn.execute(insert(acquire_history).values(
+                    run_id=run_id, resource_id=row.id, name=row.name[:NAME_WIDTH], old_link=row.link, candidate_link="",
+                    new_link=row.link, status="unmarked", created_at=utc_naive(now), finished_at=utc_naive(now)))
+        return changed
+
     def known_videos(self, resource_id: int) -> int | None:
         """The video files the row's last re-acquisition saved: a replacement needs as many."""
         a = acquire_history.c

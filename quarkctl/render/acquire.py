@@ -29,6 +29,7 @@ PASSED_OVER = {
     "own_share": N_("one of your own shares"),
     "save_refused": N_("Quark saved nothing of it"),
     "recover": N_("saved by an interrupted run"),
+    "made_link_dead": N_("taken for another row before, but the link made from it is dead now"),
 }
 # What happened to a row
 OUTCOMES = {
@@ -36,6 +37,7 @@ OUTCOMES = {
     "none_passed": N_("left dead: no search result passed"),
     "limit": N_("not tried this run: --limit reached"),
     "interrupted": N_("not tried: interrupted"),
+    "deadline": N_("not tried: the run's deadline (--until, --max-runtime) passed"),
     "not_dead": N_("left alone: the link is not dead"),
     "save_pending": N_("waiting: an interrupted run's save into {path} may still be running at Quark (tried again after a day)"),
     "own_share": N_("left alone: the link is one of your own shares (resources reshare re-creates it from your drive; a takedown is never worked around)"),
@@ -55,10 +57,12 @@ ABORTS = {
 }
 COUNTS = {
     "total": N_("total"), "replaced": N_("replaced"), "added": N_("added"), "planned": N_("planned"),
-    "left_dead": N_("left dead"), "failed": N_("failed"), "skipped": N_("skipped"),
+    "left_dead": N_("left dead"), "failed": N_("failed"), "skipped": N_("skipped"), "unmarked": N_("unmarked"),
 }
-_LEVEL = {"replaced": "INFO", "added": "INFO", "planned": "INFO", "skipped": "INFO", "left_dead": "WARN", "failed": "ERROR"}
-_STYLE = {"replaced": "green", "added": "green", "planned": "cyan", "skipped": "dim", "left_dead": "yellow", "failed": "red"}
+_LEVEL = {"replaced": "INFO", "added": "INFO", "planned": "INFO", "skipped": "INFO", "left_dead": "WARN", "failed": "ERROR",
+          "unmarked": "INFO"}
+_STYLE = {"replaced": "green", "added": "green", "planned": "cyan", "skipped": "dim", "left_dead": "yellow", "failed": "red",
+          "unmarked": "green"}
 
 
 def passed_text(item: Considered) -> str:
@@ -83,13 +87,28 @@ def outcome_text(outcome: AcquireOutcome) -> str:
         text = template.format(old=outcome.old_link or "-", new=outcome.new_link)
         if outcome.reason == "same_share":
             return text + " " + _("(the same dead share as a row before it)")
-        return text + " " + _("(saved in {path})").format(path=outcome.path or "/")
+        if outcome.reason == "same_result":
+            return text + " " + _("(the same search result as another row: its link, nothing saved again)")
+        return text + " " + _("(saved in {path})").format(path=outcome.path or "/") + videos_text(outcome)
+    if outcome.action == "unmarked":
+        return _("link alive again, unmarked")
     if outcome.action == "planned":
-        return _("would take {url} into {path}").format(url=outcome.taken.url if outcome.taken else "-", path=outcome.path or "/")
+        if outcome.reason in ("same_share", "same_result"):
+            return _("would get the link made for another row from {url}").format(url=outcome.taken.url if outcome.taken else "-")
+        return _("would take {url} into {path}").format(url=outcome.taken.url if outcome.taken else "-",
+                                                         path=outcome.path or "/") + videos_text(outcome)
     text = _(OUTCOMES[outcome.reason]) if outcome.reason in OUTCOMES else outcome.reason
     text = text.format(path=outcome.path or "/", new=outcome.new_link or "-")
     evidence = " ".join(str(x) for x in (outcome.api_code, outcome.message) if x)
     return f"{text} ({evidence})" if evidence else text
+
+
+def videos_text(outcome: AcquireOutcome) -> str:
+    """` [12 video files]`: what the result taken holds (the notification says it too), when the check counted them."""
+    videos = outcome.taken.detail.get("videos") if outcome.taken is not None else None
+    if not isinstance(videos, int):
+        return ""
+    return " " + ngettext("[{count} video file]", "[{count} video files]", videos).format(count=videos)
 
 
 # A quarkctl_acquire entry's status (db/schema.py acquire_history), as `resources show` and `history show` word it
@@ -97,12 +116,15 @@ RECORD_STATUSES = {
     "done": N_("done"),
     "pending": N_("unfinished (the next run shares what was saved)"),
     "abandoned": N_("abandoned (nothing of it is in the row)"),
+    "unmarked": N_("unmarked"),
 }
 
 
 def chain_text(item: dict[str, Any]) -> str:
     """One quarkctl_acquire entry: `done: OLD -> NEW, from CANDIDATE «note» (source), saved in PATH`."""
     status = _(RECORD_STATUSES[item["status"]]) if item.get("status") in RECORD_STATUSES else str(item.get("status"))
+    if item.get("status") == "unmarked":  # acquire found a row marked expired alive (acquire/job.py alive)
+        return _("{status}: {link} was alive again").format(status=status, link=item.get("old_link") or "-")
     return _("{status}: {old} -> {new}, from {candidate} «{note}» ({source}), saved in {path}").format(
         status=status, old=item.get("old_link") or "-", new=item.get("new_link") or "-", candidate=item.get("candidate_link") or "-",
         note=printable(str(item.get("candidate_note") or "")[:80]), source=printable(str(item.get("source") or "-")),

@@ -67,22 +67,43 @@ class PlainReacquireLines:
 
 
 class RichReacquireLines:
-    """On a terminal (SafeConsole): the row's line in its colour, the results it weighed dim under it."""
+    """On a terminal (SafeConsole): the row's line in its colour, the results it weighed dim under it; the check's
+    progress bar goes on through the searches (the row searched for, its pauses, the rows done)."""
 
     console: Any
     quiet: bool
+    progress: Any = None  # the check's progress bar (render/check.py RichReporter), when there is one
+    task: Any = None
+    acquire_total = 0
+    acquire_done = 0
+
+    def _show(self, description: str | None = None) -> None:
+        if self.progress is None or self.task is None:
+            return
+        total = max(self.acquire_total, self.acquire_done)  # a row of a dead share given with another counts too
+        self.progress.update(self.task, completed=self.acquire_done, total=total,
+                             **({"description": description} if description is not None else {}))
 
     def acquire_started(self, total: int, *, database: str = "", source: str = "") -> None:
         from quarkctl.render.rich_text import styled
 
         if not self.quiet:
             self.console.print(styled(reacquire_started_text(total, source)), soft_wrap=True)
+        self.acquire_total, self.acquire_done = total, 0
+        self._show(_("searching"))
 
-    def acquire_waiting(self, seconds: float, kind: str, cause: Any = None) -> None: ...
+    def searching(self, name: str) -> None:
+        self._show(_("searching: {name}").format(name=printable(name)[:40]))
+
+    def acquire_waiting(self, seconds: float, kind: str, cause: Any = None) -> None:
+        label = _("retrying in {seconds:.1f} s") if kind == "backoff" else _("waiting {seconds:.1f} s")
+        self._show(label.format(seconds=seconds))
 
     def acquired(self, outcome: AcquireOutcome) -> None:
         from quarkctl.render.rich_text import styled
 
+        self.acquire_done += 1
+        self._show()
         if self.quiet and not outcome.problem:
             return
         lines = outcome_lines(outcome)

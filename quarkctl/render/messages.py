@@ -241,6 +241,7 @@ COUNT_LABELS = {
     "replaced": N_("replaced"),  # an acquire run's (reports.acquire.COUNT_KEYS; planned, failed, skipped above)
     "added": N_("added"),
     "left_dead": N_("left dead"),
+    "unmarked": N_("unmarked"),  # an acquire run's rows marked expired whose link was alive
     "signed": N_("signed"),  # a sign run's (reports.autosave.SIGN_COUNT_KEYS; total, errors, skipped above)
     "already_signed": N_("already signed"),
     "unconfirmed": N_("not confirmed"),

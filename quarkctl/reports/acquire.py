@@ -18,8 +18,9 @@ JOB = "acquire"
 #   planned    --dry-run: this result would be taken
 #   left_dead  no result passed (each one's reason in `considered`)
 #   failed     a result passed but saving or sharing it failed; the row is as it was
-#   skipped    not tried: --limit reached, interrupted, not dead, no such row
-ACTIONS = ("replaced", "added", "planned", "left_dead", "failed", "skipped")
+#   skipped    not tried: --limit reached, interrupted, past the deadline, not dead, no such row
+#   unmarked   the row was marked expired but its link is alive: marked valid again (alive_again)
+ACTIONS = ("replaced", "added", "planned", "left_dead", "failed", "skipped", "unmarked")
 COUNT_KEYS = ("total", *ACTIONS)
 
 
@@ -116,6 +117,9 @@ class AcquireListener:
 
     def considering(self, name: str) -> None:
         """The row the run turns to next: its retries' lines name it."""
+
+    def searching(self, name: str) -> None:
+        """The run asks the search service for `name` now (a progress display shows it)."""
 
     def waiting(self, seconds: float, kind: str, cause: Any = None) -> None: ...
 

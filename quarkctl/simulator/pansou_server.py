@@ -1,7 +1,9 @@
 """A loopback fake of a self-hosted PanSou (issue 25), answering in the shapes search-api.md section 1 reads
 from its code: `/api/search` (GET and POST, section 1.3) in the success wrapper with `merged_by_type`
 (section 1.4), `/api/auth/login` and the 401 bodies when its authentication is on (sections 1.7, 1.8),
-`/api/health` (section 1.12). What a keyword finds is a table the test writes:
+`/api/health` (section 1.12). What a keyword finds is a table the test writes, and every link whose note holds
+the keyword (PanSou's keyword filter, section 1.4: a case-insensitive substring; its channels and plugins are
+searched by the keyword, so `电影A` finds «电影A (2024) 4K»):
 
     pansou = FakePanSou(); base = pansou.start()
     pansou.add("电影A", url="https://pan.quark.cn/s/acc30a3cf8d4", note="电影A 4K", datetime="2026-11-20T08:00:00Z")
@@ -123,8 +125,9 @@ class FakePanSou(LoopbackService):
     def add(self, keyword: str, url: str, *, note: str | None = None, password: str = "", datetime: DateTime | str | None = None,
             source: str = "plugin:sim", images: list[str] | None = None, slow: bool = False, type: str | None = None) -> Hit:
         """A link `keyword` finds, after those added before (PanSou orders by its score, section 1.4: the test
-        writes that order). The note defaults to the keyword: PanSou keeps only notes holding it, a filter the
-        fake leaves to the test (plugins that skip it exist too)."""
+        writes that order). The note defaults to the keyword. A link is found by its keyword even when its note
+        does not hold it (the plugins that skip PanSou's keyword filter, section 1.4), and by any keyword its note
+        holds."""
         hit = Hit(url=url, note=keyword if note is None else note, password=password, datetime=go_time(datetime), source=source,
                   images=list(images or []), slow=slow, type=type or link_type(url))
         with self._lock:
@@ -185,7 +188,7 @@ class FakePanSou(LoopbackService):
             cold = refresh or key not in self._warm
             self._warm.add(key)
             # An empty kw is not refused (section 1.7): PanSou answers the channels' latest links.
-            hits = [h for k, hs in self._table.items() if k == key or not key for h in hs]
+            hits = [h for k, hs in self._table.items() for h in hs if not key or k == key or key in h.note.lower()]
         hits = [h for h in hits if not (cold and h.slow)]
         unique: dict[str, Hit] = {}  # one per exact URL, the newer datetime winning (section 1.4)
         for hit in hits:

@@ -72,6 +72,24 @@ def test_check_links_reacquire_in_chinese_and_the_next_check_finds_the_row_valid
     assert shown.returncode == 0 and stored.link in shown.stdout and "good00000001" in shown.stdout
 
 
+def test_every_row_of_a_dead_share_gets_the_one_new_link_and_a_later_acquire_saves_nothing(owner: Cli, sim, pansou) -> None:
+    """check-links marks the rows of one dead share together and hands --reacquire the row it checked; the others
+    get its new link from the same save (a review of issue 25: they were left dead and saved again later)."""
+    link = _share(sim, "down00000001", dead_code=41010)
+    ids = owner.db.seed([{"drama_name": n, "link": link, "share_count": 1} for n in (NAME, f"{NAME} 4K", f"{NAME} 合集")])
+    pansou.add(NAME, _share(sim, "good00000001"), note=f"{NAME} 1080p")
+    done = owner.run("check-links", "--reacquire", *FAST, "--json", env=_env(pansou))
+    assert done.returncode == 0, done.stdout + done.stderr
+    results = json.loads(done.stdout)["reacquire"]["results"]
+    assert [(r["id"], r["action"], r["reason"]) for r in results] == [
+        (ids[0], "replaced", "acquired"), (ids[1], "replaced", "same_share"), (ids[2], "replaced", "same_share")]
+    rows = owner.db.rows()
+    assert {rows[i].link for i in ids} == {results[0]["new_link"]} and {rows[i].is_expired for i in ids} == {0}
+    assert len(sim.requests("save")) == 1 and len(sim.requests("share_create")) == 1
+    later = owner.run("resources", "acquire", "--all-expired", *FAST, "--json", env=_env(pansou))
+    assert later.returncode == 0 and json.loads(later.stdout)["results"] == [] and len(sim.requests("save")) == 1
+
+
 def test_with_reshare_only_the_rows_it_cannot_heal_are_searched_for(owner: Cli, sim, pansou) -> None:
     own = sim.own_shares.share("/追更/剧集A", expiry="7d", title="剧集A")
     healed, down = owner.db.seed([{"drama_name": "剧集A", "link": own.link, "share_count": 1}]) + [_taken_down(owner, sim)]

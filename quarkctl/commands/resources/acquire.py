@@ -46,10 +46,10 @@ class AcquireJob(NotifyingJob):
         return make_acquire_reporter(json_mode=json_mode, quiet=quiet, stdout=sys.stdout, stderr=sys.stderr, log_file=log_file)
 
     def run(self, reporter: Any, *, stop: StopSignal, lock_dir: Path) -> Any:
-        from quarkctl.acquire import job
+        from quarkctl.acquire import run
 
         assert self.settings is not None
-        return job.execute(self.settings, self.search, self.options, reporter, stop=stop, lock_dir=lock_dir, timeout=self.timeout)
+        return run.execute(self.settings, self.search, self.options, reporter, stop=stop, lock_dir=lock_dir, timeout=self.timeout)
 
     def failure_title(self) -> str:
         return _("quarkctl resources acquire failed")
@@ -80,6 +80,8 @@ def acquire(
     savepath: Annotated[str, typer.Option("--savepath", metavar="TEMPLATE", help=_("Drive folder to save into; {name} is the row's name."))] = DEFAULT_SAVEPATH,
     limit: Annotated[int, typer.Option("--limit", min=0, metavar="N", help=_("Save at most N results this run."))] = _DEFAULT.limit,
     candidates: Annotated[int, typer.Option("--candidates", min=1, max=50, metavar="K", help=_("Check at most the best K results per row."))] = _DEFAULT.candidates,
+    min_video_mb: Annotated[int, typer.Option("--min-video-mb", min=0, max=1_000_000, metavar="MB", help=_(
+        "A video file smaller than this is no episode or film (an ad clip, a sample); 0 counts every video."))] = _DEFAULT.min_video_mb,
     dry_run: Annotated[bool, typer.Option("--dry-run", help=_("Search, rank and check, print each choice with its reasons; save, share and write nothing."))] = False,
     no_pacing: NoPacing = False,
     timeout: Timeout = DEFAULT_TIMEOUT,
@@ -101,7 +103,7 @@ def acquire(
         fail(_("--savepath: give a drive folder such as /quarkctl/{name}"), ExitCode.USAGE)
     off = PacingPolicy.off()
     options = AcquireOptions(ids=tuple(ids or ()), all_expired=all_expired, names=tuple(names), savepath=savepath,
-                             limit=limit, candidates=candidates, dry_run=dry_run,
+                             limit=limit, candidates=candidates, dry_run=dry_run, min_video_mb=min_video_mb,
                              **({"search_pacing": off, "check_pacing": off, "save_pacing": off} if no_pacing else {}))
     env = environment(env_file, DATABASE_URL=database_url, QUARK_API_BASE=api_base)
     job = AcquireJob(options, env, timeout=timeout, notify_urls=notify or [])

@@ -286,7 +286,7 @@ def acquire_body(report: object) -> str | None:
     from quarkctl.render.acquire import summary_text
 
     outcomes = list(getattr(report, "outcomes", []))
-    if not any(o.action in ("replaced", "added") or o.problem for o in outcomes) and not getattr(report, "abort_reason", None):
+    if not any(o.action in ("replaced", "added", "unmarked") or o.problem for o in outcomes) and not getattr(report, "abort_reason", None):
         return None
     lines = acquire_lines(report) + [summary_text(report), _("exit code {code}").format(code=int(report.exit_code))]  # type: ignore[arg-type, attr-defined]
     return redact("\n".join(lines))
@@ -295,14 +295,16 @@ def acquire_body(report: object) -> str | None:
 def acquire_lines(report: object, *, own_run: bool = True) -> list[str]:
     """Every replacement (old -> new), every row left dead with why, and why the run stopped (within check-links,
     not an interruption: check-links says that once)."""
-    from quarkctl.render.acquire import abort_line, outcome_text
+    from quarkctl.render.acquire import abort_line, outcome_text, videos_text
 
     outcomes = list(getattr(report, "outcomes", []))
     renewed = [o for o in outcomes if o.action in ("replaced", "added")]
     left = [o for o in outcomes if o.problem]
     lines = [_("links replaced: {n}").format(n=len(renewed))] if renewed else []
-    lines += [f"- {o.name} {o.old_link or '-'} -> {o.new_link}" for o in renewed[:MAX_LINKS]]
+    lines += [f"- {o.name} {o.old_link or '-'} -> {o.new_link}{videos_text(o)}" for o in renewed[:MAX_LINKS]]
+    unmarked = [o for o in outcomes if o.action == "unmarked"]
     lines += [f"- {o.name}: {outcome_text(o)}" for o in left[:MAX_LINKS]]
+    lines += [f"- {o.name} {o.old_link}: {outcome_text(o)}" for o in unmarked[:MAX_LINKS]]
     reason = getattr(report, "abort_reason", None)
     if reason and (own_run or reason != "interrupted"):
         lines.append(abort_line(report))  # type: ignore[arg-type]

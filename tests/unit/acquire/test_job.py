@@ -7,9 +7,12 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from quarkctl.acquire.job import SearchUnavailable, run_acquire
+from quarkctl.acquire.run import SearchUnavailable, run_acquire
+from sqlalchemy import update
+
 from quarkctl.acquire.options import AcquireOptions
 from quarkctl.db.acquire import WantedRow
+from quarkctl.db.schema import cloud_resource
 from quarkctl.errors import ExitCode
 from quarkctl.quark.client import QuarkClient
 from quarkctl.reports.acquire import AcquireListener
@@ -198,14 +201,39 @@ def test_searches_checks_and_saves_are_paced_and_limit_stops_saving(sim, testdb:
     assert search.asked == names[:2]
 
 
-def test_a_row_marked_expired_whose_link_lives_keeps_it(sim, testdb: ResourceDB) -> None:
+def test_a_row_marked_expired_whose_link_lives_keeps_it_and_is_unmarked(sim, testdb: ResourceDB) -> None:
+    """A good link never stays marked dead (a review of issue 25): compare-and-set on that link, in the report and
+    the chain; a dry run says so and writes nothing."""
     testdb.create_schema()
     _share(sim, "live00000001")
     (row,) = testdb.seed([{"drama_name": "电影A", "link": "https://pan.quark.cn/s/live00000001", "is_expired": 1}])
     search = Found({"电影A": [Result("https://pan.quark.cn/s/good00000001", note="电影A")]})
+    planned = _run(sim, testdb, search, AcquireOptions(all_expired=True, dry_run=True))
+    assert [(o.action, o.reason) for o in planned.outcomes] == [("unmarked", "alive_again")] and testdb.rows()[row].is_expired == 1
     report = _run(sim, testdb, search, AcquireOptions(all_expired=True))
-    assert [(o.action, o.reason) for o in report.outcomes] == [("skipped", "not_dead")]
+    assert [(o.action, o.reason) for o in report.outcomes] == [("unmarked", "alive_again")]
+    assert report.summary["unmarked"] == 1 and report.as_dict()["summary"]["unmarked"] == 1 and report.exit_code == ExitCode.OK
     assert search.asked == [] and testdb.rows()[row].link == "https://pan.quark.cn/s/live00000001"
+    assert testdb.rows()[row].is_expired == 0
+    chain = testdb.database().acquires(resource_id=row)
+    assert [(c["status"], c["old_link"], c["run_id"]) for c in chain] == [("unmarked", "https://pan.quark.cn/s/live00000001", report.run_id)]
+    again = _run(sim, testdb, search, AcquireOptions(ids=(row,)))  # a live row not marked expired is left alone, as before
+    assert [(o.action, o.reason) for o in again.outcomes] == [("skipped", "not_dead")]
+
+
+def test_a_row_whose_link_changed_meanwhile_is_not_unmarked(sim, testdb: ResourceDB) -> None:
+    """compare-and-set: the unmarking names the link that was checked."""
+    testdb.create_schema()
+    (row,) = testdb.seed([{"drama_name": "电影A", "link": "https://pan.quark.cn/s/live00000001", "is_expired": 1}])
+    db = testdb.database()
+    db.prepare_for_acquire(dry_run=False)
+    (wanted,) = db.acquire_rows(ids=[row])
+    engine = testdb.engine()
+    with engine.begin() as conn:  # a person (or another tool) gave the row another link meanwhile
+        conn.execute(update(cloud_resource).where(cloud_resource.c.id == row).values(link="https://pan.quark.cn/s/other0000001"))
+    engine.dispose()
+    assert not db.unmark_alive(None, wanted, Clock()()) and testdb.rows()[row].is_expired == 1
+    assert db.acquires(resource_id=row) == []
 
 
 def test_rows_of_one_dead_share_get_one_save_and_the_same_new_link(sim, testdb: ResourceDB) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from quarkctl.acquire.replace import CONTINUES, Series, continues, file_episodes, note_continues, search_keyword
+from quarkctl.acquire.replace import CONTINUES, Series, continues, file_episodes, note_continues, saved_before, search_keyword
 
 GB = 1_000_000_000
 SAVED = Series.of([("剧集A.S01E01.mkv", GB), ("剧集A.S01E02.mkv", GB), ("E03.mkv", None), ("poster.jpg", 10)])
@@ -76,3 +76,14 @@ def test_every_file_kept_is_beyond_the_last_saved_and_of_a_saved_extension(saved
     for name in fit.files:
         assert max(file_episodes(name)) > series.last_episode
         assert name.rsplit(".", 1)[1] in series.extensions
+
+
+@given(saved=st.lists(st.integers(1, 60), min_size=1, max_size=8), episode=st.integers(1, 99),
+       style=st.sampled_from(["剧集A.S01E{:02d}.mkv", "第{:02d}集.mkv", "E{:02d}.mp4", "{:02d}.mkv"]))
+def test_a_moved_task_has_an_episode_no_later_than_its_last_whatever_its_name(saved: list[int], episode: int, style: str) -> None:
+    """autosave --replace-dead walking a new share (autosave/task.py): a video of the saved season whose episode is no
+    later than the last saved is had already, under any name; a later one, another season's, or a non-video is not."""
+    series = Series.of([(f"剧集A.S01E{n:02d}.mkv", None) for n in saved])
+    assert saved_before(series, style.format(episode)) == (episode <= max(saved))
+    assert not saved_before(series, f"剧集A.S02E{episode:02d}.mkv")  # another season counts anew
+    assert not saved_before(series, f"第{episode:02d}集.srt") and not saved_before(Series(), style.format(episode))

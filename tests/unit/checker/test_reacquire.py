@@ -96,3 +96,38 @@ def test_the_notification_lists_each_replacement_and_each_row_left_dead() -> Non
     assert "- 剧集A https://pan.quark.cn/s/old000000001 -> https://pan.quark.cn/s/new000000001" in body
     assert "- 剧集B: left dead: the search found nothing" in body and "the drive is full" in body
     assert body.rstrip().endswith("exit code 4")
+
+
+def test_the_notification_says_how_many_video_files_a_taken_result_holds() -> None:
+    from quarkctl.hooks.monitoring.notify import acquire_body
+    from quarkctl.reports.acquire import Considered
+
+    taken = Considered("https://pan.quark.cn/s/good00000001", "剧集A 全12集", "tg:x", 50, "ok", {"videos": 12})
+    acquired = AcquireReport(started_at=NOW, finished_at=NOW, outcomes=[
+        AcquireOutcome(1, "剧集A", "https://pan.quark.cn/s/old000000001", "replaced", "acquired", new_link="https://pan.quark.cn/s/new000000001",
+                       taken=taken, path="/quarkctl/剧集A"),
+        AcquireOutcome(2, "剧集C", "https://pan.quark.cn/s/old000000003", "unmarked", "alive_again")])
+    body = acquire_body(acquired) or ""
+    assert "- 剧集A https://pan.quark.cn/s/old000000001 -> https://pan.quark.cn/s/new000000001 [12 video files]" in body
+    assert "- 剧集C https://pan.quark.cn/s/old000000003: link alive again, unmarked" in body and "unmarked 1" in body
+
+
+def test_the_check_progress_bar_goes_on_through_the_searches() -> None:
+    """check-links' progress display follows the re-acquisition too: the row searched for, its pauses, the rows done."""
+    import io
+
+    from quarkctl.render.check import RichReporter
+
+    reporter = RichReporter(io.StringIO())
+    reporter.started(5)
+    reporter.acquire_started(2, source="http://pansou.test")
+    (task,) = reporter.progress.tasks
+    assert (task.completed, task.total, task.description) == (0, 2, "searching")
+    reporter.searching("剧集A")
+    assert reporter.progress.tasks[0].description == "searching: 剧集A"
+    reporter.acquire_waiting(2.5, "delay")
+    assert reporter.progress.tasks[0].description == "waiting 2.5 s"
+    for i in (1, 2, 3):  # the third: a row of the same dead share, given the link with the first
+        reporter.acquired(AcquireOutcome(i, f"r{i}", "", "replaced", "acquired", new_link="https://pan.quark.cn/s/new000000001"))
+    assert (reporter.progress.tasks[0].completed, reporter.progress.tasks[0].total) == (3, 3)
+    reporter.close()

@@ -126,3 +126,34 @@ def test_a_film_keeps_the_ranking_order_when_no_note_names_episodes(owner: Cli, 
     done = owner.run("resources", "acquire", str(row), "--dry-run", "--json", *FAST, env=_env(pansou))
     (result,) = json.loads(done.stdout)["results"]
     assert result["taken"]["url"].endswith("uhd000000001")
+
+
+def test_min_video_mb_sets_the_floor_a_video_file_must_reach(owner: Cli, sim, pansou) -> None:
+    """The 50 MB floor (acquire/verify.py MIN_VIDEO_BYTES) is an option: a share of 30 MB clips is no video by
+    default, and is taken with --min-video-mb 20; a bad value is one line and exit 2."""
+    row = _taken_down_row(owner, sim, name="短片集")
+    sim.add_share(Share(pwd_id="clip00000001", title="短片集", files=[{"name": f"{n:02d}.mp4", "size": 30 * 1024 * 1024} for n in (1, 2)]))
+    pansou.add("短片集", "https://pan.quark.cn/s/clip00000001", note="短片集 全2集")
+    default = owner.run("resources", "acquire", "--all-expired", *FAST, "--dry-run", "--json", env=_env(pansou))
+    (result,) = json.loads(default.stdout)["results"]
+    assert (result["action"], [c["reason"] for c in result["considered"]]) == ("left_dead", ["no_video"])
+    lower = owner.run("resources", "acquire", "--all-expired", *FAST, "--min-video-mb", "20", "--json", env=_env(pansou))
+    assert lower.returncode == 0, lower.stdout + lower.stderr
+    (result,) = json.loads(lower.stdout)["results"]
+    assert (result["action"], result["taken"]["detail"]["videos"]) == ("replaced", 2) and owner.db.rows()[row].is_expired == 0
+    bad = owner.run("resources", "acquire", "--all-expired", "--min-video-mb", "-1", env=_env(pansou))
+    assert bad.returncode == 2 and "--min-video-mb" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_a_row_marked_expired_whose_link_lives_is_unmarked_and_said_so(owner: Cli, sim, pansou) -> None:
+    link = _share(sim, "live00000001")
+    (row,) = owner.db.seed([{"drama_name": "电影L", "link": link, "is_expired": 1}])
+    done = owner.run("resources", "acquire", "--all-expired", *FAST, env=_env(pansou))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert f"#{row} 电影L link alive again, unmarked" in done.stdout and "unmarked 1" in done.stdout
+    assert owner.db.rows()[row].is_expired == 0 and owner.db.rows()[row].link == link and not pansou.requests("/api/search")
+    runs = json.loads(owner.run("history", "--json").stdout)["runs"]
+    run = next(r for r in runs if r["job"] == "acquire")
+    shown = owner.run("history", "show", str(run["id"])).stdout
+    assert f"#{row} 电影L unmarked: {link} was alive again" in shown
+    assert f"unmarked: {link} was alive again" in owner.run("resources", "show", str(row)).stdout

@@ -212,3 +212,27 @@ def test_the_accounts_own_share_is_never_a_replacement(cli: Cli, sim: Simulator,
     assert task["replaced"]["url"] == good
     assert {c["url"]: c["reason"] for c in task["replacement_candidates"]}[own.link] == "own_share"
     assert json.loads(config.read_text(encoding="utf-8"))["tasklist"][0]["shareurl"] == good
+
+
+def test_a_replacement_whose_folder_the_save_path_lacks_saves_only_the_episodes_beyond_the_saved_ones(cli: Cli, sim: Simulator,
+                                                                                                   pansou) -> None:
+    """The task saved E01-E03 flat into its save path; the new share holds `Season 1/第01集 ... 第05集` (other names,
+    a folder the save path lacks). Saved whole, that folder copied E01-E03 again (a review of issue 25): the run walks
+    into it, makes the folder for what is new, and saves E04 and E05 only; the next run saves nothing."""
+    config = saved_then_dead(cli, sim)
+    good = share_url("good00000001")
+    renamed = [{"name": f"第{n:02d}集.mkv", "size": SIZE, "updated_at": MS + n} for n in range(1, 6)]
+    sim.add_share(Share(pwd_id="good00000001", title="剧集A", files=[{"name": "Season 1", "children": renamed},
+                                                                     {"name": "海报.jpg", "size": 1000, "updated_at": MS}]))
+    pansou.add("剧集A", good, note="剧集A 1080p")
+    planned, doc = autosave(cli, config, "--replace-dead", "--dry-run", env={"PANSOU_URL": pansou.base_url})
+    assert not sim.drive().exists("/追更/剧集A/Season 1"), planned.stderr
+    proc, doc = autosave(cli, config, "--replace-dead", env={"PANSOU_URL": pansou.base_url})
+    (task,) = doc["tasks"]
+    assert (task["status"], task["replaced"]["url"], task["replaced"]["episodes"]) == ("saved", good, [4, 5]), proc.stderr
+    drive = sim.drive()
+    assert sorted(drive.listdir("/追更/剧集A/Season 1")) == ["第04集.mkv", "第05集.mkv"]
+    assert sorted(drive.listdir("/追更/剧集A")) == ["Season 1", "剧集A.S01E01.mkv", "剧集A.S01E02.mkv", "剧集A.S01E03.mkv", "海报.jpg"]
+    again, doc = autosave(cli, config, "--replace-dead", env={"PANSOU_URL": pansou.base_url})
+    assert doc["tasks"][0]["status"] == "nothing_new", again.stderr
+    assert sorted(sim.drive().listdir("/追更/剧集A/Season 1")) == ["第04集.mkv", "第05集.mkv"]

@@ -93,6 +93,18 @@ def test_duplicate_urls_are_merged_the_newer_winning(pansou: FakePanSou, http: r
     assert item["note"] == "new"
 
 
+def test_a_keyword_finds_every_link_whose_note_holds_it(pansou: FakePanSou, http: requests.Session) -> None:
+    """PanSou searches its channels and plugins by the keyword and keeps the links whose note holds it, a
+    case-insensitive substring (search-api.md 1.4): `电影A` finds «电影A (2024) 4K» (README's by-hand example)."""
+    pansou.add("电影A (2024) 4K", Q1)
+    pansou.add("Dune Part Two", Q2)
+    pansou.add("剧集B", BD, note="plugin without the filter")  # found by its own keyword only
+    assert [i["url"] for i in search(http, pansou, kw="电影A")["merged_by_type"]["quark"]] == [Q1]
+    assert [i["url"] for i in search(http, pansou, kw="dune")["merged_by_type"]["quark"]] == [Q2]
+    assert search(http, pansou, kw="电影A (2025)") == {"total": 0}  # the whole keyword, not a word of it
+    assert search(http, pansou, kw="剧集B")["total"] == 1 and search(http, pansou, kw="plugin")["total"] == 1
+
+
 def test_an_empty_keyword_is_not_refused_it_answers_everything(pansou: FakePanSou, http: requests.Session) -> None:
     pansou.add("电影A", Q1)
     pansou.add("剧集B", Q2)
