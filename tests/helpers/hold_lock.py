@@ -1,4 +1,5 @@
-"""Holds a job's lock in a process of its own, as a run in flight does: `python hold_lock.py JOB [CONFIG]`.
+"""Holds a job's lock in a process of its own, as a run in flight does: `python hold_lock.py JOB [CONFIG]`,
+or `python hold_lock.py JOB --shard K/N` for a shard's lock on the database (quarkctl/lock.py's rule).
 
 The database and the lock folder come from the environment exactly as the command reads them
 (DATABASE_URL or DB_*, XDG_STATE_HOME or STATE_DIRECTORY); with CONFIG the lock is autosave's on
@@ -12,6 +13,7 @@ import os
 import sys
 from pathlib import Path
 
+from quarkctl.checker.options import parse_shard
 from quarkctl.config import settings
 from quarkctl.db.database import Database
 from quarkctl.db.serverlock import ServerLock
@@ -19,12 +21,13 @@ from quarkctl.jobs.frame import job_lock
 
 
 def main() -> None:
-    job = sys.argv[1]
+    job, rest = sys.argv[1], sys.argv[2:]
+    shard = parse_shard(rest[1]) if rest[:1] == ["--shard"] else None
     env = dict(os.environ)
     config = settings.load(env, need_cookie=False)
     db = Database(config.database_url, default_sqlite=config.default_sqlite)
-    target = Path(sys.argv[2]) if len(sys.argv) > 2 else db
-    with job_lock(settings.state_dir(env) / "locks", job, target) as held:
+    target = Path(rest[0]) if rest and shard is None else db
+    with job_lock(settings.state_dir(env) / "locks", job, target, shard) as held:
         server = [lock for lock in held.locks if isinstance(lock, ServerLock)]
         conn = server[0]._conn if server else None
         conn_id = conn.exec_driver_sql("SELECT CONNECTION_ID()").scalar() if conn is not None else ""
