@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, available_timezones
 
 from cronsim import CronSim, CronSimError
 
@@ -76,7 +76,10 @@ def plan(env: Mapping[str, str], *, times: Mapping[str, str | None], args: Mappi
     """The schedule: `times` and `args` are the options by job name (None: the setting, else the default),
     `config` autosave's config (autosave is left out while it does not exist). Raises ConfigError."""
     zone_name = zone or env.get(ZONE_VAR, "").strip() or DEFAULT_TIMEZONE
-    check_timezone(zone_name)
+    if zone is not None:
+        check_timezone(zone_name)  # names --timezone
+    elif zone_name not in available_timezones():
+        raise ConfigError(_("{variable}: unknown time zone {name!r} (e.g. Asia/Shanghai, UTC)").format(variable=ZONE_VAR, name=zone_name))
     base = command or this_quarkctl()
     common = ("--env-file", str(env_file.absolute())) if env_file is not None else ()
     entries: list[Entry] = []

@@ -179,6 +179,13 @@ def test_a_bad_cron_time_is_one_config_error_naming_the_setting(tmp_path: Path, 
         plan_of(tmp_path, {}, check=bad)
 
 
+def test_a_bad_zone_names_where_it_came_from(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="^CRON_TZ: unknown time zone 'Mars/Base'"):
+        plan_of(tmp_path, {"CRON_TZ": "Mars/Base"})
+    with pytest.raises(ConfigError, match="^--timezone: unknown time zone 'Mars/Base'"):
+        plan_of(tmp_path, {"CRON_TZ": "UTC"}, zone="Mars/Base")
+
+
 def test_every_job_off_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="every job is off"):
         plan_of(tmp_path, {}, check="off")
