@@ -5,16 +5,18 @@ processes would have); tests/e2e/test_lock_shards.py runs the installed command 
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import text
 
 from quarkctl.db.database import Database
-from quarkctl.db.serverlock import MAX_SHARDS as SERVER_SLOTS
+from quarkctl.db.serverlock import MAX_SHARDS as SERVER_SLOTS, ServerLock
 from quarkctl.checker.options import MAX_SHARDS
-from quarkctl.errors import LockedError
+from quarkctl.errors import DatabaseLost, LockedError
 from quarkctl.jobs.frame import job_lock
 from quarkctl.lock import Locks
 from tests.conftest import ResourceDB
@@ -141,4 +143,43 @@ def test_every_n_the_options_allow_has_a_slot_on_the_server(mysqldb: ResourceDB,
             with pytest.raises(LockedError):  # the last slot is looked at too
                 job_lock(tmp_path / "b", "check-links", db).acquire()
     finally:
+        db.close()
+
+
+def _kill(db: ResourceDB, conn_id: int) -> None:
+    """KILL the connection, as a restarted server or a lost network path ends it; waits on the server until it is gone."""
+    engine = db.engine()
+    try:
+        with engine.connect() as conn:
+            conn.execute(text(f"KILL {int(conn_id)}"))
+            deadline = time.monotonic() + 30
+            while conn.execute(text("SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE ID = :id"), {"id": conn_id}).scalar():
+                assert time.monotonic() < deadline, "the server kept the killed connection"
+                conn.commit()
+    finally:
+        engine.dispose()
+
+
+def test_a_shard_that_lost_its_connection_takes_its_locks_again_or_stops(mysqldb: ResourceDB) -> None:
+    """db/serverlock.py relock() with a shard: the gate, the slot and the own name again; a whole run that took the
+    table meanwhile ends the shard's run (DatabaseLost, exit 5)."""
+    db = mysqldb.database()
+    shard = ServerLock(db, "check-links", (1, 2)).acquire()
+    try:
+        assert shard._conn is not None
+        _kill(mysqldb, shard._conn.exec_driver_sql("SELECT CONNECTION_ID()").scalar())
+        shard.relock()  # free meanwhile: taken again, on a new connection
+        with pytest.raises(LockedError):
+            ServerLock(db, "check-links").acquire()  # and it holds the table again
+        ServerLock(db, "check-links", (0, 2)).acquire().release()  # the other shard still runs beside it
+        assert shard._conn is not None
+        _kill(mysqldb, shard._conn.exec_driver_sql("SELECT CONNECTION_ID()").scalar())
+        whole = ServerLock(db, "check-links").acquire()  # a whole run took the table while the shard was lost
+        try:
+            with pytest.raises(DatabaseLost, match="another run took it"):
+                shard.relock()
+        finally:
+            whole.release()
+    finally:
+        shard.release()
         db.close()
