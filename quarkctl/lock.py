@@ -8,6 +8,13 @@ file so a second run can name it. Two kinds of file carry such a lock:
   config), named after that file's real path, so every spelling of it meets the same lock (issue 23).
 Locks combines several, taken in order, all or none. jobs/frame.py decides which a job takes.
 
+The rule of --shard K/N (issue 26), for check-links on one table: a run of the whole table and any shard
+exclude each other; two shards of the same N and different K run side by side; the same shard twice, or
+shards of different N (whose rows overlap: 0/2 and 0/3 both take id 0), exclude each other. In files it
+is the table's lock (the job's own file) held alone by a whole run and shared by the shards, which
+write their N into it (RunLock._join), and each shard's own file held alone. db/serverlock.py keeps the
+same rule with the server's named locks.
+
 The sidecar's rule, for root's cron and a user's own runs of one database or config (issue 23).
 Runs by different users of the same file exclude each other, and neither is refused for the other's
 lock file; a user who can plant files beside it gains nothing from root's run:
@@ -61,9 +68,13 @@ class Lock(Protocol):
 
 
 class RunLock:
-    def __init__(self, path: Path, job: str) -> None:
+    """The lock of one file. With `shards` (N of a --shard K/N run), the table's lock held shared with the
+    other shards of N parts (the rule above), else held alone."""
+
+    def __init__(self, path: Path, job: str, *, shards: int | None = None) -> None:
         self.path = path
         self.job = job
+        self.shards = shards
         self._fd: int | None = None
         self._writable = True  # a lock opened read-only is held all the same, but not written
 
@@ -74,33 +85,81 @@ class RunLock:
             return folder.open(self.path.name, os.O_RDWR | os.O_CREAT, 0o600)
 
     def acquire(self) -> RunLock:
+        holder = self._take() if self.shards is None else self._join(self.shards)
+        if holder is not None:
+            raise LockedError(
+                _("another {job} run is in progress ({holder}); lock: {path}").format(job=self.job, holder=holder, path=self.path))
+        return self
+
+    def _take(self) -> str | None:
+        """Held alone, or who holds it."""
         fd = self._open()
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             holder = self._read_holder(fd)
             os.close(fd)
-            raise LockedError(
-                _("another {job} run is in progress ({holder}); lock: {path}").format(job=self.job, holder=holder, path=self.path)
-            ) from None
+            return holder
         if self._writable:
             info = {"pid": os.getpid(), "host": socket.gethostname(), "since": time.strftime("%Y-%m-%d %H:%M:%S")}
-            os.ftruncate(fd, 0)
-            os.write(fd, json.dumps(info).encode())
+            self._write(fd, info)
         self._fd = fd
-        return self
+        return None
+
+    def _join(self, shards: int) -> str | None:
+        """Held shared with the shards of `shards` parts, or who holds it (a run of the whole table, shards of
+        another N). Whoever finds it free writes its N while holding it alone; a shard runs only if, once it
+        holds the lock shared, the file names its N: no one can rewrite it then, so two shards holding it
+        at once have read the same N."""
+        first = self._open()  # a description of its own: its exclusive lock tells whether anyone holds the file
+        try:
+            fcntl.flock(first, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            if self._writable:
+                self._write(first, {"shards": shards})
+        except BlockingIOError:
+            pass
+        finally:
+            os.close(first)  # and its lock with it
+        fd = self._open()
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = self._read_holder(fd)
+            os.close(fd)
+            return holder
+        if self._read_info(fd).get("shards") != shards:
+            holder = self._read_holder(fd)
+            os.close(fd)
+            return holder
+        self._fd = fd
+        return None
 
     @staticmethod
-    def _read_holder(fd: int) -> str:
+    def _write(fd: int, info: dict[str, object]) -> None:
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, json.dumps(info).encode(), 0)
+
+    @staticmethod
+    def _read_info(fd: int) -> dict[str, object]:
         try:
             info = json.loads(os.pread(fd, 4096, 0) or b"{}")
+        except (ValueError, OSError):
+            return {}
+        return info if isinstance(info, dict) else {}
+
+    @classmethod
+    def _read_holder(cls, fd: int) -> str:
+        info = cls._read_info(fd)
+        if "shards" in info:
+            return _("--shard runs of {n} parts").format(n=info["shards"])
+        try:
             return _("pid {pid} on {host}, since {since}").format(**info)
-        except (ValueError, KeyError, OSError):
+        except KeyError:
             return _("holder unknown")
 
     def release(self) -> None:
         if self._fd is not None:
-            if self._writable:
+            if self._writable and self.shards is None:  # a shard leaves the N to the others still running
                 os.ftruncate(self._fd, 0)
             fcntl.flock(self._fd, fcntl.LOCK_UN)
             os.close(self._fd)
@@ -117,9 +176,10 @@ class SidecarLock(RunLock):
     """The lock file beside a shared file, in a folder that need not be private (the database's, the
     config's), by the rule in this module's docstring."""
 
-    def __init__(self, shared: Path, job: str, key: str) -> None:
-        super().__init__(sidecar_path(shared, key), job)
+    def __init__(self, shared: Path, job: str, key: str, *, shards: int | None = None, other_names: bool = True) -> None:
+        super().__init__(sidecar_path(shared, key), job, shards=shards)
         self.shared = shared
+        self.other_names = other_names  # the table's lock only: a shard's own lock beside it is not the file's
 
     def _open(self) -> int:
         try:
@@ -131,15 +191,18 @@ class SidecarLock(RunLock):
 
     def acquire(self) -> SidecarLock:
         super().acquire()
+        if not self.other_names:
+            return self
         try:
-            _lock_other_names(self.shared, self.job)
+            _lock_other_names(self.shared, self.job, shared_mode=self.shards is not None)
         except BaseException:
             super().release()
             raise
         return self
 
     def release(self) -> None:
-        _unlock_other_names(self.shared)
+        if self.other_names:
+            _unlock_other_names(self.shared)
         super().release()
 
 
@@ -151,7 +214,7 @@ class SidecarLock(RunLock):
 _OTHER_NAMES: dict[str, int] = {}
 
 
-def _lock_other_names(shared: Path, job: str) -> None:
+def _lock_other_names(shared: Path, job: str, *, shared_mode: bool = False) -> None:
     key = str(shared)
     fd = _OTHER_NAMES.get(key)
     if fd is None:
@@ -164,7 +227,7 @@ def _lock_other_names(shared: Path, job: str) -> None:
             return  # not there yet, or not readable by this user: its sidecar is the lock
         _OTHER_NAMES[key] = fd
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        fcntl.flock(fd, (fcntl.LOCK_SH if shared_mode else fcntl.LOCK_EX) | fcntl.LOCK_NB)
     except BlockingIOError:
         raise LockedError(_("another {job} run is in progress on {path} through another of its names (a hard link)").format(
             job=job, path=shared)) from None

@@ -41,9 +41,8 @@ def execute(
     def make_client() -> QuarkClient:
         return QuarkClient(cookie=session, api_base=settings.api_base, timeout=timeout)
 
-    # Hosts given different shards of one database run side by side (README: one table, several hosts)
-    part = f"shard-{options.shard[0]}-of-{options.shard[1]}" if options.shard else ""
-    with run_frame(settings, JOB, stop=stop, lock_dir=lock_dir, part=part, dry_run=options.dry_run,
+    # Shards of one table run side by side; a whole run excludes them (quarkctl/lock.py, README: one table, several hosts)
+    with run_frame(settings, JOB, stop=stop, lock_dir=lock_dir, shard=options.shard, dry_run=options.dry_run,
                    prepare=lambda db: db.prepare_for_check(dry_run=options.dry_run)) as db:
         account = None
         if session.active:
@@ -61,7 +60,7 @@ def execute(
         hook = None
         if options.reshare and session.active:
             hook = CheckHook(db, make_client, listener, stop=stop, lock_dir=lock_dir, clock=utcnow, options=options.reshare_options(),
-                             lock_part=part)
+                             lock_shard=options.shard)
         dead = DeadRows(hook) if reacquire is not None else None  # issue 25: --reacquire, after the checks
         try:
             report = run_check(db, make_client, options, listener, stop=stop, session=session, account=account,

@@ -39,10 +39,15 @@ def parse_max_age(text: str) -> timedelta:
     raise ConfigError(_("--max-age: {value!r} is not a duration like 7d, 12h or 30m (units s, m, h, d, w)").format(value=text))
 
 
+MAX_SHARDS = 256  # db/serverlock.py's slots: a whole run looks at each shard's in one query
+
+
 def parse_shard(text: str) -> tuple[int, int]:
-    """`--shard K/N`: this host takes the rows with id % N == K (0 <= K < N)."""
+    """`--shard K/N`: this host takes the rows with id % N == K (0 <= K < N <= MAX_SHARDS)."""
     k, slash, n = text.strip().partition("/")
     if slash and DIGITS.fullmatch(k) and DIGITS.fullmatch(n) and 0 <= int(k) < int(n):
+        if int(n) > MAX_SHARDS:
+            raise ConfigError(_("--shard: {value!r}: N is at most {most}").format(value=text, most=MAX_SHARDS))
         return int(k), int(n)
     raise ConfigError(_("--shard: {value!r} is not K/N with 0 <= K < N, e.g. 0/3, 1/3, 2/3").format(value=text))
 

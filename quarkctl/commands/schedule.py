@@ -1,5 +1,6 @@
 """`quarkctl schedule` (where the jobs are scheduled, when they run next, their last runs; drawn by
-render/schedule.py) and `schedule install` (the systemd units or crontab lines): options and printing.
+render/schedule.py), `schedule install` (the systemd units or crontab lines) and `schedule run` (the schedule
+in the foreground, schedule/loop.py): options and printing.
 
 The inspection (cronsim), the history and the database are imported where a command runs, not for `--help`.
 """
@@ -7,6 +8,7 @@ The inspection (cronsim), the history and the database are imported where a comm
 from __future__ import annotations
 
 import os
+import shlex
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
@@ -113,6 +115,56 @@ def schedule_install(
         echo(_("enable with: {command}").format(command=plan.enable))
     if not plan.user:
         echo(_("settings: put QUARK_COOKIE and the DB_* variables in {path} (chmod 600)").format(path=target.env_path))
+
+
+@schedule_app.command(
+    "run",
+    help=_("Run the schedule in the foreground, one job at a time, each as a child process, logging to stdout "
+           "(a container's command: no cron daemon). SIGTERM or SIGINT stops it after the running job's partial report.\n\n"
+           "Example: quarkctl schedule run --env-file /data/.env --run-now"),
+)
+def schedule_run(
+    env_file: EnvFile = None,
+    database_url: DatabaseUrl = None,
+    config: Annotated[Optional[Path], typer.Option("--config", dir_okay=False, help=_("autosave's config (default: QUARKCTL_CONFIG, else ~/.config/quarkctl/quark_config.json); autosave is off while it does not exist."))] = None,
+    check_links: Annotated[Optional[str], typer.Option("--check-links", metavar="CRON", help=_("When check-links runs (QUARKCTL_SCHEDULE_CHECK_LINKS, default '0 2 * * *'); 'off' turns it off."))] = None,
+    autosave: Annotated[Optional[str], typer.Option("--autosave", metavar="CRON", help=_("When autosave runs (QUARKCTL_SCHEDULE_AUTOSAVE, default '0 8,18,20 * * *'); 'off' turns it off."))] = None,
+    check_links_args: Annotated[Optional[str], typer.Option("--check-links-args", metavar="ARGS", help=_("More options for each check-links run, e.g. '--max-age 7d --until 06:00' (QUARKCTL_SCHEDULE_CHECK_LINKS_ARGS)."))] = None,
+    autosave_args: Annotated[Optional[str], typer.Option("--autosave-args", metavar="ARGS", help=_("More options for each autosave run (QUARKCTL_SCHEDULE_AUTOSAVE_ARGS)."))] = None,
+    timezone_name: Annotated[Optional[str], typer.Option("--timezone", metavar="ZONE", help=_("Time zone of the schedule (CRON_TZ, default Asia/Shanghai)."))] = None,
+    run_now: Annotated[bool, typer.Option("--run-now", help=_("Run each job once at the start, then follow the schedule."))] = False,
+) -> None:
+    import sys
+
+    from quarkctl.commands.options import environment
+    from quarkctl.config.autosave.loading import config_path
+    from quarkctl.render.plain import PlainLines
+    from quarkctl.runtime.clock import utcnow
+    from quarkctl.runtime.stop import StopSignal
+    from quarkctl.schedule import child
+    from quarkctl.schedule.loop import Loop
+    from quarkctl.schedule.plan import plan
+
+    try:
+        env = environment(env_file)
+        schedule = plan(env, times={"check-links": check_links, "autosave": autosave},
+                        args={"check-links": check_links_args, "autosave": autosave_args}, zone=timezone_name,
+                        env_file=env_file, config=config_path(config, env))
+    except QuarkctlError as exc:
+        fail(str(exc), exc.exit_code)
+    lines = PlainLines(sys.stdout)
+    stop = StopSignal()
+    # The jobs read the real environment (and --env-file themselves); a --database-url reaches them there, not in
+    # their command line, where `ps` and the log would show its password.
+    children = child.Children({**os.environ, **({"DATABASE_URL": database_url} if database_url else {})}, stop, lines.line)
+    child.install(stop, children)
+    for note in schedule.notes:
+        lines.line("INFO", _("schedule: {note}").format(note=note))
+    for entry in schedule.entries:
+        lines.line("INFO", _("schedule: {job} at '{cron}' ({zone}): {command}").format(
+            job=entry.name, cron=entry.cron, zone=schedule.zone_name, command=shlex.join(entry.argv)))
+    loop = Loop(schedule, clock=utcnow, sleep=stop.sleep, start=children, say=lines.line, stop=stop)
+    raise typer.Exit(loop.run(run_now=run_now))
 
 
 def register(app: typer.Typer) -> None:

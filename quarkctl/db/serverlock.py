@@ -43,6 +43,25 @@ def lock_name(key: str, database: str) -> str:
     return f"quarkctl:{key[:20]}:{digest}"
 
 
+MAX_SHARDS = 256  # checker/options.py's bound on --shard's N: a whole run looks at every shard's slot in one query
+GATE_WAIT = 10  # seconds: the gate is held for a few queries
+
+
+class _Names:
+    """The job's named locks on one database: the whole run's (the job's key), a shard's own, its slot, the gate."""
+
+    def __init__(self, job: str, database: str) -> None:
+        self.job, self.database = job, database
+        self.whole = lock_name(job, database)
+        self.gate = lock_name(f"{job}-gate", database)
+
+    def own(self, k: int, n: int) -> str:
+        return lock_name(f"{self.job}-shard-{k}-of-{n}", self.database)
+
+    def slot(self, k: int) -> str:
+        return lock_name(f"{self.job}-slot-{k}", self.database)
+
+
 def _holder_of(conn: Connection, name: str) -> str | None:
     """The holder as the server knows it: its connection id, and the client host it came from
     (PROCESSLIST shows this user's own connections; a process id is not the server's to know).
@@ -64,10 +83,16 @@ def holder(store: Store, key: str) -> str | None:
 
 
 class ServerLock:
-    def __init__(self, store: Store, job: str, key: str) -> None:
-        self.store, self.job, self.key = store, job, key
+    """The run's named lock (`shard`: lock.py's rule of --shard K/N). A whole run holds the job's name, a shard its
+    own (the names older releases used) and slot K; the server has no shared lock, so each takes its locks
+    and looks at the others' under a gate of the job's, held a moment: a whole run is refused while any slot
+    is held, a shard while the whole run's name is, or a slot whose holder is no shard of its N."""
+
+    def __init__(self, store: Store, job: str, shard: tuple[int, int] | None = None) -> None:
+        self.store, self.job, self.shard = store, job, shard
         self._conn: Connection | None = None
         self._name = ""
+        self._slot = ""
 
     def acquire(self) -> ServerLock:
         holder, name, database = self._take(self.store._cannot_connect)
@@ -96,7 +121,7 @@ class ServerLock:
                                  "this run stops").format(url=self.store.label, job=self.job, holder=holder))
 
     def _take(self, fail: Callable[[BaseException], DatabaseError]) -> tuple[str | None, str, str]:
-        """GET_LOCK on a connection of its own: (None, name, database) when taken and kept, else the holder."""
+        """The locks on a connection of its own: (None, name, database) when taken and kept, else the holder."""
         try:
             conn = self.store.engine.connect()
         except SQLAlchemyError as exc:
@@ -105,23 +130,56 @@ class ServerLock:
             conn.detach()  # its own connection: closing it really closes it, and ends the lock
             conn.execute(text(_IDLE))
             database = str(conn.execute(text("SELECT DATABASE()")).scalar())
-            name = lock_name(self.key, database)
-            got = conn.execute(text("SELECT GET_LOCK(:name, 0)"), {"name": name}).scalar()
-            if got == 1:
+            names = _Names(self.job, database)
+            holder: str | None
+            if not self._get(conn, names.gate, GATE_WAIT):
+                holder, name = _("another run taking its lock for more than {n} s").format(n=GATE_WAIT), names.gate
+            else:
+                try:
+                    holder, name = self._take_under_gate(conn, names)
+                finally:
+                    conn.execute(text("SELECT RELEASE_LOCK(:name)"), {"name": names.gate})
+            if holder is None:
                 conn.commit()  # no transaction stays open for the run; a named lock outlives it
                 self._conn, self._name = conn, name
+                self._slot = names.slot(self.shard[0]) if self.shard else ""
                 return None, name, database
-            if got is None:
-                raise DatabaseError(_("database {url}: {reason}").format(url=self.store.label, reason=f"GET_LOCK('{name}') failed"))
-            holder = self._holder(conn, name)
         except SQLAlchemyError as exc:
             conn.close()
             raise self.store._fail(exc) from None
         except BaseException:
             conn.close()
             raise
-        conn.close()
+        conn.close()  # and every lock it took
         return holder, name, database
+
+    def _take_under_gate(self, conn: Connection, names: _Names) -> tuple[str | None, str]:
+        """(None, the run's own name) when its locks are taken, else (the holder, the name it holds)."""
+        slots = conn.execute(text("SELECT " + ", ".join(f"IS_USED_LOCK(:s{i})" for i in range(MAX_SHARDS))),
+                             {f"s{i}": names.slot(i) for i in range(MAX_SHARDS)}).one()
+        if self.shard is None:
+            if not self._get(conn, names.whole):
+                return self._holder(conn, names.whole), names.whole
+            held = next((i for i, who in enumerate(slots) if who is not None), None)
+            return (None, names.whole) if held is None else (self._holder(conn, names.slot(held)), names.slot(held))
+        k, n = self.shard
+        own = names.own(k, n)
+        if not self._get(conn, own):
+            return self._holder(conn, own), own
+        if (whole := _holder_of(conn, names.whole)) is not None:
+            return whole, names.whole
+        for i, who in enumerate(slots):  # another shard of this N holds slot i and its own name i/N
+            if who is not None and (i >= n or conn.execute(text("SELECT IS_USED_LOCK(:name)"), {"name": names.own(i, n)}).scalar() != who):
+                return self._holder(conn, names.slot(i)), names.slot(i)
+        if not self._get(conn, names.slot(k)):  # free a moment ago, and every taker passes the gate
+            return self._holder(conn, names.slot(k)), names.slot(k)
+        return None, own
+
+    def _get(self, conn: Connection, name: str, wait: int = 0) -> bool:
+        got = conn.execute(text("SELECT GET_LOCK(:name, :wait)"), {"name": name, "wait": wait}).scalar()
+        if got is None:
+            raise DatabaseError(_("database {url}: {reason}").format(url=self.store.label, reason=f"GET_LOCK('{name}') failed"))
+        return bool(got == 1)
 
     @staticmethod
     def _holder(conn: Connection, name: str) -> str:
@@ -136,6 +194,8 @@ class ServerLock:
         if self._conn is not None:
             conn, self._conn = self._conn, None
             try:
+                if self._slot:  # the slot first: while it is held, so is the shard's own name (_take_under_gate)
+                    conn.execute(text("SELECT RELEASE_LOCK(:name)"), {"name": self._slot})
                 conn.close()  # the server releases the lock with the connection
             except Exception:  # noqa: BLE001 - a lost server has released it already
                 pass

@@ -199,6 +199,8 @@ def _lock_state(path: Path) -> str:
         return _("free ({path} is not a lock quarkctl wrote)").format(path=path)
     if not info:
         return _("free")
+    if "shards" in info:  # written by --shard runs, which hold it shared (lock.py); the last of them leaves it
+        return _("last taken by --shard runs of {n} parts").format(n=info["shards"])
     pid, host, since = info.get("pid"), info.get("host"), info.get("since", "?")
     if host != socket.gethostname():
         return _("last taken on {host} (pid {pid}, since {since})").format(host=host, pid=pid, since=since)

@@ -32,9 +32,9 @@ from quarkctl.reshare.job import CookieRejected, Resharer
 
 class CheckHook:
     def __init__(self, db: Database, make_client: Callable[[], QuarkClient], listener: Any, *, stop: StopSignal,
-                 lock_dir: Path, clock: Callable[[], datetime], options: ReshareOptions, lock_part: str = "") -> None:
+                 lock_dir: Path, clock: Callable[[], datetime], options: ReshareOptions, lock_shard: tuple[int, int] | None = None) -> None:
         self.db, self.make_client, self.listener, self.stop = db, make_client, listener, stop
-        self.lock_dir, self.clock, self.options, self.lock_part = lock_dir, clock, options, lock_part
+        self.lock_dir, self.clock, self.options, self.lock_shard = lock_dir, clock, options, lock_shard
         self.report = ReshareReport(started_at=clock(), dry_run=options.dry_run)
         self.resharer: Resharer | None = None
         self.lock: Locks | None = None
@@ -53,7 +53,7 @@ class CheckHook:
         return None
 
     def _start(self) -> Resharer:
-        self.lock = job_lock(self.lock_dir, JOB, self.db, self.lock_part).acquire()  # beside check-links' own (jobs/frame.py)
+        self.lock = job_lock(self.lock_dir, JOB, self.db, self.lock_shard).acquire()  # beside check-links' own (jobs/frame.py)
         self.report.run_id = self._check_run_id()
         self.client = self.make_client()
         session = DriveSession(self.client, sleep=self.stop.sleep, retries=self.options.retries, backoff=self.options.backoff,

@@ -15,8 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from quarkctl import i18n
 from quarkctl.config.settings import state_dir
 from quarkctl.errors import ConfigError
-from quarkctl.i18n import _
-from quarkctl.render.messages import N_
+from quarkctl.i18n import N_, _
 
 DEFAULT_TIMEZONE = "Asia/Shanghai"  # the system quarkctl serves runs on Beijing time
 

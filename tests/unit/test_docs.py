@@ -54,6 +54,7 @@ def test_every_environment_variable_read_is_documented() -> None:
 OPS_SECTIONS = {
     ("schedule",): "### schedule",
     ("schedule", "install"): "### schedule install",
+    ("schedule", "run"): "### Scheduling inside a container",
     ("history",): "### history",
     ("history", "show"): "### history",
     ("doctor",): "### doctor",

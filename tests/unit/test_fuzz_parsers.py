@@ -12,10 +12,11 @@ import string
 from datetime import date, timedelta
 from pathlib import Path
 
+import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from quarkctl.checker.options import parse_empty_grace, parse_max_age, parse_shard
+from quarkctl.checker.options import MAX_SHARDS, parse_empty_grace, parse_max_age, parse_shard
 from quarkctl.runtime.deadline import parse_max_runtime, parse_until
 from quarkctl.config.autosave import loading as autosave_loading
 from quarkctl.config.autosave import model as autosave_model
@@ -117,9 +118,14 @@ def test_shard_answers_or_raises_config_error(text: str) -> None:
 
 
 @given(st.integers(0, 10**6), st.integers(1, 10**6))
+@example(255, 256)
+@example(0, 257)
 def test_shard_reads_every_valid_pair(k: int, n: int) -> None:
-    if k < n:
+    if k < n <= MAX_SHARDS:
         assert parse_shard(f" {k}/{n} ") == (k, n)
+    elif k < n:  # N beyond the server lock's slots (db/serverlock.py): one line naming the bound
+        with pytest.raises(ConfigError, match=f"^--shard: .*N is at most {MAX_SHARDS}$"):
+            parse_shard(f"{k}/{n}")
 
 
 # -- resources import (resources/formats.py) -------------------------------------------------------
