@@ -7,7 +7,10 @@ from __future__ import annotations
 import json
 import os
 import re
+import socketserver
 import subprocess
+import threading
+import uuid
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
@@ -201,3 +204,61 @@ def test_the_cronjob_shards_check_every_row_exactly_once(image: str, sim: Simula
     for resource, detail in checks:  # and each by the shard that owns it
         assert json.loads(detail)["options"]["shard"] == f"{resource % shards}/{shards}", detail
     assert mysqldb.rows()[ids[-1]].is_expired == 1
+
+
+class FakeProxy:
+    """An HTTPS proxy on loopback that only records each CONNECT line and refuses it (502)."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.asked = threading.Event()
+        proxy = self
+
+        class Handler(socketserver.StreamRequestHandler):
+            def handle(self) -> None:
+                proxy.lines.append(self.rfile.readline().decode("latin-1").strip())
+                proxy.asked.set()
+                self.wfile.write(b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n")
+
+        self.server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_the_readme_per_shard_proxy_sends_each_shard_through_its_own(image: str, mysqldb: ResourceDB, tmp_path: Path) -> None:
+    readme = (ROOT / "README.md").read_text()
+    snippet = readme.split("## Kubernetes", 1)[1].split("```yaml\n", 1)[1].split("```", 1)[0]
+    manifest = [doc for doc in yaml.safe_load_all((ROOT / "deploy/kubernetes/check-links.yaml").read_text()) if doc]
+    (cronjob,) = [doc for doc in manifest if doc["kind"] == "CronJob"]
+    pod = cronjob["spec"]["jobTemplate"]["spec"]["template"]["spec"]
+    pod["containers"][0].update(yaml.safe_load(snippet))  # "replacing the container's args: with" the snippet
+    mysqldb.create_schema()
+    mysqldb.seed([{"drama_name": f"r{n}", "link": share_url(pwd(n))} for n in range(4)])  # rows in both shards
+    proxies = [FakeProxy(), FakeProxy()]
+    secrets = {"quarkctl": {"QUARK_COOKIE": COOKIE, "DATABASE_URL": mysqldb.url_text,
+                            "HTTPS_PROXY_0": proxies[0].url, "HTTPS_PROXY_1": proxies[1].url}}
+    heard_before = 0
+    try:
+        for index, proxy in enumerate(proxies):  # one pod after the other: each proxy hears from its own pod only
+            args, env = pod_as_docker_run(pod, index, secrets, {}, tmp_path)
+            name = f"quarkctl-test-{uuid.uuid4().hex[:10]}"
+            run = subprocess.Popen(["docker", "run", "--name", name, *args], env={**os.environ, **env},
+                                   stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            try:
+                # the pod's first request to Quark reaches its shard's proxy (then retries, refused: enough seen)
+                assert proxy.asked.wait(60), run.communicate(timeout=60)[0] if run.poll() is not None else "no request"
+            finally:
+                docker("rm", "--force", name)
+                run.communicate(timeout=60)
+            assert proxy.lines[0].startswith("CONNECT ") and ".quark.cn:443 " in proxy.lines[0], proxy.lines
+            other = proxies[1 - index]
+            assert len(other.lines) == heard_before, other.lines  # pod 0 never asked proxy 1, pod 1 not proxy 0 again
+            heard_before = len(proxy.lines)
+    finally:
+        for proxy in proxies:
+            proxy.close()
