@@ -82,8 +82,14 @@ ensure_daemon() {
     mkdir -p "$WORK"
     # No bridge and no iptables: a machine like CI's has neither to give; builds and runs use the
     # host's network (--network=host).
+    local own=()
+    # DOCKER_HOST=unix://PATH: a daemon of its own there, its files under QUARKCTL_CI_DOCKER_ROOT (beside another daemon)
+    if [[ ${DOCKER_HOST:-} == unix://* ]]; then
+        local root=${QUARKCTL_CI_DOCKER_ROOT:?with DOCKER_HOST set, set QUARKCTL_CI_DOCKER_ROOT too}
+        own=(--host "$DOCKER_HOST" --data-root "$root/data" --exec-root "$root/exec")
+    fi
     log "starting dockerd (log $WORK/dockerd.log)"
-    setsid dockerd --bridge=none --iptables=false --ip6tables=false --pidfile "$WORK/dockerd.pid" \
+    setsid dockerd --bridge=none --iptables=false --ip6tables=false --pidfile "$WORK/dockerd.pid" "${own[@]}" \
         </dev/null >"$WORK/dockerd.log" 2>&1 &
     DOCKERD_PID=$!
     local deadline=$((SECONDS + START_TIMEOUT))
