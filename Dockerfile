@@ -7,6 +7,8 @@
 ARG BASE=python:3.12-slim-bookworm
 
 FROM ${BASE} AS runtime
+LABEL org.opencontainers.image.title="quarkctl" \
+      org.opencontainers.image.description="Check Quark cloud drive share links; the quark-auto-save job"
 # Python, the time zones (the schedule runs on Asia/Shanghai time) and the CA bundle (Quark is
 # HTTPS), each only when the base lacks it. Debian's current packages: the base pins the release.
 # hadolint ignore=DL3008,SC2086

@@ -146,6 +146,8 @@ main() {
         tail -n 40 "$WORK/build.log" >&2
         die "docker build failed (log $WORK/build.log)"
     }
+    # the images this tag named before: each build leaves its predecessor untagged
+    docker image prune --force --filter label=org.opencontainers.image.title=quarkctl >/dev/null
     log "image $IMAGE built ($(docker image inspect "$IMAGE" --format '{{.Size}}' | awk '{printf "%d MB", $1 / 1e6}')); all in $((SECONDS - t0)) s"
 }
 
