@@ -30,8 +30,10 @@ die() {
     log "ERROR: $*"
     exit 1
 }
+DOCKERD_PID="" # a daemon this script started
 skip() {
     printf '[ci] image steps skipped: %s\n' "$*" >&2
+    if [ -n "$DOCKERD_PID" ]; then stop_daemon "$DOCKERD_PID"; fi
     exit 0
 }
 
@@ -67,7 +69,6 @@ apt_install() { # Debian packages, quietly; the log is shown when apt fails
 
 daemon_answers() { docker version --format '{{.Server.Version}}' >/dev/null 2>&1; }
 
-DOCKERD_PID=""
 ensure_daemon() {
     if command -v docker >/dev/null 2>&1 && daemon_answers; then
         log "a Docker daemon answers: $(docker version --format 'server {{.Server.Version}}' 2>/dev/null)"
@@ -75,10 +76,7 @@ ensure_daemon() {
     fi
     [ "$(uname -s)" = Linux ] || skip "not Linux: no Docker daemon here"
     if [ "$(id -u)" -ne 0 ]; then skip "no Docker daemon answers and this is not root, so none can be started"; fi
-    if ! command -v dockerd >/dev/null 2>&1 || ! command -v docker >/dev/null 2>&1; then
-        command -v apt-get >/dev/null 2>&1 || skip "no dockerd and no apt-get to install docker.io"
-        apt_install docker.io
-    fi
+    command -v dockerd >/dev/null 2>&1 && command -v docker >/dev/null 2>&1 || skip "no dockerd, and no apt-get to install docker.io"
     mkdir -p "$WORK"
     # No bridge and no iptables: a machine like CI's has neither to give; builds and runs use the
     # host's network (--network=host).
@@ -110,7 +108,7 @@ ensure_base() { # a Debian bookworm minbase as an image: no Python, which the Do
         log "base image $BASE is there already"
         return 0
     fi
-    command -v debootstrap >/dev/null 2>&1 || apt_install debootstrap
+    command -v debootstrap >/dev/null 2>&1 || skip "no debootstrap to make the base image (apt-get install debootstrap)"
     local root=$WORK/rootfs t0=$SECONDS
     rm -rf "$root"
     log "debootstrap --variant=minbase bookworm into $root"
@@ -135,8 +133,19 @@ build_wheels() { # the project and what it needs, and the build backend for `pip
     log "$(find "$WHEELS" -name '*.whl' | wc -l) wheels in $WHEELS in $((SECONDS - t0)) s"
 }
 
+ensure_packages() { # as root with apt-get: Debian's docker.io, debootstrap and docker-compose, each if missing
+    local missing=()
+    [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1 || return 0
+    command -v dockerd >/dev/null 2>&1 && command -v docker >/dev/null 2>&1 || missing+=(docker.io)
+    command -v debootstrap >/dev/null 2>&1 || missing+=(debootstrap)
+    # tests/image/test_static.py runs `docker-compose config` on compose.yaml where a compose is installed
+    command -v docker-compose >/dev/null 2>&1 || docker compose version >/dev/null 2>&1 || missing+=(docker-compose)
+    if [ "${#missing[@]}" -gt 0 ]; then apt_install "${missing[@]}"; fi
+}
+
 main() {
     local t0=$SECONDS
+    ensure_packages
     ensure_daemon
     ensure_base
     build_wheels

@@ -72,10 +72,17 @@ def test_docker_compose_config_where_a_compose_is_installed(tmp_path: Path) -> N
             break
     else:
         pytest.skip("no docker compose here: compose.yaml is checked against the compose-spec schema instead")
-    env_file = tmp_path / ".env"
-    env_file.write_text("QUARK_COOKIE=__uid=x\nDB_USERNAME=pan\nDB_PASSWORD=pw\nDB_DATABASE=pan_library\n")
-    proc = run(*command, "--project-directory", str(ROOT), "--env-file", str(env_file), "-f", str(COMPOSE), "config", "--quiet")
+    # a project folder as README's Docker section makes it: compose.yaml beside a .env
+    shutil.copy(COMPOSE, tmp_path / "compose.yaml")
+    (tmp_path / ".env").write_text("QUARK_COOKIE=__uid=x\nDB_USERNAME=pan\nDB_PASSWORD=pw\nDB_DATABASE=pan_library\n")
+    proc = subprocess.run([*command, "config"], capture_output=True, text=True, timeout=60, cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
+    config = yaml.safe_load(proc.stdout)
+    assert config["services"]["mariadb"]["environment"]["MARIADB_PASSWORD"] == "pw"  # from the .env
+    assert config["services"]["quarkctl"]["environment"]["DB_HOST"] == "mariadb"  # over the .env's
+    (tmp_path / ".env").write_text("QUARK_COOKIE=__uid=x\n")
+    proc = subprocess.run([*command, "config"], capture_output=True, text=True, timeout=60, cwd=tmp_path)
+    assert proc.returncode != 0 and "DB_PASSWORD" in proc.stderr  # no password, no database
 
 
 def test_compose_waits_for_a_healthy_mariadb_and_keeps_state_in_volumes() -> None:
