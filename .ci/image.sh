@@ -130,6 +130,9 @@ build_wheels() { # the project and what it needs, and the build backend for `pip
         tail -n 30 "$WORK/wheels.log" >&2
         die "pip wheel failed (log $WORK/wheels.log)"
     }
+    # The image builds quarkctl from its source (as on any machine); its wheel here would only change the
+    # build context, and with it the image, on every run.
+    rm -f "$WHEELS"/quarkctl-*.whl
     log "$(find "$WHEELS" -name '*.whl' | wc -l) wheels in $WHEELS in $((SECONDS - t0)) s"
 }
 
@@ -155,7 +158,8 @@ main() {
         tail -n 40 "$WORK/build.log" >&2
         die "docker build failed (log $WORK/build.log)"
     }
-    # the images this tag named before: each build leaves its predecessor untagged
+    # The images this tag named before, each build's leaves them untagged, and the build stage's (so its
+    # `pip install` is not cached from one run to the next: ~20 s, against a disk that would fill).
     docker image prune --force --filter label=org.opencontainers.image.title=quarkctl >/dev/null
     log "image $IMAGE built ($(docker image inspect "$IMAGE" --format '{{.Size}}' | awk '{printf "%d MB", $1 / 1e6}')); all in $((SECONDS - t0)) s"
 }
