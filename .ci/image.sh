@@ -123,7 +123,10 @@ ensure_base() { # a Debian bookworm minbase as an image: no Python, which the Do
 }
 
 build_wheels() { # the project and what it needs, and the build backend for `pip install /src` in the image
-    local t0=$SECONDS
+    local t0=$SECONDS here
+    # Wheels with compiled parts (SQLAlchemy, PyYAML) are built for this Python; the image's is bookworm's 3.11.
+    here=$(python3 -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+    [ "$here" = 3.11 ] || die "python3 here is $here; the image's (Debian bookworm's) is 3.11, which the wheels must fit"
     rm -rf "$WHEELS"
     python3 -m pip wheel --quiet --wheel-dir "$WHEELS" . 'setuptools>=68' wheel 'babel>=2.12' \
         </dev/null >"$WORK/wheels.log" 2>&1 || {
