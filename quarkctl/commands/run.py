@@ -194,8 +194,8 @@ def _json_error(name: str, code: int, message: str) -> None:
 def _reported(job: Job, env: dict[str, str], *, json_output: bool, quiet: bool, log_file: Optional[Path],
               metrics: Optional[MetricsFile] = None) -> tuple[Any, StopSignal]:
     job.prepare()
-    if metrics is not None:
-        metrics.check()  # as the log file: a path that cannot be written is exit 2 before any work
+    if metrics is not None and (line := metrics.check()) is not None:
+        warn(line)  # monitoring never stops the job: it is said now, and again if the file still fails at the end
     from quarkctl.render.check import LogFile  # rich is only needed once a run starts
 
     log_stream = None

@@ -1,7 +1,8 @@
 """A run's figures in Prometheus' text format (issue 26), merged into the file other runs share.
 
 One file may serve both jobs and several shards on a host (QUARKCTL_METRICS_FILE set once): a run
-replaces the series of its own command and shard and keeps everyone else's. metrics_file.py reads
+replaces the series of its own command and shard and keeps everyone else's, but for its command's
+shards of another N, which a change of N left behind (replaced_by). metrics_file.py reads
 and writes the file; this module only turns text and a report into text, through prometheus_client's
 parser and writer. Names, labels and help texts are machine output: never translated.
 
@@ -103,6 +104,21 @@ def _key(labels: Mapping[str, str]) -> tuple[str, str]:
     return labels.get(COMMAND, ""), labels.get(SHARD, "")
 
 
+def _of_n(shard: str) -> str | None:
+    """The N of a "K/N" shard label; None for a run over the whole table."""
+    return shard.rpartition("/")[2] if "/" in shard else None
+
+
+def replaced_by(run: RunFigures, labels: Mapping[str, str]) -> bool:
+    """The run's own series, and its command's shards of another N: after N changed, "0/2" and "1/2" would
+    stand for ever beside the "K/3" that replaced them, and the no-success alert fire on them every day."""
+    command, shard = _key(labels)
+    if command != run.command:
+        return False
+    n, other = _of_n(run.shard), _of_n(shard)
+    return shard == run.shard or (n is not None and other is not None and other != n)
+
+
 def read(text: str) -> list[Metric]:
     """The families of a metrics file. Raises ValueError for text that is not Prometheus' format."""
     from prometheus_client.parser import text_string_to_metric_families
@@ -120,8 +136,9 @@ def previous_success(families: Iterable[Metric], command: str, shard: str) -> fl
 
 
 def merge(families: list[Metric], run: RunFigures) -> bytes:
-    """The file after `run`: every other command's and shard's series as they were, this one's replaced.
-    A failed run keeps the last success the file had for it."""
+    """The file after `run`: every other command's and shard's series as they were, this one's replaced
+    (and, for a shard K/N, its command's shards of another N dropped). A failed run keeps the last success
+    the file had for it."""
     from prometheus_client.metrics_core import Metric
 
     last_success = run.finished if run.succeeded else previous_success(families, run.command, run.shard)
@@ -129,7 +146,7 @@ def merge(families: list[Metric], run: RunFigures) -> bytes:
     for family in families:  # the same name twice (a hand-edited file) becomes one family
         kept = merged.setdefault(family.name, Metric(family.name, family.documentation, family.type))
         for sample in family.samples:
-            if _key(sample.labels) != (run.command, run.shard):
+            if not replaced_by(run, sample.labels):
                 kept.samples.append(sample)
     mine = {COMMAND: run.command, SHARD: run.shard}
     own = (Figure(EXIT_CODE, run.exit_code), Figure(DURATION, run.duration), Figure(FINISHED, run.finished),

@@ -7,9 +7,10 @@ is refused), the new one written beside it and renamed over it, so the collector
 file. Under a lock beside it (lock.py sidecar_path), so two runs that end at once each keep the other's
 lines. Mode 0644: node_exporter runs as a user of its own.
 
-As for --log-file (commands/run.py), what can be seen before the run (a link at PATH, a folder that
-cannot be written to) is an error, exit 2, before any work; what fails as the run ends is one warning
-line, and the run's exit code stands. A dry run writes none (it pings and notifies nobody either).
+Monitoring never stops the job (unlike --log-file): what can be seen before the run (a link at PATH, a
+folder that cannot be written to, a read-only file system) is one warning line, and the run goes on; what
+fails as the run ends is one more, and the run's exit code stands either way. A dry run writes none (it
+pings and notifies nobody either).
 """
 
 from __future__ import annotations
@@ -42,7 +43,6 @@ class MetricsFile:
         self.path, self.setting, self.command, self.shard, self.figures = path, setting, command, shard, figures
         self.clock, self.monotonic = clock, monotonic
         self.started = monotonic()
-        self.refused = False  # check() said so before the run: nothing more to say at its end
 
     @classmethod
     def from_settings(cls, flag: Path | None, env: Mapping[str, str], *, dry_run: bool, command: str, shard: str,
@@ -55,22 +55,20 @@ class MetricsFile:
             return cls(flag, "--metrics-file", command=command, shard=shard, figures=figures)
         return cls(Path(raw), METRICS_ENV, command=command, shard=shard, figures=figures)
 
-    def check(self) -> None:
+    def check(self) -> str | None:
         """Before the run: the folder can be reached and written to, and PATH is no link, FIFO or device.
-        Raises ConfigError (exit 2), as --log-file does."""
+        Returns the warning to show when not; the run goes on (the file may be fixed before it ends)."""
         try:
             with self._locked() as folder:
                 self._read(folder)
         except (ConfigError, OSError) as exc:
-            self.refused = True
-            raise ConfigError(self._failure(exc)) from None
+            return _("warning: {problem}; the run goes on without metrics until this is fixed").format(problem=self._failure(exc))
+        return None
 
     def write(self, report: Any, exit_code: int) -> str | None:
         """Replace this run's series in the file, keep the others'. Returns the warning to show, if any."""
         from quarkctl.hooks.monitoring import metrics
 
-        if self.refused:
-            return None
         run = metrics.RunFigures(self.command, self.shard, int(exit_code), max(0.0, self.monotonic() - self.started),
                                  self.clock(), self.figures(report))
         warning = None

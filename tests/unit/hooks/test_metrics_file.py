@@ -6,6 +6,7 @@ are injected."""
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -16,12 +17,11 @@ from hypothesis import strategies as st
 from prometheus_client.parser import text_string_to_metric_families
 
 from helpers.victim import plant_victim, untouched
-from quarkctl.errors import ConfigError
 from quarkctl.hooks.monitoring import metrics
 from quarkctl.hooks.monitoring.metrics_file import METRICS_ENV, MetricsFile
 
 COMMANDS = ("check-links", "autosave")
-SHARDS = ("", "0/2", "1/2")
+SHARDS = ("", "0/2", "1/2", "0/3", "2/3")
 CODES = (0, 1, 2, 3, 4, 5, 6, 7, 70, 75, 130, 143)
 
 
@@ -56,8 +56,9 @@ runs = st.lists(st.tuples(st.sampled_from(COMMANDS), st.sampled_from(SHARDS), st
 
 @given(runs)
 def test_the_file_holds_the_latest_figures_of_every_command_and_shard(sequence: list) -> None:
-    """Whatever order runs end in: each command and shard has its latest run's figures, the others' are kept,
-    and the last success is the latest run that ended 0 or 1 (a failure never moves it, back or forth)."""
+    """Whatever order runs end in: each command and shard has its latest run's figures, the others' are kept
+    but for the command's shards of another N (a change of N drops the old shards' series), and the last success
+    is the latest run that ended 0 or 1 (a failure never moves it, back or forth)."""
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "quarkctl.prom"
         now = [1_790_000_000.0]
@@ -67,6 +68,10 @@ def test_the_file_holds_the_latest_figures_of_every_command_and_shard(sequence: 
             run = target(path, command, shard, now)
             now[0] += gap
             assert run.write(checked, code) is None
+            if "/" in shard:
+                for old in [key for key in latest if key[0] == command and "/" in key[1] and key[1][-2:] != shard[-2:]]:
+                    del latest[old]
+                    success.pop(old, None)
             latest[(command, shard)] = (code, checked, now[0], gap)
             if code in (0, 1):
                 success[(command, shard)] = now[0]
@@ -78,6 +83,15 @@ def test_the_file_holds_the_latest_figures_of_every_command_and_shard(sequence: 
                 assert value(found, metrics.DURATION, c, s) == took
                 assert value(found, metrics.LAST_SUCCESS, c, s) == success.get((c, s), 0.0)
             assert {(dict(labels)["command"], dict(labels)["shard"]) for _name, labels in found} == set(latest)
+
+
+def test_a_change_of_n_drops_the_old_shards_of_that_command_only(tmp_path: Path) -> None:
+    path = tmp_path / "quarkctl.prom"
+    for command, shard in (("check-links", "0/2"), ("check-links", "1/2"), ("check-links", ""), ("autosave", "")):
+        assert target(path, command, shard, [1.0]).write(1, 0) is None
+    assert target(path, "check-links", "0/3", [2.0]).write(1, 0) is None
+    kept = {(dict(labels)["command"], dict(labels)["shard"]) for _name, labels in series(path)}
+    assert kept == {("check-links", "0/3"), ("check-links", ""), ("autosave", "")}
 
 
 def test_duration_is_from_the_start_to_the_write(tmp_path: Path) -> None:
@@ -133,8 +147,8 @@ def test_a_link_at_the_path_is_never_followed(tmp_path: Path) -> None:
     shared.mkdir()
     (shared / "quarkctl.prom").symlink_to(victim)
     run = target(shared / "quarkctl.prom", "check-links", "", [1.0])
-    with pytest.raises(ConfigError, match="--metrics-file: cannot write .*quarkctl.prom: a symbolic link"):
-        run.check()  # before the run: exit 2, as for --log-file
+    before = run.check()  # before the run: a warning, and the run goes on (monitoring never stops the job)
+    assert before is not None and re.search("--metrics-file: cannot write .*quarkctl.prom: a symbolic link", before), before
     assert untouched(victim) and (shared / "quarkctl.prom").is_symlink()
     late = target(shared / "quarkctl.prom", "check-links", "", [1.0])  # planted after the check: a warning at the end
     warning = late.write(5, 0)
@@ -144,8 +158,18 @@ def test_a_link_at_the_path_is_never_followed(tmp_path: Path) -> None:
 
 def test_a_fifo_at_the_path_is_refused_without_waiting(tmp_path: Path) -> None:
     os.mkfifo(tmp_path / "m.prom")
-    with pytest.raises(ConfigError, match="not a plain file"):
-        target(tmp_path / "m.prom", "autosave", "", [1.0]).check()
+    warning = target(tmp_path / "m.prom", "autosave", "", [1.0]).check()
+    assert warning is not None and "not a plain file" in warning and warning.startswith("warning: ")
+
+
+def test_a_folder_that_cannot_be_written_is_a_warning_before_and_after_the_run(tmp_path: Path) -> None:
+    shut = tmp_path / "textfile"
+    shut.write_text("")  # a file where the folder should be: no lock beside PATH can be made, even by root
+    run = target(shut / "quarkctl.prom", "check-links", "", [1.0])
+    before = run.check()
+    assert before is not None and before.startswith("warning: --metrics-file: cannot write") and "goes on" in before
+    after = run.write(5, 0)
+    assert after is not None and "not written" in after and shut.read_text() == ""
 
 
 def test_the_flag_wins_over_the_setting_and_a_dry_run_writes_none(tmp_path: Path) -> None:
