@@ -121,20 +121,21 @@ def schedule_install(
     "run",
     help=_("Run the schedule in the foreground, one job at a time, each as a child process, logging to stdout "
            "(a container's command: no cron daemon). SIGTERM or SIGINT stops it after the running job's partial report.\n\n"
-           "Example: quarkctl schedule run --env-file /data/.env --run-now"),
+           "Example: quarkctl schedule run --env-file /data/config/quarkctl/.env --run-now"),
 )
 def schedule_run(
     env_file: EnvFile = None,
     database_url: DatabaseUrl = None,
-    config: Annotated[Optional[Path], typer.Option("--config", dir_okay=False, help=_("autosave's config (default: QUARKCTL_CONFIG, else ~/.config/quarkctl/quark_config.json); autosave is off while it does not exist."))] = None,
+    config: Annotated[Optional[Path], typer.Option("--config", dir_okay=False, help=_("autosave's config (default: QUARKCTL_CONFIG, else ~/.config/quarkctl/quark_config.json); while it does not exist, autosave's times are skipped."))] = None,
     check_links: Annotated[Optional[str], typer.Option("--check-links", metavar="CRON", help=_("When check-links runs (QUARKCTL_SCHEDULE_CHECK_LINKS, default '0 2 * * *'); 'off' turns it off."))] = None,
     autosave: Annotated[Optional[str], typer.Option("--autosave", metavar="CRON", help=_("When autosave runs (QUARKCTL_SCHEDULE_AUTOSAVE, default '0 8,18,20 * * *'); 'off' turns it off."))] = None,
-    check_links_args: Annotated[Optional[str], typer.Option("--check-links-args", metavar="ARGS", help=_("More options for each check-links run, e.g. '--max-age 7d --until 06:00' (QUARKCTL_SCHEDULE_CHECK_LINKS_ARGS)."))] = None,
+    check_links_args: Annotated[Optional[str], typer.Option("--check-links-args", metavar="ARGS", help=_("More options for each check-links run (QUARKCTL_SCHEDULE_CHECK_LINKS_ARGS; default '--max-age 7d --until 07:50', '' for none)."))] = None,
     autosave_args: Annotated[Optional[str], typer.Option("--autosave-args", metavar="ARGS", help=_("More options for each autosave run (QUARKCTL_SCHEDULE_AUTOSAVE_ARGS)."))] = None,
     timezone_name: Annotated[Optional[str], typer.Option("--timezone", metavar="ZONE", help=_("Time zone of the schedule (CRON_TZ, default Asia/Shanghai)."))] = None,
     run_now: Annotated[bool, typer.Option("--run-now", help=_("Run each job once at the start, then follow the schedule."))] = False,
 ) -> None:
     import sys
+    import time
 
     from quarkctl.commands.options import environment
     from quarkctl.config.autosave.loading import config_path
@@ -143,7 +144,7 @@ def schedule_run(
     from quarkctl.runtime.stop import StopSignal
     from quarkctl.schedule import child
     from quarkctl.schedule.loop import Loop
-    from quarkctl.schedule.plan import plan
+    from quarkctl.schedule.plan import job_environment, plan
 
     try:
         env = environment(env_file)
@@ -152,6 +153,9 @@ def schedule_run(
                         env_file=env_file, config=config_path(config, env))
     except QuarkctlError as exc:
         fail(str(exc), exc.exit_code)
+    # The schedule's zone for the scheduler's own log lines and its jobs (their --until): TZ, when it is unset.
+    os.environ.update(job_environment(os.environ, schedule.zone_name))
+    time.tzset()
     lines = PlainLines(sys.stdout)
     stop = StopSignal()
     # The jobs read the real environment (and --env-file themselves); a --database-url reaches them there, not in

@@ -46,7 +46,11 @@ class Loop:
                     break
             if self.stop.is_set():
                 break
-            self._run(entry)
+            if entry.needs is not None and not entry.needs.is_file():
+                self.say("INFO", _("schedule: {job} not run: no config at {path} (it is looked for again at its next time)")
+                         .format(job=entry.name, path=entry.needs))
+            else:
+                self._run(entry)
             # From the end of the run: the times it covered are one missed run, already made up for by the one
             # due next (another job's run due meanwhile keeps its time, now past, and so goes next).
             due[entry.name] = entry.next_after(self.clock(), self.plan.zone)

@@ -24,6 +24,10 @@ OFF = ("", "off", "none", "disabled")
 TIME_VARS = {"check-links": "QUARKCTL_SCHEDULE_CHECK_LINKS", "autosave": "QUARKCTL_SCHEDULE_AUTOSAVE"}
 ARGS_VARS = {"check-links": "QUARKCTL_SCHEDULE_CHECK_LINKS_ARGS", "autosave": "QUARKCTL_SCHEDULE_AUTOSAVE_ARGS"}
 ZONE_VAR = "CRON_TZ"
+# check-links' arguments when none are set: a rolling sweep that stops taking links at 07:50, before the first
+# autosave at 08:00 (one job at a time: a check still running then would hold autosave back), each link at most
+# once a week, the stalest first, so the next night goes on where this one stopped (README, Deadlines).
+DEFAULT_ARGS = {"check-links": "--max-age 7d --until 07:50", "autosave": ""}
 
 
 @dataclass(frozen=True)
@@ -33,6 +37,7 @@ class Entry:
     name: str
     cron: str
     argv: tuple[str, ...]
+    needs: Path | None = None  # a file the job cannot run without (autosave's config): looked for at each due time
 
     def next_after(self, moment: datetime, zone: ZoneInfo) -> datetime:
         """The first time after `moment` the expression fires, in `zone` (plan() made sure it fires at all)."""
@@ -44,7 +49,7 @@ class Plan:
     entries: tuple[Entry, ...]
     zone: ZoneInfo
     zone_name: str
-    notes: tuple[str, ...]  # why a job is not in the schedule (turned off, no autosave config)
+    notes: tuple[str, ...]  # why a job is not in the schedule (turned off), or waits (no autosave config yet)
 
 
 def this_quarkctl() -> tuple[str, ...]:
@@ -74,7 +79,7 @@ def extra_args(raw: str, variable: str) -> tuple[str, ...]:
 def plan(env: Mapping[str, str], *, times: Mapping[str, str | None], args: Mapping[str, str | None], zone: str | None,
          env_file: Path | None, config: Path, command: tuple[str, ...] | None = None) -> Plan:
     """The schedule: `times` and `args` are the options by job name (None: the setting, else the default),
-    `config` autosave's config (autosave is left out while it does not exist). Raises ConfigError."""
+    `config` autosave's config (a run of autosave is skipped while it does not exist: Loop). Raises ConfigError."""
     zone_name = zone or env.get(ZONE_VAR, "").strip() or DEFAULT_TIMEZONE
     if zone is not None:
         check_timezone(zone_name)  # names --timezone
@@ -93,14 +98,22 @@ def plan(env: Mapping[str, str], *, times: Mapping[str, str | None], args: Mappi
             continue
         check_cron(name, expression, source)
         raw = args.get(name)
-        more = extra_args(raw if raw is not None else env.get(ARGS_VARS[name], ""), ARGS_VARS[name])
+        more = extra_args(raw if raw is not None else env.get(ARGS_VARS[name], DEFAULT_ARGS[name]), ARGS_VARS[name])
         own: tuple[str, ...] = (name,)
+        needs = None
         if name == "autosave":
+            # Kept in the schedule without its config: one copied in later (README, Docker) is run at its next time.
             if not config.is_file():
-                notes.append(_("autosave: off, no config at {path} (--config, QUARKCTL_CONFIG)").format(path=config))
-                continue
-            own = (name, "--config", str(config.absolute()))
-        entries.append(Entry(name, expression, (*base, *own, *common, *more)))
+                notes.append(_("autosave: no config at {path} yet (--config, QUARKCTL_CONFIG); looked for again at each of its times")
+                             .format(path=config))
+            own, needs = (name, "--config", str(config.absolute())), config
+        entries.append(Entry(name, expression, (*base, *own, *common, *more), needs))
     if not entries:
         raise ConfigError(_("schedule run: every job is off: {why}").format(why="; ".join(notes)))
     return Plan(tuple(entries), ZoneInfo(zone_name), zone_name, tuple(notes))
+
+
+def job_environment(environ: Mapping[str, str], zone_name: str) -> dict[str, str]:
+    """The environment of the scheduler and its jobs: TZ is the schedule's zone unless TZ is set, so a job's
+    `--until 07:50` and its log times are in the zone its start time was (a container has no TZ of its own)."""
+    return {**environ, "TZ": environ.get("TZ") or zone_name}

@@ -4,8 +4,11 @@ report. Every wait is on a line the scheduler or its job prints, never on time."
 
 from __future__ import annotations
 
+import json
 import signal
 import subprocess
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -99,3 +102,20 @@ def test_a_bad_cron_time_is_one_line_and_exit_2(cli: Cli) -> None:
     assert proc.returncode == 2 and proc.stdout == ""
     assert proc.stderr.splitlines() == ["Error: QUARKCTL_SCHEDULE_CHECK_LINKS: '0 25 * * *' is not a cron time for check-links "
                                         "(five fields, e.g. '0 2 * * *'; 'off' turns it off)"]
+
+
+def test_the_jobs_run_in_the_schedules_zone_when_tz_is_unset(cli: Cli, sim: Simulator, db: ResourceDB) -> None:
+    """A container has no TZ: `--until 23:59` must mean 23:59 where the schedule's times are (--timezone)."""
+    seed(sim, db, 2)
+    cli.env.pop("TZ", None)
+    proc = cli.popen("schedule", "run", "--run-now", "--autosave", "off", "--timezone", "Asia/Tokyo",
+                     "--check-links-args", f"{FAST} --until 23:59")
+    try:
+        lines = read_until(proc, "schedule: next ")
+        proc.terminate()
+    finally:
+        out, err = finish(proc)
+    assert proc.returncode == 0, "".join(lines) + out + err
+    detail = json.loads(db.scalar("SELECT detail FROM quarkctl_run"))
+    at = datetime.fromisoformat(detail["deadline"]["at"]).astimezone(ZoneInfo("Asia/Tokyo"))
+    assert (at.hour, at.minute) == (23, 59), detail["deadline"]

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from quarkctl.errors import ConfigError
 from quarkctl.runtime.stop import StopSignal
 from quarkctl.schedule.loop import LONGEST_WAIT, Loop
-from quarkctl.schedule.plan import Entry, Plan, plan
+from quarkctl.schedule.plan import Entry, Plan, job_environment, plan
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 CMD = ("quarkctl",)
@@ -149,15 +149,44 @@ def plan_of(tmp_path: Path, env: dict[str, str], **options: str | None) -> Plan:
                 command=CMD)
 
 
-def test_the_default_plan_is_crontab_example_and_autosave_waits_for_its_config(tmp_path: Path) -> None:
+def test_the_default_plan_is_crontab_example_with_a_sweep_before_autosave_which_waits_for_its_config(tmp_path: Path) -> None:
     got = plan_of(tmp_path, {})
-    assert [(e.name, e.cron) for e in got.entries] == [("check-links", "0 2 * * *")]
-    assert any("autosave: off, no config at" in note for note in got.notes) and got.zone_name == "Asia/Shanghai"
-    (tmp_path / "quark_config.json").write_text("{}")
-    got = plan_of(tmp_path, {"QUARKCTL_SCHEDULE_CHECK_LINKS_ARGS": "--max-age 7d --until 06:00"})
     assert [(e.name, e.cron) for e in got.entries] == [("check-links", "0 2 * * *"), ("autosave", "0 8,18,20 * * *")]
-    assert got.entries[0].argv == (*CMD, "check-links", "--max-age", "7d", "--until", "06:00")
-    assert got.entries[1].argv == (*CMD, "autosave", "--config", str(tmp_path / "quark_config.json"))
+    # check-links by default: the stalest links first, no new one after 07:50, so autosave starts at 08:00
+    assert got.entries[0].argv == (*CMD, "check-links", "--max-age", "7d", "--until", "07:50")
+    config = tmp_path / "quark_config.json"
+    assert got.entries[1].needs == config and any(f"autosave: no config at {config} yet" in note for note in got.notes)
+    assert got.zone_name == "Asia/Shanghai"
+    config.write_text("{}")
+    got = plan_of(tmp_path, {"QUARKCTL_SCHEDULE_CHECK_LINKS_ARGS": "--max-age 7d --until 06:00"})
+    assert got.entries[0].argv == (*CMD, "check-links", "--max-age", "7d", "--until", "06:00") and got.notes == ()
+    assert got.entries[1].argv == (*CMD, "autosave", "--config", str(config))
+    assert plan_of(tmp_path, {"QUARKCTL_SCHEDULE_CHECK_LINKS_ARGS": ""}).entries[0].argv == (*CMD, "check-links")  # none
+
+
+def test_a_config_added_after_the_start_is_run_at_autosaves_next_time(tmp_path: Path) -> None:
+    config = tmp_path / "quark_config.json"
+    schedule = plan_of(tmp_path, {})
+    world = World(at("2026-12-07 12:00"), {}, stop_after=3)
+    real_start = world.start
+
+    def start(entry: Entry) -> int:
+        if entry.name == "check-links":
+            config.write_text("{}")  # copied in by hand while the schedule ran (README, Docker)
+        return real_start(entry)
+
+    world.start = start  # type: ignore[method-assign]
+    assert run(world, schedule) == 143
+    assert [(name, begin.strftime("%d %H:%M")) for name, begin, _ in world.ran] == [
+        ("check-links", "08 02:00"), ("autosave", "08 08:00"), ("autosave", "08 18:00")]
+    skipped = [line for line in world.said if "not run: no config" in line]
+    assert [line.split(" at ")[0] for line in skipped] == ["INFO schedule: autosave not run: no config"] * 2  # 18:00, 20:00
+
+
+def test_the_jobs_get_the_schedules_zone_as_tz_unless_tz_is_set() -> None:
+    assert job_environment({"PATH": "/bin"}, "Asia/Shanghai") == {"PATH": "/bin", "TZ": "Asia/Shanghai"}
+    assert job_environment({"TZ": ""}, "Asia/Tokyo")["TZ"] == "Asia/Tokyo"
+    assert job_environment({"TZ": "Europe/Paris"}, "Asia/Shanghai")["TZ"] == "Europe/Paris"
 
 
 def test_times_come_from_the_option_over_the_environment_and_off_turns_a_job_off(tmp_path: Path) -> None:
@@ -188,4 +217,5 @@ def test_a_bad_zone_names_where_it_came_from(tmp_path: Path) -> None:
 
 def test_every_job_off_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="every job is off"):
-        plan_of(tmp_path, {}, check="off")
+        plan_of(tmp_path, {}, check="off", save="off")
+    assert [e.name for e in plan_of(tmp_path, {}, check="off").entries] == ["autosave"]  # waits for its config
