@@ -329,8 +329,12 @@ def _open_lock_in(folder: int, path: Path, guarded: os.stat_result | None) -> tu
                 fd, writable = os.open(path.name, os.O_RDONLY | flags, dir_fd=folder), False
         except PermissionError:
             raise _refuse(path, _("this user may not read it (left by another user's run): remove it")) from None
-        except FileNotFoundError:
-            raise refused(path, exc) from None  # not there, and this user may not make it
+        except FileNotFoundError:  # not there, and this user may not make it: say who runs and what fixes it
+            if isinstance(exc, PermissionError):
+                raise _refuse(path, _("{reason}: this process runs as uid {uid}, which may not create files in {folder}; "
+                                      "give it the folder: chown {uid} {folder} (with Docker, the host folder mounted there)")
+                              .format(reason=open_failure(exc), uid=os.geteuid(), folder=path.parent)) from None
+            raise refused(path, exc) from None
         except OSError as again:
             raise refused(path, again) from None
     except OSError as exc:
