@@ -24,6 +24,9 @@ RUN set -eu; need=""; \
 
 FROM runtime AS build
 ARG WHEELS=""
+# A mirror for pip (`--build-arg PIP_INDEX_URL=https://mirrors.example/pypi/simple`, where the default index is
+# slow or out of reach); unset, pip's default. pip reads it from the environment the argument gives the RUN.
+ARG PIP_INDEX_URL
 COPY . /src
 RUN set -eu; \
     if [ -n "$WHEELS" ]; then set -- --no-index --find-links "/src/$WHEELS"; fi; \
@@ -36,8 +39,10 @@ COPY --from=build /opt/quarkctl /opt/quarkctl
 # One volume for what quarkctl keeps: the embedded SQLite database (/data/quarkctl/quarkctl.db), the
 # run locks and the logs (/data/state/quarkctl/), the .env and autosave's quark_config.json
 # (/data/config/quarkctl/, the working folder, so `./.env` is found there too). The help cache goes
-# to /tmp: the root file system may be read-only (`docker run --read-only --tmpfs /tmp`).
+# to /tmp: the root file system may be read-only (`docker run --read-only --tmpfs /tmp`). TZ: the jobs'
+# `--until 07:50` and the log and history times are Beijing time, as the schedule is (tzdata above).
 ENV PATH=/opt/quarkctl/bin:$PATH \
+    TZ=Asia/Shanghai \
     XDG_DATA_HOME=/data \
     XDG_STATE_HOME=/data/state \
     XDG_CONFIG_HOME=/data/config \

@@ -78,3 +78,17 @@ def containers() -> Iterator[list[Container]]:
     yield made
     for container in made:
         container.remove()
+
+
+def check_links_manifest(shards: int | None = None) -> str:
+    """deploy/kubernetes/check-links.yaml as shipped (N = 1), or with N raised by the edit its header and
+    README's Kubernetes section say: `completions`, `parallelism` and the `/1` of --shard, all three."""
+    text = (ROOT / "deploy/kubernetes/check-links.yaml").read_text()
+    if shards is None:
+        return text
+    edits = [("completions: 1\n", f"completions: {shards}\n"), ("parallelism: 1\n", f"parallelism: {shards}\n"),
+             ('"$(JOB_COMPLETION_INDEX)/1"', f'"$(JOB_COMPLETION_INDEX)/{shards}"')]
+    for old, new in edits:
+        assert text.count(old) == 1, old  # the documented edit still finds what it changes
+        text = text.replace(old, new)
+    return text

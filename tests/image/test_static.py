@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import yaml
 
-from image.conftest import ROOT, tool
+from image.conftest import ROOT, check_links_manifest, tool
 
 MANIFESTS = sorted((ROOT / "deploy" / "kubernetes").glob("*.yaml"))
 COMPOSE = ROOT / "compose.yaml"
@@ -97,16 +97,46 @@ def test_compose_waits_for_a_healthy_mariadb_and_keeps_state_in_volumes() -> Non
     assert app["read_only"] is True and app["tmpfs"] == ["/tmp"]
 
 
-def test_the_check_links_cronjob_is_an_indexed_job_of_n_shards() -> None:
+def shards_of(text: str) -> tuple[int, dict[str, Any], str]:
+    (job,) = [doc for doc in yaml.safe_load_all(text) if doc and doc["kind"] == "CronJob"]
+    spec = job["spec"]["jobTemplate"]["spec"]
+    (container,) = spec["template"]["spec"]["containers"]
+    return spec["completions"], spec, " ".join(container["args"])
+
+
+def test_the_check_links_cronjob_ships_one_shard_and_the_documented_edit_makes_n() -> None:
+    """One address, one shard (README, Scaling past one machine); raising N changes all three places."""
     job = cronjob("quarkctl-check-links")
     assert job["spec"]["concurrencyPolicy"] == "Forbid" and job["spec"]["startingDeadlineSeconds"] > 0
-    spec = job["spec"]["jobTemplate"]["spec"]
-    assert spec["completionMode"] == "Indexed"
-    n = spec["completions"]
-    assert n == spec["parallelism"] >= 2
-    (container,) = spec["template"]["spec"]["containers"]
-    args = " ".join(container["args"])
-    assert re.search(rf"--shard \$\(JOB_COMPLETION_INDEX\)/{n}\b", args), args
+    for shards in (None, 2, 3):
+        n, spec, args = shards_of(check_links_manifest(shards))
+        assert spec["completionMode"] == "Indexed" and n == spec["parallelism"] == (shards or 1)
+        assert re.search(rf"--shard \$\(JOB_COMPLETION_INDEX\)/{n}\b", args), args
+
+
+def test_the_nightly_sweep_stops_before_the_deadline_and_autosave_in_beijing_time() -> None:
+    """--until ends the run with its report before activeDeadlineSeconds kills it, and before autosave; --max-age
+    makes the next night go on where this one stopped."""
+    check, save = cronjob("quarkctl-check-links"), cronjob("quarkctl-autosave")
+    _n, spec, args = shards_of(check_links_manifest())
+    until = re.search(r"--until (\d\d):(\d\d)", args)
+    assert until and "--max-age 7d" in args, args
+    minute, hour = (int(field) for field in check["spec"]["schedule"].split()[:2])
+    stops = (int(until.group(1)) * 60 + int(until.group(2)) - (hour * 60 + minute)) * 60
+    assert 0 < stops < spec["activeDeadlineSeconds"]
+    first_autosave = min(int(h) for h in save["spec"]["schedule"].split()[1].split(","))
+    assert int(until.group(1)) * 60 + int(until.group(2)) < first_autosave * 60
+    for job in (check, save):  # --until and the logs in the CronJob's zone, and no language over the Secret's
+        assert job["spec"]["timeZone"] == "Asia/Shanghai"
+        (container,) = job["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"]
+        env = {var["name"]: var.get("value") for var in container.get("env", [])}
+        assert env.get("TZ") == "Asia/Shanghai" and "QUARKCTL_LANG" not in env
+
+
+def test_the_image_and_compose_run_on_beijing_time() -> None:
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert re.search(r"^ENV .*\n(    .*\n)*    TZ=Asia/Shanghai \\$", dockerfile, re.M), "no ENV TZ"
+    assert yaml.safe_load(COMPOSE.read_text())["services"]["quarkctl"]["environment"]["TZ"] == "Asia/Shanghai"
 
 
 @pytest.mark.parametrize("name", ["quarkctl-check-links", "quarkctl-autosave"])
