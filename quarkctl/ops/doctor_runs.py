@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from quarkctl.schedule import current as schedule_current
+from quarkctl.schedule import foreground
 from quarkctl.schedule import targets as schedule_targets
 from quarkctl.config import settings
 from quarkctl.db.schema import run_history
@@ -86,12 +87,19 @@ def check_schedule(ctx: Context) -> Iterator[Finding]:
             yield Finding(f"schedule:{job.name}", WARN, _("{job}: {timer} is installed but not active ({state})").format(
                 job=job.name, timer=entries[0].where, state=entries[0].state),
                 f"systemctl {scope}enable --now {entries[0].where}")
+        elif foreground.scheduler_is_pid_1(ctx.root):
+            yield Finding(f"schedule:{job.name}", OK, _("{job}: `quarkctl schedule run` (PID 1 of this container) runs the "
+                                                        "schedule (its log says which jobs it has on)").format(job=job.name))
         else:
             unavailable = [f"{s.name}: {s.detail}" for s in sources if not s.available]
             looked = [s.name for s in sources if s.available]
             message = _not_scheduled(job.name, looked, unavailable)
-            yield Finding(f"schedule:{job.name}", WARN, message,
-                          _("`quarkctl schedule install --systemd` (or --cron), or see README, Scheduling"))
+            fix = _("`quarkctl schedule install --systemd` (or --cron), or see README, Scheduling")
+            if not looked and foreground.in_container(os.environ, ctx.root):  # no systemd or cron in here to install into
+                fix = _("`quarkctl schedule install --systemd` (or --cron) where systemd or cron runs; in a container, the image's "
+                        "default command `quarkctl schedule run` (README, Scheduling inside a container), or on Kubernetes the "
+                        "CronJobs of deploy/kubernetes/")
+            yield Finding(f"schedule:{job.name}", WARN, message, fix)
 
 
 def _not_scheduled(job: str, looked: list[str], unavailable: list[str]) -> str:

@@ -46,6 +46,7 @@ class Context:
     tables: set[str] = field(default_factory=set)
     quark_answers: bool | None = None  # None: not tried
     config: Path | None = None  # the autosave config (--config); else QUARKCTL_CONFIG or the default path
+    root: Path = Path("/")  # where /proc and a container's marker files are (schedule/foreground.py)
 
     def client(self, *, cookie: str | None) -> QuarkClient:
         assert self.settings is not None

@@ -43,6 +43,7 @@ def test_the_image_is_configured_as_documented(image: str) -> None:
     assert config["Healthcheck"]["Test"] == ["CMD", "quarkctl", "--version"]
     assert list(config["Volumes"]) == ["/data"]
     assert "XDG_CACHE_HOME=/tmp/cache" in config["Env"] and "XDG_DATA_HOME=/data" in config["Env"]
+    assert "TZ=Asia/Shanghai" in config["Env"]  # --until and the log times are Beijing time, as the schedule
 
 
 def test_version_on_a_read_only_root(image: str) -> None:
@@ -146,6 +147,23 @@ def test_foreground_scheduler_stops_cleanly_on_sigterm(image: str, schedule_run:
     assert "interrupted" in text and "summary: total" in text, text[-3000:]  # the running job's partial report
     assert_no_secret(text, mysqldb)
     assert mysqldb.scalar("SELECT status FROM quarkctl_run WHERE job = 'check-links'") == "interrupted"
+
+
+def test_doctor_beside_the_scheduler_finds_it(image: str, schedule_run: None, containers: list[Container]) -> None:
+    """`docker exec` doctor in the container whose command is the image's default, `schedule run`: no systemd or
+    cron in there, and doctor says the schedule is run, not to install timers."""
+    container = Container([*LOCKED_DOWN, "--network=none", image], {})
+    containers.append(container)
+    logs = container.follow()
+    try:
+        read_until(logs, "schedule: next ")
+    finally:
+        logs.kill()
+        logs.wait()
+    proc = docker("exec", container.name, "quarkctl", "doctor", "--json", "--timeout", "2")
+    checks = {check["name"]: check for check in json.loads(proc.stdout)["checks"]}
+    assert checks["schedule:check-links"]["status"] == "ok", checks["schedule:check-links"]
+    assert "PID 1 of this container" in checks["schedule:check-links"]["message"]
 
 
 def k8s_expand(value: str, env: dict[str, str]) -> str:
