@@ -143,11 +143,14 @@ def merge(families: list[Metric], run: RunFigures) -> bytes:
 
     last_success = run.finished if run.succeeded else previous_success(families, run.command, run.shard)
     merged: dict[str, Metric] = {}
-    for family in families:  # the same name twice (a hand-edited file) becomes one family
-        kept = merged.setdefault(family.name, Metric(family.name, family.documentation, family.type))
+    # Only quarkctl's own series are kept, each as the gauge it is: a line of another name or type written
+    # back (two families of one name, a histogram's samples) would make node_exporter refuse the whole file,
+    # silently, at every scrape (an attacker's review). The file is quarkctl's; other programs keep theirs.
+    for family in families:
         for sample in family.samples:
-            if not replaced_by(run, sample.labels):
-                kept.samples.append(sample)
+            if sample.name in HELP and not replaced_by(run, sample.labels):
+                kept = merged.setdefault(sample.name, Metric(sample.name, HELP[sample.name], "gauge"))
+                kept.add_sample(sample.name, dict(sample.labels), float(sample.value))
     mine = {COMMAND: run.command, SHARD: run.shard}
     own = (Figure(EXIT_CODE, run.exit_code), Figure(DURATION, run.duration), Figure(FINISHED, run.finished),
            Figure(LAST_SUCCESS, last_success), *run.figures)

@@ -32,6 +32,13 @@ from quarkctl.safefs import NOFOLLOW, NotRegular, open_dir, open_failure, open_l
 
 METRICS_ENV = "QUARKCTL_METRICS_FILE"
 MODE = 0o644
+# The file is read whole as each run ends: a few KB a shard, so 4 MiB is hundreds of shards' worth. Larger
+# is no file of ours (an attacker's review: a planted 100 MB file took 34 s and 1.4 GB at each run's end).
+MAX_BYTES = 4 * 1024 * 1024
+# The lock is held for one read and one rename; a holder that keeps it longer (a process of someone who
+# may write the folder) must not hold the run (an attacker's review: root's run waited on it for ever).
+LOCK_WAIT = 10.0
+LOCK_POLL = 0.05
 Figures = Callable[[Any], tuple[Any, ...]]  # the report (None: the run ended before it) -> metrics.Figure
 
 
@@ -39,9 +46,10 @@ class MetricsFile:
     """Where one run's figures go: its command and shard name its series in the shared file."""
 
     def __init__(self, path: Path, setting: str, *, command: str, shard: str, figures: Figures,
-                 clock: Callable[[], float] = time.time, monotonic: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.time, monotonic: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
         self.path, self.setting, self.command, self.shard, self.figures = path, setting, command, shard, figures
-        self.clock, self.monotonic = clock, monotonic
+        self.clock, self.monotonic, self.sleep = clock, monotonic, sleep
         self.started = monotonic()
 
     @classmethod
@@ -74,8 +82,11 @@ class MetricsFile:
         warning = None
         try:
             with self._locked() as folder:
+                held = self._read(folder)
                 try:
-                    families = metrics.read(self._read(folder).decode("utf-8"))
+                    if len(held) > MAX_BYTES:
+                        raise ValueError("larger than any file of quarkctl's")
+                    families = metrics.read(held.decode("utf-8"))
                 except (ValueError, UnicodeDecodeError):  # a hand-edited or truncated file: this run starts it anew
                     families = []
                     warning = _("warning: {setting}: {path} held lines that are not Prometheus' text format; "
@@ -93,22 +104,41 @@ class MetricsFile:
 
     @contextmanager
     def _locked(self) -> Iterator[int]:
-        """The folder's descriptor (missing folders made 0700, as for --log-file), under the lock beside PATH."""
-        folder = open_dir(self.path.parent)
+        """The folder's descriptor, under the lock beside PATH."""
+        if self.path.name in ("", ".", ".."):  # "/", "." or "..": a folder, and no name to put a lock beside
+            raise ConfigError(_("{path} names a folder, not a file").format(path=self.path))
+        # A missing folder is not made: one made 0700 (as --log-file's) would be unreadable by node_exporter.
+        folder = open_dir(self.path.parent, make=False)
         try:
             try:
                 info: os.stat_result | None = os.stat(self.path.name, dir_fd=folder, follow_symlinks=False)
             except FileNotFoundError:
                 info = None
+            if info is not None and stat.S_ISDIR(info.st_mode):  # refused before a lock is left beside it
+                raise ConfigError(_("{path} is a folder, not a file").format(path=self.path))
             guarded = info if info is not None and stat.S_ISREG(info.st_mode) else None
             lock, _writable = open_lock_beside(sidecar_path(self.path, "metrics"), guarded)
             try:
-                fcntl.flock(lock, fcntl.LOCK_EX)  # held for one read and one rename: another run waits a moment
+                self._take(lock)
                 yield folder
             finally:
                 os.close(lock)  # which releases the lock
         finally:
             os.close(folder)
+
+    def _take(self, lock: int) -> None:
+        """The lock, waited for LOCK_WAIT seconds at most: another run holds it for a moment only."""
+        give_up: float | None = None
+        while True:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return
+            except BlockingIOError:
+                give_up = self.monotonic() + LOCK_WAIT if give_up is None else give_up
+                if self.monotonic() >= give_up:
+                    raise ConfigError(_("{path}: its lock {lock} was held by another process for {seconds:.0f} s").format(
+                        path=self.path, lock=sidecar_path(self.path, "metrics"), seconds=LOCK_WAIT)) from None
+                self.sleep(LOCK_POLL)
 
     def _read(self, folder: int) -> bytes:
         """The file as it is: b"" when there is none. Never through a link, never a FIFO, device or second name."""
@@ -122,4 +152,4 @@ class MetricsFile:
             raise NotRegular(errno.EINVAL, _("not a plain file of its own (a folder, a FIFO, a device or a hard link); "
                                              "quarkctl does not write to it"))
         with os.fdopen(fd, "rb") as file:
-            return file.read()
+            return file.read(MAX_BYTES + 1)  # more than MAX_BYTES: started anew (write)

@@ -41,6 +41,7 @@ def check_links_of(found: dict, shard: str = "") -> dict[str, float]:
 def test_a_check_links_run_writes_its_figures(cli: Cli, sim: Simulator, sqlite_only: ResourceDB, tmp_path: Path) -> None:
     ids = seed_mix(sim, sqlite_only)  # one valid, one dead (41012), one needing its passcode
     path = tmp_path / "textfile" / "quarkctl.prom"
+    path.parent.mkdir()
     before = time.time()
     proc = cli.run("check-links", *FAST, "--metrics-file", str(path))
     after = time.time()

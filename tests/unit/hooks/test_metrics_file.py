@@ -5,6 +5,7 @@ are injected."""
 
 from __future__ import annotations
 
+import fcntl
 import os
 import re
 import tempfile
@@ -17,7 +18,7 @@ from hypothesis import strategies as st
 from prometheus_client.parser import text_string_to_metric_families
 
 from helpers.victim import plant_victim, untouched
-from quarkctl.hooks.monitoring import metrics
+from quarkctl.hooks.monitoring import metrics, metrics_file
 from quarkctl.hooks.monitoring.metrics_file import METRICS_ENV, MetricsFile
 
 COMMANDS = ("check-links", "autosave")
@@ -102,13 +103,75 @@ def test_duration_is_from_the_start_to_the_write(tmp_path: Path) -> None:
     assert value(series(tmp_path / "m.prom"), metrics.DURATION, "autosave", "") == 42.5
 
 
-def test_lines_of_another_program_are_kept(tmp_path: Path) -> None:
+def test_only_quarkctls_own_series_are_kept_each_as_a_gauge(tmp_path: Path) -> None:
+    """Another name, or one of ours typed otherwise, written back would make node_exporter refuse the file."""
     path = tmp_path / "m.prom"
-    path.write_text("# HELP backup_age_seconds age\n# TYPE backup_age_seconds gauge\nbackup_age_seconds{host=\"a\"} 12\n")
+    path.write_text("# HELP backup_age_seconds age\n# TYPE backup_age_seconds gauge\nbackup_age_seconds{host=\"a\"} 12\n"
+                    "# TYPE a_total counter\na_total 1\n# TYPE a_total counter\na_total 2\n"
+                    f"# TYPE {metrics.CHECKED} histogram\n{metrics.CHECKED}{{command=\"autosave\",shard=\"\"}} 7\n")
     target(path, "check-links", "", [1.0]).write(5, 0)
+    text = path.read_text()
     found = series(path)
-    assert found[("backup_age_seconds", (("host", "a"),))] == 12
+    assert not any(name.startswith(("backup", "a_")) for name, _labels in found), text
     assert value(found, metrics.CHECKED, "check-links", "") == 5
+    assert value(found, metrics.CHECKED, "autosave", "") == 7  # kept, as the gauge it is
+    assert text.count(f"# TYPE {metrics.CHECKED} gauge") == 1 and "histogram" not in text and "counter" not in text
+
+
+def test_a_file_larger_than_any_of_quarkctls_is_started_anew(tmp_path: Path) -> None:
+    path = tmp_path / "m.prom"
+    line = f'{metrics.CHECKED}{{command="x",shard=""}} 1\n'
+    path.write_text(line * (metrics_file.MAX_BYTES // len(line) + 2))
+    warning = target(path, "check-links", "", [1.0]).write(5, 0)
+    assert warning is not None and "Prometheus" in warning
+    assert path.stat().st_size < 10_000 and value(series(path), metrics.CHECKED, "check-links", "") == 5
+
+
+def test_a_lock_held_by_another_process_is_waited_for_a_bounded_time(tmp_path: Path) -> None:
+    """A holder that never lets go (someone who may write the folder) costs the run LOCK_WAIT, then a warning."""
+    path = tmp_path / "m.prom"
+    path.write_text("")
+    lock = tmp_path / "m.prom.quarkctl-metrics.lock"
+    holder = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+    fcntl.flock(holder, fcntl.LOCK_EX)
+    now = [0.0]
+    slept: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        now[0] += seconds
+
+    try:
+        run = metrics_file.MetricsFile(path, "--metrics-file", command="check-links", shard="",
+                                       figures=metrics.check_figures, monotonic=lambda: now[0], sleep=sleep)
+        warning = run.write(None, 0)
+    finally:
+        os.close(holder)
+    assert warning is not None and "held by another process" in warning and "not written" in warning
+    assert metrics_file.LOCK_WAIT <= sum(slept) < metrics_file.LOCK_WAIT + 1 and path.read_text() == ""
+
+
+@pytest.mark.parametrize("raw", ["/", ".", "..", "{folder}"])
+def test_a_path_that_names_a_folder_is_a_warning_and_leaves_no_lock(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                     raw: str) -> None:
+    (tmp_path / "folder").mkdir()
+    monkeypatch.chdir(tmp_path / "folder")
+    before = sorted(p.name for p in tmp_path.rglob("*"))
+    run = metrics_file.MetricsFile.from_settings(None, {metrics_file.METRICS_ENV: raw.format(folder=tmp_path / "folder")},
+                                                 dry_run=False, command="check-links", shard="",
+                                                 figures=metrics.check_figures)
+    assert run is not None
+    warning = run.check()
+    assert warning is not None and warning.startswith("warning: QUARKCTL_METRICS_FILE") and "folder" in warning, warning
+    assert run.write(None, 0) is not None
+    assert sorted(p.name for p in tmp_path.rglob("*")) == before
+
+
+def test_a_missing_folder_is_not_made(tmp_path: Path) -> None:
+    """One made 0700 (as --log-file's) would be unreadable by node_exporter's user: a warning says to make it."""
+    run = target(tmp_path / "textfile" / "quarkctl.prom", "autosave", "", [1.0])
+    warning = run.check()
+    assert warning is not None and "textfile" in warning and not (tmp_path / "textfile").exists()
 
 
 def test_a_file_that_is_not_prometheus_text_is_started_anew_with_a_warning(tmp_path: Path) -> None:
@@ -135,6 +198,7 @@ def test_runs_ending_at_once_keep_each_others_lines(tmp_path: Path) -> None:
 
 def test_the_file_is_readable_by_node_exporter_and_written_whole(tmp_path: Path) -> None:
     path = tmp_path / "textfile" / "quarkctl.prom"
+    path.parent.mkdir()
     target(path, "autosave", "", [1.0]).write(None, 0)
     assert oct(path.stat().st_mode & 0o777) == oct(0o644)
     assert sorted(p.name for p in path.parent.iterdir()) == ["quarkctl.prom", "quarkctl.prom.quarkctl-metrics.lock"]
