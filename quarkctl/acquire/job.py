@@ -184,7 +184,8 @@ class Acquirer:
             if own is not None and own.pwd_id in self.own_pwd_ids():  # a channel reposting the owner's own links
                 reasons[n] = "own_share"
                 continue
-            verified = self._guard(lambda: self.verifier.verify(str(c.url), str(c.password or ""), need_videos=need))
+            verified = self._guard(lambda: self.verifier.verify(str(c.url), str(c.password or ""), need_videos=need,
+                                                                  title=row.name))
             if isinstance(verified, str):
                 reasons[n] = verified
             else:

@@ -119,12 +119,12 @@ class Replacer:
                 checked += 1
                 if self.stopped() or not self.check_pacer.before_link():
                     return None
-                reason, taken = self._check(candidate, series, pattern)
+                reason, taken = self._check(candidate, series, pattern, task.name)
             self._note(result, candidate, reason)
         return taken
 
-    def _check(self, candidate: Any, series: Series, pattern: str) -> tuple[str, Found | None]:
-        verified = self.verifier.verify(candidate.url, candidate.password)
+    def _check(self, candidate: Any, series: Series, pattern: str, title: str) -> tuple[str, Found | None]:
+        verified = self.verifier.verify(candidate.url, candidate.password, title=title)
         if isinstance(verified, str):
             return verified, None
         fit = continues(series, zip(verified.video_names, verified.video_sizes), pattern)

@@ -1,0 +1,56 @@
+"""A new user's review of issue 25, through the command (`resources acquire`, `check-links --reacquire`) against the
+simulator and the fake PanSou, on SQLite and MariaDB: each finding's case, worded as the user reads it."""
+
+from __future__ import annotations
+
+import json
+
+from quarkctl.simulator.model import Share
+from tests.conftest import Cli
+
+FAST = ("--no-pacing",)
+EPISODE = 200_000_000
+
+
+def _share(sim, pwd_id: str, files=("第01集.mp4", "第02集.mp4"), **kwargs) -> str:
+    sim.add_share(Share(pwd_id=pwd_id, title=pwd_id, files=[{"name": f, "size": EPISODE} for f in files], **kwargs))
+    return f"https://pan.quark.cn/s/{pwd_id}"
+
+
+def _env(pansou) -> dict[str, str]:
+    return {"PANSOU_URL": pansou.base_url}
+
+
+def _dead_row(owner: Cli, sim, name: str, pwd_id: str = "down00000001") -> int:
+    (row,) = owner.db.seed([{"drama_name": name, "link": _share(sim, pwd_id, dead_code=41010), "is_expired": 1}])
+    return row
+
+
+def _acquire(owner: Cli, pansou, *args: str) -> dict:
+    done = owner.run("resources", "acquire", *args, *FAST, "--json", env=_env(pansou))
+    assert done.returncode in (0, 1), done.stdout + done.stderr
+    return json.loads(done.stdout)
+
+
+def test_a_title_holding_an_ad_word_is_reacquired_and_an_ad_only_share_is_said_so(owner: Cli, sim, pansou) -> None:
+    row = _dead_row(owner, sim, "广告狂人")
+    pansou.add("广告狂人", _share(sim, "adsonly00001", files=("关注公众号.mp4",)), note="广告狂人 4K 全集")
+    pansou.add("广告狂人", _share(sim, "madmen000001", files=("广告狂人.S01E01.mkv", "广告狂人.S01E02.mkv")), note="广告狂人 1080p")
+    lines = owner.run("resources", "acquire", str(row), "--dry-run", *FAST, env=_env(pansou)).stdout
+    assert "its video files are named as ads" in lines, lines
+    (result,) = _acquire(owner, pansou, str(row))["results"]
+    reasons = {c["url"][-12:]: c["reason"] for c in result["considered"]}
+    assert result["action"] == "replaced" and result["taken"]["url"].endswith("madmen000001"), result
+    assert reasons["adsonly00001"] == "ad_videos"
+    assert owner.db.rows()[row].is_expired == 0 and sim.drive().listdir("/quarkctl/广告狂人")
+
+
+def test_a_share_whose_videos_lie_too_deep_is_said_so(owner: Cli, sim, pansou) -> None:
+    row = _dead_row(owner, sim, "深层剧")
+    deep = [{"name": "a", "children": [{"name": "b", "children": [{"name": "c", "children": [{"name": "E01.mkv", "size": EPISODE}]}]}]}]
+    sim.add_share(Share(pwd_id="deep00000001", title="深层剧", files=deep))
+    pansou.add("深层剧", "https://pan.quark.cn/s/deep00000001", note="深层剧 全集")
+    (result,) = _acquire(owner, pansou, str(row), "--dry-run")["results"]
+    assert [c["reason"] for c in result["considered"]] == ["too_deep"]
+    lines = owner.run("resources", "acquire", str(row), "--dry-run", *FAST, env=_env(pansou)).stdout
+    assert "lie too deep" in lines
