@@ -74,4 +74,4 @@ def execute(
             return report
         reacquired = run_reacquire(db, make_client, dead.wanted(hook.report if hook else None), reacquire, listener, stop=stop,
                                    lock_dir=lock_dir, session=session, clock=utcnow, checked=report)
-        return with_reacquire(report, reacquired, db)
+        return with_reacquire(report, reacquired, db, stop=stop)

@@ -141,13 +141,22 @@ def _named(rows: list[WantedRow]) -> list[WantedRow]:
     return [row for row in rows if row.name.strip()]  # nothing to search for a row without a name
 
 
-def with_reacquire(report: RunReport, reacquired: AcquireReport, db: Database | None = None) -> RunReport:
+def with_reacquire(report: RunReport, reacquired: AcquireReport, db: Database | None = None, *,
+                   stop: StopSignal | None = None) -> RunReport:
     """check-links' report with its re-acquisitions, and their exit code folded in when the checks ended well:
     the search service down or refusing 7, a full drive 4, the cookie refused while saving 3, a take that
-    failed (saved or shared only in part: a person looks) 1; the first three over a check's exit 1 too. A row left dead because no search result
+    failed (saved or shared only in part: a person looks) 1; the first three over a check's exit 1 too; a signal
+    during them (`stop`) 130/143 and `interrupted`, the run's history too. A row left dead because no search result
     passed is not a failure of the night's job: it is marked expired, listed, and in the notification."""
     report.reacquire = reacquired
     checked = int(report.exit_code)
+    if stop is not None and stop.signum is not None and report.abort_reason is None:
+        # a SIGINT or SIGTERM during the searches stops the whole run: 130/143 and `interrupted` in its JSON and
+        # history as in the checks' (a new user's review: exit 143, but JSON and history said 0, finished)
+        report.abort_reason, report.exit_code = "interrupted", ExitCode.for_signal(stop.signum)
+        reacquired.abort_reason = reacquired.abort_reason or "interrupted"
+        reacquired.exit_code = report.exit_code
+        return settle_exit_code(report, checked, db, interrupted=True)
     if checked in (ExitCode.OK, ExitCode.LINK_ERRORS) and reacquired.abort_reason in _ABORT_CODES:
         report.exit_code = _ABORT_CODES[reacquired.abort_reason]  # says more than exit 1 would: what to mend
     elif checked == ExitCode.OK and any(o.action == "failed" for o in reacquired.outcomes):

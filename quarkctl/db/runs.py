@@ -181,6 +181,19 @@ class History(Store):
         with self.connection(commit=True) as conn:
             conn.execute(update(run_history).where(run_history.c.id == run_id).values(exit_code=exit_code))
 
+    def set_run_interrupted(self, run_id: int, exit_code: int) -> None:
+        """check-links stopped by a signal after its checks (during --reacquire): the finished run's row says
+        `interrupted`, the exit code the command returns and the abort reason in its detail."""
+        with self.connection(commit=True) as conn:
+            stored = conn.execute(select(run_history.c.detail).where(run_history.c.id == run_id)).scalar()
+            try:
+                detail = json.loads(stored) if stored else {}
+            except ValueError:
+                detail = {}
+            detail = {**(detail if isinstance(detail, dict) else {}), "abort_reason": "interrupted"}
+            conn.execute(update(run_history).where(run_history.c.id == run_id).values(
+                exit_code=exit_code, status="interrupted", detail=redact(json.dumps(detail, ensure_ascii=False))))
+
     # Reads only: `quarkctl history`, `resources show`, `schedule`, `doctor`.
 
     def recent_runs(self, *, job: str | None = None, limit: int | None = 20) -> list[dict[str, Any]]:

@@ -223,12 +223,32 @@ def test_sigterm_during_a_search_stops_with_143_and_leaves_nothing_half_written(
     out, err = _stopped(proc, release)
     assert proc.returncode == 143, out + err
     assert "Traceback" not in err and "summary" in out  # the partial report
+    assert "interrupted" in out + err  # check-links' too (a new user's review: no such line after its checks)
     stored = owner.db.rows()[row]
     assert stored.is_expired == 1 and "down00000001" in stored.link  # the row as before (check-links' mark stands)
     assert _pending(owner) == 0 and not sim.requests("save") and not sim.requests("share_create")
     again = owner.run("resources", "acquire", "--all-expired", *FAST, env=_env(pansou))  # the next run replaces it whole
     assert again.returncode == 0, again.stdout + again.stderr
     assert owner.db.rows()[row].is_expired == 0 and "down00000001" not in owner.db.rows()[row].link
+
+
+def test_check_links_stopped_during_its_searches_says_143_and_interrupted_in_its_json_and_history(owner: Cli, sim, pansou) -> None:
+    """A new user's review of issue 25: the command exited 143, but its JSON said exit_code 0, aborted null, and
+    history said exit 0 finished."""
+    _taken_down(owner, sim)
+    pansou.add(NAME, _share(sim, "good00000001"), note=NAME)
+    release = pansou.stall()
+    proc = owner.popen("check-links", "--reacquire", *FAST, "--json", env=_env(pansou))
+    assert pansou.searching.wait(WAIT), "the run never searched"
+    proc.send_signal(signal.SIGTERM)
+    out, err = _stopped(proc, release)
+    assert proc.returncode == 143, out + err
+    report = json.loads(out)
+    assert (report["exit_code"], report["aborted"], report["reacquire"]["aborted"]) == (143, "interrupted", "interrupted")
+    (run,) = json.loads(owner.run("history", "--json").stdout)["runs"]
+    assert (run["exit_code"], run["status"], run["aborted"]) == (143, "interrupted", "interrupted")
+    plain = owner.run("history").stdout
+    assert "interrupted" in plain and "exit 143" in plain
 
 
 @pytest.mark.parametrize("lang", ["en", "zh_CN"])
