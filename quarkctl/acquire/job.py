@@ -84,8 +84,11 @@ class Acquirer:
         self.retry_folder: str | None = None  # the empty folder a refused save of this row left: the next result's
         self.made = MadeLinks(db)
         self.handled: set[int] = set()  # rows given a link with another row of their dead share: not taken again
+        self.empty_links: set[str] = set()  # rows' links whose share lists no files: searched for, said so (alive)
 
     def _tell(self, outcome: AcquireOutcome) -> AcquireOutcome:
+        if outcome.old_link and outcome.old_link in self.empty_links and outcome.old_verdict is None:
+            outcome = replace(outcome, old_verdict="empty")
         self.report.outcomes.append(outcome)
         self.listener.acquired(outcome)
         return outcome
@@ -108,10 +111,19 @@ class Acquirer:
         return self.options.deadline is not None and self.clock() >= self.options.deadline
 
     def verdict(self, link: str) -> Verdict | None:
-        """The link's check now, paced as the candidates' checks; None when interrupted or past the deadline."""
+        """The link's check now, paced as the candidates' checks; None when interrupted or past the deadline. An
+        emptied share (its root lists no files) is EXPIRED here: a visitor sees nothing of it (quark-api.md 4.2.6:
+        an owner who deleted every file; content under review lists empty only for a while), so a search may replace
+        it, as autosave --replace-dead replaces an emptied root (a new user's review, issue 25: never re-acquired,
+        even once check-links marked it after --empty-grace). The row is not marked for it: check-links' rule
+        marks an empty share. A sub-folder link that lists nothing stays `empty`: a folder may be empty."""
         if self.late() or not self.check_pacer.before_link():
             return None
-        return self._guard(lambda: self.verifier.checker.check(link)).verdict  # type: ignore[no-any-return]
+        result = self._guard(lambda: self.verifier.checker.check(link))
+        if result.verdict is Verdict.EMPTY and result.reason != "empty_folder":
+            self.empty_links.add(link)
+            return Verdict.EXPIRED
+        return result.verdict  # type: ignore[no-any-return]
 
     def alive(self, row: WantedRow) -> AcquireOutcome | None:
         """Every row's link is checked now, marked expired or not (a new user's review, issue 25: a row marked

@@ -85,6 +85,13 @@ def considered_line(item: Considered) -> str:
 
 
 def outcome_text(outcome: AcquireOutcome) -> str:
+    text = _outcome_text(outcome)
+    if outcome.old_verdict == "empty":  # searched for although Quark does not say dead (acquire/job.py verdict)
+        text += " " + _("(the row's share is empty: visitors see no files in it)")
+    return text
+
+
+def _outcome_text(outcome: AcquireOutcome) -> str:
     if outcome.action in ("replaced", "added"):
         template = _("replaced: {old} -> {new}") if outcome.action == "replaced" else _("added: {new}")
         text = template.format(old=outcome.old_link or "-", new=outcome.new_link)

@@ -54,3 +54,29 @@ def test_a_share_whose_videos_lie_too_deep_is_said_so(owner: Cli, sim, pansou) -
     assert [c["reason"] for c in result["considered"]] == ["too_deep"]
     lines = owner.run("resources", "acquire", str(row), "--dry-run", *FAST, env=_env(pansou)).stdout
     assert "lie too deep" in lines
+
+
+def test_an_emptied_share_is_replaced_and_said_so_without_being_marked(owner: Cli, sim, pansou) -> None:
+    """A share whose files were all deleted shows a visitor nothing (quark-api.md 4.2.6): acquire replaces it, as
+    autosave --replace-dead replaces an emptied root, and says why; it never marks the row for it."""
+    (row, lonely) = owner.db.seed([{"drama_name": "空剧", "link": _share(sim, "empt00000001", files=())},
+                                   {"drama_name": "无果", "link": _share(sim, "empt00000002", files=())}])
+    pansou.add("空剧", _share(sim, "good00000001"), note="空剧 1080p")
+    report = _acquire(owner, pansou, str(row), str(lonely))
+    by_id = {r["id"]: r for r in report["results"]}
+    assert (by_id[row]["action"], by_id[row]["old_verdict"]) == ("replaced", "empty"), by_id[row]
+    assert owner.db.rows()[row].link == by_id[row]["new_link"]
+    assert (by_id[lonely]["action"], by_id[lonely]["old_verdict"]) == ("left_dead", "empty")
+    assert owner.db.rows()[lonely].is_expired == 0  # check-links' rule marks an empty share, not acquire
+    lines = owner.run("resources", "acquire", str(lonely), *FAST, env=_env(pansou)).stdout
+    assert "share is empty" in lines
+
+
+def test_check_links_reacquire_replaces_the_share_it_marked_for_staying_empty(owner: Cli, sim, pansou) -> None:
+    (row,) = owner.db.seed([{"drama_name": "空剧", "link": _share(sim, "empt00000001", files=())}])
+    pansou.add("空剧", _share(sim, "good00000001"), note="空剧 1080p")
+    done = owner.run("check-links", "--reacquire", "--empty-grace", "0", *FAST, "--json", env=_env(pansou))
+    assert done.returncode == 0, done.stdout + done.stderr
+    (result,) = json.loads(done.stdout)["reacquire"]["results"]
+    assert (result["action"], result["old_verdict"]) == ("replaced", "empty")
+    assert owner.db.rows()[row].is_expired == 0 and "good00000001" not in owner.db.rows()[row].link
