@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from quarkctl.acquire.choose import listed, preference
+from quarkctl.acquire.keyword import search_keyword, wanted_name
 from quarkctl.acquire.made import Made, MadeLinks
 from quarkctl.acquire.options import AcquireOptions
 from quarkctl.acquire.rank import Wanted
@@ -85,10 +86,13 @@ class Acquirer:
         self.made = MadeLinks(db)
         self.handled: set[int] = set()  # rows given a link with another row of their dead share: not taken again
         self.empty_links: set[str] = set()  # rows' links whose share lists no files: searched for, said so (alive)
+        self.keywords: dict[str, str] = {}  # each name searched for, what the search was asked (said in its outcome)
 
     def _tell(self, outcome: AcquireOutcome) -> AcquireOutcome:
         if outcome.old_link and outcome.old_link in self.empty_links and outcome.old_verdict is None:
             outcome = replace(outcome, old_verdict="empty")
+        if outcome.keyword is None and outcome.name in self.keywords:
+            outcome = replace(outcome, keyword=self.keywords[outcome.name])
         self.report.outcomes.append(outcome)
         self.listener.acquired(outcome)
         return outcome
@@ -165,8 +169,9 @@ class Acquirer:
             return self._tell(AcquireOutcome(row.id, row.name, row.link, "skipped", "limit"))
         if not self.search_pacer.before_link() or self.late():  # 2-4 s between searches
             return self._tell(AcquireOutcome(row.id, row.name, row.link, "skipped", self._stopped() or "interrupted"))
-        self.listener.searching(row.name)
-        found = self.search.search(row.name)
+        keyword = self.keywords[row.name] = search_keyword(row.name)
+        self.listener.searching(keyword)
+        found = self.search.search(keyword)
         choices = list(self.rank(row, found))
         tried = 0
         need = self.db.known_videos(row.id) if row.id is not None else None
@@ -203,7 +208,7 @@ class Acquirer:
             else:
                 passed[n], reasons[n] = verified, "not_chosen"
         order = sorted(passed)
-        series = Wanted.of_row(row.name, row.alias or None).season is not None
+        series = Wanted.of_row(wanted_name(row.name), row.alias or None).season is not None
         for n in [order[i] for i in preference([(choices[i].detail, passed[i].videos or 0) for i in order], series=series)]:
             reasons[n] = "ok"
             considered = listed(choices, reasons, counts())

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from quarkctl.acquire.choose import preference
+from quarkctl.acquire.keyword import wanted_name
 from quarkctl.acquire.pansou_answer import SearchUnavailable
 from quarkctl.acquire.rank import Wanted, rank
 from quarkctl.acquire.replace import Fit, Series, continues, note_continues, search_keyword
@@ -111,7 +112,7 @@ class Replacer:
         series = Series.of(saved)
         old = _pwd_id(task.shareurl)
         checked = 0
-        choices = rank(Wanted.of_row(task.name), found)
+        choices = rank(Wanted.of_row(wanted_name(task.name)), found)
         reasons: list[str] = []
         passed: dict[int, tuple[Found, int]] = {}  # each result that passed: its replacement and its video files
         for n, choice in enumerate(choices):
@@ -132,7 +133,7 @@ class Replacer:
         # the one to take as `resources acquire` takes it (acquire/choose.py; a new user's review: «三体 E01 4K»
         # was taken over «三体 全30集 1080p»): the most video files when the task is a series or a note names episodes
         order = sorted(passed)
-        best = preference([(choices[n].detail, passed[n][1]) for n in order], series=Wanted.of_row(task.name).season is not None)
+        best = preference([(choices[n].detail, passed[n][1]) for n in order], series=Wanted.of_row(wanted_name(task.name)).season is not None)
         chosen = order[best[0]] if best else None
         if chosen is not None:
             reasons[chosen] = "ok"

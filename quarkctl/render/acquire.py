@@ -36,8 +36,8 @@ PASSED_OVER = {
 }
 # What happened to a row
 OUTCOMES = {
-    "no_result": N_("left dead: the search found nothing"),
-    "none_passed": N_("left dead: no search result passed"),
+    "no_result": N_("left dead: searched «{keyword}»: nothing found"),
+    "none_passed": N_("left dead: searched «{keyword}»: no result passed"),
     "limit": N_("not tried this run: --limit reached"),
     "interrupted": N_("not tried: interrupted"),
     "deadline": N_("not tried: the run's deadline (--until, --max-runtime) passed"),
@@ -51,6 +51,11 @@ OUTCOMES = {
     "share_refused": N_("failed: Quark refused to share the saved files (they stay in {path})"),
     "share_failed": N_("failed: the share of {path} was not made (the next run shares it)"),
     "row_changed": N_("failed: the row changed during the run; it keeps its link ({new} is shared from {path})"),
+}
+# A --name title not in the table yet: found nothing, or nothing that passed (not "left dead": it had no link)
+NEW_NAME = {
+    "no_result": N_("searched «{keyword}»: nothing found"),
+    "none_passed": N_("searched «{keyword}»: no result passed"),
 }
 ABORTS = {
     "cookie_rejected": N_("Quark rejected the cookie; nothing more was done. Copy a fresh cookie."),
@@ -107,8 +112,10 @@ def _outcome_text(outcome: AcquireOutcome) -> str:
             return _("would get the link made for another row from {url}").format(url=outcome.taken.url if outcome.taken else "-")
         return _("would take {url} into {path}").format(url=outcome.taken.url if outcome.taken else "-",
                                                          path=outcome.path or "/") + videos_text(outcome)
+    if outcome.resource_id is None and outcome.reason in NEW_NAME:  # a --name title: nothing of it was dead
+        return _(NEW_NAME[outcome.reason]).format(keyword=printable(outcome.keyword or outcome.name))
     text = _(OUTCOMES[outcome.reason]) if outcome.reason in OUTCOMES else outcome.reason
-    text = text.format(path=outcome.path or "/", new=outcome.new_link or "-")
+    text = text.format(path=outcome.path or "/", new=outcome.new_link or "-", keyword=printable(outcome.keyword or outcome.name))
     evidence = " ".join(str(x) for x in (outcome.api_code, outcome.message) if x)
     return f"{text} ({evidence})" if evidence else text
 

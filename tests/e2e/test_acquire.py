@@ -169,7 +169,7 @@ def test_a_full_drive_is_exit_4_and_a_row_with_no_result_is_not_a_failure(owner:
     again = _taken_down(owner, sim, name="也没人分享的剧", pwd_id="down00000003")
     night = owner.run("check-links", "--reacquire", *FAST, env=_env(pansou))  # check-links' code: a row left dead is listed, not exit 1
     assert night.returncode == 0, night.stdout + night.stderr
-    assert f"#{again} 也没人分享的剧 left dead: the search found nothing" in night.stdout and "left dead 1" in night.stdout
+    assert f"#{again} 也没人分享的剧 left dead: searched «也没人分享的剧»: nothing found" in night.stdout and "left dead 1" in night.stdout
 
 
 def test_secrets_are_never_in_the_output_or_the_log(owner: Cli, sim, pansou, tmp_path: Path) -> None:

@@ -107,7 +107,7 @@ def test_the_notification_lists_each_replacement_and_each_row_left_dead() -> Non
         AcquireOutcome(2, "剧集B", "https://pan.quark.cn/s/old000000002", "left_dead", "no_result")])
     body = check_links_body(with_reacquire(report, acquired)) or ""
     assert "- 剧集A https://pan.quark.cn/s/old000000001 -> https://pan.quark.cn/s/new000000001" in body
-    assert "- 剧集B: left dead: the search found nothing" in body and "the drive is full" in body
+    assert "- 剧集B: left dead: searched «剧集B»: nothing found" in body and "the drive is full" in body
     assert body.rstrip().endswith("exit code 4")
 
 

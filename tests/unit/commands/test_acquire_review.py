@@ -80,3 +80,26 @@ def test_check_links_reacquire_replaces_the_share_it_marked_for_staying_empty(ow
     (result,) = json.loads(done.stdout)["reacquire"]["results"]
     assert (result["action"], result["old_verdict"]) == ("replaced", "empty")
     assert owner.db.rows()[row].is_expired == 0 and "good00000001" not in owner.db.rows()[row].link
+
+
+def test_the_keyword_leaves_bracketed_notes_and_the_year_out_shows_it_and_ranks_by_the_year(owner: Cli, sim, pansou) -> None:
+    other = _dead_row(owner, sim, "庆余年 (另一链接)")
+    dune = _dead_row(owner, sim, "Dune (2021)", pwd_id="down00000002")
+    nothing = _dead_row(owner, sim, "无人分享 [4K]", pwd_id="down00000003")
+    pansou.add("庆余年", _share(sim, "qyn000000001"), note="庆余年 全46集")
+    pansou.add("Dune", _share(sim, "dune19840001", files=("Dune.1984.mkv",)), note="Dune 1984 4K")
+    pansou.add("Dune", _share(sim, "dune20210001", files=("Dune.2021.mkv",)), note="Dune 2021 1080p")
+    report = _acquire(owner, pansou, str(other), str(dune), str(nothing), "--dry-run")
+    by_id = {r["id"]: r for r in report["results"]}
+    assert [by_id[i]["keyword"] for i in (other, dune, nothing)] == ["庆余年", "Dune", "无人分享"]
+    assert by_id[other]["taken"]["url"].endswith("qyn000000001")
+    assert by_id[dune]["taken"]["url"].endswith("dune20210001")  # the year ranks, though it is not searched
+    assert [r.query.get("kw") for r in pansou.requests("/api/search")] == [["庆余年"], ["Dune"], ["无人分享"]]
+    lines = owner.run("resources", "acquire", str(nothing), *FAST, env=_env(pansou)).stdout
+    assert "left dead: searched «无人分享»: nothing found" in lines
+
+
+def test_a_new_title_that_finds_nothing_says_nothing_found_not_left_dead(owner: Cli, sim, pansou) -> None:
+    done = owner.run("resources", "acquire", "--name", "没有的剧 (2030)", *FAST, env=_env(pansou))
+    assert "没有的剧 (2030) searched «没有的剧»: nothing found" in done.stdout, done.stdout
+    assert "left dead" not in done.stdout.split("summary")[0]
