@@ -158,6 +158,12 @@ class Acquirer:
             return False
         return link.pwd_id in self.own_pwd_ids()
 
+    def full(self) -> bool:
+        """--limit saves made this run (a dry run plans what the real run would save): only saves count, so a row that
+        needs none (unmarked, a link made before, a search that finds nothing) is never held back by it (a new user's
+        review, issue 25)."""
+        return self.saved >= self.options.limit
+
     def _stopped(self) -> str | None:
         return "interrupted" if self.stop.is_set() else "deadline" if self.late() else None
 
@@ -165,8 +171,6 @@ class Acquirer:
         self.retry_folder = None
         if (why := self._stopped()) is not None:
             return self._tell(AcquireOutcome(row.id, row.name, row.link, "skipped", why))
-        if self.saved >= self.options.limit:  # a dry run plans what the real run would save: no more
-            return self._tell(AcquireOutcome(row.id, row.name, row.link, "skipped", "limit"))
         if not self.search_pacer.before_link() or self.late():  # 2-4 s between searches
             return self._tell(AcquireOutcome(row.id, row.name, row.link, "skipped", self._stopped() or "interrupted"))
         keyword = self.keywords[row.name] = search_keyword(row.name)
@@ -188,6 +192,8 @@ class Acquirer:
             tried += 1
             c = choice.candidate
             made = self.made.for_result(str(c.url))
+            if made is None and self.full():  # only a link made before can be given now: no check for a save
+                continue
             if made is not None:  # the check it passed then stands: no second check, no second save
                 if need is not None and made.videos is not None and made.videos < need:
                     reasons[n] = "fewer_videos"
@@ -219,11 +225,15 @@ class Acquirer:
                     return outcome
                 reasons[n] = "made_link_dead"
                 continue
+            if self.full():
+                break
             outcome = self._take(row, chosen, considered[n], considered)
             if outcome is not None:
                 return outcome
             reasons[n] = "save_refused"  # Quark saved nothing of it: the next result
         considered = listed(choices, reasons, counts())
+        if choices and self.full() and any(choice.kept for choice in choices):  # a save was wanted: next run
+            return self._tell(AcquireOutcome(row.id, row.name, row.link, "skipped", "limit", considered=considered))
         reason = "no_result" if not choices else "none_passed"
         return self._tell(AcquireOutcome(row.id, row.name, row.link, "left_dead", reason, considered=considered))
 

@@ -42,9 +42,6 @@ def _one(acquirer: Acquirer, row: WantedRow, options: AcquireOptions) -> None:
         acquirer._tell(AcquireOutcome(row.id, "", "", "skipped", "no_such_row"))
         return
     acquirer.listener.considering(row.name)
-    if acquirer.saved >= options.limit:  # before any request for the row
-        acquirer._tell(AcquireOutcome(row.id, row.name, row.link, "skipped", "limit"))
-        return
     if row.link and acquirer.own_share(row):
         acquirer._tell(AcquireOutcome(row.id, row.name, row.link, "skipped", "own_share"))
         return

@@ -38,7 +38,7 @@ PASSED_OVER = {
 OUTCOMES = {
     "no_result": N_("left dead: searched «{keyword}»: nothing found"),
     "none_passed": N_("left dead: searched «{keyword}»: no result passed"),
-    "limit": N_("not tried this run: --limit reached"),
+    "limit": N_("not saved this run: {option} reached (only saves count)"),
     "interrupted": N_("not tried: interrupted"),
     "deadline": N_("not tried: the run's deadline (--until, --max-runtime) passed"),
     "not_dead": N_("left alone: the link is not dead"),
@@ -89,14 +89,15 @@ def considered_line(item: Considered) -> str:
     return "  " + _("passed over: {result}: {why}").format(result=head, why=passed_text(item))
 
 
-def outcome_text(outcome: AcquireOutcome) -> str:
-    text = _outcome_text(outcome)
+def outcome_text(outcome: AcquireOutcome, *, limit_option: str = "--limit") -> str:
+    """`limit_option`: the option that sets the run's saves (check-links names its --reacquire-limit)."""
+    text = _outcome_text(outcome, limit_option)
     if outcome.old_verdict == "empty":  # searched for although Quark does not say dead (acquire/job.py verdict)
         text += " " + _("(the row's share is empty: visitors see no files in it)")
     return text
 
 
-def _outcome_text(outcome: AcquireOutcome) -> str:
+def _outcome_text(outcome: AcquireOutcome, limit_option: str) -> str:
     if outcome.action in ("replaced", "added"):
         template = _("replaced: {old} -> {new}") if outcome.action == "replaced" else _("added: {new}")
         text = template.format(old=outcome.old_link or "-", new=outcome.new_link)
@@ -115,7 +116,8 @@ def _outcome_text(outcome: AcquireOutcome) -> str:
     if outcome.resource_id is None and outcome.reason in NEW_NAME:  # a --name title: nothing of it was dead
         return _(NEW_NAME[outcome.reason]).format(keyword=printable(outcome.keyword or outcome.name))
     text = _(OUTCOMES[outcome.reason]) if outcome.reason in OUTCOMES else outcome.reason
-    text = text.format(path=outcome.path or "/", new=outcome.new_link or "-", keyword=printable(outcome.keyword or outcome.name))
+    text = text.format(path=outcome.path or "/", new=outcome.new_link or "-", keyword=printable(outcome.keyword or outcome.name),
+                       option=limit_option)
     evidence = " ".join(str(x) for x in (outcome.api_code, outcome.message) if x)
     return f"{text} ({evidence})" if evidence else text
 
@@ -148,11 +150,11 @@ def chain_text(item: dict[str, Any]) -> str:
         path=printable(str(item.get("saved_path") or "-")))
 
 
-def outcome_lines(outcome: AcquireOutcome) -> list[str]:
+def outcome_lines(outcome: AcquireOutcome, *, limit_option: str = "--limit") -> list[str]:
     name = f"#{outcome.resource_id} {printable(outcome.name)}" if outcome.resource_id is not None else printable(outcome.name)
     if outcome.reason == "not_quark_row":  # `#22 name: not a Quark row (...)`
         name += ":"
-    return [f"{name} {outcome_text(outcome)}", *(considered_line(item) for item in outcome.considered)]
+    return [f"{name} {outcome_text(outcome, limit_option=limit_option)}", *(considered_line(item) for item in outcome.considered)]
 
 
 def abort_line(report: AcquireReport) -> str:

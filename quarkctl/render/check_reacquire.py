@@ -13,6 +13,7 @@ from quarkctl.reports.acquire import AcquireOutcome
 from quarkctl.safe_text import printable
 
 
+LIMIT_OPTION = "--reacquire-limit"  # check-links' option for the saves of its re-acquisition (acquire's --limit)
 # The check's own aborts, which its lines say once; no search starts after them (checker/reacquire.py not_now)
 CHECK_ABORTS = ("database_lost", "circuit_breaker")
 
@@ -62,7 +63,7 @@ class PlainReacquireLines:
             self.line("INFO", retry_text(seconds, cause, self.current))
 
     def acquired(self, outcome: AcquireOutcome) -> None:
-        for text in outcome_lines(outcome):
+        for text in outcome_lines(outcome, limit_option=LIMIT_OPTION):
             self.line(_LEVEL[outcome.action], text, always=outcome.action in ("failed", "left_dead"))
 
 
@@ -106,7 +107,7 @@ class RichReacquireLines:
         self._show()
         if self.quiet and not outcome.problem:
             return
-        lines = outcome_lines(outcome)
+        lines = outcome_lines(outcome, limit_option=LIMIT_OPTION)
         self.console.print(styled(lines[0], _STYLE[outcome.action]), soft_wrap=True)
         for text in lines[1:]:
             self.console.print(styled(text, "dim"), soft_wrap=True)

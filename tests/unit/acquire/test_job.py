@@ -194,11 +194,13 @@ def test_searches_checks_and_saves_are_paced_and_limit_stops_saving(sim, testdb:
     assert report.outcomes[2].reason == "limit" and report.exit_code == ExitCode.OK
     # one generator, in the order the pauses come: the first row's old link is checked at once, its result's check
     # 1-3 s after; the second row's old link 1-3 s, its search 2-4 s, its result's check 1-3 s, its save 3-6 s;
-    # the third row is not tried (--limit), nothing asked for it
+    # the third row's old link is checked 1-3 s and its search 2-4 s after (only saves count against --limit: a row
+    # whose link lives, or whose search finds nothing, is still done; a new user's review), no result checked for a save
     rng = random.Random(3)
-    expected = [rng.uniform(1.0, 3.0), rng.uniform(1.0, 3.0), rng.uniform(2.0, 4.0), rng.uniform(1.0, 3.0), rng.uniform(3.0, 6.0)]
+    expected = [rng.uniform(1.0, 3.0), rng.uniform(1.0, 3.0), rng.uniform(2.0, 4.0), rng.uniform(1.0, 3.0), rng.uniform(3.0, 6.0),
+                rng.uniform(1.0, 3.0), rng.uniform(2.0, 4.0)]
     assert heard.waits == [("delay", x) for x in expected]
-    assert search.asked == names[:2]
+    assert search.asked == names
 
 
 def test_a_row_marked_expired_whose_link_lives_keeps_it_and_is_unmarked(sim, testdb: ResourceDB) -> None:

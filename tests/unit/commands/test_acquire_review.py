@@ -103,3 +103,28 @@ def test_a_new_title_that_finds_nothing_says_nothing_found_not_left_dead(owner: 
     done = owner.run("resources", "acquire", "--name", "没有的剧 (2030)", *FAST, env=_env(pansou))
     assert "没有的剧 (2030) searched «没有的剧»: nothing found" in done.stdout, done.stdout
     assert "left dead" not in done.stdout.split("summary")[0]
+
+
+def test_the_limit_counts_only_saves(owner: Cli, sim, pansou) -> None:
+    """--limit 1: the unmarking and the title with no result after the one save are still done; the next save waits."""
+    first = _dead_row(owner, sim, "剧一", pwd_id="down00000001")
+    (alive,) = owner.db.seed([{"drama_name": "剧二", "link": _share(sim, "live00000001"), "is_expired": 1}])
+    none = _dead_row(owner, sim, "剧三", pwd_id="down00000003")
+    last = _dead_row(owner, sim, "剧四", pwd_id="down00000004")
+    pansou.add("剧一", _share(sim, "good00000001"), note="剧一 1080p")
+    pansou.add("剧四", _share(sim, "good00000004"), note="剧四 1080p")
+    report = _acquire(owner, pansou, "--all-expired", "--limit", "1")
+    said = {r["id"]: (r["action"], r["reason"]) for r in report["results"]}
+    assert said == {first: ("replaced", "acquired"), alive: ("unmarked", "alive_again"), none: ("left_dead", "no_result"),
+                    last: ("skipped", "limit")}, said
+    assert len(sim.requests("save")) == 1 and owner.db.rows()[last].is_expired == 1
+    lines = owner.run("resources", "acquire", str(last), "--limit", "0", *FAST, env=_env(pansou)).stdout
+    assert "not saved this run: --limit reached (only saves count)" in lines
+
+
+def test_check_links_names_its_reacquire_limit(owner: Cli, sim, pansou) -> None:
+    for n in (1, 2):
+        owner.db.seed([{"drama_name": f"剧{n}", "link": _share(sim, f"down0000000{n}", dead_code=41010)}])
+        pansou.add(f"剧{n}", _share(sim, f"good0000000{n}"), note=f"剧{n} 1080p")
+    done = owner.run("check-links", "--reacquire", "--reacquire-limit", "1", *FAST, env=_env(pansou))
+    assert "not saved this run: --reacquire-limit reached" in done.stdout, done.stdout
