@@ -128,3 +128,15 @@ def test_check_links_names_its_reacquire_limit(owner: Cli, sim, pansou) -> None:
         pansou.add(f"剧{n}", _share(sim, f"good0000000{n}"), note=f"剧{n} 1080p")
     done = owner.run("check-links", "--reacquire", "--reacquire-limit", "1", *FAST, env=_env(pansou))
     assert "not saved this run: --reacquire-limit reached" in done.stdout, done.stdout
+
+
+def test_an_unknown_id_refuses_the_run_whole(owner: Cli, sim, pansou) -> None:
+    row = _dead_row(owner, sim, "剧一")
+    pansou.add("剧一", _share(sim, "good00000001"), note="剧一 1080p")
+    before = owner.db.rows()
+    done = owner.run("resources", "acquire", str(row), "999", *FAST, env=_env(pansou))
+    assert done.returncode == 2 and "no resource with id 999; nothing was changed" in done.stderr, done.stdout + done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1 and "Traceback" not in done.stderr
+    assert owner.db.rows() == before and not pansou.requests("/api/search") and not sim.requests("save")
+    as_json = owner.run("resources", "acquire", str(row), "999", *FAST, "--json", env=_env(pansou))
+    assert as_json.returncode == 2 and json.loads(as_json.stdout)["exit_code"] == 2
