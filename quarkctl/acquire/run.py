@@ -44,10 +44,12 @@ def _one(acquirer: Acquirer, row: WantedRow, options: AcquireOptions) -> None:
         acquirer._tell(AcquireOutcome(row.id, "", "", "skipped", "no_such_row"))
         return
     acquirer.listener.considering(row.name)
+    # A live link is never replaced (a row marked so is unmarked), one of the account's own shares included: it is
+    # said to be alive, not "left alone: one of your own shares" (a new user's review, issue 25)
+    if row.link and acquirer.alive(row) is not None:
+        return
     if row.link and acquirer.own_share(row):
         acquirer._tell(AcquireOutcome(row.id, row.name, row.link, "skipped", "own_share"))
-        return
-    if row.link and acquirer.alive(row) is not None:  # a live link is never replaced (a row marked so is unmarked)
         return
     old = candidate_link(row.link, "") if row.link else None
     made = acquirer.made.for_share(old.pwd_id) if old is not None else None

@@ -263,6 +263,19 @@ def test_a_row_whose_link_is_the_accounts_own_share_is_left_to_reshare(sim, test
     assert testdb.rows()[row].link == own.link
 
 
+def test_a_healthy_row_of_the_accounts_own_share_is_said_alive(sim, testdb: ResourceDB) -> None:
+    """A new user's review: it said "left alone: one of your own shares (... a takedown is never worked around)"."""
+    testdb.create_schema()
+    sim.drive().put_file("/追更/剧A/e01.mp4")
+    own = sim.own_shares.share("/追更/剧A", title="剧A")
+    (alive, marked) = testdb.seed([{"drama_name": "剧A", "link": own.link, "is_expired": 0},
+                                   {"drama_name": "剧B", "link": own.link, "is_expired": 1}])
+    search = Found({})
+    report = _run(sim, testdb, search, AcquireOptions(ids=(alive, marked)))
+    assert [(o.resource_id, o.action, o.reason) for o in report.outcomes] == [
+        (alive, "skipped", "not_dead"), (marked, "unmarked", "alive_again")] and search.asked == []
+
+
 def test_a_share_that_still_fails_at_recovery_is_reported_not_a_crash(sim, testdb: ResourceDB) -> None:
     row = _dead_row(sim, testdb)
     _share(sim, "good00000001")
