@@ -87,8 +87,9 @@ def not_now(checked: RunReport, now: datetime) -> str | None:
 
 def reacquire(db: Database, make_client: Callable[[], QuarkClient], rows: list[ResourceRow], setup: Reacquire, listener: Any, *,
               stop: StopSignal, lock_dir: Path, session: SessionCookie, clock: Callable[[], datetime], checked: RunReport,
-              rng: random.Random | None = None) -> AcquireReport:
-    """The acquire loop over `rows`, its acquisitions recorded under check-links' run (`checked.run_id`)."""
+              rng: random.Random | None = None, reshared: bool = False) -> AcquireReport:
+    """The acquire loop over `rows`, its acquisitions recorded under check-links' run (`checked.run_id`); `reshared`:
+    --reshare chose them (its header says they are the rows a re-share cannot heal)."""
     # the checks' deadline (--until, --max-runtime) holds between the searches, checks and saves too
     options = replace(setup.options, deadline=checked.deadline_at) if checked.deadline_at is not None else setup.options
     report = AcquireReport(started_at=clock(), dry_run=options.dry_run, database=db.label, source=str(setup.search.where))
@@ -117,7 +118,7 @@ def reacquire(db: Database, make_client: Callable[[], QuarkClient], rows: list[R
         # A stop ends the search in flight too (a PanSou that does not answer), STOP_GRACE s after it
         with GraceCutter(stop.is_set) as cutter, cutter.watch(make_client()) as client:
             cutter.watch(setup.search)  # it has abort(), all the cutter calls
-            return run_acquire(db, client, setup.search, ranked, options, cast(AcquireListener, _Listener(listener)), stop=stop, source=report.source, clock=clock,
+            return run_acquire(db, client, setup.search, ranked, options, cast(AcquireListener, _Listener(listener, reshared)), stop=stop, source=report.source, clock=clock,
                                rng=rng, rows=_named(wanted), run_id=checked.run_id)
     finally:
         lock.release()
@@ -127,8 +128,11 @@ class _Listener:
     """check-links' reporter as the acquire loop's listener: its pauses go to `acquire_waiting` (the check's
     own `waiting` words a check's pauses), everything else as it is."""
 
-    def __init__(self, listener: Any) -> None:
-        self.listener = listener
+    def __init__(self, listener: Any, reshared: bool = False) -> None:
+        self.listener, self.reshared = listener, reshared
+
+    def acquire_started(self, total: int, **kwargs: Any) -> None:
+        getattr(self.listener, "acquire_started", lambda *args, **kw: None)(total, reshared=self.reshared, **kwargs)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.listener, name, lambda *args, **kwargs: None)

@@ -128,6 +128,9 @@ def test_check_links_names_its_reacquire_limit(owner: Cli, sim, pansou) -> None:
         pansou.add(f"剧{n}", _share(sim, f"good0000000{n}"), note=f"剧{n} 1080p")
     done = owner.run("check-links", "--reacquire", "--reacquire-limit", "1", *FAST, env=_env(pansou))
     assert "not saved this run: --reacquire-limit reached" in done.stdout, done.stdout
+    # its header names no re-share without --reshare, and its summary row counts the row held back
+    assert "reacquire: rows found dead: 2," in done.stdout and "re-share" not in done.stdout
+    assert "re-acquired 1, not tried 1" in done.stdout, done.stdout
 
 
 def test_an_unknown_id_refuses_the_run_whole(owner: Cli, sim, pansou) -> None:
