@@ -27,6 +27,7 @@ from quarkctl.acquire.take import NoFreeFolder, folder_for, free_folder, is_empt
 from quarkctl.acquire.verify import Verified, Verifier, candidate_link
 from quarkctl.db.acquire import WantedRow
 from quarkctl.db.database import Database
+from quarkctl.db.records import CheckRecord
 from quarkctl.errors import ExitCode
 from quarkctl.quark.drive import ApiFailure, DriveSession, TaskTimeout
 from quarkctl.quark.shares import REFUSED_CODES, Shares
@@ -114,7 +115,7 @@ class Acquirer:
         saved (a review of issue 25: it was looked at only before the first search)."""
         return self.options.deadline is not None and self.clock() >= self.options.deadline
 
-    def verdict(self, link: str) -> Verdict | None:
+    def verdict(self, link: str, row_id: int | None = None) -> Verdict | None:
         """The link's check now, paced as the candidates' checks; None when interrupted or past the deadline. An
         emptied share (its root lists no files) is EXPIRED here: a visitor sees nothing of it (quark-api.md 4.2.6:
         an owner who deleted every file; content under review lists empty only for a while), so a search may replace
@@ -124,6 +125,12 @@ class Acquirer:
         if self.late() or not self.check_pacer.before_link():
             return None
         result = self._guard(lambda: self.verifier.checker.check(link))
+        if row_id is not None and not self.options.dry_run:
+            # the row's check goes into its history as check-links' does (a new user's review, issue 25: `resources
+            # list` showed no verdict for it); under no run: check-links' run counts only its own verdicts
+            code = result.code if result.code is not None else (None if result.api_code is None else str(result.api_code))
+            self.db.add_check(None, CheckRecord(row_id, self.clock(), result.verdict.value, result.reason, result.api_code,
+                                                result.http_status, result.message, link=link, code=code), flush=True)
         if result.verdict is Verdict.EMPTY and result.reason != "empty_folder":
             self.empty_links.add(link)
             return Verdict.EXPIRED
@@ -134,7 +141,7 @@ class Acquirer:
         expired by mistake, or by the column's default, had its live link replaced): only a dead answer lets the run
         replace it (None); an error, or a link no request can be made for, keeps it (a person fixes or clears it).
         A row marked expired whose link is alive is marked valid again (a review of issue 25: it stayed marked)."""
-        verdict = self.verdict(row.link)
+        verdict = self.verdict(row.link, row.id)
         if verdict is None:
             return self._tell(AcquireOutcome(row.id, row.name, row.link, "skipped", "deadline" if self.late() else "interrupted"))
         if verdict is Verdict.EXPIRED:

@@ -143,3 +143,15 @@ def test_an_unknown_id_refuses_the_run_whole(owner: Cli, sim, pansou) -> None:
     assert owner.db.rows() == before and not pansou.requests("/api/search") and not sim.requests("save")
     as_json = owner.run("resources", "acquire", str(row), "999", *FAST, "--json", env=_env(pansou))
     assert as_json.returncode == 2 and json.loads(as_json.stdout)["exit_code"] == 2
+
+
+def test_acquires_own_check_of_a_row_is_in_its_history(owner: Cli, sim, pansou) -> None:
+    (alive,) = owner.db.seed([{"drama_name": "活剧", "link": _share(sim, "live00000001"), "is_expired": 1}])
+    dead = _dead_row(owner, sim, "死剧")
+    done = owner.run("resources", "acquire", str(alive), str(dead), *FAST, env=_env(pansou))
+    assert done.returncode == 1, done.stdout + done.stderr  # the dead one found nothing
+    listed = {r["id"]: r for r in json.loads(owner.run("resources", "list", "--json").stdout)}
+    assert (listed[alive]["last_verdict"], listed[dead]["last_verdict"]) == ("valid", "expired"), listed
+    dry = _dead_row(owner, sim, "试剧", pwd_id="down00000009")
+    owner.run("resources", "acquire", str(dry), "--dry-run", *FAST, env=_env(pansou))
+    assert {r["id"]: r for r in json.loads(owner.run("resources", "list", "--json").stdout)}[dry]["last_verdict"] is None
