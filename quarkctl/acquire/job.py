@@ -87,6 +87,7 @@ class Acquirer:
         self.made = MadeLinks(db)
         self.handled: set[int] = set()  # rows given a link with another row of their dead share: not taken again
         self.empty_links: set[str] = set()  # rows' links whose share lists no files: searched for, said so (alive)
+        self.unsent_folders: dict[str, str] = {}  # by name: the empty folder of an intent whose save was never sent
         self.keywords: dict[str, str] = {}  # each name searched for, what the search was asked (said in its outcome)
 
     def _tell(self, outcome: AcquireOutcome) -> AcquireOutcome:
@@ -266,6 +267,12 @@ class Acquirer:
             return self._tell(replace(base, action="failed", reason="row_changed"))
         return self._tell(replace(base, resource_id=row_id, action="added" if row.id is None else "replaced"))
 
+    def _unsent_folder(self, row: WantedRow) -> str | None:
+        """The folder a killed run made for this row before it sent any save (acquire/recover.py), while still empty:
+        the save goes there, not into `<folder> (2)`."""
+        path = self.unsent_folders.pop(row.name, None)
+        return path if path is not None and self._guard(lambda: is_empty(self.session, path)) else None
+
     def after(self, row: WantedRow, outcome: AcquireOutcome) -> None:
         """A result taken is remembered (another row finding it gets this link), and the table's other rows of the
         row's dead share get the link at once (a review of issue 25: check-links --reacquire is given only the first
@@ -291,7 +298,7 @@ class Acquirer:
         wanted = folder_for(self.options.savepath, row.name)
         base = AcquireOutcome(row.id, row.name, row.link, "planned", "acquired", taken=taken, path=wanted, considered=considered)
         try:  # a dry run names the folder the real run would use (its lookup only reads)
-            path = self.retry_folder or self._guard(lambda: free_folder(self.session, wanted))
+            path = self.retry_folder or self._unsent_folder(row) or self._guard(lambda: free_folder(self.session, wanted))
         except NoFreeFolder:
             return self._tell(replace(base, action="failed", reason="no_free_folder"))
         base = replace(base, path=path)
@@ -301,10 +308,11 @@ class Acquirer:
         if (why := self._stopped()) is not None or not self.save_pacer.before_link() or self.late():  # 3-6 s between saves
             return self._tell(replace(base, action="skipped", reason=self._stopped() or why or "interrupted"))
         intent = self.db.acquire_intent(self.report.run_id, row, candidate_link=taken.url, note=taken.note,
-                                        source=taken.source, saved_path=path, now=self.clock(), videos=verified.videos)
+                                        source=taken.source, saved_path=path, now=self.clock(), videos=verified.videos,
+                                        status="prepared")
         self.saved += 1
         try:
-            folder = self._guard(lambda: save_into(self.session, verified, path))
+            folder = self._guard(lambda: save_into(self.session, verified, path, lambda: self.db.saving(intent)))
         except _Abort:
             self.db.abandon_acquire(intent, self.clock())
             raise

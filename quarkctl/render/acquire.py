@@ -134,6 +134,7 @@ def videos_text(outcome: AcquireOutcome) -> str:
 RECORD_STATUSES = {
     "done": N_("done"),
     "pending": N_("unfinished (the next run shares what was saved)"),
+    "prepared": N_("unfinished before its save was sent (the next run saves again into its folder)"),
     "abandoned": N_("abandoned (nothing of it is in the row)"),
     "unmarked": N_("unmarked"),
 }

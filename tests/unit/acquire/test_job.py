@@ -342,6 +342,39 @@ def test_an_interrupted_save_whose_folder_is_still_empty_is_waited_for_not_saved
     assert search.asked == [] and not sim.requests("save")
 
 
+def test_a_run_killed_before_its_save_was_sent_does_not_make_the_row_wait(sim, testdb: ResourceDB) -> None:
+    """A new user's review: a kill -9 between the folder's mkdir and the save request made the row wait a day. The
+    intent says no save was sent (`prepared`): it is dropped at once and the row saved into that same folder."""
+    from quarkctl.db.acquire import WantedRow as Row
+
+    row = _dead_row(sim, testdb)
+    _share(sim, "good00000001")
+    sim.drive().mkdir("/quarkctl/电影A")
+    db = testdb.database()
+    db.prepare_for_acquire(dry_run=False)
+    db.acquire_intent(None, Row(row, "电影A", "", "https://pan.quark.cn/s/dead00000001", True), candidate_link="https://pan.quark.cn/s/good00000001",
+                      note="电影A", source="tg:x", saved_path="/quarkctl/电影A", now=Clock()(), status="prepared")
+    db.close()
+    search = Found({"电影A": [Result("https://pan.quark.cn/s/good00000001", note="电影A")]})
+    report = _run(sim, testdb, search, AcquireOptions(all_expired=True))
+    (outcome,) = report.outcomes
+    assert (outcome.action, outcome.path) == ("replaced", "/quarkctl/电影A") and len(sim.requests("save")) == 1
+    assert sorted(c["status"] for c in testdb.database().acquires(resource_id=row)) == ["abandoned", "done"]
+    assert sim.drive().listdir("/quarkctl") == ["电影A"]  # no "电影A (2)"
+
+
+def test_an_intent_whose_save_was_sent_is_pending_for_the_recovery(sim, testdb: ResourceDB) -> None:
+    """The intent is `prepared` until its save request goes out, then `pending`: a share that fails after the save
+    leaves it pending, so the next run shares the folder (not `prepared`, which would be dropped and saved again)."""
+    row = _dead_row(sim, testdb)
+    _share(sim, "good00000001")
+    sim.add_drive_fault(Fault(kind="http_error", endpoint="share_create", status=500))
+    search = Found({"电影A": [Result("https://pan.quark.cn/s/good00000001", note="电影A")]})
+    report = _run(sim, testdb, search, AcquireOptions(all_expired=True))
+    assert [(o.action, o.reason) for o in report.outcomes] == [("failed", "share_failed")] and len(sim.requests("save")) == 1
+    assert [c["status"] for c in testdb.database().acquires(resource_id=row)] == ["pending"]
+
+
 def test_a_name_in_another_case_is_the_rows_title(sim, testdb: ResourceDB) -> None:
     testdb.create_schema()
     _share(sim, "live00000001")
