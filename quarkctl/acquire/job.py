@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from quarkctl.acquire.choose import listed, preference
+from quarkctl.acquire.keyword import search_keyword, wanted_name
 from quarkctl.acquire.made import Made, MadeLinks
 from quarkctl.acquire.options import AcquireOptions
 from quarkctl.acquire.rank import Wanted
@@ -26,6 +27,7 @@ from quarkctl.acquire.take import NoFreeFolder, folder_for, free_folder, is_empt
 from quarkctl.acquire.verify import Verified, Verifier, candidate_link
 from quarkctl.db.acquire import WantedRow
 from quarkctl.db.database import Database
+from quarkctl.db.records import CheckRecord
 from quarkctl.errors import ExitCode
 from quarkctl.quark.drive import ApiFailure, DriveSession, TaskTimeout
 from quarkctl.quark.shares import REFUSED_CODES, Shares
@@ -84,8 +86,15 @@ class Acquirer:
         self.retry_folder: str | None = None  # the empty folder a refused save of this row left: the next result's
         self.made = MadeLinks(db)
         self.handled: set[int] = set()  # rows given a link with another row of their dead share: not taken again
+        self.empty_links: set[str] = set()  # rows' links whose share lists no files: searched for, said so (alive)
+        self.unsent_folders: dict[str, str] = {}  # by name: the empty folder of an intent whose save was never sent
+        self.keywords: dict[str, str] = {}  # each name searched for, what the search was asked (said in its outcome)
 
     def _tell(self, outcome: AcquireOutcome) -> AcquireOutcome:
+        if outcome.old_link and outcome.old_link in self.empty_links and outcome.old_verdict is None:
+            outcome = replace(outcome, old_verdict="empty")
+        if outcome.keyword is None and outcome.name in self.keywords:
+            outcome = replace(outcome, keyword=self.keywords[outcome.name])
         self.report.outcomes.append(outcome)
         self.listener.acquired(outcome)
         return outcome
@@ -107,18 +116,33 @@ class Acquirer:
         saved (a review of issue 25: it was looked at only before the first search)."""
         return self.options.deadline is not None and self.clock() >= self.options.deadline
 
-    def verdict(self, link: str) -> Verdict | None:
-        """The link's check now, paced as the candidates' checks; None when interrupted or past the deadline."""
+    def verdict(self, link: str, row_id: int | None = None) -> Verdict | None:
+        """The link's check now, paced as the candidates' checks; None when interrupted or past the deadline. An
+        emptied share (its root lists no files) is EXPIRED here: a visitor sees nothing of it (quark-api.md 4.2.6:
+        an owner who deleted every file; content under review lists empty only for a while), so a search may replace
+        it, as autosave --replace-dead replaces an emptied root (a new user's review, issue 25: never re-acquired,
+        even once check-links marked it after --empty-grace). The row is not marked for it: check-links' rule
+        marks an empty share. A sub-folder link that lists nothing stays `empty`: a folder may be empty."""
         if self.late() or not self.check_pacer.before_link():
             return None
-        return self._guard(lambda: self.verifier.checker.check(link)).verdict  # type: ignore[no-any-return]
+        result = self._guard(lambda: self.verifier.checker.check(link))
+        if row_id is not None and not self.options.dry_run:
+            # the row's check goes into its history as check-links' does (a new user's review, issue 25: `resources
+            # list` showed no verdict for it); under no run: check-links' run counts only its own verdicts
+            code = result.code if result.code is not None else (None if result.api_code is None else str(result.api_code))
+            self.db.add_check(None, CheckRecord(row_id, self.clock(), result.verdict.value, result.reason, result.api_code,
+                                                result.http_status, result.message, link=link, code=code), flush=True)
+        if result.verdict is Verdict.EMPTY and result.reason != "empty_folder":
+            self.empty_links.add(link)
+            return Verdict.EXPIRED
+        return result.verdict  # type: ignore[no-any-return]
 
     def alive(self, row: WantedRow) -> AcquireOutcome | None:
         """Every row's link is checked now, marked expired or not (a new user's review, issue 25: a row marked
         expired by mistake, or by the column's default, had its live link replaced): only a dead answer lets the run
         replace it (None); an error, or a link no request can be made for, keeps it (a person fixes or clears it).
         A row marked expired whose link is alive is marked valid again (a review of issue 25: it stayed marked)."""
-        verdict = self.verdict(row.link)
+        verdict = self.verdict(row.link, row.id)
         if verdict is None:
             return self._tell(AcquireOutcome(row.id, row.name, row.link, "skipped", "deadline" if self.late() else "interrupted"))
         if verdict is Verdict.EXPIRED:
@@ -142,6 +166,12 @@ class Acquirer:
             return False
         return link.pwd_id in self.own_pwd_ids()
 
+    def full(self) -> bool:
+        """--limit saves made this run (a dry run plans what the real run would save): only saves count, so a row that
+        needs none (unmarked, a link made before, a search that finds nothing) is never held back by it (a new user's
+        review, issue 25)."""
+        return self.saved >= self.options.limit
+
     def _stopped(self) -> str | None:
         return "interrupted" if self.stop.is_set() else "deadline" if self.late() else None
 
@@ -149,12 +179,11 @@ class Acquirer:
         self.retry_folder = None
         if (why := self._stopped()) is not None:
             return self._tell(AcquireOutcome(row.id, row.name, row.link, "skipped", why))
-        if self.saved >= self.options.limit:  # a dry run plans what the real run would save: no more
-            return self._tell(AcquireOutcome(row.id, row.name, row.link, "skipped", "limit"))
         if not self.search_pacer.before_link() or self.late():  # 2-4 s between searches
             return self._tell(AcquireOutcome(row.id, row.name, row.link, "skipped", self._stopped() or "interrupted"))
-        self.listener.searching(row.name)
-        found = self.search.search(row.name)
+        keyword = self.keywords[row.name] = search_keyword(row.name)
+        self.listener.searching(keyword)
+        found = self.search.search(keyword)
         choices = list(self.rank(row, found))
         tried = 0
         need = self.db.known_videos(row.id) if row.id is not None else None
@@ -171,6 +200,8 @@ class Acquirer:
             tried += 1
             c = choice.candidate
             made = self.made.for_result(str(c.url))
+            if made is None and self.full():  # only a link made before can be given now: no check for a save
+                continue
             if made is not None:  # the check it passed then stands: no second check, no second save
                 if need is not None and made.videos is not None and made.videos < need:
                     reasons[n] = "fewer_videos"
@@ -184,13 +215,14 @@ class Acquirer:
             if own is not None and own.pwd_id in self.own_pwd_ids():  # a channel reposting the owner's own links
                 reasons[n] = "own_share"
                 continue
-            verified = self._guard(lambda: self.verifier.verify(str(c.url), str(c.password or ""), need_videos=need))
+            verified = self._guard(lambda: self.verifier.verify(str(c.url), str(c.password or ""), need_videos=need,
+                                                                  title=row.name))
             if isinstance(verified, str):
                 reasons[n] = verified
             else:
                 passed[n], reasons[n] = verified, "not_chosen"
         order = sorted(passed)
-        series = Wanted.of_row(row.name, row.alias or None).season is not None
+        series = Wanted.of_row(wanted_name(row.name), row.alias or None).season is not None
         for n in [order[i] for i in preference([(choices[i].detail, passed[i].videos or 0) for i in order], series=series)]:
             reasons[n] = "ok"
             considered = listed(choices, reasons, counts())
@@ -201,11 +233,15 @@ class Acquirer:
                     return outcome
                 reasons[n] = "made_link_dead"
                 continue
+            if self.full():
+                break
             outcome = self._take(row, chosen, considered[n], considered)
             if outcome is not None:
                 return outcome
             reasons[n] = "save_refused"  # Quark saved nothing of it: the next result
         considered = listed(choices, reasons, counts())
+        if choices and self.full() and any(choice.kept for choice in choices):  # a save was wanted: next run
+            return self._tell(AcquireOutcome(row.id, row.name, row.link, "skipped", "limit", considered=considered))
         reason = "no_result" if not choices else "none_passed"
         return self._tell(AcquireOutcome(row.id, row.name, row.link, "left_dead", reason, considered=considered))
 
@@ -230,6 +266,12 @@ class Acquirer:
         if row_id is None:
             return self._tell(replace(base, action="failed", reason="row_changed"))
         return self._tell(replace(base, resource_id=row_id, action="added" if row.id is None else "replaced"))
+
+    def _unsent_folder(self, row: WantedRow) -> str | None:
+        """The folder a killed run made for this row before it sent any save (acquire/recover.py), while still empty:
+        the save goes there, not into `<folder> (2)`."""
+        path = self.unsent_folders.pop(row.name, None)
+        return path if path is not None and self._guard(lambda: is_empty(self.session, path)) else None
 
     def after(self, row: WantedRow, outcome: AcquireOutcome) -> None:
         """A result taken is remembered (another row finding it gets this link), and the table's other rows of the
@@ -256,7 +298,7 @@ class Acquirer:
         wanted = folder_for(self.options.savepath, row.name)
         base = AcquireOutcome(row.id, row.name, row.link, "planned", "acquired", taken=taken, path=wanted, considered=considered)
         try:  # a dry run names the folder the real run would use (its lookup only reads)
-            path = self.retry_folder or self._guard(lambda: free_folder(self.session, wanted))
+            path = self.retry_folder or self._unsent_folder(row) or self._guard(lambda: free_folder(self.session, wanted))
         except NoFreeFolder:
             return self._tell(replace(base, action="failed", reason="no_free_folder"))
         base = replace(base, path=path)
@@ -266,10 +308,11 @@ class Acquirer:
         if (why := self._stopped()) is not None or not self.save_pacer.before_link() or self.late():  # 3-6 s between saves
             return self._tell(replace(base, action="skipped", reason=self._stopped() or why or "interrupted"))
         intent = self.db.acquire_intent(self.report.run_id, row, candidate_link=taken.url, note=taken.note,
-                                        source=taken.source, saved_path=path, now=self.clock(), videos=verified.videos)
+                                        source=taken.source, saved_path=path, now=self.clock(), videos=verified.videos,
+                                        status="prepared")
         self.saved += 1
         try:
-            folder = self._guard(lambda: save_into(self.session, verified, path))
+            folder = self._guard(lambda: save_into(self.session, verified, path, lambda: self.db.saving(intent)))
         except _Abort:
             self.db.abandon_acquire(intent, self.clock())
             raise

@@ -15,10 +15,18 @@ from quarkctl.reports.acquire import AcquireOutcome, Considered
 def recover(acq: Acquirer) -> None:
     """A pending intent's folder holds what a crashed run saved: share it and finish the row. An empty folder
     may still be filling (Quark runs a save task on its own after the run died: an attacker's review, issue 25),
-    so the row waits a day before the intent is dropped and the row tried again like any other."""
+    so the row waits a day before the intent is dropped and the row tried again like any other. An intent whose save
+    request was never sent (`prepared`: the run died between the folder's mkdir and the save) is dropped at once, and
+    the row saved into its folder this run."""
     for intent in acq.db.pending_acquires():
         path = str(intent["saved_path"] or "")
         row = WantedRow(intent["resource_id"], intent["name"], "", intent["old_link"], True)
+        if intent.get("status") == "prepared":  # killed before its save request: nothing can be filling the folder
+            if not acq.options.dry_run:
+                acq.db.abandon_acquire(intent["id"], acq.clock())
+            if path:
+                acq.unsent_folders[row.name] = path  # the row's save goes into it this run (acquire/job.py _take)
+            continue
         taken = Considered(intent["candidate_link"], intent["candidate_note"] or "", intent["source"] or "", 0, "recover")
         try:
             fid = acq._guard(lambda: acq.session.path_fids([path]).get(path)) if path else None

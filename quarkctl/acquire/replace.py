@@ -17,14 +17,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from quarkctl.acquire.episodes import episodes_in
+from quarkctl.acquire.keyword import search_keyword as keyword_of
 from quarkctl.acquire.titles import normalise
 from quarkctl.acquire.verify import VIDEO_EXTENSIONS
 
 CONTINUES = "continues"
 FIT_REASONS = ("no_video", "pattern_mismatch", "other_extension", "other_season", "no_new_episodes", "size_mismatch")
 SIZE_FACTOR = 2.0  # a new episode weighs between half and twice the saved ones' median
-# "剧集A (2024)", "剧集A（2024）": the reference UI searches the name without its year (search-api.md 3.3)
-_YEAR = re.compile(r"\s*[(（\[【]\s*(?:19|20)\d\d\s*[)）\]】]\s*")
 _SEASON_EPISODE = re.compile(r"(?<![a-z0-9])s(\d{1,2})\s?e\d{1,4}", re.ASCII)
 _BARE_NUMBER = re.compile(r"\d{1,4}")
 
@@ -32,8 +31,9 @@ File = tuple[str, "int | None"]  # a file's name and its size in bytes (None: no
 
 
 def search_keyword(taskname: str) -> str:
-    """The task's name as the search asks it: a year in brackets removed, as the reference's UI does."""
-    return re.sub(r"\s+", " ", _YEAR.sub(" ", taskname)).strip()
+    """The task's name as the search asks it: a year and a note in brackets removed (acquire/keyword.py), as the
+    reference's UI removes the year."""
+    return keyword_of(taskname)
 
 
 def extension(name: str) -> str:

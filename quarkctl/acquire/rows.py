@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any, cast
 
+from quarkctl.acquire.keyword import wanted_name
 from quarkctl.acquire.options import AcquireOptions
 from quarkctl.acquire.rank import Wanted, rank
 from quarkctl.db.acquire import WantedRow
@@ -41,7 +42,7 @@ def wanted_rows(db: Database, options: AcquireOptions) -> list[WantedRow]:
 def ranked(row: WantedRow, found: Sequence[Any]) -> list[Any]:
     """The search's results for the row, ranked (acquire/rank.py); each choice's detail names the row's season
     and year, which the explanation of a passed-over result compares with (render/candidates.py)."""
-    wanted = Wanted.of_row(row.name, row.alias or None)
+    wanted = Wanted.of_row(wanted_name(row.name), row.alias or None)  # its notes in brackets out (acquire/keyword.py)
     return [replace(choice, detail=cast(Any, Noted(choice.detail, wanted.season, wanted.year))) for choice in rank(wanted, found)]
 
 

@@ -20,6 +20,8 @@ from quarkctl.acquire.verify import Verifier, candidate_link
 from quarkctl.config.settings import Settings
 from quarkctl.db.acquire import WantedRow
 from quarkctl.db.database import Database
+from quarkctl.errors import QuarkctlError
+from quarkctl.i18n import ngettext
 from quarkctl.jobs.frame import run_frame
 from quarkctl.quark import DEFAULT_TIMEOUT
 from quarkctl.quark.client import QuarkClient
@@ -42,13 +44,12 @@ def _one(acquirer: Acquirer, row: WantedRow, options: AcquireOptions) -> None:
         acquirer._tell(AcquireOutcome(row.id, "", "", "skipped", "no_such_row"))
         return
     acquirer.listener.considering(row.name)
-    if acquirer.saved >= options.limit:  # before any request for the row
-        acquirer._tell(AcquireOutcome(row.id, row.name, row.link, "skipped", "limit"))
+    # A live link is never replaced (a row marked so is unmarked), one of the account's own shares included: it is
+    # said to be alive, not "left alone: one of your own shares" (a new user's review, issue 25)
+    if row.link and acquirer.alive(row) is not None:
         return
     if row.link and acquirer.own_share(row):
         acquirer._tell(AcquireOutcome(row.id, row.name, row.link, "skipped", "own_share"))
-        return
-    if row.link and acquirer.alive(row) is not None:  # a live link is never replaced (a row marked so is unmarked)
         return
     old = candidate_link(row.link, "") if row.link else None
     made = acquirer.made.for_share(old.pwd_id) if old is not None else None
@@ -97,11 +98,19 @@ def run_acquire(db: Database, client: QuarkClient, search: Search, rank: Rank, o
     return report
 
 
+class UnknownIds(QuarkctlError):
+    """`resources acquire 3 999`: an id the table does not have; nothing is done (as `resources set-status`)."""
+
+
 def execute(settings: Settings, search: Any, options: AcquireOptions, listener: AcquireListener, *, stop: StopSignal,
             lock_dir: Path, timeout: float = DEFAULT_TIMEOUT) -> AcquireReport:
-    """The whole job: the run frame (database, the job's lock), the account's client, the run."""
+    """The whole job: the run frame (database, the job's lock), the account's client, the run. An id the table does
+    not have refuses the run whole before any request (a new user's review, issue 25: the others were saved)."""
     with run_frame(settings, JOB, stop=stop, lock_dir=lock_dir, dry_run=options.dry_run,
                    prepare=lambda db: db.prepare_for_acquire(dry_run=options.dry_run)) as db:
+        if options.ids and (missing := sorted(set(options.ids) - set(db.get_resources(list(options.ids), history=False)))):
+            raise UnknownIds(ngettext("no resource with id {ids}; nothing was changed", "no resources with ids {ids}; nothing was changed",
+                                      len(missing)).format(ids=", ".join(map(str, missing))))
         with GraceCutter(stop.is_set) as cut, cut.watch(QuarkClient(cookie=settings.cookie, api_base=settings.api_base,
                                                                      timeout=timeout)) as client:
             cut.watch(search)  # a stop ends a search PanSou does not answer too, STOP_GRACE s after it (quark/grace.py)

@@ -6,6 +6,7 @@ root items saved into it, then one permanent share of the saved items titled wit
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 
 from quarkctl.acquire.verify import LIST_DEPTH, Verified, is_video
 from quarkctl.quark.drive import SAVE_CHUNK, DriveSession
@@ -38,10 +39,12 @@ def free_folder(session: DriveSession, path: str) -> str:
     return free
 
 
-def save_into(session: DriveSession, verified: Verified, path: str) -> str:
+def save_into(session: DriveSession, verified: Verified, path: str, before_save: Callable[[], None] = lambda: None) -> str:
     """Make the folder (or take the empty one an earlier try of this row made) and save the share's root items
-    into it, SAVE_CHUNK at a time; the folder's fid."""
+    into it, SAVE_CHUNK at a time; the folder's fid. `before_save` is called once the folder is there, before the
+    first save request (acquire/job.py records that a save is sent)."""
     to_fid = session.path_fids([path]).get(path) or session.mkdir(path)
+    before_save()
     items = verified.items
     for start in range(0, len(items), SAVE_CHUNK):
         chunk = items[start : start + SAVE_CHUNK]

@@ -46,12 +46,42 @@ def is_video(item: dict[str, Any]) -> bool:
     return not item.get("dir") and (extension in VIDEO_EXTENSIONS or str(item.get("obj_category") or "") in VIDEO_CATEGORIES)
 
 
-def counts_as_video(item: dict[str, Any], min_bytes: int = MIN_VIDEO_BYTES) -> bool:
-    """A video file that can be an episode or the film: not named as an ad, and not below `min_bytes` when
-    its size is known."""
+# What separates the words of a title: an ad word inside one of them is part of the work's name (广告狂人)
+_TITLE_SPLIT = re.compile(r"[\s()（）\[\]【】《》「」.,，_\-]+")
+
+
+def title_ad_words(title: str) -> tuple[str, ...]:
+    """The words of the wanted title that hold an ad word (`广告狂人`): a file name carrying them is the work's, not
+    an ad (a new user's review, issue 25: 广告狂人.S01E01.mkv was dropped as an ad and the title never re-acquired)."""
+    return tuple(sorted({word for word in _TITLE_SPLIT.split(title) if word and _AD_NAME.search(word)}, key=len, reverse=True))
+
+
+def named_as_ad(name: str, title_words: tuple[str, ...] = ()) -> bool:
+    """`name` carries an ad word outside the wanted title's own words."""
+    for word in title_words:
+        name = name.replace(word, " ")
+    return _AD_NAME.search(name) is not None
+
+
+def _small(item: dict[str, Any], min_bytes: int) -> bool:
     size = item.get("size")
-    small = isinstance(size, int) and not isinstance(size, bool) and size < min_bytes
-    return is_video(item) and not small and not _AD_NAME.search(str(item.get("file_name") or ""))
+    return isinstance(size, int) and not isinstance(size, bool) and size < min_bytes
+
+
+def counts_as_video(item: dict[str, Any], min_bytes: int = MIN_VIDEO_BYTES, title_words: tuple[str, ...] = ()) -> bool:
+    """A video file that can be an episode or the film: not named as an ad (the wanted title's own words
+    aside: title_ad_words), and not below `min_bytes` when its size is known."""
+    return is_video(item) and not _small(item, min_bytes) and not named_as_ad(str(item.get("file_name") or ""), title_words)
+
+
+def no_video_reason(found: list[dict[str, Any]], title_words: tuple[str, ...], deeper: bool) -> str:
+    """Why a share holds nothing that counts as a video, for its line: video files named as ads (`ad_videos`), only
+    small ones (`small_videos`), folders below LIST_DEPTH not walked (`too_deep`), else `no_video`."""
+    if any(named_as_ad(str(item.get("file_name") or ""), title_words) for item in found):
+        return "ad_videos"
+    if found:
+        return "small_videos"
+    return "too_deep" if deeper else "no_video"
 
 
 def candidate_link(url: str, password: str) -> ShareLink | None:
@@ -69,24 +99,29 @@ class Verifier:
     def __init__(self, checker: LinkChecker, session: DriveSession, *, min_video_bytes: int = MIN_VIDEO_BYTES) -> None:
         self.checker, self.session, self.min_video_bytes = checker, session, min_video_bytes
 
-    def verify(self, url: str, password: str, *, need_videos: int | None = None) -> Verified | str:
-        """The candidate ready to save, or the reason it is passed over."""
+    def verify(self, url: str, password: str, *, need_videos: int | None = None, title: str = "") -> Verified | str:
+        """The candidate ready to save, or the reason it is passed over. `title`: the work wanted, whose own words
+        are no ad words in its file names."""
         link = candidate_link(url, password)
         if link is None:
             return "not_quark_link"
         result = self.checker.check_link(link)
         if result.verdict is not Verdict.VALID:
             return _VERDICT_REASONS.get(result.verdict, "check_failed")
+        words = title_ad_words(title)
+        found: list[dict[str, Any]] = []  # every video file walked, counted or not
+        deeper: list[bool] = []  # a folder below LIST_DEPTH was left unread
         try:
             stoken = self.session.token(link.pwd_id, link.passcode)
             items = self._pages(link, stoken, link.pdir_fid)
-            videos = self._videos(link, stoken, items, LIST_DEPTH)
+            self._walk(link, stoken, items, LIST_DEPTH, found, deeper)
         except ApiFailure:
             return "check_failed"
         if not items:
             return "empty"
+        videos = [item for item in found if counts_as_video(item, self.min_video_bytes, words)]
         if not videos:
-            return "no_video"
+            return no_video_reason(found, words, bool(deeper))
         if need_videos is not None and len(videos) < need_videos:
             return "fewer_videos"
         names = tuple(str(item.get("file_name") or "") for item in videos)
@@ -102,10 +137,12 @@ class Verifier:
                 break
         return items
 
-    def _videos(self, link: ShareLink, stoken: str, items: list[dict[str, Any]], depth: int) -> list[dict[str, Any]]:
-        videos = [item for item in items if counts_as_video(item, self.min_video_bytes)]
-        if depth > 0:
-            for item in items:
-                if item.get("dir"):
-                    videos += self._videos(link, stoken, self._pages(link, stoken, str(item["fid"])), depth - 1)
-        return videos
+    def _walk(self, link: ShareLink, stoken: str, items: list[dict[str, Any]], depth: int, found: list[dict[str, Any]],
+              deeper: list[bool]) -> None:
+        found += [item for item in items if is_video(item)]
+        for item in items:
+            if item.get("dir"):
+                if depth > 0:
+                    self._walk(link, stoken, self._pages(link, stoken, str(item["fid"])), depth - 1, found, deeper)
+                else:
+                    deeper.append(True)

@@ -4,7 +4,8 @@ The task's name is searched (its year in brackets removed, as the reference's UI
 ranked as `resources acquire` ranks them (acquire/rank.py: the title whole, no trailer or sample, the
 task's season), then weighed against what the task saved (acquire/replace.py: same extension, episodes
 beyond the last saved, sizes close). The best few are checked with check-links' link check (paced), and
-the first whose files continue the series is the replacement. Running the task on it is the run's job
+of those whose files continue the series the replacement is chosen as `resources acquire` chooses
+(acquire/choose.py: the most video files for a series). Running the task on it is the run's job
 (autosave/run.py); this module only finds it.
 
 A search service that cannot be asked is said once (report.search_warning) and asked no more this run:
@@ -17,6 +18,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from quarkctl.acquire.choose import preference
+from quarkctl.acquire.keyword import wanted_name
 from quarkctl.acquire.pansou_answer import SearchUnavailable
 from quarkctl.acquire.rank import Wanted, rank
 from quarkctl.acquire.replace import Fit, Series, continues, note_continues, search_keyword
@@ -96,7 +99,8 @@ class Replacer:
         return self._own
 
     def find(self, task: Task, result: TaskResult, saved: Sequence[tuple[str, int | None]], pattern: str) -> Found | None:
-        """The first search result that continues the task's series; each one weighed is noted in the result."""
+        """The search result that replaces the task's share (of the checked ones that continue its series, the one
+        acquire/choose.py prefers); each one weighed is noted in the result."""
         if self.report.search_warning is not None or not self.search_pacer.before_link():
             return None
         try:
@@ -107,30 +111,45 @@ class Replacer:
         result.replacement_search = search_keyword(task.name)
         series = Series.of(saved)
         old = _pwd_id(task.shareurl)
-        checked, taken = 0, None
-        for choice in rank(Wanted.of_row(task.name), found):
+        checked = 0
+        choices = rank(Wanted.of_row(wanted_name(task.name)), found)
+        reasons: list[str] = []
+        passed: dict[int, tuple[Found, int]] = {}  # each result that passed: its replacement and its video files
+        for n, choice in enumerate(choices):
             candidate = choice.candidate
             reason = self._before_check(choice, candidate, series, old)
             if reason is None and _pwd_id(candidate.url) in self.own_shares():
                 reason = "own_share"
-            if reason is None and (taken is not None or checked >= self.candidates):
-                reason = "not_checked"  # every result is listed, the ones after the taken too
+            if reason is None and checked >= self.candidates:
+                reason = "not_checked"  # every result is listed, the ones after the checked too
             if reason is None:
                 checked += 1
                 if self.stopped() or not self.check_pacer.before_link():
                     return None
-                reason, taken = self._check(candidate, series, pattern)
-            self._note(result, candidate, reason)
-        return taken
+                reason, taken = self._check(candidate, series, pattern, task.name)
+                if taken is not None:
+                    passed[n], reason = taken, "not_chosen"
+            reasons.append(reason)
+        # the one to take as `resources acquire` takes it (acquire/choose.py; a new user's review: «三体 E01 4K»
+        # was taken over «三体 全30集 1080p»): the most video files when the task is a series or a note names episodes
+        order = sorted(passed)
+        best = preference([(choices[n].detail, passed[n][1]) for n in order], series=Wanted.of_row(wanted_name(task.name)).season is not None)
+        chosen = order[best[0]] if best else None
+        if chosen is not None:
+            reasons[chosen] = "ok"
+        for choice, reason in zip(choices, reasons):
+            self._note(result, choice.candidate, reason)
+        return passed[chosen][0] if chosen is not None else None
 
-    def _check(self, candidate: Any, series: Series, pattern: str) -> tuple[str, Found | None]:
-        verified = self.verifier.verify(candidate.url, candidate.password)
+    def _check(self, candidate: Any, series: Series, pattern: str, title: str) -> tuple[str, tuple[Found, int] | None]:
+        """The result's reason, and when it continues the series, its replacement and its video files."""
+        verified = self.verifier.verify(candidate.url, candidate.password, title=title)
         if isinstance(verified, str):
             return verified, None
         fit = continues(series, zip(verified.video_names, verified.video_sizes), pattern)
         if not fit.kept:
             return fit.reason, None
-        return "ok", Found(task_url(verified.link), candidate, fit)
+        return "ok", (Found(task_url(verified.link), candidate, fit), verified.videos)
 
     @staticmethod
     def _before_check(choice: Any, candidate: Any, series: Series, old: str | None) -> str | None:

@@ -73,5 +73,5 @@ def execute(
         if dead is None or reacquire is None:
             return report
         reacquired = run_reacquire(db, make_client, dead.wanted(hook.report if hook else None), reacquire, listener, stop=stop,
-                                   lock_dir=lock_dir, session=session, clock=utcnow, checked=report)
-        return with_reacquire(report, reacquired, db)
+                                   lock_dir=lock_dir, session=session, clock=utcnow, checked=report, reshared=hook is not None)
+        return with_reacquire(report, reacquired, db, stop=stop)

@@ -87,8 +87,9 @@ def not_now(checked: RunReport, now: datetime) -> str | None:
 
 def reacquire(db: Database, make_client: Callable[[], QuarkClient], rows: list[ResourceRow], setup: Reacquire, listener: Any, *,
               stop: StopSignal, lock_dir: Path, session: SessionCookie, clock: Callable[[], datetime], checked: RunReport,
-              rng: random.Random | None = None) -> AcquireReport:
-    """The acquire loop over `rows`, its acquisitions recorded under check-links' run (`checked.run_id`)."""
+              rng: random.Random | None = None, reshared: bool = False) -> AcquireReport:
+    """The acquire loop over `rows`, its acquisitions recorded under check-links' run (`checked.run_id`); `reshared`:
+    --reshare chose them (its header says they are the rows a re-share cannot heal)."""
     # the checks' deadline (--until, --max-runtime) holds between the searches, checks and saves too
     options = replace(setup.options, deadline=checked.deadline_at) if checked.deadline_at is not None else setup.options
     report = AcquireReport(started_at=clock(), dry_run=options.dry_run, database=db.label, source=str(setup.search.where))
@@ -117,7 +118,7 @@ def reacquire(db: Database, make_client: Callable[[], QuarkClient], rows: list[R
         # A stop ends the search in flight too (a PanSou that does not answer), STOP_GRACE s after it
         with GraceCutter(stop.is_set) as cutter, cutter.watch(make_client()) as client:
             cutter.watch(setup.search)  # it has abort(), all the cutter calls
-            return run_acquire(db, client, setup.search, ranked, options, cast(AcquireListener, _Listener(listener)), stop=stop, source=report.source, clock=clock,
+            return run_acquire(db, client, setup.search, ranked, options, cast(AcquireListener, _Listener(listener, reshared)), stop=stop, source=report.source, clock=clock,
                                rng=rng, rows=_named(wanted), run_id=checked.run_id)
     finally:
         lock.release()
@@ -127,8 +128,11 @@ class _Listener:
     """check-links' reporter as the acquire loop's listener: its pauses go to `acquire_waiting` (the check's
     own `waiting` words a check's pauses), everything else as it is."""
 
-    def __init__(self, listener: Any) -> None:
-        self.listener = listener
+    def __init__(self, listener: Any, reshared: bool = False) -> None:
+        self.listener, self.reshared = listener, reshared
+
+    def acquire_started(self, total: int, **kwargs: Any) -> None:
+        getattr(self.listener, "acquire_started", lambda *args, **kw: None)(total, reshared=self.reshared, **kwargs)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.listener, name, lambda *args, **kwargs: None)
@@ -141,13 +145,22 @@ def _named(rows: list[WantedRow]) -> list[WantedRow]:
     return [row for row in rows if row.name.strip()]  # nothing to search for a row without a name
 
 
-def with_reacquire(report: RunReport, reacquired: AcquireReport, db: Database | None = None) -> RunReport:
+def with_reacquire(report: RunReport, reacquired: AcquireReport, db: Database | None = None, *,
+                   stop: StopSignal | None = None) -> RunReport:
     """check-links' report with its re-acquisitions, and their exit code folded in when the checks ended well:
     the search service down or refusing 7, a full drive 4, the cookie refused while saving 3, a take that
-    failed (saved or shared only in part: a person looks) 1; the first three over a check's exit 1 too. A row left dead because no search result
+    failed (saved or shared only in part: a person looks) 1; the first three over a check's exit 1 too; a signal
+    during them (`stop`) 130/143 and `interrupted`, the run's history too. A row left dead because no search result
     passed is not a failure of the night's job: it is marked expired, listed, and in the notification."""
     report.reacquire = reacquired
     checked = int(report.exit_code)
+    if stop is not None and stop.signum is not None and report.abort_reason is None:
+        # a SIGINT or SIGTERM during the searches stops the whole run: 130/143 and `interrupted` in its JSON and
+        # history as in the checks' (a new user's review: exit 143, but JSON and history said 0, finished)
+        report.abort_reason, report.exit_code = "interrupted", ExitCode.for_signal(stop.signum)
+        reacquired.abort_reason = reacquired.abort_reason or "interrupted"
+        reacquired.exit_code = report.exit_code
+        return settle_exit_code(report, checked, db, interrupted=True)
     if checked in (ExitCode.OK, ExitCode.LINK_ERRORS) and reacquired.abort_reason in _ABORT_CODES:
         report.exit_code = _ABORT_CODES[reacquired.abort_reason]  # says more than exit 1 would: what to mend
     elif checked == ExitCode.OK and any(o.action == "failed" for o in reacquired.outcomes):

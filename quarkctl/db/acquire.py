@@ -66,20 +66,30 @@ class Acquire(Store):
                           bool(r.is_expired)) for r in rows]
 
     def acquire_intent(self, run_id: int | None, row: WantedRow, *, candidate_link: str, note: str, source: str,
-                       saved_path: str, now: datetime, videos: int | None = None) -> int:
-        """`videos`: the video files the result holds, so a recovery knows a folder that holds fewer is not done."""
+                       saved_path: str, now: datetime, videos: int | None = None, status: str = "pending") -> int:
+        """`videos`: the video files the result holds, so a recovery knows a folder that holds fewer is not done.
+        `status` "prepared": no save request sent yet (saving() says when one is about to be)."""
         values = {"run_id": run_id, "resource_id": row.id, "name": row.name[:NAME_WIDTH], "old_link": row.link, "videos": videos,
                   "candidate_link": candidate_link, "candidate_note": redact(note), "source": redact(source)[:NAME_WIDTH],
-                  "saved_path": saved_path, "status": "pending", "created_at": utc_naive(now)}
+                  "saved_path": saved_path, "status": status, "created_at": utc_naive(now)}
         with self.connection(commit=True) as conn:
             return inserted_id(conn.execute(insert(acquire_history).values(**values)))
 
     def pending_acquires(self) -> list[dict[str, Any]]:
+        """Unfinished intents: `pending` (a save request may have been sent) and `prepared` (none was)."""
         if getattr(self, "acquire_missing", False):
             return []
         a = acquire_history.c
         with self.connection() as conn:
-            return [_acquire_dict(x) for x in conn.execute(select(acquire_history).where(a.status == "pending").order_by(a.id))]
+            return [_acquire_dict(x) for x in conn.execute(select(acquire_history).where(a.status.in_(("pending", "prepared")))
+                                                           .order_by(a.id))]
+
+    def saving(self, intent_id: int) -> None:
+        """A `prepared` intent becomes `pending`: its save request is about to be sent (a new user's review, issue 25:
+        a run killed between the folder's mkdir and the save made the row wait a day for a save never sent)."""
+        a = acquire_history.c
+        with self.connection(commit=True) as conn:
+            conn.execute(update(acquire_history).where(a.id == intent_id, a.status == "prepared").values(status="pending"))
 
     def finish_acquire(self, intent_id: int, row: WantedRow, *, new_link: str, videos: int, now: datetime,
                        run_id: int | None = None) -> int | None:

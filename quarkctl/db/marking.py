@@ -170,8 +170,10 @@ class Marking(History):
             ids = [row.id for row in others]
             for start in range(0, len(ids), 500):
                 conn.execute(mark.where(c.id.in_(ids[start : start + 500]), c.is_expired == 0))
-            records = [record] + [replace(record, resource_id=i, reason=SAME_SHARE_REASON) for i in ids]
-            write_checks(conn, self._pending + [check_values(run_id, r) for r in records], self._pending_records + records)
+            # each row of the share with its own link as it was read (quarkctl_check_link keeps it)
+            records = [record] + [replace(record, resource_id=row.id, link=row.link, reason=SAME_SHARE_REASON) for row in others]
+            write_checks(conn, self._pending + [check_values(run_id, r) for r in records], self._pending_records + records,
+                         links=self.link_table())
         self._pending, self._pending_records = [], []  # only once committed: a failed write keeps them
         return changed, others
 

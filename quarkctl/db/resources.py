@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 
 from quarkctl.db.engine import Store, driver_reason, inserted_id
 from quarkctl.db.records import local_naive, utc_aware
-from quarkctl.db.schema import OWN_TABLES, check_drive, check_history, cloud_resource
+from quarkctl.db.schema import OWN_TABLES, check_drive, check_history, check_link, cloud_resource
 from quarkctl.errors import DatabaseError
 from quarkctl.i18n import _
 
@@ -269,7 +269,9 @@ class Resources(Store):
             conn.execute(delete(t).where(c.id.in_(wanted)))
             if history:
                 checks = select(check_history.c.id).where(check_history.c.resource_id.in_(wanted))
-                if check_drive.name in inspect(conn).get_table_names():  # first: SQLite may hand a freed check id out again
-                    conn.execute(delete(check_drive).where(check_drive.c.check_id.in_(checks)))
+                tables = inspect(conn).get_table_names()
+                for beside in (check_drive, check_link):  # first: SQLite may hand a freed check id out again
+                    if beside.name in tables:
+                        conn.execute(delete(beside).where(beside.c.check_id.in_(checks)))
                 conn.execute(delete(check_history).where(check_history.c.resource_id.in_(wanted)))
             return wanted, []

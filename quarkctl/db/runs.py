@@ -16,9 +16,9 @@ from sqlalchemy import Select, func, insert, select, update
 from sqlalchemy.engine import URL, Connection
 
 from quarkctl.db.engine import Store, inserted_id, resilient
-from quarkctl.db.records import SAME_SHARE_REASON, CheckRecord, utc_aware, utc_naive
+from quarkctl.db.records import SAME_SHARE_REASON, CheckRecord, cell_text, utc_aware, utc_naive
 from quarkctl.db.retry import DEFAULT_DB_TIMEOUT
-from quarkctl.db.schema import CODE_WIDTH, KEY_WIDTH, NAME_WIDTH, SHARE_DRIVE, check_drive, check_history, cloud_resource, run_history
+from quarkctl.db.schema import CODE_WIDTH, KEY_WIDTH, NAME_WIDTH, SHARE_DRIVE, acquire_history, check_drive, check_history, check_link, cloud_resource, reshare_history, run_history
 from quarkctl.redact import redact
 
 HISTORY_FLUSH_EVERY = 50  # non-dead verdicts are buffered; dead ones commit at once
@@ -47,11 +47,13 @@ def _with_drive_row(record: CheckRecord) -> bool:
     return record.drive is not None and record.drive != SHARE_DRIVE
 
 
-def write_checks(conn: Connection, values: list[dict[str, Any]], records: Sequence[CheckRecord]) -> None:
+def write_checks(conn: Connection, values: list[dict[str, Any]], records: Sequence[CheckRecord], *, links: bool = False) -> None:
     """check_values() rows and, in the same transaction, the quarkctl_check_drive row of each of `records`
-    (the same verdicts, in order) of another drive than Quark. A batch of Quark's alone is one INSERT."""
+    (the same verdicts, in order) of another drive than Quark and, with `links` (the database has
+    quarkctl_check_link), the link each verdict was about. A batch of Quark's alone without links is one INSERT."""
     others = [n for n, record in enumerate(records) if _with_drive_row(record)]
-    if not others:
+    linked = [n for n, record in enumerate(records) if record.link is not None] if links else []
+    if not others and not linked:
         if values:
             conn.execute(insert(check_history), values)
         return
@@ -66,8 +68,11 @@ def write_checks(conn: Connection, values: list[dict[str, Any]], records: Sequen
         ids = list(conn.execute(insert(check_history).returning(check_history.c.id, sort_by_parameter_order=True), values).scalars())
     else:  # MySQL has no INSERT ... RETURNING: the ids a row at a time
         ids = [inserted_id(conn.execute(insert(check_history).values(**row))) for row in values]
-    conn.execute(insert(check_drive), [{"check_id": ids[n], "drive": str(records[n].drive)[:16],
-                                        "code": (records[n].code or None) and str(records[n].code)[:CODE_WIDTH]} for n in others])
+    if others:
+        conn.execute(insert(check_drive), [{"check_id": ids[n], "drive": str(records[n].drive)[:16],
+                                            "code": (records[n].code or None) and str(records[n].code)[:CODE_WIDTH]} for n in others])
+    if linked:
+        conn.execute(insert(check_link), [{"check_id": ids[n], "link": str(records[n].link)} for n in linked])
 
 
 def drive_of(row: dict[str, Any]) -> None:
@@ -96,9 +101,16 @@ class History(Store):
         self._pending_records: list[CheckRecord] = []  # the same rows, for a report when they cannot be written
         self._pending_since = 0.0  # time.monotonic() of the oldest row held
         self._drive_table = False  # quarkctl_check_drive seen (an older database has none until a job runs)
+        self._link_table: bool | None = None  # quarkctl_check_link there (None: not asked yet)
         # The run's end while it is not stored: what finish_run() would write (jobs/unfinished.py keeps it on this
         # machine when the database stopped answering, so the run is not taken for one that was killed)
         self.finish_wanted: dict[str, Any] | None = None
+
+    def link_table(self) -> bool:
+        """quarkctl_check_link is there (a job creates it; `resources add` on an older database may run without)."""
+        if not self._link_table:
+            self._link_table = check_link.name in self.existing_tables()
+        return self._link_table
 
     def pending_checks(self) -> list[CheckRecord]:
         """The check records held in memory, not yet written."""
@@ -122,7 +134,7 @@ class History(Store):
         if not self._pending:
             return
         with self.connection(commit=True) as conn:
-            write_checks(conn, self._pending, self._pending_records)
+            write_checks(conn, self._pending, self._pending_records, links=self.link_table())
         self._pending, self._pending_records = [], []  # only once committed: a failed write keeps them
 
     @resilient
@@ -169,6 +181,19 @@ class History(Store):
         with self.connection(commit=True) as conn:
             conn.execute(update(run_history).where(run_history.c.id == run_id).values(exit_code=exit_code))
 
+    def set_run_interrupted(self, run_id: int, exit_code: int) -> None:
+        """check-links stopped by a signal after its checks (during --reacquire): the finished run's row says
+        `interrupted`, the exit code the command returns and the abort reason in its detail."""
+        with self.connection(commit=True) as conn:
+            stored = conn.execute(select(run_history.c.detail).where(run_history.c.id == run_id)).scalar()
+            try:
+                detail = json.loads(stored) if stored else {}
+            except ValueError:
+                detail = {}
+            detail = {**(detail if isinstance(detail, dict) else {}), "abort_reason": "interrupted"}
+            conn.execute(update(run_history).where(run_history.c.id == run_id).values(
+                exit_code=exit_code, status="interrupted", detail=redact(json.dumps(detail, ensure_ascii=False))))
+
     # Reads only: `quarkctl history`, `resources show`, `schedule`, `doctor`.
 
     def recent_runs(self, *, job: str | None = None, limit: int | None = 20) -> list[dict[str, Any]]:
@@ -205,12 +230,49 @@ class History(Store):
         return rows
 
     def run_checks(self, run_id: int) -> list[dict[str, Any]]:
-        """A check-links run's verdicts in the order they came, with the row's name and link
-        (None when the row was deleted since) and the verdict's drive and code (drive_of)."""
+        """A check-links run's verdicts in the order they came, with the row's name (None when the row was deleted
+        since), the link that was checked (link_known False and link None when that is not known: link_of) and the
+        verdict's drive and code (drive_of)."""
         h, c = check_history.c, cloud_resource.c
-        query = self._with_drives(select(check_history, c.drama_name.label("name"), c.link),
-                                  check_history.outerjoin(cloud_resource, c.id == h.resource_id))
-        return self._check_rows(query.where(h.run_id == run_id).order_by(h.id))
+        checks: Any = check_history.outerjoin(cloud_resource, c.id == h.resource_id)
+        query = select(check_history, c.drama_name.label("name"), c.link.label("row_link"))
+        if self.link_table():
+            query = query.add_columns(check_link.c.link.label("checked_link"))
+            checks = checks.outerjoin(check_link, check_link.c.check_id == h.id)
+        rows = self._check_rows(self._with_drives(query, checks).where(h.run_id == run_id).order_by(h.id))
+        self._link_of(rows)
+        return rows
+
+    def _link_of(self, rows: list[dict[str, Any]]) -> None:
+        """Each check row's `link`: the one stored with it; for a check from before quarkctl_check_link, the row's
+        link when no re-share or re-acquisition of the row finished after the check (their history tells), else
+        None with link_known False: the row's link then is another share than the one checked."""
+        older = [row for row in rows if row.get("checked_link") is None and row.get("row_link") is not None]
+        changed: dict[int, Any] = {}
+        if older:
+            existing = self.existing_tables()
+            ids = sorted({int(row["resource_id"]) for row in older})
+            with self.connection() as conn:
+                for table in (acquire_history, reshare_history):
+                    if table.name not in existing:
+                        continue
+                    t = table.c
+                    for start in range(0, len(ids), 500):
+                        query = (select(t.resource_id, func.max(t.finished_at)).where(t.resource_id.in_(ids[start : start + 500]), t.status == "done")
+                                 .group_by(t.resource_id))
+                        for resource_id, finished in conn.execute(query):
+                            if finished is not None and (resource_id not in changed or finished > changed[resource_id]):
+                                changed[resource_id] = finished
+        for row in rows:
+            stored = cell_text(row.pop("checked_link", None))
+            current = cell_text(row.pop("row_link", None))
+            if stored is not None:
+                row["link"], row["link_known"] = stored, True
+                continue
+            last_change = changed.get(row["resource_id"])
+            checked = utc_naive(row["checked_at"]) if row.get("checked_at") else None
+            known = current is not None and (last_change is None or (checked is not None and last_change < checked))
+            row["link"], row["link_known"] = (current if known else None), known
 
     def verdict_counts(self, run_id: int) -> dict[str, int]:
         """A check-links run's counts from its recorded verdicts: for a run that never finished (killed), whose

@@ -241,13 +241,24 @@ acquire_history = Table(
     Column("saved_path", Text, nullable=True),
     Column("videos", Integer, nullable=True),  # video files saved: the next replacement must have as many
     Column("new_link", Text, nullable=True),
-    Column("status", String(16), nullable=False),  # pending | done | abandoned
+    Column("status", String(16), nullable=False),  # prepared (no save sent yet) | pending | done | abandoned
     Column("created_at", DateTime, nullable=False),
     Column("finished_at", DateTime, nullable=True),
     Index("ix_quarkctl_acquire_resource", "resource_id"),
 )
 
+# The link each verdict was about (a new-user review of issue 25: `history show RUN` listed the row's current link,
+# a re-acquired row's new working link under an old "expired"). Beside quarkctl_check, which is never altered;
+# written in the same transaction as the check rows (db/runs.py write_checks). A check from before this table has
+# no row: db/runs.py run_checks shows the row's link only when no re-share or re-acquisition changed it since.
+check_link = Table(
+    "quarkctl_check_link",
+    metadata,
+    Column("check_id", BigInteger, primary_key=True, autoincrement=False),  # quarkctl_check.id
+    Column("link", Text, nullable=False),
+)
+
 AUTOSAVE_TABLES = (run_history, autosave_task_history, saved_ledger, task_bans, scan_marker)
 # `db init` and every job create these where missing.
 OWN_TABLES = (run_history, check_history, autosave_task_history, saved_ledger, task_bans, scan_marker, reshare_history,
-              empty_streak, check_drive, acquire_history)
+              empty_streak, check_drive, acquire_history, check_link)

@@ -164,6 +164,8 @@ def _check_line(item: dict[str, Any]) -> str:
     name = item.get("name") if item.get("name") is not None else _("(row deleted)")
     drive = item.get("drive")
     link = " ".join(str(item.get("link") or "").split())  # a stored link of several lines, on one (as check-links prints it)
+    if item.get("link_known") is False:  # an older check of a row re-shared or re-acquired since (db/runs.py _link_of)
+        link = _("(link unknown)")
     text = (f"#{item['resource_id']} {name} {link} "
             f"{_('[{drive}]').format(drive=drive_text(drive or OTHER_DRIVE))} {verdict_reason(item['verdict'], item['reason'], drive)}")
     evidence = check_evidence(item)
@@ -174,7 +176,8 @@ def _check_item(item: dict[str, Any]) -> dict[str, Any]:
     return {
         "resource_id": item["resource_id"],
         "name": item.get("name"),
-        "link": item.get("link"),
+        "link": item.get("link"),  # the link that was checked; null when not known (an older check, the row's link changed since)
+        "link_known": item.get("link_known", True),
         "checked_at": item["checked_at"].isoformat() if item.get("checked_at") else None,
         "verdict": item["verdict"],
         "reason": item["reason"],

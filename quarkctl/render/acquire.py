@@ -23,6 +23,9 @@ PASSED_OVER = {
     "needs_passcode": N_("the share needs a passcode the result does not give"),
     "check_failed": N_("the share could not be checked"),
     "no_video": N_("no video files in the share"),
+    "ad_videos": N_("its video files are named as ads"),
+    "small_videos": N_("its video files are too small to be an episode or the film"),
+    "too_deep": N_("no video files in its first folders: they lie too deep to count"),
     "fewer_videos": N_("fewer video files than the row's last link had"),
     "not_tried": N_("not checked: a better result came first, or --candidates reached"),
     "not_chosen": N_("passed the check, but another result was taken (more video files, or ranked higher)"),
@@ -33,9 +36,9 @@ PASSED_OVER = {
 }
 # What happened to a row
 OUTCOMES = {
-    "no_result": N_("left dead: the search found nothing"),
-    "none_passed": N_("left dead: no search result passed"),
-    "limit": N_("not tried this run: --limit reached"),
+    "no_result": N_("left dead: searched «{keyword}»: nothing found"),
+    "none_passed": N_("left dead: searched «{keyword}»: no result passed"),
+    "limit": N_("not saved this run: {option} reached (only saves count)"),
     "interrupted": N_("not tried: interrupted"),
     "deadline": N_("not tried: the run's deadline (--until, --max-runtime) passed"),
     "not_dead": N_("left alone: the link is not dead"),
@@ -48,6 +51,11 @@ OUTCOMES = {
     "share_refused": N_("failed: Quark refused to share the saved files (they stay in {path})"),
     "share_failed": N_("failed: the share of {path} was not made (the next run shares it)"),
     "row_changed": N_("failed: the row changed during the run; it keeps its link ({new} is shared from {path})"),
+}
+# A --name title not in the table yet: found nothing, or nothing that passed (not "left dead": it had no link)
+NEW_NAME = {
+    "no_result": N_("searched «{keyword}»: nothing found"),
+    "none_passed": N_("searched «{keyword}»: no result passed"),
 }
 ABORTS = {
     "cookie_rejected": N_("Quark rejected the cookie; nothing more was done. Copy a fresh cookie."),
@@ -81,7 +89,15 @@ def considered_line(item: Considered) -> str:
     return "  " + _("passed over: {result}: {why}").format(result=head, why=passed_text(item))
 
 
-def outcome_text(outcome: AcquireOutcome) -> str:
+def outcome_text(outcome: AcquireOutcome, *, limit_option: str = "--limit") -> str:
+    """`limit_option`: the option that sets the run's saves (check-links names its --reacquire-limit)."""
+    text = _outcome_text(outcome, limit_option)
+    if outcome.old_verdict == "empty":  # searched for although Quark does not say dead (acquire/job.py verdict)
+        text += " " + _("(the row's share is empty: visitors see no files in it)")
+    return text
+
+
+def _outcome_text(outcome: AcquireOutcome, limit_option: str) -> str:
     if outcome.action in ("replaced", "added"):
         template = _("replaced: {old} -> {new}") if outcome.action == "replaced" else _("added: {new}")
         text = template.format(old=outcome.old_link or "-", new=outcome.new_link)
@@ -97,8 +113,11 @@ def outcome_text(outcome: AcquireOutcome) -> str:
             return _("would get the link made for another row from {url}").format(url=outcome.taken.url if outcome.taken else "-")
         return _("would take {url} into {path}").format(url=outcome.taken.url if outcome.taken else "-",
                                                          path=outcome.path or "/") + videos_text(outcome)
+    if outcome.resource_id is None and outcome.reason in NEW_NAME:  # a --name title: nothing of it was dead
+        return _(NEW_NAME[outcome.reason]).format(keyword=printable(outcome.keyword or outcome.name))
     text = _(OUTCOMES[outcome.reason]) if outcome.reason in OUTCOMES else outcome.reason
-    text = text.format(path=outcome.path or "/", new=outcome.new_link or "-")
+    text = text.format(path=outcome.path or "/", new=outcome.new_link or "-", keyword=printable(outcome.keyword or outcome.name),
+                       option=limit_option)
     evidence = " ".join(str(x) for x in (outcome.api_code, outcome.message) if x)
     return f"{text} ({evidence})" if evidence else text
 
@@ -115,6 +134,7 @@ def videos_text(outcome: AcquireOutcome) -> str:
 RECORD_STATUSES = {
     "done": N_("done"),
     "pending": N_("unfinished (the next run shares what was saved)"),
+    "prepared": N_("unfinished before its save was sent (the next run saves again into its folder)"),
     "abandoned": N_("abandoned (nothing of it is in the row)"),
     "unmarked": N_("unmarked"),
 }
@@ -131,11 +151,11 @@ def chain_text(item: dict[str, Any]) -> str:
         path=printable(str(item.get("saved_path") or "-")))
 
 
-def outcome_lines(outcome: AcquireOutcome) -> list[str]:
+def outcome_lines(outcome: AcquireOutcome, *, limit_option: str = "--limit") -> list[str]:
     name = f"#{outcome.resource_id} {printable(outcome.name)}" if outcome.resource_id is not None else printable(outcome.name)
     if outcome.reason == "not_quark_row":  # `#22 name: not a Quark row (...)`
         name += ":"
-    return [f"{name} {outcome_text(outcome)}", *(considered_line(item) for item in outcome.considered)]
+    return [f"{name} {outcome_text(outcome, limit_option=limit_option)}", *(considered_line(item) for item in outcome.considered)]
 
 
 def abort_line(report: AcquireReport) -> str:

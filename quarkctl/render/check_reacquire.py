@@ -13,13 +13,17 @@ from quarkctl.reports.acquire import AcquireOutcome
 from quarkctl.safe_text import printable
 
 
+LIMIT_OPTION = "--reacquire-limit"  # check-links' option for the saves of its re-acquisition (acquire's --limit)
 # The check's own aborts, which its lines say once; no search starts after them (checker/reacquire.py not_now)
 CHECK_ABORTS = ("database_lost", "circuit_breaker")
 
 
-def reacquire_started_text(total: int, source: str) -> str:
-    return _("reacquire: rows found dead that a re-share cannot heal: {n}, searching {source}").format(
-        n=total, source=printable(source or "-"))
+def reacquire_started_text(total: int, source: str, reshared: bool = False) -> str:
+    """Its first line; a re-share is named only when --reshare ran (a new user's review, issue 25)."""
+    if reshared:
+        return _("reacquire: rows found dead that a re-share cannot heal: {n}, searching {source}").format(
+            n=total, source=printable(source or "-"))
+    return _("reacquire: rows found dead: {n}, searching {source}").format(n=total, source=printable(source or "-"))
 
 
 def reacquire_stopped(report: Any) -> str | None:
@@ -42,6 +46,10 @@ def reacquire_row(report: Any) -> tuple[str, str] | None:
     counts = reacquired.summary
     done = counts["planned"] if reacquired.dry_run else counts["replaced"] + counts["added"]
     value = _("{n}, left dead {left}").format(n=done, left=counts["left_dead"]) if counts["left_dead"] else str(done)
+    # every row listed is in the row (a new user's review: the rows --reacquire-limit held back were left out)
+    for key, label in (("failed", _("failed {n}")), ("skipped", _("not tried {n}")), ("unmarked", _("unmarked {n}"))):
+        if counts[key]:
+            value += ", " + label.format(n=counts[key])
     return (_("re-acquired (dry run: would be)") if reacquired.dry_run else _("re-acquired"), value)
 
 
@@ -51,8 +59,8 @@ class PlainReacquireLines:
     current = ""  # the row being searched for: its retries' lines name it
     line: Any
 
-    def acquire_started(self, total: int, *, database: str = "", source: str = "") -> None:
-        self.line("INFO", reacquire_started_text(total, source))
+    def acquire_started(self, total: int, *, database: str = "", source: str = "", reshared: bool = False) -> None:
+        self.line("INFO", reacquire_started_text(total, source, reshared))
 
     def considering(self, name: str) -> None:
         self.current = printable(name)
@@ -62,7 +70,7 @@ class PlainReacquireLines:
             self.line("INFO", retry_text(seconds, cause, self.current))
 
     def acquired(self, outcome: AcquireOutcome) -> None:
-        for text in outcome_lines(outcome):
+        for text in outcome_lines(outcome, limit_option=LIMIT_OPTION):
             self.line(_LEVEL[outcome.action], text, always=outcome.action in ("failed", "left_dead"))
 
 
@@ -84,11 +92,11 @@ class RichReacquireLines:
         self.progress.update(self.task, completed=self.acquire_done, total=total,
                              **({"description": description} if description is not None else {}))
 
-    def acquire_started(self, total: int, *, database: str = "", source: str = "") -> None:
+    def acquire_started(self, total: int, *, database: str = "", source: str = "", reshared: bool = False) -> None:
         from quarkctl.render.rich_text import styled
 
         if not self.quiet:
-            self.console.print(styled(reacquire_started_text(total, source)), soft_wrap=True)
+            self.console.print(styled(reacquire_started_text(total, source, reshared)), soft_wrap=True)
         self.acquire_total, self.acquire_done = total, 0
         self._show(_("searching"))
 
@@ -106,7 +114,7 @@ class RichReacquireLines:
         self._show()
         if self.quiet and not outcome.problem:
             return
-        lines = outcome_lines(outcome)
+        lines = outcome_lines(outcome, limit_option=LIMIT_OPTION)
         self.console.print(styled(lines[0], _STYLE[outcome.action]), soft_wrap=True)
         for text in lines[1:]:
             self.console.print(styled(text, "dim"), soft_wrap=True)

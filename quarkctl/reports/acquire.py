@@ -53,12 +53,14 @@ class AcquireOutcome:
     considered: tuple[Considered, ...] = ()
     api_code: int | None = None
     message: str | None = None  # Quark's words, as sent
+    old_verdict: str | None = None  # "empty": the row's share lists no files (acquire/job.py alive), searched for all the same
+    keyword: str | None = None  # what the search service was asked (acquire/keyword.py); None: no search for the row
 
     def as_dict(self) -> dict[str, Any]:
         return {"id": self.resource_id, "name": self.name, "old_link": self.old_link, "new_link": self.new_link,
                 "action": self.action, "reason": self.reason, "taken": self.taken.as_dict() if self.taken else None,
                 "path": self.path, "considered": [c.as_dict() for c in self.considered], "api_code": self.api_code,
-                "message": self.message}
+                "message": self.message, "old_verdict": self.old_verdict, "keyword": self.keyword}
 
     @property
     def problem(self) -> bool:

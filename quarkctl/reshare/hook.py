@@ -111,13 +111,17 @@ def with_reshare(report: RunReport, reshare: ReshareReport, db: Database | None 
     return settle_exit_code(report, checked, db)
 
 
-def settle_exit_code(report: RunReport, checked: int, db: Database | None) -> RunReport:
-    """The check run's row in history gets the exit code a job after the checks (--reshare, --reacquire) made."""
+def settle_exit_code(report: RunReport, checked: int, db: Database | None, *, interrupted: bool = False) -> RunReport:
+    """The check run's row in history gets the exit code a job after the checks (--reshare, --reacquire) made;
+    `interrupted`: a signal stopped that job, and the row says `interrupted` with its abort reason too."""
     from quarkctl.errors import DatabaseError
 
-    if db is not None and report.run_id is not None and int(report.exit_code) != checked:
+    if db is not None and report.run_id is not None and (int(report.exit_code) != checked or interrupted):
         try:
-            db.set_run_exit_code(report.run_id, int(report.exit_code))
+            if interrupted:
+                db.set_run_interrupted(report.run_id, int(report.exit_code))
+            else:
+                db.set_run_exit_code(report.run_id, int(report.exit_code))
         except DatabaseError:
             pass  # the command's exit code still says it; history keeps the check's own
     return report

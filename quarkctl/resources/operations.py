@@ -183,7 +183,7 @@ def add_resource(
         found = claim(values["link"])
         code = result.code if result.code is not None else (None if result.api_code is None else str(result.api_code))
         record = CheckRecord(row_id, now, result.verdict.value, result.reason, result.api_code, result.http_status, result.message,
-                             drive=found.drive if found is not None else None, code=code)
+                             link=values["link"], drive=found.drive if found is not None else None, code=code)
         store.db.add_check(None, record, flush=True)
     return AddResult(row_id, action, result, drive_warning(values), values["drive_type"])
 

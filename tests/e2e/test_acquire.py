@@ -62,7 +62,7 @@ def test_check_links_reacquire_in_chinese_and_the_next_check_finds_the_row_valid
     stored = owner.db.rows()[row]
     assert stored.is_expired == 0 and stored.share_count == 2 and "down00000001" not in stored.link
     for text in (done.stdout, log.read_text(encoding="utf-8")):
-        assert "重新获取：发现失效且无法重新分享修复的行：1 个" in text
+        assert "重新获取：发现失效的行：1 个" in text  # no re-share named without --reshare
         assert f"#{row} {NAME} 已替换：https://pan.quark.cn/s/down00000001 -> {stored.link}" in text
         assert "已重新获取 1" in text and "https://pan.quark.cn/s/trai00000001" in text
     assert sorted(sim.drive().listdir(f"/quarkctl/{NAME}")) == ["第01集.mp4", "第02集.mp4"]
@@ -169,7 +169,7 @@ def test_a_full_drive_is_exit_4_and_a_row_with_no_result_is_not_a_failure(owner:
     again = _taken_down(owner, sim, name="也没人分享的剧", pwd_id="down00000003")
     night = owner.run("check-links", "--reacquire", *FAST, env=_env(pansou))  # check-links' code: a row left dead is listed, not exit 1
     assert night.returncode == 0, night.stdout + night.stderr
-    assert f"#{again} 也没人分享的剧 left dead: the search found nothing" in night.stdout and "left dead 1" in night.stdout
+    assert f"#{again} 也没人分享的剧 left dead: searched «也没人分享的剧»: nothing found" in night.stdout and "left dead 1" in night.stdout
 
 
 def test_secrets_are_never_in_the_output_or_the_log(owner: Cli, sim, pansou, tmp_path: Path) -> None:
@@ -223,12 +223,32 @@ def test_sigterm_during_a_search_stops_with_143_and_leaves_nothing_half_written(
     out, err = _stopped(proc, release)
     assert proc.returncode == 143, out + err
     assert "Traceback" not in err and "summary" in out  # the partial report
+    assert "interrupted" in out + err  # check-links' too (a new user's review: no such line after its checks)
     stored = owner.db.rows()[row]
     assert stored.is_expired == 1 and "down00000001" in stored.link  # the row as before (check-links' mark stands)
     assert _pending(owner) == 0 and not sim.requests("save") and not sim.requests("share_create")
     again = owner.run("resources", "acquire", "--all-expired", *FAST, env=_env(pansou))  # the next run replaces it whole
     assert again.returncode == 0, again.stdout + again.stderr
     assert owner.db.rows()[row].is_expired == 0 and "down00000001" not in owner.db.rows()[row].link
+
+
+def test_check_links_stopped_during_its_searches_says_143_and_interrupted_in_its_json_and_history(owner: Cli, sim, pansou) -> None:
+    """A new user's review of issue 25: the command exited 143, but its JSON said exit_code 0, aborted null, and
+    history said exit 0 finished."""
+    _taken_down(owner, sim)
+    pansou.add(NAME, _share(sim, "good00000001"), note=NAME)
+    release = pansou.stall()
+    proc = owner.popen("check-links", "--reacquire", *FAST, "--json", env=_env(pansou))
+    assert pansou.searching.wait(WAIT), "the run never searched"
+    proc.send_signal(signal.SIGTERM)
+    out, err = _stopped(proc, release)
+    assert proc.returncode == 143, out + err
+    report = json.loads(out)
+    assert (report["exit_code"], report["aborted"], report["reacquire"]["aborted"]) == (143, "interrupted", "interrupted")
+    (run,) = json.loads(owner.run("history", "--json").stdout)["runs"]
+    assert (run["exit_code"], run["status"], run["aborted"]) == (143, "interrupted", "interrupted")
+    plain = owner.run("history").stdout
+    assert "interrupted" in plain and "exit 143" in plain
 
 
 @pytest.mark.parametrize("lang", ["en", "zh_CN"])

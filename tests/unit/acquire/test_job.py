@@ -194,11 +194,13 @@ def test_searches_checks_and_saves_are_paced_and_limit_stops_saving(sim, testdb:
     assert report.outcomes[2].reason == "limit" and report.exit_code == ExitCode.OK
     # one generator, in the order the pauses come: the first row's old link is checked at once, its result's check
     # 1-3 s after; the second row's old link 1-3 s, its search 2-4 s, its result's check 1-3 s, its save 3-6 s;
-    # the third row is not tried (--limit), nothing asked for it
+    # the third row's old link is checked 1-3 s and its search 2-4 s after (only saves count against --limit: a row
+    # whose link lives, or whose search finds nothing, is still done; a new user's review), no result checked for a save
     rng = random.Random(3)
-    expected = [rng.uniform(1.0, 3.0), rng.uniform(1.0, 3.0), rng.uniform(2.0, 4.0), rng.uniform(1.0, 3.0), rng.uniform(3.0, 6.0)]
+    expected = [rng.uniform(1.0, 3.0), rng.uniform(1.0, 3.0), rng.uniform(2.0, 4.0), rng.uniform(1.0, 3.0), rng.uniform(3.0, 6.0),
+                rng.uniform(1.0, 3.0), rng.uniform(2.0, 4.0)]
     assert heard.waits == [("delay", x) for x in expected]
-    assert search.asked == names[:2]
+    assert search.asked == names
 
 
 def test_a_row_marked_expired_whose_link_lives_keeps_it_and_is_unmarked(sim, testdb: ResourceDB) -> None:
@@ -259,6 +261,19 @@ def test_a_row_whose_link_is_the_accounts_own_share_is_left_to_reshare(sim, test
     report = _run(sim, testdb, search, AcquireOptions(all_expired=True))
     assert [(o.action, o.reason) for o in report.outcomes] == [("skipped", "own_share")] and search.asked == []
     assert testdb.rows()[row].link == own.link
+
+
+def test_a_healthy_row_of_the_accounts_own_share_is_said_alive(sim, testdb: ResourceDB) -> None:
+    """A new user's review: it said "left alone: one of your own shares (... a takedown is never worked around)"."""
+    testdb.create_schema()
+    sim.drive().put_file("/追更/剧A/e01.mp4")
+    own = sim.own_shares.share("/追更/剧A", title="剧A")
+    (alive, marked) = testdb.seed([{"drama_name": "剧A", "link": own.link, "is_expired": 0},
+                                   {"drama_name": "剧B", "link": own.link, "is_expired": 1}])
+    search = Found({})
+    report = _run(sim, testdb, search, AcquireOptions(ids=(alive, marked)))
+    assert [(o.resource_id, o.action, o.reason) for o in report.outcomes] == [
+        (alive, "skipped", "not_dead"), (marked, "unmarked", "alive_again")] and search.asked == []
 
 
 def test_a_share_that_still_fails_at_recovery_is_reported_not_a_crash(sim, testdb: ResourceDB) -> None:
@@ -325,6 +340,39 @@ def test_an_interrupted_save_whose_folder_is_still_empty_is_waited_for_not_saved
     report = _run(sim, testdb, search, AcquireOptions(all_expired=True))
     assert [(o.action, o.reason) for o in report.outcomes] == [("skipped", "save_pending")]
     assert search.asked == [] and not sim.requests("save")
+
+
+def test_a_run_killed_before_its_save_was_sent_does_not_make_the_row_wait(sim, testdb: ResourceDB) -> None:
+    """A new user's review: a kill -9 between the folder's mkdir and the save request made the row wait a day. The
+    intent says no save was sent (`prepared`): it is dropped at once and the row saved into that same folder."""
+    from quarkctl.db.acquire import WantedRow as Row
+
+    row = _dead_row(sim, testdb)
+    _share(sim, "good00000001")
+    sim.drive().mkdir("/quarkctl/电影A")
+    db = testdb.database()
+    db.prepare_for_acquire(dry_run=False)
+    db.acquire_intent(None, Row(row, "电影A", "", "https://pan.quark.cn/s/dead00000001", True), candidate_link="https://pan.quark.cn/s/good00000001",
+                      note="电影A", source="tg:x", saved_path="/quarkctl/电影A", now=Clock()(), status="prepared")
+    db.close()
+    search = Found({"电影A": [Result("https://pan.quark.cn/s/good00000001", note="电影A")]})
+    report = _run(sim, testdb, search, AcquireOptions(all_expired=True))
+    (outcome,) = report.outcomes
+    assert (outcome.action, outcome.path) == ("replaced", "/quarkctl/电影A") and len(sim.requests("save")) == 1
+    assert sorted(c["status"] for c in testdb.database().acquires(resource_id=row)) == ["abandoned", "done"]
+    assert sim.drive().listdir("/quarkctl") == ["电影A"]  # no "电影A (2)"
+
+
+def test_an_intent_whose_save_was_sent_is_pending_for_the_recovery(sim, testdb: ResourceDB) -> None:
+    """The intent is `prepared` until its save request goes out, then `pending`: a share that fails after the save
+    leaves it pending, so the next run shares the folder (not `prepared`, which would be dropped and saved again)."""
+    row = _dead_row(sim, testdb)
+    _share(sim, "good00000001")
+    sim.add_drive_fault(Fault(kind="http_error", endpoint="share_create", status=500))
+    search = Found({"电影A": [Result("https://pan.quark.cn/s/good00000001", note="电影A")]})
+    report = _run(sim, testdb, search, AcquireOptions(all_expired=True))
+    assert [(o.action, o.reason) for o in report.outcomes] == [("failed", "share_failed")] and len(sim.requests("save")) == 1
+    assert [c["status"] for c in testdb.database().acquires(resource_id=row)] == ["pending"]
 
 
 def test_a_name_in_another_case_is_the_rows_title(sim, testdb: ResourceDB) -> None:

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+import signal
+
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -16,6 +18,7 @@ from quarkctl.quark.linkcheck import CheckResult
 from quarkctl.quark.verdict import Verdict
 from quarkctl.reports.acquire import ACTIONS, AcquireOutcome, AcquireReport
 from quarkctl.reports.check import RunReport
+from quarkctl.runtime.stop import StopSignal
 from quarkctl.reports.reshare import ACTIONS as RESHARE_ACTIONS, ReshareOutcome, ReshareReport
 
 NOW = datetime(2026, 12, 1, tzinfo=timezone.utc)
@@ -24,13 +27,23 @@ RESHARE_REASONS = (*sorted(REACQUIRABLE), "several_items", "share_expired", "cre
 DEAD = CheckResult(Verdict.EXPIRED, "content_violation", 41010)
 
 
-@given(checked=st.sampled_from(list(ExitCode)), abort=st.sampled_from(ABORTS), actions=st.lists(st.sampled_from(ACTIONS), max_size=6))
-def test_the_exit_code_fold(checked: ExitCode, abort: str | None, actions: list[str]) -> None:
-    report = RunReport(started_at=NOW, exit_code=checked)
+@given(checked=st.sampled_from(list(ExitCode)), abort=st.sampled_from(ABORTS), actions=st.lists(st.sampled_from(ACTIONS), max_size=6),
+       signum=st.sampled_from([None, signal.SIGINT, signal.SIGTERM]))
+def test_the_exit_code_fold(checked: ExitCode, abort: str | None, actions: list[str], signum: int | None) -> None:
+    report = RunReport(started_at=NOW, exit_code=checked,
+                       abort_reason="interrupted" if checked in (ExitCode.SIGINT, ExitCode.SIGTERM) else None)
     acquired = AcquireReport(started_at=NOW, abort_reason=abort,
                              outcomes=[AcquireOutcome(i, f"r{i}", "", action, "x") for i, action in enumerate(actions)])
-    code = with_reacquire(report, acquired).exit_code
+    stop = StopSignal()
+    if signum is not None:
+        stop.set(signum)
+    code = with_reacquire(report, acquired, stop=stop).exit_code
     assert acquired.exit_code == code and report.reacquire is acquired
+    if signum is not None and checked not in (ExitCode.SIGINT, ExitCode.SIGTERM):
+        # a signal during the searches: the whole run says so, a signal's code first as every job's (runtime/stop.py)
+        # (a new user's review: exit 143, JSON 0)
+        assert (code, report.abort_reason) == (ExitCode.for_signal(signum), "interrupted")
+        return
     codes = {"search_unavailable": ExitCode.SEARCH, "drive_full": ExitCode.ABORTED, "cookie_rejected": ExitCode.AUTH}
     if checked not in (ExitCode.OK, ExitCode.LINK_ERRORS):
         assert code == checked  # a signal, a lost database, a tripped breaker: said as the check said it
@@ -94,7 +107,7 @@ def test_the_notification_lists_each_replacement_and_each_row_left_dead() -> Non
         AcquireOutcome(2, "剧集B", "https://pan.quark.cn/s/old000000002", "left_dead", "no_result")])
     body = check_links_body(with_reacquire(report, acquired)) or ""
     assert "- 剧集A https://pan.quark.cn/s/old000000001 -> https://pan.quark.cn/s/new000000001" in body
-    assert "- 剧集B: left dead: the search found nothing" in body and "the drive is full" in body
+    assert "- 剧集B: left dead: searched «剧集B»: nothing found" in body and "the drive is full" in body
     assert body.rstrip().endswith("exit code 4")
 
 

@@ -113,7 +113,8 @@ def test_the_complete_series_wins_over_one_4k_episode_and_an_ad_clip_is_no_video
     (result,) = json.loads(done.stdout)["results"]
     assert result["taken"]["url"].endswith("full00000001") and result["taken"]["detail"]["videos"] == 30
     by_url = {c["url"][-12:]: c for c in result["considered"]}
-    assert (by_url["adve00000001"]["reason"], by_url["smal00000001"]["reason"]) == ("no_video", "no_video")
+    # counted as no video, each said for what it is (a new user's review: "no video files" for an ad-only share)
+    assert (by_url["adve00000001"]["reason"], by_url["smal00000001"]["reason"]) == ("ad_videos", "small_videos")
     assert (by_url["e01000000001"]["reason"], by_url["e01000000001"]["detail"]["videos"]) == ("not_chosen", 1)
     lines = owner.run("resources", "acquire", str(row), "--dry-run", *FAST, env=_env(pansou)).stdout
     assert "[30 video files]" in lines and "[1 video file]" in lines and "another result was taken" in lines
@@ -136,7 +137,7 @@ def test_min_video_mb_sets_the_floor_a_video_file_must_reach(owner: Cli, sim, pa
     pansou.add("短片集", "https://pan.quark.cn/s/clip00000001", note="短片集 全2集")
     default = owner.run("resources", "acquire", "--all-expired", *FAST, "--dry-run", "--json", env=_env(pansou))
     (result,) = json.loads(default.stdout)["results"]
-    assert (result["action"], [c["reason"] for c in result["considered"]]) == ("left_dead", ["no_video"])
+    assert (result["action"], [c["reason"] for c in result["considered"]]) == ("left_dead", ["small_videos"])
     lower = owner.run("resources", "acquire", "--all-expired", *FAST, "--min-video-mb", "20", "--json", env=_env(pansou))
     assert lower.returncode == 0, lower.stdout + lower.stderr
     (result,) = json.loads(lower.stdout)["results"]

@@ -236,3 +236,17 @@ def test_a_replacement_whose_folder_the_save_path_lacks_saves_only_the_episodes_
     again, doc = autosave(cli, config, "--replace-dead", env={"PANSOU_URL": pansou.base_url})
     assert doc["tasks"][0]["status"] == "nothing_new", again.stderr
     assert sorted(sim.drive().listdir("/追更/剧集A/Season 1")) == ["第04集.mkv", "第05集.mkv"]
+
+
+def test_the_full_series_is_taken_over_one_4k_episode_as_resources_acquire_takes_it(cli: Cli, sim: Simulator, pansou) -> None:
+    """A new user's review of issue 25: --replace-dead took «E04 4K» (one episode, ranked first on its 4K) over the
+    full season; it chooses among the checked results as `resources acquire` does (acquire/choose.py)."""
+    config = saved_then_dead(cli, sim)
+    one = add(sim, pansou, "e04000000001", episodes(4), "剧集A E04 4K")
+    full = add(sim, pansou, "full00000001", episodes(*range(1, 31)), "剧集A 全30集 1080p")
+    proc, doc = autosave(cli, config, "--replace-dead", "--dry-run", env={"PANSOU_URL": pansou.base_url})
+    (task,) = doc["tasks"]
+    assert task["replaced"]["url"] == full, proc.stderr
+    reasons = {c["url"]: c["reason"] for c in task["replacement_candidates"]}
+    assert reasons == {one: "not_chosen", full: "ok"}
+    assert "another result was taken" in proc.stderr
