@@ -24,7 +24,7 @@ YEAR = r"(?:19\d\d|20[0-3]\d)"
 _YEARS = re.compile(rf"(?<![0-9a-z])({YEAR})(?![0-9a-z])", re.ASCII)
 _RANGE = r"\s*(?:[-~～—至到]|to)\s*"
 _SEASON_MARKS = (
-    re.compile(rf"第\s*({NUM})\s*(?:{_RANGE}第?\s*({NUM})\s*)?[季部]", re.ASCII),
+    re.compile(rf"第\s*({NUM})(?:{_RANGE}(?:第\s*)?({NUM}))?\s*[季部]", re.ASCII),  # no two \s* meet: episodes.py
     re.compile(rf"全\s*({NUM})\s*[季部]()", re.ASCII),  # all N seasons: 1..N
     re.compile(rf"(?<![0-9])({NUM}){_RANGE}({NUM})\s*季", re.ASCII),  # 1-2季
     # S02, S02E05, S01-S03 ("e" may follow: the episode)
