@@ -170,6 +170,9 @@ class Acquirer:
                 continue
             tried += 1
             c = choice.candidate
+            if self.made.refused(str(c.url)):  # Quark would not share it: its files stay where they were saved
+                reasons[n] = "share_refused_before"
+                continue
             made = self.made.for_result(str(c.url))
             if made is not None:  # the check it passed then stands: no second check, no second save
                 if need is not None and made.videos is not None and made.videos < need:
@@ -290,8 +293,8 @@ class Acquirer:
             link = self._guard(lambda: share_saved(self.session, folder, row.name))
         except (ApiFailure, TaskTimeout) as exc:
             refused = isinstance(exc, ApiFailure) and exc.classified.api_code in REFUSED_CODES
-            if refused:  # Quark will not share this content: its files stay in the folder, the row as it was
-                self.db.abandon_acquire(intent, self.clock())
+            if refused:  # Quark will not share this content: its files stay in the folder, the row as it was, and the
+                self.db.abandon_acquire(intent, self.clock(), status="refused")  # result is never saved again
             return self._tell(replace(base, action="failed", reason="share_refused" if refused else "share_failed", path=path,
                                       **_words(exc)))
         row_id = self.db.finish_acquire(intent, row, new_link=link, videos=verified.videos, now=self.clock(),

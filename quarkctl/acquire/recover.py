@@ -50,7 +50,7 @@ def recover(acq: Acquirer) -> None:
             # for the next run
             refused = isinstance(exc, ApiFailure) and exc.classified.api_code in REFUSED_CODES
             if refused:
-                acq.db.abandon_acquire(intent["id"], acq.clock())
+                acq.db.abandon_acquire(intent["id"], acq.clock(), status="refused")
             acq._tell(AcquireOutcome(row.id, row.name, row.link, "failed", "share_refused" if refused else "share_failed",
                                      taken=taken, path=path, **_words(exc)))
             continue

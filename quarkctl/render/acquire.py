@@ -30,6 +30,7 @@ PASSED_OVER = {
     "save_refused": N_("Quark saved nothing of it"),
     "recover": N_("saved by an interrupted run"),
     "made_link_dead": N_("taken for another row before, but the link made from it is dead now"),
+    "share_refused_before": N_("saved before, but Quark refused to share it (never saved again)"),
 }
 # What happened to a row
 OUTCOMES = {
@@ -116,6 +117,7 @@ RECORD_STATUSES = {
     "done": N_("done"),
     "pending": N_("unfinished (the next run shares what was saved)"),
     "abandoned": N_("abandoned (nothing of it is in the row)"),
+    "refused": N_("Quark refused to share it (the result is not taken again)"),
     "unmarked": N_("unmarked"),
 }
 
