@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from quarkctl.acquire.verify import LIST_DEPTH, Verified, is_video
+from quarkctl.acquire.verify import LIST_DEPTH, Verified, counts_as_video
 from quarkctl.quark.drive import SAVE_CHUNK, DriveSession
 from quarkctl.quark.shares import PERMANENT, Shares
 
@@ -50,12 +50,14 @@ def save_into(session: DriveSession, verified: Verified, path: str) -> str:
     return to_fid
 
 
-def videos_in(session: DriveSession, fid: str, depth: int = LIST_DEPTH) -> tuple[int, int]:
-    """(items, video files) in a drive folder, its sub-folders `depth` deep (as verify.py counts a share's)."""
+def videos_in(session: DriveSession, fid: str, min_bytes: int, depth: int = LIST_DEPTH) -> tuple[int, int]:
+    """(items, video files) in a drive folder, its sub-folders `depth` deep, counted as verify.py counts a share's
+    (no ad clip, none under `min_bytes`): a save cut short and padded with ad clips is not the result's count (an
+    attacker's review, issue 25)."""
     items = session.list_dir(fid)
-    videos = sum(is_video(item) for item in items)
+    videos = sum(counts_as_video(item, min_bytes) for item in items)
     if depth > 0:
-        videos += sum(videos_in(session, str(item["fid"]), depth - 1)[1] for item in items if item.get("dir") and item.get("fid"))
+        videos += sum(videos_in(session, str(item["fid"]), min_bytes, depth - 1)[1] for item in items if item.get("dir") and item.get("fid"))
     return len(items), videos
 
 
