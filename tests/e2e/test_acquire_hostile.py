@@ -1,0 +1,53 @@
+"""Issue 25's re-acquisition through the installed command against what an attacker's review fed it: a search
+service's text with lone surrogates, Quark failing outside the link checks, a row no search can be made for, a
+PanSou address with a token. Each ends with one clear line and a documented exit code, never a traceback, and the
+run's history records the code the command returned. On SQLite and MariaDB (the `owner` fixture)."""
+
+from __future__ import annotations
+
+import json
+
+from conftest import Cli
+from tests.e2e.test_acquire import FAST, NAME, _env, _share, _taken_down
+
+SURROGATE = NAME + " \ud800 4K"  # JSON's "\ud800": a lone surrogate no UTF-8 output can hold
+
+
+def _answer(pansou, url: str, note: str) -> None:
+    body = {"code": 0, "message": "success", "data": {"total": 1, "merged_by_type": {"quark": [
+        {"url": url, "password": "", "note": note, "datetime": "2024-01-01T00:00:00Z", "source": "tg:x\ud800"}]}}}
+    pansou.fail(200, json.dumps(body).encode(), content_type="application/json", times=None)
+
+
+def _history(owner: Cli) -> list[tuple[str, str, int]]:
+    return [(r["job"], r["status"], r["exit_code"]) for r in json.loads(owner.run("history", "--json").stdout)["runs"]]
+
+
+def test_a_lone_surrogate_in_a_note_is_stored_and_printed(owner: Cli, sim, pansou) -> None:
+    row = _taken_down(owner, sim, expired=1)
+    _answer(pansou, _share(sim, "good00000001"), SURROGATE)
+    planned = owner.run("resources", "acquire", "--all-expired", *FAST, "--dry-run", env=_env(pansou))
+    assert planned.returncode == 0 and "Traceback" not in planned.stderr, planned.stderr
+    done = owner.run("resources", "acquire", "--all-expired", *FAST, env=_env(pansou))
+    assert done.returncode == 0, done.stderr
+    assert f"«{NAME} \ufffd 4K»" in done.stdout  # stored and shown as U+FFFD
+    assert owner.db.rows()[row].is_expired == 0
+    assert owner.db.scalar("SELECT candidate_note FROM quarkctl_acquire") == f"{NAME} \ufffd 4K"
+
+
+def test_a_lone_surrogate_under_check_links_reacquire_json(owner: Cli, sim, pansou) -> None:
+    row = _taken_down(owner, sim)
+    _answer(pansou, _share(sim, "good00000001"), SURROGATE)
+    done = owner.run("check-links", "--reacquire", *FAST, "--json", env=_env(pansou))
+    assert done.returncode == 0, done.stderr
+    doc = json.loads(done.stdout)
+    assert doc["reacquire"]["results"][0]["action"] == "replaced" and owner.db.rows()[row].is_expired == 0
+    assert _history(owner) == [("check-links", "finished", 0)]
+
+
+def test_a_lone_surrogate_in_pansous_error_is_one_line_exit_7(owner: Cli, sim, pansou) -> None:
+    _taken_down(owner, sim, expired=1)
+    pansou.fail(500, b'{"code":500,"message":"boom \\ud800"}', content_type="application/json", times=None)
+    done = owner.run("resources", "acquire", "--all-expired", *FAST, "--json", env=_env(pansou))
+    assert done.returncode == 7 and "Traceback" not in done.stderr, done.stderr
+    assert json.loads(done.stdout)["aborted"] == "search_unavailable" and "boom \ufffd" in done.stderr, done.stderr
