@@ -11,7 +11,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from quarkctl.acquire.job import _ABORTS, Acquirer, Rank, Search, _Abort
+from quarkctl.acquire.job import _ABORTS, Acquirer, Rank, Search, _Abort, _words
 from quarkctl.acquire.options import AcquireOptions
 from quarkctl.acquire.pansou_answer import SearchUnavailable
 from quarkctl.acquire.recover import recover
@@ -23,7 +23,7 @@ from quarkctl.db.database import Database
 from quarkctl.jobs.frame import run_frame
 from quarkctl.quark import DEFAULT_TIMEOUT
 from quarkctl.quark.client import QuarkClient
-from quarkctl.quark.drive import DriveSession
+from quarkctl.quark.drive import ApiFailure, DriveSession, TaskTimeout
 from quarkctl.quark.grace import GraceCutter
 from quarkctl.quark.linkcheck import LinkChecker
 from quarkctl.reports.acquire import JOB, AcquireListener, AcquireOutcome, AcquireReport
@@ -81,7 +81,12 @@ def run_acquire(db: Database, client: QuarkClient, search: Search, rank: Rank, o
         for row in rows:
             if (row.id is not None and row.id in recovered | acquirer.handled) or row.name in acquirer.waiting:
                 continue
-            _one(acquirer, row, options)
+            try:
+                _one(acquirer, row, options)
+            except (ApiFailure, TaskTimeout) as exc:
+                # Quark failing outside the checks (its share list, the folder lookup; an attacker's review, issue 25:
+                # exit 70): this row fails and keeps its link, a save begun stays pending for the next run's recovery
+                acquirer._tell(AcquireOutcome(row.id, row.name, row.link, "failed", "quark_failed", **_words(exc)))
     except _Abort as exc:
         report.abort_reason, report.abort_detail = exc.reason, exc.detail
     except SearchUnavailable as exc:

@@ -48,6 +48,7 @@ OUTCOMES = {
     "save_failed": N_("failed: the save did not finish (what is saved stays in {path}; a later run shares it once it holds every video)"),
     "share_refused": N_("failed: Quark refused to share the saved files (they stay in {path})"),
     "share_failed": N_("failed: the share of {path} was not made (the next run shares it)"),
+    "quark_failed": N_("failed: Quark did not answer a request (the row keeps its link; the next run tries again)"),
     "row_changed": N_("failed: the row changed during the run; it keeps its link ({new} is shared from {path})"),
 }
 ABORTS = {

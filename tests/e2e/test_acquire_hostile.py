@@ -7,7 +7,10 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from conftest import Cli
+from quarkctl.simulator.model import Fault
 from tests.e2e.test_acquire import FAST, NAME, _env, _share, _taken_down
 
 SURROGATE = NAME + " \ud800 4K"  # JSON's "\ud800": a lone surrogate no UTF-8 output can hold
@@ -51,3 +54,30 @@ def test_a_lone_surrogate_in_pansous_error_is_one_line_exit_7(owner: Cli, sim, p
     done = owner.run("resources", "acquire", "--all-expired", *FAST, "--json", env=_env(pansou))
     assert done.returncode == 7 and "Traceback" not in done.stderr, done.stderr
     assert json.loads(done.stdout)["aborted"] == "search_unavailable" and "boom \ufffd" in done.stderr, done.stderr
+
+
+@pytest.mark.parametrize("endpoint", ["share_list", "path_list"])  # the own shares' list, the free folder's lookup
+def test_quark_failing_outside_the_checks_fails_the_row_not_the_run(owner: Cli, sim, pansou, endpoint: str) -> None:
+    first = _taken_down(owner, sim, expired=1)
+    second = _taken_down(owner, sim, name="电影B", pwd_id="down00000002", expired=1)
+    pansou.add(NAME, _share(sim, "good00000001"), note=NAME)
+    pansou.add("电影B", _share(sim, "good00000002"), note="电影B")
+    sim.add_drive_fault(Fault(kind="http_error", endpoint=endpoint, status=500, times=None))
+    done = owner.run("resources", "acquire", "--all-expired", *FAST, "--json", env=_env(pansou))
+    assert done.returncode == 1 and "Traceback" not in done.stderr and "internal error" not in done.stderr, done.stderr
+    results = json.loads(done.stdout)["results"]
+    assert [(r["id"], r["action"], r["reason"]) for r in results] == [(first, "failed", "quark_failed"),
+                                                                               (second, "failed", "quark_failed")]
+    assert owner.db.rows()[first].link.endswith("down00000001") and not sim.requests("save")
+    assert _history(owner) == [("acquire", "finished", 1)]
+    shown = owner.run("resources", "acquire", "--all-expired", *FAST, env=_env(pansou))
+    assert f"#{first} {NAME} failed: Quark did not answer a request" in shown.stdout + shown.stderr
+
+
+def test_quark_failing_under_check_links_reacquire_is_exit_1_in_history(owner: Cli, sim, pansou) -> None:
+    _taken_down(owner, sim)
+    pansou.add(NAME, _share(sim, "good00000001"), note=NAME)
+    sim.add_drive_fault(Fault(kind="http_error", endpoint="share_list", status=500, times=None))
+    done = owner.run("check-links", "--reacquire", *FAST, "--json", env=_env(pansou))
+    assert done.returncode == 1 and json.loads(done.stdout)["reacquire"]["results"][0]["reason"] == "quark_failed", done.stderr
+    assert _history(owner) == [("check-links", "finished", 1)]
