@@ -53,6 +53,15 @@ class SearchUnavailable(QuarkctlError):
         super().__init__(redact(templates[reason].format(where=where, detail=self.detail)))
 
 
+class QueryRefused(SearchUnavailable):
+    """The search service refused this one search's request (HTTP 400, 413, 414, 431: the query itself, a title
+    too long for its URL): the row fails, the run goes on (an attacker's review, issue 25: one row's 70,000-character
+    title ended the whole run with exit 7)."""
+
+    def __init__(self, detail: str, where: str = "PanSou") -> None:
+        super().__init__(BAD_ANSWER, detail, where)
+
+
 @dataclass(frozen=True)
 class Candidate:
     """One link PanSou found. `password` is its passcode ("" when none: PanSou's own field, else the `pwd`

@@ -13,7 +13,7 @@ from typing import Any
 
 from quarkctl.acquire.job import _ABORTS, Acquirer, Rank, Search, _Abort, _words
 from quarkctl.acquire.options import AcquireOptions
-from quarkctl.acquire.pansou_answer import SearchUnavailable
+from quarkctl.acquire.pansou_answer import QueryRefused, SearchUnavailable
 from quarkctl.acquire.recover import recover
 from quarkctl.acquire.rows import ranked, wanted_rows
 from quarkctl.acquire.verify import Verifier, candidate_link
@@ -40,6 +40,9 @@ def _one(acquirer: Acquirer, row: WantedRow, options: AcquireOptions) -> None:
         return
     if row.id is not None and not row.name:  # a named id the table does not have
         acquirer._tell(AcquireOutcome(row.id, "", "", "skipped", "no_such_row"))
+        return
+    if not row.name.strip():  # nothing to search for ("   ", "\u3000": an attacker's review, issue 25, exit 70)
+        acquirer._tell(AcquireOutcome(row.id, row.name, row.link, "skipped", "no_name"))
         return
     acquirer.listener.considering(row.name)
     if acquirer.saved >= options.limit:  # before any request for the row
@@ -87,6 +90,8 @@ def run_acquire(db: Database, client: QuarkClient, search: Search, rank: Rank, o
                 # Quark failing outside the checks (its share list, the folder lookup; an attacker's review, issue 25:
                 # exit 70): this row fails and keeps its link, a save begun stays pending for the next run's recovery
                 acquirer._tell(AcquireOutcome(row.id, row.name, row.link, "failed", "quark_failed", **_words(exc)))
+            except QueryRefused as exc:  # this row's search only (pansou_answer.py): the next row is searched for
+                acquirer._tell(AcquireOutcome(row.id, row.name, row.link, "failed", "query_refused", message=exc.detail))
     except _Abort as exc:
         report.abort_reason, report.abort_detail = exc.reason, exc.detail
     except SearchUnavailable as exc:

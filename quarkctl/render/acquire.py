@@ -49,6 +49,8 @@ OUTCOMES = {
     "share_refused": N_("failed: Quark refused to share the saved files (they stay in {path})"),
     "share_failed": N_("failed: the share of {path} was not made (the next run shares it)"),
     "quark_failed": N_("failed: Quark did not answer a request (the row keeps its link; the next run tries again)"),
+    "query_refused": N_("failed: the search service refused this title's search"),
+    "no_name": N_("left alone: the row has no name to search for"),
     "row_changed": N_("failed: the row changed during the run; it keeps its link ({new} is shared from {path})"),
 }
 ABORTS = {

@@ -81,3 +81,33 @@ def test_quark_failing_under_check_links_reacquire_is_exit_1_in_history(owner: C
     done = owner.run("check-links", "--reacquire", *FAST, "--json", env=_env(pansou))
     assert done.returncode == 1 and json.loads(done.stdout)["reacquire"]["results"][0]["reason"] == "quark_failed", done.stderr
     assert _history(owner) == [("check-links", "finished", 1)]
+
+
+def test_an_overlong_title_is_searched_for_its_start_and_a_refused_search_fails_that_row_only(owner: Cli, sim, pansou) -> None:
+    huge = _taken_down(owner, sim, name="巨" * 70_000, pwd_id="down00000009", expired=1)
+    row = _taken_down(owner, sim, expired=1)
+    pansou.add(NAME, _share(sim, "good00000001"), note=NAME)
+    done = owner.run("resources", "acquire", "--all-expired", *FAST, "--json", env=_env(pansou))
+    assert done.returncode == 1 and json.loads(done.stdout)["aborted"] is None  # 1: the long title is left dead
+    assert [len(r.first("kw") or "") for r in pansou.requests("/api/search")] == [100, len(NAME)]  # acquire/pansou.py MAX_KEYWORD
+    assert owner.db.rows()[row].is_expired == 0 and owner.db.rows()[huge].is_expired == 1
+    # a server that refuses a search's request (a URL too long for it): that row fails, the others go on
+    owner.db.seed([{"drama_name": "电影B", "link": _share(sim, "down00000003", dead_code=41010), "is_expired": 1}])
+    pansou.fail(414, "<html><title>414 Request-URI Too Large</title></html>", content_type="text/html", times=1)
+    pansou.add("电影B", _share(sim, "good00000002"), note="电影B")
+    done = owner.run("resources", "acquire", "--all-expired", *FAST, "--json", env=_env(pansou))
+    results = json.loads(done.stdout)
+    assert done.returncode == 1 and results["aborted"] is None
+    assert [(r["action"], r["reason"]) for r in results["results"]] == [("failed", "query_refused"), ("replaced", "acquired")]
+    assert "HTTP 414 (414 Request-URI Too Large)" in results["results"][0]["message"]
+
+
+@pytest.mark.parametrize("name", ["   ", "\u3000", "\t"])
+def test_a_row_whose_name_is_only_white_space_is_left_alone(owner: Cli, sim, pansou, name: str) -> None:
+    (blank,) = owner.db.seed([{"drama_name": name, "link": _share(sim, "down00000002", dead_code=41010), "is_expired": 1}])
+    row = _taken_down(owner, sim, expired=1)
+    pansou.add(NAME, _share(sim, "good00000001"), note=NAME)
+    done = owner.run("resources", "acquire", "--all-expired", *FAST, "--json", env=_env(pansou))
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+    assert [(r["id"], r["action"], r["reason"]) for r in json.loads(done.stdout)["results"]] == [
+        (blank, "skipped", "no_name"), (row, "replaced", "acquired")]
