@@ -111,3 +111,15 @@ def test_a_row_whose_name_is_only_white_space_is_left_alone(owner: Cli, sim, pan
     assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
     assert [(r["id"], r["action"], r["reason"]) for r in json.loads(done.stdout)["results"]] == [
         (blank, "skipped", "no_name"), (row, "replaced", "acquired")]
+
+
+def test_a_token_in_pansou_url_is_never_shown(owner: Cli, sim, pansou) -> None:
+    _taken_down(owner, sim, expired=1)
+    secret = "S3cretT0kenValue"
+    env = {"PANSOU_URL": f"{pansou.base_url}/?token={secret}#{secret}x"}
+    for args in (("resources", "acquire", "--all-expired", *FAST), ("resources", "acquire", "--all-expired", *FAST, "--json"),
+                 ("check-links", "--reacquire", *FAST, "--json")):
+        done = owner.run(*args, env=env)
+        assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr  # PANSOU_URL takes no query
+        said = done.stdout + done.stderr
+        assert secret not in said and "token=***" in said, said
