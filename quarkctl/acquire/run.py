@@ -86,12 +86,17 @@ def run_acquire(db: Database, client: QuarkClient, search: Search, rank: Rank, o
                 continue
             try:
                 _one(acquirer, row, options)
-            except (ApiFailure, TaskTimeout) as exc:
-                # Quark failing outside the checks (its share list, the folder lookup; an attacker's review, issue 25:
-                # exit 70): this row fails and keeps its link, a save begun stays pending for the next run's recovery
-                acquirer._tell(AcquireOutcome(row.id, row.name, row.link, "failed", "quark_failed", **_words(exc)))
-            except QueryRefused as exc:  # this row's search only (pansou_answer.py): the next row is searched for
-                acquirer._tell(AcquireOutcome(row.id, row.name, row.link, "failed", "query_refused", message=exc.detail))
+            except (ApiFailure, TaskTimeout, SearchUnavailable) as exc:
+                if acquirer.late():  # the deadline's cut (checker/reacquire.py) ended the request: not Quark's failing
+                    acquirer._tell(AcquireOutcome(row.id, row.name, row.link, "skipped", "deadline"))
+                elif isinstance(exc, QueryRefused):  # this row's search only (pansou_answer.py): the next row goes on
+                    acquirer._tell(AcquireOutcome(row.id, row.name, row.link, "failed", "query_refused", message=exc.detail))
+                elif isinstance(exc, SearchUnavailable):
+                    raise
+                else:
+                    # Quark failing outside the checks (its share list, the folder lookup; an attacker's review, issue
+                    # 25: exit 70): the row fails and keeps its link, a save begun stays pending for the recovery
+                    acquirer._tell(AcquireOutcome(row.id, row.name, row.link, "failed", "quark_failed", **_words(exc)))
     except _Abort as exc:
         report.abort_reason, report.abort_detail = exc.reason, exc.detail
     except SearchUnavailable as exc:

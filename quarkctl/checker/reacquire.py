@@ -114,13 +114,18 @@ def reacquire(db: Database, make_client: Callable[[], QuarkClient], rows: list[R
         found = {r.id: r for r in db.acquire_rows(ids=[row.id for row in rows])}
         # found dead by this run: is_expired (a dry run did not write it) spares the acquire loop a second check
         wanted = [replace(found[row.id], is_expired=True) for row in rows if row.id in found]
-        # A stop ends the search in flight too (a PanSou that does not answer), STOP_GRACE s after it
-        with GraceCutter(stop.is_set) as cutter, cutter.watch(make_client()) as client:
+        # A stop, or the deadline passing, ends the search or save in flight too (a PanSou that does not answer, a save
+        # task Quark never finishes), STOP_GRACE s after it (an attacker's review: the deadline was overrun by a minute)
+        with GraceCutter(lambda: stop.is_set() or past(options.deadline, clock)) as cutter, cutter.watch(make_client()) as client:
             cutter.watch(setup.search)  # it has abort(), all the cutter calls
             return run_acquire(db, client, setup.search, ranked, options, cast(AcquireListener, _Listener(listener)), stop=stop, source=report.source, clock=clock,
                                rng=rng, rows=_named(wanted), run_id=checked.run_id)
     finally:
         lock.release()
+
+
+def past(deadline: datetime | None, clock: Callable[[], datetime]) -> bool:
+    return deadline is not None and clock() >= deadline
 
 
 class _Listener:

@@ -123,3 +123,34 @@ def test_a_token_in_pansou_url_is_never_shown(owner: Cli, sim, pansou) -> None:
         assert done.returncode == 2 and "Traceback" not in done.stderr, done.stderr  # PANSOU_URL takes no query
         said = done.stdout + done.stderr
         assert secret not in said and "token=***" in said, said
+
+
+def test_check_links_reacquire_ends_at_its_deadline_when_pansou_stalls(owner: Cli, sim, pansou) -> None:
+    """--timeout 100 for PanSou, a deadline 3 s on: the run ends at the deadline's cut (STOP_GRACE), well within the
+    60 s this test waits, or it fails (an attacker's review, issue 25: 61 s)."""
+    row = _taken_down(owner, sim)
+    pansou.add(NAME, _share(sim, "good00000001"), note=NAME)
+    release = pansou.stall()
+    try:
+        done = owner.run("check-links", "--reacquire", *FAST, "--max-runtime", "3s", "--timeout", "100", "--json",
+                         env=_env(pansou), timeout=60)
+    finally:
+        release.set()
+    assert done.returncode == 0, done.stderr
+    (result,) = json.loads(done.stdout)["reacquire"]["results"]
+    assert (result["id"], result["action"], result["reason"]) == (row, "skipped", "deadline")
+    assert owner.db.rows()[row].is_expired == 1 and not sim.requests("save")
+
+
+def test_check_links_reacquire_ends_at_its_deadline_when_a_save_never_finishes(owner: Cli, sim, pansou) -> None:
+    """Quark's save task never finishes (its own timeout is 120 s): the deadline's cut ends it; the intent stays
+    pending, for a later run's recovery to share what was saved."""
+    row = _taken_down(owner, sim)
+    pansou.add(NAME, _share(sim, "good00000001"), note=NAME)
+    sim.task_polls = 10**9
+    done = owner.run("check-links", "--reacquire", *FAST, "--max-runtime", "5s", "--json", env=_env(pansou), timeout=60)
+    assert done.returncode == 0, done.stderr
+    (result,) = json.loads(done.stdout)["reacquire"]["results"]
+    assert (result["id"], result["action"], result["reason"]) == (row, "skipped", "deadline")
+    assert owner.db.rows()[row].is_expired == 1 and len(sim.requests("save")) == 1
+    assert owner.db.scalar("SELECT status FROM quarkctl_acquire") == "pending"
