@@ -22,7 +22,7 @@ from quarkctl.acquire.choose import listed, preference
 from quarkctl.acquire.made import Made, MadeLinks
 from quarkctl.acquire.options import AcquireOptions
 from quarkctl.acquire.rank import Wanted
-from quarkctl.acquire.take import NoFreeFolder, folder_for, free_folder, is_empty, save_into, share_saved
+from quarkctl.acquire.take import NoFreeFolder, folder_for, free_folder, is_empty, ready_folder, save_into, share_saved
 from quarkctl.acquire.verify import Verified, Verifier, candidate_link
 from quarkctl.db.acquire import WantedRow
 from quarkctl.db.database import Database
@@ -268,11 +268,16 @@ class Acquirer:
             return self._tell(base)
         if (why := self._stopped()) is not None or not self.save_pacer.before_link() or self.late():  # 3-6 s between saves
             return self._tell(replace(base, action="skipped", reason=self._stopped() or why or "interrupted"))
+        try:
+            path, to_fid = self._guard(lambda: ready_folder(self.session, wanted, path))
+        except NoFreeFolder:
+            return self._tell(replace(base, action="failed", reason="no_free_folder"))
+        base = replace(base, path=path)
         intent = self.db.acquire_intent(self.report.run_id, row, candidate_link=taken.url, note=taken.note,
                                         source=taken.source, saved_path=path, now=self.clock(), videos=verified.videos)
         self.saved += 1
         try:
-            folder = self._guard(lambda: save_into(self.session, verified, path))
+            folder = self._guard(lambda: save_into(self.session, verified, to_fid))
         except _Abort:
             self.db.abandon_acquire(intent, self.clock())
             raise
@@ -289,6 +294,11 @@ class Acquirer:
             return self._tell(replace(base, action="failed", reason="save_failed", path=path, **_words(exc)))
         except TaskTimeout as exc:
             return self._tell(replace(base, action="failed", reason="save_failed", path=path, **_words(exc)))
+        if len(self._guard(lambda: self.session.list_dir(folder))) > len(verified.items):
+            # something else was put into the folder during the save (another tool, a person): never shared as the row's
+            # public link (an attacker's review, issue 25); what was saved stays, the intent is dropped
+            self.db.abandon_acquire(intent, self.clock())
+            return self._tell(replace(base, action="failed", reason="folder_changed", path=path))
         try:
             link = self._guard(lambda: share_saved(self.session, folder, row.name))
         except (ApiFailure, TaskTimeout) as exc:

@@ -38,10 +38,23 @@ def free_folder(session: DriveSession, path: str) -> str:
     return free
 
 
-def save_into(session: DriveSession, verified: Verified, path: str) -> str:
-    """Make the folder (or take the empty one an earlier try of this row made) and save the share's root items
-    into it, SAVE_CHUNK at a time; the folder's fid."""
-    to_fid = session.path_fids([path]).get(path) or session.mkdir(path)
+def ready_folder(session: DriveSession, wanted: str, path: str) -> tuple[str, str]:
+    """The folder to save into, made now and empty (its path and fid): `path`, made if it is still missing (or the
+    empty one an earlier try of this row made), else the next free name. Just before the save, so a folder another
+    tool or a person made at `path` since free_folder chose it is never saved into nor shared (an attacker's review,
+    issue 25)."""
+    fid = session.path_fids([path]).get(path) or session.mkdir(path)
+    if not session.list_dir(fid):
+        return path, fid
+    path = free_folder(session, wanted)
+    fid = session.mkdir(path)
+    if session.list_dir(fid):  # taken again at once: not worth a race
+        raise NoFreeFolder(path)
+    return path, fid
+
+
+def save_into(session: DriveSession, verified: Verified, to_fid: str) -> str:
+    """Save the share's root items into the folder `to_fid` (ready_folder), SAVE_CHUNK at a time; the folder's fid."""
     items = verified.items
     for start in range(0, len(items), SAVE_CHUNK):
         chunk = items[start : start + SAVE_CHUNK]

@@ -51,6 +51,7 @@ OUTCOMES = {
     "quark_failed": N_("failed: Quark did not answer a request (the row keeps its link; the next run tries again)"),
     "query_refused": N_("failed: the search service refused this title's search"),
     "no_name": N_("left alone: the row has no name to search for"),
+    "folder_changed": N_("failed: something else was put into {path} during the save; it is not shared (what was saved stays)"),
     "row_changed": N_("failed: the row changed during the run; it keeps its link ({new} is shared from {path})"),
 }
 ABORTS = {
