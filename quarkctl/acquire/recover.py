@@ -5,7 +5,7 @@ intent before the save)."""
 from __future__ import annotations
 
 from quarkctl.acquire.job import SAVE_SETTLES, Acquirer, _words
-from quarkctl.acquire.take import share_saved, videos_in
+from quarkctl.acquire.take import existing_share, share_saved, videos_in
 from quarkctl.db.acquire import WantedRow
 from quarkctl.quark.drive import ApiFailure, TaskTimeout
 from quarkctl.quark.shares import REFUSED_CODES
@@ -43,7 +43,7 @@ def recover(acq: Acquirer) -> None:
             acq._tell(AcquireOutcome(row.id, row.name, row.link, "planned", "recover", taken=taken, path=path))
             continue
         try:
-            link = acq._guard(lambda: share_saved(acq.session, str(fid), row.name))
+            link = acq._guard(lambda: existing_share(acq.session, str(fid)) or share_saved(acq.session, str(fid), row.name))
         except (ApiFailure, TaskTimeout) as exc:
             # Still no share (a new user's review, issue 25: this crashed every later run with exit 70): a refusal
             # of the content is final, the intent dropped and the files left where they are; anything else waits

@@ -80,6 +80,17 @@ def is_empty(session: DriveSession, path: str) -> bool:
     return fid is None or not session.list_dir(fid)
 
 
+def existing_share(session: DriveSession, folder_fid: str) -> str | None:
+    """The link of the account's live share of just this folder, if it has one (share-api.md 1.1: first_fid): a run
+    killed after Quark made the share, before the row got it, left it; the recovery gives it instead of a second
+    public share of the same files (an attacker's review, issue 25)."""
+    shares = Shares(session)
+    for share in shares.mine():
+        if share.first_fid == folder_fid and share.file_num == 1 and share.status == 1 and not share.failed_review:
+            return share.share_url or shares.link(share.share_id).link
+    return None
+
+
 def share_saved(session: DriveSession, folder_fid: str, title: str) -> str:
     """One permanent share of the folder the files were saved into, without a passcode (a resource site's links are
     public); its link. The folder, not its items: a share holds at most 100 items (quark/shares.py MAX_ITEMS; an

@@ -54,3 +54,31 @@ def test_a_recovered_row_keeps_the_results_count(sim, testdb: ResourceDB) -> Non
     (again,) = _run(sim, testdb, Found({"电影A": [Result(LINK + "good00000002", note="电影A")]}), AcquireOptions(all_expired=True)).outcomes
     assert (again.action, again.reason) == ("left_dead", "none_passed"), again
     assert [c.reason for c in again.considered] == ["fewer_videos"]
+
+
+class Killed(BaseException):
+    """The process killed between Quark's share and the row's new link."""
+
+
+def test_a_share_made_before_a_kill_is_given_not_made_again(sim, testdb: ResourceDB, monkeypatch) -> None:
+    from quarkctl.db.acquire import Acquire
+
+    row = _dead_row(sim, testdb)
+    _share(sim, "good00000001")
+    search = Found({"电影A": [Result(LINK + "good00000001", note="电影A")]})
+    real = Acquire.finish_acquire
+
+    def killed(*args, **kwargs):
+        raise Killed
+
+    monkeypatch.setattr(Acquire, "finish_acquire", killed)
+    try:
+        _run(sim, testdb, search, AcquireOptions(all_expired=True))
+    except Killed:
+        pass
+    monkeypatch.setattr(Acquire, "finish_acquire", real)
+    assert len(sim.requests("share_create")) == 1 and testdb.rows()[row].is_expired == 1
+    (outcome,) = _run(sim, testdb, search, AcquireOptions(all_expired=True)).outcomes
+    assert (outcome.action, outcome.reason) == ("replaced", "recovered")
+    assert len(sim.requests("share_create")) == 1 and len(sim.requests("save")) == 1  # the one share, given to the row
+    assert testdb.rows()[row].link == outcome.new_link and outcome.new_link.rsplit("/", 1)[-1] in sim.shares
