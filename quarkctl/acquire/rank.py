@@ -38,7 +38,10 @@ QUALITY = (
     (re.compile(r"720p"), 20),
 )
 # Trailers and side material (a new user's review, issue 25: 解说, 速看, 幕后, 演唱会 ... were saved as the show)
-_TRAILER = re.compile(r"预告|花絮|片花|解说|速看|幕后|演唱会|彩蛋|番外|电影版|reaction|(?<![a-z])(?:trailers?|teasers?|pv|recap|"
+# and an attacker's review's: clips (片段, 混剪), a launch event (发布会), a pilot (先导片), another medium (动画版, 短剧, 广播剧,
+# 有声书), a song (主题曲, MV)
+_TRAILER = re.compile(r"预告|花絮|片花|解说|速看|幕后|演唱会|彩蛋|番外|电影版|片段|混剪|发布会|先导片|动画版|短剧|广播剧|有声书|主题曲|"
+                      r"reaction|(?<![a-z])(?:trailers?|teasers?|pv|mv|recap|"
                       r"making[\s._]?of|behind[\s._]the[\s._]scenes|featurettes?|extras)(?![a-z])", re.ASCII)
 _AFTER_ONLY = re.compile(r"纪录片")  # a genre label before the title ("纪录片 地球脉动"), side material after it
 _SAMPLE = re.compile(r"样片|(?<![a-z])samples?(?![a-z])", re.ASCII)
