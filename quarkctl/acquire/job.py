@@ -281,7 +281,11 @@ class Acquirer:
         except _Abort:
             self.db.abandon_acquire(intent, self.clock())
             raise
-        except ApiFailure as exc:
+        except (ApiFailure, TaskTimeout) as exc:
+            if self.late():  # the deadline cut the save's task short: the intent stays, a later run shares what it saved
+                return self._tell(replace(base, action="skipped", reason="deadline", path=path))
+            if isinstance(exc, TaskTimeout):
+                return self._tell(replace(base, action="failed", reason="save_failed", path=path))
             if self._guard(lambda: is_empty(self.session, path)):
                 # Quark saved nothing (it refuses to save the owner's own share, 41017; an attacker's review): the
                 # intent is dropped and the next result is saved into the same empty folder
@@ -291,8 +295,6 @@ class Acquirer:
                 return None
             # Quark may have saved part of it: the folder stays (nothing is deleted) and the intent pending,
             # so the next run shares what is there (recover) instead of saving it again
-            return self._tell(replace(base, action="failed", reason="save_failed", path=path, **_words(exc)))
-        except TaskTimeout as exc:
             return self._tell(replace(base, action="failed", reason="save_failed", path=path, **_words(exc)))
         if len(self._guard(lambda: self.session.list_dir(folder))) > len(verified.items):
             # something else was put into the folder during the save (another tool, a person): never shared as the row's

@@ -23,3 +23,17 @@ def test_the_history_entry_gets_the_code_the_command_ends_with(testdb: ResourceD
     failed(db, RunReport(started_at=now, run_id=run_id), exc)
     assert [(r["id"], r["exit_code"]) for r in db.recent_runs()] == [(run_id, int(code))]
     db.close()
+
+
+def test_past_the_deadline_the_runs_sleep_says_stop_at_once() -> None:
+    """checker/reacquire.py until: the pauses and a retry's back-off end at the deadline (no real sleep here: the
+    deadline has passed, so nothing is slept)."""
+    from datetime import timedelta
+
+    from quarkctl.checker.reacquire import past, until
+    from quarkctl.runtime.stop import StopSignal
+
+    now = Clock()()
+    assert until(now, lambda: now, StopSignal())(30.0) is False
+    assert until(now - timedelta(seconds=1), lambda: now, StopSignal())(0.0) is False
+    assert past(now, lambda: now) and not past(now + timedelta(seconds=1), lambda: now) and not past(None, lambda: now)
