@@ -41,14 +41,25 @@ redact = Redactor()
 
 
 def masked_url(url: str) -> str:
-    """A URL for a message (a proxy's, PanSou's): a user and password written into it masked, and kept out
-    of every later line."""
+    """A URL for a message (a proxy's, PanSou's): a user and password written into it masked, and the values of
+    its query and fragment too (`?token=SECRET`: an attacker's review, issue 25), each kept out of every later line."""
     from urllib.parse import urlsplit
 
-    parts = urlsplit(url)
-    if "@" not in parts.netloc:
-        return url
-    userinfo, _at, host = parts.netloc.rpartition("@")
-    redact.add(userinfo)
-    redact.add(userinfo.partition(":")[2])
-    return parts._replace(netloc=f"{MASK}@{host}").geturl()
+    try:
+        parts = urlsplit(url)
+    except ValueError:  # an invalid IPv6 bracket: not a URL to show at all
+        return MASK
+    if "@" in parts.netloc:
+        userinfo, _at, host = parts.netloc.rpartition("@")
+        redact.add(userinfo)
+        redact.add(userinfo.partition(":")[2])
+        parts = parts._replace(netloc=f"{MASK}@{host}")
+    if parts.query:
+        pairs = [pair.partition("=") for pair in parts.query.split("&")]
+        for _key, _eq, value in pairs:
+            redact.add(value)
+        parts = parts._replace(query="&".join(f"{key}{eq}{MASK if value else ''}" for key, eq, value in pairs))
+    if parts.fragment:
+        redact.add(parts.fragment)
+        parts = parts._replace(fragment=MASK)
+    return parts.geturl()

@@ -1,8 +1,8 @@
 """Data made printable (issue 23): names, links and Quark's messages come from web forms, so a control
 character in them must never reach a terminal, a log file, cron mail or a notification as a control.
 
-C0 controls, DEL, C1 controls and the bidi overrides and isolates (right-to-left spoofing) become a
-visible escape (`\\x1b`, `\\u202e`); white space controls (tab, line feed, carriage return, vertical
+C0 controls, DEL, C1 controls, the bidi overrides and isolates (right-to-left spoofing) and lone
+surrogates become a visible escape (`\\x1b`, `\\u202e`); white space controls (tab, line feed, carriage return, vertical
 tab, form feed) become a space, as `resources list` has always shown a name's line breaks. Every other
 character (CJK, emoji, punctuation) is left as it is.
 
@@ -18,10 +18,13 @@ import re
 from typing import Any
 
 _BIDI = "\u202a-\u202e\u2066-\u2069"  # LRE RLE PDF LRO RLO, LRI RLI FSI PDI
-_CONTROL = re.compile(f"[\x00-\x1f\x7f-\x9f{_BIDI}]")
+# A lone surrogate (JSON's "\ud800" reads as one) cannot be written as UTF-8 at all: it failed the whole run's
+# output (an attacker's review, issue 25), so it is escaped as a control is
+_SURROGATE = "\ud800-\udfff"
+_CONTROL = re.compile(f"[\x00-\x1f\x7f-\x9f{_BIDI}{_SURROGATE}]")
 _SPACE = frozenset("\t\n\r\v\f")
 # In JSON, a control is written as JSON's own escape: the document reads back to the same data.
-_JSON_RAW = re.compile(f"[\x7f-\x9f{_BIDI}]")  # json.dumps escapes C0 itself
+_JSON_RAW = re.compile(f"[\x7f-\x9f{_BIDI}{_SURROGATE}]")  # json.dumps escapes C0 itself
 
 
 def _escape(char: str) -> str:
@@ -48,3 +51,12 @@ def json_printable(text: str) -> str:
 
 def json_text(document: Any, **options: Any) -> str:
     return json_printable(json.dumps(document, ensure_ascii=False, **options))
+
+
+def without_surrogates(text: str) -> str:
+    """A lone surrogate replaced by U+FFFD: text from a JSON body (a search service's note or message) made fit to
+    store and encode as UTF-8."""
+    return _LONE.sub("\ufffd", text)
+
+
+_LONE = re.compile(f"[{_SURROGATE}]")

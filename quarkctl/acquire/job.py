@@ -23,7 +23,7 @@ from quarkctl.acquire.keyword import search_keyword, wanted_name
 from quarkctl.acquire.made import Made, MadeLinks
 from quarkctl.acquire.options import AcquireOptions
 from quarkctl.acquire.rank import Wanted
-from quarkctl.acquire.take import NoFreeFolder, folder_for, free_folder, is_empty, save_into, share_saved
+from quarkctl.acquire.take import NoFreeFolder, folder_for, free_folder, is_empty, ready_folder, save_into, share_saved
 from quarkctl.acquire.verify import Verified, Verifier, candidate_link
 from quarkctl.db.acquire import WantedRow
 from quarkctl.db.database import Database
@@ -199,6 +199,9 @@ class Acquirer:
                 continue
             tried += 1
             c = choice.candidate
+            if self.made.refused(str(c.url)):  # Quark would not share it: its files stay where they were saved
+                reasons[n] = "share_refused_before"
+                continue
             made = self.made.for_result(str(c.url))
             if made is None and self.full():  # only a link made before can be given now: no check for a save
                 continue
@@ -307,16 +310,25 @@ class Acquirer:
             return self._tell(base)
         if (why := self._stopped()) is not None or not self.save_pacer.before_link() or self.late():  # 3-6 s between saves
             return self._tell(replace(base, action="skipped", reason=self._stopped() or why or "interrupted"))
+        try:
+            path, to_fid = self._guard(lambda: ready_folder(self.session, wanted, path))
+        except NoFreeFolder:
+            return self._tell(replace(base, action="failed", reason="no_free_folder"))
+        base = replace(base, path=path)
         intent = self.db.acquire_intent(self.report.run_id, row, candidate_link=taken.url, note=taken.note,
                                         source=taken.source, saved_path=path, now=self.clock(), videos=verified.videos,
                                         status="prepared")
         self.saved += 1
         try:
-            folder = self._guard(lambda: save_into(self.session, verified, path, lambda: self.db.saving(intent)))
+            folder = self._guard(lambda: save_into(self.session, verified, to_fid, lambda: self.db.saving(intent)))
         except _Abort:
             self.db.abandon_acquire(intent, self.clock())
             raise
-        except ApiFailure as exc:
+        except (ApiFailure, TaskTimeout) as exc:
+            if self.late():  # the deadline cut the save's task short: the intent stays, a later run shares what it saved
+                return self._tell(replace(base, action="skipped", reason="deadline", path=path))
+            if isinstance(exc, TaskTimeout):
+                return self._tell(replace(base, action="failed", reason="save_failed", path=path))
             if self._guard(lambda: is_empty(self.session, path)):
                 # Quark saved nothing (it refuses to save the owner's own share, 41017; an attacker's review): the
                 # intent is dropped and the next result is saved into the same empty folder
@@ -327,14 +339,17 @@ class Acquirer:
             # Quark may have saved part of it: the folder stays (nothing is deleted) and the intent pending,
             # so the next run shares what is there (recover) instead of saving it again
             return self._tell(replace(base, action="failed", reason="save_failed", path=path, **_words(exc)))
-        except TaskTimeout as exc:
-            return self._tell(replace(base, action="failed", reason="save_failed", path=path, **_words(exc)))
+        if len(self._guard(lambda: self.session.list_dir(folder))) > len(verified.items):
+            # something else was put into the folder during the save (another tool, a person): never shared as the row's
+            # public link (an attacker's review, issue 25); what was saved stays, the intent is dropped
+            self.db.abandon_acquire(intent, self.clock())
+            return self._tell(replace(base, action="failed", reason="folder_changed", path=path))
         try:
             link = self._guard(lambda: share_saved(self.session, folder, row.name))
         except (ApiFailure, TaskTimeout) as exc:
             refused = isinstance(exc, ApiFailure) and exc.classified.api_code in REFUSED_CODES
-            if refused:  # Quark will not share this content: its files stay in the folder, the row as it was
-                self.db.abandon_acquire(intent, self.clock())
+            if refused:  # Quark will not share this content: its files stay in the folder, the row as it was, and the
+                self.db.abandon_acquire(intent, self.clock(), status="refused")  # result is never saved again
             return self._tell(replace(base, action="failed", reason="share_refused" if refused else "share_failed", path=path,
                                       **_words(exc)))
         row_id = self.db.finish_acquire(intent, row, new_link=link, videos=verified.videos, now=self.clock(),

@@ -46,6 +46,12 @@ class MadeLinks:
             return None
         return self.results.get(pwd) or self._earlier(pwd, result=True)
 
+    def refused(self, url: str) -> bool:
+        """Quark refused to share what was saved of this result before (this run or an earlier one): it is never saved
+        again (an attacker's review, issue 25: every run saved it once more, into "name (2)", "name (3)" ...)."""
+        pwd = pwd_of(url)
+        return pwd is not None and any(pwd_of(link) == pwd for link in self.db.refused_result(pwd))
+
     def for_share(self, pwd_id: str) -> Made | None:
         """An earlier run's link for a row of the dead share `pwd_id` (this run's rows of it get theirs at once)."""
         return self._earlier(pwd_id, result=False)

@@ -21,7 +21,7 @@ from typing import Any
 
 from quarkctl import __version__
 from quarkctl.acquire.pansou_answer import (
-    BAD_ANSWER, PANSOU_TYPES, REFUSED, SERVER_ERROR, UNREACHABLE, Candidate, SearchUnavailable, candidates, snippet,
+    BAD_ANSWER, PANSOU_TYPES, REFUSED, SERVER_ERROR, UNREACHABLE, Candidate, QueryRefused, SearchUnavailable, candidates, snippet,
 )
 from quarkctl.config.settings import PanSouSettings
 from quarkctl.i18n import _
@@ -40,6 +40,10 @@ HEALTH_PATH = "/api/health"
 # A gateway's answer when PanSou behind it is down (pansou-web's nginx, a reverse proxy): PanSou itself
 # was not reached, as with a refused connection.
 _GATEWAY = frozenset({502, 503, 504})
+# What a server says of one request it will not take (bad, too large, a URL or headers too long): that search's
+# fault, not the service's
+_QUERY_REFUSED = frozenset({400, 413, 414, 431})
+MAX_KEYWORD = 100  # characters of a title searched for: no title is longer, and a URL of it stays short
 _TITLE = re.compile(r"<title>([^<]+)</title>", re.I)
 
 
@@ -83,7 +87,7 @@ class PanSou:
         """The links PanSou finds for `keyword` on `drives` (our drive names), de-duplicated, in its order.
         `refresh` bypasses PanSou's main caches (section 1.9: a cold answer may hold fewer links)."""
         drives = tuple(drives)
-        kw = keyword.strip()
+        kw = keyword.strip()[:MAX_KEYWORD]
         if not kw:  # PanSou does not refuse an empty kw: it answers the channels' latest links (section 1.7)
             raise ValueError("an empty keyword")
         if not drives or any(d not in PANSOU_TYPES for d in drives):
@@ -98,6 +102,8 @@ class PanSou:
             self._token = None
             self._login()
             reply = self._ask("GET", SEARCH_PATH, params=params)
+        if reply.http_status in _QUERY_REFUSED:
+            raise QueryRefused(f"HTTP {reply.http_status}{self._said(reply)}", self.where)
         body = self._json(reply)
         try:
             return candidates(body, drives)

@@ -14,6 +14,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 from quarkctl.errors import QuarkctlError
 from quarkctl.i18n import _
 from quarkctl.redact import redact
+from quarkctl.safe_text import without_surrogates
 
 # Our drive name -> PanSou's link type key (section 1.5: GetLinkType). The nine drives quarkctl knows are
 # spelt the same in PanSou (its keys are `baidu`, `123`, `115`, not CloudSaver's baiduPan/pan123/pan115);
@@ -28,6 +29,7 @@ PANSOU_TYPES: dict[str, str] = {
 UNREACHABLE, REFUSED, SERVER_ERROR, BAD_ANSWER = "unreachable", "refused", "server_error", "bad_answer"
 REASONS = (UNREACHABLE, REFUSED, SERVER_ERROR, BAD_ANSWER)
 _MAX_URL = 2048  # no share link comes near; a longer "url" is not one
+_MAX_TEXT = 4000  # a note, a source, a passcode: kept up to here (acquire/rank.py reads a note's first 2,000)
 _SNIPPET = 120
 # RFC 3339 as Go writes it (section 1.6): fractional seconds of 1 to 9 digits, Z or an offset.
 _RFC3339 = re.compile(r"(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?([Zz]|[+-]\d{2}:\d{2})", re.ASCII)
@@ -51,6 +53,15 @@ class SearchUnavailable(QuarkctlError):
         super().__init__(redact(templates[reason].format(where=where, detail=self.detail)))
 
 
+class QueryRefused(SearchUnavailable):
+    """The search service refused this one search's request (HTTP 400, 413, 414, 431: the query itself, a title
+    too long for its URL): the row fails, the run goes on (an attacker's review, issue 25: one row's 70,000-character
+    title ended the whole run with exit 7)."""
+
+    def __init__(self, detail: str, where: str = "PanSou") -> None:
+        super().__init__(BAD_ANSWER, detail, where)
+
+
 @dataclass(frozen=True)
 class Candidate:
     """One link PanSou found. `password` is its passcode ("" when none: PanSou's own field, else the `pwd`
@@ -67,8 +78,8 @@ class Candidate:
 
 
 def snippet(text: str) -> str:
-    """The start of a body or message for a detail: one line, short."""
-    flat = " ".join(text.split())
+    """The start of a body or message for a detail: one line, short, fit to encode (no lone surrogate)."""
+    flat = " ".join(without_surrogates(text).split())
     return flat if len(flat) <= _SNIPPET else flat[:_SNIPPET] + "…"
 
 
@@ -105,15 +116,17 @@ def dedupe_key(url: str) -> str:
     return f"{parts.scheme.lower()}://{parts.netloc.lower()}{parts.path.rstrip('/')}?{query}#{parts.fragment}"
 
 
-def _text(value: Any) -> str:
-    return value.strip() if isinstance(value, str) else ""
+def _text(value: Any, limit: int = _MAX_TEXT) -> str:
+    """A string field of a result, fit to store and print: no lone surrogate (JSON's "\\ud800" is one; an attacker's
+    review, issue 25: writing the intent and printing failed every run), at most `limit` characters."""
+    return without_surrogates(value.strip())[:limit] if isinstance(value, str) else ""
 
 
 def _candidate(item: Any, drive: str) -> Candidate | None:
     """One MergedLink, or None when it holds no usable link (no url, not http(s), absurdly long)."""
     if not isinstance(item, dict):
         return None
-    url = _text(item.get("url"))
+    url = _text(item.get("url"), _MAX_URL + 1)
     if not url.lower().startswith(("https://", "http://")) or len(url) > _MAX_URL or any(c.isspace() for c in url):
         return None
     try:

@@ -38,13 +38,21 @@ QUALITY = (
     (re.compile(r"720p"), 20),
 )
 # Trailers and side material (a new user's review, issue 25: 解说, 速看, 幕后, 演唱会 ... were saved as the show)
-_TRAILER = re.compile(r"预告|花絮|片花|解说|速看|幕后|演唱会|彩蛋|番外|电影版|reaction|(?<![a-z])(?:trailers?|teasers?|pv|recap|"
+# and an attacker's review's: clips (片段, 混剪), a launch event (发布会), a pilot (先导片), another medium (动画版, 短剧, 广播剧,
+# 有声书), a song (主题曲, MV)
+_TRAILER = re.compile(r"预告|花絮|片花|解说|速看|幕后|演唱会|彩蛋|番外|电影版|片段|混剪|发布会|先导片|动画版|短剧|广播剧|有声书|主题曲|"
+                      r"reaction|(?<![a-z])(?:trailers?|teasers?|pv|mv|recap|"
                       r"making[\s._]?of|behind[\s._]the[\s._]scenes|featurettes?|extras)(?![a-z])", re.ASCII)
 _AFTER_ONLY = re.compile(r"纪录片")  # a genre label before the title ("纪录片 地球脉动"), side material after it
 _SAMPLE = re.compile(r"样片|(?<![a-z])samples?(?![a-z])", re.ASCII)
 # "庆余年 / Joy of Life", "庆余年|Joy of Life": two names of one title; a slash without spaces is part of
-# one ("Fate/Zero", "24/7")
-_ALTERNATIVES = re.compile(r"\s+/\s+|\s*[|｜]\s*")
+# one ("Fate/Zero", "24/7"). A run of spaces is entered at its start only: linear on any name.
+_ALTERNATIVES = re.compile(r"(?<!\s)\s+/\s+|(?<!\s)\s*[|｜]\s*")
+MAX_NAME = 200  # a row's name or alias is read up to here: no title is longer, and a longer one costs no more
+# A note is read up to here: a post's title and its markers come first (search-api.md 1.13), far inside it. What
+# follows is not read, so a hostile note costs no more than this (an attacker's review, issue 25: a note of
+# 100,000 spaces held the run for minutes).
+MAX_NOTE = 2000
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
 _NO_TIME = dt.timedelta.max  # sorts after every time, newest first
 
@@ -79,7 +87,8 @@ class Wanted:
     def of_row(cls, drama_name: str, alias: str | None = None, *, drive: str = "quark") -> Wanted:
         """"庆余年 第二季" gives 庆余年, season 2; "沙丘 (2021)" 沙丘, 2021; the alias a second title (and the season
         or year the name does not give), as does a name's part after a slash or bar ("庆余年 / Joy of Life")."""
-        names = [part for name in (drama_name, alias or "") for part in _ALTERNATIVES.split(name) if part.strip()]
+        names = [part for name in (drama_name[:MAX_NAME], (alias or "")[:MAX_NAME]) for part in _ALTERNATIVES.split(name)
+                 if part.strip()]
         parsed = [parse_title(name) for name in names]
         titles = tuple(dict.fromkeys(p.title for p in parsed if p.title))
         season = next((p.season for p in parsed if p.season is not None), None)
@@ -151,13 +160,14 @@ def _same_drive(candidate: Candidate, drive: str) -> bool:
 
 
 def judge(wanted: Wanted, candidate: Candidate) -> Choice:
-    """One candidate kept or passed over, with its score and what its note said."""
-    score, terms = quality(candidate.note or "")
+    """One candidate kept or passed over, with its score and what its note said (its first MAX_NOTE characters)."""
+    said = (candidate.note or "")[:MAX_NOTE]
+    score, terms = quality(said)
     if not _same_drive(candidate, wanted.drive):
         return Choice(candidate, score, False, "other_drive", Detail(terms))
     if not _has_link(candidate, wanted.drive):
         return Choice(candidate, score, False, "no_link", Detail(terms))
-    note = Compact.of(normalise(candidate.note or ""))
+    note = Compact.of(normalise(said))
     match: TitleMatch | None = next((m for t in wanted.titles if (m := find_title(note, t))), None)
     if match is None:
         return Choice(candidate, score, False, "title_mismatch", Detail(terms, episodes=_episodes(note.text)))
@@ -167,7 +177,7 @@ def judge(wanted: Wanted, candidate: Candidate) -> Choice:
         if word := pattern.search(text):
             return Choice(candidate, score, False, reason, replace(detail, word=word.group(0)))
     # "Sherlock Holmes 2009" for Sherlock: another, longer title (after the trailer words: their reason is the truer)
-    if longer := longer_title(match, unicodedata.normalize("NFKC", candidate.note or "")):
+    if longer := longer_title(match, unicodedata.normalize("NFKC", said)):
         return Choice(candidate, score, False, "title_mismatch", replace(detail, word=longer))
     # A note naming no season names the first (a show's first season goes by its bare title)
     if (1 if wanted.season is None else wanted.season) not in (seasons or {1}):

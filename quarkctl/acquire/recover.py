@@ -5,7 +5,7 @@ intent before the save)."""
 from __future__ import annotations
 
 from quarkctl.acquire.job import SAVE_SETTLES, Acquirer, _words
-from quarkctl.acquire.take import share_saved, videos_in
+from quarkctl.acquire.take import existing_share, share_saved, videos_in
 from quarkctl.db.acquire import WantedRow
 from quarkctl.quark.drive import ApiFailure, TaskTimeout
 from quarkctl.quark.shares import REFUSED_CODES
@@ -32,7 +32,7 @@ def recover(acq: Acquirer) -> None:
             fid = acq._guard(lambda: acq.session.path_fids([path]).get(path)) if path else None
             # done when it holds the result's video files (recorded with the intent): a save cut short holds
             # fewer, and a share of it would give the row an incomplete work (a review of issue 25)
-            held = acq._guard(lambda: videos_in(acq.session, str(fid))) if fid else None
+            held = acq._guard(lambda: videos_in(acq.session, str(fid), acq.verifier.min_video_bytes)) if fid else None
             full = held is not None and held[0] > 0 and held[1] >= (intent.get("videos") or 0)
         except (ApiFailure, TaskTimeout) as exc:
             acq.waiting.add(row.name)
@@ -51,18 +51,20 @@ def recover(acq: Acquirer) -> None:
             acq._tell(AcquireOutcome(row.id, row.name, row.link, "planned", "recover", taken=taken, path=path))
             continue
         try:
-            link = acq._guard(lambda: share_saved(acq.session, str(fid), row.name))
+            link = acq._guard(lambda: existing_share(acq.session, str(fid)) or share_saved(acq.session, str(fid), row.name))
         except (ApiFailure, TaskTimeout) as exc:
             # Still no share (a new user's review, issue 25: this crashed every later run with exit 70): a refusal
             # of the content is final, the intent dropped and the files left where they are; anything else waits
             # for the next run
             refused = isinstance(exc, ApiFailure) and exc.classified.api_code in REFUSED_CODES
             if refused:
-                acq.db.abandon_acquire(intent["id"], acq.clock())
+                acq.db.abandon_acquire(intent["id"], acq.clock(), status="refused")
             acq._tell(AcquireOutcome(row.id, row.name, row.link, "failed", "share_refused" if refused else "share_failed",
                                      taken=taken, path=path, **_words(exc)))
             continue
-        row_id = acq.db.finish_acquire(intent["id"], row, new_link=link, videos=0, now=acq.clock(), run_id=acq.report.run_id)
+        # the result's count stays the row's: the next replacement needs as many (fewer_videos)
+        videos = intent.get("videos") or (held[1] if held else 0)
+        row_id = acq.db.finish_acquire(intent["id"], row, new_link=link, videos=videos, now=acq.clock(), run_id=acq.report.run_id)
         action = "failed" if row_id is None else ("added" if row.id is None else "replaced")
         acq._tell(AcquireOutcome(row_id or row.id, row.name, row.link, action, "row_changed" if row_id is None else "recovered",
                                  new_link=link, taken=taken, path=path))

@@ -11,9 +11,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from quarkctl.acquire.job import _ABORTS, Acquirer, Rank, Search, _Abort
+from quarkctl.acquire.job import _ABORTS, Acquirer, Rank, Search, _Abort, _words
 from quarkctl.acquire.options import AcquireOptions
-from quarkctl.acquire.pansou_answer import SearchUnavailable
+from quarkctl.acquire.pansou_answer import QueryRefused, SearchUnavailable
 from quarkctl.acquire.recover import recover
 from quarkctl.acquire.rows import ranked, wanted_rows
 from quarkctl.acquire.verify import Verifier, candidate_link
@@ -25,7 +25,7 @@ from quarkctl.i18n import ngettext
 from quarkctl.jobs.frame import run_frame
 from quarkctl.quark import DEFAULT_TIMEOUT
 from quarkctl.quark.client import QuarkClient
-from quarkctl.quark.drive import DriveSession
+from quarkctl.quark.drive import ApiFailure, DriveSession, TaskTimeout
 from quarkctl.quark.grace import GraceCutter
 from quarkctl.quark.linkcheck import LinkChecker
 from quarkctl.reports.acquire import JOB, AcquireListener, AcquireOutcome, AcquireReport
@@ -42,6 +42,9 @@ def _one(acquirer: Acquirer, row: WantedRow, options: AcquireOptions) -> None:
         return
     if row.id is not None and not row.name:  # a named id the table does not have
         acquirer._tell(AcquireOutcome(row.id, "", "", "skipped", "no_such_row"))
+        return
+    if not row.name.strip():  # nothing to search for ("   ", "\u3000": an attacker's review, issue 25, exit 70)
+        acquirer._tell(AcquireOutcome(row.id, row.name, row.link, "skipped", "no_name"))
         return
     acquirer.listener.considering(row.name)
     # A live link is never replaced (a row marked so is unmarked), one of the account's own shares included: it is
@@ -82,7 +85,19 @@ def run_acquire(db: Database, client: QuarkClient, search: Search, rank: Rank, o
         for row in rows:
             if (row.id is not None and row.id in recovered | acquirer.handled) or row.name in acquirer.waiting:
                 continue
-            _one(acquirer, row, options)
+            try:
+                _one(acquirer, row, options)
+            except (ApiFailure, TaskTimeout, SearchUnavailable) as exc:
+                if acquirer.late():  # the deadline's cut (checker/reacquire.py) ended the request: not Quark's failing
+                    acquirer._tell(AcquireOutcome(row.id, row.name, row.link, "skipped", "deadline"))
+                elif isinstance(exc, QueryRefused):  # this row's search only (pansou_answer.py): the next row goes on
+                    acquirer._tell(AcquireOutcome(row.id, row.name, row.link, "failed", "query_refused", message=exc.detail))
+                elif isinstance(exc, SearchUnavailable):
+                    raise
+                else:
+                    # Quark failing outside the checks (its share list, the folder lookup; an attacker's review, issue
+                    # 25: exit 70): the row fails and keeps its link, a save begun stays pending for the recovery
+                    acquirer._tell(AcquireOutcome(row.id, row.name, row.link, "failed", "quark_failed", **_words(exc)))
     except _Abort as exc:
         report.abort_reason, report.abort_detail = exc.reason, exc.detail
     except SearchUnavailable as exc:

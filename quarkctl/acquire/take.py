@@ -8,7 +8,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Callable
 
-from quarkctl.acquire.verify import LIST_DEPTH, Verified, is_video
+from quarkctl.acquire.verify import LIST_DEPTH, Verified, counts_as_video
 from quarkctl.quark.drive import SAVE_CHUNK, DriveSession
 from quarkctl.quark.shares import PERMANENT, Shares
 
@@ -39,11 +39,24 @@ def free_folder(session: DriveSession, path: str) -> str:
     return free
 
 
-def save_into(session: DriveSession, verified: Verified, path: str, before_save: Callable[[], None] = lambda: None) -> str:
-    """Make the folder (or take the empty one an earlier try of this row made) and save the share's root items
-    into it, SAVE_CHUNK at a time; the folder's fid. `before_save` is called once the folder is there, before the
-    first save request (acquire/job.py records that a save is sent)."""
-    to_fid = session.path_fids([path]).get(path) or session.mkdir(path)
+def ready_folder(session: DriveSession, wanted: str, path: str) -> tuple[str, str]:
+    """The folder to save into, made now and empty (its path and fid): `path`, made if it is still missing (or the
+    empty one an earlier try of this row made), else the next free name. Just before the save, so a folder another
+    tool or a person made at `path` since free_folder chose it is never saved into nor shared (an attacker's review,
+    issue 25)."""
+    fid = session.path_fids([path]).get(path) or session.mkdir(path)
+    if not session.list_dir(fid):
+        return path, fid
+    path = free_folder(session, wanted)
+    fid = session.mkdir(path)
+    if session.list_dir(fid):  # taken again at once: not worth a race
+        raise NoFreeFolder(path)
+    return path, fid
+
+
+def save_into(session: DriveSession, verified: Verified, to_fid: str, before_save: Callable[[], None] = lambda: None) -> str:
+    """Save the share's root items into the folder `to_fid` (ready_folder), SAVE_CHUNK at a time; the folder's fid.
+    `before_save` is called before the first save request (acquire/job.py records that a save is sent)."""
     before_save()
     items = verified.items
     for start in range(0, len(items), SAVE_CHUNK):
@@ -53,12 +66,14 @@ def save_into(session: DriveSession, verified: Verified, path: str, before_save:
     return to_fid
 
 
-def videos_in(session: DriveSession, fid: str, depth: int = LIST_DEPTH) -> tuple[int, int]:
-    """(items, video files) in a drive folder, its sub-folders `depth` deep (as verify.py counts a share's)."""
+def videos_in(session: DriveSession, fid: str, min_bytes: int, depth: int = LIST_DEPTH) -> tuple[int, int]:
+    """(items, video files) in a drive folder, its sub-folders `depth` deep, counted as verify.py counts a share's
+    (no ad clip, none under `min_bytes`): a save cut short and padded with ad clips is not the result's count (an
+    attacker's review, issue 25)."""
     items = session.list_dir(fid)
-    videos = sum(is_video(item) for item in items)
+    videos = sum(counts_as_video(item, min_bytes) for item in items)
     if depth > 0:
-        videos += sum(videos_in(session, str(item["fid"]), depth - 1)[1] for item in items if item.get("dir") and item.get("fid"))
+        videos += sum(videos_in(session, str(item["fid"]), min_bytes, depth - 1)[1] for item in items if item.get("dir") and item.get("fid"))
     return len(items), videos
 
 
@@ -66,6 +81,17 @@ def is_empty(session: DriveSession, path: str) -> bool:
     """The folder holds nothing (or is not there): a save that failed left nothing to share."""
     fid = session.path_fids([path]).get(path)
     return fid is None or not session.list_dir(fid)
+
+
+def existing_share(session: DriveSession, folder_fid: str) -> str | None:
+    """The link of the account's live share of just this folder, if it has one (share-api.md 1.1: first_fid): a run
+    killed after Quark made the share, before the row got it, left it; the recovery gives it instead of a second
+    public share of the same files (an attacker's review, issue 25)."""
+    shares = Shares(session)
+    for share in shares.mine():
+        if share.first_fid == folder_fid and share.file_num == 1 and share.status == 1 and not share.failed_review:
+            return share.share_url or shares.link(share.share_id).link
+    return None
 
 
 def share_saved(session: DriveSession, folder_fid: str, title: str) -> str:

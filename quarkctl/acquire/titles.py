@@ -24,12 +24,15 @@ YEAR = r"(?:19\d\d|20[0-3]\d)"
 _YEARS = re.compile(rf"(?<![0-9a-z])({YEAR})(?![0-9a-z])", re.ASCII)
 _RANGE = r"\s*(?:[-~～—至到]|to)\s*"
 _SEASON_MARKS = (
-    re.compile(rf"第\s*({NUM})\s*(?:{_RANGE}第?\s*({NUM})\s*)?[季部]", re.ASCII),
+    re.compile(rf"第\s*({NUM})(?:{_RANGE}(?:第\s*)?({NUM}))?\s*[季部]", re.ASCII),  # no two \s* meet: episodes.py
     re.compile(rf"全\s*({NUM})\s*[季部]()", re.ASCII),  # all N seasons: 1..N
     re.compile(rf"(?<![0-9])({NUM}){_RANGE}({NUM})\s*季", re.ASCII),  # 1-2季
     # S02, S02E05, S01-S03 ("e" may follow: the episode)
     re.compile(rf"(?<![a-z0-9])s(\d{{1,2}})(?:{_RANGE}s?(\d{{1,2}}))?(?![0-9a-df-z])", re.ASCII),
     re.compile(rf"(?<![a-z])seasons?\s*(\d{{1,2}})(?:{_RANGE}(\d{{1,2}}))?(?![0-9])", re.ASCII),
+    # an attacker's review: "二季" without 第, "季2"; not "第二季", "全三季", "1-2季" (above), nor "第2季12集"'s episodes
+    re.compile(r"(?<![第全共0-9一二三四五六七八九十两~～—至到-])(\d{1,2}|[一二三四五六七八九十两]{1,2})\s*季()"),
+    re.compile(r"季\s*(\d{1,2}|[一二三四五六七八九十]{1,2})()(?![0-9pik])(?!\s*[集话話期回])", re.ASCII),
 )
 # Another part of one work: "Dune Part Two", "Part 2", "上部"/"下部" (read as its season: first or a later one)
 _PARTS = re.compile(r"(?<![a-z])part[\s._\-]*(\d{1,2}|one|two|three|four|five|iii|ii|iv|v|i)(?![a-z0-9])", re.ASCII)
@@ -41,6 +44,9 @@ _CN_HALVES = {"上": 1, "中": 2, "下": 2}  # a later part of a 上/中/下 spl
 ROMAN = {"ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "vii": 7, "viii": 8, "ix": 9, "x": 10}
 _ROMAN_AFTER = re.compile(r"[\s._\-]*(viii|vii|iii|ii|iv|vi|ix|v|x)(?![a-z0-9])", re.ASCII)
 _HALF_AFTER = re.compile(r"[\s._\-(\[（【]+([上中下])(?=[)\]）】\s]|$)")
+# Right after the title, a season written alone: "庆余年（二）", "庆余年 (2)", "庆余年 二"; a sequel: "庆余年 续集"
+_NUMBER_AFTER = re.compile(r"[\s._\-]*[(\[（【]\s*(\d{1,2}|[一二三四五六七八九十]{1,2})\s*[)\]）】]|[\s._\-]+([二三四五六七八九十])(?![\u3400-\u9fff])")
+_SEQUEL = re.compile(r"续集|续作|续篇")
 # A bare number right after the title is its season ("庆余年2", "流浪地球 2"), unless it starts an episode
 # range, an episode or a date, or is zero-padded (an episode: "庆余年 01").
 _BARE_SEASON = re.compile(r"[\s._\-]*([1-9]\d?)(?![0-9])(?!\s*(?:[-~～]\s*\d|[集话話期回年月日]|[pikx]|\.\d))", re.ASCII)
@@ -218,6 +224,10 @@ def note_seasons(match: TitleMatch) -> set[int]:
         found.add(ROMAN[roman.group(1)])
     if half := _HALF_AFTER.match(match.tail):
         found.add(_CN_HALVES[half.group(1)])
+    if (alone := _NUMBER_AFTER.match(match.tail)) and (n := cn_number(alone.group(1) or alone.group(2))) is not None:
+        found.add(n)
+    if _SEQUEL.search(match.tail):
+        found.add(2)
     return found
 
 
@@ -225,20 +235,54 @@ def note_seasons(match: TitleMatch) -> set[int]:
 _PLAIN_WORDS = frozenset({"series", "complete", "extended", "uncut", "remastered", "collection", "boxset", "dvd", "dvdrip", "bdrip",
                           "webrip", "hdtv", "hdrip", "bdremux", "imax", "sdr", "unrated", "theatrical", "limited", "criterion",
                           "director", "directors", "episode", "episodes", "part", "vol", "edition", "version", *ROMAN})
-_NEXT_WORD = re.compile(r"[\s._]+([a-z]+)(?![a-z0-9])", re.ASCII)
+_NEXT_WORD = re.compile(r"[\s._]+([a-z]+)(?![a-z0-9'])", re.ASCII)
+_LAST_WORD = re.compile(r"(?<![a-z0-9'])([a-z]+)[\s._]+$", re.ASCII)
+# Words before a Latin title that leave it whole: who made or shows it, and the labels of _GLUED_BEFORE
+_PLAIN_BEFORE = frozenset({"bbc", "hbo", "netflix", "nf", "amazon", "amzn", "apple", "disney", "marvel", "dc", "pbs", "itv", "fx", "amc",
+                           "showtime", "starz", "tv", "the", "web", "hd", "uhd", "new", "complete", "movie", "series", "film"})
+# Words after a CJK title, after a space, that leave it whole: labels, versions of the same work
+_CJK_PLAIN = ("电视剧", "电影", "剧集", "全集", "高清", "超清", "蓝光", "中字", "中英", "双语", "字幕", "国语", "粤语", "国粤", "无删减",
+              "未删减", "完整", "加长", "导演剪辑", "原盘", "杜比", "完结", "合集", "系列", "连载", "最新", "附", "内封", "内嵌", "特效",
+              "纪录片", "动漫", "动画", "番剧", "综艺", "剧版", "电视版", "网剧", "大陆", "国产", "美剧", "英剧", "日剧", "韩剧", "港剧",
+              "台剧", "泰剧", "热播", "独播", "首播", "热门", "经典", "收藏", "精品", "珍藏", "修复", "重制", "典藏", "正片", "分集",
+              "上部", "中部", "下部", "上篇", "中篇", "下篇")  # a part: seasons_in reads it
+
+
+def _cjk_word(tail: str) -> str | None:
+    """The CJK word after the title and a separator ("三体 黑暗森林"): 2 or more CJK characters, no marker or label."""
+    stripped = tail.lstrip(" ._-|/·・")
+    if len(stripped) == len(tail):
+        return None  # glued to the title: _whole_after decided
+    word = ""
+    for char in stripped:
+        if script(char) != "cjk":
+            break
+        word += char
+    if len(word) < 2 or _GLUED_AFTER.match(word) or word.startswith(_CJK_PLAIN) or seasons_in(word) or _SEQUEL.match(word):
+        return None  # a marker, a label, a season ("二季": note_seasons reads it)
+    return word
 
 
 def longer_title(match: TitleMatch, note: str) -> str | None:
-    """The word that makes a Latin title a longer one ("Sherlock Holmes 2009", "Alien Romulus" for Sherlock,
-    Alien), or None: a word right after the title, written capitalised in the note (`note` width-folded, case
-    kept), that is no marker. "Sherlock S01 1080p" and "Sherlock complete" keep the title."""
-    if not match.title or script(match.title[-1]) != "word" or not match.title[-1].isascii():
+    """The word that makes the title a longer one, or None. For a Latin title a word right after it that is no
+    marker ("Sherlock Holmes 2009", "Alien vs Predator", "Sherlock Jr"; "Sherlock S01 1080p" and "Sherlock complete"
+    keep it) or a word right before it that is no label ("Young Sherlock"; "BBC Sherlock" keeps it); for a CJK title
+    a CJK word after a space that is no marker or label ("三体 黑暗森林", another book; "三体 全30集" keeps it).
+    `note` is unused: kept for the callers (the case no longer counts: an attacker's review, "sherlock jr")."""
+    del note
+    if not match.title:
+        return None
+    if script(match.title[-1]) == "cjk" and script(match.title[0]) == "cjk":
+        return _cjk_word(match.tail)
+    if script(match.title[-1]) != "word" or not match.title[-1].isascii():
         return None
     word = _NEXT_WORD.match(match.tail)
-    if word is None or word.group(1) in _PLAIN_WORDS or _GLUED_AFTER.fullmatch(word.group(1)):
-        return None
-    written = re.finditer(rf"(?<![a-z]){re.escape(word.group(1))}(?![a-z])", note, re.ASCII | re.IGNORECASE)
-    return word.group(1) if any(w.group(0)[0].isupper() for w in written) else None
+    if word is not None and word.group(1) not in _PLAIN_WORDS and not _GLUED_AFTER.fullmatch(word.group(1)):
+        return word.group(1)
+    before = _LAST_WORD.search(match.head) if match.title[0].isascii() and script(match.title[0]) == "word" else None
+    if before is not None and before.group(1) not in _PLAIN_BEFORE and not _GLUED_AFTER.fullmatch(before.group(1)):
+        return before.group(1)
+    return None
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from quarkctl.checker.options import CheckOptions
 from quarkctl.config.settings import Settings
+from quarkctl.db.database import Database
 from quarkctl.jobs.frame import run_frame
 from quarkctl.quark import DEFAULT_TIMEOUT
 from quarkctl.quark.account import AccountState, check_account
@@ -72,6 +73,33 @@ def execute(
             report = with_reshare(report, hook.report, db)
         if dead is None or reacquire is None:
             return report
-        reacquired = run_reacquire(db, make_client, dead.wanted(hook.report if hook else None), reacquire, listener, stop=stop,
-                                   lock_dir=lock_dir, session=session, clock=utcnow, checked=report, reshared=hook is not None)
+        try:
+            reacquired = run_reacquire(db, make_client, dead.wanted(hook.report if hook else None), reacquire, listener, stop=stop,
+                                       lock_dir=lock_dir, session=session, clock=utcnow, checked=report,
+                                       reshared=hook is not None)
+        except BaseException as exc:
+            # the checks' run is in history already: it records the code the command ends with (an attacker's review,
+            # issue 25: history said 0 for a run that crashed with exit 70)
+            failed(db, report, exc)
+            raise
         return with_reacquire(report, reacquired, db, stop=stop)
+
+
+def failed(db: Database, report: RunReport, exc: BaseException) -> None:
+    """The run's history entry gets the exit code `exc` ends the command with: its own, 70 for a bug, 130/143 for a
+    stop (launch.py's mapping)."""
+    from quarkctl.errors import DatabaseError, ExitCode, QuarkctlError
+
+    if isinstance(exc, QuarkctlError):
+        code = int(exc.exit_code)
+    elif isinstance(exc, KeyboardInterrupt):
+        code = int(ExitCode.SIGINT)
+    elif isinstance(exc, Exception):
+        code = int(ExitCode.INTERNAL)
+    else:
+        return  # SystemExit and the like: their code is their own
+    if report.run_id is not None:
+        try:
+            db.set_run_exit_code(report.run_id, code)
+        except DatabaseError:
+            pass  # the command's exit code still says it

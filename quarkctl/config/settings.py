@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from quarkctl.errors import ConfigError
 from quarkctl.i18n import _
-from quarkctl.redact import redact
+from quarkctl.redact import masked_url, redact
 
 if TYPE_CHECKING:
     from sqlalchemy.engine import URL
@@ -191,7 +191,7 @@ def _pansou_url(raw: str, origin: str) -> str:
                           .format(setting=origin))
     if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
         raise ConfigError(_("{setting}: must be PanSou's address, like http://127.0.0.1:8888 (a path prefix is allowed), got {value!r}")
-                          .format(setting=origin, value=raw))
+                          .format(setting=origin, value=masked_url(raw)))  # a ?token= never shown (redact.py)
     return raw.rstrip("/")  # a trailing slash would make //api/search (search-api.md section 2.1)
 
 

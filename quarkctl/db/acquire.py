@@ -121,10 +121,22 @@ class Acquire(Store):
             conn.execute(update(acquire_history).where(a.id == intent_id).values(**done))
         return row_id
 
-    def abandon_acquire(self, intent_id: int, now: datetime) -> None:
+    def abandon_acquire(self, intent_id: int, now: datetime, *, status: str = "abandoned") -> None:
+        """The intent ends without a link: `abandoned`, or `refused` when Quark would not share what was saved (the
+        result is never taken again: refused_result)."""
         a = acquire_history.c
         with self.connection(commit=True) as conn:
-            conn.execute(update(acquire_history).where(a.id == intent_id).values(status="abandoned", finished_at=utc_naive(now)))
+            conn.execute(update(acquire_history).where(a.id == intent_id).values(status=status, finished_at=utc_naive(now)))
+
+    def refused_result(self, pwd_id: str) -> list[str]:
+        """The candidate links of the results taken before whose saved files Quark refused to share (status refused)
+        that name the share `pwd_id`; a LIKE finds them, the caller confirms each link (as made_from)."""
+        if getattr(self, "acquire_missing", False):
+            return []
+        a = acquire_history.c
+        query = select(a.candidate_link).where(a.status == "refused", a.candidate_link.contains(f"/s/{pwd_id}", autoescape=True)).limit(20)
+        with self.connection() as conn:
+            return [str(x) for x in conn.execute(query).scalars()]
 
     def made_from(self, pwd_id: str, *, result: bool) -> list[dict[str, Any]]:
         """Done re-acquisitions whose old link (or, `result`, whose search result taken) names the share `pwd_id`,

@@ -241,7 +241,7 @@ acquire_history = Table(
     Column("saved_path", Text, nullable=True),
     Column("videos", Integer, nullable=True),  # video files saved: the next replacement must have as many
     Column("new_link", Text, nullable=True),
-    Column("status", String(16), nullable=False),  # prepared (no save sent yet) | pending | done | abandoned
+    Column("status", String(16), nullable=False),  # prepared (no save sent yet) | pending | done | abandoned | refused (Quark would not share it) | unmarked
     Column("created_at", DateTime, nullable=False),
     Column("finished_at", DateTime, nullable=True),
     Index("ix_quarkctl_acquire_resource", "resource_id"),

@@ -33,6 +33,7 @@ PASSED_OVER = {
     "save_refused": N_("Quark saved nothing of it"),
     "recover": N_("saved by an interrupted run"),
     "made_link_dead": N_("taken for another row before, but the link made from it is dead now"),
+    "share_refused_before": N_("saved before, but Quark refused to share it (never saved again)"),
 }
 # What happened to a row
 OUTCOMES = {
@@ -50,6 +51,10 @@ OUTCOMES = {
     "save_failed": N_("failed: the save did not finish (what is saved stays in {path}; a later run shares it once it holds every video)"),
     "share_refused": N_("failed: Quark refused to share the saved files (they stay in {path})"),
     "share_failed": N_("failed: the share of {path} was not made (the next run shares it)"),
+    "quark_failed": N_("failed: Quark did not answer a request (the row keeps its link; the next run tries again)"),
+    "query_refused": N_("failed: the search service refused this title's search"),
+    "no_name": N_("left alone: the row has no name to search for"),
+    "folder_changed": N_("failed: something else was put into {path} during the save; it is not shared (what was saved stays)"),
     "row_changed": N_("failed: the row changed during the run; it keeps its link ({new} is shared from {path})"),
 }
 # A --name title not in the table yet: found nothing, or nothing that passed (not "left dead": it had no link)
@@ -136,6 +141,7 @@ RECORD_STATUSES = {
     "pending": N_("unfinished (the next run shares what was saved)"),
     "prepared": N_("unfinished before its save was sent (the next run saves again into its folder)"),
     "abandoned": N_("abandoned (nothing of it is in the row)"),
+    "refused": N_("Quark refused to share it (the result is not taken again)"),
     "unmarked": N_("unmarked"),
 }
 

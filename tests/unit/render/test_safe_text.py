@@ -161,3 +161,12 @@ def test_notification_title_and_body() -> None:
         payload = receiver.requests[0].json()
     assert payload["title"] == "title \\x1b]0;owned\\x07evil\\x1b[2J"
     assert payload["message"] == "line 1\nhttps://pan.quark.cn/s/abc0123456\\x1b[31m"
+
+
+@given(st.text(st.characters(codec=None, exclude_categories=()), max_size=12))
+@example("庆余年 \ud800 4K")
+def test_a_lone_surrogate_is_escaped_and_every_sink_can_encode(text: str) -> None:
+    """JSON's "\\ud800" reads as a lone surrogate, which no UTF-8 stream can write (an attacker's review, issue 25)."""
+    printable(text).encode("utf-8")
+    printable_lines(text).encode("utf-8")
+    assert json.loads(json_text({"v": text}).encode("utf-8")) == {"v": text}  # the same data read back
