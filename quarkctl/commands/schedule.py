@@ -7,8 +7,8 @@ The inspection (cronsim), the history and the database are imported where a comm
 
 from __future__ import annotations
 
+import dataclasses
 import os
-import shlex
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
@@ -141,7 +141,7 @@ def schedule_run(
     from quarkctl.render.plain import PlainLines
     from quarkctl.runtime.clock import utcnow
     from quarkctl.runtime.stop import StopSignal
-    from quarkctl.schedule import child
+    from quarkctl.schedule import child, jobenv
     from quarkctl.schedule.loop import Loop
     from quarkctl.schedule.plan import plan
 
@@ -152,17 +152,23 @@ def schedule_run(
                         env_file=env_file, config=config_path(config, env))
     except QuarkctlError as exc:
         fail(str(exc), exc.exit_code)
+    # The secrets given in a job's extra arguments reach it in its environment, not in its command line, which
+    # `ps` shows and the log below prints (schedule/jobenv.py).
+    hidden = {entry.name: jobenv.hide_secrets(entry.argv, env) for entry in schedule.entries}
+    schedule = dataclasses.replace(schedule, entries=tuple(dataclasses.replace(entry, argv=hidden[entry.name][0])
+                                                           for entry in schedule.entries))
     lines = PlainLines(sys.stdout)
     stop = StopSignal()
     # The jobs read the real environment (and --env-file themselves); a --database-url reaches them there, not in
     # their command line, where `ps` and the log would show its password.
-    children = child.Children({**os.environ, **({"DATABASE_URL": database_url} if database_url else {})}, stop, lines.line)
+    children = child.Children({**os.environ, **({"DATABASE_URL": database_url} if database_url else {})}, stop, lines.line,
+                              job_env={name: more for name, (_argv, more) in hidden.items()})
     child.install(stop, children)
     for note in schedule.notes:
         lines.line("INFO", _("schedule: {note}").format(note=note))
     for entry in schedule.entries:
         lines.line("INFO", _("schedule: {job} at '{cron}' ({zone}): {command}").format(
-            job=entry.name, cron=entry.cron, zone=schedule.zone_name, command=shlex.join(entry.argv)))
+            job=entry.name, cron=entry.cron, zone=schedule.zone_name, command=jobenv.shown(entry.argv)))
     loop = Loop(schedule, clock=utcnow, sleep=stop.sleep, start=children, say=lines.line, stop=stop)
     raise typer.Exit(loop.run(run_now=run_now))
 
