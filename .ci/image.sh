@@ -6,7 +6,13 @@
 #
 #   bash .ci/image.sh              build; stdout: QUARKCTL_TEST_IMAGE=... and, when this script
 #                                  started a Docker daemon, QUARKCTL_CI_DOCKERD_PID=...
-#   bash .ci/image.sh stop PID     stop the daemon this script started (by its PID, nothing else)
+#   bash .ci/image.sh stop PID     stop the daemon this script started (by its PID, nothing else: a PID
+#                                  that is no dockerd with a pid file of this script's, holding that PID, is refused)
+#
+# Its logs, dockerd's pid file and the debootstrap tree go in a fresh folder of its own (mktemp -d under
+# /var/tmp), or in QUARKCTL_CI_IMAGE_DIR, refused (exit 1, one line) unless it is a real folder of this
+# user's that no one else may write to: run as root, a folder another user made would let them plant links
+# that root's logs then overwrite. A folder of its own is removed after a build that started no daemon.
 #
 # Where no daemon can run (not root and no daemon to talk to, no apt-get to install one), it prints
 # one line "[ci] image steps skipped: <reason>" on stderr, nothing on stdout, and exits 0: the image
@@ -18,7 +24,8 @@ cd "$(dirname "$0")/.."
 IMAGE=${QUARKCTL_CI_IMAGE:-quarkctl:ci}
 BASE=${QUARKCTL_CI_BASE:-quarkctl-ci-base:bookworm} # reused when it exists: debootstrap runs once a machine
 MIRROR=${QUARKCTL_CI_MIRROR:-http://deb.debian.org/debian}
-WORK=${QUARKCTL_CI_IMAGE_DIR:-/var/tmp/quarkctl-ci-image}   # dockerd's log and pid file, the debootstrap tree
+WORK=${QUARKCTL_CI_IMAGE_DIR:-} # dockerd's log and pid file, the debootstrap tree: see the header
+WORK_PATTERN='*/quarkctl-ci-image*' # what `stop` accepts as the folder of a daemon's pid file
 WHEELS=build/image-wheels                                    # in the build context (.dockerignore lets it in)
 START_TIMEOUT=60
 
@@ -37,6 +44,20 @@ skip() {
     exit 0
 }
 
+ours() { # is PID a dockerd this script started: dockerd, run with --pidfile in a folder of this script's, that names PID
+    local pid=$1 exe pidfile="" prev=""
+    exe=$(readlink "/proc/$pid/exe" 2>/dev/null) || return 1
+    [ "${exe##*/}" = dockerd ] || return 1
+    while IFS= read -r -d '' arg; do
+        if [ "$prev" = --pidfile ]; then pidfile=$arg; fi
+        case $arg in --pidfile=*) pidfile=${arg#--pidfile=} ;; esac
+        prev=$arg
+    done <"/proc/$pid/cmdline"
+    # shellcheck disable=SC2053 # a glob, on purpose
+    [[ $pidfile == $WORK_PATTERN/dockerd.pid || (-n $WORK && $pidfile == "$WORK/dockerd.pid") ]] && [ ! -L "$pidfile" ] && [ "$(cat "$pidfile" 2>/dev/null)" = "$pid" ] &&
+        [ "$(stat -c %u "${pidfile%/*}")" = "$(id -u)" ]
+}
+
 stop_daemon() { # the daemon this script started: SIGTERM by its PID, wait for it to go
     local pid=$1 deadline=$((SECONDS + 30))
     [[ $pid =~ ^[0-9]+$ ]] || die "stop: not a PID: $pid"
@@ -48,8 +69,12 @@ stop_daemon() { # the daemon this script started: SIGTERM by its PID, wait for i
     fi
 }
 
-if [ "${1:-}" = stop ]; then
-    stop_daemon "${2:?usage: image.sh stop PID}"
+if [ "${1:-}" = stop ]; then # a PID from the command line: stopped only when it is ours (a run's own is, by $!)
+    pid=${2:?usage: image.sh stop PID}
+    [[ $pid =~ ^[0-9]+$ ]] || die "stop: not a PID: $pid"
+    if ! kill -0 "$pid" 2>/dev/null; then exit 0; fi
+    ours "$pid" || die "stop: pid $pid is not a dockerd this script started (no pid file of its own names it); refused, left running"
+    stop_daemon "$pid"
     exit 0
 fi
 
@@ -77,7 +102,6 @@ ensure_daemon() {
     [ "$(uname -s)" = Linux ] || skip "not Linux: no Docker daemon here"
     if [ "$(id -u)" -ne 0 ]; then skip "no Docker daemon answers and this is not root, so none can be started"; fi
     command -v dockerd >/dev/null 2>&1 && command -v docker >/dev/null 2>&1 || skip "no dockerd, and no apt-get to install docker.io"
-    mkdir -p "$WORK"
     # No bridge and no iptables: a machine like CI's has neither to give; builds and runs use the
     # host's network (--network=host).
     local own=()
@@ -149,21 +173,31 @@ ensure_packages() { # as root with apt-get: Debian's docker.io, debootstrap and 
     if [ "${#missing[@]}" -gt 0 ]; then apt_install "${missing[@]}"; fi
 }
 
+quarkctl_leftovers() { # the untagged images of quarkctl's Dockerfile (its LABEL), by ID
+    docker images --quiet --no-trunc --filter dangling=true --filter label=org.opencontainers.image.title=quarkctl | sort -u
+}
+
 main() {
     local t0=$SECONDS
     ensure_packages
     ensure_daemon
     ensure_base
     build_wheels
+    local before
+    before=$(quarkctl_leftovers)
     log "docker build -t $IMAGE (base $BASE)"
     docker build --network=host --build-arg "BASE=$BASE" --build-arg "WHEELS=$WHEELS" -t "$IMAGE" . \
         </dev/null >"$WORK/build.log" 2>&1 || {
         tail -n 40 "$WORK/build.log" >&2
         die "docker build failed (log $WORK/build.log)"
     }
-    # The images this tag named before, each build's leaves them untagged, and the build stage's (so its
-    # `pip install` is not cached from one run to the next: ~20 s, against a disk that would fill).
-    docker image prune --force --filter label=org.opencontainers.image.title=quarkctl >/dev/null
+    # The image this tag named before, which the build left untagged, and the build stage's (so its `pip
+    # install` is not cached from one run to the next: ~20 s, against a disk that would fill): the untagged
+    # quarkctl images this build left, and only those: on a shared daemon, other users' are not ours to remove.
+    local id
+    for id in $(quarkctl_leftovers); do
+        if ! grep -qx "$id" <<<"$before"; then docker image rm "$id" >/dev/null 2>&1 || true; fi
+    done
     log "image $IMAGE built ($(docker image inspect "$IMAGE" --format '{{.Size}}' | awk '{printf "%d MB", $1 / 1e6}')); all in $((SECONDS - t0)) s"
 }
 
@@ -174,7 +208,23 @@ on_exit() { # a failed build leaves no daemon of ours behind
 }
 trap on_exit EXIT
 
-mkdir -p "$WORK"
+make_work() { # the folder of the logs: a fresh one, or QUARKCTL_CI_IMAGE_DIR when it is safe (the header)
+    if [ -z "$WORK" ]; then
+        WORK=$(mktemp -d /var/tmp/quarkctl-ci-image.XXXXXX) || die "cannot make a folder under /var/tmp"
+        OWN_WORK=1
+        return 0
+    fi
+    [[ $WORK == /* ]] || die "QUARKCTL_CI_IMAGE_DIR=$WORK: not an absolute path"
+    if [ ! -e "$WORK" ] && [ ! -L "$WORK" ]; then mkdir -m 700 "$WORK" || die "QUARKCTL_CI_IMAGE_DIR=$WORK: cannot create it"; fi
+    if [ -L "$WORK" ] || [ ! -d "$WORK" ]; then die "QUARKCTL_CI_IMAGE_DIR=$WORK: not a folder (a symbolic link?); refused"; fi
+    local owner mode
+    owner=$(stat -c %u "$WORK") mode=$(stat -c %a "$WORK")
+    [ "$owner" = "$(id -u)" ] || die "QUARKCTL_CI_IMAGE_DIR=$WORK: owned by uid $owner, not this user; refused"
+    (((8#$mode & 8#022) == 0)) || die "QUARKCTL_CI_IMAGE_DIR=$WORK: others may write to it (mode $mode); refused"
+}
+OWN_WORK=""
+make_work
 main
+if [ -n "$OWN_WORK" ] && [ -z "$DOCKERD_PID" ]; then rm -rf "$WORK"; fi
 printf 'QUARKCTL_TEST_IMAGE=%s\n' "$IMAGE"
 if [ -n "$DOCKERD_PID" ]; then printf 'QUARKCTL_CI_DOCKERD_PID=%s\n' "$DOCKERD_PID"; fi

@@ -67,9 +67,16 @@ class Lock(Protocol):
     def release(self) -> None: ...
 
 
+JOIN_PATIENCE = 2.0  # seconds a shard tries again to join its siblings (RunLock._join)
+JOIN_PAUSE = 0.02
+
+
 class RunLock:
     """The lock of one file. With `shards` (N of a --shard K/N run), the table's lock held shared with the
     other shards of N parts (the rule above), else held alone."""
+
+    clock = staticmethod(time.monotonic)  # injected by the tests of _join's patience
+    pause = staticmethod(time.sleep)
 
     def __init__(self, path: Path, job: str, *, shards: int | None = None) -> None:
         self.path = path
@@ -110,7 +117,20 @@ class RunLock:
         """Held shared with the shards of `shards` parts, or who holds it (a run of the whole table, shards of
         another N). Whoever finds it free writes its N while holding it alone; a shard runs only if, once it
         holds the lock shared, the file names its N: no one can rewrite it then, so two shards holding it
-        at once have read the same N."""
+        at once have read the same N.
+
+        A sibling shard started at the same moment may hold it alone for the instant it writes N: a refusal
+        that names no other holder (the file names this N, or nothing yet) is tried again for up to
+        JOIN_PATIENCE seconds, so shards of one N started together all run."""
+        give_up = self.clock() + JOIN_PATIENCE
+        while True:
+            holder, passing = self._join_once(shards)
+            if holder is None or not passing or self.clock() >= give_up:
+                return holder
+            self.pause(JOIN_PAUSE)
+
+    def _join_once(self, shards: int) -> tuple[str | None, bool]:
+        """(None, _) when joined, else (the holder, whether it may be a sibling writing this N a moment)."""
         first = self._open()  # a description of its own: its exclusive lock tells whether anyone holds the file
         try:
             fcntl.flock(first, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -123,16 +143,16 @@ class RunLock:
         fd = self._open()
         try:
             fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            held = True
         except BlockingIOError:
-            holder = self._read_holder(fd)
-            os.close(fd)
-            return holder
-        if self._read_info(fd).get("shards") != shards:
-            holder = self._read_holder(fd)
-            os.close(fd)
-            return holder
-        self._fd = fd
-        return None
+            held = False
+        info = self._read_info(fd)
+        if held and info.get("shards") == shards:
+            self._fd = fd
+            return None, False
+        holder = self._read_holder(fd)
+        os.close(fd)
+        return holder, info.get("shards", shards) == shards and "pid" not in info
 
     @staticmethod
     def _write(fd: int, info: dict[str, object]) -> None:

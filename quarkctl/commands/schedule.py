@@ -7,8 +7,8 @@ The inspection (cronsim), the history and the database are imported where a comm
 
 from __future__ import annotations
 
+import dataclasses
 import os
-import shlex
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
@@ -19,7 +19,7 @@ from quarkctl.commands.history import open_database
 from quarkctl.commands.options import DatabaseUrl, EnvFile, JsonObject
 from quarkctl.commands.output import echo, print_json
 from quarkctl.commands.run import fail
-from quarkctl.errors import ExitCode, QuarkctlError
+from quarkctl.errors import ConfigError, ExitCode, QuarkctlError
 from quarkctl.i18n import _
 from quarkctl.redact import redact
 from quarkctl.render.messages import planned_file_header
@@ -28,6 +28,7 @@ from quarkctl.schedule.targets import DEFAULT_TIMEZONE, JOBS, cron_file, make_ta
 
 if TYPE_CHECKING:
     from quarkctl.ops.history import RunRecord
+    from quarkctl.schedule.plan import Plan
 
 schedule_app = typer.Typer(
     invoke_without_command=True,
@@ -124,6 +125,7 @@ def schedule_install(
            "Example: quarkctl schedule run --env-file /data/config/quarkctl/.env --run-now"),
 )
 def schedule_run(
+    ctx: typer.Context,
     env_file: EnvFile = None,
     database_url: DatabaseUrl = None,
     config: Annotated[Optional[Path], typer.Option("--config", dir_okay=False, help=_("autosave's config (default: QUARKCTL_CONFIG, else ~/.config/quarkctl/quark_config.json); while it does not exist, autosave's times are skipped."))] = None,
@@ -142,7 +144,7 @@ def schedule_run(
     from quarkctl.render.plain import PlainLines
     from quarkctl.runtime.clock import utcnow
     from quarkctl.runtime.stop import StopSignal
-    from quarkctl.schedule import child
+    from quarkctl.schedule import child, jobenv
     from quarkctl.schedule.loop import Loop
     from quarkctl.schedule.plan import job_environment, plan
 
@@ -151,24 +153,71 @@ def schedule_run(
         schedule = plan(env, times={"check-links": check_links, "autosave": autosave},
                         args={"check-links": check_links_args, "autosave": autosave_args}, zone=timezone_name,
                         env_file=env_file, config=config_path(config, env))
+        warnings = check_jobs(ctx, schedule)
     except QuarkctlError as exc:
         fail(str(exc), exc.exit_code)
     # The schedule's zone for the scheduler's own log lines and its jobs (their --until): TZ, when it is unset.
     os.environ.update(job_environment(os.environ, schedule.zone_name))
     time.tzset()
+    # The secrets given in a job's extra arguments reach it in its environment, not in its command line, which
+    # `ps` shows and the log below prints (schedule/jobenv.py).
+    hidden = {entry.name: jobenv.hide_secrets(entry.argv, env) for entry in schedule.entries}
+    schedule = dataclasses.replace(schedule, entries=tuple(dataclasses.replace(entry, argv=hidden[entry.name][0])
+                                                           for entry in schedule.entries))
     lines = PlainLines(sys.stdout)
     stop = StopSignal()
     # The jobs read the real environment (and --env-file themselves); a --database-url reaches them there, not in
     # their command line, where `ps` and the log would show its password.
-    children = child.Children({**os.environ, **({"DATABASE_URL": database_url} if database_url else {})}, stop, lines.line)
+    children = child.Children({**os.environ, **({"DATABASE_URL": database_url} if database_url else {})}, stop, lines.line,
+                              job_env={name: more for name, (_argv, more) in hidden.items()})
     child.install(stop, children)
     for note in schedule.notes:
         lines.line("INFO", _("schedule: {note}").format(note=note))
+    for warning in warnings:
+        lines.line("WARN", _("schedule: {note}").format(note=warning))
     for entry in schedule.entries:
         lines.line("INFO", _("schedule: {job} at '{cron}' ({zone}): {command}").format(
-            job=entry.name, cron=entry.cron, zone=schedule.zone_name, command=shlex.join(entry.argv)))
+            job=entry.name, cron=entry.cron, zone=schedule.zone_name, command=jobenv.shown(entry.argv)))
     loop = Loop(schedule, clock=utcnow, sleep=stop.sleep, start=children, say=lines.line, stop=stop)
     raise typer.Exit(loop.run(run_now=run_now))
+
+
+def check_jobs(ctx: typer.Context, schedule: Plan) -> list[str]:
+    """Before anything runs: each job's arguments parsed by the job's own command (not run), so a bad option or
+    value is refused now, not at 02:00 (ConfigError, exit 2); and how often each runs (schedule/checks.py).
+    Returns the warnings."""
+    from quarkctl.schedule.checks import check_frequency
+    from quarkctl.schedule.plan import ARGS_VARS
+
+    import importlib
+
+    # The jobs' own commands, as `quarkctl check-links` and `quarkctl autosave` register them (the running
+    # command line holds only `schedule`: cli.py make_app).
+    jobs = typer.Typer()
+    for module in ("check", "autosave"):
+        importlib.import_module(f"quarkctl.commands.{module}").register(jobs)
+    group = typer.main.get_command(jobs)
+    root = ctx.find_root()
+    get_command = getattr(group, "get_command", None)
+    warnings = []
+    for entry in schedule.entries:
+        command = get_command(root, entry.name) if get_command is not None else None
+        if command is not None:
+            args = list(entry.argv[entry.argv.index(entry.name) + 1:])
+            try:
+                command.make_context(entry.name, args, parent=root).close()
+            except (typer.Exit, typer.Abort):
+                pass  # --help or the like among them: each run would print it and end
+            except Exception as exc:  # the click that typer carries: its errors have format_message()
+                message = getattr(exc, "format_message", None)
+                if message is None:
+                    raise
+                raise ConfigError(_("{variable}: {job} would refuse its arguments: {error}").format(
+                    variable=ARGS_VARS[entry.name], job=entry.name, error=redact(str(message())))) from None
+        warning = check_frequency(entry, schedule.zone)
+        if warning is not None:
+            warnings.append(warning)
+    return warnings
 
 
 def register(app: typer.Typer) -> None:

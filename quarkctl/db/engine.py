@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import os
 import stat
+import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -83,8 +84,10 @@ def resilient(method: Callable[..., Any]) -> Callable[..., Any]:
 
         def attempt() -> Any:
             nonlocal after_loss
-            if after_loss and self.relock is not None:
-                self.relock()  # the run's server lock may have ended with the lost connection (db/serverlock.py)
+            if self.relock is not None and (after_loss or self._lock_check_due()):
+                # The run's server lock may have ended with a lost connection: the run's (after_loss), or the
+                # lock's own alone (a KILL, an idle cutter), looked at every LOCK_CHECK_EVERY s (db/serverlock.py).
+                self.relock()
             try:
                 return method(self, *args, **kwargs)
             except Exception as exc:
@@ -98,6 +101,9 @@ def resilient(method: Callable[..., Any]) -> Callable[..., Any]:
                 url=self.label, seconds=self.timeout, reason=getattr(gave_up.cause, "reason", str(gave_up.cause)))) from None
 
     return call
+
+
+LOCK_CHECK_EVERY = 60.0  # seconds between looks at the run's server lock (one round trip on its own connection)
 
 
 class Store:
@@ -115,8 +121,11 @@ class Store:
         # tables are not created, and their reads answer as an empty history (issue 23).
         self.history_missing = False
         self._resource_table: Table | None = None  # cloud_resource as this database has it, read once
-        # Set by the run's server lock while held: called before a call is tried again after a lost connection.
+        # Set by the run's server lock while held: called before a call is tried again after a lost connection,
+        # and before a call once every LOCK_CHECK_EVERY seconds of `lock_clock`.
         self.relock: Callable[[], None] | None = None
+        self.lock_clock: Callable[[], float] = time.monotonic
+        self._lock_checked: float | None = None
         # No pre-ping: a run's calls retry a lost connection themselves, within DB_TIMEOUT (a pre-ping
         # would reconnect with a second full timeout against a frozen server).
         kwargs: dict[str, Any] = {}
@@ -220,6 +229,13 @@ class Store:
         with self.connection() as conn:
             value = conn.execute(select(func.now())).scalar()
         return value if isinstance(value, datetime) else None
+
+    def _lock_check_due(self) -> bool:
+        now = self.lock_clock()
+        if self._lock_checked is not None and now - self._lock_checked < LOCK_CHECK_EVERY:
+            return False
+        first, self._lock_checked = self._lock_checked is None, now
+        return not first  # the lock was taken just before the run's first call
 
     def _fail(self, exc: BaseException) -> DatabaseError:
         error = DatabaseError(_("database {url}: {reason}").format(url=self.label, reason=driver_reason(exc)))

@@ -12,13 +12,16 @@ it, or a new connection takes it again. If another run took it meanwhile, this r
 run does (exit 5, one line naming the holder): it takes no new work and writes, in its last attempt,
 only what it has already done (its verdicts, its saves, its own row as aborted), which is not work
 the other run repeats. A lock connection that alone is cut while the run's other connections live
-(a KILL of that one connection) is noticed at the run's next loss, not before: the lock's connection
-never speaks during the run, and a check before every call would double the run's round trips.
+(a KILL of that one connection, a proxy's or firewall's idle timeout) is noticed by the same relock(),
+run before a call of the run once every LOCK_CHECK_EVERY seconds (db/engine.py: one round trip a
+minute, not one a call): the lock is taken again when it is free, else the run stops as above. TCP
+keepalive on the lock's connection keeps an idle-connection cutter from ending it in the first place.
 """
 
 from __future__ import annotations
 
 import hashlib
+import socket
 from collections.abc import Callable
 from typing import Any
 
@@ -33,6 +36,25 @@ from quarkctl.i18n import _
 # An idle connection is dropped after wait_timeout (8 hours by default), and its lock with it; the
 # lock's connection never speaks during the run, so it asks for the longest wait the server allows.
 _IDLE = "SET SESSION wait_timeout = 31536000"
+
+
+# TCP keepalive on the lock's connection, which never speaks during the run: a probe after 60 s of silence,
+# so a NAT or firewall that drops idle connections sees traffic; a dead peer is noticed after 3 unanswered.
+_KEEPALIVE = (("TCP_KEEPIDLE", 60), ("TCP_KEEPINTVL", 20), ("TCP_KEEPCNT", 3))
+
+
+def _keep_alive(conn: Connection) -> None:
+    """On the driver's socket (PyMySQL's `_sock`); a driver or platform without it is left as it is."""
+    sock = getattr(conn.connection.dbapi_connection, "_sock", None)
+    if not isinstance(sock, socket.socket) or sock.family not in (socket.AF_INET, socket.AF_INET6):
+        return
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+        for name, value in _KEEPALIVE:
+            if hasattr(socket, name):
+                sock.setsockopt(socket.IPPROTO_TCP, getattr(socket, name), value)
+    except OSError:
+        pass
 
 
 def lock_name(key: str, database: str) -> str:
@@ -128,6 +150,7 @@ class ServerLock:
             raise fail(exc) from None
         try:
             conn.detach()  # its own connection: closing it really closes it, and ends the lock
+            _keep_alive(conn)
             conn.execute(text(_IDLE))
             database = str(conn.execute(text("SELECT DATABASE()")).scalar())
             names = _Names(self.job, database)

@@ -119,3 +119,39 @@ def test_the_jobs_run_in_the_schedules_zone_when_tz_is_unset(cli: Cli, sim: Simu
     detail = json.loads(db.scalar("SELECT detail FROM quarkctl_run"))
     at = datetime.fromisoformat(detail["deadline"]["at"]).astimezone(ZoneInfo("Asia/Tokyo"))
     assert (at.hour, at.minute) == (23, 59), detail["deadline"]
+
+
+def test_bad_job_arguments_are_refused_at_start_with_exit_2(cli: Cli) -> None:
+    proc = cli.run("schedule", "run", "--autosave", "off", env={"QUARKCTL_SCHEDULE_CHECK_LINKS_ARGS": "--max-age 7d --bogus"})
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert proc.stderr.splitlines() == ["Error: QUARKCTL_SCHEDULE_CHECK_LINKS_ARGS: check-links would refuse its arguments: "
+                                        "No such option: --bogus"]
+
+
+def test_a_check_links_schedule_under_ten_minutes_is_refused_and_under_an_hour_warned(cli: Cli) -> None:
+    proc = cli.run("schedule", "run", "--autosave", "off", "--check-links", "* * * * *")
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert proc.stderr.startswith("Error: check-links at '* * * * *' would run every 1 min: at most every 10 min is allowed")
+    waiting = cli.popen("schedule", "run", "--autosave", "off", "--check-links", "*/30 * * * *")
+    try:
+        before = read_until(waiting, "schedule: next check-links at ")
+        waiting.terminate()
+    finally:
+        finish(waiting)
+    assert sum("WARN  schedule: check-links at '*/30 * * * *' runs every 30 min" in line for line in before) == 1
+
+
+def test_a_password_in_the_job_arguments_is_in_neither_the_log_nor_the_command_line(cli: Cli, sim: Simulator, db: ResourceDB) -> None:
+    seed(sim, db, 2)
+    url = cli.env.pop("DATABASE_URL") + "?x=S3CRETPW"  # a query value SQLite ignores, standing for a password
+    proc = cli.popen("schedule", "run", "--run-now", "--autosave", "off", "--check-links-args", f"{FAST} --database-url {url}")
+    try:
+        lines = read_until(proc, "schedule: next ")
+        proc.terminate()
+    finally:
+        out, err = finish(proc)
+    text = "".join(lines) + out + err
+    mine = [line for line in text.splitlines() if " schedule: " in line]  # the scheduler's; the job shows its own URL
+    assert any(" check-links at '0 2 * * *' " in line for line in mine) and not any("S3CRETPW" in line for line in mine)
+    assert "schedule: check-links ended with exit code 0" in text  # the job found its database in its environment
+    assert db.scalar("SELECT COUNT(*) FROM quarkctl_run WHERE exit_code = 0") == 1
