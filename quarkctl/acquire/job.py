@@ -20,7 +20,7 @@ from typing import Any, Protocol
 
 from quarkctl.acquire.choose import listed, preference
 from quarkctl.acquire.keyword import search_keyword, wanted_name
-from quarkctl.acquire.made import Made, MadeLinks
+from quarkctl.acquire.made import Made, MadeLinks, key_of
 from quarkctl.acquire.options import AcquireOptions
 from quarkctl.acquire.rank import Wanted
 from quarkctl.acquire.take import NoFreeFolder, folder_for, free_folder, is_empty, ready_folder, save_into, share_saved
@@ -285,11 +285,11 @@ class Acquirer:
         videos = outcome.taken.detail.get("videos")
         made = Made(outcome.new_link, outcome.taken, outcome.path or "", videos if isinstance(videos, int) else None)
         self.made.remember(made)
-        old = candidate_link(row.link, "") if row.link else None
+        old = key_of(row.link) if row.link else None
         if old is None:
             return
-        same = self.db.share_rows(old.pwd_id, lambda text: (link := candidate_link(text or "", "")) is not None
-                                  and link.pwd_id == old.pwd_id)
+        # the same share and the same sub-folder: another folder of the share is other content (acquire/made.py key_of)
+        same = self.db.share_rows(old[0], lambda text: key_of(text or "") == old)
         ids = [r.id for r in same if r.id != row.id and r.id not in self.handled]
         for other in self.db.acquire_rows(ids=ids) if ids else []:
             self.handled.add(int(other.id or 0))

@@ -24,9 +24,15 @@ class Made:
     earlier: bool = False  # an earlier run's: its link is checked before another row is given it
 
 
-def pwd_of(url: str) -> str | None:
+ShareKey = tuple[str, str]  # (share id, sub-folder fid): one share's folders are different results (season 1, season 2)
+
+
+def key_of(url: str) -> ShareKey | None:
+    """What a link names: its share and its sub-folder (quark/links.py parse_share_url: `#/list/share/<fid>` and the
+    legacy fragments), so two folders of one share are never taken for one result (a second review of issue 25: a
+    season-2 row was given the link made from season 1's folder)."""
     link = candidate_link(url, "")
-    return None if link is None else link.pwd_id
+    return None if link is None else (link.pwd_id, link.pdir_fid)
 
 
 class MadeLinks:
@@ -34,32 +40,33 @@ class MadeLinks:
 
     def __init__(self, db: Any) -> None:
         self.db = db
-        self.results: dict[str, Made] = {}  # a result's pwd_id -> the link made from it this run
+        self.results: dict[ShareKey, Made] = {}  # a result's share and sub-folder -> the link made from it this run
 
     def remember(self, made: Made) -> None:
-        if (pwd := pwd_of(made.taken.url)) is not None:
-            self.results[pwd] = made
+        if (key := key_of(made.taken.url)) is not None:
+            self.results[key] = made
 
     def for_result(self, url: str) -> Made | None:
-        pwd = pwd_of(url)
-        if pwd is None:
+        key = key_of(url)
+        if key is None:
             return None
-        return self.results.get(pwd) or self._earlier(pwd, result=True)
+        return self.results.get(key) or self._earlier(key, result=True)
 
     def refused(self, url: str) -> bool:
         """Quark refused to share what was saved of this result before (this run or an earlier one): it is never saved
         again (an attacker's review, issue 25: every run saved it once more, into "name (2)", "name (3)" ...)."""
-        pwd = pwd_of(url)
-        return pwd is not None and any(pwd_of(link) == pwd for link in self.db.refused_result(pwd))
+        key = key_of(url)
+        return key is not None and any(key_of(link) == key for link in self.db.refused_result(key[0]))
 
-    def for_share(self, pwd_id: str) -> Made | None:
-        """An earlier run's link for a row of the dead share `pwd_id` (this run's rows of it get theirs at once)."""
-        return self._earlier(pwd_id, result=False)
+    def for_share(self, key: ShareKey) -> Made | None:
+        """An earlier run's link for a row of the dead share and sub-folder `key` (this run's rows of it get theirs
+        at once)."""
+        return self._earlier(key, result=False)
 
-    def _earlier(self, pwd_id: str, *, result: bool) -> Made | None:
-        for entry in self.db.made_from(pwd_id, result=result):
-            if pwd_of(str(entry["candidate_link" if result else "old_link"] or "")) != pwd_id:
-                continue  # the LIKE found another share's link that merely contains it
+    def _earlier(self, key: ShareKey, *, result: bool) -> Made | None:
+        for entry in self.db.made_from(key[0], result=result):
+            if key_of(str(entry["candidate_link" if result else "old_link"] or "")) != key:
+                continue  # the LIKE found another share's link that merely contains it, or another folder of it
             taken = Considered(str(entry["candidate_link"]), str(entry.get("candidate_note") or ""), str(entry.get("source") or ""), 0, "ok")
             return Made(str(entry["new_link"]), taken, str(entry.get("saved_path") or ""), entry.get("videos"), earlier=True)
         return None

@@ -12,11 +12,12 @@ from pathlib import Path
 from typing import Any
 
 from quarkctl.acquire.job import _ABORTS, Acquirer, Rank, Search, _Abort, _words
+from quarkctl.acquire.made import key_of
 from quarkctl.acquire.options import AcquireOptions
 from quarkctl.acquire.pansou_answer import QueryRefused, SearchUnavailable
 from quarkctl.acquire.recover import recover
 from quarkctl.acquire.rows import ranked, wanted_rows
-from quarkctl.acquire.verify import Verifier, candidate_link
+from quarkctl.acquire.verify import Verifier
 from quarkctl.config.settings import Settings
 from quarkctl.db.acquire import WantedRow
 from quarkctl.db.database import Database
@@ -54,8 +55,8 @@ def _one(acquirer: Acquirer, row: WantedRow, options: AcquireOptions) -> None:
     if row.link and acquirer.own_share(row):
         acquirer._tell(AcquireOutcome(row.id, row.name, row.link, "skipped", "own_share"))
         return
-    old = candidate_link(row.link, "") if row.link else None
-    made = acquirer.made.for_share(old.pwd_id) if old is not None else None
+    old = key_of(row.link) if row.link else None
+    made = acquirer.made.for_share(old) if old is not None else None
     # an earlier run replaced this dead share for another row: that link, unless it died since (give says None)
     outcome = (acquirer.give(row, made, "same_share") if made is not None else None) or acquirer.consider(row)
     acquirer.after(row, outcome)
