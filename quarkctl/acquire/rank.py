@@ -21,7 +21,7 @@ from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from quarkctl.acquire.episodes import episodes_in
-from quarkctl.acquire.titles import Compact, TitleMatch, find_title, longer_title, normalise, note_seasons, parse_title, years_in
+from quarkctl.acquire.titles import Compact, TitleMatch, find_title, longer_title, normalise, note_seasons, parse_title, script, years_in
 from quarkctl.providers.names import DRIVE_TYPES
 from quarkctl.quark.links import LinkError, parse_share_url
 
@@ -44,6 +44,9 @@ _TRAILER = re.compile(r"预告|花絮|片花|解说|速看|幕后|演唱会|彩�
                       r"reaction|(?<![a-z])(?:trailers?|teasers?|pv|mv|recap|"
                       r"making[\s._]?of|behind[\s._]the[\s._]scenes|featurettes?|extras)(?![a-z])", re.ASCII)
 _AFTER_ONLY = re.compile(r"纪录片")  # a genre label before the title ("纪录片 地球脉动"), side material after it
+# Right after the title, bracketed or not, the animated version: another work ("三体 动画", "三体（动画）" for the 2023
+# series; a second review of issue 25). Before the title ("【动画】三体") or further on it is a label.
+_ANIMATED_AFTER = re.compile(r"[\s._\-|/·・()\[\]【】〔〕{}《》<>「」『』]*(动画|动漫)")
 _SAMPLE = re.compile(r"样片|(?<![a-z])samples?(?![a-z])", re.ASCII)
 # "庆余年 / Joy of Life", "庆余年|Joy of Life": two names of one title; a slash without spaces is part of
 # one ("Fate/Zero", "24/7"). A run of spaces is entered at its start only: linear on any name.
@@ -176,6 +179,8 @@ def judge(wanted: Wanted, candidate: Candidate) -> Choice:
     for reason, pattern, text in (("trailer", _TRAILER, match.rest), ("trailer", _AFTER_ONLY, match.tail), ("sample", _SAMPLE, match.rest)):
         if word := pattern.search(text):
             return Choice(candidate, score, False, reason, replace(detail, word=word.group(0)))
+    if (animated := _ANIMATED_AFTER.match(match.tail)) and script(match.title[-1]) == "cjk":
+        return Choice(candidate, score, False, "trailer", replace(detail, word=animated.group(1)))
     # "Sherlock Holmes 2009" for Sherlock: another, longer title (after the trailer words: their reason is the truer)
     if longer := longer_title(match, unicodedata.normalize("NFKC", said)):
         return Choice(candidate, score, False, "title_mismatch", replace(detail, word=longer))

@@ -235,7 +235,13 @@ def note_seasons(match: TitleMatch) -> set[int]:
 _PLAIN_WORDS = frozenset({"series", "complete", "extended", "uncut", "remastered", "collection", "boxset", "dvd", "dvdrip", "bdrip",
                           "webrip", "hdtv", "hdrip", "bdremux", "imax", "sdr", "unrated", "theatrical", "limited", "criterion",
                           "director", "directors", "episode", "episodes", "part", "vol", "edition", "version", *ROMAN})
-_NEXT_WORD = re.compile(r"[\s._]+([a-z]+)(?![a-z0-9'])", re.ASCII)
+# Brackets separate as a space does (a second review of issue 25: "Alien (Romulus) 2024", "The Office (UK)" and
+# "三体（黑暗森林）" were kept while "Alien Romulus" and "三体 黑暗森林" were not); NFKC makes "（［" "(["
+_BRACKETS = "()[]【】〔〕{}《》<>「」『』"
+_NEXT_WORD = re.compile(r"([\s._" + re.escape(_BRACKETS) + r"]+)([a-z]+)(?![a-z0-9'])", re.ASCII)
+# Who made or shows it, in brackets after the title, names the same work: "Sherlock (BBC)", "Dark [Netflix]"
+_BRACKETED_LABELS = frozenset({"bbc", "hbo", "netflix", "amazon", "apple", "disney", "pbs", "itv", "fx", "amc", "showtime",
+                               "starz", "tv", "web", "hd", "uhd"})
 _LAST_WORD = re.compile(r"(?<![a-z0-9'])([a-z]+)[\s._]+$", re.ASCII)
 # Words before a Latin title that leave it whole: who made or shows it, and the labels of _GLUED_BEFORE
 _PLAIN_BEFORE = frozenset({"bbc", "hbo", "netflix", "nf", "amazon", "amzn", "apple", "disney", "marvel", "dc", "pbs", "itv", "fx", "amc",
@@ -250,7 +256,7 @@ _CJK_PLAIN = ("电视剧", "电影", "剧集", "全集", "高清", "超清", "�
 
 def _cjk_word(tail: str) -> str | None:
     """The CJK word after the title and a separator ("三体 黑暗森林"): 2 or more CJK characters, no marker or label."""
-    stripped = tail.lstrip(" ._-|/·・")
+    stripped = tail.lstrip(" ._-|/·・" + _BRACKETS)
     if len(stripped) == len(tail):
         return None  # glued to the title: _whole_after decided
     word = ""
@@ -277,8 +283,9 @@ def longer_title(match: TitleMatch, note: str) -> str | None:
     if script(match.title[-1]) != "word" or not match.title[-1].isascii():
         return None
     word = _NEXT_WORD.match(match.tail)
-    if word is not None and word.group(1) not in _PLAIN_WORDS and not _GLUED_AFTER.fullmatch(word.group(1)):
-        return word.group(1)
+    if word is not None and word.group(2) not in _PLAIN_WORDS and not _GLUED_AFTER.fullmatch(word.group(2)):
+        if not (word.group(2) in _BRACKETED_LABELS and set(word.group(1)) & set(_BRACKETS)):
+            return word.group(2)
     before = _LAST_WORD.search(match.head) if match.title[0].isascii() and script(match.title[0]) == "word" else None
     if before is not None and before.group(1) not in _PLAIN_BEFORE and not _GLUED_AFTER.fullmatch(before.group(1)):
         return before.group(1)

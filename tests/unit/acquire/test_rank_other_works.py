@@ -35,6 +35,16 @@ def reason(name: str, note: str) -> str:
     ("三体", "三体 全30集 4K", KEPT), ("三体", "三体 电视剧 1080p", KEPT), ("三体", "三体 国语中字", KEPT), ("沙丘 (2021)", "沙丘 上部", KEPT),
     ("庆余年", "庆余年 (2019) 4K", KEPT), ("庆余年 第二季", "庆余年 二季 4K", KEPT), ("庆余年 第二季", "庆余年 季2", KEPT),
     ("庆余年 第二季", "庆余年（二）", KEPT), ("庆余年", "庆余年 第1季12集", KEPT),
+    # a second review: another work's word in brackets after the title counts as it does unbracketed
+    ("Alien", "Alien (Romulus) 2024", "title_mismatch"), ("Sherlock", "Sherlock (Holmes) 2009", "title_mismatch"),
+    ("Dune", "Dune (Prophecy) S01", "title_mismatch"), ("The Office", "The Office (UK) 2001", "title_mismatch"),
+    ("三体", "三体（黑暗森林）", "title_mismatch"), ("三体", "【三体】黑暗森林", "title_mismatch"), ("三体", "《三体》死神永生", "title_mismatch"),
+    ("三体", "三体（动画）", "trailer"), ("三体", "三体 [动画] 全集", "trailer"), ("三体", "三体 动画", "trailer"),
+    # ... while a bracketed year, season, marker or label leaves it whole
+    ("Sherlock", "Sherlock (2010) [1080p]", KEPT), ("Sherlock", "Sherlock (S01) (BBC)", KEPT), ("Sherlock", "Sherlock [BBC]", KEPT),
+    ("Alien", "Alien (Director's Cut)", KEPT), ("Alien", "Alien [Extended] 1979", KEPT), ("三体", "三体【国语中字】", KEPT),
+    ("三体", "三体（电视剧）", KEPT), ("三体", "【三体】 全集", KEPT), ("三体", "三体【更新至10集】", KEPT), ("三体", "【动画】三体 全集", KEPT),
+    ("三体 动画", "三体 动画 全集", KEPT),
 ])
 def test_examples(name: str, note: str, expected: str) -> None:
     assert reason(name, note) == expected, (name, note)
@@ -59,3 +69,32 @@ def test_a_season_written_without_di_is_another_season(name: str, season: int, f
     note = note_of([name + " " + form.format(n=season, cn=CN[season - 1]), *pieces])
     choice = judge(Wanted.of_row(name), Found(note))
     assert not choice.kept and choice.reason == "other_season", note
+
+
+OPENING, CLOSING = "([（【〔{《<「『", ")]）】〕}》>」』"
+_brackets = st.integers(0, len(OPENING) - 1)
+
+
+@given(latin_title, st.sampled_from(OTHER_WORDS + ["UK", "US", "Prophecy"]), _brackets, st.lists(st.sampled_from(PIECES), max_size=3))
+def test_a_bracketed_word_after_a_latin_title_is_another_work_as_unbracketed(name: str, word: str, b: int, pieces: list[str]) -> None:
+    bracketed = note_of([name, OPENING[b] + word + CLOSING[b], *pieces])
+    unbracketed = note_of([name, word, *pieces])
+    assert not judge(Wanted.of_row(name), Found(unbracketed)).kept, unbracketed
+    assert not judge(Wanted.of_row(name), Found(bracketed)).kept, bracketed
+
+
+@given(cjk_title, st.sampled_from(OTHER_CJK + ["动画", "动漫"]), _brackets, st.booleans(), st.lists(st.sampled_from(PIECES), max_size=3))
+def test_a_bracketed_cjk_word_after_a_cjk_title_is_another_work_as_unbracketed(name: str, word: str, b: int, around: bool,
+                                                                               pieces: list[str]) -> None:
+    # the word bracketed, or the title bracketed and the word after it ("【三体】黑暗森林")
+    note = note_of([name + OPENING[b] + word + CLOSING[b] if not around else OPENING[b] + name + CLOSING[b] + word, *pieces])
+    assert not judge(Wanted.of_row(name), Found(note)).kept, note
+    assert not judge(Wanted.of_row(name), Found(note_of([name, word, *pieces]))).kept
+
+
+@given(st.one_of(latin_title, cjk_title), st.sampled_from(["2019", "S01", "第一季", "1080p", "4K", "BBC", "Netflix", "国语中字", "全30集",
+                                                           "电视剧", "Extended", "Complete", "HDR", "更新至10集"]),
+       _brackets, st.lists(st.sampled_from(PIECES), max_size=3))
+def test_a_bracketed_marker_or_label_after_a_title_keeps_it(name: str, marker: str, b: int, pieces: list[str]) -> None:
+    note = note_of([name, OPENING[b] + marker + CLOSING[b], *pieces])
+    assert judge(Wanted.of_row(name), Found(note)).kept, note
