@@ -187,6 +187,11 @@ def judge(wanted: Wanted, candidate: Candidate) -> Choice:
     # A note naming no season names the first (a show's first season goes by its bare title)
     if (1 if wanted.season is None else wanted.season) not in (seasons or {1}):
         return Choice(candidate, score, False, "other_season", detail)
+    # A row of one season passes over a pack of several («庆余年 第1-2季» for 庆余年 第二季): it would save the other
+    # seasons too, be preferred on their video count over the exact season, and record their count as the row's (a
+    # second review of issue 25). A row naming no season (the whole show) may take a pack.
+    if wanted.season is not None and len(seasons) > 1:
+        return Choice(candidate, score, False, "other_season", detail)
     if wanted.year is not None and years and all(abs(y - wanted.year) > 1 for y in years):
         return Choice(candidate, score, False, "other_year", detail)
     return Choice(candidate, score, True, KEPT, detail)

@@ -33,7 +33,10 @@ def choice_text(reason: str, detail: Mapping[str, Any], *, season: int | None = 
         return f"{text} ({printable(str(detail['word']))})"
     if reason == "other_season":
         wanted = 1 if season is None else season
-        if detail.get("seasons"):
+        if isinstance(detail.get("seasons"), list) and len(detail["seasons"]) > 1 and wanted in detail["seasons"]:
+            why = _("the note names seasons {found}, a pack holding other seasons too; the row wants season {wanted} alone").format(
+                found=_numbers(detail["seasons"]), wanted=wanted)
+        elif detail.get("seasons"):
             why = _("the note names season {found}, the row wants season {wanted}").format(
                 found=_numbers(detail["seasons"]), wanted=wanted)
         else:

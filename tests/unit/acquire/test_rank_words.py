@@ -37,6 +37,8 @@ def test_every_reason_has_its_words():
     ("庆余年 第二季", "庆余年 第一季 4K", "other_season", "another season: the note names season 1, the row wants season 2"),
     ("庆余年 第二季", "庆余年 4K", "other_season", "another season: the note names no season (read as the first), the row wants season 2"),
     ("庆余年", "庆余年 第1-2季 4K", KEPT, "kept: the note names the title"),
+    ("庆余年 第二季", "庆余年 第1-2季 4K", "other_season",
+     "another season: the note names seasons 1, 2, a pack holding other seasons too; the row wants season 2 alone"),
     ("沙丘 (2021)", "沙丘 (1984) 4K", "other_year", "another year: the note names 1984, the row wants 2021"),
     ("庆余年", "庆余年2 先导预告 4K", "trailer", "a trailer or extras, not the work itself (预告)"),
     ("庆余年", "庆余年 Sample\x1b[2J 4K", "sample", "a sample, not the work itself (sample)"),
@@ -51,6 +53,8 @@ def test_a_choice_in_chinese(chinese):
     assert reason == "other_season"  # the machine word stays
     assert text == "其他季：备注为第 1 季，该行要的是第 2 季"
     assert score == "评分 180 (4k +100，杜比 +80)"
+    assert explain("庆余年 第二季", "庆余年 第1-2季 4K")[1].startswith("其他季：备注为第 1")
+    assert "合集" in explain("庆余年 第二季", "庆余年 第1-2季 4K")[1]
     for word in CHOICE_REASONS.values():
         assert CJK.search(i18n._(word)), word
 
