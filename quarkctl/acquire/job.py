@@ -292,6 +292,8 @@ class Acquirer:
         same = self.db.share_rows(old[0], lambda text: key_of(text or "") == old)
         ids = [r.id for r in same if r.id != row.id and r.id not in self.handled]
         for other in self.db.acquire_rows(ids=ids) if ids else []:
+            if not other.name.strip():  # a row without a name is left alone, said once in its turn (run.py _one)
+                continue
             self.handled.add(int(other.id or 0))
             self.listener.considering(other.name)
             self.give(other, made, "same_share")

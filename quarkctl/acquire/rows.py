@@ -26,7 +26,7 @@ def wanted_rows(db: Database, options: AcquireOptions) -> list[WantedRow]:
         for i in missing:
             if i in others:
                 found[i] = WantedRow(i, str(others[i].get("drama_name") or ""), "", "", False, other_drive=True)
-        rows.update((i, found.get(i, WantedRow(i, "", "", "", False))) for i in sorted(set(options.ids)))
+        rows.update((i, found.get(i, WantedRow(i, "", "", "", False, missing=True))) for i in sorted(set(options.ids)))
     if options.all_expired:
         rows.update((r.id, r) for r in db.acquire_rows(expired=True))
     if options.names:

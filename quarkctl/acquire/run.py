@@ -41,10 +41,12 @@ def _one(acquirer: Acquirer, row: WantedRow, options: AcquireOptions) -> None:
     if row.other_drive:  # acquire saves and shares on Quark: another drive's row is left alone
         acquirer._tell(AcquireOutcome(row.id, row.name, row.link, "skipped", "not_quark_row"))
         return
-    if row.id is not None and not row.name:  # a named id the table does not have
+    if row.missing:  # a named id the table does not have
         acquirer._tell(AcquireOutcome(row.id, "", "", "skipped", "no_such_row"))
         return
-    if not row.name.strip():  # nothing to search for ("   ", "\u3000": an attacker's review, issue 25, exit 70)
+    if not row.name.strip():  # nothing to search for ("", "   ", "\u3000": an attacker's review, issue 25, exit 70)
+        if row.id is not None:  # said once: not given a link later as a row of a named row's dead share
+            acquirer.handled.add(row.id)
         acquirer._tell(AcquireOutcome(row.id, row.name, row.link, "skipped", "no_name"))
         return
     acquirer.listener.considering(row.name)

@@ -21,7 +21,6 @@ from typing import Any, cast
 from quarkctl.acquire.run import run_acquire
 from quarkctl.acquire.rows import ranked
 from quarkctl.acquire.options import AcquireOptions
-from quarkctl.db.acquire import WantedRow
 from quarkctl.db.database import Database
 from quarkctl.db.records import ResourceRow
 from quarkctl.errors import ExitCode, LockedError
@@ -120,7 +119,7 @@ def reacquire(db: Database, make_client: Callable[[], QuarkClient], rows: list[R
         with GraceCutter(lambda: stop.is_set() or past(options.deadline, clock)) as cutter, cutter.watch(make_client()) as client:
             cutter.watch(setup.search)  # it has abort(), all the cutter calls
             return run_acquire(db, client, setup.search, ranked, options, cast(AcquireListener, _Listener(listener, reshared)), stop=stop, source=report.source, clock=clock,
-                               sleep=until(options.deadline, clock, stop), rng=rng, rows=_named(wanted), run_id=checked.run_id)
+                               sleep=until(options.deadline, clock, stop), rng=rng, rows=wanted, run_id=checked.run_id)
     finally:
         lock.release()
 
@@ -160,10 +159,6 @@ class _Listener:
 
     def waiting(self, seconds: float, kind: str, cause: Any = None) -> None:
         getattr(self.listener, "acquire_waiting", lambda *args: None)(seconds, kind, cause)
-
-
-def _named(rows: list[WantedRow]) -> list[WantedRow]:
-    return [row for row in rows if row.name.strip()]  # nothing to search for a row without a name
 
 
 def with_reacquire(report: RunReport, reacquired: AcquireReport, db: Database | None = None, *,

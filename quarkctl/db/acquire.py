@@ -27,6 +27,7 @@ class WantedRow:
     link: str
     is_expired: bool
     other_drive: bool = False  # a named id of the table that is not a Quark row: acquire is Quark-only
+    missing: bool = False  # a named id the table does not have (a row of the table may have no name: no_name)
 
 
 def _acquire_dict(row: Any) -> dict[str, Any]:
