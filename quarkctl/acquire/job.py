@@ -142,6 +142,8 @@ class Acquirer:
         expired by mistake, or by the column's default, had its live link replaced): only a dead answer lets the run
         replace it (None); an error, or a link no request can be made for, keeps it (a person fixes or clears it).
         A row marked expired whose link is alive is marked valid again (a review of issue 25: it stayed marked)."""
+        if candidate_link(row.link, "") is None:  # not "not dead": no request can tell (a second review of issue 25)
+            return self._tell(AcquireOutcome(row.id, row.name, row.link, "skipped", "unreadable_link"))
         verdict = self.verdict(row.link, row.id)
         if verdict is None:
             return self._tell(AcquireOutcome(row.id, row.name, row.link, "skipped", "deadline" if self.late() else "interrupted"))

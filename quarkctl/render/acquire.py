@@ -43,6 +43,7 @@ OUTCOMES = {
     "interrupted": N_("not tried: interrupted"),
     "deadline": N_("not tried: the run's deadline (--until, --max-runtime) passed"),
     "not_dead": N_("left alone: the link is not dead"),
+    "unreadable_link": N_("left alone: quarkctl cannot read the link (fix or clear it)"),
     "save_pending": N_("waiting: an interrupted run's save into {path} may still be running at Quark (tried again after a day)"),
     "own_share": N_("left alone: the link is one of your own shares (resources reshare re-creates it from your drive; a takedown is never worked around)"),
     "no_such_row": N_("no such Quark resource"),
