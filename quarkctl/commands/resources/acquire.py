@@ -101,6 +101,10 @@ def acquire(
         fail(_("give resource ids, --all-expired, --name or --from-file"), ExitCode.USAGE)
     if "\n" in savepath or not savepath.strip():
         fail(_("--savepath: give a drive folder such as /quarkctl/{name}"), ExitCode.USAGE)
+    # without {name} every row's save goes to one folder name ("{nam}", "/": the root as " (2)", " (3)" ...; a second
+    # review of issue 25): each row needs its own folder
+    if "{name}" not in savepath:
+        fail(_("--savepath: the template must hold {name}, each row's own folder (such as /quarkctl/{name})"), ExitCode.USAGE)
     off = PacingPolicy.off()
     options = AcquireOptions(ids=tuple(ids or ()), all_expired=all_expired, names=tuple(names), savepath=savepath,
                              limit=limit, candidates=candidates, dry_run=dry_run, min_video_mb=min_video_mb,
