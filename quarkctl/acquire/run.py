@@ -106,6 +106,10 @@ def run_acquire(db: Database, client: QuarkClient, search: Search, rank: Rank, o
     except SearchUnavailable as exc:
         report.abort_reason, report.abort_detail = "search_unavailable", str(exc)
     report.finished_at = clock()
+    if report.abort_reason is not None:
+        told = {(o.resource_id, o.name if o.resource_id is None else "") for o in report.outcomes}
+        report.not_reached = sum(1 for row in rows or [] if (row.id, row.name if row.id is None else "") not in told
+                                 and (row.id is None or row.id not in acquirer.handled))
     if stop.signum is not None:
         report.abort_reason = "interrupted"
     report.exit_code = exit_code(stop, report.abort_reason, _ABORTS, failed=bool(report.problems))

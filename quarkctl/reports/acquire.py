@@ -80,11 +80,14 @@ class AcquireReport:
     run_id: int | None = None
     database: str = ""  # the database's URL, password masked
     source: str = ""  # the search service's URL
+    not_reached: int = 0  # rows given that an abort left without an outcome: counted as skipped, so the total is
+    # the rows the run started with (a second review of issue 25: "rows to find new links for: 1", then "total 0")
 
     @property
     def summary(self) -> dict[str, int]:
         counts: Counter[str] = Counter(o.action for o in self.outcomes)
-        counts["total"] = len(self.outcomes)
+        counts["skipped"] += self.not_reached
+        counts["total"] = len(self.outcomes) + self.not_reached
         return {key: int(counts.get(key, 0)) for key in COUNT_KEYS}
 
     @property

@@ -84,6 +84,10 @@ def test_pansou_down_or_refusing_is_one_line_exit_7_and_nothing_changes(owner: C
     pansou.down = "closed"
     again = owner.run("resources", "acquire", "--all-expired", *FAST, env=_env(pansou))
     assert again.returncode == 7 and "cannot be reached" in again.stdout
+    # the summary counts the row the run started with, not tried (a second review of issue 25: "total 0")
+    assert "rows to find new links for: 1" in again.stdout and "summary: total 1, skipped 1" in again.stdout, again.stdout
+    doc = json.loads(owner.run("resources", "acquire", "--all-expired", *FAST, "--json", env=_env(pansou)).stdout)
+    assert (doc["summary"]["total"], doc["summary"]["skipped"]) == (1, 1)
     unset = owner.run("resources", "acquire", "--all-expired", *FAST)
     assert unset.returncode == 2 and "PANSOU_URL" in unset.stderr
 
